@@ -1,0 +1,1 @@
+"""A multilingual Syrian gazetteer: normalisation, build from sources, mention index, resolution."""

@@ -1,0 +1,90 @@
+"""Where tracker reads its sources and writes what it builds.
+
+Every path has a default, an environment variable, and a ``configure()`` override
+(which the CLI flags use). Values are read at call time, so tests can set the
+environment or call ``configure`` and ``reset`` freely.
+
+=====================  ==========================  =========================================
+setting                environment variable        default
+=====================  ==========================  =========================================
+sources directory      ``TRACKER_SOURCES``         ``../shared`` from the repository root
+build directory        ``TRACKER_BUILD``           ``build/`` in the repository root
+outputs directory      ``TRACKER_OUTPUTS``         ``outputs/`` in the repository root
+database file          ``TRACKER_DB``              ``<outputs>/tracker.duckdb``
+=====================  ==========================  =========================================
+
+The sources directory holds ``geo/``, ``seeds/`` and ``corpus/`` (read-only); the
+build directory holds the gazetteer and other derived data (git-ignored);
+the outputs directory holds the database, maps, animations and reports.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository root: the folder holding ``pyproject.toml`` next to this package.
+REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+
+_overrides: dict[str, Path] = {}
+
+
+def configure(**paths: str | os.PathLike | None) -> None:
+    """Override settings for this process (``sources``, ``build``, ``outputs``, ``db``).
+
+    A value of ``None`` leaves the setting as it was.
+    """
+    for key, value in paths.items():
+        if key not in {"sources", "build", "outputs", "db"}:
+            raise KeyError(f"unknown setting {key!r}")
+        if value is not None:
+            _overrides[key] = Path(value).expanduser()
+
+
+def reset() -> None:
+    """Forget every ``configure`` override."""
+    _overrides.clear()
+
+
+def _get(key: str, env: str, default: Path) -> Path:
+    if key in _overrides:
+        return _overrides[key]
+    if os.environ.get(env):
+        return Path(os.environ[env]).expanduser()
+    return default
+
+
+def sources_dir() -> Path:
+    """The read-only sources directory (``geo/``, ``seeds/``, ``corpus/``)."""
+    return _get("sources", "TRACKER_SOURCES", REPO_ROOT.parent / "shared")
+
+
+def build_dir() -> Path:
+    """The git-ignored folder for built data (the gazetteer, cell caches)."""
+    return _get("build", "TRACKER_BUILD", REPO_ROOT / "build")
+
+
+def outputs_dir() -> Path:
+    """Where generated files land (database, maps, animations, sitreps)."""
+    return _get("outputs", "TRACKER_OUTPUTS", REPO_ROOT / "outputs")
+
+
+def db_path() -> Path:
+    """The DuckDB database file."""
+    return _get("db", "TRACKER_DB", outputs_dir() / "tracker.duckdb")
+
+
+def geo_dir() -> Path:
+    """Gazetteer and base-map sources inside the sources directory."""
+    return sources_dir() / "geo"
+
+
+def gazetteer_dir() -> Path:
+    """Where ``tracker gazetteer build`` writes the gazetteer."""
+    return build_dir() / "gazetteer"
+
+
+def default_inputs() -> list[Path]:
+    """The inputs ``tracker run`` uses when given no path: the seeds and the development corpus."""
+    src = sources_dir()
+    return [src / "seeds", src / "corpus" / "wikipedia" / "articles"]
