@@ -16,8 +16,10 @@ from typing import Any
 class Report:
     """One version of one report, as read from an input file.
 
-    ``published_precision`` is ``day`` for a full date, ``month``/``estimated`` when the
-    input says less, or ``missing`` when the input gave none (``published`` is then None).
+    ``published_precision`` is ``day`` for a full date or ``month`` when the input says less.
+    ``kind`` is ``news`` or ``chronicle`` (a dated history such as a Wikipedia campaign
+    article, whose sentences carry their own dates); ``meta`` is JSON with what else the
+    input said (a chronicle's period).
     """
 
     report_id: str
@@ -32,6 +34,8 @@ class Report:
     line: int | None = None
     sha256: str = ""
     version: int = 1
+    kind: str = "news"
+    meta: str | None = None
 
 
 @dataclass

@@ -1,0 +1,130 @@
+"""The ``tracker`` command line. The bare command runs the whole pipeline on the default inputs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tracker import settings, store
+from tracker._errors import InputError, TrackerError
+
+DB_OPTION = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                         help="DuckDB file (default outputs/tracker.duckdb; env TRACKER_DB).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def _echo_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+class _Group(click.Group):
+    """Turns tracker's own errors into a one-line message and exit code 2 (no traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, invoke_without_command=True)
+@click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Sources directory with geo/, seeds/, corpus/ (default ../shared; env TRACKER_SOURCES).")
+@click.version_option(package_name="tracker")
+@click.pass_context
+def main(ctx: click.Context, sources: Path | None) -> None:
+    """Turn war reports into a time-stamped, queryable map of who controls what.
+
+    With no command, runs the whole pipeline on the default inputs (`tracker run`).
+    """
+    settings.configure(sources=sources)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run)
+
+
+def _print_rejections(rejected: list[InputError]) -> None:
+    for err in rejected:
+        click.echo(f"rejected: {err}", err=True)
+
+
+def _ingest_line(summary) -> str:
+    return (f"{len(summary.new)} new, {len(summary.duplicate)} duplicate, "
+            f"{len(summary.new_version)} new version, {len(summary.rejected)} rejected")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--strict", is_flag=True, help="Stop at the first bad input; store nothing.")
+@JSON_OPTION
+def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool) -> None:
+    """Store reports (.txt with meta.jsonl, .md chronicles, .jsonl, .csv; folders walked)."""
+    from tracker.ingest import ingest as do_ingest
+
+    con = store.connect(db)
+    try:
+        summary = do_ingest(con, paths, strict=strict)
+    finally:
+        con.close()
+    if as_json:
+        _echo_json(summary.as_dict())
+    else:
+        _print_rejections(summary.rejected)
+        line = _ingest_line(summary)
+        if not summary.new and not summary.new_version and not summary.rejected:
+            line += ": nothing new"
+        click.echo(line)
+    sys.exit(1 if summary.rejected else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Outputs directory (default outputs/; env TRACKER_OUTPUTS).")
+@click.option("--strict", is_flag=True, help="Stop at the first bad input.")
+@JSON_OPTION
+def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool, as_json: bool) -> None:
+    """Run the whole pipeline (default inputs: the seeds and the development corpus)."""
+    from tracker import pipeline
+
+    settings.configure(outputs=out)
+    con = store.connect(db)
+    try:
+        ctx = pipeline.run(con, list(paths) or None, out, strict=strict,
+                           progress=None if as_json else (lambda name: click.echo(f"== {name}", err=True)))
+    finally:
+        con.close()
+    if as_json:
+        _echo_json(ctx.results)
+    else:
+        if ctx.ingest_summary is not None:
+            _print_rejections(ctx.ingest_summary.rejected)
+            click.echo("ingest: " + _ingest_line(ctx.ingest_summary))
+        for name, figures in ctx.results.items():
+            if name != "ingest":
+                click.echo(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items() if not isinstance(v, (list, dict))))
+    sys.exit(1 if ctx.ingest_summary and ctx.ingest_summary.rejected else 0)
+
+
+@main.command()
+@click.argument("query")
+@DB_OPTION
+@JSON_OPTION
+@click.option("--limit", type=int, default=200, show_default=True, help="Rows shown in the table view.")
+def sql(query: str, db: Path | None, as_json: bool, limit: int) -> None:
+    """Run a read-only SQL query and print a table (or JSON lines)."""
+    from tracker.query import run_query
+
+    columns, rows = run_query(query, db)
+    if as_json:
+        for row in rows:
+            _echo_json(dict(zip(columns, row)))
+        return
+    from tracker.query import format_table
+
+    click.echo(format_table(columns, rows, limit=limit))

@@ -1,0 +1,62 @@
+"""``tracker run``: the whole pipeline as a list of stages over one database.
+
+Each stage is a function ``stage(ctx) -> dict`` that reads what earlier stages stored and
+returns figures for the run summary. Later capabilities plug their stage into ``STAGES``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tracker import settings
+from tracker.ingest import IngestSummary, ingest
+
+
+@dataclass
+class RunContext:
+    """What the stages of one run share."""
+
+    con: duckdb.DuckDBPyConnection
+    inputs: list[Path]
+    out_dir: Path
+    strict: bool = False
+    results: dict[str, Any] = field(default_factory=dict)
+    ingest_summary: IngestSummary | None = None
+
+
+def stage_ingest(ctx: RunContext) -> dict:
+    """Read the inputs and store new reports and versions."""
+    summary = ingest(ctx.con, ctx.inputs, strict=ctx.strict)
+    ctx.ingest_summary = summary
+    return summary.as_dict()
+
+
+Stage = Callable[[RunContext], dict]
+STAGES: list[tuple[str, Stage]] = [
+    ("ingest", stage_ingest),
+]
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    inputs: Iterable[str | os.PathLike] | None = None,
+    out_dir: str | os.PathLike | None = None,
+    strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RunContext:
+    """Run every stage in order on ``inputs`` (default: the seeds and the development corpus)."""
+    paths = [Path(p) for p in inputs] if inputs else settings.default_inputs()
+    out = Path(out_dir) if out_dir else settings.outputs_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = RunContext(con=con, inputs=paths, out_dir=out, strict=strict)
+    for name, stage in STAGES:
+        if progress:
+            progress(name)
+        ctx.results[name] = stage(ctx)
+    return ctx

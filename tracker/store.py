@@ -1,0 +1,175 @@
+"""The embedded DuckDB store: schema, migrations, connections and transactions.
+
+One file holds everything (default ``outputs/tracker.duckdb``). Writers open it
+read-write and apply any missing migrations; readers open it read-only. DuckDB lets one
+process write at a time: a second process gets a clear ``busy`` error instead of a wait.
+Every table and column is documented in ``docs/schema.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from tracker import settings
+from tracker._errors import StoreError
+
+# Each migration is (version, SQL). Append only: never edit one that has shipped.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE reports (
+            report_id            VARCHAR NOT NULL,
+            version              INTEGER NOT NULL,
+            published            DATE,
+            published_precision  VARCHAR,
+            source               VARCHAR,
+            lang                 VARCHAR,
+            title                VARCHAR,
+            url                  VARCHAR,
+            text                 VARCHAR NOT NULL,
+            sha256               VARCHAR NOT NULL,
+            path                 VARCHAR,
+            ingested_at          TIMESTAMP NOT NULL,
+            kind                 VARCHAR,
+            meta                 JSON,
+            PRIMARY KEY (report_id, version)
+        );
+        CREATE TABLE claims (
+            claim_id         VARCHAR PRIMARY KEY,
+            report_id        VARCHAR NOT NULL,
+            report_version   INTEGER NOT NULL,
+            actor            VARCHAR,
+            action           VARCHAR NOT NULL,
+            status           VARCHAR NOT NULL,
+            place_text       VARCHAR,
+            place_id         VARCHAR,
+            place_name       VARCHAR,
+            lat              DOUBLE,
+            lon              DOUBLE,
+            place_precision  VARCHAR,
+            date             DATE,
+            date_precision   VARCHAR,
+            date_text        VARCHAR,
+            distance_km      DOUBLE,
+            quote            VARCHAR,
+            quote_start      INTEGER,
+            quote_end        INTEGER,
+            attribution      VARCHAR,
+            source           VARCHAR,
+            lang             VARCHAR,
+            published        DATE,
+            confidence       DOUBLE,
+            opponent         VARCHAR,
+            place_start      INTEGER,
+            place_end        INTEGER,
+            candidates       JSON,
+            resolution       VARCHAR,
+            extracted_at     TIMESTAMP
+        );
+        """,
+    ),
+]
+
+SCHEMA_VERSION: int = MIGRATIONS[-1][0]
+
+
+def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every missing migration in one transaction; return the schema version."""
+    version = _current_version(con)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the database has schema version {version}, newer than this tracker ({SCHEMA_VERSION}): upgrade tracker"
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if version == 0:
+            con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)")
+        for number, sql in MIGRATIONS:
+            if number > version:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"{path}: busy: another tracker process is writing to this database; try again when it finishes"
+            ) from None
+        raise StoreError(f"{path}: cannot open the database: {exc}") from None
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: not a tracker database or damaged: {exc}") from None
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating and migrating it when writable.
+
+    Parameters
+    ----------
+    path
+        Database file; default :func:`tracker.settings.db_path`.
+    read_only
+        Open read-only (what ``tracker sql`` does). The file must exist and be current.
+
+    Raises
+    ------
+    StoreError
+        When the file is missing (read-only), busy, damaged or of an unknown schema.
+    """
+    path = Path(path) if path is not None else settings.db_path()
+    if read_only:
+        if not path.exists():
+            raise StoreError(f"{path}: no database yet: run `tracker ingest PATH` or `tracker run` first")
+        con = _open(path, read_only=True)
+        version = _current_version(con)
+        if version < SCHEMA_VERSION:
+            con.close()
+            raise StoreError(
+                f"{path}: schema version {version} is older than {SCHEMA_VERSION}: "
+                "run `tracker run` (or any writing command) once to migrate it"
+            )
+        return con
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only=False)
+    try:
+        migrate(con)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: all of it is stored, or none of it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
