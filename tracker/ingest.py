@@ -125,7 +125,7 @@ def _lang(declared: str | None, text: str, path: Path, line: int | None) -> str:
     return lang
 
 
-def _record_to_report(record: object, path: Path, line: int | None, **extra) -> Report:
+def _record_to_report(record: object, path: Path, line: int | None, dated: bool = True, **extra) -> Report:
     if not isinstance(record, dict):
         raise InputError(path, f"expected a JSON object, got {type(record).__name__}", line)
     rid = record.get("id")
@@ -134,7 +134,10 @@ def _record_to_report(record: object, path: Path, line: int | None, **extra) -> 
     if not isinstance(rid, (str, int)):
         raise InputError(path, f"field 'id' must be a string, not {type(rid).__name__}", line)
     text = _check_text(record.get("text"), path, line)
-    published, precision = parse_published(record.get("published"), path, line)
+    if dated or record.get("published"):
+        published, precision = parse_published(record.get("published"), path, line)
+    else:
+        published, precision = None, "missing"
     return Report(
         report_id=str(rid).strip(),
         text=text,
@@ -256,7 +259,8 @@ def read_text_file(path: Path, meta_cache: dict[Path, dict] | None = None) -> Re
         published = front.get("pubDate", "").split(" ")[0] or None
         record = {"id": path.stem, "text": body, "published": published, "source": front.get("author") or None,
                   "title": front.get("subject") or front.get("title") or None, "lang": None}
-        report = _record_to_report(record, path, None)
+        # a chronicle needs no publication date: each sentence carries its own
+        report = _record_to_report(record, path, None, dated=False)
         return replace(report, kind="chronicle", meta=json.dumps({"period": front.get("date"),
                                                                   "place": front.get("place")}))
     raise InputError(path, f"no metadata: add a line for {path.name!r} to {path.parent / 'meta.jsonl'} "
