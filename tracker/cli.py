@@ -67,7 +67,7 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
 
     con = store.connect(db)
     try:
-        summary = do_ingest(con, paths, strict=strict)
+        summary = do_ingest(con, paths, strict=strict, progress=not as_json)
     finally:
         con.close()
     if as_json:

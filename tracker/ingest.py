@@ -29,6 +29,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
+from tqdm import tqdm
 
 from tracker._errors import InputError
 from tracker.records import Report
@@ -267,7 +268,7 @@ def read_text_file(path: Path, meta_cache: dict[Path, dict] | None = None) -> Re
                            "(fields id, file, published, source, lang)")
 
 
-def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False) -> ReadResult:
+def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False, progress: bool = False) -> ReadResult:
     """Read every report under ``paths``.
 
     Parameters
@@ -276,10 +277,14 @@ def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False) -> Re
         Files or folders.
     strict
         Raise the first :class:`InputError` instead of collecting it.
+    progress
+        Show a progress bar on a terminal when reading takes more than a second.
     """
     result = ReadResult()
     meta_cache: dict[Path, dict] = {}
-    for path in iter_files(paths):
+    files = list(iter_files(paths))
+    bar = tqdm(files, desc="reading", unit="file", disable=not progress or None, delay=1.0, leave=False)
+    for path in bar:
         try:
             suffix = path.suffix.lower()
             if suffix == ".jsonl":
@@ -352,9 +357,10 @@ def store_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[Report]) -> 
     return summary
 
 
-def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], strict: bool = False) -> IngestSummary:
+def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], strict: bool = False,
+           progress: bool = False) -> IngestSummary:
     """Read and store reports; rejected inputs are listed in the summary (or raised with ``strict``)."""
-    read = read_reports(paths, strict=strict)
+    read = read_reports(paths, strict=strict, progress=progress)
     summary = store_reports(con, read.reports)
     summary.rejected = read.errors
     return summary

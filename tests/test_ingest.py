@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from tracker._errors import InputError
+from tracker.ingest import ingest, read_reports, latest_reports
+
+
+def test_seeds_store_five_reports_with_meta_dates(con, sources):
+    summary = ingest(con, [sources / "seeds"])
+    assert len(summary.new) == 5 and not summary.rejected
+    rows = con.execute("SELECT report_id, published, lang, source FROM reports ORDER BY report_id").fetchall()
+    meta = {m["id"]: m for m in map(json.loads, (sources / "seeds" / "meta.jsonl").read_text().splitlines())}
+    assert [r[2] for r in rows].count("ar") == 4 and [r[2] for r in rows].count("fa") == 1
+    for rid, published, lang, source in rows:
+        assert published == date.fromisoformat(meta[rid]["published"])
+        assert source == meta[rid]["source"]
+        assert lang == meta[rid]["lang"]
+
+
+def test_second_ingest_stores_nothing(con, sources):
+    ingest(con, [sources / "seeds"])
+    again = ingest(con, [sources / "seeds"])
+    assert not again.new and not again.new_version and len(again.duplicate) == 5
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
+
+
+def test_fixture_formats_and_language_detection(con, fixtures_dir):
+    summary = ingest(con, [fixtures_dir])
+    assert not summary.rejected, [str(e) for e in summary.rejected]
+    langs = dict(con.execute("SELECT report_id, lang FROM reports").fetchall())
+    # fa_siege.txt has no lang in meta.jsonl: told from its letters and words
+    assert langs == {"fx-ar-1": "ar", "fx-fa-1": "fa", "fx-en-1": "en", "fx-json-1": "en",
+                     "fx-json-2": "en", "fx-csv-1": "ar"}
+
+
+def test_changed_text_becomes_new_version(con, tmp_path):
+    path = tmp_path / "r.jsonl"
+    rec = {"id": "r1", "published": "2017-10-01", "source": "s", "lang": "en", "text": "The army took Mayadin."}
+    path.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    assert ingest(con, [path]).new == ["r1"]
+    rec["text"] = "The army took Mayadin and Tayyibah."
+    path.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    summary = ingest(con, [path])
+    assert summary.new_version == ["r1"]
+    versions = con.execute("SELECT version, text FROM reports WHERE report_id='r1' ORDER BY version").fetchall()
+    assert [v[0] for v in versions] == [1, 2] and versions[0][1] == "The army took Mayadin."
+    assert latest_reports(con)[0].version == 2
+
+
+def test_same_text_under_other_id_is_duplicate(con, tmp_path):
+    path = tmp_path / "r.jsonl"
+    lines = [{"id": i, "published": "2017-10-01", "source": "s", "text": "The army took Mayadin."} for i in ("a", "b")]
+    path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    summary = ingest(con, [path])
+    assert summary.new == ["a"] and summary.duplicate == ["b"]
+
+
+def test_windows_1256_file(con, tmp_path):
+    folder = tmp_path / "cp"
+    folder.mkdir()
+    text = "سيطر الجيش السوري على مدينة الميادين في ريف دير الزور."
+    (folder / "a.txt").write_bytes(text.encode("cp1256"))
+    (folder / "meta.jsonl").write_text(json.dumps({"id": "cp1", "file": "a.txt", "published": "2017-10-14",
+                                                   "source": "s"}), encoding="utf-8")
+    summary = ingest(con, [folder])
+    assert summary.new == ["cp1"]
+    assert con.execute("SELECT text, lang FROM reports").fetchone() == (text, "ar")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_bom_encodings(con, tmp_path, encoding):
+    path = tmp_path / "r.csv"
+    path.write_text("id,published,source,text\nx,2017-10-01,s,الجيش تقدم نحو الميادين\n", encoding=encoding)
+    assert ingest(con, [path]).new == ["x"]
+
+
+def test_malformed_jsonl_line_rejects_whole_file_naming_line(con, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    good = json.dumps({"id": "g", "published": "2017-10-01", "source": "s", "text": "The army took Mayadin."})
+    path.write_text(good + "\n{not json\n" + good.replace('"g"', '"h"') + "\n", encoding="utf-8")
+    summary = ingest(con, [path])
+    assert len(summary.rejected) == 1
+    err = summary.rejected[0]
+    assert err.path == str(path) and err.line == 2 and "malformed JSON" in err.reason
+    assert f"{path}:2" in str(err)
+    # the good lines of a rejected file are not stored: all or none per file
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+
+
+def test_strict_raises_first_error(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": 1, "published": "2017-10-01", "text": 5}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.jsonl:1: field 'text' must be a string"):
+        read_reports([path], strict=True)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": "a", "text": "The army took Mayadin."}', "no publication date"),
+        ('{"id": "a", "published": "2999-01-01", "text": "The army took Mayadin."}', "in the future"),
+        ('{"id": "a", "published": "yesterday", "text": "The army took Mayadin."}', "unreadable publication date"),
+        ('{"id": "a", "published": "2017-10-01", "text": "12345 !!! 678"}', "no letters"),
+        ('{"id": "a", "published": "2017-10-01", "text": "   "}', "empty text"),
+        ('{"id": "a", "published": "2017-10-01", "text": "Der Vormarsch geht weiter"}', "unknown language"),
+        ('[1, 2]', "expected a JSON object"),
+    ],
+)
+def test_bad_records_get_clear_messages(tmp_path, content, message):
+    path = tmp_path / "r.jsonl"
+    path.write_text(content + "\n", encoding="utf-8")
+    result = read_reports([path])
+    assert not result.reports and len(result.errors) == 1
+    assert message in str(result.errors[0]) and str(result.errors[0]).startswith(f"{path}:1: ")
+
+
+def test_csv_with_wrong_header(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("name,date,body\nx,2017-10-01,hello\n", encoding="utf-8")
+    err = read_reports([path]).errors[0]
+    assert "header lacks id, published, text" in str(err) and err.line == 1
+
+
+def test_txt_without_metadata_and_missing_path(tmp_path):
+    (tmp_path / "lone.txt").write_text("The army took Mayadin.", encoding="utf-8")
+    result = read_reports([tmp_path / "lone.txt", tmp_path / "nowhere.txt"])
+    reasons = sorted(e.reason for e in result.errors)
+    assert any("meta.jsonl" in r for r in reasons) and any("no such file" in r for r in reasons)
+
+
+def test_binary_and_empty_files(tmp_path):
+    (tmp_path / "bin.csv").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    errors = {e.path.rsplit("/", 1)[-1]: e.reason for e in read_reports([tmp_path]).errors}
+    assert "binary" in errors["bin.csv"]
+    assert "no reports" in errors["empty.jsonl"]
+
+
+def test_chronicle_markdown(con, sources):
+    article = sources / "corpus" / "wikipedia" / "articles" / "2017_mayadin_offensive.md"
+    summary = ingest(con, [article])
+    assert summary.new == ["2017_mayadin_offensive"]
+    kind, lang, meta, text = con.execute("SELECT kind, lang, meta, text FROM reports").fetchone()
+    assert kind == "chronicle" and lang == "en" and "October 2017" in json.loads(meta)["period"]
+    assert not text.startswith("---")
