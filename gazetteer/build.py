@@ -1,0 +1,649 @@
+"""Build the gazetteer table from the sources in ``<sources>/geo`` and GeoNames.
+
+Steps (see docs/gazetteer.md):
+
+1. admin units (OCHA P-codes, Open-Syria aliases and centroids) become rows with the precision of
+   their level, plus the "countryside of" phrases that name them as regions;
+2. every point source (Wikipedia map, Syrian Archive, GeoNames) is placed in a subdistrict polygon;
+3. each OCHA settlement is linked, one to one, to the best point of each source whose name agrees
+   across scripts (consonant skeletons) and that lies in its subdistrict (or within 3 km of it);
+4. unlinked points become rows of their own (Syrian Archive and GeoNames first try to give an
+   Arabic name to a Wikipedia map point at the same spot);
+5. the overrides CSV is merged last (corrections, landmarks, inferred dots).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from tracker import settings
+from tracker._errors import InputError
+
+from . import sources as src
+from .normalize import (
+    DATA,
+    is_arabic,
+    levenshtein,
+    name_key,
+    norm,
+    persian_variants,
+    skeleton,
+    split_feature,
+)
+
+SCHEMA_VERSION = "1"
+COLUMNS = ["place_id", "name_en", "name_ar", "alt_names", "feature_type", "lat", "lon", "coord_precision",
+           "coord_source", "inferred_reason", "adm1_pcode", "adm1_en", "adm1_ar", "adm2_pcode", "adm2_en",
+           "adm2_ar", "adm3_pcode", "adm3_en", "adm3_ar", "population", "country", "sources",
+           "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "linked"]
+
+WIKIMAP_FEATURE = {"town": "town", "hill": "hill", "base": "military_base", "industry": "industry",
+                   "oil": "oil_field", "airbase": "airport", "heliport": "airport", "dam": "dam",
+                   "border_crossing": "border_crossing", "naval": "military_base"}
+NEAR_DEG = 0.03  # ~3 km: a point this close to a subdistrict may belong to it (2017 vs 2019 lines)
+
+
+# ---------------------------------------------------------------- admin units
+class Admin:
+    """OCHA admin units by P-code with names and parents."""
+
+    def __init__(self, adm123: pd.DataFrame, opensyria: pd.DataFrame) -> None:
+        self.units = {r.pcode: r._asdict() for r in adm123.itertuples(index=False)}
+        self.os = {r.pcode: r._asdict() for r in opensyria.itertuples(index=False)}
+        self.adm3_by_en = {r["name_en"]: p for p, r in self.units.items() if r["level"] == "subdistrict"}
+
+    def path(self, pcode: str | None) -> dict:
+        """``adm1/2/3_pcode/_en/_ar`` for a subdistrict (or higher) P-code."""
+        out = {f"adm{i}_{k}": None for i in (1, 2, 3) for k in ("pcode", "en", "ar")}
+        if not pcode or pcode not in self.units:
+            return out
+        u = self.units[pcode]
+        chain = {"subdistrict": 3, "district": 2, "governorate": 1}
+        level = chain[u["level"]]
+        codes = {level: pcode}
+        if level >= 2:
+            codes[1] = u["adm1"]
+        if level == 3:
+            codes[2] = u["adm2"]
+        for lv, pc in codes.items():
+            if pc in self.units:
+                out[f"adm{lv}_pcode"] = pc
+                out[f"adm{lv}_en"] = self.units[pc]["name_en"]
+                out[f"adm{lv}_ar"] = self.units[pc]["name_ar"]
+        return out
+
+
+def _read_csv(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def admin_rows(admin: Admin) -> list[dict]:
+    """One row per governorate, district and subdistrict, with region phrases as alternate names."""
+    templates = _read_csv("admin_phrases.csv")
+    dirs = defaultdict(list)
+    for d in _read_csv("directions.csv"):
+        dirs[d["lang"]].append(d["form"])
+    rows = []
+    for pcode, u in admin.units.items():
+        os_ = admin.os.get(pcode, {})
+        ar, en = u["name_ar"], u["name_en"]
+        ar_bare = ar.replace("مدينة ", "").replace("مركز ", "")
+        alts = {ar, en, ar_bare, os_.get("name_en") or "", os_.get("name_ar") or ""}
+        alts.update(a for a in os_.get("aliases", []) if a)
+        # "Damascus countryside" is the Rural Damascus governorate, not the city
+        phrase_target = "SY01" if pcode == "SY03" else pcode
+        if pcode != "SY01":
+            src_u = admin.units[phrase_target]
+            names_ar = {src_u["name_ar"].replace("مدينة ", "").replace("مركز ", ""), os_.get("name_ar") or ""}
+            names_en = {src_u["name_en"], os_.get("name_en") or ""}
+            if pcode == "SY03":
+                names_ar, names_en = {"دمشق"}, {"Damascus"}
+            for t in templates:
+                if t["level"] != u["level"]:
+                    continue
+                for nm in (names_ar if t["lang"] in ("ar", "fa") else names_en):
+                    if not nm:
+                        continue
+                    nm_fa = nm.replace("ي", "ی").replace("ك", "ک") if t["lang"] == "fa" else nm
+                    forms = dirs[t["lang"]] if "{dir}" in t["template"] else [""]
+                    for d in forms:
+                        alts.add(t["template"].format(ar=nm_fa, en=nm, dir=d).strip())
+        lat, lon = os_.get("lat"), os_.get("lon")
+        row = _blank()
+        row.update(admin.path(pcode))
+        row.update({
+            "place_id": f"adm:{pcode}", "name_en": en, "name_ar": ar_bare, "feature_type": u["level"],
+            "lat": lat, "lon": lon, "coord_precision": u["level"] if lat is not None else None,
+            "coord_source": "Open-Syria centroid" if lat is not None else None,
+            "population": os_.get("population"), "country": "SY",
+            "alt_names": sorted(a for a in alts if a),
+            "sources": {"names": "OCHA admin123", "aliases": "Open-Syria", "coord": "Open-Syria centroid"},
+        })
+        rows.append(row)
+    return rows
+
+
+def _blank() -> dict:
+    row = {c: None for c in COLUMNS}
+    row["alt_names"] = []
+    row["sources"] = {}
+    row["linked"] = []
+    return row
+
+
+# ---------------------------------------------------------------- points in subdistricts
+def place_points(points: pd.DataFrame, polys: gpd.GeoDataFrame, admin: Admin) -> pd.DataFrame:
+    """Add ``adm3`` (containing subdistrict P-code) and ``adm3_near`` (set of P-codes within ~3 km)."""
+    gdf = gpd.GeoDataFrame(points.copy(), geometry=gpd.points_from_xy(points["lon"], points["lat"]),
+                           crs="EPSG:4326")
+    polys = polys.copy()
+    polys["pcode"] = polys["shapeName"].map(admin.adm3_by_en)
+    polys = polys.set_crs("EPSG:4326", allow_override=True)
+    inside = gpd.sjoin(gdf[["geometry"]], polys[["pcode", "geometry"]], how="left", predicate="within")
+    inside = inside[~inside.index.duplicated()]
+    near = gdf[["geometry"]].copy()
+    near["geometry"] = near.buffer(NEAR_DEG)
+    nj = gpd.sjoin(near, polys[["pcode", "geometry"]], how="inner", predicate="intersects")
+    near_sets = nj.groupby(level=0)["pcode"].agg(lambda s: frozenset(s.dropna()))
+    out = points.copy()
+    out["adm3"] = inside["pcode"].reindex(out.index)
+    out["adm3_near"] = near_sets.reindex(out.index)
+    out["adm3_near"] = out["adm3_near"].map(lambda v: v if isinstance(v, frozenset) else frozenset())
+    return out
+
+
+# ---------------------------------------------------------------- name keys and scores
+def _label_parts(label: str) -> list[str]:
+    """A map label's name variants: ``Wadi al Ahmar/Wadi Al-Kharrar``, ``Teibah (Taybat al-Asm)``."""
+    parts = [label]
+    for sep in ("/", "("):
+        parts += [p.strip(" )") for p in label.replace(")", "").split(sep) if p.strip(" )")]
+    return list(dict.fromkeys(p for p in parts if p))
+
+
+def _skels(names: list[str]) -> set[str]:
+    out = set()
+    for n in names:
+        core, _ = split_feature(n)
+        s = skeleton(core)
+        if len(s.split("~")[0]) >= 2:
+            out.add(s)
+    return out
+
+
+def _score(a: set[str], b: set[str]) -> float:
+    """Name agreement of two skeleton sets (0 when they disagree)."""
+    best = 0.0
+    for x in a:
+        xb, _, xq = x.partition("~")
+        for y in b:
+            if x == y:
+                return 0.9
+            yb, _, yq = y.partition("~")
+            if xq != yq:
+                if xb == yb and not (xq and yq):
+                    best = max(best, 0.62)
+                continue
+            m = min(len(xb), len(yb))
+            if m >= 4:
+                d = levenshtein(xb, yb, 2)
+                if d == 1:
+                    best = max(best, 0.72)
+                elif d == 2 and m >= 7:
+                    best = max(best, 0.62)
+    return best
+
+
+def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> dict[int, tuple[int, float]]:
+    """One-to-one links OCHA row -> point row, greedy by score within (or near) the subdistrict.
+
+    Parameters
+    ----------
+    ocha
+        OCHA settlements with ``adm3_pcode``, ``skels`` and ``ar_keys``.
+    points
+        A point source with ``adm3``, ``adm3_near``, ``skels`` and ``ar_keys``.
+
+    Returns
+    -------
+    dict
+        OCHA row position -> (point row position, score).
+    """
+    by_adm3: dict[str, list[int]] = defaultdict(list)
+    for j, near in enumerate(points["adm3_near"]):
+        for p in near:
+            by_adm3[p].append(j)
+    p_adm3 = points["adm3"].tolist()
+    p_sk, p_ar = points["skels"].tolist(), points["ar_keys"].tolist()
+    pairs = []
+    for i, (adm3, sk, ark) in enumerate(zip(ocha["adm3_pcode"], ocha["skels"], ocha["ar_keys"])):
+        for j in by_adm3.get(adm3, ()):
+            s = 1.0 if ark & p_ar[j] else _score(sk, p_sk[j])
+            if p_adm3[j] != adm3:
+                s = s - 0.1 if s >= 0.9 else 0.0  # a neighbour's point: only on an exact name
+            if s >= threshold:
+                pairs.append((s, i, j))
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+    used_i, used_j, out = set(), set(), {}
+    for s, i, j in pairs:
+        if i in used_i or j in used_j:
+            continue
+        used_i.add(i)
+        used_j.add(j)
+        out[i] = (j, s)
+    return out
+
+
+def _ar_keys(names: list[str]) -> set[str]:
+    return {name_key(split_feature(n)[0]) for n in names if n and is_arabic(n)}
+
+
+def _consistent_ar(ar: str, en: str) -> bool:
+    """Whether an Arabic name agrees with its English twin (Syrian Archive has wrong Arabic names)."""
+    a, b = _skels([ar]), _skels([en])
+    return bool(a and b and _score(a, b) >= 0.62)
+
+
+# ---------------------------------------------------------------- main build
+def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = None,
+          progress: bool = False) -> dict:
+    """Build the gazetteer and write ``places.parquet`` and ``meta.json``.
+
+    Parameters
+    ----------
+    sources_dir
+        Folder holding ``geo/`` (default: ``tracker.settings.sources_dir()``).
+    out_dir
+        Output folder (default: ``tracker.settings.gazetteer_dir()``).
+    progress
+        Print one line per step to stderr.
+
+    Returns
+    -------
+    dict
+        The statistics also written to ``meta.json``.
+    """
+    t0 = time.perf_counter()
+    geo = Path(sources_dir) / "geo" if sources_dir else settings.geo_dir()
+    out = Path(out_dir) if out_dir else settings.gazetteer_dir()
+    say = _sayer(progress, t0)
+
+    adm123 = src.read_ocha_admin123(geo)
+    admin = Admin(adm123, src.read_opensyria(geo))
+    ocha = src.read_ocha_admin4(geo)
+    wm = src.read_wikimap(geo)
+    sa = src.read_syrian_archive(geo)
+    foreign = src.read_foreign_list()
+    gn = src.read_geonames(("SY",), set(foreign["geonameid"]))
+    polys = src.read_adm3_polygons(geo)
+    dots = src.read_unnamed_dots(geo)
+    overrides = src.read_overrides(DATA / "overrides.csv")
+    say("sources read")
+
+    # SA admin units ("... nahiyah") are not settlements
+    sa = sa[~sa["name_en"].str.contains("nahiyah|district|governorate", case=False, na=False)]
+    sa = sa[~sa["name_ar"].fillna("").str.contains("ناحية|منطقة|محافظة")].reset_index(drop=True)
+    sa["ar_ok"] = [_consistent_ar(a, e) if isinstance(a, str) else False for a, e in zip(sa.name_ar, sa.name_en)]
+    gn_sy = gn[gn["country"] == "SY"].reset_index(drop=True)
+    gn_foreign = gn[gn["country"] != "SY"].reset_index(drop=True)
+
+    wm = place_points(wm, polys, admin)
+    sa = place_points(sa, polys, admin)
+    gn_sy = place_points(gn_sy, polys, admin)
+    say("points placed in subdistricts")
+
+    ocha["skels"] = [_skels([b, be, *aa, *ea]) for b, be, aa, ea in
+                     zip(ocha.name_ar_base, ocha.name_en_base, ocha.ar_alts, ocha.en_alts)]
+    ocha["ar_keys"] = [_ar_keys([b, *aa]) for b, aa in zip(ocha.name_ar_base, ocha.ar_alts)]
+    wm["skels"] = [_skels(_label_parts(lb)) for lb in wm.label]
+    wm["ar_keys"] = [set() for _ in range(len(wm))]
+    sa["skels"] = [_skels([e] + ([a] if ok else [])) for e, a, ok in zip(sa.name_en, sa.name_ar, sa.ar_ok)]
+    sa["ar_keys"] = [_ar_keys([a]) if ok else set() for a, ok in zip(sa.name_ar, sa.ar_ok)]
+    gn_sy["skels"] = [_skels([n, *ln, *an]) for n, ln, an in zip(gn_sy.name, gn_sy.latin_names, gn_sy.ar_names)]
+    gn_sy["ar_keys"] = [_ar_keys(an) for an in gn_sy.ar_names]
+
+    towns = wm[wm["feature"] == "town"]
+    wm_links = {i: (towns.index[j], s) for i, (j, s) in link(ocha, towns.reset_index(drop=True)).items()}
+    sa_links = link(ocha, sa)
+    gn_links = link(ocha, gn_sy)
+    say(f"linked OCHA: {len(wm_links)} map points, {len(sa_links)} Syrian Archive, {len(gn_links)} GeoNames")
+
+    rows: list[dict] = admin_rows(admin)
+    used_wm = {j for j, _ in wm_links.values()}
+    used_sa = {j for j, _ in sa_links.values()}
+    used_gn = {j for j, _ in gn_links.values()}
+    link_log = []
+
+    for i, r in enumerate(ocha.itertuples(index=False)):
+        row = _blank()
+        row.update(admin.path(r.adm3_pcode))
+        alts = [r.name_ar, r.name_ar_base, *r.ar_alts, r.name_en, r.name_en_base, *r.en_alts]
+        srcs = {"name_ar": "OCHA", "name_en": "OCHA", "admin": "OCHA"}
+        row.update({"place_id": r.pcode, "name_ar": r.name_ar_base, "name_en": r.name_en.replace("  ", " "),
+                    "feature_type": "neighbourhood" if r.kind == "neighbourhood" else "village",
+                    "country": "SY", "lat": r.adm3_centroid_lat, "lon": r.adm3_centroid_lon,
+                    "coord_precision": "subdistrict", "coord_source": f"OCHA subdistrict centroid {r.adm3_pcode}"})
+        coord_set = False
+        if i in wm_links:
+            j, s = wm_links[i]
+            w = wm.loc[j]
+            _set_wikimap(row, w)
+            row.update({"lat": w.lat, "lon": w.lon, "coord_precision": "point",
+                        "coord_source": f"Wikipedia map point idx {w.idx}"})
+            alts += _label_parts(w.label)
+            srcs["coord"] = f"wikimap:{w.idx}"
+            row["linked"].append(f"wm:{w.idx}")
+            link_log.append(("wikimap", r.pcode, r.name_ar_base, r.name_en, w.label, round(s, 2), int(w.idx)))
+            coord_set = True
+        if i in gn_links:
+            j, s = gn_links[i]
+            g = gn_sy.loc[j]
+            alts += [g["name"], *g.latin_names, *g.ar_names]
+            row["population"] = g.population
+            srcs["population"] = f"GeoNames {g.geonameid}"
+            row["linked"].append(f"gn:{g.geonameid}")
+            link_log.append(("geonames", r.pcode, r.name_ar_base, r.name_en, g["name"], round(s, 2), g.geonameid))
+            if not coord_set:
+                row.update({"lat": g.lat, "lon": g.lon, "coord_precision": "point",
+                            "coord_source": f"GeoNames {g.geonameid}"})
+                srcs["coord"] = f"geonames:{g.geonameid}"
+                coord_set = True
+        if i in sa_links:
+            j, s = sa_links[i]
+            a = sa.loc[j]
+            alts += [a.name_en] + ([a.name_ar] if a.ar_ok else [])
+            row["linked"].append(f"sa:{a.pk}")
+            link_log.append(("syrianarchive", r.pcode, r.name_ar_base, r.name_en, a.name_en, round(s, 2), a.pk))
+            if not coord_set:
+                row.update({"lat": a.lat, "lon": a.lon, "coord_precision": "point",
+                            "coord_source": f"Syrian Archive place {a.pk}"})
+                srcs["coord"] = f"syrianarchive:{a.pk}"
+        if not coord_set and "coord" not in srcs:
+            srcs["coord"] = "OCHA subdistrict centroid"
+        row["feature_type"] = _settlement_type(row)
+        row["alt_names"] = alts
+        row["sources"] = srcs
+        rows.append(row)
+    say("OCHA rows")
+
+    # Wikipedia map points not linked to OCHA: a row each; SA / GeoNames at the same spot lend an Arabic name
+    wm_rest = wm[~wm.index.isin(used_wm)]
+    sa_rest = sa[~sa.index.isin(used_sa)].reset_index(drop=True)
+    gn_rest = gn_sy[~gn_sy.index.isin(used_gn)].reset_index(drop=True)
+    lend_sa = _near_links(wm_rest, sa_rest)
+    lend_gn = _near_links(wm_rest, gn_rest)
+    for k, (j, w) in enumerate(wm_rest.iterrows()):
+        row = _blank()
+        row.update(admin.path(w.adm3))
+        _set_wikimap(row, w)
+        ftype = WIKIMAP_FEATURE.get(w.feature, "town")
+        label_type = split_feature(w.label)[1]
+        if label_type and ftype in ("town", "military_base", "industry"):
+            ftype = label_type if ftype != "town" or label_type in ("roundabout", "bridge") else ftype
+        alts = _label_parts(w.label)
+        srcs = {"name_en": f"wikimap:{w.idx}", "coord": f"wikimap:{w.idx}", "admin": "adm3 polygon"}
+        row.update({"place_id": f"wm:{w.idx}", "name_en": w.label, "feature_type": ftype, "country": "SY",
+                    "lat": w.lat, "lon": w.lon, "coord_precision": "point",
+                    "coord_source": f"Wikipedia map point idx {w.idx}" + (f" ({w.fix})" if w.fix else "")})
+        if k in lend_gn:
+            g = gn_rest.loc[lend_gn[k]]
+            alts += [g["name"], *g.latin_names, *g.ar_names]
+            if g.ar_names:
+                row["name_ar"] = g.ar_names[0]
+                srcs["name_ar"] = f"geonames:{g.geonameid}"
+            row["population"] = g.population
+            row["linked"].append(f"gn:{g.geonameid}")
+        if k in lend_sa:
+            a = sa_rest.loc[lend_sa[k]]
+            alts.append(a.name_en)
+            if a.ar_ok:
+                alts.append(a.name_ar)
+                if not row["name_ar"]:
+                    row["name_ar"] = a.name_ar
+                    srcs["name_ar"] = f"syrianarchive:{a.pk}"
+            row["linked"].append(f"sa:{a.pk}")
+        row["alt_names"] = alts
+        row["sources"] = srcs
+        rows.append(row)
+    lent_sa = set(lend_sa.values())
+    lent_gn = set(lend_gn.values())
+    for j, a in sa_rest.iterrows():
+        if j in lent_sa:
+            continue
+        row = _blank()
+        row.update(admin.path(a.adm3))
+        ftype = split_feature(a.name_en)[1] or split_feature(a.name_ar if isinstance(a.name_ar, str) else "")[1]
+        row.update({"place_id": f"sa:{a.pk}", "name_en": a.name_en, "name_ar": a.name_ar if a.ar_ok else None,
+                    "feature_type": ftype or "village", "country": "SY", "lat": a.lat, "lon": a.lon,
+                    "coord_precision": "point", "coord_source": f"Syrian Archive place {a.pk}",
+                    "alt_names": [a.name_en] + ([a.name_ar] if a.ar_ok else []),
+                    "sources": {"all": f"syrianarchive:{a.pk}", "admin": "adm3 polygon",
+                                **({} if a.ar_ok else {"name_ar": "dropped: disagrees with the English name"})}})
+        rows.append(row)
+    for j, g in gn_rest.iterrows():
+        if j in lent_gn:
+            continue
+        rows.append(_geonames_row(g, admin.path(g.adm3)))
+    for _, g in gn_foreign.iterrows():
+        rows.append(_geonames_row(g, {}))
+    say("point rows")
+
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = apply_overrides(table, overrides, dots, polys, admin)
+    table = _finish(table)
+    say("overrides merged")
+
+    stats = _stats(table, wm_links, sa_links, gn_links, len(ocha), time.perf_counter() - t0)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(out / "places.parquet", index=False)
+    pd.DataFrame(link_log, columns=["source", "pcode", "name_ar", "name_en", "matched_name", "score", "ref"]) \
+        .to_csv(out / "links.csv", index=False)
+    stats["version"] = _version(table)
+    (out / "meta.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
+    say(f"written {out}")
+    return stats
+
+
+def _sayer(progress: bool, t0: float):
+    import sys
+
+    def say(msg: str) -> None:
+        if progress:
+            print(f"[{time.perf_counter() - t0:5.1f}s] {msg}", file=sys.stderr)
+    return say
+
+
+def _set_wikimap(row: dict, w: pd.Series) -> None:
+    row["wikimap_idx"] = int(w.idx)
+    row["wikimap_sides"] = w.sides or None
+    row["wikimap_status"] = w.status or None
+    row["wikimap_feature"] = w.feature or None
+
+
+def _settlement_type(row: dict) -> str:
+    if row["feature_type"] == "neighbourhood":
+        return "neighbourhood"
+    pop = row.get("population") or 0
+    if pop >= 50000:
+        return "city"
+    if pop >= 5000:
+        return "town"
+    return "village"
+
+
+def _near_links(wm_rest: pd.DataFrame, other: pd.DataFrame, km: float = 3.0) -> dict[int, int]:
+    """Unlinked map point (position) -> point of another source nearby with an agreeing name."""
+    if other.empty or wm_rest.empty:
+        return {}
+    olat, olon = other["lat"].to_numpy(), other["lon"].to_numpy()
+    osk = other["skels"].tolist()
+    pairs = []
+    for k, (lat, lon, sk) in enumerate(zip(wm_rest.lat, wm_rest.lon, wm_rest.skels)):
+        d = np.hypot((olat - lat) * 111.0, (olon - lon) * 91.0)
+        for j in np.nonzero(d < km)[0]:
+            s = _score(sk, osk[j])
+            if s >= 0.62:
+                pairs.append((s, -d[j], k, int(j)))
+    pairs.sort(reverse=True)
+    used_k, used_j, out = set(), set(), {}
+    for s, _, k, j in pairs:
+        if k not in used_k and j not in used_j:
+            used_k.add(k)
+            used_j.add(j)
+            out[k] = j
+    return out
+
+
+def _geonames_row(g: pd.Series, path: dict) -> dict:
+    row = _blank()
+    row.update(path)
+    pop = g.population or 0
+    row.update({"place_id": f"gn:{g.geonameid}", "name_en": g["name"],
+                "name_ar": g.ar_names[0] if g.ar_names else None,
+                "feature_type": "city" if pop >= 50000 else "town", "country": g.country,
+                "lat": g.lat, "lon": g.lon, "coord_precision": "point",
+                "coord_source": f"GeoNames {g.geonameid}", "population": g.population or None,
+                "alt_names": [g["name"], *g.latin_names, *g.ar_names],
+                "sources": {"all": f"geonames:{g.geonameid}"}})
+    return row
+
+
+def _dot_near(anchor: tuple[float, float], dots: gpd.GeoDataFrame, within: object | None,
+              taken: np.ndarray) -> tuple[int, float, float, float] | None:
+    """The nearest unnamed OCHA dot to ``anchor`` that is not the anchor's own dot nor a known place."""
+    lat, lon = anchor
+    xs, ys = dots.geometry.x.to_numpy(), dots.geometry.y.to_numpy()
+    d = np.hypot((ys - lat) * 111.0, (xs - lon) * 91.0)
+    order = np.argsort(d)
+    for j in order[:40]:
+        if d[j] < 1.0:
+            continue  # the anchor town's own dot
+        if taken.size and np.min(np.hypot((taken[:, 0] - ys[j]) * 111.0, (taken[:, 1] - xs[j]) * 91.0)) < 0.7:
+            continue  # already a named point
+        if within is not None and not within.contains(Point(xs[j], ys[j])):
+            continue
+        return int(dots.iloc[j]["seq"]), float(ys[j]), float(xs[j]), float(d[j])
+    return None
+
+
+def apply_overrides(table: pd.DataFrame, ov: pd.DataFrame, dots: gpd.GeoDataFrame,
+                    polys: gpd.GeoDataFrame, admin: Admin) -> pd.DataFrame:
+    """Merge the overrides CSV: update rows with the same place_id, add the others."""
+    path = DATA / "overrides.csv"
+    table = table.set_index("place_id", drop=False)
+    taken = table.loc[table["coord_precision"] == "point", ["lat", "lon"]].to_numpy(dtype=float)
+    for r in ov.to_dict("records"):
+        pid = r["place_id"]
+        row = table.loc[pid].to_dict() if pid in table.index else _blank() | {"place_id": pid, "country": "SY"}
+        srcs = dict(row["sources"] or {})
+        for col in ("name_en", "name_ar", "feature_type", "country", "inferred_reason"):
+            if r[col]:
+                row[col] = r[col]
+                srcs[col] = f"overrides.csv:{r['line']}"
+        if r["alt_names"]:
+            row["alt_names"] = list(row["alt_names"] or []) + [a.strip() for a in r["alt_names"].split("|")]
+        if r["adm_pcode"]:
+            if r["adm_pcode"] not in admin.units:
+                raise InputError(path, f"unknown adm_pcode {r['adm_pcode']!r}", r["line"])
+            row.update(admin.path(r["adm_pcode"]))
+        at = r["at"]
+        if r["lat"]:
+            row.update({"lat": float(r["lat"]), "lon": float(r["lon"]),
+                        "coord_precision": r["coord_precision"] or "point"})
+        elif at.startswith("dot_near:"):
+            anchor = at.split(":", 1)[1]
+            if anchor not in table.index:
+                raise InputError(path, f"dot_near: unknown place {anchor!r}", r["line"])
+            a = table.loc[anchor]
+            shape = None
+            if row.get("adm3_en"):
+                hit = polys[polys["shapeName"] == row["adm3_en"]]
+                shape = hit.geometry.iloc[0] if len(hit) else None
+            found = _dot_near((a["lat"], a["lon"]), dots, shape, taken)
+            if found is None:
+                raise InputError(path, f"no unnamed dot found near {anchor}", r["line"])
+            seq, lat, lon, dist = found
+            row.update({"lat": lat, "lon": lon, "coord_precision": "inferred"})
+            row["inferred_reason"] = (f"{r['inferred_reason']}; nearest unnamed OCHA dot (seq {seq}, "
+                                      f"{dist:.1f} km) to {anchor} inside {row.get('adm3_en')}")
+        elif at:
+            if at.startswith("adm:") and at[4:] in admin.units:
+                ref = table.loc[at]
+                row.update({"lat": ref["lat"], "lon": ref["lon"], "coord_precision": ref["feature_type"]})
+            elif at in table.index:
+                ref = table.loc[at]
+                row.update({"lat": ref["lat"], "lon": ref["lon"], "coord_precision": ref["coord_precision"]})
+            else:
+                raise InputError(path, f"'at' names an unknown place {at!r}", r["line"])
+        if r["lat"] or at:
+            row["coord_source"] = r["coord_source"]
+            srcs["coord"] = f"overrides.csv:{r['line']}"
+        row["sources"] = srcs
+        table.loc[pid] = pd.Series(row)
+    return table.reset_index(drop=True)
+
+
+def _finish(table: pd.DataFrame) -> pd.DataFrame:
+    """Clean alternate names (all scripts, Persian spellings by rule) and serialise sources."""
+    alts_out = []
+    for name_ar, name_en, alts in zip(table.name_ar, table.name_en, table.alt_names):
+        names = [name_ar, name_en, *(alts or [])]
+        names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+        extra = []
+        for n in names:
+            if is_arabic(n):
+                extra += persian_variants(n)
+        seen, keep = set(), []
+        for n in names + extra:
+            k = norm(n) if not is_arabic(n) else n
+            if k not in seen:
+                seen.add(k)
+                keep.append(n)
+        alts_out.append(keep)
+    table["alt_names"] = alts_out
+    table["sources"] = [json.dumps(s, ensure_ascii=False, sort_keys=True) for s in table["sources"]]
+    table["linked"] = [list(v or []) for v in table["linked"]]
+    for col in ("lat", "lon", "population"):
+        table[col] = pd.to_numeric(table[col], errors="coerce")
+    table["wikimap_idx"] = pd.array(table["wikimap_idx"], dtype="Int64")
+    return table
+
+
+def _stats(table: pd.DataFrame, wm_links: dict, sa_links: dict, gn_links: dict, n_ocha: int,
+           seconds: float) -> dict:
+    has_ar = table["name_ar"].notna() & (table["name_ar"].astype(str).str.len() > 0)
+    point = table["coord_precision"] == "point"
+    prefix = table["place_id"].str.extract(r"^([a-z]+):")[0].fillna("ocha")
+    return {
+        "schema": SCHEMA_VERSION,
+        "places": int(len(table)),
+        "arabic_and_point": int((has_ar & point).sum()),
+        "by_source": prefix.value_counts().to_dict(),
+        "by_feature_type": table["feature_type"].value_counts().to_dict(),
+        "by_precision": table["coord_precision"].fillna("none").value_counts().to_dict(),
+        "by_governorate": table["adm1_en"].fillna("(none or abroad)").value_counts().to_dict(),
+        "by_country": table["country"].fillna("?").value_counts().to_dict(),
+        "links": {"ocha_settlements": n_ocha, "to_wikimap": len(wm_links), "to_syrianarchive": len(sa_links),
+                  "to_geonames": len(gn_links),
+                  "ocha_with_point": int((point & ~table["place_id"].str.contains(":")).sum()),
+                  "wikimap_rows": int(table["wikimap_idx"].notna().sum())},
+        "build_seconds": round(seconds, 1),
+    }
+
+
+def _version(table: pd.DataFrame) -> str:
+    h = hashlib.sha1()
+    h.update(pd.util.hash_pandas_object(table[["place_id", "name_ar", "name_en", "lat", "lon"]].astype(str),
+                                        index=False).to_numpy().tobytes())
+    return h.hexdigest()[:12]

@@ -1,0 +1,306 @@
+"""Name normalisation shared by the gazetteer build and by lookups.
+
+Three levels, from strict to loose:
+
+``norm``
+    Script-preserving canonical text: NFKC, no diacritics or tatweel, one alef, ta marbuta as ha,
+    alef maqsura and Persian yeh as yeh, Persian keheh as kaf, no ZWNJ, ASCII digits, Latin folded to
+    lower-case ASCII, punctuation as spaces. Used for the mention index; :func:`norm_map` also
+    returns, for every output character, the offset of the input character it came from.
+``name_key``
+    ``norm`` with the Arabic article and Latin ``al-`` forms dropped from every word: the key under
+    which exact names are looked up ("الميادين" and "ميادين", "al-Mayadeen" and "Mayadeen" agree in
+    their vowels only after :func:`skeleton`).
+``skeleton``
+    A transliteration-aware consonant skeleton that Arabic and Latin names share: "الطيبة", "Tiba",
+    "at-Tayyibah" all give ``tb``; "دير الزور", "Deir ez-Zor", "Dayr az Zawr" give ``drzr``.
+    Direction and size qualifiers (Tahtani/Fawqani, Sharqi/Gharbi, Shamali/Janubi, Kabir/Saghir,
+    western/eastern...) are pulled out and appended in a fixed order, so word order does not matter.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+# Arabic letters folded to one form; Persian letters to their Arabic twins.
+_FOLD = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ؤ": "و", "ئ": "ي", "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي", "ے": "ي",
+    "ة": "ه", "ۀ": "ه", "ە": "ه", "ھ": "ه", "ۃ": "ه",
+    "ک": "ك", "ڪ": "ك", "گ": "گ", "ء": "",
+    "\u200c": "", "\u200d": "", "\u200e": "", "\u200f": "", "\u0640": "", "\ufeff": "",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+    "،": " ", "؛": " ", "؟": " ", "«": " ", "»": " ", "ـ": "",
+}
+# Arabic-Indic and Persian digits.
+for _i in range(10):
+    _FOLD[chr(0x0660 + _i)] = str(_i)
+    _FOLD[chr(0x06F0 + _i)] = str(_i)
+
+_ARABIC_MARK = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+# Latin article forms written attached with a hyphen or apostrophe: al-, el-, ad-, ash-, ez- ...
+_LATIN_ARTICLE = {"al", "el", "il", "ul", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "at", "et",
+                  "az", "ez", "an", "en", "ath", "ad", "adh", "al", "l"}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """The canonical form of one character (possibly empty or several characters)."""
+    if ch in _FOLD:
+        return _FOLD[ch]
+    out = []
+    for c in unicodedata.normalize("NFKC", ch):
+        if c in _FOLD:
+            out.append(_FOLD[c])
+            continue
+        if _ARABIC_MARK.match(c) or c in "ʿʾ‘’`´ʻʼ'":
+            continue  # marks; ain/hamza transcriptions vanish: Ba'idin == Baidin
+        if c.isascii():
+            out.append(c.lower() if c.isalnum() else " ")
+            continue
+        cat = unicodedata.category(c)
+        if cat.startswith("L") and not _ARABIC_LETTER.match(c):
+            # Latin and other letters: drop accents (ā -> a, ḥ -> h, ş -> s)
+            base = unicodedata.normalize("NFKD", c)
+            base = "".join(b for b in base if not unicodedata.combining(b))
+            out.append(base.lower())
+        elif cat.startswith("L") or cat == "Nd":
+            out.append(c)
+        elif cat.startswith("M"):
+            continue
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+def norm_map(text: str) -> tuple[str, list[int]]:
+    """Normalise ``text`` and keep the way back to the original offsets.
+
+    Parameters
+    ----------
+    text
+        Any text, in any script.
+
+    Returns
+    -------
+    tuple[str, list[int]]
+        The normalised text (white space collapsed to single spaces) and, for each of its characters,
+        the offset in ``text`` of the character it came from.
+    """
+    out: list[str] = []
+    pos: list[int] = []
+    space = True
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            if ch.isalnum():
+                out.append(ch.lower())
+                pos.append(i)
+                space = False
+                continue
+            if ch in "'`":
+                continue
+            if not space:
+                out.append(" ")
+                pos.append(i)
+                space = True
+            continue
+        for c in _fold_char(ch):
+            if c == " ":
+                if space:
+                    continue
+                space = True
+            else:
+                space = False
+            out.append(c)
+            pos.append(i)
+    return "".join(out), pos
+
+
+def norm(text: str) -> str:
+    """Canonical, script-preserving form of ``text`` (see the module docstring)."""
+    return norm_map(text)[0].strip()
+
+
+def is_arabic(text: str) -> bool:
+    """True when ``text`` contains an Arabic-script letter."""
+    return bool(_ARABIC_LETTER.search(text))
+
+
+def strip_article(word: str) -> str:
+    """Drop the Arabic article from a normalised word (``الطيبه`` -> ``طيبه``), keeping short roots."""
+    if word.startswith("ال") and len(word) > 3:
+        return word[2:]
+    return word
+
+
+def _latin_words(normed: str) -> list[str]:
+    """Words of a normalised Latin name with article forms removed (``al mayadin`` -> ``mayadin``)."""
+    words = normed.split()
+    keep = []
+    for i, w in enumerate(words):
+        if w in _LATIN_ARTICLE and i + 1 < len(words):
+            continue
+        # attached article with no separator: "albu kamal", "alhasakah"
+        if w in {"albu", "elbu"}:
+            w = "bu"
+        elif w.startswith("al") and len(w) > 5 and w not in {"aleppo", "alawi", "alwan", "alwani"}:
+            w = w[2:]
+        keep.append(w)
+    return keep
+
+
+def name_key(name: str) -> str:
+    """Exact-lookup key: ``norm`` with the article dropped from every word."""
+    n = norm(name)
+    if is_arabic(n):
+        return " ".join(strip_article(w) for w in n.split())
+    return " ".join(_latin_words(n))
+
+
+@lru_cache(maxsize=1)
+def qualifiers() -> dict[str, str]:
+    """Qualifier words (Latin and normalised Arabic, article dropped) -> canonical letter."""
+    table: dict[str, str] = {}
+    with open(DATA / "qualifiers.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            form = row["form"].strip()
+            key = strip_article(norm(form)) if is_arabic(form) else norm(form)
+            table[key] = row["canonical"].strip()
+    return table
+
+
+# Arabic letters to the consonant classes Latin romanisations use for them.
+_AR_SKEL = {
+    "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "x", "د": "d", "ذ": "z", "ر": "r",
+    "ز": "z", "س": "s", "ش": "c", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "غ": "g", "ف": "f",
+    "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "پ": "b", "چ": "c", "ژ": "j",
+    "گ": "g", "ڤ": "f",
+}
+# Latin digraphs first, then single letters; vowels, w and y vanish (Levantine vowels vary freely).
+_LAT_DIGRAPHS = [("sch", "c"), ("sh", "c"), ("ch", "c"), ("kh", "x"), ("gh", "g"), ("th", "t"),
+                 ("dh", "z"), ("dj", "j"), ("ph", "f"), ("ou", "u"), ("ck", "k")]
+_LAT_SKEL = {"q": "k", "c": "k", "p": "b", "v": "f", "g": "g", "x": "ks", "e": "", "a": "",
+             "i": "", "o": "", "u": "", "y": "", "w": ""}
+
+
+def _skel_arabic_word(word: str) -> str:
+    word = strip_article(word)
+    if len(word) > 2 and word[-1] in "هح":
+        word = word[:-1]  # ta marbuta written as ha, and a final h Latin spellings drop
+    return "".join(_AR_SKEL.get(c, "") for c in word)
+
+
+def _skel_latin_word(word: str, last: bool = True) -> str:
+    w = word
+    if not last and len(w) > 3 and w[-2:] in ("at", "et"):
+        w = w[:-1]  # construct-state ta marbuta: Huwayjat Saqr == حويجة صقر
+    for a, b in _LAT_DIGRAPHS:
+        w = w.replace(a, b)
+    if len(w) > 2 and w.endswith("h"):
+        w = w[:-1]
+    out = "".join(_LAT_SKEL.get(c, c) for c in w if c.isalpha())
+    return out
+
+
+def _collapse(s: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def skeleton(name: str) -> str:
+    """Cross-script consonant skeleton of a place name.
+
+    Parameters
+    ----------
+    name
+        An Arabic, Persian or Latin name.
+
+    Returns
+    -------
+    str
+        Consonant classes of the name without articles or vowels, then ``~`` and the sorted
+        qualifier letters when there are any (``حطلة تحتاني`` and ``Hatla Tahtani`` -> ``htl~L``).
+    """
+    n = norm(name)
+    quals = qualifiers()
+    arabic = is_arabic(n)
+    words = [strip_article(w) for w in n.split()] if arabic else _latin_words(n)
+    body, tags = [], []
+    for i, w in enumerate(words):
+        q = quals.get(w)
+        if q and len(words) > 1:
+            tags.append(q)
+            continue
+        if arabic or is_arabic(w):
+            body.append(_skel_arabic_word(w))
+        else:
+            body.append(_skel_latin_word(w, last=i == len(words) - 1))
+    s = _collapse("".join(body))
+    if tags:
+        s += "~" + "".join(sorted(set(tags)))
+    return s
+
+
+def persian_variants(name_ar: str) -> list[str]:
+    """Persian spellings of an Arabic name derived by rule: ي->ی, ك->ک, ة kept or written ه."""
+    if not name_ar:
+        return []
+    fa = name_ar.replace("ي", "ی").replace("ك", "ک").replace("ى", "ی")
+    out = {fa, fa.replace("ة", "ه")}
+    out.discard(name_ar)
+    return sorted(out)
+
+
+def levenshtein(a: str, b: str, limit: int = 3) -> int:
+    """Edit distance of two short strings, capped at ``limit`` + 1 for speed."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            cur.append(v)
+            best = min(best, v)
+        if best > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=1)
+def feature_words() -> dict[str, tuple[str, str]]:
+    """Feature words (normalised) -> (feature_type, position: before / after / keep)."""
+    table: dict[str, tuple[str, str]] = {}
+    with open(DATA / "feature_words.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            table[norm(row["word"])] = (row["feature_type"], row["position"])
+    return table
+
+
+def split_feature(name: str) -> tuple[str, str | None]:
+    """Split a feature word off a name: ``حقل العمر`` -> (``العمر``, ``oil_field``).
+
+    Words marked ``keep`` (تل, جبل, اللواء) are part of the name: they give the feature but stay.
+    """
+    n = norm(name)
+    words = n.split()
+    fw = feature_words()
+    if len(words) > 1:
+        for size in (2, 1):
+            head, tail = " ".join(words[:size]), " ".join(words[-size:])
+            if len(words) > size and head in fw and fw[head][1] != "after":
+                ftype, pos = fw[head]
+                return (n if pos == "keep" else " ".join(words[size:])), ftype
+            if len(words) > size and tail in fw and fw[tail][1] == "after":
+                return " ".join(words[:-size]), fw[tail][0]
+    if words and words[0] in fw and fw[words[0]][1] == "keep":
+        return n, fw[words[0]][0]
+    return n, None
