@@ -18,6 +18,7 @@ import csv
 import hashlib
 import json
 import time
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -153,7 +154,9 @@ def place_points(points: pd.DataFrame, polys: gpd.GeoDataFrame, admin: Admin) ->
     inside = gpd.sjoin(gdf[["geometry"]], polys[["pcode", "geometry"]], how="left", predicate="within")
     inside = inside[~inside.index.duplicated()]
     near = gdf[["geometry"]].copy()
-    near["geometry"] = near.buffer(NEAR_DEG)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a degree buffer is what we want here
+        near["geometry"] = near.buffer(NEAR_DEG)
     nj = gpd.sjoin(near, polys[["pcode", "geometry"]], how="inner", predicate="intersects")
     near_sets = nj.groupby(level=0)["pcode"].agg(lambda s: frozenset(s.dropna()))
     out = points.copy()
@@ -177,7 +180,7 @@ def _skels(names: list[str]) -> set[str]:
     for n in names:
         core, _ = split_feature(n)
         s = skeleton(core)
-        if len(s.split("~")[0]) >= 2:
+        if s.split("~")[0]:
             out.add(s)
     return out
 
@@ -189,7 +192,7 @@ def _score(a: set[str], b: set[str]) -> float:
         xb, _, xq = x.partition("~")
         for y in b:
             if x == y:
-                return 0.9
+                return 0.9 if len(xb) > 2 else 0.8
             yb, _, yq = y.partition("~")
             if xq != yq:
                 if xb == yb and not (xq and yq):
@@ -242,6 +245,49 @@ def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> di
         used_i.add(i)
         used_j.add(j)
         out[i] = (j, s)
+    return out
+
+
+def _admin_suffix_stripped(names: list[str], r) -> set[str]:
+    """Skeletons of OCHA names with a trailing admin name dropped ("Btoshiyet Manbaj" -> "Btoshiyet")."""
+    admin_sk = {skeleton(x) for x in (r.adm1_en, r.adm2_en, r.adm3_en, r.adm2_ar, r.adm3_ar,
+                                      r.adm3_ar.replace("مركز ", "")) if x}
+    out = set()
+    for n in names:
+        words = norm(n).split()
+        for k in (1, 2):
+            if len(words) > k and skeleton(" ".join(words[-k:])) in admin_sk:
+                out |= _skels([" ".join(words[:-k])])
+    return out
+
+
+def link_district(ocha: pd.DataFrame, points: pd.DataFrame, admin: Admin,
+                  done: dict[int, tuple[int, float]]) -> dict[int, tuple[int, float]]:
+    """Second pass: an exact skeleton that is unique on both sides within one district (score 0.8).
+
+    Catches villages whose 2019 OCHA subdistrict differs from the 2017 polygon holding the point.
+    """
+    used = {j for j, _ in done.values()}
+    p_adm2 = {j: (admin.units.get(a) or {}).get("adm2") for j, a in zip(points.index, points["adm3"])}
+    by_key: dict[tuple[str, str], list] = defaultdict(list)
+    for j, sk in zip(points.index, points["skels"]):
+        if j in used or not p_adm2[j]:
+            continue
+        for k in sk:
+            if len(k.split("~")[0]) >= 3:
+                by_key[(p_adm2[j], k)].append(j)
+    o_key: dict[tuple[str, str], list] = defaultdict(list)
+    for i, (adm2, sk) in enumerate(zip(ocha["adm2_pcode"], ocha["skels"])):
+        if i in done:
+            continue
+        for k in sk:
+            o_key[(adm2, k)].append(i)
+    out, taken = {}, set()
+    for key, js in by_key.items():
+        js, is_ = sorted(set(js)), sorted(set(o_key.get(key, ())))
+        if len(js) == 1 and len(is_) == 1 and is_[0] not in out and js[0] not in taken:
+            out[is_[0]] = (js[0], 0.8)
+            taken.add(js[0])
     return out
 
 
@@ -303,8 +349,9 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     gn_sy = place_points(gn_sy, polys, admin)
     say("points placed in subdistricts")
 
-    ocha["skels"] = [_skels([b, be, *aa, *ea]) for b, be, aa, ea in
-                     zip(ocha.name_ar_base, ocha.name_en_base, ocha.ar_alts, ocha.en_alts)]
+    ocha["skels"] = [_skels([b, be, *aa, *ea]) | _admin_suffix_stripped([b, be], r)
+                     for b, be, aa, ea, r in zip(ocha.name_ar_base, ocha.name_en_base, ocha.ar_alts,
+                                                 ocha.en_alts, ocha.itertuples(index=False))]
     ocha["ar_keys"] = [_ar_keys([b, *aa]) for b, aa in zip(ocha.name_ar_base, ocha.ar_alts)]
     wm["skels"] = [_skels(_label_parts(lb)) for lb in wm.label]
     wm["ar_keys"] = [set() for _ in range(len(wm))]
@@ -315,6 +362,7 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
 
     towns = wm[wm["feature"] == "town"]
     wm_links = {i: (towns.index[j], s) for i, (j, s) in link(ocha, towns.reset_index(drop=True)).items()}
+    wm_links.update(link_district(ocha, towns, admin, wm_links))
     sa_links = link(ocha, sa)
     gn_links = link(ocha, gn_sy)
     say(f"linked OCHA: {len(wm_links)} map points, {len(sa_links)} Syrian Archive, {len(gn_links)} GeoNames")

@@ -152,6 +152,8 @@ def _latin_words(normed: str) -> list[str]:
             w = "bu"
         elif w.startswith("al") and len(w) > 5 and w not in {"aleppo", "alawi", "alwan", "alwani"}:
             w = w[2:]
+        elif w.startswith("el") and len(w) >= 5 and len(words) > 1:
+            w = w[2:]  # OCHA writes the article attached: "Um Elmayathen", "Um Khorzet Elbab"
         keep.append(w)
     return keep
 
@@ -162,6 +164,29 @@ def name_key(name: str) -> str:
     if is_arabic(n):
         return " ".join(strip_article(w) for w in n.split())
     return " ".join(_latin_words(n))
+
+
+def qualifier(word: str) -> str | None:
+    """The canonical qualifier letter of a normalised word, by form or (Latin) by skeleton."""
+    q = qualifiers()
+    hit = q.get(word)
+    if hit or is_arabic(word) or not _NISBA.search(word):
+        return hit
+    return _qualifier_skeletons().get(_collapse(_skel_latin_word(word)))
+
+
+# adjective endings: a spelling like "sharqiyyeh" is a qualifier, "Gharibeh" (a name) is not
+_NISBA = re.compile(r"(?:i|iy+a|iy+ah|iy+eh|iy+e|ie|ieh|ye|yeh)$")
+
+
+@lru_cache(maxsize=1)
+def _qualifier_skeletons() -> dict[str, str]:
+    # "sharqiyyeh", "gharbiye", "shmali": any spelling with the skeleton of a listed form
+    out = {}
+    for form, letter in qualifiers().items():
+        if not is_arabic(form) and len(form) > 4 and form not in {"north", "south", "great", "little"}:
+            out.setdefault(_collapse(_skel_latin_word(form)), letter)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +209,7 @@ _AR_SKEL = {
     "گ": "g", "ڤ": "f",
 }
 # Latin digraphs first, then single letters; vowels, w and y vanish (Levantine vowels vary freely).
-_LAT_DIGRAPHS = [("sch", "c"), ("sh", "c"), ("ch", "c"), ("kh", "x"), ("gh", "g"), ("th", "t"),
+_LAT_DIGRAPHS = [("sch", "C"), ("sh", "C"), ("ch", "C"), ("kh", "X"), ("gh", "G"), ("th", "t"),
                  ("dh", "z"), ("dj", "j"), ("ph", "f"), ("ou", "u"), ("ck", "k")]
 _LAT_SKEL = {"q": "k", "c": "k", "p": "b", "v": "f", "g": "g", "x": "ks", "e": "", "a": "",
              "i": "", "o": "", "u": "", "y": "", "w": ""}
@@ -205,8 +230,7 @@ def _skel_latin_word(word: str, last: bool = True) -> str:
         w = w.replace(a, b)
     if len(w) > 2 and w.endswith("h"):
         w = w[:-1]
-    out = "".join(_LAT_SKEL.get(c, c) for c in w if c.isalpha())
-    return out
+    return "".join(_LAT_SKEL.get(c, c) for c in w if c.isalpha()).lower()
 
 
 def _collapse(s: str) -> str:
@@ -228,13 +252,12 @@ def skeleton(name: str) -> str:
         qualifier letters when there are any (``حطلة تحتاني`` and ``Hatla Tahtani`` -> ``htl~L``).
     """
     n = norm(name)
-    quals = qualifiers()
     arabic = is_arabic(n)
     words = [strip_article(w) for w in n.split()] if arabic else _latin_words(n)
     body, tags = [], []
     for i, w in enumerate(words):
-        q = quals.get(w)
-        if q and len(words) > 1:
+        q = qualifier(w) if len(words) > 1 else None
+        if q:
             tags.append(q)
             continue
         if arabic or is_arabic(w):
