@@ -84,7 +84,19 @@ def gazetteer_dir() -> Path:
     return build_dir() / "gazetteer"
 
 
+def require_sources(*parts: str) -> Path:
+    """The sources directory (or a path inside it), or a clear error saying where to put it."""
+    from tracker._errors import MissingDataError
+
+    path = sources_dir().joinpath(*parts)
+    if not path.exists():
+        raise MissingDataError(
+            f"{path} not found: put the sources directory (with geo/, seeds/, corpus/) at {sources_dir()}, "
+            "or point TRACKER_SOURCES or --sources at it"
+        )
+    return path
+
+
 def default_inputs() -> list[Path]:
     """The inputs ``tracker run`` uses when given no path: the seeds and the development corpus."""
-    src = sources_dir()
-    return [src / "seeds", src / "corpus" / "wikipedia" / "articles"]
+    return [require_sources("seeds"), require_sources("corpus", "wikipedia", "articles")]

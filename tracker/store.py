@@ -9,6 +9,7 @@ Every table and column is documented in ``docs/schema.md``.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,20 +113,31 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return SCHEMA_VERSION
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise StoreError(
-                f"{path}: busy: another tracker process is writing to this database; try again when it finishes"
-            ) from None
-        raise StoreError(f"{path}: cannot open the database: {exc}") from None
-    except duckdb.Error as exc:
-        raise StoreError(f"{path}: not a tracker database or damaged: {exc}") from None
+#: How long a command waits for another process's lock on the database before saying "busy".
+BUSY_TIMEOUT_S: float = 10.0
 
 
-def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+    # DuckDB allows one writing process per file; wait a little for it, then say so plainly
+    deadline = time.monotonic() + (BUSY_TIMEOUT_S if timeout is None else timeout)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise StoreError(f"{path}: cannot open the database: {exc}") from None
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"{path}: busy: another process is writing to this database; try again when it finishes"
+                ) from None
+            time.sleep(0.2)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: not a tracker database or damaged: {exc}") from None
+
+
+def connect(
+    path: str | Path | None = None, read_only: bool = False, timeout: float | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the database, creating and migrating it when writable.
 
     Parameters
@@ -134,6 +146,8 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         Database file; default :func:`tracker.settings.db_path`.
     read_only
         Open read-only (what ``tracker sql`` does). The file must exist and be current.
+    timeout
+        Seconds to wait while another process holds the file (default :data:`BUSY_TIMEOUT_S`).
 
     Raises
     ------
@@ -144,7 +158,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     if read_only:
         if not path.exists():
             raise StoreError(f"{path}: no database yet: run `tracker ingest PATH` or `tracker run` first")
-        con = _open(path, read_only=True)
+        con = _open(path, read_only=True, timeout=timeout)
         version = _current_version(con)
         if version < SCHEMA_VERSION:
             con.close()
@@ -154,7 +168,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             )
         return con
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only=False)
+    con = _open(path, read_only=False, timeout=timeout)
     try:
         migrate(con)
     except Exception:
