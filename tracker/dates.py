@@ -1,0 +1,276 @@
+"""Date phrases in reports and their resolution against the publication date.
+
+Candidate phrases are found with one compiled regex per language, built from the ``[dates]`` table
+of the lexicon files; each phrase is rewritten into English that dateparser reads ("أمس" ->
+"yesterday", "14 تشرين الاول" -> "14 October", "منذ عشره ايام" -> "10 days ago") and only then
+handed to dateparser, with the publication date as the relative base. Results are cached, since
+dateparser is slow. Solar Hijri dates are converted arithmetically (dateparser needs an extra
+package for them). Dates are always in the past of the publication date: a weekday is the most
+recent such day on or before it, a day and month without a year the most recent such day.
+
+The text given here is *folded* (see :func:`tracker.extract.fold`): lower-case Latin, one alef,
+ta marbuta as ha, Persian yeh and kaf as Arabic, ASCII digits.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import dateparser
+
+LANGS = ("ar", "fa", "en")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date phrase found in folded text.
+
+    ``kind`` is ``relative`` (yesterday), ``weekday``, ``ago`` (ten days ago), ``daymonth`` (with or
+    without a year), ``monthyear``, ``solar`` (Solar Hijri day month year) or ``next`` (chronicle
+    "the next day"); ``english`` is what dateparser is given; ``year`` the year written, if any.
+    """
+
+    start: int
+    end: int
+    kind: str
+    english: str
+    year: int | None = None
+
+
+@lru_cache(maxsize=None)
+def _table(lang: str) -> dict[str, Any]:
+    with resources.files("tracker").joinpath(f"data/lexicon_{lang}.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def _fold_key(s: str) -> str:
+    # the same folding as the report text; imported lazily to avoid a cycle
+    from tracker.extract import fold
+
+    return fold(s)[0]
+
+
+def _alt(words) -> str:
+    keys = sorted({_fold_key(w) for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys if k)
+
+
+@lru_cache(maxsize=None)
+def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
+    d = _table(lang)["dates"]
+    nums = _table(lang)["distance"].get("numbers", {})
+    maps = {
+        "relative": {_fold_key(k): v for k, v in d.get("relative", {}).items()},
+        "weekdays": {_fold_key(k): v for k, v in d.get("weekdays", {}).items()},
+        "months": {_fold_key(k): v for k, v in d.get("months", {}).items()},
+        "solar": {_fold_key(k): v for k, v in d.get("solar_months", {}).items()},
+        "units": {_fold_key(k): v for k, v in d.get("day_units", {}).items()},
+        "numbers": {_fold_key(k): v for k, v in nums.items()},
+        "next": [_fold_key(k) for k in d.get("next_day", [])],
+    }
+    month = _alt(maps["months"])
+    num = r"\d{1,3}" + (f"|{_alt(maps['numbers'])}" if maps["numbers"] else "")
+    unit = _alt(maps["units"])
+    ago = _alt(d.get("ago", []))
+    parts = []
+    if maps["solar"]:
+        parts.append(rf"(?P<sday>\d{{1,2}})\s+(?P<smonth>{_alt(maps['solar'])})\s+(?P<syear>1[34]\d\d)")
+    # "14 October 2017", "14 تشرين الاول", "2 تموز/يوليو 2017"
+    parts.append(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{month})(?:\s*/\s*(?:{month}))?"
+                 rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?")
+    if lang == "en":
+        parts.append(rf"(?P<month2>{month})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year2>(?:19|20)\d\d))?")
+    # "October 2017", "تموز/يوليو 2017": a month
+    parts.append(rf"(?P<month3>{month})(?:\s*/\s*(?:{month}))?\s+(?P<year3>(?:19|20)\d\d)")
+    if ago:
+        if lang == "ar":
+            parts.append(rf"(?:{ago})\s+(?P<n>{num})\s+(?P<unit>{unit})")
+        else:
+            parts.append(rf"(?P<n2>{num})\s+(?P<unit2>{unit})\s+(?:{ago})")
+    if maps["next"]:
+        parts.append(rf"(?P<next>{_alt(maps['next'])})")
+    if maps["relative"]:
+        parts.append(rf"(?P<rel>{_alt(maps['relative'])})")
+    if maps["weekdays"]:
+        parts.append(rf"(?:on\s+)?(?P<wd>{_alt(maps['weekdays'])})")
+    # an Arabic/Persian proclitic (و ب ل ف) may precede; no letter may follow
+    pre = r"(?<![^\W\d_])(?:[وبلف](?=[^\W\d_]))?" if lang != "en" else r"(?<![^\W_])"
+    rx = re.compile(rf"{pre}(?:{'|'.join(parts)})(?![^\W_])")
+    return rx, maps
+
+
+def _number(token: str, maps: dict[str, Any]) -> int | None:
+    token = re.sub(r"\s+", " ", token)
+    if token.isdigit():
+        return int(token)
+    return maps["numbers"].get(token)
+
+
+def find_dates(folded: str, lang: str) -> list[DateMention]:
+    """Every date phrase in ``folded`` text, in order."""
+    if lang not in LANGS:
+        lang = "en"
+    rx, maps = _patterns(lang)
+    found = []
+    for m in rx.finditer(folded):
+        g = m.groupdict()
+        span = m.span()
+        if g.get("sday"):
+            found.append(DateMention(*span, "solar", f"{g['sday']}/{maps['solar'][_norm(g['smonth'])]}",
+                                     int(g["syear"])))
+        elif g.get("day") or g.get("day2"):
+            day, month, year = (g["day"], g["month"], g["year"]) if g.get("day") else (g["day2"], g["month2"], g["year2"])
+            if int(day) == 0 or int(day) > 31:
+                continue
+            found.append(DateMention(*span, "daymonth", f"{int(day)} {maps['months'][_norm(month)]}",
+                                     int(year) if year else None))
+        elif g.get("month3"):
+            found.append(DateMention(*span, "monthyear", f"{maps['months'][_norm(g['month3'])]} {g['year3']}",
+                                     int(g["year3"])))
+        elif g.get("n") or g.get("n2"):
+            n, unit = (g["n"], g["unit"]) if g.get("n") else (g["n2"], g["unit2"])
+            value = _number(n, maps)
+            english = maps["units"][_norm(unit)]
+            if value is None:
+                continue
+            # a dual unit ("يومين") carries its own number
+            english = english if english[0].isdigit() else f"{value} {english}"
+            found.append(DateMention(*span, "ago", f"{english} ago"))
+        elif g.get("next"):
+            found.append(DateMention(*span, "next", _norm(g["next"])))
+        elif g.get("rel"):
+            found.append(DateMention(*span, "relative", maps["relative"][_norm(g["rel"])]))
+        elif g.get("wd"):
+            found.append(DateMention(*span, "weekday", maps["weekdays"][_norm(g["wd"])]))
+    return found
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s)
+
+
+@lru_cache(maxsize=65536)
+def _dateparser(english: str, base: date) -> date | None:
+    settings = {"RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+                "RETURN_AS_TIMEZONE_AWARE": False}
+    parsed = dateparser.parse(english, languages=["en"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+def solar_to_gregorian(year: int, month: int, day: int) -> date:
+    """Convert a Solar Hijri (Jalali) date to the Gregorian calendar.
+
+    Counts days with the 33-year arithmetic leap cycle (as in the widely used jdf routine), then
+    turns the day count into a Gregorian date.
+    """
+    jy = year + 1595
+    days = (-355668 + 365 * jy + (jy // 33) * 8 + ((jy % 33) + 3) // 4 + day
+            + ((month - 1) * 31 if month < 7 else (month - 7) * 30 + 186))
+    return _from_jdf_days(days)
+
+
+def _from_jdf_days(days: int) -> date:
+    gy = 400 * (days // 146097)
+    days %= 146097
+    if days > 36524:
+        days -= 1
+        gy += 100 * (days // 36524)
+        days %= 36524
+        if days >= 365:
+            days += 1
+    gy += 4 * (days // 1461)
+    days %= 1461
+    if days > 365:
+        gy += (days - 1) // 365
+        days = (days - 1) % 365
+    leap = (gy % 4 == 0 and gy % 100 != 0) or gy % 400 == 0
+    month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    gd, gm = days + 1, 1
+    for length in month_days:
+        if gd <= length:
+            break
+        gd -= length
+        gm += 1
+    return date(gy, gm, gd)
+
+
+def resolve(mention: DateMention, base: date | None, year_hint: int | None = None,
+            previous: date | None = None) -> tuple[date | None, str]:
+    """The date a phrase means, and its precision (``day``, ``week``, ``month``).
+
+    Parameters
+    ----------
+    mention
+        A phrase from :func:`find_dates`.
+    base
+        The publication date (relative phrases count back from it); None in a chronicle.
+    year_hint
+        The year carried in a chronicle (from the sentence before or the article's period),
+        for phrases that give none.
+    previous
+        The date of the sentence before, for "the next day" in a chronicle.
+    """
+    if mention.kind == "solar":
+        month_day = mention.english.split("/")
+        return solar_to_gregorian(mention.year, int(month_day[1]), int(month_day[0])), "day"
+    if mention.kind == "next":
+        if previous is None:
+            return None, "day"
+        shift = 2 if mention.english.startswith("two") else (0 if "same" in mention.english or mention.english in
+                                                                 ("later that day", "that day") else 1)
+        if "week" in mention.english:
+            return previous + timedelta(days=7), "week"
+        return previous + timedelta(days=shift), "day"
+    if mention.kind in ("daymonth", "monthyear"):
+        year = mention.year
+        if year is not None or base is None:
+            year = year or year_hint or (previous.year if previous else None)
+            if year is None:
+                return None, "day"
+            text = mention.english if mention.year else f"{mention.english} {year}"
+            return _dateparser(text, date(year, 12, 31)), ("month" if mention.kind == "monthyear" else "day")
+        found = _dateparser(mention.english, base)
+        if found is not None and found > base:
+            found = found.replace(year=found.year - 1)
+        return found, "day"
+    anchor = base or previous
+    if anchor is None:
+        return None, "day"
+    found = _dateparser(mention.english, anchor)
+    if found is None:
+        return None, "day"
+    if mention.kind == "weekday":
+        # the most recent such day on or before publication: dateparser goes a week back on the day itself
+        if (anchor - found).days >= 7:
+            found += timedelta(days=7 * ((anchor - found).days // 7))
+        while found > anchor:
+            found -= timedelta(days=7)
+    precision = "week" if "week" in mention.english else "day"
+    return found, precision
+
+
+def period_year(period: str | None) -> int | None:
+    """The first year named in a chronicle's period ("4–17 October 2017" -> 2017)."""
+    if not period:
+        return None
+    m = re.search(r"(?:19|20)\d\d", period)
+    return int(m.group(0)) if m else None
+
+
+def period_start(period: str | None) -> date | None:
+    """The first day of a chronicle's period, when dateparser can read it."""
+    if not period:
+        return None
+    first = re.split(r"\s*[–—-]\s*", period.strip())[0]
+    year = period_year(period)
+    if year and not re.search(r"(?:19|20)\d\d", first):
+        # "4–17 October 2017": the start borrows the month and year of the end
+        rest = re.sub(r"^\d{1,2}\s*", "", period.split("–")[-1].strip()) if first.strip().isdigit() else str(year)
+        first = f"{first} {rest}"
+    return _dateparser(first, date(year or 2100, 12, 31)) if first else None
