@@ -1,1 +1,142 @@
-"""A multilingual Syrian gazetteer: normalisation, build from sources, mention index, resolution."""
+"""A multilingual Syrian gazetteer: normalisation, build from sources, mention index, resolution.
+
+Public API (stable; the extractor codes against it)::
+
+    gaz = gazetteer.load()                       # cached; built by `tracker gazetteer build`
+    gaz.find_mentions(text) -> list[Mention]
+    gaz.resolve(mention_or_name, Context(text=..., start=..., end=..., nearby=[...], front=[...]))
+    gaz.lookup("الطيبة", context="...") -> Resolution
+    gaz.place("C5193") -> dict
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from .index import Mention, MentionIndex
+from .normalize import is_arabic, name_key, norm, qualifier, skeleton, split_feature
+from .resolve import Candidate, Context, Resolution, Resolver
+
+__all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build"]
+
+_CACHE: dict[str, "Gazetteer"] = {}
+
+
+def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = None,
+          progress: bool = False) -> dict:
+    """Build the gazetteer from the sources; returns the statistics (see :mod:`gazetteer.build`)."""
+    from .build import build as _build
+
+    result = _build(sources_dir, out_dir, progress=progress)
+    _CACHE.clear()
+    return result
+
+
+def load(path: str | Path | None = None) -> "Gazetteer":
+    """Load (once per process) the built gazetteer from ``path`` or ``tracker.settings.gazetteer_dir()``.
+
+    Raises
+    ------
+    tracker._errors.MissingDataError
+        When the gazetteer has not been built.
+    """
+    from tracker import settings
+    from tracker._errors import MissingDataError
+
+    folder = Path(path) if path else settings.gazetteer_dir()
+    if folder.suffix == ".parquet":
+        folder = folder.parent
+    file = folder / "places.parquet"
+    if not file.exists():
+        raise MissingDataError(f"no gazetteer at {folder}: run `tracker gazetteer build` first")
+    meta_file = folder / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+    key = f"{file.resolve()}:{file.stat().st_mtime_ns}"
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = Gazetteer(pd.read_parquet(file), meta)
+    return _CACHE[key]
+
+
+class Gazetteer:
+    """The built gazetteer: places table, mention index and resolver."""
+
+    def __init__(self, places: pd.DataFrame, meta: dict | None = None) -> None:
+        places = places.copy()
+        places["alt_names"] = [list(a) if a is not None else [] for a in places["alt_names"]]
+        self.places = places.set_index("place_id", drop=False)
+        self.meta = meta or {}
+        self.version = str(self.meta.get("version", "unversioned"))
+        clean = self.places.astype(object).where(self.places.notna(), None)
+        clean["alt_names"] = self.places["alt_names"]
+        self._records = {pid: r for pid, r in zip(clean.index, clean.to_dict("records"))}
+        self.index = MentionIndex(self.places)
+        self._by_key: dict[str, set[str]] = defaultdict(set)
+        self._by_skel: dict[str, set[str]] = defaultdict(set)
+        for pid, alts in zip(self.places.index, self.places["alt_names"]):
+            for n in alts:
+                self._by_key[name_key(n)].add(pid)
+                core, _ = split_feature(n)
+                sk = skeleton(core)
+                if sk.split("~")[0]:
+                    self._by_skel[sk].add(pid)
+        self._resolver = Resolver(self)
+
+    def find_mentions(self, text: str) -> list[Mention]:
+        """Every gazetteer name in ``text`` (spans are offsets into ``text``)."""
+        return self.index.find(text)
+
+    def resolve(self, mention: Mention | str, context: Context | str | None = None) -> Resolution:
+        """Rank the places ``mention`` may mean in ``context`` (a report text or a :class:`Context`)."""
+        if isinstance(context, str):
+            context = Context(text=context)
+        if isinstance(mention, Mention):
+            if context is not None and context.start is None and context.text:
+                context = Context(context.text, mention.start, mention.end, context.nearby, context.front)
+            return self._resolver.resolve(mention, context, mention.place_ids, mention.exact_ids or
+                                          mention.place_ids, mention.text, mention.via, mention.qualifier)
+        ids, exact, via, qual = self._lookup_ids(mention)
+        if context is not None and context.start is None and context.text:
+            at = context.text.find(mention)
+            if at >= 0:
+                context = Context(context.text, at, at + len(mention), context.nearby, context.front)
+        return self._resolver.resolve(None, context, ids, exact, mention, via, qual)
+
+    def lookup(self, name: str, context: str | None = None) -> Resolution:
+        """Resolve a bare name, optionally inside a context text."""
+        return self.resolve(name, context)
+
+    def place(self, place_id: str) -> dict:
+        """The full row of one place (``KeyError`` when unknown)."""
+        return dict(self._records[place_id])
+
+    def _lookup_ids(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...], str, str | None]:
+        """Candidates for a free-text name: exact key, then without a qualifier, then by skeleton."""
+        key = name_key(name)
+        exact = set(self._by_key.get(key, ()))
+        core, _ = split_feature(name)
+        if not exact and core != norm(name):
+            exact = set(self._by_key.get(name_key(core), ()))
+        qual = None
+        words = norm(core).split()
+        base_ids: set[str] = set()
+        if len(words) > 1:
+            last = words[-1][2:] if words[-1].startswith("ال") else words[-1]
+            qual = qualifier(last)
+            if qual and not exact:
+                base_ids = set(self._by_key.get(name_key(" ".join(words[:-1])), ()))
+        sk = skeleton(core)
+        skel_ids = set(self._by_skel.get(sk, ())) if len(sk.split("~")[0]) >= 2 else set()
+        if exact:
+            ids, via = exact | (skel_ids if is_arabic(name) != True else set()), "name"
+        elif base_ids:
+            ids, via = base_ids | skel_ids, "name"
+            exact = skel_ids
+        else:
+            ids, via = skel_ids, "skeleton"
+            exact = skel_ids
+        return tuple(sorted(ids)), tuple(sorted(exact)), via, qual

@@ -327,3 +327,16 @@ def split_feature(name: str) -> tuple[str, str | None]:
     if words and words[0] in fw and fw[words[0]][1] == "keep":
         return n, fw[words[0]][0]
     return n, None
+
+
+def ending(name: str) -> str:
+    """The final vowel class a consonant skeleton drops: ``a`` (ة, -ah, -eh), ``i`` (ي, -i, -iy) or ``""``."""
+    words = norm(name).split()
+    if not words:
+        return ""
+    w = words[-1]
+    if is_arabic(w):
+        return "a" if w[-1] in "ها" else "i" if w[-1] == "ي" else ""
+    if re.search(r"(?:ah|eh|a|e|at)$", w) and not re.search(r"(?:ie|ee)$", w):
+        return "a"
+    return "i" if re.search(r"(?:i|y|iy|ie|ee)$", w) else ""

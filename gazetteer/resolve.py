@@ -1,0 +1,336 @@
+"""Resolution of a place mention in context: ranked candidates with scores and reasons.
+
+The score adds what a reader weighs: how well the name matched; admin units named in the same
+passage ("بريف دير الزور", "ريف حماة الشرقي", "حومه شمالی درعا", "eastern countryside of Hama");
+closeness to places named nearby (and a strong pull for "adjacent to" phrases) and to the active front;
+the feature word before the name (قرية، حي، حقل، جبل، مطار...); country words (العراق) for places
+abroad; and importance (feature type, population). When the two best are too close, there is no best.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .normalize import DATA, ending, norm, qualifier, split_feature
+
+ADMIN_TYPES = ("governorate", "district", "subdistrict")
+SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
+MARGIN = 0.12          # a best must lead the runner-up by this much
+WINDOW = 220           # characters either side that count as "the same passage"
+IMPORTANCE = {"city": 0.16, "town": 0.08, "village": 0.03, "neighbourhood": 0.02, "governorate": 0.0,
+              "district": -0.02, "subdistrict": -0.04}
+
+
+@dataclass
+class Context:
+    """What surrounds a mention: the report text (and the mention's span in it) and known coordinates."""
+
+    text: str = ""
+    start: int | None = None
+    end: int | None = None
+    nearby: list[tuple[float, float]] = field(default_factory=list)
+    front: list[tuple[float, float]] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    """One place a mention may mean, with the score and the reasons behind it."""
+
+    place_id: str
+    name_en: str | None
+    name_ar: str | None
+    lat: float | None
+    lon: float | None
+    coord_precision: str | None
+    feature_type: str | None
+    adm1_en: str | None = None
+    adm2_en: str | None = None
+    adm3_en: str | None = None
+    adm3_pcode: str | None = None
+    country: str | None = None
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def admin_path(self) -> str:
+        """``governorate / district / subdistrict`` (or the country when abroad)."""
+        if self.country and self.country != "SY":
+            return self.country
+        return " / ".join(p for p in (self.adm1_en, self.adm2_en, self.adm3_en) if p)
+
+
+@dataclass
+class Resolution:
+    """The ranked candidates for one mention; ``best`` is None when the context cannot decide."""
+
+    query: str
+    candidates: list[Candidate]
+    best: Candidate | None
+    ambiguous: bool
+    reason: str
+    direction: str | None = None   # for region mentions: E, W, N, S, SE... ("ريف حماة الشرقي")
+
+
+@lru_cache(maxsize=1)
+def context_words() -> dict[str, tuple[str, str]]:
+    """Normalised context words -> (kind, value): adjacency, nearness, country names."""
+    with open(DATA / "context_words.csv", encoding="utf-8") as fh:
+        return {norm(r["word"]): (r["kind"], r["value"]) for r in csv.DictReader(fh)}
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Equirectangular distance in km (good enough within Syria)."""
+    dy = (a[0] - b[0]) * 111.2
+    dx = (a[1] - b[1]) * 111.2 * math.cos(math.radians((a[0] + b[0]) / 2))
+    return math.hypot(dx, dy)
+
+
+_DIR_RE = {"E": (0, 1), "W": (0, -1), "N": (1, 0), "S": (-1, 0)}
+
+
+def _direction_of(q: str | None, words: list[str]) -> str | None:
+    letters = [qualifier(w[2:] if w.startswith("ال") else w) for w in words]
+    letters = [x for x in letters if x in _DIR_RE]
+    if q in _DIR_RE:
+        letters.append(q)
+    return "".join(dict.fromkeys(sorted(letters, key="NSEW".index))) or None
+
+
+def _in_direction(pt: tuple[float, float], centre: tuple[float, float], direction: str) -> bool:
+    dy, dx = pt[0] - centre[0], pt[1] - centre[1]
+    return all((dy * _DIR_RE[d][0] + dx * _DIR_RE[d][1]) > 0 for d in direction)
+
+
+class Resolver:
+    """Scores candidates for mentions of one gazetteer (see :meth:`gazetteer.Gazetteer.resolve`)."""
+
+    def __init__(self, gaz) -> None:
+        self.gaz = gaz
+        self._ctx_cache: dict[int, list] = {}
+
+    def _context_mentions(self, text: str) -> list:
+        key = hash(text)
+        hit = self._ctx_cache.get(key)
+        if hit is None:
+            if len(self._ctx_cache) > 256:
+                self._ctx_cache.clear()
+            hit = self._ctx_cache[key] = self.gaz.find_mentions(text)
+        return hit
+
+    def candidates_for(self, ids: tuple[str, ...]) -> list[Candidate]:
+        P = self.gaz._records
+        out = []
+        for pid in ids:
+            r = P.get(pid)
+            if r is None:
+                continue
+            out.append(Candidate(pid, r["name_en"], r["name_ar"], r["lat"], r["lon"], r["coord_precision"],
+                                 r["feature_type"], r["adm1_en"], r["adm2_en"], r["adm3_en"], r["adm3_pcode"],
+                                 r["country"]))
+        return out
+
+    def resolve(self, mention, context: Context | None, ids: tuple[str, ...], exact: tuple[str, ...],
+                query: str, via: str, qual: str | None) -> Resolution:
+        cands = self.candidates_for(ids)
+        if not cands:
+            return Resolution(query, [], None, False, "no place of that name in the gazetteer")
+        ctx = context or Context()
+        text = ctx.text or ""
+        s, e = (ctx.start, ctx.end) if ctx.start is not None else (None, None)
+        window = text[max(0, s - WINDOW):e + WINDOW] if s is not None else text[:2 * WINDOW]
+        before = norm(text[max(0, s - 40):s]).split() if s is not None else []
+        qwords = norm(query).split()
+        feature_hint = None
+        if before:
+            _, feature_hint = split_feature(before[-1] + " x")
+        _, own_feature = split_feature(query)
+        feature_hint = own_feature or feature_hint
+        direction = _direction_of(qual, qwords)
+
+        # what the passage and the report say: admin units, anchors (unambiguous places), countries
+        admins_near, admins_far, anchors, countries, adjacent = set(), set(), [], set(), False
+        cw = context_words()
+        for w in norm(window).split():
+            kind, val = cw.get(w, (None, None))
+            if kind == "country":
+                countries.add(val)
+            elif kind == "adjacent" and s is not None:
+                adjacent = adjacent or norm(text[e:e + 40]).split()[:2].count(w) > 0 or w in norm(text[e:e + 30])
+        if text:
+            for m in self._context_mentions(text):
+                if s is not None and m.start < e and m.end > s:
+                    continue  # the mention itself
+                close = s is None or abs(m.start - s) <= WINDOW
+                for pid in m.place_ids:
+                    r = self.gaz._records.get(pid)
+                    if r is None:
+                        continue
+                    if r["feature_type"] in ADMIN_TYPES:
+                        code = pid.split(":", 1)[1]
+                        (admins_near if close else admins_far).add(code)
+                        # "دير الزور" is both a city and its governorate: the report is about that area
+                    elif r["feature_type"] == "city" and r.get("adm1_pcode"):
+                        (admins_near if close else admins_far).add(r["adm1_pcode"])
+                anchor = self._anchor(m)
+                if anchor is not None and close:
+                    anchors.append((anchor, abs(m.start - s) if s is not None else WINDOW))
+        nearby = list(ctx.nearby) + [a for a, _ in anchors]
+
+        for c in cands:
+            r = self.gaz._records[c.place_id]
+            sc, why = 0.3, []
+            if c.place_id in exact:
+                sc += 0.12
+                why.append("exact name")
+            elif via == "skeleton":
+                sc += 0.04
+                why.append("Arabic read against the Latin name")
+                if ending(query) and c.name_en:
+                    agree = ending(query) == ending(c.name_en)
+                    sc += 0.1 if agree else -0.05
+                    if agree:
+                        why.append("final vowel agrees")
+            else:
+                sc += 0.0
+                why.append("name without its qualifier")
+            if qual:
+                if qualifier_match(r, qual):
+                    sc += 0.05
+                    why.append("qualifier agrees")
+            imp = IMPORTANCE.get(c.feature_type or "", 0.02)
+            pop = r.get("population") or 0
+            if pop and pop == pop:
+                imp += min(0.1, 0.02 * math.log10(max(pop, 1)))
+            sc += imp
+            if c.coord_precision == "point":
+                sc += 0.03
+            is_region_phrase = any(w in ("ريف", "حومه", "countryside", "rural", "محافظه", "استان", "province",
+                                         "governorate") for w in qwords)
+            if c.feature_type in ADMIN_TYPES:
+                if is_region_phrase:
+                    sc += 0.25 + (0.15 if c.feature_type == "governorate" else 0)
+                    why.append("region phrase")
+                else:
+                    sc -= 0.1
+            # admin units named in the passage
+            codes = {r.get("adm1_pcode"), r.get("adm2_pcode"), r.get("adm3_pcode")} - {None}
+            if c.feature_type in ADMIN_TYPES:
+                codes = set()
+            hit_near = codes & admins_near
+            if hit_near:
+                sc += 0.3
+                why.append("in " + ", ".join(sorted(self._admin_name(x) for x in hit_near)) + " named nearby")
+            elif codes & admins_far:
+                sc += 0.1
+                why.append("in an admin unit the report names")
+            # direction of a region phrase applies to the place itself for admin candidates
+            if direction and c.feature_type in ADMIN_TYPES:
+                why.append(f"direction {direction}")
+            # nearness to places named nearby / already resolved, and to the front
+            if c.lat is not None and c.feature_type not in ADMIN_TYPES:
+                pt = (c.lat, c.lon)
+                if nearby:
+                    d = min(km(pt, a) for a in nearby)
+                    bonus = 0.35 * math.exp(-d / 30.0)
+                    if adjacent and d < 8:
+                        bonus += 0.25
+                        why.append(f"adjacent to a place named nearby ({d:.0f} km)")
+                    elif bonus > 0.02:
+                        why.append(f"{d:.0f} km from places named nearby")
+                    sc += bonus
+                if ctx.front:
+                    d = min(km(pt, f) for f in ctx.front)
+                    b = 0.2 * math.exp(-d / 40.0)
+                    if b > 0.02:
+                        sc += b
+                        why.append(f"{d:.0f} km from the front")
+            # feature word before the name
+            if feature_hint:
+                if feature_hint == c.feature_type or _compatible(feature_hint, c.feature_type):
+                    sc += 0.08
+                    why.append(f"feature word fits ({feature_hint})")
+                elif c.feature_type in SETTLEMENT_TYPES and feature_hint in SETTLEMENT_TYPES:
+                    pass
+                else:
+                    sc -= 0.08
+            # abroad: country words, and a big foreign city beats a Syrian hamlet
+            if c.country and c.country != "SY":
+                if c.country in countries:
+                    sc += 0.35
+                    why.append(f"{c.country} named nearby")
+                if pop >= 100000:
+                    sc += 0.15
+                    why.append("major city abroad")
+            elif countries - {"SY"} and not hit_near:
+                sc -= 0.05
+            c.score = round(sc, 3)
+            c.reasons = why
+        cands.sort(key=lambda c: (-c.score, c.place_id))
+        return self._decide(query, cands, direction)
+
+    def _decide(self, query: str, cands: list[Candidate], direction: str | None) -> Resolution:
+        top = cands[0]
+        if len(cands) == 1:
+            return Resolution(query, cands, top, False, "only one place of that name", direction)
+        second = cands[1]
+        margin = top.score - second.score
+        same_place = (top.lat is not None and second.lat is not None and top.lat == top.lat
+                      and second.lat == second.lat and km((top.lat, top.lon), (second.lat, second.lon)) < 2.0
+                      and top.coord_precision == "point" and second.coord_precision == "point")
+        siblings = (top.adm3_pcode and top.adm3_pcode == second.adm3_pcode
+                    and top.feature_type == second.feature_type == "neighbourhood")
+        if margin >= MARGIN or same_place or siblings:
+            why = f"leads {second.place_id} by {margin:.2f}"
+            if same_place:
+                why = f"{second.place_id} is the same spot"
+            elif siblings and margin < MARGIN:
+                why = f"{second.place_id} is a sibling neighbourhood of the same name"
+            return Resolution(query, cands, top, False, why, direction)
+        return Resolution(query, cands, None, True,
+                          f"cannot tell {top.place_id} ({top.score:.2f}) from {second.place_id} "
+                          f"({second.score:.2f})", direction)
+
+    def _admin_name(self, code: str) -> str:
+        r = self.gaz._records.get(f"adm:{code}")
+        return r["name_en"] if r else code
+
+    def _anchor(self, m) -> tuple[float, float] | None:
+        """Coordinates of a context mention when its name alone points to one place."""
+        pts = []
+        for pid in m.exact_ids or m.place_ids:
+            r = self.gaz._records.get(pid)
+            if r is None or r["feature_type"] in ADMIN_TYPES or r["lat"] is None or r["lat"] != r["lat"]:
+                continue
+            if r["country"] != "SY" and len(m.place_ids) > 1:
+                continue
+            pts.append((r, (r["lat"], r["lon"])))
+        if not pts:
+            return None
+        if len(pts) == 1:
+            return pts[0][1]
+        # several: only when one is a city and the rest are small
+        cities = [p for r, p in pts if r["feature_type"] == "city"]
+        return cities[0] if len(cities) == 1 else None
+
+
+def qualifier_match(row: dict, qual: str) -> bool:
+    """Whether the place's own names carry the qualifier ``qual``."""
+    for n in row.get("alt_names") or []:
+        words = norm(n).split()
+        if len(words) > 1 and any(qualifier(w[2:] if w.startswith("ال") else w) == qual for w in words[1:]):
+            return True
+    return False
+
+
+_COMPATIBLE = {("village", "town"), ("town", "village"), ("town", "city"), ("city", "town"),
+               ("oil_field", "gas_field"), ("gas_field", "oil_field"), ("hill", "mountain"),
+               ("mountain", "hill"), ("airport", "military_base"), ("military_base", "airport"),
+               ("city", "neighbourhood")}
+
+
+def _compatible(hint: str, ftype: str | None) -> bool:
+    return (hint, ftype) in _COMPATIBLE
+
