@@ -1,0 +1,294 @@
+"""Animations of control over time: ``tracker animate``.
+
+One :class:`~tracker.plot.MapCanvas` renders every frame (the static base is drawn once); each frame goes
+straight to the writer, so memory stays flat however long the animation: MP4 through imageio-ffmpeg, GIF
+through Pillow's frame-by-frame GIF encoder with one fixed palette.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import GifImagePlugin, Image
+from tqdm import tqdm
+
+from tracker import frames as frames_mod
+from tracker import vocab
+from tracker._errors import TrackerError
+from tracker.frames import Frame
+from tracker.plot import MapCanvas, temp_path
+from tracker.regions import Region, region as region_by_name
+
+FORMATS = ("mp4", "gif")
+
+
+class AnimationError(TrackerError):
+    """Bad animation parameters (dates, step, fps, format)."""
+
+
+@dataclass
+class AnimationResult:
+    """What an animation run wrote.
+
+    Attributes
+    ----------
+    path : Path
+        The file written.
+    frames : int
+        Number of frames.
+    size : tuple of int
+        (width, height) in pixels.
+    labels : list of list of str
+        The change texts drawn on each frame.
+    """
+
+    path: Path
+    frames: int
+    size: tuple[int, int]
+    labels: list[list[str]] = field(default_factory=list)
+
+
+def frame_days(start: dt.date, end: dt.date, step: int = 1) -> list[dt.date]:
+    """The days shown: ``start``, ``start + step``, ... up to and including ``end``.
+
+    Raises
+    ------
+    AnimationError
+        If ``end`` is before ``start`` or ``step`` < 1.
+    """
+    if end < start:
+        raise AnimationError(f"--end {end} is before --start {start}")
+    if step < 1:
+        raise AnimationError(f"--step must be at least 1 day, got {step}")
+    return [start + dt.timedelta(days=i) for i in range(0, (end - start).days + 1, step)]
+
+
+# --- writers: each takes RGB frames one at a time and renames its temp file into place on success ------------
+
+class _Writer:
+    def __init__(self, out: Path, fps: float) -> None:
+        self.out = out
+        self.fps = fps
+        self.tmp = temp_path(out)
+        self.count = 0
+
+    def append(self, rgb: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        self._finish()
+        os.replace(self.tmp, self.out)
+
+    def abort(self) -> None:
+        """Drop the half-written file."""
+        try:
+            self._finish()
+        except Exception:  # noqa: BLE001 (already failing; the temp file goes either way)
+            pass
+        self.tmp.unlink(missing_ok=True)
+
+
+class _Mp4Writer(_Writer):
+    def __init__(self, out: Path, fps: float) -> None:
+        super().__init__(out, fps)
+        self._gen = None
+
+    def append(self, rgb: np.ndarray) -> None:
+        if self._gen is None:
+            import imageio_ffmpeg
+
+            height, width = rgb.shape[:2]
+            # H.264 in yuv420p plays everywhere; veryfast keeps encoding off the critical path.
+            self._gen = imageio_ffmpeg.write_frames(
+                str(self.tmp), (width, height), fps=self.fps, codec="libx264", pix_fmt_out="yuv420p",
+                quality=None, macro_block_size=16, ffmpeg_log_level="error",
+                output_params=["-crf", "23", "-preset", "veryfast", "-movflags", "+faststart"])
+            self._gen.send(None)
+        self._gen.send(np.ascontiguousarray(rgb))
+        self.count += 1
+
+    def _finish(self) -> None:
+        if self._gen is not None:
+            self._gen.close()
+            self._gen = None
+
+
+def _palette_swatch(width: int) -> np.ndarray:
+    """A strip with every side colour, its lighter variant and the marker colours, so the palette has them."""
+    from tracker.basemap import style
+
+    colours = [vocab.side_colour(s) for s in vocab.sides()] + list(style()["colours"].values())
+    rgb = [np.array(Image.new("RGB", (1, 1), c).getpixel((0, 0))) for c in colours]
+    rgb += [(c + (255 - c) * 0.6).astype(int) for c in rgb]
+    strip = np.zeros((4, width, 3), dtype=np.uint8)
+    for i, c in enumerate(rgb):
+        strip[:, i * 4:(i + 1) * 4] = c
+    return strip
+
+
+class _GifWriter(_Writer):
+    """Streams frames into a GIF: one global palette (from the first frame), each frame encoded and written."""
+
+    def __init__(self, out: Path, fps: float) -> None:
+        super().__init__(out, fps)
+        self._fp = open(self.tmp, "wb")  # noqa: SIM115 (closed in _finish)
+        self._palette: Image.Image | None = None
+        self._duration = max(20, round(1000 / fps))
+
+    def append(self, rgb: np.ndarray) -> None:
+        if self._palette is None:
+            sample = np.vstack([rgb, _palette_swatch(rgb.shape[1])])
+            self._palette = Image.fromarray(sample).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
+                                                             dither=Image.Dither.NONE)
+        image = Image.fromarray(rgb).quantize(palette=self._palette, dither=Image.Dither.NONE)
+        if self.count == 0:
+            header, _ = GifImagePlugin.getheader(image, info={"loop": 0, "duration": self._duration})
+            for chunk in header:
+                self._fp.write(chunk)
+        for chunk in GifImagePlugin.getdata(image, duration=self._duration):
+            self._fp.write(chunk)
+        self.count += 1
+
+    def _finish(self) -> None:
+        if not self._fp.closed:
+            self._fp.write(b";")  # GIF trailer
+            self._fp.close()
+
+
+def _writer(out: Path, fmt: str, fps: float) -> _Writer:
+    if fmt not in FORMATS:
+        raise AnimationError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fps <= 0:
+        raise AnimationError(f"--fps must be positive, got {fps}")
+    return _Mp4Writer(out, fps) if fmt == "mp4" else _GifWriter(out, fps)
+
+
+def render_frames(frames: Iterable[Frame], region: Region, out: str | os.PathLike, fmt: str | None = None,
+                  fps: float = 4, total: int | None = None, progress: bool = True,
+                  legend_sides: Iterable[str] = ()) -> AnimationResult:
+    """Render ``frames`` (any iterable; consumed one at a time) into an MP4 or GIF at ``out``.
+
+    Parameters
+    ----------
+    frames
+        The frames, in order.
+    region
+        The view, the same for every frame.
+    out
+        Output file; ``fmt`` defaults to its suffix.
+    fps
+        Frames per second.
+    total
+        Number of frames, for the progress bar.
+    progress
+        Show a tqdm progress bar on stderr.
+
+    Raises
+    ------
+    AnimationError
+        Unknown format, bad fps, or no frames at all. Nothing is left at ``out`` on failure.
+    """
+    out = Path(out)
+    fmt = (fmt or out.suffix.lstrip(".") or "mp4").lower()
+    writer = _writer(out, fmt, fps)
+    canvas = MapCanvas(region, legend_sides=tuple(legend_sides))
+    labels: list[list[str]] = []
+    try:
+        for frame in tqdm(frames, total=total, desc=f"rendering {out.name}", unit="frame", disable=not progress,
+                          leave=False):
+            result = canvas.draw(frame)
+            writer.append(canvas.rgb())
+            labels.append(result.labels)
+        if writer.count == 0:
+            raise AnimationError("no frames to render")
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        canvas.close()
+    return AnimationResult(path=out, frames=writer.count, size=canvas.size, labels=labels)
+
+
+def _front_points(start: dt.date, end: dt.date) -> list[tuple[float, float]]:
+    try:
+        from tracker import control  # noqa: PLC0415 (built in parallel; may be absent)
+    except ImportError:
+        return []
+    changes = control.changes_between(start, end)
+    return [] if changes is None or changes.empty else list(zip(changes["lon"], changes["lat"]))
+
+
+def animate(start: dt.date, end: dt.date, out: str | os.PathLike, region: Region | str = "syria",
+            fmt: str | None = None, step: int = 1, fps: float = 4, progress: bool = True,
+            frame_source: Callable[[dt.date, dt.date | None], Frame] | None = None) -> AnimationResult:
+    """Animate control from ``start`` to ``end`` (one frame every ``step`` days) into ``out``.
+
+    ``frame_source(day, previous_day)`` gives each frame (default :func:`tracker.frames.frame_for`).
+    """
+    days = frame_days(start, end, step)
+    if isinstance(region, str):
+        region = region_by_name(region, _front_points(start, end) if region == "front" else ())
+    source = frame_source or frames_mod.frame_for
+
+    def gen() -> Iterator[Frame]:
+        prev = None
+        for day in days:
+            yield source(day, prev or day - dt.timedelta(days=step))
+            prev = day
+
+    return render_frames(gen(), region, out, fmt=fmt, fps=fps, total=len(days), progress=progress)
+
+
+def _peak_rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def bench(frames: int = 365, out: str | os.PathLike | None = None, fmt: str = "mp4",
+          progress: bool = False) -> dict:
+    """Time a national animation of ``frames`` daily frames over the Wikipedia July 2017 map.
+
+    Three cells on the fronts change side each day (synthetic: this measures the renderer and the encoder,
+    not the control model). Building the cells is set-up and timed apart.
+
+    Returns
+    -------
+    dict
+        ``frames``, ``seconds`` (render + encode), ``setup_seconds``, ``fps``, ``peak_rss_mb`` (this
+        process, high-water mark), ``peak_rss_children_mb`` (ffmpeg), ``size``, ``bytes``, ``path``.
+    """
+    from tracker.regions import region as named
+
+    t0 = time.perf_counter()
+    syria = named("syria")
+    frames_mod.wikimap_cells()
+    setup = time.perf_counter() - t0
+    tmpdir = None
+    if out is None:
+        tmpdir = tempfile.TemporaryDirectory(prefix="tracker-bench-")
+        out = Path(tmpdir.name) / f"bench.{fmt}"
+    try:
+        t1 = time.perf_counter()
+        result = render_frames(frames_mod.wikimap_frames(dt.date(2017, 1, 1), frames, per_day=3), syria, out,
+                               fmt=fmt, fps=8, total=frames, progress=progress)
+        seconds = time.perf_counter() - t1
+        size_bytes = Path(out).stat().st_size
+    finally:
+        if tmpdir is not None:
+            tmpdir.cleanup()
+    return {"frames": result.frames, "seconds": round(seconds, 2), "setup_seconds": round(setup, 2),
+            "fps": round(result.frames / seconds, 1), "peak_rss_mb": round(_peak_rss_mb(resource.RUSAGE_SELF), 1),
+            "peak_rss_children_mb": round(_peak_rss_mb(resource.RUSAGE_CHILDREN), 1), "size": result.size,
+            "bytes": size_bytes, "path": None if tmpdir is not None else str(out)}

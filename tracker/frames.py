@@ -1,0 +1,205 @@
+"""What one map shows, as plain data: :class:`Frame`, and where frames come from.
+
+The renderer (:mod:`tracker.plot`) draws a :class:`Frame` and knows nothing else. :func:`frame_for` asks
+the control and polygon modules for a day's data; :func:`wikimap_frames` builds frames from the Wikipedia
+map points alone (the July 2017 baseline), for development, tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from tracker import basemap, settings, vocab
+from tracker._errors import MissingDataError
+
+LAYER_COLUMNS = ["side", "status", "geometry"]
+CHANGE_COLUMNS = ["place_id", "name_en", "name_ar", "lat", "lon", "from_side", "to_side", "status", "day"]
+BESIEGED_COLUMNS = ["name_en", "name_ar", "lat", "lon", "side"]
+
+WIKIMAP_NOTE = "Baseline: Wikipedia 'Syrian Civil War detailed map', about 10-21 July 2017 (CC BY-SA)"
+WIKIMAP_BASELINE = dt.date(2017, 7, 15)
+
+
+def empty_layers() -> gpd.GeoDataFrame:
+    """A layers table with no rows (a day with no data)."""
+    return gpd.GeoDataFrame({"side": [], "status": []}, geometry=[], crs="EPSG:4326")
+
+
+def empty_changes() -> pd.DataFrame:
+    """A changes table with no rows."""
+    return pd.DataFrame({c: [] for c in CHANGE_COLUMNS})
+
+
+@dataclass
+class Frame:
+    """One day's map data.
+
+    Attributes
+    ----------
+    day : date
+        The day shown (the title).
+    layers : GeoDataFrame
+        ``side``, ``status`` (held, contested, besieged, inferred), ``geometry`` in EPSG:4326. A contested
+        row may name two sides as ``"a|b"`` (drawn in a's colour hatched in b's).
+    front_lines : GeoDataFrame or None
+        Line geometries (any columns).
+    changes : DataFrame
+        What changed since ``previous_day``: ``name_en``, ``name_ar``, ``lat``, ``lon``, ``from_side``,
+        ``to_side``, ``status``; an optional ``geometry`` column (the place's cell) is outlined.
+    besieged : DataFrame or None
+        Besieged places to ring: ``name_en``, ``lat``, ``lon`` (``name_ar``, ``side`` optional).
+    previous_day : date or None
+        The day the changes are counted from.
+    sources_note : str
+        Who reported what (footnote).
+    baseline_date : date or None
+        Date of the baseline control map (footnote).
+    """
+
+    day: dt.date
+    layers: gpd.GeoDataFrame = field(default_factory=empty_layers)
+    front_lines: gpd.GeoDataFrame | None = None
+    changes: pd.DataFrame = field(default_factory=empty_changes)
+    besieged: pd.DataFrame | None = None
+    previous_day: dt.date | None = None
+    sources_note: str = ""
+    baseline_date: dt.date | None = None
+
+    def change_points(self) -> list[tuple[float, float]]:
+        """(lon, lat) of every change, for the ``front`` region."""
+        if self.changes is None or self.changes.empty:
+            return []
+        return list(zip(self.changes["lon"].astype(float), self.changes["lat"].astype(float)))
+
+
+def frame_for(day: dt.date, previous_day: dt.date | None = None, **kwargs) -> Frame:
+    """The frame for ``day`` from the control and polygon modules (changes counted from ``previous_day``).
+
+    Extra keyword arguments go to ``polygons.layers_on``. Without those modules (or with no data for the
+    day) the frame has empty layers: it still renders.
+    """
+    previous_day = previous_day or day - dt.timedelta(days=1)
+    try:
+        from tracker import control, polygons  # noqa: PLC0415 (built in parallel; may be absent)
+    except ImportError:
+        return Frame(day=day, previous_day=previous_day, sources_note="no control data (tracker.control absent)")
+    layers = polygons.layers_on(day, **kwargs)
+    fronts = polygons.front_lines_on(day) if hasattr(polygons, "front_lines_on") else None
+    changes = control.changes_between(previous_day, day)
+    besieged = None
+    if layers is not None and len(layers):
+        ring = layers[layers["status"] == "besieged"]
+        if len(ring):
+            pts = ring.geometry.representative_point()
+            besieged = pd.DataFrame({"name_en": "", "lat": pts.y, "lon": pts.x, "side": ring["side"]})
+    return Frame(day=day, layers=layers if layers is not None else empty_layers(), front_lines=fronts,
+                 changes=changes if changes is not None else empty_changes(), besieged=besieged,
+                 previous_day=previous_day, sources_note=getattr(control, "SOURCES_NOTE", ""),
+                 baseline_date=getattr(control, "BASELINE_DATE", None))
+
+
+# --- frames from the Wikipedia map points alone (development, tests, benchmark) ---------------------------
+
+@dataclass(frozen=True)
+class WikimapCells:
+    """Voronoi cells of the Wikipedia map points: ``cells`` (name_en, side, status, lat, lon, geometry)."""
+
+    cells: gpd.GeoDataFrame
+
+
+@lru_cache(maxsize=2)
+def wikimap_cells(bbox: tuple[float, float, float, float] | None = None) -> WikimapCells:
+    """Voronoi cells of the July 2017 Wikipedia map points, clipped to Syria (and to ``bbox`` if given).
+
+    Raises
+    ------
+    MissingDataError
+        If ``<sources>/geo/wikimap/scw_detailed_map_points.csv`` is absent.
+    """
+    path = settings.geo_dir() / "wikimap" / "scw_detailed_map_points.csv"
+    if not path.exists():
+        raise MissingDataError(f"missing {path}")
+    pts = pd.read_csv(path, usecols=["lat", "lon", "sides", "status", "label"])
+    pts = pts[pts["sides"].notna() & pts["status"].isin(["control", "mixed", "contested"])]
+    pts = pts[pts["lat"].between(32, 37.5) & pts["lon"].between(35.5, 42.5)].drop_duplicates(["lat", "lon"])
+    codes = pts["sides"].str.split("|")
+    pts["side"] = codes.map(lambda cs: "|".join(s for s in (vocab.side_from_wikimap(c) for c in cs) if s))
+    pts = pts[pts["side"] != ""]
+    pts["status"] = np.where(pts["side"].str.contains("|", regex=False), "contested", "held")
+    syria = basemap.syria_shape()
+    if bbox is not None:
+        syria = syria.intersection(shapely.box(*bbox))
+    # Cap each cell at ~12 km so empty desert is not painted by a far-away village.
+    pts_geom = shapely.points(pts["lon"].to_numpy(), pts["lat"].to_numpy())
+    vor = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts_geom), extend_to=syria))
+    order = shapely.STRtree(vor).query(pts_geom, predicate="within")
+    cell_of = np.empty(len(pts), dtype=object)
+    cell_of[order[0]] = vor[order[1]]
+    caps = shapely.buffer(pts_geom, 0.12, quad_segs=4)
+    geoms = shapely.intersection(shapely.intersection(cell_of, caps), syria)
+    cells = gpd.GeoDataFrame({"name_en": pts["label"].fillna("").to_numpy(), "side": pts["side"].to_numpy(),
+                              "status": pts["status"].to_numpy(), "lat": pts["lat"].to_numpy(),
+                              "lon": pts["lon"].to_numpy()}, geometry=geoms, crs="EPSG:4326")
+    return WikimapCells(cells[~cells.geometry.is_empty].reset_index(drop=True))
+
+
+def _dissolve(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if cells.empty:
+        return empty_layers()
+    out = cells[["side", "status", "geometry"]].dissolve(by=["side", "status"], as_index=False)
+    return gpd.GeoDataFrame(out[LAYER_COLUMNS], geometry="geometry", crs="EPSG:4326")
+
+
+def wikimap_frames(start: dt.date, days: int, step: int = 1, per_day: int = 3, seed: int = 0,
+                   bbox: tuple[float, float, float, float] | None = None) -> Iterator[Frame]:
+    """Synthetic frames: the July 2017 baseline, then each frame ``per_day`` cells on a front change side.
+
+    Flipped cells are drawn as extra rows over the dissolved baseline (no re-dissolving per frame), so the
+    frames are cheap: they exercise the renderer, not the control model.
+    """
+    cells = wikimap_cells(bbox).cells
+    base = _dissolve(cells[cells["status"] == "held"])
+    contested = _dissolve(cells[cells["status"] == "contested"])
+    rng = np.random.default_rng(seed)
+    sides = cells["side"].str.split("|").str[0].to_numpy()
+    # Cells whose nearest neighbours include another side: the fronts.
+    tree = shapely.STRtree(cells.geometry.values)
+    left, right = tree.query(cells.geometry.values, predicate="touches")
+    frontier = np.unique(left[sides[left] != sides[right]])
+    frontier_pairs = pd.DataFrame({"a": left, "b": right})
+    frontier_pairs = frontier_pairs[sides[left] != sides[right]]
+    fronts = shapely.line_merge(shapely.union_all(shapely.intersection(
+        cells.geometry.values[frontier_pairs["a"].to_numpy()], cells.geometry.values[frontier_pairs["b"].to_numpy()])))
+    front_gdf = gpd.GeoDataFrame(geometry=[fronts], crs="EPSG:4326")
+    flipped: dict[int, str] = {}
+    note = "synthetic changes over the Wikipedia July 2017 map (development data)"
+    prev = None
+    for i in range(days):
+        day = start + dt.timedelta(days=i * step)
+        picks = rng.choice(frontier, size=min(per_day, len(frontier)), replace=False) if i and len(frontier) else []
+        rows = []
+        for k in picks:
+            current = flipped.get(k, sides[k])
+            nbrs = right[(left == k) & (sides[right] != current)]
+            to = sides[rng.choice(nbrs)] if len(nbrs) else ("isis" if current == "government" else "government")
+            rows.append({"place_id": str(k), "name_en": cells.at[k, "name_en"], "name_ar": "",
+                         "lat": cells.at[k, "lat"], "lon": cells.at[k, "lon"],
+                         "from_side": current, "to_side": to, "status": "held", "day": day,
+                         "geometry": cells.geometry.iat[k]})
+            flipped[k] = to
+        extra = gpd.GeoDataFrame({"side": list(flipped.values()), "status": "held"},
+                                 geometry=list(cells.geometry.values[list(flipped)]), crs="EPSG:4326")
+        layers = pd.concat([base, contested, extra], ignore_index=True)
+        changes = pd.DataFrame(rows) if rows else empty_changes()
+        yield Frame(day=day, layers=gpd.GeoDataFrame(layers, geometry="geometry", crs="EPSG:4326"),
+                    front_lines=front_gdf, changes=changes, previous_day=prev, sources_note=note,
+                    baseline_date=WIKIMAP_BASELINE)
+        prev = day
