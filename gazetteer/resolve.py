@@ -182,7 +182,7 @@ class Resolver:
         for c in cands:
             r = self.gaz._records[c.place_id]
             sc, why = 0.3, []
-            if c.place_id in exact:
+            if c.place_id in exact and via != "skeleton":
                 sc += 0.12
                 why.append("exact name")
             elif via == "skeleton":

@@ -128,3 +128,42 @@ def sql(query: str, db: Path | None, as_json: bool, limit: int) -> None:
     from tracker.query import format_table
 
     click.echo(format_table(columns, rows, limit=limit))
+
+
+@main.group("gazetteer")
+def gazetteer_group() -> None:
+    """Build and query the place gazetteer."""
+
+
+@gazetteer_group.command("build")
+def gazetteer_build() -> None:
+    """Build the gazetteer from the sources into build/gazetteer."""
+    import gazetteer
+
+    stats = gazetteer.build(progress=True)
+    click.echo(f"{stats['places']} places, {stats['arabic_and_point']} with an Arabic name and a point "
+               f"({stats['build_seconds']} s)")
+
+
+@gazetteer_group.command("stats")
+@JSON_OPTION
+def gazetteer_stats(as_json: bool) -> None:
+    """Counts by source, feature type, governorate and precision, and the linking figures."""
+    import gazetteer
+    from gazetteer.report import stats_text
+
+    meta = gazetteer.load().meta
+    click.echo(json.dumps(meta, ensure_ascii=False, indent=1) if as_json else stats_text(meta))
+
+
+@gazetteer_group.command("lookup")
+@click.argument("name")
+@click.option("--context", "context", default=None, help="Text around the name (e.g. the report).")
+@JSON_OPTION
+def gazetteer_lookup(name: str, context: str | None, as_json: bool) -> None:
+    """Ranked candidates for NAME, in both scripts, with coordinates, admin path, score and reasons."""
+    import gazetteer
+    from gazetteer.report import resolution_dict, resolution_text
+
+    res = gazetteer.load().lookup(name, context)
+    click.echo(json.dumps(resolution_dict(res), ensure_ascii=False) if as_json else resolution_text(res))
