@@ -264,7 +264,8 @@ def _resolve(gz: Any, place: Place, report_text: str, sentence: tuple[int, int],
     """Resolve one mention with the gazetteer, in place; foreign places keep foreign coordinates."""
     import gazetteer  # noqa: PLC0415
 
-    ctx = gazetteer.Context(text=report_text, start=sentence[0], end=sentence[1], nearby=list(nearby), front=[])
+    m = place.mention
+    ctx = gazetteer.Context(text=report_text, start=m.start, end=m.end, nearby=list(nearby), front=[])
     res = gz.resolve(place.mention, ctx)
     cands = list(getattr(res, "candidates", None) or [])
     place.candidates = [
@@ -281,13 +282,13 @@ def _resolve(gz: Any, place: Place, report_text: str, sentence: tuple[int, int],
     place.place_id = best.place_id
     place.name = getattr(best, "name_en", None) or getattr(best, "name_ar", None)
     place.lat, place.lon = getattr(best, "lat", None), getattr(best, "lon", None)
-    try:
-        row = gz.places.loc[best.place_id]
-        place.country = row.get("country")
-        ftype = row.get("feature_type")
-    except (KeyError, AttributeError):
-        ftype = getattr(best, "feature_type", None)
-    place.precision = ftype if ftype in _ADMIN else "point"
+    place.country = getattr(best, "country", None)
+    ftype = getattr(best, "feature_type", None)
+    coord = getattr(best, "coord_precision", None) or "point"
+    place.precision = ftype if ftype in _ADMIN else (coord if coord in _ADMIN else "point")
+    if coord in ("district", "governorate") and ftype not in _ADMIN:
+        # only the district's or governorate's centre is known: do not pin the place there
+        place.lat = place.lon = None
     if place.lat is not None and place.lat != place.lat:  # NaN: no coordinates
         place.lat = place.lon = None
 
@@ -376,6 +377,9 @@ class _Trigger:
     mode: str
 
 
+_PREPOSITIONS = frozenset(fold(w)[0] for w in (
+    "في", "من", "على", "عن", "إلى", "الى", "مع", "داخل", "در", "از", "به", "با", "تا", "to", "into", "in", "of", "on", "at",
+    "towards", "toward"))
 _TOKEN_RX = re.compile(r"[^\s،,;؛:.!?؟«»\"“”()\[\]–—/-]+")
 
 
@@ -406,7 +410,7 @@ class _Extractor:
         self.lex = lexicon(self.lang)
         self.text = report.text
         self.folded, self.offsets = fold(report.text)
-        self.hits = self.lex.hits(self.folded, self.text, self.offsets)
+        self.hits = _mask(self.lex.hits(self.folded, self.text, self.offsets))
         self.by_group: dict[str, list[Hit]] = {}
         for h in self.hits:
             self.by_group.setdefault(h.group, []).append(h)
@@ -473,6 +477,8 @@ class _Extractor:
                 lo = max(lo, st.end)
             return lo, h.start
         hi = sent.end
+        if trig.mode == "distance":
+            return h.end, self._segment(h.end, sent)[1]
         for t in triggers[idx + 1:]:
             if t.hit.start >= h.end:
                 hi = min(hi, t.hit.start)
@@ -506,8 +512,6 @@ class _Extractor:
         for p in self._headed(lo, hi):
             if not any(q.start < p.end and p.start < q.end for q in found) and not self._is_locator(p.start, lo):
                 found.append(p)
-        if not found and self.gz is None:
-            found.extend(self._bare(lo, hi, trig))
         found.extend(self._anaphora(lo, hi, sent, found))
         found.sort(key=lambda p: p.start)
         out = []
@@ -517,17 +521,32 @@ class _Extractor:
         return out
 
     def _is_locator(self, pos: int, lo: int) -> bool:
-        h = self._word_before("locator", pos, lo, gap=2)
-        if h is None:
-            # "بريف", "بمدينة" written together: the locator is the prefixed word itself
-            return False
-        return True
+        if self._word_before("locator", pos, lo, gap=2) is not None:
+            return True
+        # a name that itself begins with a locator word ("ريف دير الزور") locates, it is not a target
+        return any(pos <= h.start <= pos + 1 for h in self.by_group.get("locator", []))
 
-    def _name_after(self, pos: int, hi: int, max_tokens: int = 3, split_list: bool = False) -> list[Place]:
+    def _name_after(self, pos: int, hi: int, max_tokens: int = 3, split_list: bool = False,
+                    skip_lead: bool = False) -> list[Place]:
         """Place words right after ``pos``: up to a stop, locator, trigger or clause break."""
+        skippable = [h for h in self.hits if h.group in ("filler", "directional") and pos <= h.start < hi]
+        if skip_lead:
+            moved = True
+            while moved:
+                moved = False
+                while pos < hi and self.folded[pos] == " ":
+                    pos += 1
+                for h in skippable:
+                    if h.start == pos or (h.start == pos + 1 and self.folded[pos] in "وب"):
+                        pos, moved = h.end, True
+                m = _TOKEN_RX.match(self.folded, pos)
+                if m and m.group(0) in _PREPOSITIONS:
+                    pos, moved = m.end(), True
         blocked = [h for h in self.hits if h.group in ("stop", "locator", "action", "directional", "actor",
-                                                         "attribution", "status", "place_head")
+                                                         "attribution", "status", "place_head", "region_quantity",
+                                                         "anaphora_singular", "anaphora_plural")
                    and pos <= h.start < hi]
+        blocked += [h for h in skippable if h.group == "filler"]
         names: list[Place] = []
         cur: list[tuple[int, int]] = []
         for m in _TOKEN_RX.finditer(self.folded, pos, hi):
@@ -536,7 +555,7 @@ class _Extractor:
             if any(b.start <= m.start() < b.end for b in blocked):
                 break
             tok = m.group(0)
-            if self.lang != "en" and tok in ("في", "من", "على", "عن", "الى", "مع", "در", "از", "به", "با"):
+            if tok in _PREPOSITIONS or tok[:1].isdigit() and not cur:
                 break
             if self.lang == "en" and not tok[:1].isdigit():
                 o = self.orig(m.start())
@@ -585,7 +604,7 @@ class _Extractor:
     def _bare(self, lo: int, hi: int, trig: _Trigger) -> list[Place]:
         if trig.mode in ("before", "passive"):
             return []
-        return self._name_after(lo, hi, 2, split_list=True)
+        return self._name_after(lo, hi, 2, split_list=True, skip_lead=True)
 
     def _anaphora(self, lo: int, hi: int, sent: Sentence, found: list[Place]) -> list[Place]:
         if found:
@@ -597,6 +616,18 @@ class _Extractor:
                               place_id=prev.place_id, name=prev.name, lat=prev.lat, lon=prev.lon,
                               precision=prev.precision, country=prev.country, candidates=prev.candidates,
                               reason="refers back to " + prev.text)]
+        for h in self._in("anaphora_plural", lo, hi):
+            before = [c for c in self._resolved_cache if c.end <= h.start and c.place.mention is not None
+                      and not c.locator]
+            prior = [c for c in before if c.start < sent.start]
+            if not prior:
+                continue
+            last_sent = max((s for s in self._sentences if s.start <= prior[-1].start < s.end), key=lambda s: s.start)
+            return [Place(h.start, h.end, c.place.text, mention=c.place.mention, resolved=c.place.resolved,
+                          place_id=c.place.place_id, name=c.place.name, lat=c.place.lat, lon=c.place.lon,
+                          precision=c.place.precision, country=c.place.country, candidates=c.place.candidates,
+                          reason="refers back to " + c.place.text)
+                    for c in prior if last_sent.start <= c.start < last_sent.end]
         return []
 
     def _previous_place(self, pos: int, sent: Sentence) -> Place | None:
@@ -631,9 +662,10 @@ class _Extractor:
                 for a in actors:
                     if a.start >= by.end and len(_TOKEN_RX.findall(self.folded[by.end:a.start])) <= 1:
                         return a.value, True, opponent
-        for a in reversed(actors):
-            if a.end <= h.start and not self._word_before("opponent", a.start, sent.start, gap=1):
-                return a.value, True, opponent
+        before = [a for a in actors if a.end <= h.start and not self._word_before("opponent", a.start, sent.start, 1)]
+        if before:
+            # verb-final languages name the subject first; otherwise the nearest actor acts
+            return (before[0] if trig.mode == "before" else before[-1]).value, True, opponent
         return None, False, opponent
 
     # status --------------------------------------------------------
@@ -675,8 +707,9 @@ class _Extractor:
     def _distance(self, trig: _Trigger, sent: Sentence, lo: int, hi: int) -> tuple[float | None, bool]:
         """(km, is a distance *to* a place) near the trigger."""
         seg_lo, seg_hi = self._segment(trig.hit.start, sent)
-        window_lo = max(sent.start, min(seg_lo, trig.hit.start - 40))
-        for m in self.lex.distance_rx.finditer(self.folded, window_lo, max(hi, seg_hi)):
+        after = list(self.lex.distance_rx.finditer(self.folded, trig.hit.start, max(hi, seg_hi)))
+        before = list(self.lex.distance_rx.finditer(self.folded, max(seg_lo, trig.hit.start - 40), trig.hit.start))
+        for m in after[:1] or before[-1:]:
             num = m.group("num").replace(",", ".")
             value = float(num) if num[0].isdigit() else self.lex.numbers.get(num)
             if value is None:
@@ -778,6 +811,8 @@ class _Extractor:
                     named_actor = side
                 targets = self._targets(lo, hi, sent, trig)
                 region = None if targets else self._region(lo, hi)
+                if not targets and region is None and self.gz is None:
+                    targets = [(p, False) for p in self._bare(lo, hi, trig)]
                 distance, to_target = self._distance(trig, sent, lo, hi)
                 action = trig.action
                 if trig.mode == "distance" and distance is None:
@@ -832,12 +867,13 @@ class _Extractor:
                     _resolve(self.gz, p, self.text, (o0, o1), self.nearby)
                     if p.resolved and p.lat is not None and p.country in (None, "SY"):
                         self.nearby.append((p.lat, p.lon))
-                if not self._is_locator(p.start, sent.start) or True:
-                    self._resolved_cache.append(_Placed(p.start, p.end, sent.paragraph, p))
+                locator = self._is_locator(p.start, sent.start) or self._word_before(
+                    "directional", p.start, sent.start, gap=2) is not None
+                self._resolved_cache.append(_Placed(p.start, p.end, sent.paragraph, p, locator))
         # places named by a head word ("قرية الطيبة") count as antecedents too
         for p in self._headed(sent.start, sent.end):
             if not any(c.start <= p.start < c.end for c in self._resolved_cache):
-                self._resolved_cache.append(_Placed(p.start, p.end, sent.paragraph, p))
+                self._resolved_cache.append(_Placed(p.start, p.end, sent.paragraph, p, False))
         self._resolved_cache.sort(key=lambda c: c.start)
 
     def _claim(self, trig: _Trigger, action: str, side: str, status: str, place: Place | None, date_s, date_p,
@@ -889,6 +925,7 @@ class _Placed:
     end: int
     paragraph: int
     place: Place
+    locator: bool = False
 
 
 @lru_cache(maxsize=None)
@@ -905,6 +942,22 @@ def _plural_heads(lang: str) -> frozenset[str]:
 def _keep_head(lang: str) -> frozenset[str]:
     words = _load_toml(f"lexicon_{lang}.toml")["words"]
     return frozenset(fold(w)[0] for w in words.get("place_head_in_name", []))
+
+
+def _mask(hits: list[Hit]) -> list[Hit]:
+    """Drop hits inside names: a trigger inside an actor ("هيئة تحرير الشام"), a locator inside a
+    trigger ("وصل إلى محيط")."""
+    names = [h for h in hits if h.group in ("actor", "attribution")]
+    actions = [h for h in hits if h.group == "action"]
+    out = []
+    for h in hits:
+        if h.group == "action" and any(n.start < h.end and h.start < n.end for n in names):
+            continue
+        if h.group in ("locator", "stop", "directional", "opponent", "place_head", "filler", "anaphora_singular") \
+                and any(a.start <= h.start and h.end <= a.end for a in actions):
+            continue
+        out.append(h)
+    return out
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
