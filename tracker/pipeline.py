@@ -6,6 +6,7 @@ returns figures for the run summary. Later capabilities plug their stage into ``
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,18 +29,47 @@ class RunContext:
     strict: bool = False
     results: dict[str, Any] = field(default_factory=dict)
     ingest_summary: IngestSummary | None = None
+    progress_bars: bool = False
 
 
 def stage_ingest(ctx: RunContext) -> dict:
     """Read the inputs and store new reports and versions."""
-    summary = ingest(ctx.con, ctx.inputs, strict=ctx.strict)
+    summary = ingest(ctx.con, ctx.inputs, strict=ctx.strict, progress=ctx.progress_bars)
     ctx.ingest_summary = summary
     return summary.as_dict()
+
+
+def _gazetteer_code_hash() -> str:
+    import gazetteer
+
+    root = Path(gazetteer.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".csv", ".toml", ".json"}):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stage_gazetteer(ctx: RunContext) -> dict:
+    """Build the gazetteer when it is missing or was built by other gazetteer code."""
+    import gazetteer
+
+    folder = settings.gazetteer_dir()
+    stamp = folder / "code_hash.txt"
+    code = _gazetteer_code_hash()
+    if (folder / "places.parquet").exists() and stamp.exists() and stamp.read_text().strip() == code:
+        gz = gazetteer.load()
+        return {"built": False, "places": len(gz.places), "version": gz.version}
+    stats = gazetteer.build(progress=ctx.progress_bars)
+    stamp.write_text(code + "\n", encoding="utf-8")
+    return {"built": True, "places": stats.get("places"), "arabic_and_point": stats.get("arabic_and_point"),
+            "version": stats.get("version")}
 
 
 Stage = Callable[[RunContext], dict]
 STAGES: list[tuple[str, Stage]] = [
     ("ingest", stage_ingest),
+    ("gazetteer", stage_gazetteer),
 ]
 
 
@@ -54,7 +84,7 @@ def run(
     paths = [Path(p) for p in inputs] if inputs else settings.default_inputs()
     out = Path(out_dir) if out_dir else settings.outputs_dir()
     out.mkdir(parents=True, exist_ok=True)
-    ctx = RunContext(con=con, inputs=paths, out_dir=out, strict=strict)
+    ctx = RunContext(con=con, inputs=paths, out_dir=out, strict=strict, progress_bars=progress is not None)
     for name, stage in STAGES:
         if progress:
             progress(name)
