@@ -524,7 +524,7 @@ class _Extractor:
         if self._word_before("locator", pos, lo, gap=2) is not None:
             return True
         # a name that itself begins with a locator word ("ريف دير الزور") locates, it is not a target
-        return any(pos <= h.start <= pos + 1 for h in self.by_group.get("locator", []))
+        return any(h.start <= pos + 1 and h.end > pos for h in self.by_group.get("locator", []))
 
     def _name_after(self, pos: int, hi: int, max_tokens: int = 3, split_list: bool = False,
                     skip_lead: bool = False) -> list[Place]:
@@ -963,7 +963,7 @@ def _mask(hits: list[Hit]) -> list[Hit]:
 def _dedupe(claims: list[Claim]) -> list[Claim]:
     seen, out = set(), []
     for c in claims:
-        key = (c.actor, c.action, c.status, c.place_start, c.start)
+        key = (c.actor, c.action, c.status, c.place_start, c.place_text, c.start)
         if key in seen:
             continue
         seen.add(key)
