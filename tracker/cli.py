@@ -130,6 +130,24 @@ def sql(query: str, db: Path | None, as_json: bool, limit: int) -> None:
     click.echo(format_table(columns, rows, limit=limit))
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jsonl", is_flag=True, help="One claim per line as JSON (the default output).")
+@click.option("--no-gazetteer", is_flag=True, help="Keep place words unresolved (no gazetteer lookup).")
+def extract(paths: tuple[Path, ...], jsonl: bool, no_gazetteer: bool) -> None:
+    """Print the claims found in reports (same inputs as ingest); the database is not touched."""
+    from tracker.extract import extract_report, load_gazetteer
+    from tracker.ingest import read_reports
+
+    read = read_reports(paths)
+    _print_rejections(read.errors)
+    gz = None if no_gazetteer else load_gazetteer()
+    for report in read.reports:
+        for claim in extract_report(report, gz):
+            _echo_json(claim.printed())
+    sys.exit(1 if read.errors else 0)
+
+
 @main.group("gazetteer")
 def gazetteer_group() -> None:
     """Build and query the place gazetteer."""
@@ -167,3 +185,76 @@ def gazetteer_lookup(name: str, context: str | None, as_json: bool) -> None:
 
     res = gazetteer.load().lookup(name, context)
     click.echo(json.dumps(resolution_dict(res), ensure_ascii=False) if as_json else resolution_text(res))
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command("map")
+@click.option("--date", "day", type=DATE, required=True, help="Day shown (YYYY-MM-DD).")
+@click.option("--region", default=None, help="syria (default), front, or a governorate (e.g. deir-ez-zor).")
+@click.option("--bbox", default=None, help="W,S,E,N in degrees, instead of --region.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PNG file (default outputs/map_<region>_<date>.png).")
+@DB_OPTION
+def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Path | None) -> None:
+    """Draw who controls what on one day as a PNG."""
+    from tracker.plot import map_for_day
+
+    if region and bbox:
+        raise click.UsageError("give --region or --bbox, not both")
+    con = store.connect(db)
+    try:
+        path, result = map_for_day(day.date(), out, region=region, bbox=bbox, con=con)
+    finally:
+        con.close()
+    click.echo(f"{path} ({len(result.labels)} changes labelled)")
+
+
+@main.command("animate")
+@click.option("--start", type=DATE, required=True, help="First day (YYYY-MM-DD).")
+@click.option("--end", type=DATE, required=True, help="Last day (YYYY-MM-DD).")
+@click.option("--region", default="syria", show_default=True, help="syria, front, or a governorate.")
+@click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default=None,
+              help="Default: from --out's suffix, else mp4.")
+@click.option("--step", type=click.IntRange(min=1), default=1, show_default=True, help="Days per frame.")
+@click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=4, show_default=True, help="Frames per second.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file (default outputs/animation_<region>_<start>_<end>.<format>).")
+@DB_OPTION
+def animate_cmd(start, end, region: str, fmt: str | None, step: int, fps: float, out: Path | None,
+                db: Path | None) -> None:
+    """Render control over time as an MP4 or GIF, one frame per --step days."""
+    from tracker.animate import animate, frame_days
+    from tracker.regions import region as named
+
+    frame_days(start.date(), end.date(), step)  # bad dates fail before opening anything
+    if region.strip().casefold() != "front":
+        named(region)
+    fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "mp4")
+    if out is None:
+        out = settings.outputs_dir() / f"animation_{region}_{start:%Y-%m-%d}_{end:%Y-%m-%d}.{fmt}"
+    con = store.connect(db)
+    try:
+        result = animate(start.date(), end.date(), out, region=region, fmt=fmt, step=step, fps=fps, con=con)
+    finally:
+        con.close()
+    click.echo(f"{result.path} ({result.frames} frames, {result.size[0]}x{result.size[1]})")
+
+
+@main.command("sitrep")
+@click.option("--week", required=True, help="ISO week, e.g. 2017-W41 (Monday to Sunday).")
+@click.option("--region", default=None, help="syria (default), front, or a governorate (e.g. deir-ez-zor).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default=None,
+              help="Default: from --out's suffix, else md.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file (default outputs/sitreps/<week>[-<region>].<format>).")
+@click.option("--no-map", is_flag=True, help="Leave out the map and the chart (quick).")
+@DB_OPTION
+def sitrep_cmd(week: str, region: str | None, fmt: str | None, out: Path | None, no_map: bool,
+               db: Path | None) -> None:
+    """Write the weekly situation report for one ISO week."""
+    from tracker.sitrep import make
+
+    for path in make(week, region, fmt, out, db, with_map=not no_map):
+        click.echo(str(path))

@@ -1010,3 +1010,44 @@ def bench(n: int = 1000, chars: int = 3000, gazetteer: Any | None = None) -> dic
     elapsed = time.perf_counter() - t0
     return {"seconds": round(elapsed, 3), "reports": n, "reports_per_second": round(n / elapsed, 1),
             "claims": len(found)}
+
+
+_CLAIM_COLUMNS = (
+    "claim_id", "report_id", "report_version", "actor", "action", "status", "place_text", "place_id", "place_name",
+    "lat", "lon", "place_precision", "date", "date_precision", "date_text", "distance_km", "quote", "quote_start",
+    "quote_end", "attribution", "source", "lang", "published", "confidence", "opponent", "place_start", "place_end",
+    "candidates", "resolution", "extracted_at",
+)
+
+
+def store_claims(con: Any, gazetteer: Any | None = None) -> dict[str, int]:
+    """Extract the latest version of every stored report not yet extracted; store its claims.
+
+    One transaction: a report's claims are all stored or none are. Returns counts for the run summary.
+    """
+    from datetime import datetime, timezone
+
+    from tracker.ingest import latest_reports
+    from tracker.store import transaction
+
+    done = set(con.execute("SELECT DISTINCT report_id, report_version FROM claims").fetchall())
+    todo = [r for r in latest_reports(con) if (r.report_id, r.version) not in done]
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows, seen = [], set()
+    for report in todo:
+        for c in extract_report(report, gazetteer):
+            cid = claim_id(c)
+            if cid in seen:
+                continue
+            seen.add(cid)
+            rows.append((cid, c.report_id, c.report_version, c.actor, c.action, c.status, c.place_text, c.place_id,
+                         c.place_name, c.lat, c.lon, c.place_precision, c.date, c.date_precision, c.date_text,
+                         c.distance_km, c.quote, c.start, c.end, c.attribution, report.source, c.lang,
+                         report.published, c.confidence, c.opponent, c.place_start, c.place_end,
+                         json.dumps(c.candidates, ensure_ascii=False), c.resolution, now))
+    if rows:
+        with transaction(con):
+            con.executemany(f"INSERT INTO claims ({', '.join(_CLAIM_COLUMNS)}) VALUES "
+                            f"({', '.join('?' for _ in _CLAIM_COLUMNS)})", rows)
+    territorial = sum(1 for r in rows if r[4] in TERRITORIAL)
+    return {"reports": len(todo), "claims": len(rows), "territorial": territorial}

@@ -66,10 +66,26 @@ def stage_gazetteer(ctx: RunContext) -> dict:
             "version": stats.get("version")}
 
 
+def stage_render(ctx: RunContext) -> dict:
+    """Maps and animations (see :func:`tracker.animate.stage_render`)."""
+    from tracker.animate import stage_render as render
+
+    return render(ctx)
+
+
+def stage_extract(ctx: RunContext) -> dict:
+    """Extract claims from the latest version of each report not yet extracted."""
+    from tracker.extract import load_gazetteer, store_claims
+
+    return store_claims(ctx.con, load_gazetteer())
+
+
 Stage = Callable[[RunContext], dict]
 STAGES: list[tuple[str, Stage]] = [
     ("ingest", stage_ingest),
     ("gazetteer", stage_gazetteer),
+    ("extract", stage_extract),
+    ("render", stage_render),
 ]
 
 
