@@ -123,8 +123,7 @@ def _opt_str(record: dict, key: str, path: Path, line: int | None) -> str | None
 
 
 def _lang(declared: str | None, text: str, path: Path, line: int | None) -> str:
-    detected = detect_language(text)
-    lang = (declared or detected or "").lower()
+    lang = (declared or detect_language(text) or "").lower()
     if not lang:
         raise InputError(path, "unknown language (not Arabic, Persian or English); set field 'lang'", line)
     if lang not in LANGS:
