@@ -222,31 +222,37 @@ def render_frames(frames: Iterable[Frame], region: Region, out: str | os.PathLik
     return AnimationResult(path=out, frames=writer.count, size=canvas.size, labels=labels)
 
 
-def _front_points(start: dt.date, end: dt.date) -> list[tuple[float, float]]:
+def default_source(con=None) -> Callable[[dt.date, dt.date | None], Frame]:
+    """:class:`~tracker.frames.ControlFrames` over the database, or empty frames (that still render) without it."""
     try:
-        from tracker import control  # noqa: PLC0415 (built in parallel; may be absent)
-    except ImportError:
-        return []
-    changes = control.changes_between(start, end)
-    return [] if changes is None or changes.empty else list(zip(changes["lon"], changes["lat"]))
+        return frames_mod.ControlFrames(con=con)
+    except TrackerError as exc:
+        note = str(exc)
+        return lambda day, prev=None: Frame(day=day, previous_day=prev, sources_note=note)
 
 
 def animate(start: dt.date, end: dt.date, out: str | os.PathLike, region: Region | str = "syria",
             fmt: str | None = None, step: int = 1, fps: float = 4, progress: bool = True,
-            frame_source: Callable[[dt.date, dt.date | None], Frame] | None = None) -> AnimationResult:
+            frame_source: Callable[[dt.date, dt.date | None], Frame] | None = None, con=None) -> AnimationResult:
     """Animate control from ``start`` to ``end`` (one frame every ``step`` days) into ``out``.
 
-    ``frame_source(day, previous_day)`` gives each frame (default :func:`tracker.frames.frame_for`).
+    ``frame_source(day, previous_day)`` gives each frame (default :func:`default_source`); each frame lists
+    what changed since the previous frame, so with ``step`` > 1 a frame shows ``step`` days of changes.
     """
     days = frame_days(start, end, step)
+    source = frame_source or default_source(con)
     if isinstance(region, str):
-        region = region_by_name(region, _front_points(start, end) if region == "front" else ())
-    source = frame_source or frames_mod.frame_for
+        points: list[tuple[float, float]] = []
+        timeline = getattr(source, "timeline", None)
+        if region.strip().casefold() == "front" and timeline is not None:
+            changes = timeline.changes_between(start, end)
+            points = list(zip(changes["lon"], changes["lat"]))
+        region = region_by_name(region, points)
 
     def gen() -> Iterator[Frame]:
-        prev = None
+        prev = days[0] - dt.timedelta(days=step)
         for day in days:
-            yield source(day, prev or day - dt.timedelta(days=step))
+            yield source(day, prev)
             prev = day
 
     return render_frames(gen(), region, out, fmt=fmt, fps=fps, total=len(days), progress=progress)
@@ -292,3 +298,38 @@ def bench(frames: int = 365, out: str | os.PathLike | None = None, fmt: str = "m
             "fps": round(result.frames / seconds, 1), "peak_rss_mb": round(_peak_rss_mb(resource.RUSAGE_SELF), 1),
             "peak_rss_children_mb": round(_peak_rss_mb(resource.RUSAGE_CHILDREN), 1), "size": result.size,
             "bytes": size_bytes, "path": None if tmpdir is not None else str(out)}
+
+
+#: What ``tracker run`` renders: the Deir ez-Zor offensive of the development corpus.
+RUN_ANIMATION = {"region": "deir-ez-zor", "start": dt.date(2017, 9, 1), "end": dt.date(2017, 11, 30), "fps": 4}
+
+
+def _last_seed_day(con) -> dt.date | None:
+    from tracker import settings
+
+    seeds = str(settings.sources_dir() / "seeds")
+    try:
+        row = con.execute("SELECT max(published) FROM reports WHERE path LIKE ?", [seeds + "%"]).fetchone()
+    except Exception:  # noqa: BLE001 (no reports table yet: nothing to date the map by)
+        return None
+    return row[0] if row and row[0] else None
+
+
+def stage_render(ctx) -> dict:
+    """Pipeline stage: the Deir ez-Zor animation for Sept-Nov 2017 and a map of the last day of the seeds."""
+    source = default_source(ctx.con)
+    out_dir = Path(ctx.out_dir)
+    spec = RUN_ANIMATION
+    anim = animate(spec["start"], spec["end"], out_dir / f"{spec['region']}_{spec['start']:%Y-%m}_{spec['end']:%Y-%m}.mp4",
+                   region=spec["region"], fps=spec["fps"], frame_source=source)
+    figures: dict = {"animation": str(anim.path), "frames": anim.frames,
+                     "changes_labelled": sum(len(x) for x in anim.labels)}
+    day = _last_seed_day(ctx.con)
+    if day is not None:
+        from tracker.plot import render_map
+        from tracker.regions import region as named
+
+        path = out_dir / f"map_syria_{day.isoformat()}.png"
+        result, _ = render_map(source(day, day - dt.timedelta(days=1)), named("syria"), path)
+        figures.update(map=str(path), map_day=day.isoformat(), map_changes=len(result.labels))
+    return figures

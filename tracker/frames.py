@@ -80,30 +80,83 @@ class Frame:
         return list(zip(self.changes["lon"].astype(float), self.changes["lat"].astype(float)))
 
 
-def frame_for(day: dt.date, previous_day: dt.date | None = None, **kwargs) -> Frame:
-    """The frame for ``day`` from the control and polygon modules (changes counted from ``previous_day``).
+class ControlFrames:
+    """Frames from the control timeline and its polygons (:mod:`tracker.control`, :mod:`tracker.polygons`).
 
-    Extra keyword arguments go to ``polygons.layers_on``. Without those modules (or with no data for the
-    day) the frame has empty layers: it still renders.
+    Call it as ``source(day, previous_day)``. The dissolved layers are updated incrementally from one call to
+    the next, so successive days (an animation) are cheap.
+
+    Parameters
+    ----------
+    timeline
+        A ``tracker.control.Timeline``; default: rebuilt from the database (``control.load_timeline(con)``).
+    con
+        Database connection for ``load_timeline``.
+    include_inferred
+        Draw inferred advances (lighter).
+
+    Raises
+    ------
+    MissingDataError
+        If the control model is not available.
     """
-    previous_day = previous_day or day - dt.timedelta(days=1)
+
+    def __init__(self, timeline=None, con=None, include_inferred: bool = True) -> None:
+        try:
+            from tracker import control, polygons  # noqa: PLC0415 (optional at import time)
+        except ImportError as exc:
+            raise MissingDataError(f"the control model is not available ({exc})") from None
+        if timeline is None:
+            if not hasattr(control, "load_timeline"):
+                raise MissingDataError("tracker.control has no load_timeline(): run the control stage first")
+            timeline = control.load_timeline(con)
+        self.timeline = timeline
+        self.polygons = polygons
+        self.cells = polygons.load_cells(timeline.places, timeline.baseline)
+        self.daily = polygons.DailyPolygons(timeline, self.cells, include_inferred)
+        claims = getattr(timeline, "claims", None)
+        self._source_of: dict[str, str] = {}
+        if claims is not None and len(claims):
+            label = claims["attribution"].where(claims["attribution"].notna(), claims["source"])
+            self._source_of = {cid: str(v) for cid, v in zip(claims["claim_id"], label) if v}
+        start = getattr(timeline, "start", None)
+        self.baseline_date = start if isinstance(start, dt.date) else None
+
+    def __call__(self, day: dt.date, previous_day: dt.date | None = None) -> Frame:
+        previous_day = previous_day or day - dt.timedelta(days=1)
+        layers = self.daily.layers_on(day)
+        state = self.timeline.state_on(day)
+        fronts = self.polygons.front_lines(state, self.cells)
+        # changes_between is inclusive at both ends: count from the day after the previous frame.
+        changes = self.timeline.changes_between(min(previous_day + dt.timedelta(days=1), day), day)
+        ringed = state[state["status"] == "besieged"]
+        places = self.timeline.places.reindex(ringed.index)
+        besieged = pd.DataFrame({"name_en": places.get("name_en"), "lat": places["lat"], "lon": places["lon"],
+                                 "side": ringed["side"]}).dropna(subset=["lat", "lon"])
+        return Frame(day=day, layers=layers, front_lines=fronts, changes=changes, besieged=besieged,
+                     previous_day=previous_day, sources_note=self._note(changes), baseline_date=self.baseline_date)
+
+    def _note(self, changes: pd.DataFrame) -> str:
+        names: list[str] = []
+        for ids in changes.get("claim_ids", []):
+            names += [self._source_of[c] for c in (ids if ids is not None else []) if c in self._source_of]
+        if not names:
+            return "claims extracted from the ingested reports"
+        common = pd.Series(names).value_counts().index[:4]
+        return ", ".join(common) + (" and others" if len(set(names)) > 4 else "")
+
+
+def frame_for(day: dt.date, previous_day: dt.date | None = None, timeline=None, con=None) -> Frame:
+    """The frame for ``day`` (changes counted after ``previous_day``, default the day before).
+
+    Without the control model, or without data, the frame has empty layers: it still renders. For many days
+    in a row, make one :class:`ControlFrames` and call it per day (what ``tracker animate`` does).
+    """
     try:
-        from tracker import control, polygons  # noqa: PLC0415 (built in parallel; may be absent)
-    except ImportError:
-        return Frame(day=day, previous_day=previous_day, sources_note="no control data (tracker.control absent)")
-    layers = polygons.layers_on(day, **kwargs)
-    fronts = polygons.front_lines_on(day) if hasattr(polygons, "front_lines_on") else None
-    changes = control.changes_between(previous_day, day)
-    besieged = None
-    if layers is not None and len(layers):
-        ring = layers[layers["status"] == "besieged"]
-        if len(ring):
-            pts = ring.geometry.representative_point()
-            besieged = pd.DataFrame({"name_en": "", "lat": pts.y, "lon": pts.x, "side": ring["side"]})
-    return Frame(day=day, layers=layers if layers is not None else empty_layers(), front_lines=fronts,
-                 changes=changes if changes is not None else empty_changes(), besieged=besieged,
-                 previous_day=previous_day, sources_note=getattr(control, "SOURCES_NOTE", ""),
-                 baseline_date=getattr(control, "BASELINE_DATE", None))
+        source = ControlFrames(timeline=timeline, con=con)
+    except MissingDataError as exc:
+        return Frame(day=day, previous_day=previous_day or day - dt.timedelta(days=1), sources_note=str(exc))
+    return source(day, previous_day)
 
 
 # --- frames from the Wikipedia map points alone (development, tests, benchmark) ---------------------------

@@ -370,7 +370,12 @@ class MapCanvas:
         alpha, hatch, lw = self.style["alpha"], self.style["hatch"], self.style["lines"]
         out: list[Artist] = []
         plain_paths, plain_colours = [], []
-        for (side, status), group in layers.groupby(["side", "status"], sort=False):
+        if "other_side" in layers.columns:  # the polygons module names the attacker in its own column
+            other = layers["other_side"].where(layers["other_side"].notna(), "").astype(str)
+            keys = layers["side"].astype(str) + np.where(other != "", "|" + other, "")
+        else:
+            keys = layers["side"].astype(str)
+        for (side, status), group in layers.groupby([keys.to_numpy(), layers["status"].to_numpy()], sort=False):
             first, second = _split_side(side)
             colour = vocab.side_colour(first)
             paths = geoms_to_paths(group.geometry.values)
@@ -744,3 +749,35 @@ def _sides_in(frame: Frame) -> list[str]:
         for side in frame.layers["side"].astype(str):
             found += [s for s in side.split("|") if s]
     return [s for s in dict.fromkeys(found) if s in vocab.sides()]
+
+
+def map_for_day(day: dt.date, out: str | os.PathLike | None = None, region: str | None = None,
+                bbox: str | None = None, con=None, front_days: int = 30) -> tuple[Path, RenderResult]:
+    """``tracker map``: the map of ``day`` for a named region (default Syria) or a ``"W,S,E,N"`` box.
+
+    ``front`` zooms to the changes of the ``front_days`` days up to ``day``. The PNG goes to ``out``
+    (default ``<outputs>/map_<region>_<day>.png``), written atomically.
+
+    Raises
+    ------
+    RegionError
+        Unknown region or malformed box.
+    """
+    from tracker import settings
+    from tracker.animate import default_source
+    from tracker.regions import parse_bbox, region as named
+
+    view = parse_bbox(bbox) if bbox else None
+    if view is None and region is not None and region.strip().casefold() != "front":
+        view = named(region)  # fail on a bad name before any slow work
+    source = default_source(con)
+    frame = source(day, day - dt.timedelta(days=1))
+    if view is None and region is not None:
+        timeline = getattr(source, "timeline", None)
+        changes = timeline.changes_between(day - dt.timedelta(days=front_days), day) if timeline is not None else None
+        points = list(zip(changes["lon"], changes["lat"])) if changes is not None else frame.change_points()
+        view = named("front", points)
+    view = view or named("syria")
+    path = Path(out) if out else settings.outputs_dir() / f"map_{view.name}_{day.isoformat()}.png"
+    result, _ = render_map(frame, view, path)
+    return path, result
