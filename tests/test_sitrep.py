@@ -1,0 +1,249 @@
+"""Weekly situation reports: gathering a week from a small hand-made database, rendering, writing, the CLI.
+
+The control stage's tables are made here by hand (names as in docs/schema.md), so these tests do not wait for
+that stage; the end-to-end test at the bottom runs the real pipeline on the seeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from tracker import settings, sitrep, store
+from tracker.cli import main
+
+D = dt.date
+MAYADIN_Q = "استعادت السيطرة على مدينة الميادين"
+TAYYIBAH_Q = "وسيطرت على قرية الطيبة الملاصقة"
+
+
+def _make_db(path: Path, control: bool = True) -> Path:
+    """A database with three reports, their claims and (if ``control``) a small control timeline."""
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    con.execute(store.MIGRATIONS[0][1])
+    # claim the current schema version: these tests read the file, they never migrate it
+    con.execute("INSERT INTO schema_version VALUES (?, now())", [store.SCHEMA_VERSION])
+    reports = [
+        ("r1", D(2017, 10, 12), "agency roundup (dpa, SANA)", "ar", "... وسيطرت على قرية الطيبة الملاصقة ..."),
+        ("r2", D(2017, 10, 15), "Al-Watan (Syria)", "ar", "... استعادت السيطرة على مدينة الميادين ..."),
+        ("r3", D(2017, 9, 4), "Al Mayadeen", "ar", "3 كلم تفصل الجيش السوري عن فك حصار داعش عن دير الزور"),
+    ]
+    for rid, pub, src, lang, text in reports:
+        con.execute("INSERT INTO reports (report_id, version, published, published_precision, source, lang, text, "
+                    "sha256, path, ingested_at, kind) VALUES (?, 1, ?, 'day', ?, ?, ?, ?, ?, now(), 'news')",
+                    [rid, pub, src, lang, text, rid, str(path.parent / "in" / f"{rid}.txt")])
+    (path.parent / "in").mkdir(exist_ok=True)
+    (path.parent / "in" / "meta.jsonl").write_text(
+        json.dumps({"id": "r1", "published_basis": "estimated: same events as another report"}) + "\n",
+        encoding="utf-8")
+    claims = [
+        ("c1", "r1", "government", "capture", "asserted", "الطيبة", "C5193", "Tayyibah", 35.03, 40.43,
+         D(2017, 10, 12), TAYYIBAH_Q, "SANA", "agency roundup (dpa, SANA)", D(2017, 10, 12), 0.9, "isis"),
+        ("c2", "r2", "government", "capture", "asserted", "الميادين", "C5180", "Mayadin", 35.015, 40.45,
+         D(2017, 10, 14), MAYADIN_Q, None, "Al-Watan (Syria)", D(2017, 10, 15), 0.95, "isis"),
+        ("c3", "r2", "sdf", "capture", "refuted", "الحسينية", "C5000", "Husayniyah", 35.36, 40.18,
+         D(2017, 10, 14), "نفى مصدر سيطرة قسد على الحسينية", None, "Al-Watan (Syria)", D(2017, 10, 15), 0.6, None),
+        ("c4", "r3", "government", "proximity", "asserted", "دير الزور", "C4800", "Deir ez-Zor", 35.33, 40.14,
+         D(2017, 9, 4), "3 كلم تفصل الجيش", None, "Al Mayadeen", D(2017, 9, 4), 0.8, None),
+    ]
+    for c in claims:
+        con.execute("INSERT INTO claims (claim_id, report_id, report_version, actor, action, status, place_text, "
+                    "place_id, place_name, lat, lon, date, quote, attribution, source, lang, published, confidence, "
+                    "opponent) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ar', ?, ?, ?)", list(c))
+    if control:
+        con.execute("CREATE TABLE places (place_id VARCHAR, name_en VARCHAR, name_ar VARCHAR, lat DOUBLE, lon DOUBLE,"
+                    " population DOUBLE)")
+        con.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?)", [
+            ["C5193", "Tayyibah", "الطيبة", 35.03, 40.43, 3000], ["C5180", "Mayadin", "الميادين", 35.015, 40.45, 44000],
+            ["C4800", "Deir ez-Zor", "دير الزور", 35.33, 40.14, 211000],
+            ["C9999", "Jobar", "جوبر", 33.53, 36.33, 0]])
+        con.execute("CREATE TABLE control_events (place_id VARCHAR, from_side VARCHAR, to_side VARCHAR, status VARCHAR,"
+                    " day DATE, claim_ids VARCHAR[], confidence DOUBLE, inferred BOOLEAN)")
+        con.executemany("INSERT INTO control_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            ["C5193", "isis", "government", "held", D(2017, 10, 12), ["c1"], 0.9, False],
+            ["C5180", "isis", "government", "held", D(2017, 10, 14), ["c2"], 0.95, False]])
+        con.execute("CREATE TABLE control_intervals (place_id VARCHAR, side VARCHAR, status VARCHAR, "
+                    "other_side VARCHAR, valid_from DATE, valid_to DATE)")
+        con.executemany("INSERT INTO control_intervals VALUES (?, ?, ?, ?, ?, ?)", [
+            ["C4800", "government", "besieged", "isis", D(2014, 7, 1), D(2017, 9, 5)],
+            ["C9999", "opposition", "contested", "government", D(2017, 10, 1), None]])
+        con.execute("CREATE TABLE faction_area (day DATE, side VARCHAR, km2 DOUBLE)")
+        rows = []
+        for k in range(10):
+            day = D(2017, 8, 20) + dt.timedelta(weeks=k)
+            rows += [[day, "government", 60000 + 1500 * k], [day, "isis", 40000 - 1500 * k], [day, "sdf", 30000]]
+        con.executemany("INSERT INTO faction_area VALUES (?, ?, ?)", rows)
+        con.execute("CREATE TABLE conflicts (day DATE, place_id VARCHAR, description VARCHAR, claim_ids VARCHAR[])")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> Path:
+    return _make_db(tmp_path / "small.duckdb")
+
+
+def _gather(path: Path, week: str, **kw) -> sitrep.Sitrep:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        # the hand-made control tables only: no timeline rebuilt from this database's claims
+        return sitrep.gather(con, week, geo=kw.pop("geo", sitrep.Geo()), **kw)
+    finally:
+        con.close()
+
+
+# --- weeks -----------------------------------------------------------------------------------------------
+
+def test_parse_week_and_bounds():
+    assert sitrep.parse_week("2017-W41") == (2017, 41)
+    assert sitrep.parse_week("2017w41") == (2017, 41)
+    assert sitrep.week_bounds(2017, 41) == (D(2017, 10, 9), D(2017, 10, 15))
+    assert sitrep.parse_week("2015-W53") == (2015, 53)
+    for bad in ("2017-W99", "2017-W53", "2017-W00", "week 41", ""):
+        with pytest.raises(sitrep.SitrepError):
+            sitrep.parse_week(bad)
+    assert sitrep.weeks_between(D(2017, 9, 4), D(2017, 9, 17)) == ["2017-W36", "2017-W37"]
+    assert sitrep.fmt_range(D(2017, 9, 25), D(2017, 10, 1)) == "25 September – 1 October 2017"
+
+
+# --- gather ----------------------------------------------------------------------------------------------
+
+def test_gather_week_with_changes(small_db):
+    rep = _gather(small_db, "2017-W41", with_map=False)
+    assert rep.data_basis == "control"
+    names = [c.name_en for c in rep.changes]
+    assert names == ["Tayyibah", "Mayadin"]
+    mayadin = rep.changes[1]
+    assert (mayadin.from_side, mayadin.to_side, mayadin.name_ar) == ("isis", "government", "الميادين")
+    assert mayadin.evidence[0].quote == MAYADIN_Q and mayadin.evidence[0].source == "Al-Watan (Syria)"
+    areas = {a.side: a for a in rep.areas}
+    assert areas["government"].start_km2 == 70500 and areas["government"].end_km2 == 72000
+    assert areas["isis"].change_km2 == pytest.approx(-1500)
+    assert [p.name_en for p in rep.contested] == ["Jobar"] and rep.besieged == []
+    assert [d.kind for d in rep.disputed] == ["refuted"] and "Husayniyah" in rep.disputed[0].place
+    assert {r.report_id for r in rep.reports} == {"r1", "r2"}
+    r1 = next(r for r in rep.reports if r.report_id == "r1")
+    assert r1.published_estimated and "same events" in r1.published_basis
+    # the summary is written from the data: who gained, how much, the places, the estimate caveat
+    assert "Syrian government" in rep.summary and "Mayadin" in rep.summary and "Tayyibah" in rep.summary
+    assert "1,500 km²" in rep.summary and "estimate" in rep.summary
+    # the most populous place is named first
+    assert rep.summary.index("Mayadin") < rep.summary.index("Tayyibah")
+    assert len(rep.area_history) and set(rep.area_history["side"]) == {"government", "isis", "sdf"}
+
+
+def test_gather_empty_week_says_so(small_db):
+    rep = _gather(small_db, "2017-W45", with_map=False)
+    assert rep.changes == [] and rep.reports == []
+    assert "No reports" in rep.summary
+    text = sitrep.render(rep, "md")
+    assert "No control changes were reported" in text and "No reports are dated in this week" in text
+    html = sitrep.render(rep, "html")
+    assert "No reports are dated in this week" in html
+
+
+def test_gather_without_control_uses_claims(tmp_path):
+    path = _make_db(tmp_path / "claims.duckdb", control=False)
+    rep = _gather(path, "2017-W41", with_map=False)
+    assert rep.data_basis == "claims"
+    assert {c.name_en for c in rep.changes} == {"Tayyibah", "Mayadin"}
+    assert any("control stage has not run" in n for n in rep.notes)
+    assert "No area figures" in rep.area_note
+
+
+def test_region_filters_changes(small_db):
+    rep = _gather(small_db, "2017-W41", region="Damascus", with_map=False)
+    assert rep.region == "damascus" and rep.changes == []
+    rep = _gather(small_db, "2017-W41", region="deir ez-zor", with_map=False)
+    assert {c.name_en for c in rep.changes} == {"Tayyibah", "Mayadin"}
+    assert "Deir" in rep.title
+
+
+# --- render ----------------------------------------------------------------------------------------------
+
+def test_markdown_and_html_show_every_section(small_db):
+    rep = _gather(small_db, "2017-W41", with_map=False)
+    rep.map_png = rep.chart_png = b"\x89PNG\r\n\x1a\nfake"
+    md = sitrep.render(rep, "md", {"map": "x-map.png", "chart": "x-chart.png"})
+    for heading in ("## Summary", "## Control changes", "## Ground held", "## Map at the end of the week",
+                    "## Ground by side over the last weeks", "## Contested and besieged places",
+                    "## Refuted and conflicting claims", "## Reports used"):
+        assert heading in md
+    assert "week 41 of 2017 (9–15 October 2017)" in md
+    assert MAYADIN_Q in md and "Islamic State → Syrian government" in md
+    assert "| Syrian government | 70,500 km² | 72,000 km² | +1,500 km² |" in md
+    assert "2017-10-12 (estimated)" in md and "![" in md and "x-map.png" in md
+    html = sitrep.render(rep, "html")
+    assert 'src="data:image/png;base64,' in html and "@media print" in html
+    assert f'<q dir="rtl" lang="ar" class="ar">{MAYADIN_Q}</q>' in html
+    assert '<span class="ar" dir="rtl" lang="ar">الميادين</span>' in html
+    assert "<script" not in html and "http://" not in html and "https://" not in html  # self-contained
+
+
+def test_html_escapes_report_text(small_db):
+    rep = _gather(small_db, "2017-W41", with_map=False)
+    rep.changes[0].evidence[0].quote = "<script>alert(1)</script>"
+    assert "<script>alert" not in sitrep.render(rep, "html")
+
+
+# --- write and CLI ---------------------------------------------------------------------------------------
+
+def test_write_is_atomic_and_complains_clearly(small_db, tmp_path):
+    rep = _gather(small_db, "2017-W41", with_map=False)
+    out = tmp_path / "out" / "r.md"
+    files = sitrep.write(rep, "md", out)
+    assert files == [out] and out.read_text(encoding="utf-8").startswith("# Syria: situation report")
+    with pytest.raises(sitrep.SitrepError, match="folder"):
+        sitrep.write(rep, "md", tmp_path)
+    with pytest.raises(sitrep.SitrepError, match="unknown format"):
+        sitrep.write(rep, "docx", tmp_path / "r.docx")
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_bad_inputs_exit_non_zero_without_files(small_db, tmp_path):
+    out = tmp_path / "o" / "r.html"
+    for args, message in ((["--week", "2017-W99"], "ISO weeks 1 to 52"),
+                          (["--week", "2017-W41", "--region", "Atlantis"], "unknown region"),
+                          (["--week", "2017-W41", "--format", "docx"], "docx")):
+        result = invoke("sitrep", *args, "--db", str(small_db), "--out", str(out))
+        assert result.exit_code != 0 and message in result.output, result.output
+    assert not out.exists()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = invoke("sitrep", "--week", "2017-W41", "--db", str(small_db), "--out", str(blocker / "r.md"))
+    assert result.exit_code != 0 and "cannot create the folder" in result.output
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        result = invoke("sitrep", "--week", "2017-W41", "--db", str(small_db), "--out", str(locked / "r.md"))
+        assert result.exit_code != 0 and "cannot write" in result.output
+        assert list(locked.iterdir()) == []
+
+
+def test_cli_writes_markdown_by_default_path(small_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_OUTPUTS", str(tmp_path / "outputs"))
+    result = invoke("sitrep", "--week", "2017-W41", "--db", str(small_db), "--no-map")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "outputs" / "sitreps" / "2017-W41.md"
+    assert path.exists() and str(path) in result.output
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_map_and_chart_are_pngs(small_db, sources):
+    rep = _gather(small_db, "2017-W41", region="deir-ez-zor")
+    assert rep.map_png and rep.map_png.startswith(b"\x89PNG")
+    assert rep.chart_png and rep.chart_png.startswith(b"\x89PNG")
