@@ -88,7 +88,7 @@ class Gazetteer:
 
     def find_mentions(self, text: str) -> list[Mention]:
         """Every gazetteer name in ``text`` (spans are offsets into ``text``)."""
-        return self.index.find(text)
+        return list(self._resolver._prepare(text)["found"])
 
     def resolve(self, mention: Mention | str, context: Context | str | None = None) -> Resolution:
         """Rank the places ``mention`` may mean in ``context`` (a report text or a :class:`Context`)."""

@@ -108,9 +108,12 @@ class MentionIndex:
                 if _indexable(bare):
                     self.keys[bare].setdefault(pid, "name")
 
-    def find(self, text: str) -> list[Mention]:
-        """All place mentions in ``text``, longest first, without overlaps, in text order."""
-        ntext, pos = norm_map(text)
+    def find(self, text: str, normed: tuple[str, list[int]] | None = None) -> list[Mention]:
+        """All place mentions in ``text``, longest first, without overlaps, in text order.
+
+        ``normed`` is ``norm_map(text)`` when the caller already has it.
+        """
+        ntext, pos = normed or norm_map(text)
         n = len(ntext)
         found: list[tuple[int, int, str]] = []
         for end, key in self.auto.iter(ntext):
@@ -164,39 +167,37 @@ class MentionIndex:
         """Arabic word n-grams outside other matches whose skeleton is a Latin-only place's."""
         if not self.skel:
             return []
-        words = []
+        stops = stop_names()
+        words, ok = [], []
         i = 0
         for w in ntext.split(" "):
-            words.append((i, i + len(w), w))
-            i += len(w) + 1
-        stops = stop_names()
+            s, e = i, i + len(w)
+            words.append((s, e, w))
+            ok.append(bool(w) and not taken[s:e].count(1) and w not in stops and is_arabic(w))
+            i = e + 1
         out = []
-        k = 0
-        while k < len(words):
+        k, n = 0, len(words)
+        while k < n:
             hit = None
-            for size in (3, 2, 1):
-                grp = words[k:k + size]
-                if len(grp) < size or any(taken[s:e].count(1) for s, e, _ in grp):
-                    continue
-                ws = [w for _, _, w in grp]
-                if not all(is_arabic(w) for w in ws) or any(w in stops for w in ws):
-                    continue
-                if len(ws[0]) < 3:
-                    continue  # a separate "و" or "في" does not start a name
-                first = ws[0]
-                if first[:1] in "وبلف" and len(first) > 4 and not first.startswith("ال"):
-                    first = first[1:]
-                ws[0] = first
-                last_q = size > 1 and _word_skeleton(ws[-1])[1] is not None
+            if ok[k] and len(words[k][2]) >= 3:
                 slot = _list_slot(words, k, out, taken)
-                if not last_q and not slot:
-                    continue
-                sk = _ngram_skeleton(tuple(ws))
-                if sk in self.skel and len(sk.split("~")[0]) >= MIN_SKELETON - slot:
-                    shift = len(words[k][2]) - len(first)  # the stripped clitic stays outside the span
-                    hit = (grp[0][0] + shift, grp[-1][1], norm(" ".join(ws)), self.skel[sk])
-                    k += size
-                    break
+                for size in (3, 2, 1):
+                    if k + size > n or not all(ok[k:k + size]):
+                        continue
+                    ws = [w for _, _, w in words[k:k + size]]
+                    last_q = size > 1 and _word_skeleton(ws[-1])[1] is not None
+                    if not last_q and not slot:
+                        continue
+                    first = ws[0]
+                    if first[:1] in "وبلف" and len(first) > 4 and not first.startswith("ال"):
+                        first = first[1:]
+                    ws[0] = first
+                    sk = _ngram_skeleton(tuple(ws))
+                    if sk in self.skel and len(sk.split("~")[0]) >= MIN_SKELETON - slot:
+                        shift = len(words[k][2]) - len(first)  # the stripped clitic stays outside the span
+                        hit = (words[k][0] + shift, words[k + size - 1][1], norm(" ".join(ws)), self.skel[sk])
+                        k += size
+                        break
             if hit:
                 out.append(hit)
             else:

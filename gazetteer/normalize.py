@@ -80,6 +80,23 @@ def _fold_char(ch: str) -> str:
     return "".join(out)
 
 
+_TABLE: dict[int, str] = {}
+_MULTI: set[str] = set()     # characters that fold to more or fewer than one character
+_SPACES = re.compile(" {2,}")
+
+
+def _learn(chars: set[str]) -> None:
+    for ch in chars:
+        if ch.isascii():
+            out = ch.lower() if ch.isalnum() else ("" if ch in "'`" else " ")
+        else:
+            out = _fold_char(ch)
+            out = re.sub(r"\s+", " ", out)
+        _TABLE[ord(ch)] = out
+        if len(out) != 1:
+            _MULTI.add(ch)
+
+
 def norm_map(text: str) -> tuple[str, list[int]]:
     """Normalise ``text`` and keep the way back to the original offsets.
 
@@ -94,37 +111,49 @@ def norm_map(text: str) -> tuple[str, list[int]]:
         The normalised text (white space collapsed to single spaces) and, for each of its characters,
         the offset in ``text`` of the character it came from.
     """
-    out: list[str] = []
-    pos: list[int] = []
-    space = True
-    for i, ch in enumerate(text):
-        if ch.isascii():
-            if ch.isalnum():
-                out.append(ch.lower())
-                pos.append(i)
-                space = False
-                continue
-            if ch in "'`":
-                continue
-            if not space:
-                out.append(" ")
-                pos.append(i)
-                space = True
-            continue
-        for c in _fold_char(ch):
-            if c == " ":
-                if space:
-                    continue
-                space = True
-            else:
-                space = False
-            out.append(c)
-            pos.append(i)
-    return "".join(out), pos
+    chars = set(text)
+    new = {c for c in chars if ord(c) not in _TABLE}
+    if new:
+        _learn(new)
+    folded = text.translate(_TABLE)
+    multi = chars & _MULTI
+    if multi:
+        # splice around the few characters that vanish or expand (hamza, ZWNJ, ligatures)
+        pos = []
+        last = 0
+        for m in re.finditer("[" + re.escape("".join(sorted(multi))) + "]", text):
+            i = m.start()
+            pos.extend(range(last, i))
+            pos.extend([i] * len(_TABLE[ord(text[i])]))
+            last = i + 1
+        pos.extend(range(last, len(text)))
+    else:
+        pos = list(range(len(text)))
+    if "  " in folded or folded.startswith(" "):
+        out_pos: list[int] = []
+        last = 0
+        if folded.startswith(" "):
+            lead = len(folded) - len(folded.lstrip(" "))
+            folded, pos = folded[lead:], pos[lead:]
+        for m in _SPACES.finditer(folded):
+            out_pos.extend(pos[last:m.start() + 1])
+            last = m.end()
+        out_pos.extend(pos[last:])
+        folded = _SPACES.sub(" ", folded)
+        pos = out_pos
+    return folded, pos
 
 
 def norm(text: str) -> str:
     """Canonical, script-preserving form of ``text`` (see the module docstring)."""
+    if len(text) <= 64:
+        return _norm_short(text)
+    return norm_map(text)[0].strip()
+
+
+@lru_cache(maxsize=200_000)
+def _norm_short(text: str) -> str:
+    # names are normalised again and again during resolution: cache the short ones
     return norm_map(text)[0].strip()
 
 

@@ -9,12 +9,13 @@ abroad; and importance (feature type, population). When the two best are too clo
 
 from __future__ import annotations
 
+import bisect
 import csv
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .normalize import DATA, ending, norm, qualifier, split_feature
+from .normalize import DATA, ending, norm, norm_map, qualifier, split_feature
 
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
@@ -111,13 +112,38 @@ class Resolver:
         self.gaz = gaz
         self._ctx_cache: dict[int, list] = {}
 
-    def _context_mentions(self, text: str) -> list:
+    def _prepare(self, text: str) -> dict:
+        """Per report, once: its mentions (with admin codes and anchor points) and its cue words."""
         key = hash(text)
         hit = self._ctx_cache.get(key)
-        if hit is None:
-            if len(self._ctx_cache) > 256:
-                self._ctx_cache.clear()
-            hit = self._ctx_cache[key] = self.gaz.find_mentions(text)
+        if hit is not None:
+            return hit
+        if len(self._ctx_cache) > 256:
+            self._ctx_cache.clear()
+        mentions = []
+        ntext, pos = norm_map(text)
+        for m in self.gaz.index.find(text, (ntext, pos)):
+            codes = set()
+            for pid in m.place_ids:
+                r = self.gaz._records.get(pid)
+                if r is None:
+                    continue
+                if r["feature_type"] in ADMIN_TYPES:
+                    codes.add(pid.split(":", 1)[1])
+                elif r["feature_type"] == "city" and r.get("adm1_pcode"):
+                    codes.add(r["adm1_pcode"])  # "دير الزور" the city also names its governorate
+            mentions.append((m, codes, self._anchor(m)))
+        words, cues, cw, i = [], [], context_words(), 0
+        for w in ntext.split(" "):
+            if w:
+                o = pos[i]
+                words.append((o, w))
+                if w in cw:
+                    cues.append((o, *cw[w]))
+            i += len(w) + 1
+        hit = self._ctx_cache[key] = {"mentions": mentions, "words": words, "cues": cues,
+                                      "offsets": [o for o, _ in words],
+                                      "found": [m for m, _, _ in mentions]}
         return hit
 
     def candidates_for(self, ids: tuple[str, ...]) -> list[Candidate]:
@@ -140,41 +166,31 @@ class Resolver:
         ctx = context or Context()
         text = ctx.text or ""
         s, e = (ctx.start, ctx.end) if ctx.start is not None else (None, None)
-        window = text[max(0, s - WINDOW):e + WINDOW] if s is not None else text[:2 * WINDOW]
-        before = norm(text[max(0, s - 40):s]).split() if s is not None else []
+        prep = self._prepare(text) if text else None
         qwords = norm(query).split()
         feature_hint = None
-        if before:
-            _, feature_hint = split_feature(before[-1] + " x")
+        if prep is not None and s is not None:
+            k = bisect.bisect_left(prep["offsets"], s)
+            if k > 0 and prep["offsets"][k - 1] >= s - 40:
+                _, feature_hint = split_feature(prep["words"][k - 1][1] + " x")
         _, own_feature = split_feature(query)
         feature_hint = own_feature or feature_hint
         direction = _direction_of(qual, qwords)
 
         # what the passage and the report say: admin units, anchors (unambiguous places), countries
         admins_near, admins_far, anchors, countries, adjacent = set(), set(), [], set(), False
-        cw = context_words()
-        for w in norm(window).split():
-            kind, val = cw.get(w, (None, None))
-            if kind == "country":
-                countries.add(val)
-            elif kind == "adjacent" and s is not None:
-                adjacent = adjacent or norm(text[e:e + 40]).split()[:2].count(w) > 0 or w in norm(text[e:e + 30])
-        if text:
-            for m in self._context_mentions(text):
+        if prep is not None:
+            lo, hi = (s - WINDOW, e + WINDOW) if s is not None else (0, 2 * WINDOW)
+            for o, kind, val in prep["cues"]:
+                if kind == "country" and lo <= o <= hi:
+                    countries.add(val)
+                elif kind in ("adjacent", "near") and s is not None and e <= o <= e + 30:
+                    adjacent = adjacent or kind == "adjacent"
+            for m, codes, anchor in prep["mentions"]:
                 if s is not None and m.start < e and m.end > s:
                     continue  # the mention itself
                 close = s is None or abs(m.start - s) <= WINDOW
-                for pid in m.place_ids:
-                    r = self.gaz._records.get(pid)
-                    if r is None:
-                        continue
-                    if r["feature_type"] in ADMIN_TYPES:
-                        code = pid.split(":", 1)[1]
-                        (admins_near if close else admins_far).add(code)
-                        # "دير الزور" is both a city and its governorate: the report is about that area
-                    elif r["feature_type"] == "city" and r.get("adm1_pcode"):
-                        (admins_near if close else admins_far).add(r["adm1_pcode"])
-                anchor = self._anchor(m)
+                (admins_near if close else admins_far).update(codes)
                 if anchor is not None and close:
                     anchors.append((anchor, abs(m.start - s) if s is not None else WINDOW))
         nearby = list(ctx.nearby) + [a for a, _ in anchors]
