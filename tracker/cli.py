@@ -258,21 +258,3 @@ def sitrep_cmd(week: str, region: str | None, fmt: str | None, out: Path | None,
 
     for path in make(week, region, fmt, out, db, with_map=not no_map):
         click.echo(str(path))
-
-
-@main.command("sitrep")
-@click.option("--week", required=True, help="ISO week, e.g. 2017-W41 (Monday to Sunday).")
-@click.option("--region", default=None, help="syria (default), front, or a governorate (e.g. deir-ez-zor).")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default=None,
-              help="Default: from --out's suffix, else md.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default outputs/sitreps/<week>[-<region>].<format>).")
-@click.option("--no-map", is_flag=True, help="Leave out the map and the chart (quick).")
-@DB_OPTION
-def sitrep_cmd(week: str, region: str | None, fmt: str | None, out: Path | None, no_map: bool,
-               db: Path | None) -> None:
-    """Write the weekly situation report for one ISO week."""
-    from tracker.sitrep import make
-
-    for path in make(week, region, fmt, out, db, with_map=not no_map):
-        click.echo(str(path))
