@@ -1,0 +1,66 @@
+"""Date phrases resolved against a publication date (and chronicle years)."""
+
+from datetime import date
+
+import pytest
+
+from tracker.dates import find_dates, period_year, resolve, solar_to_gregorian
+from tracker.extract import fold
+
+PUB = date(2017, 10, 15)  # a Sunday
+
+
+def one(text: str, lang: str, published: date | None = PUB, **kw) -> tuple[date | None, str]:
+    found = find_dates(fold(text)[0], lang)
+    assert found, f"no date found in {text!r}"
+    return resolve(found[0], published, **kw)
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    ("سيطر الجيش أمس على البلدة", "ar", date(2017, 10, 14)),
+    ("صباح اليوم الخميس", "ar", date(2017, 10, 15)),
+    ("وكان المرصد قال الأحد", "ar", date(2017, 10, 15)),  # publication day is itself a Sunday
+    ("قال الخميس إن", "ar", date(2017, 10, 12)),
+    ("منذ عشرة أيام", "ar", date(2017, 10, 5)),
+    ("منذ 3 أيام", "ar", date(2017, 10, 12)),
+    ("في 14 تشرين الأول", "ar", date(2017, 10, 14)),
+    ("في 20 تشرين الأول", "ar", date(2016, 10, 20)),  # no year: the most recent one in the past
+    ("دیروز", "fa", date(2017, 10, 14)),
+    ("14 مهر 1396", "fa", date(2017, 10, 6)),
+    ("yesterday", "en", date(2017, 10, 14)),
+    ("on Sunday", "en", date(2017, 10, 15)),
+    ("on Thursday", "en", date(2017, 10, 12)),
+    ("On 14 October", "en", date(2017, 10, 14)),
+    ("October 2, 2017", "en", date(2017, 10, 2)),
+])
+def test_relative_to_publication(text, lang, want):
+    assert one(text, lang)[0] == want
+
+
+def test_the_hours_past_is_the_publication_day():
+    assert one("سجلت الساعات الماضية عودة", "ar")[0] == PUB
+
+
+def test_month_and_year_has_month_precision():
+    value, precision = one("في تموز/يوليو 2017", "ar")
+    assert (value.year, value.month, precision) == (2017, 7, "month")
+
+
+def test_arabic_indic_and_persian_digits():
+    assert one("في ١٤ تشرين الأول ٢٠١٧", "ar")[0] == date(2017, 10, 14)
+    assert one("۱۴ مهر ۱۳۹۶", "fa")[0] == date(2017, 10, 6)
+
+
+def test_chronicle_year_from_hint_and_next_day():
+    assert one("On 14 October, the army", "en", published=None, year_hint=2017)[0] == date(2017, 10, 14)
+    found = find_dates("the next day, the army", "en")
+    assert resolve(found[0], None, previous=date(2017, 10, 14))[0] == date(2017, 10, 15)
+
+
+def test_period_year_and_solar():
+    assert period_year("4–17 October 2017") == 2017
+    assert solar_to_gregorian(1399, 1, 1) == date(2020, 3, 20)
+
+
+def test_weekday_not_read_inside_words():
+    assert not find_dates("الاحدث", "ar")
