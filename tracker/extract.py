@@ -586,8 +586,9 @@ class _Extractor:
 
     def _headed(self, lo: int, hi: int) -> list[Place]:
         out = []
+        quantities = self.by_group.get("region_quantity", [])
         for h in self._in("place_head", lo, hi):
-            if self._is_locator(h.start, lo):
+            if self._is_locator(h.start, lo) or any(q.start <= h.start < q.end for q in quantities):
                 continue
             plural = self.lang != "en" and (self.folded[h.start:h.end].strip() in _plural_heads(self.lang))
             if self.lang == "en" and h.end - h.start and self.folded[h.end - 3:h.end] == " of":
