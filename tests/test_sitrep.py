@@ -247,3 +247,28 @@ def test_map_and_chart_are_pngs(small_db, sources):
     rep = _gather(small_db, "2017-W41", region="deir-ez-zor")
     assert rep.map_png and rep.map_png.startswith(b"\x89PNG")
     assert rep.chart_png and rep.chart_png.startswith(b"\x89PNG")
+
+
+def test_write_weeks_and_index(small_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(sitrep, "load_geo", lambda con: sitrep.Geo())
+    folder = tmp_path / "sitreps"
+    con = duckdb.connect(str(small_db), read_only=True)
+    try:
+        assert sitrep.weeks_covered(con) == ["2017-W36", "2017-W41"]
+        files = sitrep.write_weeks(con, sitrep.weeks_between(D(2017, 10, 2), D(2017, 10, 15)), folder=folder)
+    finally:
+        con.close()
+    assert [p.name for p in files] == ["2017-W40.md", "2017-W40.html", "2017-W41.md", "2017-W41.html"]
+    index = (folder / "index.md").read_text(encoding="utf-8")
+    assert index.index("2017-W41") < index.index("2017-W40") and "Mayadin" in index
+    assert "No reports" in (folder / "2017-W40.md").read_text(encoding="utf-8")
+    assert (folder / "2017-W41-map.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_script_rejects_bad_region(small_db, tmp_path):
+    script = Path(__file__).parent.parent / "scripts" / "weekly_sitrep.py"
+    result = subprocess.run([sys.executable, str(script), "--start", "2017-10-09", "--end", "2017-10-15",
+                             "--region", "Atlantis", "--db", str(small_db), "--out-dir", str(tmp_path / "s")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "unknown region" in result.stderr
+    assert not (tmp_path / "s").exists() or not list((tmp_path / "s").iterdir())

@@ -658,37 +658,36 @@ def _areas_on(con: duckdb.DuckDBPyConnection, days: Sequence[dt.date]) -> pd.Dat
 
 @dataclass
 class Geo:
-    """The control timeline and cells behind maps and per-region areas (None: not available)."""
+    """The control timeline and its polygons, behind the map and per-region areas.
 
-    timeline: Any = None
-    cells: Any = None
+    ``source`` is a :class:`tracker.frames.ControlFrames` (None when the control model is not available; then
+    ``error`` says why).
+    """
+
+    source: Any = None
     error: str = ""
+
+    @property
+    def timeline(self) -> Any:
+        """The control timeline, or None."""
+        return None if self.source is None else self.source.timeline
 
 
 def load_geo(con: duckdb.DuckDBPyConnection) -> Geo:
-    """The control timeline of this database and the polygon cells, when those stages exist and have run.
+    """The control timeline of this database and its polygons, when those stages exist and have run.
 
     Load once and pass to :func:`gather` when writing many weeks: building the timeline takes seconds.
     """
+    from tracker import frames  # noqa: PLC0415 (geodata loads only when maps are wanted)
+
     try:
-        from tracker import control, polygons  # noqa: PLC0415 (built in parallel; may be absent)
-    except ImportError as exc:
-        return Geo(error=f"the control and polygon stages are not installed ({exc})")
-    load = getattr(control, "load_timeline", None)
-    if load is None:
-        return Geo(error="tracker.control has no load_timeline yet")
-    try:
-        timeline = load(con)
-        cells = polygons.load_cells(timeline.places, timeline.baseline)
+        return Geo(source=frames.ControlFrames(con=con))
     except TrackerError as exc:
         return Geo(error=str(exc))
-    return Geo(timeline=timeline, cells=cells)
 
 
 def _layers(geo: Geo, day: dt.date) -> Any:
-    from tracker import polygons  # noqa: PLC0415
-
-    return polygons.layers_on(day, timeline=geo.timeline, cells=geo.cells)
+    return geo.source.daily.layers_on(day)
 
 
 def _areas_from_layers(geo: Geo, days: Sequence[dt.date], shape: Any) -> pd.DataFrame | None:
@@ -1012,29 +1011,20 @@ def area_chart(history: pd.DataFrame, start: dt.date, end: dt.date, title: str =
 
 
 def _frame(rep: Sitrep, geo: Geo) -> Any:
-    """The end-of-week :class:`tracker.frames.Frame`: the day's control layers, fronts, besieged places, and
-    this report's changes (already filtered to the region, with names) as the highlights."""
-    from tracker import frames, polygons  # noqa: PLC0415
+    """The end-of-week :class:`tracker.frames.Frame`, with this report's changes (filtered to the region,
+    named in both scripts) as the highlights, counted from the Sunday before the week."""
+    from tracker import frames  # noqa: PLC0415
 
     changes = pd.DataFrame([{"place_id": c.place_id, "name_en": c.name_en, "name_ar": c.name_ar, "lat": c.lat,
                              "lon": c.lon, "from_side": c.from_side, "to_side": c.to_side, "status": c.status,
                              "day": c.day} for c in rep.changes if c.lat is not None and not c.inferred],
                            columns=frames.CHANGE_COLUMNS)
-    frame = frames.Frame(day=rep.end, changes=changes, previous_day=rep.start - dt.timedelta(days=1),
-                         sources_note=f"{len(rep.reports)} reports of week {rep.week_id}")
-    if geo.timeline is None:
-        return frame
-    frame.layers = _layers(geo, rep.end)
-    frame.front_lines = polygons.front_lines_on(rep.end, timeline=geo.timeline, cells=geo.cells)
-    frame.baseline_date = getattr(geo.timeline, "start", None)
-    state = geo.timeline.state_on(rep.end)
-    ringed = state[state["status"] == "besieged"]
-    if len(ringed):
-        places = geo.timeline.places.reindex(ringed.index)
-        frame.besieged = pd.DataFrame({"name_en": places["name_en"].to_numpy(),
-                                       "name_ar": places.get("name_ar", pd.Series("", index=places.index)).to_numpy(),
-                                       "lat": places["lat"].to_numpy(), "lon": places["lon"].to_numpy(),
-                                       "side": ringed["side"].to_numpy()}).dropna(subset=["lat", "lon"])
+    before = rep.start - dt.timedelta(days=1)
+    if geo.source is None:
+        return frames.Frame(day=rep.end, changes=changes, previous_day=before,
+                            sources_note=f"{len(rep.reports)} reports of week {rep.week_id}")
+    frame = geo.source(rep.end, before)
+    frame.changes = changes
     return frame
 
 
@@ -1291,3 +1281,68 @@ def make(week: str, region: str | None = None, fmt: str | None = None, out: str 
     finally:
         con.close()
     return write(rep, fmt, out)
+
+
+# --- many weeks: the script and the pipeline stage ---------------------------------------------------------
+
+#: What the pipeline stage and the script write for each week.
+BATCH_FORMATS: tuple[str, ...] = ("md", "html")
+
+
+def write_weeks(con: duckdb.DuckDBPyConnection, weeks: Sequence[str], region: str | None = None,
+                folder: str | os.PathLike | None = None, formats: Sequence[str] = BATCH_FORMATS,
+                progress: Any = None) -> list[Path]:
+    """Write one report per week into ``folder`` (default ``<outputs>/sitreps``), then the folder's index.
+
+    The control timeline is loaded once for all weeks. Returns the report files written (images left out).
+    """
+    folder = Path(folder) if folder is not None else settings.outputs_dir() / "sitreps"
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise SitrepError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if region:
+        _region(region)
+    check_out(folder / "index.md")
+    geo = load_geo(con)
+    written: list[Path] = []
+    for week in weeks:
+        rep = gather(con, week, region, geo=geo)
+        for fmt in formats:
+            written.append(write(rep, fmt, default_path(rep, fmt, folder))[0])
+        if progress:
+            progress(rep)
+    write_index(folder)
+    return written
+
+
+def write_index(folder: str | os.PathLike) -> Path:
+    """``index.md`` and ``index.html`` listing every report in ``folder``, newest week first."""
+    folder = Path(folder)
+    entries = []
+    for md in sorted(folder.glob("*-W*.md"), reverse=True):
+        match = re.match(r"^(\d{4})-W(\d{2})(?:-(.+))?$", md.stem)
+        if not match:
+            continue
+        year, week = int(match.group(1)), int(match.group(2))
+        start, end = week_bounds(year, week)
+        summary = ""
+        text = md.read_text(encoding="utf-8")
+        found = re.search(r"^## Summary\s*\n+(.+?)\n", text, re.MULTILINE)
+        if found:
+            summary = found.group(1).strip()
+        entries.append({"stem": md.stem, "week": f"{year}-W{week:02d}", "range": fmt_range(start, end),
+                        "region": match.group(3) or "syria", "summary": summary,
+                        "html": (folder / f"{md.stem}.html").exists()})
+    env = _env()
+    for fmt in ("md", "html"):
+        _atomic_write(folder / f"index.{fmt}", env.get_template(f"sitrep_index.{fmt}.j2").render(entries=entries))
+    return folder / "index.md"
+
+
+def stage_sitreps(ctx: Any) -> dict:
+    """Pipeline stage: the reports for every week with a dated news report or a control change."""
+    weeks = weeks_covered(ctx.con)
+    folder = Path(ctx.out_dir) / "sitreps"
+    files = write_weeks(ctx.con, weeks, folder=folder) if weeks else []
+    return {"weeks": len(weeks), "first": weeks[0] if weeks else None, "last": weeks[-1] if weeks else None,
+            "files": len(files), "folder": str(folder)}
