@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+# load the build module before defining build(): otherwise a later "import gazetteer.build" would
+# replace the function attribute with the module
+from . import build as _build_module  # noqa: E402
 from .index import Mention, MentionIndex
 from .normalize import is_arabic, name_key, norm, qualifier, skeleton, split_feature
 from .resolve import Candidate, Context, Resolution, Resolver
@@ -29,9 +32,7 @@ _CACHE: dict[str, "Gazetteer"] = {}
 def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = None,
           progress: bool = False) -> dict:
     """Build the gazetteer from the sources; returns the statistics (see :mod:`gazetteer.build`)."""
-    from .build import build as _build
-
-    result = _build(sources_dir, out_dir, progress=progress)
+    result = _build_module.build(sources_dir, out_dir, progress=progress)
     _CACHE.clear()
     return result
 

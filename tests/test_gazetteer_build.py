@@ -1,0 +1,75 @@
+"""The real build: schema, coverage, wikimap rows, admin rows, overrides and their citations."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import gazetteer
+from gazetteer.build import COLUMNS
+from gazetteer.sources import read_overrides
+from gazetteer.testing import built_gazetteer
+from tracker._errors import InputError, MissingDataError
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return built_gazetteer()
+
+
+def test_schema_and_targets(gaz):
+    P = gaz.places
+    assert set(COLUMNS) <= set(P.columns)
+    assert P["place_id"].is_unique
+    assert gaz.meta["arabic_and_point"] >= 3000
+    has_ar = P["name_ar"].notna() & (P["coord_precision"] == "point")
+    assert int(has_ar.sum()) == gaz.meta["arabic_and_point"]
+    for s in P["sources"].head(50):
+        json.loads(s)
+
+
+def test_every_wikimap_point_is_a_row(gaz):
+    P = gaz.places
+    wm = P["wikimap_idx"].dropna().astype(int)
+    assert wm.is_unique and len(wm) >= 6100          # 6,179 minus insets, overlay, label anchor
+    row = P.loc[P["wikimap_idx"] == 2954].iloc[0]
+    assert row["place_id"] == "C5192" and row["wikimap_sides"] == "IS"
+
+
+def test_subdistrict_centroids_are_never_points(gaz):
+    P = gaz.places
+    ocha_only = P[~P["place_id"].str.contains(":") & P["wikimap_idx"].isna()
+                  & ~P["coord_source"].fillna("").str.contains("GeoNames|Syrian Archive|inferred")]
+    assert (ocha_only["coord_precision"] != "point").all()
+    adm = P[P["feature_type"].isin(["governorate", "district", "subdistrict"])]
+    assert (adm["coord_precision"] == adm["feature_type"]).all() and len(adm) == 348
+
+
+def test_overrides_cite_their_coordinates(gaz):
+    P = gaz.places
+    tay = gaz.place("C5193")
+    assert tay["coord_precision"] == "inferred" and "seq" in tay["inferred_reason"]
+    for pid in ("ov:halabiya-roundabout", "ov:jabal-bishri", "ov:kharrata-oil-field"):
+        assert P.loc[pid, "coord_source"]
+    assert gaz.place("wm:2984")["name_ar"] == "اللواء 137"
+
+
+def test_bad_overrides_are_reported_with_a_line(tmp_path):
+    bad = tmp_path / "overrides.csv"
+    bad.write_text("place_id,name_en,name_ar,alt_names,feature_type,lat,lon,coord_precision,at,adm_pcode,"
+                   "inferred_reason,country,coord_source\nov:x,X,,,,35.1,40.2,,,,,SY,\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_overrides(bad)
+    assert err.value.line == 2 and "coord_source" in str(err.value)
+
+
+def test_load_without_build(tmp_path):
+    with pytest.raises(MissingDataError, match="tracker gazetteer build"):
+        gazetteer.load(tmp_path)
+
+
+def test_foreign_places_are_abroad(gaz):
+    P = gaz.places
+    for gid, cc in (("360630", "EG"), ("92138", "IQ"), ("390188", "IQ")):
+        assert P.loc[f"gn:{gid}", "country"] == cc
+    assert isinstance(P, pd.DataFrame)

@@ -1,0 +1,47 @@
+"""Mention index on a small hand-made table and on the real build."""
+
+import pandas as pd
+import pytest
+
+from gazetteer.index import MentionIndex
+from gazetteer.testing import built_gazetteer
+
+
+@pytest.fixture(scope="module")
+def small():
+    rows = [("p1", "حطلة", ["حطلة", "Hatla"]), ("p2", "حطلة تحتاني", ["حطلة تحتاني"]),
+            ("p3", "الميادين", ["الميادين", "Mayadin", "al-Mayadin"]), ("p4", "مراط", ["مراط"]),
+            ("p5", "الجيش", ["الجيش"]), ("p6", None, ["Maksar al-Shamali"])]
+    df = pd.DataFrame(rows, columns=["place_id", "name_ar", "alt_names"]).set_index("place_id", drop=False)
+    return MentionIndex(df)
+
+
+def test_longest_match_and_offsets(small):
+    text = "سيطر على حطلة تحتاني والتقدم في مراط"
+    ms = small.find(text)
+    assert [(m.text, m.place_ids) for m in ms] == [("حطلة تحتاني", ("p2",)), ("مراط", ("p4",))]
+    for m in ms:
+        assert text[m.start:m.end] == m.text
+
+
+def test_clitics_and_boundaries(small):
+    text = "وبالميادين، للميادين والميادينية مراطي ومراط"
+    found = [m.text for m in small.find(text)]
+    assert found == ["الميادين", "لميادين", "مراط"]
+    assert small.find("الجيش") == []                      # a stop name is never indexed
+
+
+def test_latin_and_skeleton(small):
+    assert [m.place_ids for m in small.find("fighting in al-Mayadin and Hatla.")] == [("p3",), ("p1",)]
+    ms = small.find("على قرى مراط ومكسر الشمالي")
+    assert ms[-1].place_ids == ("p6",) and ms[-1].via == "skeleton" and ms[-1].text == "مكسر الشمالي"
+
+
+def test_real_seed_mentions():
+    gaz = built_gazetteer()
+    text = "وصل إلى محيط اللواء 137 المحاصر وسيطر على حطلة تحتاني بريف دير الزور"
+    got = {m.text: m for m in gaz.find_mentions(text)}
+    assert "اللواء 137" in got and "حطلة تحتاني" in got and "ريف دير الزور" in got
+    assert got["حطلة تحتاني"].qualifier == "L"
+    persian = "به شهر الحارة در حومه شمالی درعا"
+    assert [m.text for m in gaz.find_mentions(persian)] == ["الحارة", "حومه شمالی درعا"]
