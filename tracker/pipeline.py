@@ -87,11 +87,27 @@ def stage_sitreps(ctx: RunContext) -> dict:
     return sitreps(ctx)
 
 
+def stage_control(ctx: RunContext) -> dict:
+    """Control timeline: events, intervals, conflicts (see :func:`tracker.control.stage_control`)."""
+    from tracker.control import stage_control as control
+
+    return control(ctx)
+
+
+def stage_polygons(ctx: RunContext) -> dict:
+    """Cells, daily areas and front lines (see :func:`tracker.polygons.stage_polygons`)."""
+    from tracker.polygons import stage_polygons as polygons
+
+    return polygons(ctx)
+
+
 Stage = Callable[[RunContext], dict]
 STAGES: list[tuple[str, Stage]] = [
     ("ingest", stage_ingest),
     ("gazetteer", stage_gazetteer),
     ("extract", stage_extract),
+    ("control", stage_control),
+    ("polygons", stage_polygons),
     ("render", stage_render),
     ("sitreps", stage_sitreps),  # last: reads everything the stages before it stored
 ]

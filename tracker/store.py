@@ -74,6 +74,127 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        # the control timeline and its polygons (tracker/control.py, tracker/polygons.py; docs/control-model.md)
+        """
+        CREATE TABLE places (
+            place_id         VARCHAR PRIMARY KEY,
+            name_en          VARCHAR,
+            name_ar          VARCHAR,
+            feature_type     VARCHAR,
+            lat              DOUBLE,
+            lon              DOUBLE,
+            coord_precision  VARCHAR,
+            adm1_en          VARCHAR,
+            adm2_en          VARCHAR,
+            adm3_en          VARCHAR,
+            country          VARCHAR,
+            wikimap_idx      INTEGER,
+            has_cell         BOOLEAN,
+            cell_area_km2    DOUBLE,
+            cell_wkb         BLOB,
+            places_version   VARCHAR
+        );
+        CREATE TABLE baseline (
+            place_id         VARCHAR NOT NULL,
+            side             VARCHAR NOT NULL,
+            status           VARCHAR NOT NULL,
+            other_side       VARCHAR,
+            day              DATE NOT NULL,
+            date_precision   VARCHAR,
+            source           VARCHAR,
+            note             VARCHAR
+        );
+        CREATE TABLE control_events (
+            event_id         VARCHAR NOT NULL,
+            place_id         VARCHAR NOT NULL,
+            day              DATE NOT NULL,
+            reported         DATE,
+            from_side        VARCHAR,
+            from_status      VARCHAR,
+            to_side          VARCHAR,
+            to_status        VARCHAR,
+            other_side       VARCHAR,
+            action           VARCHAR,
+            claim_ids        VARCHAR[],
+            quotes           VARCHAR[],
+            confidence       DOUBLE,
+            date_precision   VARCHAR,
+            inferred         BOOLEAN NOT NULL,
+            applied          BOOLEAN NOT NULL,
+            note             VARCHAR
+        );
+        CREATE TABLE control_intervals (
+            place_id         VARCHAR NOT NULL,
+            side             VARCHAR NOT NULL,
+            status           VARCHAR NOT NULL,
+            other_side       VARCHAR,
+            valid_from       DATE NOT NULL,
+            valid_to         DATE,
+            inferred         BOOLEAN NOT NULL,
+            event_id         VARCHAR,
+            claim_ids        VARCHAR[]
+        );
+        CREATE TABLE conflicts (
+            conflict_id      VARCHAR NOT NULL,
+            place_id         VARCHAR NOT NULL,
+            day_from         DATE NOT NULL,
+            day_to           DATE NOT NULL,
+            sides            VARCHAR[],
+            claim_ids        VARCHAR[],
+            weights          DOUBLE[],
+            resolution       VARCHAR,
+            winner           VARCHAR,
+            settled_on       DATE
+        );
+        CREATE TABLE claim_outcomes (
+            claim_id         VARCHAR NOT NULL,
+            place_id         VARCHAR,
+            outcome          VARCHAR NOT NULL,
+            reason           VARCHAR,
+            event_id         VARCHAR
+        );
+        CREATE TABLE faction_area (
+            day              DATE NOT NULL,
+            side             VARCHAR NOT NULL,
+            status           VARCHAR NOT NULL,
+            area_km2         DOUBLE NOT NULL
+        );
+        CREATE TABLE front_lines (
+            day              DATE NOT NULL,
+            valid_to         DATE,
+            side_a           VARCHAR NOT NULL,
+            side_b           VARCHAR NOT NULL,
+            length_km        DOUBLE,
+            wkb              BLOB
+        );
+        CREATE MACRO control_on(d) AS TABLE
+            SELECT i.place_id, p.name_en, p.name_ar, i.side, i.status, i.other_side, i.valid_from AS since,
+                   i.claim_ids, inf.side AS inferred_side, p.lat, p.lon, p.coord_precision
+            FROM control_intervals i
+            JOIN places p ON p.place_id = i.place_id
+            LEFT JOIN control_intervals inf
+              ON inf.place_id = i.place_id AND inf.inferred
+             AND inf.valid_from <= CAST(d AS DATE) AND (inf.valid_to IS NULL OR inf.valid_to > CAST(d AS DATE))
+            WHERE NOT i.inferred AND i.valid_from <= CAST(d AS DATE)
+              AND (i.valid_to IS NULL OR i.valid_to > CAST(d AS DATE));
+        CREATE MACRO control_as_reported(d, r) AS TABLE
+            WITH known AS (
+                SELECT place_id, to_side, to_status, other_side, day, claim_ids,
+                       row_number() OVER (PARTITION BY place_id ORDER BY day DESC, reported DESC) AS k
+                FROM control_events
+                WHERE applied AND NOT inferred AND day <= CAST(d AS DATE) AND reported <= CAST(r AS DATE))
+            SELECT p.place_id, p.name_en, p.name_ar,
+                   coalesce(k.to_side, b.side, 'unknown') AS side,
+                   coalesce(k.to_status, b.status, 'unknown') AS status,
+                   CASE WHEN k.place_id IS NULL THEN b.other_side ELSE k.other_side END AS other_side,
+                   coalesce(k.day, b.day) AS since, k.claim_ids
+            FROM places p
+            LEFT JOIN baseline b ON b.place_id = p.place_id
+            LEFT JOIN known k ON k.place_id = p.place_id AND k.k = 1;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
