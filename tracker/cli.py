@@ -258,3 +258,112 @@ def sitrep_cmd(week: str, region: str | None, fmt: str | None, out: Path | None,
 
     for path in make(week, region, fmt, out, db, with_map=not no_map):
         click.echo(str(path))
+
+
+def _timeline(db: Path | None):
+    from tracker import control
+
+    if db is None:
+        return control.load_timeline()
+    con = store.connect(db, read_only=True)
+    try:
+        return control.load_timeline(con)
+    finally:
+        con.close()
+
+
+def _day(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _state_rows(tl, state, pids) -> list[dict]:
+    rows = []
+    for pid in pids:
+        if pid not in state.index:
+            continue
+        s = state.loc[pid]
+        p = tl.places.loc[pid].where(tl.places.loc[pid].notna(), None) if pid in tl.places.index else {}
+        rows.append({"place_id": pid, "name_en": p.get("name_en"), "name_ar": p.get("name_ar"), "side": s["side"],
+                     "status": s["status"], "other_side": s["other_side"] if isinstance(s["other_side"], str) else None,
+                     "since": str(s["since"]) if s["since"] is not None else None,
+                     "claim_ids": list(s["claim_ids"] or []), "inferred": bool(s["inferred"])})
+    return rows
+
+
+@main.command("control")
+@click.option("--date", "day", required=True, help="The day (YYYY-MM-DD).")
+@click.option("--place", default=None, help="A place id or name (default: every place with a known state).")
+@click.option("--as-reported", default=None, help="Only what reports published by this date said.")
+@click.option("--inferred", is_flag=True, help="Include places inferred from proximity claims.")
+@DB_OPTION
+@JSON_OPTION
+def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: bool, db: Path | None,
+                as_json: bool) -> None:
+    """Who held each place on a day: id, names, side, status, since, claim ids."""
+    tl = _timeline(db)
+    state = tl.state_on(_day(day), as_reported=_day(as_reported) if as_reported else None,
+                        include_inferred=inferred)
+    if place:
+        pids = tl.find_places(place)
+        if not pids:
+            raise InputError("--place", f"no place matches {place!r}")
+    else:
+        pids = list(state.index[state["side"] != "unknown"])
+    rows = _state_rows(tl, state, pids)
+    if as_json:
+        for row in rows:
+            _echo_json(row)
+        return
+    for r in rows:
+        other = f" ({r['other_side']})" if r["other_side"] else ""
+        click.echo(f"{r['place_id']}\t{r['name_en'] or ''}\t{r['name_ar'] or ''}\t{r['side']}\t{r['status']}{other}"
+                   f"\tsince {r['since']}\t{','.join(r['claim_ids'])}")
+
+
+@main.command("history")
+@click.argument("place")
+@DB_OPTION
+@JSON_OPTION
+def history_cmd(place: str, db: Path | None, as_json: bool) -> None:
+    """Every interval of a place's control, with the claims and quotes that opened it."""
+    tl = _timeline(db)
+    pids = tl.find_places(place)
+    if not pids:
+        raise InputError(place, "no place matches this name or id")
+    for pid in pids:
+        name = tl.places.at[pid, "name_en"] if pid in tl.places.index else pid
+        hist = tl.history(pid)
+        ignored = tl.outcomes[(tl.outcomes["place_id"] == pid) & (tl.outcomes["outcome"] != "applied")]
+        if as_json:
+            _echo_json({"place_id": pid, "name_en": name, "intervals": hist.to_dict("records"),
+                        "other_claims": ignored.to_dict("records")})
+            continue
+        click.echo(f"{pid}  {name}")
+        for r in hist.itertuples(index=False):
+            other = f" ({r.other_side})" if isinstance(r.other_side, str) else ""
+            flag = " [inferred]" if r.inferred else ""
+            click.echo(f"  {r.valid_from} .. {r.valid_to or 'now'}  {r.side} {r.status}{other}{flag}  "
+                       f"{','.join(r.claim_ids or [])}  {' | '.join(q for q in r.quotes if q)}")
+        for r in ignored.itertuples(index=False):
+            click.echo(f"  (claim {r.claim_id}: {r.outcome}: {r.reason})")
+
+
+@main.command("export")
+@click.option("--date", "day", required=True, help="The day (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["geoparquet", "geojson"]), default="geoparquet",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Polygons file (front lines and places are written beside it).")
+@click.option("--no-inferred", is_flag=True, help="Leave out the inferred layer.")
+@DB_OPTION
+def export_cmd(day: str, fmt: str, out: Path | None, no_inferred: bool, db: Path | None) -> None:
+    """Write a day's control polygons, front lines and places (EPSG:4326)."""
+    from tracker.export import export_day
+
+    for path in export_day(_day(day), fmt, out, timeline=_timeline(db), include_inferred=not no_inferred):
+        click.echo(str(path))

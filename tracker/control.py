@@ -328,8 +328,7 @@ class _Fold:
             return "region-level or unresolved place: changes no settlement"
         if c["place_id"] not in self.places.index:
             return "place not in the gazetteer"
-        if (self.places.at[c["place_id"], "coord_precision"] in _REGION_PRECISIONS - {"subdistrict"}
-                or self.places.at[c["place_id"], "feature_type"] in _REGION_PRECISIONS):
+        if str(c["place_id"]).startswith("adm:") or self.places.at[c["place_id"], "feature_type"] in _REGION_PRECISIONS:
             return "the place is an administrative area: changes no settlement"
         country = self.places.at[c["place_id"], "country"] if "country" in self.places else "SY"
         if isinstance(country, str) and country not in ("SY", "Syria"):
