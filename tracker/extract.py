@@ -194,12 +194,12 @@ def _longest(hits: list[Hit]) -> list[Hit]:
     for h in hits:
         by_group.setdefault(h.group, []).append(h)
     for group_hits in by_group.values():
-        group_hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
-        chosen: list[Hit] = []
+        taken: set[int] = set()
         for h in sorted(group_hits, key=lambda h: (-(h.end - h.start), h.start)):
-            if all(h.end <= c.start or h.start >= c.end for c in chosen):
-                chosen.append(h)
-        out.extend(chosen)
+            span = range(h.start, h.end)
+            if not any(i in taken for i in span):
+                taken.update(span)
+                out.append(h)
     out.sort(key=lambda h: (h.start, h.end))
     return out
 
@@ -297,6 +297,7 @@ def _resolve(gz: Any, place: Place, report_text: str, sentence: tuple[int, int],
 
 _SENT_END = re.compile(r"[.!?؟]+(?=\s|$|[\"'»”)])|\n")
 _CLAUSE_BREAK = set("،,;؛:")
+_BREAK_RX = re.compile("[،,;؛:]")
 _TERMINAL = tuple(".!?؟:»\"”)")
 
 
@@ -414,6 +415,10 @@ class _Extractor:
         self.by_group: dict[str, list[Hit]] = {}
         for h in self.hits:
             self.by_group.setdefault(h.group, []).append(h)
+        # start offsets for bisection: every lookup is by position
+        self.hit_starts = [h.start for h in self.hits]
+        self.group_starts = {g: [h.start for h in hs] for g, hs in self.by_group.items()}
+        self.breaks = [m.start() for m in _BREAK_RX.finditer(self.folded)]
         self.date_mentions = dates_mod.find_dates(self.folded, self.lang)
         self.places = self._places()
         self.nearby: list[tuple[float, float]] = []
@@ -449,11 +454,19 @@ class _Extractor:
         return out
 
     def _in(self, group: str, start: int, end: int) -> list[Hit]:
-        return [h for h in self.by_group.get(group, []) if start <= h.start and h.end <= end]
+        hs = self.by_group.get(group, [])
+        starts = self.group_starts.get(group, [])
+        i, j = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        return [h for h in hs[i:j] if h.end <= end]
+
+    def _between(self, start: int, end: int) -> list[Hit]:
+        return self.hits[bisect.bisect_left(self.hit_starts, start):bisect.bisect_left(self.hit_starts, end)]
 
     def _word_before(self, group: str, pos: int, lo: int, gap: int = 2) -> Hit | None:
         """A ``group`` hit ending right before ``pos`` (at most ``gap`` words between)."""
-        for h in reversed(self.by_group.get(group, [])):
+        hs = self.by_group.get(group, [])
+        k = bisect.bisect_left(self.group_starts.get(group, []), pos)
+        for h in reversed(hs[max(0, k - 4):k]):
             if h.end > pos or h.end < lo:
                 continue
             between = self.folded[h.end:pos]
@@ -529,7 +542,7 @@ class _Extractor:
     def _name_after(self, pos: int, hi: int, max_tokens: int = 3, split_list: bool = False,
                     skip_lead: bool = False) -> list[Place]:
         """Place words right after ``pos``: up to a stop, locator, trigger or clause break."""
-        skippable = [h for h in self.hits if h.group in ("filler", "directional") and pos <= h.start < hi]
+        skippable = [h for h in self._between(pos, hi) if h.group in ("filler", "directional")]
         if skip_lead:
             moved = True
             while moved:
@@ -542,10 +555,9 @@ class _Extractor:
                 m = _TOKEN_RX.match(self.folded, pos)
                 if m and m.group(0) in _PREPOSITIONS:
                     pos, moved = m.end(), True
-        blocked = [h for h in self.hits if h.group in ("stop", "locator", "action", "directional", "actor",
-                                                         "attribution", "status", "place_head", "region_quantity",
-                                                         "anaphora_singular", "anaphora_plural")
-                   and pos <= h.start < hi]
+        blocked = [h for h in self._between(pos, hi) if h.group in (
+            "stop", "locator", "action", "directional", "actor", "attribution", "status", "place_head",
+            "region_quantity", "anaphora_singular", "anaphora_plural")]
         blocked += [h for h in skippable if h.group == "filler"]
         names: list[Place] = []
         cur: list[tuple[int, int]] = []
@@ -692,16 +704,10 @@ class _Extractor:
         return "asserted"
 
     def _segment(self, pos: int, sent: Sentence) -> tuple[int, int]:
-        lo = sent.start
-        for i in range(pos - 1, sent.start - 1, -1):
-            if self.folded[i] in _CLAUSE_BREAK:
-                lo = i + 1
-                break
-        hi = sent.end
-        for i in range(pos, sent.end):
-            if self.folded[i] in _CLAUSE_BREAK:
-                hi = i
-                break
+        """The comma-delimited part of the sentence around ``pos``."""
+        k = bisect.bisect_left(self.breaks, pos)
+        lo = self.breaks[k - 1] + 1 if k > 0 and self.breaks[k - 1] >= sent.start else sent.start
+        hi = self.breaks[k] if k < len(self.breaks) and self.breaks[k] < sent.end else sent.end
         return lo, hi
 
     # distance ------------------------------------------------------
@@ -948,14 +954,14 @@ def _keep_head(lang: str) -> frozenset[str]:
 def _mask(hits: list[Hit]) -> list[Hit]:
     """Drop hits inside names: a trigger inside an actor ("هيئة تحرير الشام"), a locator inside a
     trigger ("وصل إلى محيط")."""
-    names = [h for h in hits if h.group in ("actor", "attribution")]
-    actions = [h for h in hits if h.group == "action"]
+    named = {i for h in hits if h.group in ("actor", "attribution") for i in range(h.start, h.end)}
+    acted = {i for h in hits if h.group == "action" for i in range(h.start, h.end)}
+    words = ("locator", "stop", "directional", "opponent", "place_head", "filler", "anaphora_singular")
     out = []
     for h in hits:
-        if h.group == "action" and any(n.start < h.end and h.start < n.end for n in names):
+        if h.group == "action" and any(i in named for i in range(h.start, h.end)):
             continue
-        if h.group in ("locator", "stop", "directional", "opponent", "place_head", "filler", "anaphora_singular") \
-                and any(a.start <= h.start and h.end <= a.end for a in actions):
+        if h.group in words and h.start in acted and (h.end - 1) in acted:
             continue
         out.append(h)
     return out
