@@ -74,6 +74,12 @@ def frame_days(start: dt.date, end: dt.date, step: int = 1) -> list[dt.date]:
 # --- writers: each takes RGB frames one at a time and renames its temp file into place on success ------------
 
 class _Writer:
+    """Takes (height, width, 3 or 4) uint8 frames one at a time."""
+
+    @staticmethod
+    def _pix_fmt(frame: np.ndarray) -> str:
+        return "rgba" if frame.shape[2] == 4 else "rgb24"
+
     def __init__(self, out: Path, fps: float) -> None:
         self.out = out
         self.fps = fps
@@ -112,7 +118,8 @@ class _Mp4Writer(_Writer):
             height, width = rgb.shape[:2]
             # H.264 in yuv420p plays everywhere; veryfast keeps encoding off the critical path.
             self._gen = imageio_ffmpeg.write_frames(
-                str(self.tmp), (width, height), fps=self.fps, codec="libx264", pix_fmt_out="yuv420p",
+                str(self.tmp), (width, height), fps=self.fps, codec="libx264", pix_fmt_in=self._pix_fmt(rgb),
+                pix_fmt_out="yuv420p",
                 quality=None, macro_block_size=16, ffmpeg_log_level="error",
                 output_params=["-crf", "23", "-preset", "veryfast", "-movflags", "+faststart"])
             self._gen.send(None)
@@ -149,10 +156,10 @@ class _GifWriter(_Writer):
 
     def append(self, rgb: np.ndarray) -> None:
         if self._palette is None:
-            sample = np.vstack([rgb, _palette_swatch(rgb.shape[1])])
+            sample = np.vstack([rgb[..., :3], _palette_swatch(rgb.shape[1])])
             self._palette = Image.fromarray(sample).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
                                                              dither=Image.Dither.NONE)
-        image = Image.fromarray(rgb).quantize(palette=self._palette, dither=Image.Dither.NONE)
+        image = Image.fromarray(rgb[..., :3]).quantize(palette=self._palette, dither=Image.Dither.NONE)
         if self.count == 0:
             header, _ = GifImagePlugin.getheader(image, info={"loop": 0, "duration": self._duration})
             for chunk in header:
@@ -209,7 +216,7 @@ def render_frames(frames: Iterable[Frame], region: Region, out: str | os.PathLik
         for frame in tqdm(frames, total=total, desc=f"rendering {out.name}", unit="frame", disable=not progress,
                           leave=False):
             result = canvas.draw(frame)
-            writer.append(canvas.rgb())
+            writer.append(canvas.rgba())
             labels.append(result.labels)
         if writer.count == 0:
             raise AnimationError("no frames to render")

@@ -233,6 +233,8 @@ def wikimap_frames(start: dt.date, days: int, step: int = 1, per_day: int = 3, s
         cells.geometry.values[frontier_pairs["a"].to_numpy()], cells.geometry.values[frontier_pairs["b"].to_numpy()])))
     front_gdf = gpd.GeoDataFrame(geometry=[fronts], crs="EPSG:4326")
     flipped: dict[int, str] = {}
+    # Flipped cells dissolved per new side, updated incrementally (like tracker.polygons.DailyPolygons).
+    gained: dict[str, shapely.Geometry] = {}
     note = "synthetic changes over the Wikipedia July 2017 map (development data)"
     prev = None
     for i in range(days):
@@ -247,9 +249,13 @@ def wikimap_frames(start: dt.date, days: int, step: int = 1, per_day: int = 3, s
                          "lat": cells.at[k, "lat"], "lon": cells.at[k, "lon"],
                          "from_side": current, "to_side": to, "status": "held", "day": day,
                          "geometry": cells.geometry.iat[k]})
+            old = flipped.get(k)
+            if old is not None and old in gained:
+                gained[old] = shapely.difference(gained[old], cells.geometry.iat[k])
+            gained[to] = shapely.union(gained.get(to, shapely.Polygon()), cells.geometry.iat[k])
             flipped[k] = to
-        extra = gpd.GeoDataFrame({"side": list(flipped.values()), "status": "held"},
-                                 geometry=list(cells.geometry.values[list(flipped)]), crs="EPSG:4326")
+        extra = gpd.GeoDataFrame({"side": list(gained), "status": "held"}, geometry=list(gained.values()),
+                                 crs="EPSG:4326")
         layers = pd.concat([base, contested, extra], ignore_index=True)
         changes = pd.DataFrame(rows) if rows else empty_changes()
         yield Frame(day=day, layers=gpd.GeoDataFrame(layers, geometry="geometry", crs="EPSG:4326"),

@@ -71,30 +71,56 @@ class RenderResult:
 
 # --- geometry to matplotlib paths -------------------------------------------------------------------------
 
-def geoms_to_paths(geoms: Iterable[Any]) -> list[MplPath]:
+class _PathCache:
+    """Paths of the geometry objects seen in the last frame: a layer that did not change keeps its object, and
+    its conversion is reused. Holding the geometry keeps its ``id`` from being recycled."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, tuple[Any, MplPath | None]] = {}
+        self.now: dict[int, tuple[Any, MplPath | None]] = {}
+
+    def get(self, geom: Any) -> MplPath | None:
+        key = id(geom)
+        hit = self.now.get(key) or self.last.get(key)
+        if hit is None or hit[0] is not geom:
+            hit = (geom, _geom_to_path(geom))
+        self.now[key] = hit
+        return hit[1]
+
+    def next_frame(self) -> None:
+        self.last, self.now = self.now, {}
+
+
+def geoms_to_paths(geoms: Iterable[Any], cache: _PathCache | None = None) -> list[MplPath]:
     """One compound path per (multi)polygon or (multi)line geometry; holes kept, empties skipped."""
     paths = []
     for geom in geoms:
-        if geom is None or shapely.is_empty(geom):
-            continue
-        if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
-            polys = shapely.get_parts(shapely.orient_polygons(geom))
-            polys = polys[shapely.get_type_id(polys) == 3]
-            parts = shapely.get_rings(polys)
-            closed = True
-        else:
-            parts = shapely.get_parts(geom)
-            closed = False
-        if len(parts) == 0:
-            continue
-        coords, idx = shapely.get_coordinates(parts, return_index=True)
-        codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
-        starts = np.r_[0, np.flatnonzero(np.diff(idx)) + 1]
-        codes[starts] = MplPath.MOVETO
-        if closed:
-            codes[np.r_[starts[1:] - 1, len(coords) - 1]] = MplPath.CLOSEPOLY
-        paths.append(MplPath(coords, codes))
+        path = cache.get(geom) if cache is not None else _geom_to_path(geom)
+        if path is not None:
+            paths.append(path)
     return paths
+
+
+def _geom_to_path(geom: Any) -> MplPath | None:
+    if geom is None or shapely.is_empty(geom):
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        # Exteriors counter-clockwise, holes clockwise: Agg's non-zero fill then leaves the holes empty.
+        polys = shapely.get_parts(shapely.orient_polygons(geom))
+        parts = shapely.get_rings(polys[shapely.get_type_id(polys) == 3])
+        closed = True
+    else:
+        parts = shapely.get_parts(geom)
+        closed = False
+    if len(parts) == 0:
+        return None
+    coords, idx = shapely.get_coordinates(parts, return_index=True)
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    starts = np.r_[0, np.flatnonzero(np.diff(idx)) + 1]
+    codes[starts] = MplPath.MOVETO
+    if closed:
+        codes[np.r_[starts[1:] - 1, len(coords) - 1]] = MplPath.CLOSEPOLY
+    return MplPath(coords, codes)
 
 
 def _lighten(colour: str, amount: float) -> tuple[float, float, float]:
@@ -143,6 +169,7 @@ class MapCanvas:
         self._bg = None
         self._overlay = None
         self._dynamic: list[Artist] = []
+        self._paths = _PathCache()
 
     @staticmethod
     def _region_title(region: Region) -> str:
@@ -378,7 +405,7 @@ class MapCanvas:
         for (side, status), group in layers.groupby([keys.to_numpy(), layers["status"].to_numpy()], sort=False):
             first, second = _split_side(side)
             colour = vocab.side_colour(first)
-            paths = geoms_to_paths(group.geometry.values)
+            paths = geoms_to_paths(group.geometry.values, self._paths)
             if not paths:
                 continue
             if status == "contested":
@@ -406,7 +433,7 @@ class MapCanvas:
     def _front_artists(self, frame: Frame) -> list[Artist]:
         if frame.front_lines is None or len(frame.front_lines) == 0:
             return []
-        paths = geoms_to_paths(frame.front_lines.geometry.values)
+        paths = geoms_to_paths(frame.front_lines.geometry.values, self._paths)
         if not paths:
             return []
         return [self._collection_dyn(paths, facecolors="none", edgecolors=self.style["colours"]["front"],
@@ -522,6 +549,7 @@ class MapCanvas:
             self._prepare()
         for artist in self._dynamic:
             artist.remove()
+        self._paths.next_frame()
         renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self._bg)
         visible = self._changes_in_view(frame)
@@ -534,7 +562,8 @@ class MapCanvas:
             artist.draw(renderer)
         self._dynamic = under + over
         # Texts: PIL (with raqm, which shapes Arabic) draws a label ~10x faster than matplotlib.
-        image = Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3])
+        # RGBA end to end: slicing out RGB would cost a strided copy per frame.
+        image = Image.fromarray(np.asarray(self.canvas.buffer_rgba()))
         painter = _Painter(self.fig.dpi, self.style["colours"]["text"])
         c, fs = self.style["colours"], self.style["font_size"]
         title = _fmt_day(frame.day)
@@ -549,12 +578,16 @@ class MapCanvas:
         map_labels = self._change_labels(visible, painter)
         panel_labels = self._panel_texts(frame, visible, painter)
         painter.paint(image)
-        self._rgb = np.asarray(image)
+        self._rgba = np.asarray(image)
         return RenderResult(labels=map_labels + panel_labels, map_labels=map_labels, title=title, size=self.size)
 
     def rgb(self) -> np.ndarray:
-        """The last frame as a (height, width, 3) uint8 array."""
-        return self._rgb
+        """The last frame as a (height, width, 3) uint8 array (a view of :meth:`rgba`)."""
+        return self._rgba[..., :3]
+
+    def rgba(self) -> np.ndarray:
+        """The last frame as a (height, width, 4) uint8 array (opaque)."""
+        return self._rgba
 
     def close(self) -> None:
         """Free the figure."""
