@@ -671,7 +671,8 @@ class _Extractor:
             if a.start >= h.end and len(_TOKEN_RX.findall(gap)) == 0 and not any(c in _CLAUSE_BREAK for c in gap):
                 return a.value, True, opponent
         for by in self.by_group.get("by", []):
-            if lo <= by.start < hi or (trig.mode == "before" and h.end <= by.start < sent.end):
+            # "محاصره ... از سوی X", "was taken by X": the agent in the clause; beyond it only for passives
+            if lo <= by.start < hi or (trig.mode in ("before", "passive") and h.end <= by.start < sent.end):
                 for a in actors:
                     if a.start >= by.end and len(_TOKEN_RX.findall(self.folded[by.end:a.start])) <= 1:
                         return a.value, True, opponent
