@@ -49,6 +49,10 @@ from tracker._errors import TrackerError
 FORMATS: tuple[str, ...] = ("md", "html", "pdf")
 #: Weeks shown in the chart of ground by side (this one and the ones before it).
 CHART_WEEKS: int = 8
+#: With more contested and besieged places than this, only the recent ones are listed; the rest are grouped.
+LIST_ALL_STATES: int = 25
+#: How recent (weeks before the report's week) a contested or besieged place must be to be listed alone.
+RECENT_WEEKS: int = 4
 #: Quotes shown per change (the most confident first).
 QUOTES_PER_CHANGE: int = 2
 #: Sides whose ground is never tabulated: they act but rarely hold ground on their own.
@@ -96,8 +100,20 @@ class Change:
     status: str
     confidence: float | None
     inferred: bool = False
+    other_side: str | None = None  # the attacker of a contested place, the besieger of a besieged one
     population: float | None = None
+    feature_type: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def weight(self) -> tuple:
+        """Sort key, most important first: cities before towns before villages, then population, confidence."""
+        return (-_FEATURE_RANK.get(self.feature_type or "", 1), -(self.population or 0), -(self.confidence or 0))
+
+
+#: How much a kind of place weighs when the summary names the week's most important changes.
+_FEATURE_RANK: dict[str, int] = {"city": 6, "town": 5, "military_base": 4, "airport": 4, "dam": 4, "oil_field": 4,
+                                 "border_crossing": 4, "village": 3, "neighbourhood": 3, "mountain": 2, "hill": 2}
 
 
 @dataclass
@@ -126,6 +142,19 @@ class PlaceState:
     status: str
     side: str | None
     other_side: str | None
+    since: dt.date | None
+    feature_type: str | None = None
+
+
+@dataclass
+class StandingGroup:
+    """Places long in one state (contested or besieged, by the same sides), counted rather than listed."""
+
+    status: str
+    side: str | None
+    other_side: str | None
+    count: int
+    examples: list[str]
     since: dt.date | None
 
 
@@ -179,7 +208,10 @@ class Sitrep:
     area_note : str
         What the area figures cover (the region, or all of Syria when no per-region figures exist).
     contested, besieged : list of PlaceState
-        Places in those states at the end of the week.
+        Places in those states at the end of the week, listed one by one: all of them when few, else those
+        whose state began in the last :data:`RECENT_WEEKS` weeks.
+    standing : list of StandingGroup
+        The other contested and besieged places, grouped by state and sides.
     disputed : list of Disputed
         Refuted or conflicting claims dated in the week.
     reports : list of ReportUsed
@@ -188,8 +220,9 @@ class Sitrep:
         A paragraph written from the figures above.
     notes : list of str
         Caveats a reader needs (estimated dates, missing stages).
-    map_png, chart_png : bytes or None
-        The end-of-week map with the week's changes highlighted, and the chart of ground by side.
+    map_png, detail_png, chart_png : bytes or None
+        The end-of-week map with the week's changes highlighted, a close-up of where they are (Syria-wide
+        reports), and the chart of ground by side.
     area_history : DataFrame
         ``week_end``, ``side``, ``km2`` behind the chart.
     generated : datetime
@@ -208,11 +241,13 @@ class Sitrep:
     area_note: str = ""
     contested: list[PlaceState] = field(default_factory=list)
     besieged: list[PlaceState] = field(default_factory=list)
+    standing: list[StandingGroup] = field(default_factory=list)
     disputed: list[Disputed] = field(default_factory=list)
     reports: list[ReportUsed] = field(default_factory=list)
     summary: str = ""
     notes: list[str] = field(default_factory=list)
     map_png: bytes | None = None
+    detail_png: bytes | None = None
     chart_png: bytes | None = None
     area_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["week_end", "side", "km2"]))
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
@@ -318,6 +353,20 @@ def side_label(side: str | None) -> str:
     return " / ".join(vocab.side_label(s) for s in str(side).split("|") if s)
 
 
+def state_label(side: str | None, status: str | None = "held", other: str | None = None) -> str:
+    """How a place stands, in words: ``Islamic State, contested by Syrian government``."""
+    if side and "|" in side and not other:
+        side, other = side.split("|", 1)
+    holder = side_label(side)
+    if status == "contested":  # the holder first; the other side fights for it (or shares it)
+        return f"{holder}, contested by {side_label(other)}" if other else f"{holder}, contested"
+    if status == "besieged":
+        return f"{holder}, besieged by {side_label(other)}" if other else f"{holder}, besieged"
+    if status == "inferred":
+        return f"probably {holder} (inferred)"
+    return holder
+
+
 def is_rtl(text: str | None) -> bool:
     """Whether the text is written in Arabic script (Arabic or Persian)."""
     return bool(text) and bool(_ARABIC_LETTERS.search(text))
@@ -389,11 +438,12 @@ def _places(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> pd.DataFrame:
     ids = sorted({i for i in ids if i})
     cols = _columns(con, "places")
     if not ids or not cols:
-        return pd.DataFrame(columns=["place_id", "name_en", "name_ar", "lat", "lon", "population"])
+        return pd.DataFrame(columns=["place_id", "name_en", "name_ar", "lat", "lon", "population", "feature_type"])
     pid = _pick(cols, "place_id", "id")
     parts = [f"{_q(pid)} AS place_id"]
     for out, cands in (("name_en", ("name_en", "name")), ("name_ar", ("name_ar",)), ("lat", ("lat",)),
-                       ("lon", ("lon", "lng")), ("population", ("population",))):
+                       ("lon", ("lon", "lng")), ("population", ("population",)),
+                       ("feature_type", ("feature_type",))):
         col = _pick(cols, *cands)
         parts.append(f"{_q(col)} AS {out}" if col else f"NULL AS {out}")
     return _df(con, f"SELECT {', '.join(parts)} FROM places WHERE {_q(pid)} IN (SELECT unnest(?))", [ids])
@@ -473,16 +523,16 @@ def _evidence(row: Any) -> Evidence:
 # --- regions ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Area:
+class Area:
     name: str
     label: str
     bbox: tuple[float, float, float, float] | None
     shape: Any = None  # the governorate polygon, for areas and filtering
 
 
-def _region(name: str | None, points: Iterable[tuple[float, float]] = ()) -> _Area:
+def _region(name: str | None, points: Iterable[tuple[float, float]] = ()) -> Area:
     if not name or name.strip().casefold() in {"syria", "all"}:
-        return _Area("syria", "Syria", None)
+        return Area("syria", "Syria", None)
     from tracker import basemap, regions  # noqa: PLC0415 (geodata loads only when a region is asked for)
 
     reg = regions.region(name, points)
@@ -494,12 +544,12 @@ def _region(name: str | None, points: Iterable[tuple[float, float]] = ()) -> _Ar
         if len(match):
             shape = match.geometry.iloc[0]
     if reg.name == "syria":
-        return _Area("syria", "Syria", None)
+        return Area("syria", "Syria", None)
     label = reg.label or ("Syria (front)" if reg.name == "front" else reg.name)
-    return _Area(reg.name, label, tuple(reg.bbox), shape)  # type: ignore[arg-type]
+    return Area(reg.name, label, tuple(reg.bbox), shape)  # type: ignore[arg-type]
 
 
-def _inside(area: _Area, lat: Any, lon: Any) -> bool:
+def _inside(area: Area, lat: Any, lon: Any) -> bool:
     if area.bbox is None:
         return True
     lat, lon = _clean(lat), _clean(lon)
@@ -578,7 +628,7 @@ def _changes_from_claims(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def _build_changes(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, claims: pd.DataFrame,
-                   area: _Area) -> list[Change]:
+                   area: Area) -> list[Change]:
     if raw is None or raw.empty:
         return []
     places = _places(con, raw["place_id"].dropna().astype(str)).set_index("place_id")
@@ -603,24 +653,26 @@ def _build_changes(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, claims: pd
                 name_en = name_en or _str(ev.place_name)
                 if lat is None and _clean(ev.lat) is not None:
                     lat, lon = float(ev.lat), float(ev.lon)
-        if not name_ar:
+        if not name_ar:  # the words of a claim about this very place, when the gazetteer has no Arabic name
             name_ar = next((_str(ev.place_text) for ev in ev_rows if is_rtl(_str(ev.place_text))
-                            and _str(ev.lang) == "ar"), "")
+                            and _str(ev.lang) == "ar" and _str(ev.place_id) == pid), "")
         if not _inside(area, lat, lon):
             continue
         evidence = sorted((_evidence(ev) for ev in ev_rows), key=lambda e: -(e.confidence or 0))
         seen: set[str] = set()
         unique = [e for e in evidence if not (e.quote in seen or seen.add(e.quote))]  # same quote, one row
         to_side = _str(row.to_side) or None
-        other = _str(row.other_side)
-        if other and to_side and "|" not in to_side and _str(row.status) == "contested":
-            to_side = f"{to_side}|{other}"
+        other = _str(row.other_side) or None
+        if to_side and "|" in to_side:  # "holder|attacker"
+            to_side, other = to_side.split("|", 1)
         changes.append(Change(
             day=_as_date(row.day), place_id=pid, name_en=name_en or _str(row.place_name) or (pid or "?"),
             name_ar=name_ar, lat=lat, lon=lon, from_side=_str(row.from_side) or None, to_side=to_side,
+            other_side=other,
             status=_str(row.status) or "held", confidence=_clean(row.confidence),
             inferred=bool(_clean(row.inferred) or False),
-            population=_clean(info["population"]) if info is not None else None, evidence=unique,
+            population=_clean(info["population"]) if info is not None else None,
+            feature_type=_str(info["feature_type"]) or None if info is not None else None, evidence=unique,
         ))
     changes.sort(key=lambda c: (c.day or dt.date.min, c.name_en))
     return changes
@@ -682,8 +734,8 @@ def load_geo(con: duckdb.DuckDBPyConnection) -> Geo:
 
     try:
         return Geo(source=frames.ControlFrames(con=con))
-    except TrackerError as exc:
-        return Geo(error=str(exc))
+    except (TrackerError, duckdb.Error) as exc:  # no control stage yet, or a database it did not write
+        return Geo(error=str(exc).splitlines()[0])
 
 
 def _layers(geo: Geo, day: dt.date) -> Any:
@@ -709,7 +761,7 @@ def _areas_from_layers(geo: Geo, days: Sequence[dt.date], shape: Any) -> pd.Data
     return pd.DataFrame(rows, columns=["day", "side", "km2"])
 
 
-def _gather_areas(con: duckdb.DuckDBPyConnection, rep: Sitrep, area: _Area, geo: Geo) -> None:
+def _gather_areas(con: duckdb.DuckDBPyConnection, rep: Sitrep, area: Area, geo: Geo) -> None:
     ends = [rep.end - dt.timedelta(weeks=k) for k in range(CHART_WEEKS - 1, -1, -1)]
     days = sorted({rep.start - dt.timedelta(days=1), *ends})
     table: pd.DataFrame | None = None
@@ -747,7 +799,7 @@ def _gather_areas(con: duckdb.DuckDBPyConnection, rep: Sitrep, area: _Area, geo:
 
 # --- place states at the end of the week -----------------------------------------------------------------
 
-def _states_on(con: duckdb.DuckDBPyConnection, day: dt.date, area: _Area) -> tuple[list[PlaceState], list[PlaceState]]:
+def _states_on(con: duckdb.DuckDBPyConnection, day: dt.date, area: Area) -> tuple[list[PlaceState], list[PlaceState]]:
     cols = _columns(con, "control_intervals")
     if not cols:
         return [], []
@@ -777,12 +829,13 @@ def _states_on(con: duckdb.DuckDBPyConnection, day: dt.date, area: _Area) -> tup
             continue
         state = PlaceState(place_id=row.place_id, name_en=_str(info["name_en"]) or row.place_id,
                            name_ar=_str(info["name_ar"]), status=row.status, side=_str(row.side) or None,
-                           other_side=_str(row.other_side) or None, since=_as_date(row.since))
+                           other_side=_str(row.other_side) or None, since=_as_date(row.since),
+                           feature_type=_str(info["feature_type"]) or None)
         (contested if row.status == "contested" else besieged).append(state)
     return contested, besieged
 
 
-def _states_from_claims(claims: pd.DataFrame, area: _Area) -> tuple[list[PlaceState], list[PlaceState]]:
+def _states_from_claims(claims: pd.DataFrame, area: Area) -> tuple[list[PlaceState], list[PlaceState]]:
     """Without a timeline: places the week's claims describe as fought inside (advance) or besieged."""
     contested, besieged = [], []
     if claims.empty:
@@ -803,10 +856,31 @@ def _states_from_claims(claims: pd.DataFrame, area: _Area) -> tuple[list[PlaceSt
     return contested, besieged
 
 
+def _group_standing(rep: Sitrep) -> None:
+    """Keep the recent contested and besieged places in the lists; count the long-standing ones by sides."""
+    everything = rep.contested + rep.besieged
+    if len(everything) <= LIST_ALL_STATES:
+        return
+    recent_from = rep.start - dt.timedelta(weeks=RECENT_WEEKS)
+    recent = [p for p in everything if p.since and p.since >= recent_from]
+    groups: dict[tuple, list[PlaceState]] = {}
+    for p in everything:
+        if not (p.since and p.since >= recent_from):
+            groups.setdefault((p.status, p.side, p.other_side), []).append(p)
+    rep.contested = [p for p in recent if p.status == "contested"]
+    rep.besieged = [p for p in recent if p.status == "besieged"]
+    rep.standing = [
+        StandingGroup(status=k[0], side=k[1], other_side=k[2], count=len(ps),
+                      examples=[p.name_en for p in sorted(ps, key=lambda p: (-_FEATURE_RANK.get(p.feature_type or "", 1),
+                                                                               p.name_en))[:4]],
+                      since=min((p.since for p in ps if p.since), default=None))
+        for k, ps in sorted(groups.items(), key=lambda kv: -len(kv[1]))]
+
+
 # --- disputed claims -------------------------------------------------------------------------------------
 
 def _disputed(con: duckdb.DuckDBPyConnection, claims: pd.DataFrame, start: dt.date, end: dt.date,
-              area: _Area) -> list[Disputed]:
+              area: Area) -> list[Disputed]:
     out: list[Disputed] = []
     if not claims.empty:
         inside = claims[[_inside(area, r.lat, r.lon) or (area.bbox is None) for r in claims.itertuples()]]
@@ -895,75 +969,89 @@ def _reports(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, claim
 
 def _names(changes: Sequence[Change], limit: int = 3) -> str:
     # the most important first: the largest population, then the most confident
-    ranked = sorted(changes, key=lambda c: (-(c.population or 0), -(c.confidence or 0), c.day or dt.date.min))
+    ranked = sorted(changes, key=lambda c: (c.weight, c.day or dt.date.min))
     names = list(dict.fromkeys(c.name_en for c in ranked))
     shown = names[:limit]
-    text = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1] if shown else ""
     if len(names) > limit:
-        text += f" ({len(names) - limit} more)"
-    return text
+        shown.append(_plural(len(names) - limit, "other place"))
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1] if shown else ""
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+def final_changes(changes: Sequence[Change]) -> list[Change]:
+    """The last reported change of each place in the week (Mayadin contested on Thursday, taken on Sunday:
+    taken), inferred changes left out."""
+    last: dict[str, Change] = {}
+    for c in sorted(changes, key=lambda c: c.day or dt.date.min):
+        if not c.inferred and c.status != "inferred":
+            last[c.place_id or c.name_en] = c
+    return list(last.values())
+
+
+def _known(side: str | None) -> bool:
+    return bool(side) and side != "unknown"
+
+
 def write_summary(rep: Sitrep) -> str:
     """The summary paragraph: who gained, how much ground, the most important changes, what is disputed."""
+    where = "" if rep.region == "syria" else f" in {rep.region_label}"
     if not rep.reports and not rep.changes:
-        return (f"No reports in the database are dated in week {rep.week} of {rep.year} ({fmt_range(rep.start, rep.end)})"
-                f"{'' if rep.region == 'syria' else ' for ' + rep.region_label}, so this report has nothing new to say. "
-                "The ground held below is carried over from earlier reports." if rep.areas else
-                f"No reports in the database are dated in week {rep.week} of {rep.year} "
-                f"({fmt_range(rep.start, rep.end)}), so this report has nothing to say about it.")
+        text = (f"No reports in the database are dated in week {rep.week} of {rep.year} "
+                f"({fmt_range(rep.start, rep.end)}){where}, so this report has nothing new to say")
+        return text + (": the ground held below is carried over from earlier weeks." if rep.areas else ".")
     parts: list[str] = []
-    handed = [c for c in rep.changes if c.status == "held" and c.to_side and c.to_side != c.from_side]
+    final = final_changes(rep.changes)
     gains: dict[str, list[Change]] = {}
-    for c in handed:
-        gains.setdefault(c.to_side, []).append(c)
+    for c in final:
+        if c.status == "held" and _known(c.to_side) and c.to_side != c.from_side:
+            gains.setdefault(c.to_side, []).append(c)
     area = {a.side: a for a in rep.areas}
-    if gains:
-        order = sorted(gains, key=lambda s: (-(area[s].change_km2 or 0) if s in area else 0, -len(gains[s])))
-        for i, side in enumerate(order):
-            cs = gains[side]
-            losers = sorted({c.from_side for c in cs if c.from_side})
-            frm = f" from {' and '.join(side_label(s) for s in losers)}" if losers else ""
-            ground = ""
-            if side in area and area[side].change_km2 is not None and round(area[side].change_km2) != 0:
-                ground = (f", {'gaining' if area[side].change_km2 > 0 else 'yet losing'} "
-                          f"{fmt_signed_km2(abs(area[side].change_km2)).lstrip('+')} overall")
-            lead = "The week's main gains were by the" if i == 0 else "The"
-            verb = "taking" if i == 0 else "took"
-            if i == 0:
-                parts.append(f"{lead} {side_label(side)}, {verb} {_names(cs)}{frm}{ground}.")
-            else:
-                parts.append(f"{lead} {side_label(side)} took {_names(cs)}{frm}{ground}.")
-    else:
-        parts.append("No place is reported to have changed hands this week.")
-    losses = [a for a in rep.areas if a.change_km2 is not None and a.change_km2 <= -0.5 and a.side not in gains]
+
+    def net(side: str) -> float:
+        return (area[side].change_km2 or 0.0) if side in area else 0.0
+
+    for i, side in enumerate(sorted(gains, key=lambda s: (-net(s), -len(gains[s])))):
+        cs = gains[side]
+        losers = [s for s in dict.fromkeys(c.from_side for c in sorted(cs, key=lambda c: c.weight)) if _known(s)]
+        frm = f" from {' and '.join(side_label(s) for s in losers)}" if losers else ""
+        ground = ""
+        if round(net(side)):
+            ground = (f", a net {'gain' if net(side) > 0 else 'loss'} of {fmt_km2(abs(net(side)))}"
+                      if side in area else "")
+        count = ""
+        if i == 0:
+            parts.append(f"The week's main gains{where} were by the {side_label(side)}, which took {_names(cs)}"
+                         f"{count}{frm}{ground}.")
+        else:
+            parts.append(f"The {side_label(side)} took {_names(cs)}{count}{frm}{ground}.")
+    if not gains:
+        parts.append(f"No place{where} is reported to have changed hands this week.")
+    losses = sorted((a for a in rep.areas if (a.change_km2 or 0) <= -0.5), key=lambda a: a.change_km2)
     if losses:
-        parts.append("Ground lost: " + "; ".join(f"{side_label(a.side)} {fmt_signed_km2(a.change_km2)}"
-                                                 for a in sorted(losses, key=lambda a: a.change_km2)) + ".")
-    other = [c for c in rep.changes if c.status in {"contested", "besieged"}]
-    if other:
-        parts.append("Fighting inside or around " + _names(other) + " left "
-                     + ("it" if len(other) == 1 else "them") + " contested or besieged.")
-    if rep.contested or rep.besieged:
-        bits = []
-        if rep.contested:
-            bits.append(_plural(len(rep.contested), "place") + " contested")
-        if rep.besieged:
-            bits.append(_plural(len(rep.besieged), "place") + " besieged")
-        parts.append("At the end of the week " + " and ".join(bits) + ".")
+        parts.append(" and ".join(f"{'The ' if i == 0 else 'the '}{side_label(a.side)} lost a net "
+                                  f"{fmt_km2(abs(a.change_km2))}" for i, a in enumerate(losses)) + ".")
+    fought = [c for c in final if c.status in {"contested", "besieged"}]
+    if fought:
+        verb = "is" if len(fought) == 1 else "are"
+        parts.append(f"Fighting was reported in or around {_names(fought)}, which {verb} now contested or besieged.")
+    new_states = [p for p in rep.contested + rep.besieged if p.since and p.since >= rep.start]
+    old = len(rep.contested) + len(rep.besieged) - len(new_states) + sum(g.count for g in rep.standing)
+    if old:
+        parts.append(f"{_plural(old, 'other place')} {'remains' if old == 1 else 'remain'} contested or besieged "
+                     "from earlier weeks.")
     if rep.disputed:
-        parts.append(f"{_plural(len(rep.disputed), 'claim')} {'is' if len(rep.disputed) == 1 else 'are'} "
-                     "refuted or contradicted (see below).")
+        parts.append(f"{_plural(len(rep.disputed), 'claim')} {'was' if len(rep.disputed) == 1 else 'were'} "
+                     "denied or contradicted (listed below).")
     n = len(rep.reports)
     sources = sorted({r.source for r in rep.reports if r.source})
     est = sum(r.published_estimated for r in rep.reports if r.kind != "chronicle")
     tail = f"Based on {_plural(n, 'report')}" + (f" from {_plural(len(sources), 'source')}" if sources else "")
     if est:
-        tail += f"; {'its' if n == 1 else str(est) + ' of their' if est < n else 'their'} publication dates are estimates"
+        whose = "its" if n == 1 else "their" if est == n else f"{est} of their"
+        tail += f"; {whose} publication dates are estimates"
     parts.append(tail + ".")
     return " ".join(parts)
 
@@ -977,7 +1065,8 @@ def _png(fig: Any) -> bytes:
 
 
 def area_chart(history: pd.DataFrame, start: dt.date, end: dt.date, title: str = "") -> bytes | None:
-    """A line chart of ground by side (thousand km²) at the end of each week, in the sides' colours."""
+    """Ground by side at the end of each week, in the sides' colours: the totals (thousand km²) above, the
+    change since the first week shown (km²) below, where a week's gains and losses are visible."""
     if history is None or history.empty:
         return None
     import matplotlib  # noqa: PLC0415
@@ -985,27 +1074,32 @@ def area_chart(history: pd.DataFrame, start: dt.date, end: dt.date, title: str =
     matplotlib.use("Agg")
     from matplotlib.figure import Figure  # noqa: PLC0415
 
-    fig = Figure(figsize=(8.0, 3.6), dpi=110)
-    ax = fig.add_subplot(1, 1, 1)
+    fig = Figure(figsize=(8.6, 5.4), dpi=110)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     order = {s: i for i, s in enumerate(vocab.sides())}
-    days = sorted(history["week_end"].map(_as_date).unique())
-    for side in sorted(history["side"].unique(), key=lambda s: order.get(s, 99)):
-        rows = history[history["side"] == side].assign(week_end=lambda d: d["week_end"].map(_as_date))
-        rows = rows.sort_values("week_end")
+    hist = history.assign(week_end=history["week_end"].map(_as_date)).sort_values("week_end")
+    days = sorted(hist["week_end"].unique())
+    for side in sorted(hist["side"].unique(), key=lambda s: order.get(s, 99)):
+        rows = hist[hist["side"] == side]
         colour = vocab.side_colour(side)
-        ax.plot(rows["week_end"], rows["km2"] / 1000, marker="o", markersize=4, linewidth=2.2, color=colour,
-                label=vocab.side_label(side), markeredgecolor="#333333" if side == "sdf" else colour)
-    ax.axvspan(start - dt.timedelta(days=0.5), end + dt.timedelta(days=0.5), color="#f0e6b0", alpha=0.5, zorder=0,
-               label="this week")
-    ax.set_ylabel("thousand km²")
-    ax.set_xticks(days)
-    ax.set_xticklabels([f"{d.day} {d:%b}" for d in days], fontsize=8)
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    ax.set_ylim(bottom=0)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title(title or "Ground held at the end of each week", fontsize=10, loc="left")
+        edge = "#333333" if side == "sdf" else colour  # yellow needs an edge on white
+        style = dict(marker="o", markersize=4, linewidth=2.2, color=colour, markeredgecolor=edge)
+        top.plot(rows["week_end"], rows["km2"] / 1000, label=vocab.side_label(side), **style)
+        bottom.plot(rows["week_end"], rows["km2"] - rows["km2"].iloc[0], **style)
+    for ax in (top, bottom):
+        ax.axvspan(start - dt.timedelta(days=0.5), end + dt.timedelta(days=0.5), color="#f0e6b0", alpha=0.55,
+                   zorder=0, label="this week" if ax is top else None)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+    top.set_ylim(bottom=0)
+    top.set_ylabel("held, thousand km²", fontsize=9)
+    bottom.axhline(0, color="#888888", linewidth=0.8)
+    bottom.set_ylabel(f"change since {days[0].day} {days[0]:%b}, km²", fontsize=9)
+    bottom.set_xticks(days)
+    bottom.set_xticklabels([f"{d.day} {d:%b}" for d in days], fontsize=8)
+    top.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    top.set_title(title or "Ground held at the end of each week", fontsize=10, loc="left")
     fig.tight_layout()
     return _png(fig)
 
@@ -1015,9 +1109,12 @@ def _frame(rep: Sitrep, geo: Geo) -> Any:
     named in both scripts) as the highlights, counted from the Sunday before the week."""
     from tracker import frames  # noqa: PLC0415
 
+    # The map labels a contested or besieged change "contested by <to_side>": give it the attacker.
     changes = pd.DataFrame([{"place_id": c.place_id, "name_en": c.name_en, "name_ar": c.name_ar, "lat": c.lat,
-                             "lon": c.lon, "from_side": c.from_side, "to_side": c.to_side, "status": c.status,
-                             "day": c.day} for c in rep.changes if c.lat is not None and not c.inferred],
+                             "lon": c.lon, "from_side": c.from_side,
+                             "to_side": c.other_side if c.status in {"contested", "besieged"} and c.other_side
+                             else c.to_side, "status": c.status, "day": c.day}
+                            for c in final_changes(rep.changes) if c.lat is not None],
                            columns=frames.CHANGE_COLUMNS)
     before = rep.start - dt.timedelta(days=1)
     if geo.source is None:
@@ -1028,27 +1125,37 @@ def _frame(rep: Sitrep, geo: Geo) -> Any:
     return frame
 
 
-def _map(rep: Sitrep, area: _Area, geo: Geo) -> tuple[bytes | None, str]:
-    """The end-of-week map with the week's changes highlighted; (png, note)."""
-    from tracker import plot, regions  # noqa: PLC0415 (geodata loads only here)
+def _render(frame: Any, region: Any) -> bytes:
+    from PIL import Image  # noqa: PLC0415
+
+    from tracker import plot  # noqa: PLC0415
+
+    _, rgb = plot.render_map(frame, region)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _map(rep: Sitrep, area: Area, geo: Geo) -> tuple[bytes | None, bytes | None, str]:
+    """The end-of-week map with the week's changes highlighted, and for Syria a close-up of where they are;
+    (map, close-up, note)."""
+    from tracker import regions  # noqa: PLC0415 (geodata loads only here)
 
     try:
         frame = _frame(rep, geo)
         if area.name == "syria":
-            region = regions.region("syria")
+            whole, detail = _render(frame, regions.region("syria")), None
+            if len(frame.changes):
+                detail = _render(frame, regions.region("front", frame.change_points()))
         else:
-            region = regions.Region(area.name, area.bbox, area.label)  # type: ignore[arg-type]
-        _, rgb = plot.render_map(frame, region)
+            whole = _render(frame, regions.Region(area.name, area.bbox, area.label))  # type: ignore[arg-type]
+            detail = None
     except TrackerError as exc:
-        return None, f"No map: {exc}"
-    from PIL import Image  # noqa: PLC0415
-
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG", optimize=True)
+        return None, None, f"No map: {exc}"
     note = "" if len(frame.layers) else (
         f"No control layers for the map ({geo.error or 'the polygon stage has not run'}): "
         "it shows where the week's changes are, not who holds what.")
-    return buf.getvalue(), note
+    return whole, detail, note
 
 
 # --- gather ----------------------------------------------------------------------------------------------
@@ -1095,12 +1202,15 @@ def gather(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: 
     if area.name == "front":  # the front is where this week's changes are
         area = _region("front", [(c.lon, c.lat) for c in rep.changes if c.lat is not None])
     if geo is None:
-        geo = load_geo(con)
+        # the timeline takes seconds to rebuild: only for the map, per-region areas, or areas not stored
+        needed = with_map or area.shape is not None or _area_table(con) is None
+        geo = load_geo(con) if needed else Geo(error="not loaded")
     _gather_areas(con, rep, area, geo)
     if rep.data_basis == "control":
         rep.contested, rep.besieged = _states_on(con, end, area)
     else:
         rep.contested, rep.besieged = _states_from_claims(claims, area)
+    _group_standing(rep)
     rep.disputed = _disputed(con, claims, start, end, area)
     supporting = {e.report_id for c in rep.changes for e in c.evidence}
     rep.reports = _reports(con, start, end, claims, supporting)
@@ -1111,7 +1221,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: 
         rep.notes.append("Chronicles (dated histories such as Wikipedia campaign articles) were written later; "
                          "their sentences carry their own dates.")
     if with_map:
-        rep.map_png, note = _map(rep, area, geo)
+        rep.map_png, rep.detail_png, note = _map(rep, area, geo)
         if note:
             rep.notes.append(note)
         rep.chart_png = area_chart(rep.area_history, start, end,
@@ -1144,7 +1254,7 @@ def _env() -> Any:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        day=fmt_day, short=fmt_short, km2=fmt_km2, signed_km2=fmt_signed_km2, side=side_label,
+        day=fmt_day, short=fmt_short, km2=fmt_km2, signed_km2=fmt_signed_km2, side=side_label, state=state_label,
         colour=lambda s: vocab.side_colour(str(s).split("|")[0]) if s else vocab.side_colour("unknown"),
         rtl=is_rtl, b64=lambda b: base64.b64encode(b).decode("ascii"), md_cell=_md_cell, isolate=_isolate,
         pct=lambda v: "" if v is None else f"{float(v):.0%}",
@@ -1181,7 +1291,7 @@ def render(rep: Sitrep, fmt: str = "md", images: dict[str, str] | None = None) -
 
         return render_pdf(rep)
     template = _env().get_template(f"sitrep.{fmt}.j2")
-    return template.render(rep=rep, images=images or {}, side_colours={s: vocab.side_colour(s) for s in vocab.sides()})
+    return template.render(rep=rep, images=images or {}, one_day=dt.timedelta(days=1), recent_weeks=RECENT_WEEKS)
 
 
 def _atomic_write(path: Path, data: str | bytes) -> None:
@@ -1234,7 +1344,7 @@ def write(rep: Sitrep, fmt: str = "md", out: str | os.PathLike | None = None) ->
     try:
         images: dict[str, str] = {}
         if fmt == "md":
-            for key, data in (("map", rep.map_png), ("chart", rep.chart_png)):
+            for key, data in (("map", rep.map_png), ("detail", rep.detail_png), ("chart", rep.chart_png)):
                 if data:
                     image = path.with_name(f"{path.stem}-{key}.png")
                     _atomic_write(image, data)
