@@ -291,3 +291,36 @@ def test_script_rejects_bad_region(small_db, tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "unknown region" in result.stderr
     assert not (tmp_path / "s").exists() or not list((tmp_path / "s").iterdir())
+
+
+# --- end to end: the real pipeline on the seeds -------------------------------------------------------------
+
+def test_seeds_week_41_end_to_end(sources, tmp_path, monkeypatch):
+    from tracker import pipeline
+
+    names = [name for name, _ in pipeline.STAGES]
+    missing = [s for s in ("extract", "control", "polygons", "sitreps") if s not in names]
+    if missing:
+        pytest.skip(f"pipeline stages not there yet: {', '.join(missing)}")
+    # every stage but the animation, which the report does not need (and which takes longest)
+    monkeypatch.setattr(pipeline, "STAGES", [(n, s) for n, s in pipeline.STAGES if n != "render"])
+    out = tmp_path / "out"
+    con = store.connect(tmp_path / "t.duckdb")
+    try:
+        ctx = pipeline.run(con, [sources / "seeds"], out)
+    finally:
+        con.close()
+    assert ctx.results["sitreps"]["last"] == "2017-W41"
+    md = (out / "sitreps" / "2017-W41.md").read_text(encoding="utf-8")
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    gained = {name: [r for r in rows if name in r and "→ Syrian government |" in r and "| held |" in r]
+              for name in ("الميادين", "الطيبة")}
+    assert gained["الميادين"] and "استعادت السيطرة على مدينة الميادين" in " ".join(gained["الميادين"])
+    assert gained["الطيبة"] and "سيطرت على قرية الطيبة" in " ".join(gained["الطيبة"])
+    assert "Mayadin" in md.split("## Control changes")[0]  # named in the summary
+    assert "| Side | Start of week | End of week | Change |" in md and "| Syrian government |" in md
+    assert "(2017-W41-map.png)" in md and (out / "sitreps" / "2017-W41-map.png").stat().st_size > 50_000
+    assert "(estimated)" in md
+    html = (out / "sitreps" / "2017-W41.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') >= 2
+    assert (out / "sitreps" / "index.md").exists()
