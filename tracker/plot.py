@@ -128,6 +128,12 @@ def _lighten(colour: str, amount: float) -> tuple[float, float, float]:
     return tuple(rgb + (1 - rgb) * amount)
 
 
+def _blend(colour: str, under: str, alpha: float) -> tuple[float, float, float]:
+    """``colour`` at ``alpha`` over ``under``, as one opaque colour."""
+    top, bottom = np.array(matplotlib.colors.to_rgb(colour)), np.array(matplotlib.colors.to_rgb(under))
+    return tuple(top * alpha + bottom * (1 - alpha))
+
+
 def _split_side(side: str) -> tuple[str, str | None]:
     first, _, second = str(side).partition("|")
     return first, (second or None)
@@ -339,13 +345,15 @@ class MapCanvas:
     def _draw_legend(self) -> None:
         c, fs, alpha = self.style["colours"], self.style["font_size"], self.style["alpha"]
         hatch = self.style["hatch"]["contested"]
-        handles: list[Artist] = [Patch(facecolor=vocab.side_colour(s), alpha=alpha["held"], edgecolor="none",
+        land = c["syria"]
+        handles: list[Artist] = [Patch(facecolor=_blend(vocab.side_colour(s), land, alpha["held"]), edgecolor="none",
                                        label=vocab.side_label(s)) for s in self._legend_sides]
-        grey = "#8a8a8a"
+        # Status swatches in the government's red (grey would read as HTS).
+        red, other = vocab.side_colour("government"), vocab.side_colour("isis")
         handles += [
-            Patch(facecolor=_lighten(grey, 0.2), alpha=alpha["contested"], hatch=hatch, edgecolor="#333333",
-                  label="Contested (hatched)"),
-            Patch(facecolor=grey, alpha=alpha["inferred"], edgecolor="none", label="Inferred advance (lighter)"),
+            Patch(facecolor=_blend(red, land, alpha["contested"]), hatch=hatch, edgecolor=other, linewidth=0,
+                  label="Contested (hatch: attacker)"),
+            Patch(facecolor=_blend(red, land, alpha["inferred"]), edgecolor="none", label="Inferred advance (lighter)"),
             Line2D([], [], marker="o", ms=11, mfc="none", mec=c["besieged_ring"], mew=self.style["lines"]["besieged"],
                    linestyle="none", label="Besieged"),
             Line2D([], [], color=c["front"], lw=self.style["lines"]["front"], label="Front line"),
@@ -395,6 +403,7 @@ class MapCanvas:
         if layers is None or len(layers) == 0:
             return []
         alpha, hatch, lw = self.style["alpha"], self.style["hatch"], self.style["lines"]
+        land = self.style["colours"]["syria"]
         out: list[Artist] = []
         plain_paths, plain_colours = [], []
         if "other_side" in layers.columns:  # the polygons module names the attacker in its own column
@@ -408,12 +417,13 @@ class MapCanvas:
             paths = geoms_to_paths(group.geometry.values, self._paths)
             if not paths:
                 continue
+            # Opaque fills pre-blended with the land colour: overlapping layers never darken each other.
             if status == "contested":
-                out.append(self._collection_dyn(paths, facecolors=_lighten(colour, 0.15), alpha=alpha["contested"],
+                out.append(self._collection_dyn(paths, facecolors=_blend(colour, land, alpha["contested"]),
                                                 edgecolors=vocab.side_colour(second) if second else "#333333",
                                                 linewidths=0, hatch=hatch["contested"], zorder=2))
                 continue
-            fill = matplotlib.colors.to_rgba(colour, alpha["inferred"] if status == "inferred" else alpha["held"])
+            fill = _blend(colour, land, alpha["inferred"] if status == "inferred" else alpha["held"])
             plain_paths += paths
             plain_colours += [fill] * len(paths)
             if status == "besieged":
@@ -436,8 +446,11 @@ class MapCanvas:
         paths = geoms_to_paths(frame.front_lines.geometry.values, self._paths)
         if not paths:
             return []
-        return [self._collection_dyn(paths, facecolors="none", edgecolors=self.style["colours"]["front"],
-                                     linewidths=self.style["lines"]["front"], zorder=2.6)]
+        width = self.style["lines"]["front"]
+        # A white casing keeps the line visible where it runs along the near-black of IS.
+        return [self._collection_dyn(paths, facecolors="none", edgecolors="white", linewidths=width + 1.6, zorder=2.6),
+                self._collection_dyn(paths, facecolors="none", edgecolors=self.style["colours"]["front"],
+                                     linewidths=width, zorder=2.7)]
 
     def _besieged_artists(self, frame: Frame) -> list[Artist]:
         if frame.besieged is None or len(frame.besieged) == 0:
@@ -553,8 +566,9 @@ class MapCanvas:
         renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self._bg)
         visible = self._changes_in_view(frame)
-        under = self._control_artists(frame) + self._front_artists(frame)
-        over = self._besieged_artists(frame) + self._change_marks(visible)
+        # Besieged rings go under the over-layer so town labels stay readable on top of them.
+        under = self._control_artists(frame) + self._front_artists(frame) + self._besieged_artists(frame)
+        over = self._change_marks(visible)
         for artist in under:
             artist.draw(renderer)
         self._overlay.paste(np.asarray(self.canvas.buffer_rgba()))
