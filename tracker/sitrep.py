@@ -358,12 +358,11 @@ def state_label(side: str | None, status: str | None = "held", other: str | None
     if side and "|" in side and not other:
         side, other = side.split("|", 1)
     holder = side_label(side)
-    if status == "contested":  # the holder first; the other side fights for it (or shares it)
-        return f"{holder}, contested by {side_label(other)}" if other else f"{holder}, contested"
-    if status == "besieged":
-        return f"{holder}, besieged by {side_label(other)}" if other else f"{holder}, besieged"
+    if status in {"contested", "besieged"}:  # the holder first (when known), then who fights for it
+        by = f" by {side_label(other)}" if other else ""
+        return f"{status}{by}" if not _known(side) else f"{holder}, {status}{by}"
     if status == "inferred":
-        return f"probably {holder} (inferred)"
+        return f"probably {holder}"
     return holder
 
 
@@ -889,7 +888,8 @@ def _disputed(con: duckdb.DuckDBPyConnection, claims: pd.DataFrame, start: dt.da
             out.append(Disputed(
                 kind="refuted", day=_as_date(row.date) or _as_date(row.published), place=place,
                 place_ar=_str(row.place_text) if is_rtl(_str(row.place_text)) else "",
-                description=f"{side_label(row.actor)} {row.action}: denied by the report", evidence=[_evidence(row)]))
+                description=f"{side_label(row.actor)} {row.action}, denied in the same report",
+                evidence=[_evidence(row)]))
         # claims of capture of one place by different sides in the same week
         caps = inside[(inside["status"] == "asserted") & (inside["action"] == "capture") & inside["place_id"].notna()]
         for pid, group in caps.groupby("place_id", sort=False):
@@ -1050,8 +1050,8 @@ def write_summary(rep: Sitrep) -> str:
     est = sum(r.published_estimated for r in rep.reports if r.kind != "chronicle")
     tail = f"Based on {_plural(n, 'report')}" + (f" from {_plural(len(sources), 'source')}" if sources else "")
     if est:
-        whose = "its" if n == 1 else "their" if est == n else f"{est} of their"
-        tail += f"; {whose} publication dates are estimates"
+        tail += ("; its publication date is an estimate" if n == 1 else
+                 f"; {'their' if est == n else f'{est} of their'} publication dates are estimates")
     parts.append(tail + ".")
     return " ".join(parts)
 
@@ -1215,12 +1215,18 @@ def gather(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: 
     supporting = {e.report_id for c in rep.changes for e in c.evidence}
     rep.reports = _reports(con, start, end, claims, supporting)
     if any(r.published_estimated and r.kind != "chronicle" for r in rep.reports):
-        rep.notes.append("Publication dates marked 'estimated' were inferred from the reports' content "
-                         "(the inputs say how: published_basis), not given by the publisher.")
+        rep.notes.append("Publication dates marked 'estimated' were inferred from each report's content, not given "
+                         "by its publisher; how each was reached is listed under 'Reports used'.")
     if any(r.kind == "chronicle" for r in rep.reports):
         rep.notes.append("Chronicles (dated histories such as Wikipedia campaign articles) were written later; "
                          "their sentences carry their own dates.")
-    if with_map:
+    first = _timeline_start(con, geo)
+    before_timeline = first is not None and end < first
+    if before_timeline:
+        rep.notes.append(f"The control timeline starts on {fmt_day(first)} (its baseline map); this week is "
+                         "earlier, so there is no map of control and no area figures, and its claims change nothing.")
+        rep.area_note = "No area figures before the control timeline starts."
+    if with_map and not before_timeline:
         rep.map_png, rep.detail_png, note = _map(rep, area, geo)
         if note:
             rep.notes.append(note)
@@ -1228,6 +1234,16 @@ def gather(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: 
                                    f"Ground held at the end of each week ({area.label if area.bbox else 'all of Syria'})")
     rep.summary = write_summary(rep)
     return rep
+
+
+def _timeline_start(con: duckdb.DuckDBPyConnection, geo: Geo) -> dt.date | None:
+    """The first day the control timeline knows (its baseline), or None when there is no timeline."""
+    if geo.timeline is not None and isinstance(getattr(geo.timeline, "start", None), dt.date):
+        return geo.timeline.start
+    cols = _columns(con, "control_intervals")
+    if "valid_from" in cols:
+        return _as_date(con.execute("SELECT min(valid_from) FROM control_intervals").fetchone()[0])
+    return None
 
 
 def weeks_covered(con: duckdb.DuckDBPyConnection) -> list[str]:
