@@ -116,3 +116,11 @@ def test_cli_map_writes_a_png(tmp_path: Path, db_path: Path, sources) -> None:
     assert res.exit_code == 0, res.output
     with Image.open(out) as image:
         assert image.size == (1280, 960)
+
+
+def test_change_text_reads_the_control_model_statuses() -> None:
+    row = pd.DataFrame({"name_en": ["Ashara"], "name_ar": ["العشارة"], "from_side": ["isis"], "to_side": ["government"],
+                        "other_side": ["isis"], "status": ["contested"]}).iloc[0]
+    assert plot._change_text(row) == "Ashara  العشارة\ncontested (Government vs IS)"
+    assert plot._change_text(row.replace("contested", "held")).endswith("IS → Government")
+    assert plot._change_text(row.replace("contested", "besieged")).endswith("Government, besieged by IS")

@@ -716,11 +716,20 @@ def _change_text(row: Any) -> str:
         name = f"{name}  {name_ar.strip()}"
     to = _short(row.to_side) if isinstance(row.to_side, str) and row.to_side else "?"
     frm = getattr(row, "from_side", None)
+    other = getattr(row, "other_side", None)
+    other = _short(other) if isinstance(other, str) and other else None
     status = getattr(row, "status", "held")
-    verb = {"contested": "contested by", "besieged": "besieged by", "inferred": "probably"}.get(status, "")
-    side = f"{verb} {to}".strip() if verb else f"to {to}"
-    if isinstance(frm, str) and frm and frm != row.to_side and not verb:
+    # In the control model a contested or besieged place is held by ``to_side`` against ``other_side``.
+    if status == "contested":
+        side = f"contested ({to} vs {other})" if other else f"contested ({to})"
+    elif status == "besieged":
+        side = f"{to}, besieged by {other}" if other else f"{to}, besieged"
+    elif status == "inferred":
+        side = f"probably {to}"
+    elif isinstance(frm, str) and frm and frm != row.to_side:
         side = f"{_short(frm)} → {to}"
+    else:
+        side = f"to {to}"
     return f"{name}\n{side}"
 
 
