@@ -128,6 +128,13 @@ def _lighten(colour: str, amount: float) -> tuple[float, float, float]:
     return tuple(rgb + (1 - rgb) * amount)
 
 
+def _halo(colour: str) -> list:
+    """A stroke around text so it reads on any fill."""
+    from matplotlib.patheffects import withStroke
+
+    return [withStroke(linewidth=2.6, foreground=colour)]
+
+
 def _blend(colour: str, under: str, alpha: float) -> tuple[float, float, float]:
     """``colour`` at ``alpha`` over ``under``, as one opaque colour."""
     top, bottom = np.array(matplotlib.colors.to_rgb(colour)), np.array(matplotlib.colors.to_rgb(under))
@@ -284,8 +291,7 @@ class MapCanvas:
         show_minor = (e - w) < self.style["labels"]["minor_town_span"]
         towns = base.towns[(base.towns["lon"].between(w, e)) & (base.towns["lat"].between(s, n))]
         towns = towns[(towns["rank"] == 1) | show_minor].sort_values("rank")
-        from matplotlib.patheffects import withStroke
-        halo = [withStroke(linewidth=2.6, foreground=c["town_halo"])]
+        halo = _halo(c["town_halo"])
         offsets = [(5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"),
                    (0, -5, "center", "top"), (5, 5, "left", "bottom"), (-5, -5, "right", "top")]
         for town in towns.itertuples():
@@ -314,7 +320,7 @@ class MapCanvas:
                                      [(0, -8, "center", "top"), (0, 8, "center", "bottom"), (12, -4, "left", "top"),
                                       (-12, 4, "right", "bottom"), (0, -20, "center", "top")],
                                      fontsize=self.style["font_size"]["town_minor"], color=c["water"],
-                                     fontstyle="italic", zorder=4)
+                                     fontstyle="italic", zorder=4, path_effects=_halo(c["town_halo"]))
             if label is not None:
                 self._over.append(label)
 
