@@ -58,10 +58,12 @@ BASELINE_COLUMNS: tuple[str, ...] = (
 )
 # Known typos of the module revision, corrected where the README names them: idx -> (lat, lon).
 _WIKIMAP_FIXES: dict[int, tuple[float, float]] = {1375: (36.74, 36.6514)}  # Kharab Suluq: longitude "366514."
-_WIKIMAP_STATUSES = {"control": "held", "mixed": "contested", "contested": "contested"}
+# 'mixed' on the map is stable shared control (Idlib's rebel/HTS towns), not fighting: held by the first
+# side named, the second kept as other_side
+_WIKIMAP_STATUSES = {"control": "held", "mixed": "mixed", "contested": "contested"}
 _STATUS_WORDS = {
     "held": "held", "control": "held", "controlled": "held",
-    "contested": "contested", "mixed": "contested", "besieged": "besieged",
+    "contested": "contested", "mixed": "mixed", "besieged": "besieged",
 }
 
 
@@ -177,8 +179,10 @@ def _baseline_row(place_id: str, code: str, status_word: str, day: date, precisi
                   note: str = "", besieger: str | None = None) -> dict:
     side, other = parse_sides(code)
     status = _STATUS_WORDS.get(status_word, status_word)
-    if status == "held" and other is not None:
-        status = "contested"  # two sides named on a 'control' row: shared control
+    if status == "mixed":
+        status = "held"
+    elif status == "held" and other is not None:
+        status = "contested"  # two sides named on a plain 'control' row: no holder can be told
     if status == "besieged" and other is None and besieger:
         other = parse_sides(besieger)[0]
     return {"place_id": place_id, "side": side, "status": status, "other_side": other, "day": day,
