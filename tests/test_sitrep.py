@@ -324,3 +324,14 @@ def test_seeds_week_41_end_to_end(sources, tmp_path, monkeypatch):
     html = (out / "sitreps" / "2017-W41.html").read_text(encoding="utf-8")
     assert html.count('src="data:image/png;base64,') >= 2
     assert (out / "sitreps" / "index.md").exists()
+
+
+def test_pdf_has_pages(small_db, tmp_path):
+    rep = _gather(small_db, "2017-W41", with_map=False)
+    rep.chart_png = sitrep.area_chart(rep.area_history, rep.start, rep.end)
+    out = tmp_path / "r.pdf"
+    assert sitrep.write(rep, "pdf", out) == [out]
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 2
+    empty = _gather(small_db, "2017-W45", with_map=False)
+    assert sitrep.render(empty, "pdf").startswith(b"%PDF")

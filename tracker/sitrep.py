@@ -337,6 +337,11 @@ def fmt_km2(value: float | None) -> str:
     return "n/a" if value is None or _isnan(value) else f"{value:,.0f} km²"
 
 
+def fmt_pct(value: float | None) -> str:
+    """``85%``; empty for None."""
+    return "" if value is None or _isnan(value) else f"{float(value):.0%}"
+
+
 def fmt_signed_km2(value: float | None) -> str:
     """``+120 km²``, ``−35 km²`` (a true minus sign), ``no change``."""
     if value is None or _isnan(value):
@@ -1273,7 +1278,7 @@ def _env() -> Any:
         day=fmt_day, short=fmt_short, km2=fmt_km2, signed_km2=fmt_signed_km2, side=side_label, state=state_label,
         colour=lambda s: vocab.side_colour(str(s).split("|")[0]) if s else vocab.side_colour("unknown"),
         rtl=is_rtl, b64=lambda b: base64.b64encode(b).decode("ascii"), md_cell=_md_cell, isolate=_isolate,
-        pct=lambda v: "" if v is None else f"{float(v):.0%}",
+        pct=fmt_pct,
     )
     return env
 
