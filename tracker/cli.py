@@ -208,7 +208,7 @@ def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Pat
         path, result = map_for_day(day.date(), out, region=region, bbox=bbox, con=con)
     finally:
         con.close()
-    click.echo(f"{path} ({len(result.labels)} changes labelled)")
+    click.echo(f"{path} ({len(result.map_labels)} changes labelled on the map)")
 
 
 @main.command("animate")

@@ -281,7 +281,7 @@ class MapCanvas:
             spot = shapely.ops.polylabel(biggest, tolerance=0.02) if biggest.geom_type == "Polygon" else biggest.centroid
             label = self._place_text(spot.x, spot.y, name.upper(), renderer, self._occupied,
                                      [(0, 0, "center", "center")], fontsize=fs["neighbour"], color=c["neighbour_label"],
-                                     fontstyle="italic", zorder=4)
+                                     fontstyle="italic", zorder=4, path_effects=_halo(c["neighbour"]))
             if label is not None:
                 self._over.append(label)
 
