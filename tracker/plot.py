@@ -546,7 +546,10 @@ class MapCanvas:
                 break
             colour = vocab.side_colour(_split_side(str(row.to_side))[0])
             painter.add_square(x0, y + 2, 11, colour)
-            text = _change_text(row)
+            for max_en in (28, 22, 16, 10):  # shorten the English name until the entry fits the panel
+                text = _change_text(row, max_en)
+                if painter.size(text, fs["panel"])[0] <= x1 - x0 - 18:
+                    break
             painter.add(text, x0 + 18, y, fs["panel"])
             texts.append(text)
             y += 2 * line + 6
@@ -713,10 +716,10 @@ def _fmt_day(day: dt.date | None) -> str:
     return "" if day is None else f"{day.day} {day:%B %Y}"
 
 
-def _change_text(row: Any) -> str:
+def _change_text(row: Any, max_en: int = 28) -> str:
     name = str(getattr(row, "name_en", "") or getattr(row, "place_id", "") or "?")
-    if len(name) > 28:  # long names (a "Frontline Fortification") would run out of the panel
-        name = name[:27].rstrip() + "…"
+    if len(name) > max_en:  # long names (a "Frontline Fortification") would run out of the panel
+        name = name[: max_en - 1].rstrip() + "…"
     name_ar = getattr(row, "name_ar", "")
     if isinstance(name_ar, str) and name_ar.strip():
         name = f"{name}  {name_ar.strip()}"
