@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colors as matplotlib_colors
 from PIL import GifImagePlugin, Image
 from tqdm import tqdm
 
@@ -132,17 +133,31 @@ class _Mp4Writer(_Writer):
             self._gen = None
 
 
-def _palette_swatch(width: int) -> np.ndarray:
-    """A strip with every side colour, its lighter variant and the marker colours, so the palette has them."""
+def _exact_colours() -> list[tuple[int, int, int]]:
+    """Colours the GIF palette must hold exactly: sides (full, blended as drawn, lighter) and markers."""
     from tracker.basemap import style
+    from tracker.plot import _blend
 
-    colours = [vocab.side_colour(s) for s in vocab.sides()] + list(style()["colours"].values())
-    rgb = [np.array(Image.new("RGB", (1, 1), c).getpixel((0, 0))) for c in colours]
-    rgb += [(c + (255 - c) * 0.6).astype(int) for c in rgb]
-    strip = np.zeros((4, width, 3), dtype=np.uint8)
-    for i, c in enumerate(rgb):
-        strip[:, i * 4:(i + 1) * 4] = c
-    return strip
+    cfg = style()
+    land = cfg["colours"]["syria"]
+    found: list[tuple[float, ...]] = []
+    for side in vocab.sides():
+        colour = vocab.side_colour(side)
+        found += [matplotlib_colors.to_rgb(colour)]
+        found += [_blend(colour, land, a) for a in cfg["alpha"].values()]
+    found += [matplotlib_colors.to_rgb(c) for c in cfg["colours"].values()]
+    return list(dict.fromkeys(tuple(int(round(v * 255)) for v in rgb) for rgb in found))
+
+
+def _gif_palette(rgb: np.ndarray) -> Image.Image:
+    """A 256-colour palette: the exact colours first, the rest by median cut of the first frame."""
+    exact = _exact_colours()
+    rest = Image.fromarray(np.ascontiguousarray(rgb)).quantize(colors=256 - len(exact), method=Image.Quantize.MEDIANCUT,
+                                                               dither=Image.Dither.NONE)
+    flat = [v for c in exact for v in c] + rest.getpalette()[: 3 * (256 - len(exact))]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(flat + [0] * (768 - len(flat)))
+    return palette
 
 
 class _GifWriter(_Writer):
@@ -156,9 +171,7 @@ class _GifWriter(_Writer):
 
     def append(self, rgb: np.ndarray) -> None:
         if self._palette is None:
-            sample = np.vstack([rgb[..., :3], _palette_swatch(rgb.shape[1])])
-            self._palette = Image.fromarray(sample).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
-                                                             dither=Image.Dither.NONE)
+            self._palette = _gif_palette(rgb[..., :3])
         image = Image.fromarray(rgb[..., :3]).quantize(palette=self._palette, dither=Image.Dither.NONE)
         if self.count == 0:
             header, _ = GifImagePlugin.getheader(image, info={"loop": 0, "duration": self._duration})
