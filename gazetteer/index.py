@@ -42,6 +42,12 @@ class Mention:
     exact_ids: tuple[str, ...] = field(default=(), compare=False)  # places whose own name matched exactly
 
 
+@lru_cache(maxsize=65536)
+def _arabic_word(word: str) -> bool:
+    # the same words and keys come back in every report: test each once
+    return is_arabic(word)
+
+
 @lru_cache(maxsize=1)
 def stop_names() -> frozenset[str]:
     """Normalised names never indexed (common words that would flood the matches)."""
@@ -124,7 +130,7 @@ class MentionIndex:
             ws = ntext.rfind(" ", 0, start) + 1
             prefix = ntext[ws:start]
             if key in self.keys:
-                if prefix and (not is_arabic(key) or prefix not in CLITICS
+                if prefix and (not _arabic_word(key) or prefix not in CLITICS
                                or (prefix.endswith("ال") and key.startswith("ال"))):
                     continue
                 found.append((start, stop, key))
@@ -149,7 +155,7 @@ class MentionIndex:
             nxt_end = ntext.find(" ", e + 1)
             nxt_end = n if nxt_end < 0 else nxt_end
             nxt = ntext[e + 1:nxt_end] if e < n else ""
-            q = qualifier(nxt[2:] if nxt.startswith("ال") else nxt) if nxt and is_arabic(nxt) else None
+            q = qualifier(nxt[2:] if nxt.startswith("ال") else nxt) if nxt and _arabic_word(nxt) else None
             if q and not any(taken[e + 1:nxt_end]):
                 qual, e2 = q, nxt_end
             if via == "skeleton":
@@ -173,14 +179,19 @@ class MentionIndex:
         for w in ntext.split(" "):
             s, e = i, i + len(w)
             words.append((s, e, w))
-            ok.append(bool(w) and not taken[s:e].count(1) and w not in stops and is_arabic(w))
+            ok.append(bool(w) and not taken[s:e].count(1) and w not in stops and _arabic_word(w))
             i = e + 1
+        # which words are qualifiers ("الشمالي"): only then may an n-gram end there without a slot
+        qf = [o and _word_skeleton(w)[1] is not None for o, (_, _, w) in zip(ok, words)]
         out = []
         k, n = 0, len(words)
         while k < n:
             hit = None
             if ok[k] and len(words[k][2]) >= 3:
                 slot = _list_slot(words, k, out, taken)
+                if not slot and not (k + 1 < n and ok[k + 1] and (qf[k + 1] or (k + 2 < n and ok[k + 2] and qf[k + 2]))):
+                    k += 1  # no list slot and no qualifier ahead: nothing can match here
+                    continue
                 for size in (3, 2, 1):
                     if k + size > n or not all(ok[k:k + size]):
                         continue
@@ -229,6 +240,7 @@ def _word_skeleton(word: str) -> tuple[str, str | None]:
     return ("", q) if q else (_skel_arabic_word(word), None)
 
 
+@lru_cache(maxsize=65536)
 def _ngram_skeleton(words: tuple[str, ...]) -> str:
     body, tags = [], []
     for i, w in enumerate(words):

@@ -111,6 +111,10 @@ class Resolver:
     def __init__(self, gaz) -> None:
         self.gaz = gaz
         self._ctx_cache: dict[int, list] = {}
+        # scored resolutions of the current report, keyed by everything the score depends on
+        # (a report names the same place many times in the same surroundings)
+        self._score_cache: dict[tuple, Resolution] = {}
+        self._score_owner: dict | None = None
 
     def _prepare(self, text: str) -> dict:
         """Per report, once: its mentions (with admin codes and anchor points) and its cue words."""
@@ -143,7 +147,12 @@ class Resolver:
             i += len(w) + 1
         hit = self._ctx_cache[key] = {"mentions": mentions, "words": words, "cues": cues,
                                       "offsets": [o for o, _ in words],
-                                      "found": [m for m, _, _ in mentions]}
+                                      "found": [m for m, _, _ in mentions],
+                                      "mention_starts": [m.start for m, _, _ in mentions],
+                                      "cue_offsets": [c[0] for c in cues],
+                                      # admin codes of the mentions before i / from i on, for the "far" set
+                                      "codes_before": _running_unions([c for _, c, _ in mentions]),
+                                      "codes_after": _running_unions([c for _, c, _ in mentions][::-1])[::-1]}
         return hit
 
     def candidates_for(self, ids: tuple[str, ...]) -> list[Candidate]:
@@ -160,14 +169,12 @@ class Resolver:
 
     def resolve(self, mention, context: Context | None, ids: tuple[str, ...], exact: tuple[str, ...],
                 query: str, via: str, qual: str | None) -> Resolution:
-        cands = self.candidates_for(ids)
-        if not cands:
+        if not ids:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
         ctx = context or Context()
         text = ctx.text or ""
         s, e = (ctx.start, ctx.end) if ctx.start is not None else (None, None)
         prep = self._prepare(text) if text else None
-        qwords = norm(query).split()
         feature_hint = None
         if prep is not None and s is not None:
             k = bisect.bisect_left(prep["offsets"], s)
@@ -175,26 +182,59 @@ class Resolver:
                 _, feature_hint = split_feature(prep["words"][k - 1][1] + " x")
         _, own_feature = split_feature(query)
         feature_hint = own_feature or feature_hint
-        direction = _direction_of(qual, qwords)
 
         # what the passage and the report say: admin units, anchors (unambiguous places), countries
         admins_near, admins_far, anchors, countries, adjacent = set(), set(), [], set(), False
         if prep is not None:
             lo, hi = (s - WINDOW, e + WINDOW) if s is not None else (0, 2 * WINDOW)
-            for o, kind, val in prep["cues"]:
+            cue_offsets = prep["cue_offsets"]
+            for o, kind, val in prep["cues"][bisect.bisect_left(cue_offsets, lo):
+                                             bisect.bisect_right(cue_offsets, hi)]:
                 if kind == "country" and lo <= o <= hi:
                     countries.add(val)
                 elif kind in ("adjacent", "near") and s is not None and e <= o <= e + 30:
                     adjacent = adjacent or kind == "adjacent"
-            for m, codes, anchor in prep["mentions"]:
+            # mentions within WINDOW of this one are "close"; bisection finds them (mentions are in order)
+            mentions, starts = prep["mentions"], prep["mention_starts"]
+            i, j = (0, len(mentions)) if s is None else (bisect.bisect_left(starts, s - WINDOW),
+                                                         bisect.bisect_right(starts, s + WINDOW))
+            admins_far.update(prep["codes_before"][i])
+            admins_far.update(prep["codes_after"][j])
+            for m, codes, anchor in mentions[i:j]:
                 if s is not None and m.start < e and m.end > s:
                     continue  # the mention itself
-                close = s is None or abs(m.start - s) <= WINDOW
-                (admins_near if close else admins_far).update(codes)
-                if anchor is not None and close:
+                admins_near.update(codes)
+                if anchor is not None:
                     anchors.append((anchor, abs(m.start - s) if s is not None else WINDOW))
-        nearby = list(ctx.nearby) + [a for a, _ in anchors]
+        nearby = [tuple(p) for p in ctx.nearby] + [a for a, _ in anchors]
+        front = [tuple(p) for p in ctx.front]
 
+        # the score depends on nothing else: within a report, the same name in the same surroundings
+        # is scored once (the candidates are shared between the answers; callers only read them)
+        if prep is not self._score_owner:  # a reference, not an id: a freed dict's id may come back
+            self._score_cache.clear()
+            self._score_owner = prep
+        key = (ids, exact, via, query, qual, feature_hint, frozenset(admins_near), frozenset(admins_far),
+               frozenset(countries), adjacent, frozenset(nearby), tuple(front))
+        done = self._score_cache.get(key)
+        if done is not None:
+            return Resolution(done.query, list(done.candidates), done.best, done.ambiguous, done.reason,
+                              done.direction)
+        res = self._score(ids, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
+                          adjacent, nearby, front)
+        self._score_cache[key] = res
+        return Resolution(res.query, list(res.candidates), res.best, res.ambiguous, res.reason, res.direction)
+
+    def _score(self, ids: tuple[str, ...], exact: tuple[str, ...], query: str, via: str, qual: str | None,
+               feature_hint: str | None, admins_near: set[str], admins_far: set[str], countries: set[str],
+               adjacent: bool, nearby: list[tuple[float, float]], front: list[tuple[float, float]]) -> Resolution:
+        """Score and rank the candidates ``ids`` given what the passage says about them."""
+        cands = self.candidates_for(ids)
+        if not cands:
+            return Resolution(query, [], None, False, "no place of that name in the gazetteer")
+        qwords = norm(query).split()
+        direction = _direction_of(qual, qwords)
+        nearby = list(dict.fromkeys(nearby))  # the same point twice adds nothing to a minimum
         for c in cands:
             r = self.gaz._records[c.place_id]
             sc, why = 0.3, []
@@ -257,8 +297,8 @@ class Resolver:
                     elif bonus > 0.02:
                         why.append(f"{d:.0f} km from places named nearby")
                     sc += bonus
-                if ctx.front:
-                    d = min(km(pt, f) for f in ctx.front)
+                if front:
+                    d = min(km(pt, f) for f in front)
                     b = 0.2 * math.exp(-d / 40.0)
                     if b > 0.02:
                         sc += b
@@ -330,6 +370,15 @@ class Resolver:
         # several: only when one is a city and the rest are small
         cities = [p for r, p in pts if r["feature_type"] == "city"]
         return cities[0] if len(cities) == 1 else None
+
+
+def _running_unions(code_sets: list[set[str]]) -> list[frozenset[str]]:
+    """``out[i]`` = the union of the first ``i`` sets (``len(code_sets) + 1`` entries)."""
+    out, acc = [frozenset()], set()
+    for codes in code_sets:
+        acc |= codes
+        out.append(frozenset(acc))
+    return out
 
 
 def qualifier_match(row: dict, qual: str) -> bool:

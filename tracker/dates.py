@@ -163,6 +163,38 @@ def _dateparser(english: str, base: date) -> date | None:
     return parsed.date() if parsed else None
 
 
+#: A fixed base for phrases whose meaning is a shift from the base ("yesterday", "3 days ago").
+_REF = date(2000, 6, 14)  # a Wednesday, mid-month
+
+
+def _relative(english: str, base: date) -> date | None:
+    """``english`` resolved against ``base`` by dateparser, read once per phrase (per weekday).
+
+    A shift in days or weeks ("yesterday", "3 days ago") is the same from any base, and a weekday
+    name depends only on the base's weekday: dateparser reads the phrase against a reference day
+    of that weekday and the shift is applied to ``base``, so a stream of reports with many
+    publication dates does not call dateparser once per date. Months and years are read directly.
+    """
+    if "month" in english or "year" in english:
+        return _dateparser(english, base)
+    ref = _REF + timedelta(days=(base.weekday() - _REF.weekday()) % 7)
+    found = _dateparser(english, ref)
+    return None if found is None else base + (found - ref)
+
+
+def _day_month(english: str, base: date) -> date | None:
+    """The most recent day on or before ``base`` with the day and month of ``english`` ("14 October")."""
+    found = _dateparser(english, date(2000, 12, 31))  # a leap year: 29 February reads too
+    if found is None:
+        return None
+    try:
+        day = found.replace(year=base.year)
+        return day if day <= base else found.replace(year=base.year - 1)
+    except ValueError:  # 29 February outside a leap year: as dateparser reads it
+        day = _dateparser(english, base)
+        return day.replace(year=day.year - 1) if day is not None and day > base else day
+
+
 def solar_to_gregorian(year: int, month: int, day: int) -> date:
     """Convert a Solar Hijri (Jalali) date to the Gregorian calendar.
 
@@ -235,14 +267,11 @@ def resolve(mention: DateMention, base: date | None, year_hint: int | None = Non
                 return None, "day"
             text = mention.english if mention.year else f"{mention.english} {year}"
             return _dateparser(text, date(year, 12, 31)), ("month" if mention.kind == "monthyear" else "day")
-        found = _dateparser(mention.english, base)
-        if found is not None and found > base:
-            found = found.replace(year=found.year - 1)
-        return found, "day"
+        return _day_month(mention.english, base), "day"
     anchor = base or previous
     if anchor is None:
         return None, "day"
-    found = _dateparser(mention.english, anchor)
+    found = _relative(mention.english, anchor)
     if found is None:
         return None, "day"
     if mention.kind == "weekday":

@@ -63,7 +63,6 @@ _TABLE = str.maketrans(_ONE_TO_ONE)
 _DELETED = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0656\u0657\u0658\u0659" \
            "\u065a\u065b\u065c\u065d\u065e\u065f\u0670\u0640\u200d\u200e\u200f\ufeff"
 _DELETE_RX = re.compile(f"[{_DELETED}]")
-_KEEP_RX = re.compile(f"[^{_DELETED}]")
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
@@ -72,7 +71,13 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     folded = text.translate(_TABLE)
     if not _DELETE_RX.search(folded):
         return folded, None
-    offsets = [m.start() for m in _KEEP_RX.finditer(folded)]
+    # the kept characters are the runs between deleted ones: extend by ranges, not per character
+    offsets: list[int] = []
+    last = 0
+    for m in _DELETE_RX.finditer(folded):
+        offsets.extend(range(last, m.start()))
+        last = m.end()
+    offsets.extend(range(last, len(folded)))
     return _DELETE_RX.sub("", folded), offsets
 
 
@@ -194,11 +199,10 @@ def _longest(hits: list[Hit]) -> list[Hit]:
     for h in hits:
         by_group.setdefault(h.group, []).append(h)
     for group_hits in by_group.values():
-        taken: set[int] = set()
+        taken = bytearray(max(h.end for h in group_hits) + 1)
         for h in sorted(group_hits, key=lambda h: (-(h.end - h.start), h.start)):
-            span = range(h.start, h.end)
-            if not any(i in taken for i in span):
-                taken.update(span)
+            if not taken.count(1, h.start, h.end):
+                taken[h.start:h.end] = b"\x01" * (h.end - h.start)
                 out.append(h)
     out.sort(key=lambda h: (h.start, h.end))
     return out
@@ -316,15 +320,17 @@ def _lines(folded: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LATIN_RX = re.compile("[a-z]")
+_ARABIC_RX = re.compile("[\u0600-\u06ff]")
+
+
 def _is_caption(line: str, lang: str) -> bool:
     """A photo caption or credit line: in another script than the report, or ending in a credit."""
     stripped = line.strip()
     if not stripped:
         return False
     if lang in ("ar", "fa"):
-        latin = sum(1 for ch in stripped if "a" <= ch <= "z")
-        arabic = sum(1 for ch in stripped if "\u0600" <= ch <= "\u06ff")
-        if latin > arabic:
+        if len(_LATIN_RX.findall(stripped)) > len(_ARABIC_RX.findall(stripped)):
             return True
     if re.search(r"\((?:[^()\s]+\s?){1,3}\)\s*$", stripped) and not stripped[:-1].rstrip().endswith(_TERMINAL):
         return True
@@ -420,8 +426,14 @@ class _Extractor:
         self.group_starts = {g: [h.start for h in hs] for g, hs in self.by_group.items()}
         self.breaks = [m.start() for m in _BREAK_RX.finditer(self.folded)]
         self.date_mentions = dates_mod.find_dates(self.folded, self.lang)
+        self.date_starts = [d.start for d in self.date_mentions]
+        # the longest hit per group bounds how far back a hit covering a position can start
+        self.group_maxlen = {g: max(h.end - h.start for h in hs) for g, hs in self.by_group.items()}
         self.places = self._places()
+        self.place_starts = [p.start for p in self.places]  # mentions come in text order
+        self.place_start_set = set(self.place_starts)
         self.nearby: list[tuple[float, float]] = []
+        self._nearby_seen: set[tuple[float, float]] = set()
         meta = json.loads(report.meta) if report.meta else {}
         self.period = meta.get("period") if isinstance(meta, dict) else None
         self.year_hint = dates_mod.period_year(self.period)
@@ -445,10 +457,13 @@ class _Extractor:
             return []
         out = []
         masked = [h for h in self.hits if h.group in ("actor", "attribution", "action")]
+        masked_starts = [h.start for h in masked]
+        reach = max((h.end - h.start for h in masked), default=0)
         for m in self.gz.find_mentions(self.text):
             s, e = self.folded_index(m.start), self.folded_index(m.end)
             # a mention inside an actor, a source ("مراسلة الميادين") or a trigger is not a place
-            if any(h.start <= s and e <= h.end for h in masked):
+            k0, k1 = bisect.bisect_left(masked_starts, s - reach), bisect.bisect_right(masked_starts, s)
+            if any(h.start <= s and e <= h.end for h in masked[k0:k1]):
                 continue
             out.append(Place(s, e, self.text[m.start:m.end], mention=m))
         return out
@@ -458,6 +473,15 @@ class _Extractor:
         starts = self.group_starts.get(group, [])
         i, j = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
         return [h for h in hs[i:j] if h.end <= end]
+
+    def _starting(self, group: str, start: int, end: int) -> list[Hit]:
+        """Hits of ``group`` that start in ``[start, end)`` (they may end beyond)."""
+        starts = self.group_starts.get(group, [])
+        return self.by_group.get(group, [])[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+
+    def _places_in(self, start: int, end: int) -> list[Place]:
+        """Places that start in ``[start, end)``."""
+        return self.places[bisect.bisect_left(self.place_starts, start):bisect.bisect_left(self.place_starts, end)]
 
     def _between(self, start: int, end: int) -> list[Hit]:
         return self.hits[bisect.bisect_left(self.hit_starts, start):bisect.bisect_left(self.hit_starts, end)]
@@ -513,14 +537,14 @@ class _Extractor:
             pos += 1
         if self.folded[pos:pos + 2] == "و " or self.folded[pos:pos + 4] == "and ":
             pos += 2 if self.folded[pos] == "و" else 4
-        return any(p.start in (pos, pos + 1) for p in self.places)
+        return pos in self.place_start_set or pos + 1 in self.place_start_set
 
     # places in scope -----------------------------------------------
     def _targets(self, lo: int, hi: int, sent: Sentence, trig: _Trigger) -> list[tuple[Place, bool]]:
         """Places that are targets in ``[lo, hi)``, each with whether it follows a directional word."""
         found: list[Place] = []
-        for p in self.places:
-            if lo <= p.start and p.end <= hi and not self._is_locator(p.start, lo):
+        for p in self._places_in(lo, hi):
+            if p.end <= hi and not self._is_locator(p.start, lo):
                 found.append(p)
         for p in self._headed(lo, hi):
             if not any(q.start < p.end and p.start < q.end for q in found) and not self._is_locator(p.start, lo):
@@ -529,7 +553,7 @@ class _Extractor:
         found.sort(key=lambda p: p.start)
         out = []
         for p in found:
-            directional = any(lo <= d.start and d.end <= p.start for d in self.by_group.get("directional", []))
+            directional = any(d.end <= p.start for d in self._starting("directional", lo, p.start))
             out.append((p, directional))
         return out
 
@@ -537,7 +561,8 @@ class _Extractor:
         if self._word_before("locator", pos, lo, gap=2) is not None:
             return True
         # a name that itself begins with a locator word ("ريف دير الزور") locates, it is not a target
-        return any(h.start <= pos + 1 and h.end > pos for h in self.by_group.get("locator", []))
+        near = self._starting("locator", pos - self.group_maxlen.get("locator", 0), pos + 2)
+        return any(h.end > pos for h in near)
 
     def _name_after(self, pos: int, hi: int, max_tokens: int = 3, split_list: bool = False,
                     skip_lead: bool = False) -> list[Place]:
@@ -655,7 +680,7 @@ class _Extractor:
     def _actor(self, trig: _Trigger, sent: Sentence, lo: int, hi: int) -> tuple[str | None, bool, str | None]:
         """(side, named in this sentence, opponent)."""
         h = trig.hit
-        actors = [a for a in self.by_group.get("actor", []) if sent.start <= a.start < sent.end]
+        actors = self._starting("actor", sent.start, sent.end)
         opponent = None
         for a in actors:
             if self._word_before("opponent", a.start, sent.start, gap=1):
@@ -686,9 +711,8 @@ class _Extractor:
     def _status(self, trig: _Trigger, sent: Sentence, lo: int, hi: int) -> str:
         h = trig.hit
         seg_lo, seg_hi = self._segment(h.start, sent)
-        for cue in self.by_group.get("status", []):
-            if not (sent.start <= cue.start < sent.end):
-                continue
+        cues = self._starting("status", sent.start, sent.end)
+        for cue in cues:
             if cue.value == "refuted_after" and cue.start >= h.end:
                 # the cue denies the segment it closes, or the one just before it
                 cue_seg = self._segment(cue.start, sent)
@@ -698,8 +722,8 @@ class _Extractor:
                     return "refuted"
             if cue.value == "refuted_before" and cue.end <= h.start:
                 return "refuted"
-        for cue in self.by_group.get("status", []):
-            if cue.value == "intent" and seg_lo <= cue.start < max(seg_hi, hi) and \
+        for cue in self._starting("status", seg_lo, max(seg_hi, hi)):
+            if cue.value == "intent" and \
                     (cue.end <= h.start or self.lang != "ar" or cue.start < hi):
                 return "intent"
         return "asserted"
@@ -729,22 +753,25 @@ class _Extractor:
 
     # attribution ---------------------------------------------------
     def _attribution(self, pos: int, sent: Sentence) -> str | None:
-        best = None
-        for a in self.by_group.get("attribution", []):
-            if a.start < pos and (a.start >= sent.start or self._para_of(a.start) == sent.paragraph):
-                best = a.value
-        return best
+        for a in reversed(self._starting("attribution", 0, pos)):  # the last one before wins
+            if a.start >= sent.start or self._para_of(a.start) == sent.paragraph:
+                return a.value
+        return None
 
     def _para_of(self, pos: int) -> int | None:
-        for s in self._sentences:
-            if s.start <= pos < s.end:
-                return s.paragraph
+        k = bisect.bisect_right(self._sentence_starts, pos) - 1
+        if k >= 0 and pos < self._sentences[k].end:
+            return self._sentences[k].paragraph
         return None
+
+    def _dates_in(self, sent: Sentence) -> list[dates_mod.DateMention]:
+        return self.date_mentions[bisect.bisect_left(self.date_starts, sent.start):
+                                  bisect.bisect_left(self.date_starts, sent.end)]
 
     # dates ---------------------------------------------------------
     def _date_for(self, pos: int, sent: Sentence, state: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
         seg_lo, seg_hi = self._segment(pos, sent)
-        in_sent = [d for d in self.date_mentions if sent.start <= d.start < sent.end]
+        in_sent = self._dates_in(sent)
         chosen = None
         for d in in_sent:
             if seg_lo <= d.start < seg_hi:
@@ -772,7 +799,7 @@ class _Extractor:
 
     def _sentence_dates(self, sent: Sentence, state: dict[str, Any]) -> None:
         """Carry the sentence's last date (and its year) to the sentences after it."""
-        in_sent = [d for d in self.date_mentions if sent.start <= d.start < sent.end]
+        in_sent = self._dates_in(sent)
         for d in in_sent:
             value, precision = self._resolve_date(d, state)
             if value is not None:
@@ -801,13 +828,13 @@ class _Extractor:
     # run -----------------------------------------------------------
     def run(self) -> list[Claim]:
         self._sentences = sentences(self.folded, self.lang, self.report.kind)
+        self._sentence_starts = [st.start for st in self._sentences]
         self._resolved_cache: list[_Placed] = []
         claims: list[Claim] = []
         state: dict[str, Any] = {}
         carry_actor: tuple[int, str] | None = None
         for sent in self._sentences:
-            triggers = [_Trigger(h, h.value[0], h.value[1]) for h in self.by_group.get("action", [])
-                        if sent.start <= h.start < sent.end]
+            triggers = [_Trigger(h, h.value[0], h.value[1]) for h in self._starting("action", sent.start, sent.end)]
             self._note_places(sent)
             named_actor = None
             for idx, trig in enumerate(triggers):
@@ -868,12 +895,15 @@ class _Extractor:
 
     def _note_places(self, sent: Sentence) -> None:
         """Resolve the places of a sentence in order, each with the ones before as context."""
-        for p in self.places:
-            if sent.start <= p.start < sent.end and not p.resolved and p.candidates == [] and p.reason is None:
+        for p in self._places_in(sent.start, sent.end):
+            if not p.resolved and p.candidates == [] and p.reason is None:
                 if self.gz is not None and p.mention is not None:
                     o0, o1 = self.orig(sent.start), self.orig(sent.end)
                     _resolve(self.gz, p, self.text, (o0, o1), self.nearby)
-                    if p.resolved and p.lat is not None and p.country in (None, "SY"):
+                    # the same point twice adds nothing to the resolver's nearness
+                    if p.resolved and p.lat is not None and p.country in (None, "SY") and \
+                            (p.lat, p.lon) not in self._nearby_seen:
+                        self._nearby_seen.add((p.lat, p.lon))
                         self.nearby.append((p.lat, p.lon))
                 locator = self._is_locator(p.start, sent.start) or self._word_before(
                     "directional", p.start, sent.start, gap=2) is not None
@@ -893,7 +923,7 @@ class _Extractor:
             dm = self.lex.distance_rx.search(self.folded, max(sent.start, trig.hit.start - 40), max(hi, q1))
             if dm:
                 q0, q1 = min(q0, dm.start()), max(q1, dm.end())
-        actor_hit = [a for a in self.by_group.get("actor", []) if sent.start <= a.start and a.end <= q0
+        actor_hit = [a for a in self._starting("actor", sent.start, q0) if a.end <= q0
                      and len(_TOKEN_RX.findall(self.folded[a.end:q0])) <= 3]
         if actor_hit:
             q0 = actor_hit[-1].start
@@ -994,28 +1024,69 @@ def claim_id(claim: Claim) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
-def bench(n: int = 1000, chars: int = 3000, gazetteer: Any | None = None) -> dict[str, float]:
-    """Time the extraction of ``n`` synthetic reports of about ``chars`` characters each (one core).
+#: A wire-style English paragraph for :func:`bench` (written for it; the seeds have no English report).
+_BENCH_EN = (
+    "Syrian troops and allied militias pushed deeper into Mayadin on Friday, a military source told state media, "
+    "after seizing the village of Tayyibah on the western edge of the town. Islamic State fighters withdrew "
+    "towards al-Asharah, the source said, while Kurdish-led forces backed by the US-led coalition reached the "
+    "outskirts of the al-Omar oil field on the eastern bank of the Euphrates. Activists said warplanes struck "
+    "Quriyah and Muhassan overnight. On 14 October, the army said it had taken full control of Mayadin, about "
+    "45 km southeast of Deir ez-Zor city, and was advancing towards Abu Kamal on the Iraqi border. The "
+    "Observatory said clashes continued around the town of Bouqrus, and that government forces were within "
+    "5 km of al-Quriyah. Militants of the group counterattacked near the Deir ez-Zor airport on Thursday.\n"
+)
 
-    The reports are built from the lexicons' own trigger and actor words so every stage runs.
-    Returns seconds in all, reports per second and claims found.
+
+def _bench_texts() -> list[tuple[str, str]]:
+    """(lang, text) of the real seed reports and one English paragraph, for :func:`bench`."""
+    from tracker import settings  # noqa: PLC0415  (only the benchmark needs the sources)
+
+    out: list[tuple[str, str]] = []
+    folder = settings.sources_dir() / "seeds"
+    langs: dict[str, str] = {}
+    meta = folder / "meta.jsonl"
+    if meta.exists():
+        for line in meta.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                langs[row["file"]] = row.get("lang", "ar")
+    for f in sorted(folder.glob("*.txt")):
+        out.append((langs.get(f.name, "ar"), f.read_text(encoding="utf-8")))
+    out.append(("en", _BENCH_EN * 3))
+    return out
+
+
+def bench(n: int = 1000, chars: int = 3000, gazetteer: Any | None = None) -> dict[str, float]:
+    """Time the extraction of ``n`` realistic reports of about ``chars`` characters each (one core).
+
+    Each report is cut from a real seed report (or a wire-style English paragraph), rotated to start
+    at a different line for each report so no two are identical, and concatenated with itself up to
+    ``chars`` characters; publication dates vary so relative dates resolve differently.
+
+    Returns
+    -------
+    dict
+        ``seconds`` (CPU time of the extraction), ``reports``, ``reports_per_second``, ``claims``.
     """
-    samples = {
-        "ar": "وسيطرت وحدات من الجيش السوري على قرية الطيبة أمس، وتقدمت باتجاه مدينة الميادين. "
-              "وقال المرصد إن قسد باتت على بعد 3 كلم من حقل العمر، وهو الخبر الذي ثبت عدم صحته. ",
-        "fa": "ارتش سوریه روستای الجفرة را در دست گرفت و نیروهای دموکراتیک سوریه به سمت رقه پیشروی کردند. ",
-        "en": "On 14 October, the Syrian Army captured the town of Mayadin and advanced towards Al-Asharah. "
-              "ISIL fighters withdrew from Quriyah, about 5 km from the city. ",
-    }
+    texts = []
+    for lang, text in _bench_texts():
+        # sentence starts: a rotation begins at one of them
+        cuts = [0] + [m.end() for m in re.finditer(r"[.!?؟]\s+|\n+", text) if m.end() < len(text) - 200]
+        texts.append((lang, text, cuts))
     reports = []
     for i in range(n):
-        lang = LANGS[i % 3]
-        body = (samples[lang] * (chars // len(samples[lang]) + 1))[:chars]
-        reports.append(Report(report_id=f"bench{i}", text=f"{i}\n{body}", published=date(2017, 10, 15),
-                              lang=lang, version=1))
-    t0 = time.perf_counter()
+        lang, text, cuts = texts[i % len(texts)]
+        k = cuts[(i // len(texts)) * 7 % len(cuts)]
+        rotated = text[k:] + "\n" + text[:k]
+        body = (rotated * (chars // len(rotated) + 1))[:chars]
+        cut = body.rfind(" ")  # do not end in the middle of a word
+        body = body[:cut] if cut > chars * 0.9 else body
+        # a headline line of its own keeps every report distinct
+        reports.append(Report(report_id=f"bench{i}", text=f"report {i}\n{body}", lang=lang, version=1,
+                              published=date(2017, 10, 15) - timedelta(days=i % 45)))
+    t0 = time.process_time()
     found = extract_reports(reports, gazetteer)
-    elapsed = time.perf_counter() - t0
+    elapsed = max(time.process_time() - t0, 1e-9)
     return {"seconds": round(elapsed, 3), "reports": n, "reports_per_second": round(n / elapsed, 1),
             "claims": len(found)}
 
