@@ -136,12 +136,16 @@ def sql(query: str, db: Path | None, as_json: bool, limit: int) -> None:
 @click.option("--no-gazetteer", is_flag=True, help="Keep place words unresolved (no gazetteer lookup).")
 def extract(paths: tuple[Path, ...], jsonl: bool, no_gazetteer: bool) -> None:
     """Print the claims found in reports (same inputs as ingest); the database is not touched."""
-    from tracker.extract import extract_report, load_gazetteer
+    from tracker.extract import extract_report
     from tracker.ingest import read_reports
 
     read = read_reports(paths)
     _print_rejections(read.errors)
-    gz = None if no_gazetteer else load_gazetteer()
+    gz = None
+    if not no_gazetteer:
+        import gazetteer
+
+        gz = gazetteer.load()  # a clear error saying what to run when it is not built
     for report in read.reports:
         for claim in extract_report(report, gz):
             _echo_json(claim.printed())
