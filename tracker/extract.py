@@ -409,6 +409,18 @@ def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
     return _Extractor(report, gazetteer).run()
 
 
+_EN_NEXT_NAME_RX = re.compile(r"[ \u00a0-]([A-Z][\w'’]*(?:-[\w'’]+)*)")
+
+
+@lru_cache(maxsize=1)
+def _en_not_name_words() -> frozenset[str]:
+    """Capitalised English words that do not continue a place name (months, weekdays, listed words)."""
+    data = _load_toml("lexicon_en.toml")
+    words = set(data["dates"]["months"]) | set(data["dates"]["weekdays"])
+    words |= {fold(w)[0].lower() for w in data["words"].get("not_name_continuation", [])}
+    return frozenset(words)
+
+
 class _Extractor:
     def __init__(self, report: Report, gz: Any | None) -> None:
         self.report = report
@@ -417,7 +429,7 @@ class _Extractor:
         self.lex = lexicon(self.lang)
         self.text = report.text
         self.folded, self.offsets = fold(report.text)
-        self.hits = _mask(self.lex.hits(self.folded, self.text, self.offsets))
+        self.hits = _generic_actors(_mask(self.lex.hits(self.folded, self.text, self.offsets)))
         self.by_group: dict[str, list[Hit]] = {}
         for h in self.hits:
             self.by_group.setdefault(h.group, []).append(h)
@@ -465,8 +477,39 @@ class _Extractor:
             k0, k1 = bisect.bisect_left(masked_starts, s - reach), bisect.bisect_right(masked_starts, s)
             if any(h.start <= s and e <= h.end for h in masked[k0:k1]):
                 continue
+            if self.lang == "en":
+                place = self._english_name(m, s, e)
+                if place is not None:
+                    out.append(place)
+                continue
             out.append(Place(s, e, self.text[m.start:m.end], mention=m))
         return out
+
+    def _english_name(self, m: Any, s: int, e: int) -> Place | None:
+        """An English gazetteer mention as a place, or None when it is not a proper name here.
+
+        English capitalises names: a mention in lower case is a common noun ("gas field"), and a
+        mention that runs on into more capitalised words is part of a longer name the gazetteer
+        does not know ("Tell Shughayb" is not "Tell"); that longer name is kept unresolved.
+        """
+        raw = self.text[m.start:m.end]
+        if not any(ch.isupper() for ch in raw):
+            return None
+        end, o = e, m.end
+        while True:
+            nxt = _EN_NEXT_NAME_RX.match(self.text, o)
+            if not nxt or fold(nxt.group(1))[0] in _en_not_name_words():
+                break
+            o = nxt.end()
+            end = self.folded_index(o)
+        # "the Aleppo airport": the place is the airport, not the city
+        head = next((h for h in self._starting("place_head_after", end, end + 2) if h.start > e or end > e), None) \
+            or next((h for h in self._starting("place_head_after", end + 1, end + 2)), None)
+        if head is not None and not raw.lower().endswith(self.folded[head.start:head.end]):
+            end, o = head.end, self.orig(head.end)
+        if end == e:
+            return Place(s, e, raw, mention=m)
+        return Place(s, end, self.text[m.start:o], reason="part of a longer name the gazetteer does not know")
 
     def _in(self, group: str, start: int, end: int) -> list[Hit]:
         hs = self.by_group.get(group, [])
@@ -637,7 +680,34 @@ class _Extractor:
                 names = [Place(h.start, n.end, self.text[self.orig(h.start):self.orig(n.end)]) if i == 0 else n
                          for i, n in enumerate(names)]
             out.extend(names)
+        for h in self._in("place_head_after", lo, hi):
+            # English names the place before its kind: "the Shaer gas field", "Tabqa airbase"
+            name = self._name_before(h.start, lo)
+            if name is not None:
+                out.append(Place(name, h.end, self.text[self.orig(name):self.orig(h.end)]))
         return out
+
+    def _name_before(self, pos: int, lo: int, max_tokens: int = 3) -> int | None:
+        """Start of the capitalised words right before ``pos`` (English), or None."""
+        start = None
+        taken = 0
+        for m in reversed(list(_TOKEN_RX.finditer(self.folded, max(lo, pos - 60), pos))):
+            if self.folded[m.end():pos if start is None else start].strip(" -"):
+                break  # something other than a space between the words
+            tok = m.group(0)
+            o = self.orig(m.start())
+            if not self.text[o:o + 1].isupper() and tok not in ("al", "el", "ad", "ar", "as", "ash", "at", "az"):
+                break
+            if tok in _en_not_name_words():
+                break
+            start, taken = m.start(), taken + 1
+            if taken >= max_tokens:
+                break
+        if start is not None and self.folded[start:start + 3] in ("al-", "el-", "al ", "el "):
+            return start
+        # a lower-case article alone is not a name
+        return start if start is not None and self.text[self.orig(start):self.orig(start) + 1].isupper() or \
+            start is not None and taken > 1 else None
 
     def _bare(self, lo: int, hi: int, trig: _Trigger) -> list[Place]:
         if trig.mode in ("before", "passive"):
@@ -838,6 +908,8 @@ class _Extractor:
             self._note_places(sent)
             named_actor = None
             for idx, trig in enumerate(triggers):
+                if trig.action in TERRITORIAL and self._starting("non_event", sent.start, trig.hit.start):
+                    continue  # "congratulated ... on the liberation of X" reports no new event
                 lo, hi = self._scope(trig, triggers, idx, sent)
                 side, named, opponent = self._actor(trig, sent, lo, hi)
                 if side is None and carry_actor and carry_actor[0] == sent.paragraph:
@@ -994,6 +1066,26 @@ def _mask(hits: list[Hit]) -> list[Hit]:
             continue
         if h.group in words and h.start in acted and (h.end - 1) in acted:
             continue
+        out.append(h)
+    return out
+
+
+#: sides a generic word ("the militants") may stand for: the ones that are not a state's army
+_NON_STATE = ("isis", "hts", "opposition", "sdf", "turkey")
+_GENERIC_REACH = 1500  # characters back to look for the side a generic word stands for
+
+
+def _generic_actors(hits: list[Hit]) -> list[Hit]:
+    """Give each generic actor word the side of the last non-state actor named before it (or drop it)."""
+    out: list[Hit] = []
+    last: Hit | None = None
+    for h in hits:
+        if h.group == "actor" and h.value == "generic":
+            if last is not None and h.start - last.end <= _GENERIC_REACH:
+                out.append(Hit(h.start, h.end, "actor", last.value))
+            continue
+        if h.group == "actor" and h.value in _NON_STATE:
+            last = h
         out.append(h)
     return out
 
