@@ -83,6 +83,7 @@ class Evidence:
     actor: str | None = None
     action: str | None = None
     status: str | None = None
+    kind: str | None = None  # the report's: "news" or "chronicle" (a later history: its copy date means nothing)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Change:
     confidence: float | None
     inferred: bool = False
     other_side: str | None = None  # the attacker of a contested place, the besieger of a besieged one
+    from_status: str | None = None  # how the place stood before: held, contested, besieged
     population: float | None = None
     feature_type: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
@@ -463,7 +465,7 @@ _CLAIM_COLUMNS = ("c.claim_id, c.report_id, c.actor, c.action, c.status, c.place
 def _claims_in(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Claims dated in the week (by their own date, else their report's publication)."""
     return _df(con, f"""
-        SELECT {_CLAIM_COLUMNS}, r.path, r.published_precision
+        SELECT {_CLAIM_COLUMNS}, r.path, r.published_precision, r.kind
         FROM claims c LEFT JOIN reports r ON r.report_id = c.report_id AND r.version = c.report_version
         WHERE coalesce(c.date, c.published) BETWEEN ? AND ?
         ORDER BY coalesce(c.date, c.published), c.report_id, c.quote_start""", [start, end])
@@ -474,7 +476,7 @@ def _claims_by_id(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> pd.Data
     if not ids:
         return pd.DataFrame()
     return _df(con, f"""
-        SELECT {_CLAIM_COLUMNS}, r.path, r.published_precision
+        SELECT {_CLAIM_COLUMNS}, r.path, r.published_precision, r.kind
         FROM claims c LEFT JOIN reports r ON r.report_id = c.report_id AND r.version = c.report_version
         WHERE c.claim_id IN (SELECT unnest(?))""", [ids])
 
@@ -520,7 +522,7 @@ def _evidence(row: Any) -> Evidence:
         published_estimated=_is_estimated(basis, _str(getattr(row, "published_precision", None)) or None),
         lang=_str(row.lang) or None, quote=_str(row.quote), attribution=_str(row.attribution) or None,
         confidence=_clean(row.confidence), actor=_str(row.actor) or None, action=_str(row.action) or None,
-        status=_str(row.status) or None,
+        status=_str(row.status) or None, kind=_str(getattr(row, "kind", None)) or None,
     )
 
 
@@ -594,6 +596,7 @@ def _changes_from_control(con: duckdb.DuckDBPyConnection, start: dt.date, end: d
     want = {
         "place_id": ("place_id", "place"),
         "from_side": ("from_side", "side_from", "from", "previous_side"),
+        "from_status": ("from_status",),
         "to_side": ("to_side", "side_to", "to", "side"),
         "status": ("to_status", "status"),
         "day": ("day", "date", "valid_from"),
@@ -627,6 +630,7 @@ def _changes_from_claims(claims: pd.DataFrame) -> pd.DataFrame:
                     "to_side": to_side, "status": "besieged" if action == "siege" else "held",
                     "day": _clean(best["date"]) or _clean(best["published"]), "claim_ids": list(group["claim_id"]),
                     "confidence": _clean(best["confidence"]), "inferred": False, "other_side": None,
+                    "from_status": None,
                     "place_name": _clean(best["place_name"])})
     return pd.DataFrame(out)
 
@@ -672,7 +676,7 @@ def _build_changes(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, claims: pd
         changes.append(Change(
             day=_as_date(row.day), place_id=pid, name_en=name_en or _str(row.place_name) or (pid or "?"),
             name_ar=name_ar, lat=lat, lon=lon, from_side=_str(row.from_side) or None, to_side=to_side,
-            other_side=other,
+            other_side=other, from_status=_str(getattr(row, "from_status", None)) or None,
             status=_str(row.status) or "held", confidence=_clean(row.confidence),
             inferred=bool(_clean(row.inferred) or False),
             population=_clean(info["population"]) if info is not None else None,
@@ -1000,6 +1004,11 @@ def _known(side: str | None) -> bool:
     return bool(side) and side != "unknown"
 
 
+def _the(side: str | None) -> str:
+    """A side's label as the subject or object of a sentence: ``the Islamic State``, ``HTS``."""
+    return ("" if side in {"hts", "turkey"} else "the ") + side_label(side)
+
+
 def write_summary(rep: Sitrep) -> str:
     """The summary paragraph: who gained, how much ground, the most important changes, what is disputed."""
     where = "" if rep.region == "syria" else f" in {rep.region_label}"
@@ -1011,7 +1020,9 @@ def write_summary(rep: Sitrep) -> str:
     final = final_changes(rep.changes)
     gains: dict[str, list[Change]] = {}
     for c in final:
-        if c.status == "held" and _known(c.to_side) and c.to_side != c.from_side:
+        # a new holder, or the holder of a contested or besieged place now holding it outright
+        if c.status == "held" and _known(c.to_side) and (
+                c.to_side != c.from_side or c.from_status in {"contested", "besieged"}):
             gains.setdefault(c.to_side, []).append(c)
     area = {a.side: a for a in rep.areas}
 
@@ -1020,24 +1031,23 @@ def write_summary(rep: Sitrep) -> str:
 
     for i, side in enumerate(sorted(gains, key=lambda s: (-net(s), -len(gains[s])))):
         cs = gains[side]
-        losers = [s for s in dict.fromkeys(c.from_side for c in sorted(cs, key=lambda c: c.weight)) if _known(s)]
-        frm = f" from {' and '.join(side_label(s) for s in losers)}" if losers else ""
-        ground = ""
-        if round(net(side)):
-            ground = (f", a net {'gain' if net(side) > 0 else 'loss'} of {fmt_km2(abs(net(side)))}"
-                      if side in area else "")
+        losers = [s for s in dict.fromkeys(c.from_side for c in sorted(cs, key=lambda c: c.weight))
+                  if _known(s) and s != side]
+        frm = f" from {' and '.join(_the(s) for s in losers)}" if losers else ""
+        ground = f", a net gain of {fmt_km2(net(side))}" if round(net(side)) > 0 else ""
         count = ""
         if i == 0:
-            parts.append(f"The week's main gains{where} were by the {side_label(side)}, which took {_names(cs)}"
+            parts.append(f"The week's main gains{where} were by {_the(side)}, which took {_names(cs)}"
                          f"{count}{frm}{ground}.")
         else:
-            parts.append(f"The {side_label(side)} took {_names(cs)}{count}{frm}{ground}.")
+            sentence = f"{_the(side)} took {_names(cs)}{count}{frm}{ground}."
+            parts.append(sentence[0].upper() + sentence[1:])
     if not gains:
         parts.append(f"No place{where} is reported to have changed hands this week.")
     losses = sorted((a for a in rep.areas if (a.change_km2 or 0) <= -0.5), key=lambda a: a.change_km2)
     if losses:
-        parts.append(" and ".join(f"{'The ' if i == 0 else 'the '}{side_label(a.side)} lost a net "
-                                  f"{fmt_km2(abs(a.change_km2))}" for i, a in enumerate(losses)) + ".")
+        text = " and ".join(f"{_the(a.side)} lost a net {fmt_km2(abs(a.change_km2))}" for a in losses) + "."
+        parts.append(text[0].upper() + text[1:])
     fought = [c for c in final if c.status in {"contested", "besieged"}]
     if fought:
         verb = "is" if len(fought) == 1 else "are"
@@ -1252,14 +1262,18 @@ def _timeline_start(con: duckdb.DuckDBPyConnection, geo: Geo) -> dt.date | None:
 
 
 def weeks_covered(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The ISO weeks with a dated news report or a control change, in order (what ``tracker run`` reports on)."""
+    """The ISO weeks with a dated news report or an applied control change, in order (what ``tracker run``
+    reports on); chronicles count through the changes their sentences caused, not their copy dates."""
     days = [r[0] for r in con.execute(
         "SELECT DISTINCT published FROM reports WHERE published IS NOT NULL AND coalesce(kind, 'news') <> 'chronicle'"
     ).fetchall()]
     cols = _columns(con, "control_events")
     day = _pick(cols, "day", "date", "valid_from")
     if day:
-        days += [r[0] for r in con.execute(f"SELECT DISTINCT {_q(day)} FROM control_events WHERE {_q(day)} IS NOT NULL").fetchall()]
+        # events kept only as history (before the baseline, superseded) changed nothing: no report for them
+        applied = "AND applied" if "applied" in cols else ""
+        days += [r[0] for r in con.execute(
+            f"SELECT DISTINCT {_q(day)} FROM control_events WHERE {_q(day)} IS NOT NULL {applied}").fetchall()]
     return sorted({week_of(_as_date(d)) for d in days if d is not None})
 
 

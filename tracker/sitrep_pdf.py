@@ -156,7 +156,9 @@ def _quote_lines(e: sr.Evidence, width_in: float, size: float = 8) -> list[tuple
         lines[0] = ("“" + lines[0][0], lines[0][1])
         lines[-1] = (lines[-1][0] + "”", lines[-1][1])
     src = f"{e.source or e.report_id}{' citing ' + e.attribution if e.attribution else ''}"
-    if e.published:
+    if e.kind == "chronicle":  # a later history: its copy date is not when anything was reported
+        src += " (chronicle)"
+    elif e.published:
         src += f", {sr.fmt_short(e.published)}{' (est.)' if e.published_estimated else ''}"
     return lines + _wrap(src, width_in, size - 1, color=MUTED)
 
@@ -182,7 +184,7 @@ def render_pdf(rep: sr.Sitrep) -> bytes:
             rows = []
             for c in rep.changes:
                 place = _wrap(c.name_en, widths[1], weight="bold") + ([(c.name_ar, {"rtl": True})] if c.name_ar else [])
-                sides = _wrap(f"{sr.side_label(c.from_side)} →", widths[2]) + \
+                sides = _wrap(f"{sr.state_label(c.from_side, c.from_status)} →", widths[2]) + \
                     _wrap(sr.state_label(c.to_side, c.status, c.other_side), widths[2])
                 quotes = [ln for e in c.evidence[:sr.QUOTES_PER_CHANGE] for ln in _quote_lines(e, widths[4])]
                 rows.append([_Cell(_wrap(sr.fmt_short(c.day), widths[0])), _Cell(place), _Cell(sides),
