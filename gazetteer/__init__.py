@@ -11,7 +11,10 @@ Public API (stable; the extractor codes against it)::
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from .index import Mention, MentionIndex
 from .normalize import is_arabic, name_key, norm, qualifier, skeleton, split_feature
 from .resolve import Candidate, Context, Resolution, Resolver
 
-__all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build"]
+__all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build", "ensure_built", "code_hash"]
 
 _CACHE: dict[str, "Gazetteer"] = {}
 
@@ -35,6 +38,45 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     result = _build_module.build(sources_dir, out_dir, progress=progress)
     _CACHE.clear()
     return result
+
+
+def code_hash() -> str:
+    """A hash of this package's code and data: a build made by other code is stale."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".csv", ".toml", ".json"}):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_built(out_dir: str | Path | None = None, progress: bool = False) -> tuple["Gazetteer", bool]:
+    """Load the gazetteer, building it first when it is missing or was built by other gazetteer code.
+
+    The build goes to a temporary folder beside ``out_dir`` that replaces it only when complete, so an
+    interrupted or concurrent build never leaves a half-written gazetteer. Returns the gazetteer and
+    whether it was built now.
+    """
+    from tracker import settings
+
+    folder = Path(out_dir) if out_dir else settings.gazetteer_dir()
+    stamp = folder / "code_hash.txt"
+    code = code_hash()
+    if (folder / "places.parquet").exists() and stamp.exists() and stamp.read_text().strip() == code:
+        return load(folder), False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=folder.name + ".building-", dir=folder.parent))
+    try:
+        build(out_dir=tmp, progress=progress)
+        (tmp / "code_hash.txt").write_text(code + "\n", encoding="utf-8")
+        old = folder.with_name(folder.name + ".old-" + tmp.name.rsplit("-", 1)[-1])
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return load(folder), True
 
 
 def load(path: str | Path | None = None) -> "Gazetteer":

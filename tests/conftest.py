@@ -11,6 +11,14 @@ from tracker import settings, store
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build the real gazetteer once, before collection (modules load it at import), when it is stale."""
+    if (settings.sources_dir() / "geo").is_dir():
+        import gazetteer
+
+        gazetteer.ensure_built()
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     """Small reports written for these tests."""

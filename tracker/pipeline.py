@@ -6,7 +6,6 @@ returns figures for the run summary. Later capabilities plug their stage into ``
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,66 +38,15 @@ def stage_ingest(ctx: RunContext) -> dict:
     return summary.as_dict()
 
 
-def _gazetteer_code_hash() -> str:
-    import gazetteer
-
-    root = Path(gazetteer.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".csv", ".toml", ".json"}):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def stage_gazetteer(ctx: RunContext) -> dict:
     """Build the gazetteer when it is missing or was built by other gazetteer code."""
     import gazetteer
 
-    folder = settings.gazetteer_dir()
-    stamp = folder / "code_hash.txt"
-    code = _gazetteer_code_hash()
-    if (folder / "places.parquet").exists() and stamp.exists() and stamp.read_text().strip() == code:
-        gz = gazetteer.load()
-        return {"built": False, "places": len(gz.places), "version": gz.version}
-    stats = gazetteer.build(progress=ctx.progress_bars)
-    stamp.write_text(code + "\n", encoding="utf-8")
-    return {"built": True, "places": stats.get("places"), "arabic_and_point": stats.get("arabic_and_point"),
-            "version": stats.get("version")}
-
-
-def stage_render(ctx: RunContext) -> dict:
-    """Maps and animations (see :func:`tracker.animate.stage_render`)."""
-    from tracker.animate import stage_render as render
-
-    return render(ctx)
-
-
-def stage_extract(ctx: RunContext) -> dict:
-    """Extract claims from the latest version of each report not yet extracted."""
-    from tracker.extract import load_gazetteer, store_claims
-
-    return store_claims(ctx.con, load_gazetteer())
-
-
-def stage_sitreps(ctx: RunContext) -> dict:
-    """Weekly situation reports for the weeks the inputs cover (see :func:`tracker.sitrep.stage_sitreps`)."""
-    from tracker.sitrep import stage_sitreps as sitreps
-
-    return sitreps(ctx)
-
-
-def stage_control(ctx: RunContext) -> dict:
-    """Control timeline: events, intervals, conflicts (see :func:`tracker.control.stage_control`)."""
-    from tracker.control import stage_control as control
-
-    return control(ctx)
-
-
-def stage_polygons(ctx: RunContext) -> dict:
-    """Cells, daily areas and front lines (see :func:`tracker.polygons.stage_polygons`)."""
-    from tracker.polygons import stage_polygons as polygons
-
-    return polygons(ctx)
+    gz, built = gazetteer.ensure_built(progress=ctx.progress_bars)
+    figures = {"built": built, "places": len(gz.places), "version": gz.version}
+    if built:
+        figures["arabic_and_point"] = gz.meta.get("arabic_and_point")
+    return figures
 
 
 Stage = Callable[[RunContext], dict]
