@@ -257,6 +257,7 @@ class Place:
     lon: float | None = None
     precision: str | None = None
     country: str | None = None
+    feature: str | None = None  # the gazetteer's feature type (city, town, neighbourhood...)
     candidates: list[dict[str, Any]] = field(default_factory=list)
     reason: str | None = None
 
@@ -288,6 +289,7 @@ def _resolve(gz: Any, place: Place, report_text: str, sentence: tuple[int, int],
     place.lat, place.lon = getattr(best, "lat", None), getattr(best, "lon", None)
     place.country = getattr(best, "country", None)
     ftype = getattr(best, "feature_type", None)
+    place.feature = ftype
     coord = getattr(best, "coord_precision", None) or "point"
     place.precision = ftype if ftype in _ADMIN else (coord if coord in _ADMIN else "point")
     if coord in ("district", "governorate") and ftype not in _ADMIN:
@@ -390,6 +392,10 @@ _PREPOSITIONS = frozenset(fold(w)[0] for w in (
 _TOKEN_RX = re.compile(r"[^\s،,;؛:.!?؟«»\"“”()\[\]–—/-]+")
 
 
+#: date kinds that count from the moment of speaking, so a new reporting verb ends their reach
+_SPEAKER_BOUND = frozenset({"relative", "weekday", "ago"})
+
+
 def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
     """Every claim in one report.
 
@@ -448,7 +454,9 @@ class _Extractor:
         self._nearby_seen: set[tuple[float, float]] = set()
         meta = json.loads(report.meta) if report.meta else {}
         self.period = meta.get("period") if isinstance(meta, dict) else None
-        self.year_hint = dates_mod.period_year(self.period)
+        # a chronicle's period may be missing from its front matter; its title often names the year
+        self.year_hint = dates_mod.period_year(self.period) or (
+            dates_mod.period_year(report.title) if report.kind == "chronicle" else None)
 
     # offsets -------------------------------------------------------
     def orig(self, i: int) -> int:
@@ -468,7 +476,8 @@ class _Extractor:
         if self.gz is None:
             return []
         out = []
-        masked = [h for h in self.hits if h.group in ("actor", "attribution", "action")]
+        # reporting verbs too: "وقالت" is not the village al-Qulaytah
+        masked = [h for h in self.hits if h.group in ("actor", "attribution", "action", "reporting")]
         masked_starts = [h.start for h in masked]
         reach = max((h.end - h.start for h in masked), default=0)
         for m in self.gz.find_mentions(self.text):
@@ -718,11 +727,13 @@ class _Extractor:
         if found:
             return []
         for h in self._in("anaphora_singular", lo, hi):
-            prev = self._previous_place(h.start, sent)
+            word = self.folded[h.start:h.end].split()[-1]
+            prev = self._previous_place(h.start, sent, _SETTLEMENT_WORDS.get(word))
             if prev is not None:
                 return [Place(h.start, h.end, prev.text, mention=prev.mention, resolved=prev.resolved,
                               place_id=prev.place_id, name=prev.name, lat=prev.lat, lon=prev.lon,
-                              precision=prev.precision, country=prev.country, candidates=prev.candidates,
+                              precision=prev.precision, country=prev.country, feature=prev.feature,
+                              candidates=prev.candidates,
                               reason="refers back to " + prev.text)]
         for h in self._in("anaphora_plural", lo, hi):
             before = [c for c in self._resolved_cache if c.end <= h.start and c.place.mention is not None
@@ -738,13 +749,16 @@ class _Extractor:
                     for c in prior if last_sent.start <= c.start < last_sent.end]
         return []
 
-    def _previous_place(self, pos: int, sent: Sentence) -> Place | None:
-        """The last named place before ``pos`` in this paragraph."""
-        best = None
+    def _previous_place(self, pos: int, sent: Sentence, kinds: frozenset[str] | None = None) -> Place | None:
+        """The last named place before ``pos`` in this paragraph; for "the city" the last one the
+        gazetteer knows as a settlement of that size, when there is one (a district is not "the city")."""
+        best = fitting = None
         for p in self._resolved_cache:
             if p.end <= pos and p.paragraph == sent.paragraph:
                 best = p.place
-        return best
+                if kinds and p.place.feature in kinds:
+                    fitting = p.place
+        return fitting or best
 
     # actor ---------------------------------------------------------
     def _actor(self, trig: _Trigger, sent: Sentence, lo: int, hi: int) -> tuple[str | None, bool, str | None]:
@@ -850,6 +864,11 @@ class _Extractor:
         if chosen is None:
             before = [d for d in in_sent if d.end <= pos]
             chosen = before[-1] if before else (in_sent[0] if in_sent and self.report.kind == "chronicle" else None)
+            if before and chosen.kind in _SPEAKER_BOUND and self._starting("reporting", chosen.end, pos):
+                # "تمكنت أمس ... وقال ناشطون إن ...": a new speaker's clause does not inherit "yesterday"
+                if self.report.published is not None and self.report.kind != "chronicle":
+                    return self.report.published.isoformat(), self.report.published_precision or "day", None
+                chosen = None
         if chosen is not None:
             value, precision = self._resolve_date(chosen, state)
             if value is not None:
@@ -955,6 +974,8 @@ class _Extractor:
                     act = action
                     if directional and act == "capture":
                         act = "advance"
+                    if directional and act == "withdraw":
+                        continue  # "withdrew towards X" leaves another place, not X
                     claims.append(self._claim(trig, act, side, status, place, date_s, date_p, date_t,
                                               distance if act in ("proximity", "advance") else None,
                                               attribution, opponent, named, sent, lo, hi))
@@ -1027,6 +1048,11 @@ class _Extractor:
             candidates=[] if place is None or place.resolved else place.candidates,
             resolution=place.reason if place else None,
         )
+
+
+#: what "the city" / "the town" may refer back to (feature types of the gazetteer)
+_SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "town"}),
+                     "village": frozenset({"village", "town"})}
 
 
 @dataclass
