@@ -49,6 +49,41 @@ def stage_gazetteer(ctx: RunContext) -> dict:
     return figures
 
 
+def stage_extract(ctx: RunContext) -> dict:
+    """Extract claims from the latest version of each report not yet extracted."""
+    from tracker.extract import load_gazetteer, store_claims
+
+    return store_claims(ctx.con, load_gazetteer())
+
+
+def stage_control(ctx: RunContext) -> dict:
+    """Control timeline: events, intervals, conflicts (see :func:`tracker.control.stage_control`)."""
+    from tracker.control import stage_control as control
+
+    return control(ctx)
+
+
+def stage_polygons(ctx: RunContext) -> dict:
+    """Cells, daily areas and front lines (see :func:`tracker.polygons.stage_polygons`)."""
+    from tracker.polygons import stage_polygons as polygons
+
+    return polygons(ctx)
+
+
+def stage_render(ctx: RunContext) -> dict:
+    """Maps and animations (see :func:`tracker.animate.stage_render`)."""
+    from tracker.animate import stage_render as render
+
+    return render(ctx)
+
+
+def stage_sitreps(ctx: RunContext) -> dict:
+    """Weekly situation reports for the weeks the inputs cover (see :func:`tracker.sitrep.stage_sitreps`)."""
+    from tracker.sitrep import stage_sitreps as sitreps
+
+    return sitreps(ctx)
+
+
 Stage = Callable[[RunContext], dict]
 STAGES: list[tuple[str, Stage]] = [
     ("ingest", stage_ingest),
