@@ -1186,6 +1186,16 @@ def bench(n: int = 1000, chars: int = 3000, gazetteer: Any | None = None) -> dic
     dict
         ``seconds`` (CPU time of the extraction), ``reports``, ``reports_per_second``, ``claims``.
     """
+    reports = bench_reports(n, chars)
+    t0 = time.process_time()
+    found = extract_reports(reports, gazetteer)
+    elapsed = max(time.process_time() - t0, 1e-9)
+    return {"seconds": round(elapsed, 3), "reports": n, "reports_per_second": round(n / elapsed, 1),
+            "claims": len(found)}
+
+
+def bench_reports(n: int = 1000, chars: int = 3000) -> list[Report]:
+    """The ``n`` reports of about ``chars`` characters that :func:`bench` extracts (see there)."""
     texts = []
     for lang, text in _bench_texts():
         # sentence starts: a rotation begins at one of them
@@ -1202,11 +1212,7 @@ def bench(n: int = 1000, chars: int = 3000, gazetteer: Any | None = None) -> dic
         # a headline line of its own keeps every report distinct
         reports.append(Report(report_id=f"bench{i}", text=f"report {i}\n{body}", lang=lang, version=1,
                               published=date(2017, 10, 15) - timedelta(days=i % 45)))
-    t0 = time.process_time()
-    found = extract_reports(reports, gazetteer)
-    elapsed = max(time.process_time() - t0, 1e-9)
-    return {"seconds": round(elapsed, 3), "reports": n, "reports_per_second": round(n / elapsed, 1),
-            "claims": len(found)}
+    return reports
 
 
 _CLAIM_COLUMNS = (
