@@ -21,8 +21,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture
 def fixtures_dir() -> Path:
-    """Small reports written for these tests."""
-    return FIXTURES
+    """Small reports written for the ingest tests: one per format and language."""
+    return FIXTURES / "ingest"
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tracker import settings
 from tracker.extract import extract_report, fold, load_gazetteer
 from tracker.ingest import read_reports
 from tracker.records import Report
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = settings.sources_dir() / "seeds"
 
 
 @dataclass

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tracker import settings
 from tracker.extract import extract_report, load_gazetteer
 from tracker.ingest import read_reports
 from tracker.records import Report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
-ARTICLES = Path("/work/shared/corpus/wikipedia/articles")
+ARTICLES = settings.sources_dir() / "corpus" / "wikipedia" / "articles"
 
 
 @pytest.fixture(scope="module")
