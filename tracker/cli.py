@@ -31,7 +31,8 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=_Group, invoke_without_command=True)
+@click.group(cls=_Group, invoke_without_command=True,
+             context_settings={"terminal_width": 110, "max_content_width": 110})
 @click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Sources directory with geo/, seeds/, corpus/ (default ../shared; env TRACKER_SOURCES).")
 @click.version_option(package_name="tracker")
