@@ -226,7 +226,7 @@ def render_frames(frames: Iterable[Frame], region: Region, out: str | os.PathLik
     canvas = MapCanvas(region, legend_sides=tuple(legend_sides))
     labels: list[list[str]] = []
     try:
-        for frame in tqdm(frames, total=total, desc=f"rendering {out.name}", unit="frame", disable=not progress,
+        for frame in tqdm(frames, total=total, desc=f"rendering {out.name}", unit="frame", disable=not progress or None,
                           leave=False):
             result = canvas.draw(frame)
             writer.append(canvas.rgba())
