@@ -176,17 +176,20 @@ def _decode(path: Path) -> str:
         raise InputError(path, str(exc)) from None
 
 
-def read_jsonl(path: Path) -> list[Report]:
-    """Reports of a JSONL file; all of them, or an error for the first bad line."""
-    reports = []
+def _jsonl_records(path: Path) -> Iterator[tuple[int, object]]:
+    """``(line number, parsed value)`` of each non-blank line; an error naming the first bad line."""
     for number, raw in enumerate(_decode(path).splitlines(), start=1):
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw)
+            yield number, json.loads(raw)
         except json.JSONDecodeError as exc:
             raise InputError(path, f"malformed JSON ({exc.msg} at column {exc.colno})", number) from None
-        reports.append(_record_to_report(record, path, number))
+
+
+def read_jsonl(path: Path) -> list[Report]:
+    """Reports of a JSONL file; all of them, or an error for the first bad line."""
+    reports = [_record_to_report(record, path, number) for number, record in _jsonl_records(path)]
     if not reports:
         raise InputError(path, "no reports in file")
     return reports
@@ -233,13 +236,7 @@ def _meta_index(folder: Path) -> dict[str, tuple[dict, int]]:
     index: dict[str, tuple[dict, int]] = {}
     if not meta_path.exists():
         return index
-    for number, raw in enumerate(_decode(meta_path).splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(meta_path, f"malformed JSON ({exc.msg})", number) from None
+    for number, record in _jsonl_records(meta_path):
         if not isinstance(record, dict) or not record.get("file"):
             raise InputError(meta_path, "each line needs a 'file' field naming a report beside it", number)
         index[str(record["file"])] = (record, number)
