@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import ahocorasick
+import numpy as np
 import pandas as pd
 
 from .normalize import DATA, _collapse, feature_words, _skel_arabic_word, is_arabic, norm, norm_map, qualifier, skeleton
@@ -117,7 +119,8 @@ class MentionIndex:
     def find(self, text: str, normed: tuple[str, list[int]] | None = None) -> list[Mention]:
         """All place mentions in ``text``, longest first, without overlaps, in text order.
 
-        ``normed`` is ``norm_map(text)`` when the caller already has it.
+        ``normed`` is ``norm_map(text)`` (or :func:`gazetteer.normalize.norm_array`) when the caller
+        already has it.
         """
         ntext, pos = normed or norm_map(text)
         n = len(ntext)
@@ -165,7 +168,7 @@ class MentionIndex:
                 kinds = self.keys[key]
                 ids = tuple(sorted(kinds))
                 exact = tuple(sorted(p for p, k in kinds.items() if k == "name"))
-            o_start, o_end = pos[s], pos[e2 - 1] + 1
+            o_start, o_end = int(pos[s]), int(pos[e2 - 1]) + 1  # ``pos`` may be an array
             out.append(Mention(o_start, o_end, text[o_start:o_end], key, ids, qual, via, exact))
         return out
 
@@ -173,65 +176,97 @@ class MentionIndex:
         """Arabic word n-grams outside other matches whose skeleton is a Latin-only place's."""
         if not self.skel:
             return []
-        stops = stop_names()
-        words, ok = [], []
-        i = 0
-        for w in ntext.split(" "):
-            s, e = i, i + len(w)
-            words.append((s, e, w))
-            ok.append(bool(w) and not taken[s:e].count(1) and w not in stops and _arabic_word(w))
-            i = e + 1
-        # which words are qualifiers ("الشمالي"): only then may an n-gram end there without a slot
-        qf = [o and _word_skeleton(w)[1] is not None for o, (_, _, w) in zip(ok, words)]
-        out = []
-        k, n = 0, len(words)
-        while k < n:
-            hit = None
-            if ok[k] and len(words[k][2]) >= 3:
-                slot = _list_slot(words, k, out, taken)
-                if not slot and not (k + 1 < n and ok[k + 1] and (qf[k + 1] or (k + 2 < n and ok[k + 2] and qf[k + 2]))):
-                    k += 1  # no list slot and no qualifier ahead: nothing can match here
-                    continue
-                for size in (3, 2, 1):
-                    if k + size > n or not all(ok[k:k + size]):
-                        continue
-                    ws = [w for _, _, w in words[k:k + size]]
-                    last_q = size > 1 and _word_skeleton(ws[-1])[1] is not None
-                    if not last_q and not slot:
-                        continue
-                    first = ws[0]
-                    if first[:1] in "وبلف" and len(first) > 4 and not first.startswith("ال"):
-                        first = first[1:]
-                    ws[0] = first
-                    sk = _ngram_skeleton(tuple(ws))
-                    if sk in self.skel and len(sk.split("~")[0]) >= MIN_SKELETON - slot:
-                        shift = len(words[k][2]) - len(first)  # the stripped clitic stays outside the span
-                        hit = (words[k][0] + shift, words[k + size - 1][1], norm(" ".join(ws)), self.skel[sk])
-                        k += size
-                        break
-            if hit:
-                out.append(hit)
+        wl = ntext.split(" ")
+        n = len(wl)
+        # per word, as arrays: word k spans starts[k]:ends[k] (one space between words)
+        code = np.fromiter(map(_word_code, wl), dtype=np.uint8, count=n)
+        lens = np.fromiter(map(len, wl), dtype=np.int64, count=n)
+        ends = np.cumsum(lens + 1) - 1
+        starts = ends - lens
+        covered = np.concatenate(([0], np.cumsum(np.frombuffer(taken, dtype=np.uint8), dtype=np.int64)))
+        ok_p = np.zeros(n + 2, dtype=bool)  # padded: ok_p[k + 1], ok_p[k + 2] exist for every k
+        ok_p[:n] = ((code & _OK) != 0) & (covered[ends] == covered[starts])
+        qf_p = ok_p & np.concatenate(((code & _QUAL) != 0, [False, False]))
+        ok = ok_p[:n]
+        # only a word with a list slot or a qualifier ahead can start a match: test just those
+        prev = np.zeros(n, dtype=bool)
+        prev[1:] = ((code[:-1] & _HEAD) != 0) | ((code[1:] & _WAW_START) != 0)
+        prev[2:] |= (code[1:-1] & _WAW) != 0
+        ahead = ok_p[1:n + 1] & (qf_p[1:n + 1] | (ok_p[2:n + 2] & qf_p[2:n + 2]))
+        cands = np.flatnonzero(ok & ((code & _LONG) != 0) & (prev | ahead)).tolist()
+        if not cands:
+            return []
+        ok, qf = ok_p.tolist(), qf_p.tolist()
+        starts = starts.tolist()
+        static = code.tolist()
+        out: list[tuple] = []
+        hit_ends: set[int] = set()  # ends of the matches so far (a list goes on after them)
+
+        def is_place(j: int) -> bool:
+            e = starts[j] + len(wl[j])
+            return bool(taken[e - 1]) or e in hit_ends
+
+        next_k = 0
+        for k in cands:
+            if k < next_k:
+                continue
+            # a single word stands where a place name is expected: after a feature word, or in a list
+            if k > 0 and static[k - 1] & _HEAD:
+                slot = True
+            elif k == 0:
+                slot = False
+            elif wl[k - 1] == "و" and k >= 2:
+                slot = is_place(k - 2)
             else:
-                k += 1
+                slot = wl[k][:1] == "و" and is_place(k - 1)
+            if not slot and not (k + 1 < n and ok[k + 1] and (qf[k + 1] or (k + 2 < n and ok[k + 2] and qf[k + 2]))):
+                continue  # no list slot and no qualifier ahead: nothing can match here
+            for size in (3, 2, 1):
+                if k + size > n or not all(ok[k:k + size]):
+                    continue
+                ws = wl[k:k + size]
+                last_q = size > 1 and _word_skeleton(ws[-1])[1] is not None
+                if not last_q and not slot:
+                    continue
+                first = ws[0]
+                if first[:1] in "وبلف" and len(first) > 4 and not first.startswith("ال"):
+                    first = first[1:]
+                ws[0] = first
+                sk = _ngram_skeleton(tuple(ws))
+                if sk in self.skel and len(sk.split("~")[0]) >= MIN_SKELETON - slot:
+                    shift = len(wl[k]) - len(first)  # the stripped clitic stays outside the span
+                    e = starts[k + size - 1] + len(wl[k + size - 1])
+                    out.append((starts[k] + shift, e, norm(" ".join(ws)), self.skel[sk]))
+                    hit_ends.add(e)
+                    next_k = k + size
+                    break
         return out
 
 
-def _list_slot(words: list, k: int, found: list, taken: bytearray) -> bool:
-    """A single word stands where a place name is expected: after a feature word, or in a list."""
-    if k == 0:
-        return False
-    prev = words[k - 1][2]
-    fw = feature_words()
-    if prev in fw or prev in ("قري", "قرى", "بلدات", "مدن", "روستاهای", "شهرکهای"):
-        return True
-    # "... أبو حكفا وأبو كهف ومكسر": a و-word right after a found name (Persian writes "و" apart)
-    def is_place(j: int) -> bool:
-        s, e, _ = words[j]
-        return bool(taken[e - 1]) or any(f[1] == e for f in found)
+#: words that announce a single-word place name ("قرية X", "قرى X")
+_LIST_HEADS = ("قري", "قرى", "بلدات", "مدن", "روستاهای", "شهرکهای")
 
-    if prev == "و" and k >= 2:
-        return is_place(k - 2)
-    return words[k][2].startswith("و") and is_place(k - 1)
+
+#: bits of :func:`_word_code`
+_OK, _QUAL, _HEAD, _WAW, _WAW_START, _LONG = 1, 2, 4, 8, 16, 32
+
+
+@lru_cache(maxsize=65536)
+def _word_code(word: str) -> int:
+    """What one word may be in a skeleton match, as :data:`_OK` ... :data:`_LONG` bits."""
+    ok = bool(word) and word not in stop_names() and _arabic_word(word)
+    bits = _OK if ok else 0
+    if ok and _word_skeleton(word)[1] is not None:
+        bits |= _QUAL
+    if word in feature_words() or word in _LIST_HEADS:
+        bits |= _HEAD
+    if word == "و":
+        bits |= _WAW
+    if word[:1] == "و":
+        bits |= _WAW_START
+    if len(word) >= 3:
+        bits |= _LONG
+    return bits
 
 
 @lru_cache(maxsize=65536)

@@ -26,6 +26,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 DATA = Path(__file__).with_name("data")
 
 # Arabic letters folded to one form; Persian letters to their Arabic twins.
@@ -83,6 +85,10 @@ def _fold_char(ch: str) -> str:
 _TABLE: dict[int, str] = {}
 _MULTI: set[str] = set()     # characters that fold to more or fewer than one character
 _SPACES = re.compile(" {2,}")
+# per code point: 1 + the length of its folding (0: not learnt yet), and the character it folds to
+# when that is one character (np.zeros leaves untouched pages unallocated)
+_WIDTH1 = np.zeros(0x110000, dtype=np.uint8)
+_ONE = np.zeros(0x110000, dtype=np.uint32)
 
 
 def _learn(chars: set[str]) -> None:
@@ -95,6 +101,9 @@ def _learn(chars: set[str]) -> None:
         _TABLE[ord(ch)] = out
         if len(out) != 1:
             _MULTI.add(ch)
+        # the same table as arrays, for long texts
+        _WIDTH1[ord(ch)] = len(out) + 1
+        _ONE[ord(ch)] = ord(out) if len(out) == 1 else 0
 
 
 def norm_map(text: str) -> tuple[str, list[int]]:
@@ -111,6 +120,9 @@ def norm_map(text: str) -> tuple[str, list[int]]:
         The normalised text (white space collapsed to single spaces) and, for each of its characters,
         the offset in ``text`` of the character it came from.
     """
+    if len(text) >= _VECTOR_MIN:
+        folded, pos = norm_array(text)
+        return folded, pos.tolist()
     chars = set(text)
     new = {c for c in chars if ord(c) not in _TABLE}
     if new:
@@ -142,6 +154,38 @@ def norm_map(text: str) -> tuple[str, list[int]]:
         folded = _SPACES.sub(" ", folded)
         pos = out_pos
     return folded, pos
+
+
+#: texts at least this long are mapped with arrays (a report); names take the plain path
+_VECTOR_MIN = 256
+
+
+def norm_array(text: str) -> tuple[str, np.ndarray]:
+    """:func:`norm_map` with the offsets as an array, computed with array operations (for reports)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    width1 = _WIDTH1[codes]
+    if not width1.all():
+        _learn({chr(c) for c in np.unique(codes[width1 == 0]).tolist()})
+        width1 = _WIDTH1[codes]
+    out = _ONE[codes]
+    if (width1 == 2).all():
+        pos = np.arange(len(codes), dtype=np.int64)
+    elif (width1 <= 2).all():
+        # some characters vanish (hamza, ZWNJ, marks): drop them
+        pos = np.flatnonzero(width1 == 2)
+        out = out[pos]
+    else:
+        # some expand (ligatures): each input character gives its folding, all pointing back to it
+        folded = text.translate(_TABLE)
+        out = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        pos = np.repeat(np.arange(len(codes), dtype=np.int64), width1.astype(np.int64) - 1)
+    # white space collapsed: drop every space that follows a space, and leading spaces
+    space = out == 32
+    keep = ~space
+    keep[1:] |= ~space[:-1]
+    if not keep.all():
+        out, pos = out[keep], pos[keep]
+    return out.tobytes().decode("utf-32-le", "surrogatepass"), pos
 
 
 def norm(text: str) -> str:

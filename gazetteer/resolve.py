@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import csv
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .normalize import DATA, ending, norm, norm_map, qualifier, split_feature
+from .normalize import DATA, ending, norm, norm_array, qualifier, split_feature
 
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
@@ -115,6 +116,9 @@ class Resolver:
         # (a report names the same place many times in the same surroundings)
         self._score_cache: dict[tuple, Resolution] = {}
         self._score_owner: dict | None = None
+        self._statics: dict[str, _PlaceStatic | None] = {}
+        self._anchors: dict[tuple, tuple[float, float] | None] = {}
+        self._km_memo: dict[tuple, float] = {}  # (point, point) -> km, for the current report
 
     def _prepare(self, text: str) -> dict:
         """Per report, once: its mentions (with admin codes and anchor points) and its cue words."""
@@ -124,47 +128,52 @@ class Resolver:
             return hit
         if len(self._ctx_cache) > 256:
             self._ctx_cache.clear()
-        mentions = []
-        ntext, pos = norm_map(text)
-        for m in self.gaz.index.find(text, (ntext, pos)):
-            codes = set()
-            for pid in m.place_ids:
-                r = self.gaz._records.get(pid)
-                if r is None:
-                    continue
-                if r["feature_type"] in ADMIN_TYPES:
-                    codes.add(pid.split(":", 1)[1])
-                elif r["feature_type"] == "city" and r.get("adm1_pcode"):
-                    codes.add(r["adm1_pcode"])  # "دير الزور" the city also names its governorate
-            mentions.append((m, codes, self._anchor(m)))
-        words, cues, cw, i = [], [], context_words(), 0
-        for w in ntext.split(" "):
-            if w:
-                o = pos[i]
-                words.append((o, w))
-                if w in cw:
-                    cues.append((o, *cw[w]))
-            i += len(w) + 1
+        ntext, pos = norm_array(text)
+        mentions = [(m, self._admin_codes(m.place_ids), self._anchor(m))
+                    for m in self.gaz.index.find(text, (ntext, pos))]
+        # words and where they start in ``text``
+        spans = [(m.start(), m.group()) for m in _WORD_RX.finditer(ntext)]
+        words = [w for _, w in spans]
+        offsets = pos[[i for i, _ in spans]].tolist() if spans else []
+        cw = context_words()
+        cues = [(offsets[k], *cw[w]) for k, w in enumerate(words) if w in cw] if cw.keys() & set(words) else []
+        codes = [c for _, c, _ in mentions]
         hit = self._ctx_cache[key] = {"mentions": mentions, "words": words, "cues": cues,
-                                      "offsets": [o for o, _ in words],
+                                      "offsets": offsets,
                                       "found": [m for m, _, _ in mentions],
                                       "mention_starts": [m.start for m, _, _ in mentions],
                                       "cue_offsets": [c[0] for c in cues],
                                       # admin codes of the mentions before i / from i on, for the "far" set
-                                      "codes_before": _running_unions([c for _, c, _ in mentions]),
-                                      "codes_after": _running_unions([c for _, c, _ in mentions][::-1])[::-1]}
+                                      "codes_before": _running_unions(codes),
+                                      "codes_after": _running_unions(codes[::-1])[::-1]}
         return hit
 
+    def _admin_codes(self, ids: tuple[str, ...]) -> set[str]:
+        """Admin codes a mention of these places names: its admin units, a city's governorate."""
+        codes = set()
+        for pid in ids:
+            st = self._static(pid)
+            if st is not None and st.names_code is not None:
+                codes.add(st.names_code)
+        return codes
+
+    def _static(self, pid: str) -> "_PlaceStatic | None":
+        """What the score of place ``pid`` takes from its row, computed once per place."""
+        try:
+            return self._statics[pid]
+        except KeyError:
+            pass
+        r = self.gaz._records.get(pid)
+        st = None if r is None else _PlaceStatic(pid, r)
+        self._statics[pid] = st
+        return st
+
     def candidates_for(self, ids: tuple[str, ...]) -> list[Candidate]:
-        P = self.gaz._records
         out = []
         for pid in ids:
-            r = P.get(pid)
-            if r is None:
-                continue
-            out.append(Candidate(pid, r["name_en"], r["name_ar"], r["lat"], r["lon"], r["coord_precision"],
-                                 r["feature_type"], r["adm1_en"], r["adm2_en"], r["adm3_en"], r["adm3_pcode"],
-                                 r["country"]))
+            st = self._static(pid)
+            if st is not None:
+                out.append(Candidate(*st.fields))
         return out
 
     def resolve(self, mention, context: Context | None, ids: tuple[str, ...], exact: tuple[str, ...],
@@ -179,8 +188,8 @@ class Resolver:
         if prep is not None and s is not None:
             k = bisect.bisect_left(prep["offsets"], s)
             if k > 0 and prep["offsets"][k - 1] >= s - 40:
-                _, feature_hint = split_feature(prep["words"][k - 1][1] + " x")
-        _, own_feature = split_feature(query)
+                feature_hint = _word_feature(prep["words"][k - 1])
+        own_feature = _own_feature(query)
         feature_hint = own_feature or feature_hint
 
         # what the passage and the report say: admin units, anchors (unambiguous places), countries
@@ -213,6 +222,7 @@ class Resolver:
         # is scored once (the candidates are shared between the answers; callers only read them)
         if prep is not self._score_owner:  # a reference, not an id: a freed dict's id may come back
             self._score_cache.clear()
+            self._km_memo.clear()
             self._score_owner = prep
         key = (ids, exact, via, query, qual, feature_hint, frozenset(admins_near), frozenset(admins_far),
                frozenset(countries), adjacent, frozenset(nearby), tuple(front))
@@ -229,23 +239,26 @@ class Resolver:
                feature_hint: str | None, admins_near: set[str], admins_far: set[str], countries: set[str],
                adjacent: bool, nearby: list[tuple[float, float]], front: list[tuple[float, float]]) -> Resolution:
         """Score and rank the candidates ``ids`` given what the passage says about them."""
-        cands = self.candidates_for(ids)
-        if not cands:
+        statics = [st for st in map(self._static, ids) if st is not None]
+        if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
-        qwords = norm(query).split()
-        direction = _direction_of(qual, qwords)
+        cands = [Candidate(*st.fields) for st in statics]
+        qwords, direction, is_region_phrase, q_ending = _query_facts(query, qual)
         nearby = list(dict.fromkeys(nearby))  # the same point twice adds nothing to a minimum
-        for c in cands:
-            r = self.gaz._records[c.place_id]
+        dist = self._km_memo
+        foreign_country = bool(countries - {"SY"})
+        # the additions below keep the order (and so the rounding) of the score's terms
+        for c, st in zip(cands, statics):
             sc, why = 0.3, []
+            ftype = st.feature_type
             if c.place_id in exact and via != "skeleton":
                 sc += 0.12
                 why.append("exact name")
             elif via == "skeleton":
                 sc += 0.04
                 why.append("Arabic read against the Latin name")
-                if ending(query) and c.name_en:
-                    agree = ending(query) == ending(c.name_en)
+                if q_ending and c.name_en:
+                    agree = q_ending == _ending(c.name_en)
                     sc += 0.1 if agree else -0.05
                     if agree:
                         why.append("final vowel agrees")
@@ -253,43 +266,41 @@ class Resolver:
                 sc += 0.0
                 why.append("name without its qualifier")
             if qual:
-                if qualifier_match(r, qual):
+                if st.qualifier_match(qual):
                     sc += 0.05
                     why.append("qualifier agrees")
-            imp = IMPORTANCE.get(c.feature_type or "", 0.02)
-            pop = r.get("population") or 0
-            if pop and pop == pop:
-                imp += min(0.1, 0.02 * math.log10(max(pop, 1)))
-            sc += imp
-            if c.coord_precision == "point":
+            sc += st.importance
+            if st.point:
                 sc += 0.03
-            is_region_phrase = any(w in ("ريف", "حومه", "countryside", "rural", "محافظه", "استان", "province",
-                                         "governorate") for w in qwords)
-            if c.feature_type in ADMIN_TYPES:
+            if st.is_admin:
                 if is_region_phrase:
-                    sc += 0.25 + (0.15 if c.feature_type == "governorate" else 0)
+                    sc += 0.25 + (0.15 if ftype == "governorate" else 0)
                     why.append("region phrase")
                 else:
                     sc -= 0.1
             # admin units named in the passage
-            codes = {r.get("adm1_pcode"), r.get("adm2_pcode"), r.get("adm3_pcode")} - {None}
-            if c.feature_type in ADMIN_TYPES:
-                codes = set()
-            hit_near = codes & admins_near
+            hit_near = st.codes & admins_near
             if hit_near:
                 sc += 0.3
                 why.append("in " + ", ".join(sorted(self._admin_name(x) for x in hit_near)) + " named nearby")
-            elif codes & admins_far:
+            elif st.codes & admins_far:
                 sc += 0.1
                 why.append("in an admin unit the report names")
             # direction of a region phrase applies to the place itself for admin candidates
-            if direction and c.feature_type in ADMIN_TYPES:
+            if direction and st.is_admin:
                 why.append(f"direction {direction}")
             # nearness to places named nearby / already resolved, and to the front
-            if c.lat is not None and c.feature_type not in ADMIN_TYPES:
-                pt = (c.lat, c.lon)
+            if st.lat is not None and not st.is_admin:
+                pt = st.point_ll
                 if nearby:
-                    d = min(km(pt, a) for a in nearby)
+                    # distances are memoised per report: the same pairs come back as the nearby list grows
+                    d = None
+                    for a in nearby:
+                        da = dist.get((pt, a))
+                        if da is None:
+                            da = dist[pt, a] = km(pt, a)
+                        if d is None or da < d:
+                            d = da
                     bonus = 0.35 * math.exp(-d / 30.0)
                     if adjacent and d < 8:
                         bonus += 0.25
@@ -305,10 +316,10 @@ class Resolver:
                         why.append(f"{d:.0f} km from the front")
             # feature word before the name
             if feature_hint:
-                if feature_hint == c.feature_type or _compatible(feature_hint, c.feature_type):
+                if feature_hint == ftype or _compatible(feature_hint, ftype):
                     sc += 0.08
                     why.append(f"feature word fits ({feature_hint})")
-                elif c.feature_type in SETTLEMENT_TYPES and feature_hint in SETTLEMENT_TYPES:
+                elif ftype in SETTLEMENT_TYPES and feature_hint in SETTLEMENT_TYPES:
                     pass
                 else:
                     sc -= 0.08
@@ -317,10 +328,10 @@ class Resolver:
                 if c.country in countries:
                     sc += 0.35
                     why.append(f"{c.country} named nearby")
-                if pop >= 100000:
+                if st.pop >= 100000:
                     sc += 0.15
                     why.append("major city abroad")
-            elif countries - {"SY"} and not hit_near:
+            elif foreign_country and not hit_near:
                 sc -= 0.05
             c.score = round(sc, 3)
             c.reasons = why
@@ -355,12 +366,21 @@ class Resolver:
 
     def _anchor(self, m) -> tuple[float, float] | None:
         """Coordinates of a context mention when its name alone points to one place."""
+        key = (m.exact_ids or m.place_ids, len(m.place_ids) > 1)
+        try:
+            return self._anchors[key]
+        except KeyError:
+            pass
+        found = self._anchors[key] = self._anchor_of(*key)
+        return found
+
+    def _anchor_of(self, ids: tuple[str, ...], several: bool) -> tuple[float, float] | None:
         pts = []
-        for pid in m.exact_ids or m.place_ids:
+        for pid in ids:
             r = self.gaz._records.get(pid)
             if r is None or r["feature_type"] in ADMIN_TYPES or r["lat"] is None or r["lat"] != r["lat"]:
                 continue
-            if r["country"] != "SY" and len(m.place_ids) > 1:
+            if r["country"] != "SY" and several:
                 continue
             pts.append((r, (r["lat"], r["lon"])))
         if not pts:
@@ -370,6 +390,70 @@ class Resolver:
         # several: only when one is a city and the rest are small
         cities = [p for r, p in pts if r["feature_type"] == "city"]
         return cities[0] if len(cities) == 1 else None
+
+
+class _PlaceStatic:
+    """The parts of a place's score that depend on the place alone (see :meth:`Resolver._score`)."""
+
+    __slots__ = ("fields", "feature_type", "importance", "pop", "point", "is_admin", "codes", "lat", "point_ll",
+                 "names_code", "alt_names", "_qual")
+
+    def __init__(self, pid: str, r: dict) -> None:
+        self.fields = (pid, r["name_en"], r["name_ar"], r["lat"], r["lon"], r["coord_precision"],
+                       r["feature_type"], r["adm1_en"], r["adm2_en"], r["adm3_en"], r["adm3_pcode"], r["country"])
+        ftype = self.feature_type = r["feature_type"]
+        imp = IMPORTANCE.get(ftype or "", 0.02)
+        pop = self.pop = r.get("population") or 0
+        if pop and pop == pop:
+            imp += min(0.1, 0.02 * math.log10(max(pop, 1)))
+        self.importance = imp
+        self.point = r["coord_precision"] == "point"
+        self.is_admin = ftype in ADMIN_TYPES
+        self.codes = frozenset() if self.is_admin else \
+            frozenset({r.get("adm1_pcode"), r.get("adm2_pcode"), r.get("adm3_pcode")} - {None})
+        self.lat = r["lat"]
+        self.point_ll = (r["lat"], r["lon"])
+        # the admin code a mention of this place names: an admin unit's own, a city's governorate
+        self.names_code = pid.split(":", 1)[1] if self.is_admin else (
+            r["adm1_pcode"] if ftype == "city" and r.get("adm1_pcode") else None)
+        self.alt_names = r.get("alt_names")
+        self._qual: dict[str, bool] = {}
+
+    def qualifier_match(self, qual: str) -> bool:
+        """:func:`qualifier_match` of the place's row, once per qualifier."""
+        hit = self._qual.get(qual)
+        if hit is None:
+            hit = self._qual[qual] = qualifier_match({"alt_names": self.alt_names}, qual)
+        return hit
+
+
+#: a word of normalised text (words are separated by single spaces)
+_WORD_RX = re.compile("[^ ]+")
+
+
+@lru_cache(maxsize=65536)
+def _word_feature(word: str) -> str | None:
+    """The feature a word before a name gives ("قرية" -> village)."""
+    return split_feature(word + " x")[1]
+
+
+@lru_cache(maxsize=65536)
+def _own_feature(query: str) -> str | None:
+    return split_feature(query)[1]
+
+
+@lru_cache(maxsize=65536)
+def _ending(name: str) -> str:
+    return ending(name)
+
+
+@lru_cache(maxsize=65536)
+def _query_facts(query: str, qual: str | None) -> tuple[list[str], str | None, bool, str]:
+    """(words, direction, is a region phrase, final vowel) of a queried name."""
+    qwords = norm(query).split()
+    is_region_phrase = any(w in ("ريف", "حومه", "countryside", "rural", "محافظه", "استان", "province",
+                                 "governorate") for w in qwords)
+    return qwords, _direction_of(qual, qwords), is_region_phrase, ending(query)
 
 
 def _running_unions(code_sets: list[set[str]]) -> list[frozenset[str]]:
