@@ -169,3 +169,24 @@ def test_real_baseline_mayadin(sources):
     assert_state(tl, may, "2017-10-10", "isis")
     assert_state(tl, may, "2017-10-13", "isis", "contested")
     assert_state(tl, may, "2017-10-16", "government")
+
+
+def test_capturing_a_city_takes_its_districts():
+    places = make_places([("RAQ", "Raqqa", 35.95, 39.01), ("D1", "Bitani district", 35.96, 39.02),
+                          ("D2", "Rawdah district", 35.94, 39.00), ("FAR", "Kesra district", 35.80, 39.30),
+                          ("V", "Village near Raqqa", 35.951, 39.011)])
+    places.loc["RAQ", "feature_type"] = "city"
+    base = make_baseline([("RAQ", "sdf", "contested", "isis"), ("D1", "sdf", "contested", "isis"),
+                          ("D2", "isis"), ("FAR", "isis"), ("V", "isis")])
+    tl = Timeline(places, base, [make_claim("RAQ", "sdf", "capture", "2017-10-17", reported="2017-10-17")])
+    for pid in ("RAQ", "D1", "D2"):
+        assert_state(tl, pid, "2017-10-18", "sdf")
+    # too far to be a district of the city, or not a district: unchanged
+    assert_state(tl, "FAR", "2017-10-18", "isis")
+    assert_state(tl, "V", "2017-10-18", "isis")
+    # traceable: the district's change cites the city's claim
+    city_claim = tl.history("RAQ")["claim_ids"].iloc[-1]
+    assert list(tl.history("D2")["claim_ids"].iloc[-1]) == list(city_claim)
+    # an advance into the city does not spread
+    tl = Timeline(places, base, [make_claim("RAQ", "isis", "advance", "2017-10-17")])
+    assert_state(tl, "D2", "2017-10-18", "isis")

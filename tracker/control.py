@@ -68,6 +68,9 @@ ACTING_FOR: dict[str, str] = {"russia": "government", "pmf": "government", "coal
 #: Order of actions reported for one place on one day: the stronger claim is applied last.
 _ACTION_RANK = {"proximity": 0, "siege": 1, "advance": 2, "withdraw": 3, "capture": 4}
 _REGION_PRECISIONS = frozenset({"subdistrict", "district", "governorate", "region"})
+#: A city's districts (separate map points, reports name only the city) lie within this many km of its point.
+CITY_DISTRICT_KM: float = 3.5
+_DISTRICT_NAME = re.compile(r"\bdistrict\b|\bneighbou?rhood\b", re.IGNORECASE)
 _OPEN = np.iinfo(np.int64).max  # valid_to of an open interval, in day numbers
 
 EVENT_COLUMNS = ("event_id", "place_id", "day", "reported", "from_side", "from_status", "to_side", "to_status",
@@ -339,13 +342,40 @@ class _Fold:
             return "before the baseline: kept in the history, does not overrule it"
         return None
 
+    def _districts(self) -> dict[str, list[str]]:
+        """City place id -> the districts drawn apart from it: points named '... district' or of feature
+        ``neighbourhood`` within :data:`CITY_DISTRICT_KM` of the city's point."""
+        places = self.places
+        if not {"lat", "lon", "feature_type", "name_en"} <= set(places.columns):
+            return {}
+        pts = places[places["lat"].notna() & (places.get("coord_precision", "point") == "point")]
+        is_district = (pts["feature_type"].eq("neighbourhood")
+                       | pts["name_en"].fillna("").str.contains(_DISTRICT_NAME))
+        districts = pts[is_district]
+        out: dict[str, list[str]] = {}
+        if districts.empty:
+            return out
+        for pid, row in pts[pts["feature_type"].eq("city")].iterrows():
+            x, y = _local_km(districts["lat"].to_numpy(float), districts["lon"].to_numpy(float), row["lat"], row["lon"])
+            near = districts.index[np.hypot(x, y) <= CITY_DISTRICT_KM]
+            if len(near):
+                out[pid] = list(near)
+        return out
+
     def _run(self, claims: pd.DataFrame) -> None:
         live: dict[str, list[dict]] = {}
+        districts: dict[str, list[str]] | None = None
         for c in claims.to_dict("records"):
             reason = self._skip_reason(c)
             if reason is None:
                 c["rank"] = _ACTION_RANK.get(c["action"], 9)
                 live.setdefault(c["place_id"], []).append(c)
+                if c["action"] == "capture" and self.places.at[c["place_id"], "feature_type"] == "city":
+                    # taking a city takes its districts: reports name the city, the map draws its districts
+                    districts = self._districts() if districts is None else districts
+                    for did in districts.get(c["place_id"], ()):
+                        if c["date"] >= self.base_day.get(did, self.start):
+                            live.setdefault(did, []).append({**c, "place_id": did})
             else:
                 self.outcomes.append({"claim_id": c["claim_id"], "place_id": c["place_id"], "outcome": "ignored",
                                       "reason": reason, "event_id": None})
