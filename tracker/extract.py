@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -86,9 +86,8 @@ def fold(text: str) -> tuple[str, list[int] | None]:
 _PROCLITICS = {"ar": {"و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك", "وس"}, "fa": {"و", "ب"}, "en": set()}
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One lexicon entry found in folded text."""
+class Hit(NamedTuple):
+    """One lexicon entry found in folded text (a tuple: thousands are made per report)."""
 
     start: int
     end: int
@@ -114,7 +113,7 @@ class Lexicon:
         self.data = data
         self.direction = data["settings"]["direction"]
         self.automaton = ahocorasick.Automaton()
-        entries: dict[str, list[tuple[re.Pattern, str, Any, str]]] = {}
+        entries: dict[str, list[tuple[re.Pattern, str, Any, str, str]]] = {}
 
         def add(form: str, group: str, value: Any) -> None:
             key_form = fold(form)[0].strip().lower() if lang == "en" else fold(form)[0].strip()
@@ -129,7 +128,7 @@ class Lexicon:
                 rx = re.compile(r"\s+".join(words) + (r"" if v.endswith("*") else r"(?!\w)"))
                 # acronyms in English (IS, SDF, SAA) must match in capitals
                 exact = form if lang == "en" and form.isupper() and len(form) <= 5 else ""
-                entries.setdefault(literal, []).append((rx, group, value, exact))
+                entries.setdefault(literal, []).append((rx, group, value, exact, v))
 
         for key, forms in data["actions"].items():
             action, _, mode = key.partition("_")
@@ -148,10 +147,21 @@ class Lexicon:
         for name, forms in data["words"].items():
             for form in forms:
                 add(form, name, name)
-        for literal, items in entries.items():
-            self.automaton.add_word(literal, (len(literal), items))
-        self.automaton.make_automaton()
         self.proclitics = _PROCLITICS[lang]
+        # keys are matched in the text with every non-word character as a space: a key is a space, a
+        # proclitic or none, then the literal, so only matches at a word start (or right after an
+        # attached proclitic) come out of the automaton
+        keyed: dict[str, list[tuple[int, str, list]]] = {}
+        for literal, items in entries.items():
+            spaced = _NON_WORD_RX.sub(" ", literal)
+            for pre in ("", *sorted(self.proclitics)):
+                keyed.setdefault(" " + pre + spaced, []).append((len(literal), literal, [
+                    (rx, group, value, exact, rx.pattern.endswith(r"\w*"), "*" not in v)
+                    for rx, group, value, exact, v in items]))
+        for key, found in keyed.items():
+            found.sort(key=lambda f: -f[0])  # longest literal first, as the automaton reports them
+            self.automaton.add_word(key, found)
+        self.automaton.make_automaton()
         dist = data["distance"]
         self.numbers = {fold(k)[0]: float(v) for k, v in dist.get("numbers", {}).items()}
         num = r"\d+(?:[.,]\d+)?" + ("|" + "|".join(sorted(map(re.escape, self.numbers), key=len, reverse=True))
@@ -169,27 +179,35 @@ class Lexicon:
         """Every entry in ``folded``: the longest at each place within its group, none overlapping."""
         found: list[Hit] = []
         n = len(folded)
-        for end_index, (key_len, items) in self.automaton.iter(folded):
-            start = end_index - key_len + 1
-            if start > 0 and _is_word(folded[start - 1]):
-                ws = start - 1
-                while ws > 0 and _is_word(folded[ws - 1]) and start - ws < 3:
-                    ws -= 1
-                if (ws > 0 and _is_word(folded[ws - 1])) or folded[ws:start] not in self.proclitics:
-                    continue
-            for rx, group, value, exact in items:
-                m = rx.match(folded, start)
-                if not m:
-                    continue
-                end = m.end()
-                if end < n and _is_word(folded[end]) and not rx.pattern.endswith(r"\w*"):
-                    continue
-                if exact:
-                    o0 = offsets[start] if offsets else start
-                    if original[o0:o0 + len(exact)] != exact:
-                        continue
-                found.append(Hit(start, end, group, value))
+        # the spaced text is one longer (a leading space): its index i + 1 is the folded index i
+        spaced = " " + _NON_WORD_RX.sub(" ", folded)
+        for end_index, keys in self.automaton.iter(spaced):
+            for lit_len, literal, items in keys:
+                start = end_index - lit_len
+                if not folded.startswith(literal, start):
+                    continue  # a non-word character where the literal has another
+                for rx, group, value, exact, open_end, plain in items:
+                    if plain:
+                        # no wildcard: the literal itself, which must end the word (as the regex says)
+                        end = start + lit_len
+                        if end < n and _is_word(folded[end]):
+                            continue
+                    else:
+                        m = rx.match(folded, start)
+                        if not m:
+                            continue
+                        end = m.end()
+                        if end < n and not open_end and _is_word(folded[end]):
+                            continue
+                    if exact:
+                        o0 = offsets[start] if offsets else start
+                        if original[o0:o0 + len(exact)] != exact:
+                            continue
+                    found.append(Hit(start, end, group, value))
         return _longest(found)
+
+
+_NON_WORD_RX = re.compile(r"\W")
 
 
 def _longest(hits: list[Hit]) -> list[Hit]:
