@@ -118,6 +118,7 @@ class Resolver:
         self._score_owner: dict | None = None
         self._statics: dict[str, _PlaceStatic | None] = {}
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
+        self._near_reasons: dict[frozenset[str], str] = {}
         self._km_memo: dict[tuple, float] = {}  # (point, point) -> km, for the current report
 
     def _prepare(self, text: str) -> dict:
@@ -282,7 +283,7 @@ class Resolver:
             hit_near = st.codes & admins_near
             if hit_near:
                 sc += 0.3
-                why.append("in " + ", ".join(sorted(self._admin_name(x) for x in hit_near)) + " named nearby")
+                why.append(self._near_reason(hit_near))
             elif st.codes & admins_far:
                 sc += 0.1
                 why.append("in an admin unit the report names")
@@ -359,6 +360,14 @@ class Resolver:
         return Resolution(query, cands, None, True,
                           f"cannot tell {top.place_id} ({top.score:.2f}) from {second.place_id} "
                           f"({second.score:.2f})", direction)
+
+    def _near_reason(self, codes: frozenset[str]) -> str:
+        """The reason for admin units named nearby (the same few sets come back: made once each)."""
+        why = self._near_reasons.get(codes)
+        if why is None:
+            why = self._near_reasons[codes] = \
+                "in " + ", ".join(sorted(self._admin_name(x) for x in codes)) + " named nearby"
+        return why
 
     def _admin_name(self, code: str) -> str:
         r = self.gaz._records.get(f"adm:{code}")

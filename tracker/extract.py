@@ -342,6 +342,8 @@ def _lines(folded: str) -> list[tuple[int, int]]:
 
 _LATIN_RX = re.compile("[a-z]")
 _ARABIC_RX = re.compile("[\u0600-\u06ff]")
+_CREDIT_END_RX = re.compile(r"\((?:[^()\s]+\s?){1,3}\)\s*$")
+_CREDIT_RX = re.compile(r"photo credit|afp photo|getty images|\(photo")
 
 
 def _is_caption(line: str, lang: str) -> bool:
@@ -350,11 +352,13 @@ def _is_caption(line: str, lang: str) -> bool:
     if not stripped:
         return False
     if lang in ("ar", "fa"):
-        if len(_LATIN_RX.findall(stripped)) > len(_ARABIC_RX.findall(stripped)):
+        # counted by what a removal leaves: no list of thousands of one-letter strings
+        latin = len(stripped) - len(_LATIN_RX.sub("", stripped))
+        if latin and latin > len(stripped) - len(_ARABIC_RX.sub("", stripped)):
             return True
-    if re.search(r"\((?:[^()\s]+\s?){1,3}\)\s*$", stripped) and not stripped[:-1].rstrip().endswith(_TERMINAL):
+    if _CREDIT_END_RX.search(stripped) and not stripped[:-1].rstrip().endswith(_TERMINAL):
         return True
-    return bool(re.search(r"photo credit|afp photo|getty images|\(photo", stripped))
+    return bool(_CREDIT_RX.search(stripped))
 
 
 def sentences(folded: str, lang: str, kind: str = "news") -> list[Sentence]:
