@@ -119,7 +119,7 @@ class Resolver:
         self._statics: dict[str, _PlaceStatic | None] = {}
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
         self._near_reasons: dict[frozenset[str], str] = {}
-        self._km_memo: dict[tuple, float] = {}  # (point, point) -> km, for the current report
+        self._km_memo: dict[tuple, dict] = {}  # point -> point -> km, for the current report
 
     def _prepare(self, text: str) -> dict:
         """Per report, once: its mentions (with admin codes and anchor points) and its cue words."""
@@ -295,13 +295,16 @@ class Resolver:
                 pt = st.point_ll
                 if nearby:
                     # distances are memoised per report: the same pairs come back as the nearby list grows
-                    d = None
-                    for a in nearby:
-                        da = dist.get((pt, a))
-                        if da is None:
-                            da = dist[pt, a] = km(pt, a)
-                        if d is None or da < d:
-                            d = da
+                    row = dist.get(pt)
+                    if row is None:
+                        row = dist[pt] = {}
+                    try:
+                        d = min(map(row.__getitem__, nearby))
+                    except KeyError:
+                        for a in nearby:
+                            if a not in row:
+                                row[a] = km(pt, a)
+                        d = min(map(row.__getitem__, nearby))
                     bonus = 0.35 * math.exp(-d / 30.0)
                     if adjacent and d < 8:
                         bonus += 0.25

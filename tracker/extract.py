@@ -414,6 +414,17 @@ _PREPOSITIONS = frozenset(fold(w)[0] for w in (
 _TOKEN_RX = re.compile(r"[^\s،,;؛:.!?؟«»\"“”()\[\]–—/-]+")
 
 
+def _few_tokens(text: str, most: int) -> bool:
+    """Whether ``text`` has at most ``most`` tokens (stops looking after ``most + 1``)."""
+    pos = 0
+    for _ in range(most + 1):
+        m = _TOKEN_RX.search(text, pos)
+        if m is None:
+            return True
+        pos = m.end()
+    return False
+
+
 #: date kinds that count from the moment of speaking, so a new reporting verb ends their reach
 _SPEAKER_BOUND = frozenset({"relative", "weekday", "ago"})
 
@@ -568,7 +579,7 @@ class _Extractor:
             if h.end > pos or h.end < lo:
                 continue
             between = self.folded[h.end:pos]
-            if len(_TOKEN_RX.findall(between)) <= gap - 1 and not any(c in _CLAUSE_BREAK for c in between):
+            if _few_tokens(between, gap - 1) and not _BREAK_RX.search(between):
                 return h
             return None
         return None
@@ -580,10 +591,9 @@ class _Extractor:
             lo = sent.start
             for t in triggers[:idx]:
                 lo = max(lo, t.hit.end)
-            for i in range(h.start - 1, lo - 1, -1):
-                if self.folded[i] in _CLAUSE_BREAK:
-                    lo = i + 1
-                    break
+            last_break = max(self.folded.rfind(c, lo, h.start) for c in _CLAUSE_BREAK)
+            if last_break >= 0:
+                lo = last_break + 1
             for st in self._in("stop", lo, h.start):
                 lo = max(lo, st.end)
             return lo, h.start
@@ -598,12 +608,10 @@ class _Extractor:
             hi = min(hi, st.start)
             break
         # a comma ends the clause unless a list of places goes on after it
-        i = h.end
-        while i < hi:
-            if self.folded[i] in _CLAUSE_BREAK and not self._place_at(i + 1, hi):
-                hi = i
+        for brk in _BREAK_RX.finditer(self.folded, h.end, hi):
+            if not self._place_at(brk.start() + 1, hi):
+                hi = brk.start()
                 break
-            i += 1
         return h.end, hi
 
     def _place_at(self, pos: int, hi: int) -> bool:
@@ -661,7 +669,7 @@ class _Extractor:
         names: list[Place] = []
         cur: list[tuple[int, int]] = []
         for m in _TOKEN_RX.finditer(self.folded, pos, hi):
-            if any(self.folded[pos:m.start()].count(c) for c in _CLAUSE_BREAK):
+            if _BREAK_RX.search(self.folded, pos, m.start()):
                 break
             if any(b.start <= m.start() < b.end for b in blocked):
                 break
@@ -799,13 +807,13 @@ class _Extractor:
         # verb-subject order, or the besieger after "حصار"
         for a in actors:
             gap = self.folded[h.end:a.start]
-            if a.start >= h.end and len(_TOKEN_RX.findall(gap)) == 0 and not any(c in _CLAUSE_BREAK for c in gap):
+            if a.start >= h.end and not _TOKEN_RX.search(gap) and not _BREAK_RX.search(gap):
                 return a.value, True, opponent
         for by in self.by_group.get("by", []):
             # "محاصره ... از سوی X", "was taken by X": the agent in the clause; beyond it only for passives
             if lo <= by.start < hi or (trig.mode in ("before", "passive") and h.end <= by.start < sent.end):
                 for a in actors:
-                    if a.start >= by.end and len(_TOKEN_RX.findall(self.folded[by.end:a.start])) <= 1:
+                    if a.start >= by.end and _few_tokens(self.folded[by.end:a.start], 1):
                         return a.value, True, opponent
         before = [a for a in actors if a.end <= h.start and not self._word_before("opponent", a.start, sent.start, 1)]
         if before:
