@@ -243,23 +243,23 @@ class Resolver:
         statics = [st for st in map(self._static, ids) if st is not None]
         if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
-        cands = [Candidate(*st.fields) for st in statics]
         qwords, direction, is_region_phrase, q_ending = _query_facts(query, qual)
         nearby = list(dict.fromkeys(nearby))  # the same point twice adds nothing to a minimum
         dist = self._km_memo
         foreign_country = bool(countries - {"SY"})
         # the additions below keep the order (and so the rounding) of the score's terms
-        for c, st in zip(cands, statics):
+        cands = []
+        for st in statics:
             sc, why = 0.3, []
             ftype = st.feature_type
-            if c.place_id in exact and via != "skeleton":
+            if st.pid in exact and via != "skeleton":
                 sc += 0.12
                 why.append("exact name")
             elif via == "skeleton":
                 sc += 0.04
                 why.append("Arabic read against the Latin name")
-                if q_ending and c.name_en:
-                    agree = q_ending == _ending(c.name_en)
+                if q_ending and st.name_en:
+                    agree = q_ending == _ending(st.name_en)
                     sc += 0.1 if agree else -0.05
                     if agree:
                         why.append("final vowel agrees")
@@ -328,17 +328,16 @@ class Resolver:
                 else:
                     sc -= 0.08
             # abroad: country words, and a big foreign city beats a Syrian hamlet
-            if c.country and c.country != "SY":
-                if c.country in countries:
+            if st.country and st.country != "SY":
+                if st.country in countries:
                     sc += 0.35
-                    why.append(f"{c.country} named nearby")
+                    why.append(f"{st.country} named nearby")
                 if st.pop >= 100000:
                     sc += 0.15
                     why.append("major city abroad")
             elif foreign_country and not hit_near:
                 sc -= 0.05
-            c.score = round(sc, 3)
-            c.reasons = why
+            cands.append(Candidate(*st.fields, round(sc, 3), why))
         cands.sort(key=lambda c: (-c.score, c.place_id))
         return self._decide(query, cands, direction)
 
@@ -407,12 +406,13 @@ class Resolver:
 class _PlaceStatic:
     """The parts of a place's score that depend on the place alone (see :meth:`Resolver._score`)."""
 
-    __slots__ = ("fields", "feature_type", "importance", "pop", "point", "is_admin", "codes", "lat", "point_ll",
+    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "pop", "point", "is_admin", "codes", "lat", "point_ll",
                  "names_code", "alt_names", "_qual")
 
     def __init__(self, pid: str, r: dict) -> None:
         self.fields = (pid, r["name_en"], r["name_ar"], r["lat"], r["lon"], r["coord_precision"],
                        r["feature_type"], r["adm1_en"], r["adm2_en"], r["adm3_en"], r["adm3_pcode"], r["country"])
+        self.pid, self.name_en, self.country = pid, r["name_en"], r["country"]
         ftype = self.feature_type = r["feature_type"]
         imp = IMPORTANCE.get(ftype or "", 0.02)
         pop = self.pop = r.get("population") or 0
