@@ -139,3 +139,122 @@ def test_real_articles_give_the_key_events(gz):
     for name, event in want.items():
         report = read_reports([ARTICLES / name]).reports[0]
         assert event in caps(extract_report(report, gz)), name
+
+
+# ---- chronicle year, partial objects, sieges broken, locators, routes, unknown objects (sentences written
+# for these tests)
+
+def test_bare_or_parenthetical_year_does_not_move_the_chronicle_year(gz):
+    text = ("On 14 September 2017, the army captured Maadan, reversing ISIL gains made during a previous offensive "
+            "in 2016. The hills (taken by ISIL in September 2016) were retaken too.\n\n"
+            "On 6 October, the Syrian Army captured Mayadin.")
+    assert ("government", "Al Mayadin", "2017-10-06") in caps(chronicle(text, gz))
+
+
+def test_sentence_opener_and_heading_set_the_year(gz):
+    text = ("On 3 March 2016, the army captured Palmyra.\n\nIn October 2017, the army advanced.\n\n"
+            "On 14 October, the Syrian Army captured Mayadin.\n\n### Raqqa in 2018\n\n"
+            "On 2 January, the SDF captured Raqqa.")
+    found = caps(chronicle(text, gz, year=2016))
+    assert ("government", "Al Mayadin", "2017-10-14") in found
+    assert ("sdf", "Ar-Raqqa", "2018-01-02") in found
+
+
+def test_backward_opener_is_not_carried(gz):
+    text = ("On 5 October 2017, the army advanced.\n\nIn 2014, ISIL had taken the region.\n\n"
+            "On 6 October, the Syrian Army captured Mayadin.")
+    assert ("government", "Al Mayadin", "2017-10-06") in caps(chronicle(text, gz))
+
+
+@pytest.mark.parametrize("text,place", [
+    ("On 9 October 2017, pro-government sources claimed roughly half of Mayadin was taken by the Syrian Army.",
+     "Al Mayadin"),
+    ("On 17 October 2017, the Army captured three districts in Deir ez-Zor.", "Deir-ez-Zor"),
+    ("On 12 October 2017, the army seized parts of Mayadin.", "Al Mayadin"),
+    ("On 12 October 2017, the army took some of the neighbourhoods of Mayadin.", "Al Mayadin"),
+])
+def test_partial_capture_is_an_advance(gz, text, place):
+    claims = chronicle(text, gz)
+    assert not any(c.place_name == place for c in claims if c.action == "capture")
+    assert any(c.place_name == place for c in claims if c.action == "advance")
+
+
+def test_the_rest_of_a_place_is_a_capture(gz):
+    found = caps(chronicle("On 3 November 2017, the Syrian Army fully recaptured the ISIL-held parts of "
+                           "Deir ez-Zor.", gz))
+    assert ("government", "Deir-ez-Zor", "2017-11-03") in found
+
+
+def test_surrounding_parts_is_no_capture(gz):
+    claims = chronicle("On 6 September 2017, the army began surrounding the ISIL-controlled parts of Raqqa.", gz)
+    assert not [c for c in claims if c.action in ("capture", "advance")]
+
+
+@pytest.mark.parametrize("text,actor", [
+    ("On 5 September 2017, the Syrian Army managed to break the siege of Deir ez-Zor.", "government"),
+    ("On 5 September 2017, the army offensive culminated in the breaking of the three-year ISIL siege of "
+     "Deir ez-Zor.", "government"),
+    ("On 5 September 2017, the Syrian Army linked up with the besieged garrison of Deir ez-Zor.", "government"),
+    ("On 5 September 2017, the Syrian Army lifted the siege of Deir ez-Zor imposed by ISIL.", "government"),
+])
+def test_siege_broken_is_a_capture(gz, text, actor):
+    claims = chronicle(text, gz)
+    assert (actor, "Deir-ez-Zor", "2017-09-05") in caps(claims)
+    assert not [c for c in claims if c.action == "siege"]
+
+
+def test_distance_to_breaking_a_siege_is_no_capture(gz):
+    claims = chronicle("On 4 September 2017, the Syrian Army was 3 km from breaking the siege of Deir ez-Zor.", gz)
+    assert not [c for c in claims if c.action == "capture"]
+
+
+def _arabic(text: str, gz):
+    report = Report(report_id="a", text="عنوان\n" + text, published=date(2017, 9, 6), lang="ar")
+    return extract_report(report, gz)
+
+
+def test_arabic_siege_broken_only_when_it_happened(gz):
+    done = _arabic("تمكن الجيش السوري أمس من فك الحصار عن مدينة دير الزور.", gz)
+    assert [(c.actor, c.action, c.place_name) for c in done] == [("government", "capture", "Deir-ez-Zor")]
+    near = _arabic("قال التلفزيون السوري إن 3 كلم تفصل الجيش السوري عن فك حصار داعش عن دير الزور.", gz)
+    assert {(c.actor, c.action) for c in near} == {("government", "proximity"), ("isis", "siege")}
+
+
+def test_arabic_and_persian_partial_capture_is_an_advance(gz):
+    ar = _arabic("سيطر الجيش السوري على أجزاء من مدينة الميادين.", gz)
+    assert [(c.action, c.place_name) for c in ar] == [("advance", "Al Mayadin")]
+    fa = extract_report(Report(report_id="f", text="عنوان\nارتش سوریه بخشی از شهر المیادین را تصرف کرد.",
+                               published=date(2017, 10, 10), lang="fa"), gz)
+    assert [(c.action, c.place_name) for c in fa] == [("advance", "Al Mayadin")]
+
+
+@pytest.mark.parametrize("text", [
+    "On 15 July 2017, Tiger Forces captured half a dozen oil fields in Ar-Raqqah province.",
+    "On 15 July 2017, Tiger Forces captured half a dozen oil fields in Ar-Raqqah.",
+    "On 3 May 2017, the army captured several villages in eastern Hama.",
+    "On 3 May 2017, the army captured villages in northwest Hama.",
+    "On 3 May 2017, the army captured villages in the Hama countryside.",
+    "On 3 May 2017, the army captured Tell Salma in northwest Hama.",
+])
+def test_governorate_after_plural_object_or_direction_is_a_region(gz, text):
+    for c in chronicle(text, gz):
+        assert c.place_name not in ("Ar-Raqqa", "Hama"), (text, c)
+        if c.place_text and ("Raqqah" in c.place_text or "Hama" in c.place_text):
+            assert c.place_precision == "region" and c.place_id is None
+
+
+@pytest.mark.parametrize("text,not_place", [
+    ("On 20 September 2018, the SDF fully captured Al-Baghuz Fawqani and secured the destroyed bridge to "
+     "al-Bukamal.", "Abu Kamal"),
+    ("On 6 September 2017, the army secured a supply line via the Ar-Raqqa road.", "Ar-Raqqa"),
+    ("On 6 September 2017, the army captured the highway to Deir ez-Zor.", "Deir-ez-Zor"),
+])
+def test_route_to_a_place_is_not_the_place(gz, text, not_place):
+    assert not [c for c in chronicle(text, gz) if c.place_name == not_place and c.action == "capture"]
+
+
+def test_unknown_object_is_kept_unresolved(gz):
+    text = ("The SDF attacked. On 23 January 2019, the capture of Urum al-Kubrah prompted the SOHR to "
+            "proclaim the imminent defeat of ISIL in Deir ez-Zor.")
+    claims = [c for c in chronicle(text, gz) if c.action == "capture"]
+    assert [(c.actor, c.place_text, c.place_id) for c in claims] == [("sdf", "Urum al-Kubrah", None)]

@@ -151,6 +151,18 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
     return found
 
 
+_YEAR_RX = re.compile(r"(?<![\w-])(?:(?:early|mid|late)\s*-?\s*)?(?P<year>(?:19|20)\d\d)(?![\w-]*\d)")
+
+
+def find_years(folded: str) -> list[tuple[int, int, int]]:
+    """Every year written in ``folded`` text as (start, end, year): "in 2016", "mid-2017", "2014–2017".
+
+    Only a chronicle's running year reads these (see :func:`tracker.extract.extract_report`): a bare
+    year is never a claim's date.
+    """
+    return [(m.start(), m.end(), int(m.group("year"))) for m in _YEAR_RX.finditer(folded)]
+
+
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s)
 

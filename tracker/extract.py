@@ -406,6 +406,8 @@ class _Trigger:
     hit: Hit
     action: str
     mode: str
+    #: for a siege broken ("broke the siege of X"): the span of the siege word inside ``hit``
+    siege: tuple[int, int] | None = None
 
 
 _PREPOSITIONS = frozenset(fold(w)[0] for w in (
@@ -424,6 +426,12 @@ def _few_tokens(text: str, most: int) -> bool:
         pos = m.end()
     return False
 
+
+#: "in" before a place that follows the named object ("captured X in Y"): Y only locates X
+_IN_WORDS = frozenset({"in"})
+
+#: how many words may come before a month or year that sets a chronicle's year ("In late October 2017")
+_OPENER_WORDS = 3
 
 #: date kinds that count from the moment of speaking, so a new reporting verb ends their reach
 _SPEAKER_BOUND = frozenset({"relative", "weekday", "ago"})
@@ -478,6 +486,8 @@ class _Extractor:
         self.breaks = [m.start() for m in _BREAK_RX.finditer(self.folded)]
         self.date_mentions = dates_mod.find_dates(self.folded, self.lang)
         self.date_starts = [d.start for d in self.date_mentions]
+        self.years = dates_mod.find_years(self.folded) if report.kind == "chronicle" else []
+        self.year_starts = [y[0] for y in self.years]
         # the longest hit per group bounds how far back a hit covering a position can start
         self.group_maxlen = {g: max(h.end - h.start for h in hs) for g, hs in self.by_group.items()}
         self.places = self._places()
@@ -625,19 +635,103 @@ class _Extractor:
     def _targets(self, lo: int, hi: int, sent: Sentence, trig: _Trigger) -> list[tuple[Place, bool]]:
         """Places that are targets in ``[lo, hi)``, each with whether it follows a directional word."""
         found: list[Place] = []
-        for p in self._places_in(lo, hi):
-            if p.end <= hi and not self._is_locator(p.start, lo):
-                found.append(p)
-        for p in self._headed(lo, hi):
+        named = [p for p in self._places_in(lo, hi) if p.end <= hi]
+        for p in named:
+            if self._is_locator(p.start, lo) or self._names_route(p, hi):
+                continue
+            found.append(self._as_region(p, lo, hi))
+        headed = self._headed(lo, hi)
+        for p in headed:
             if not any(q.start < p.end and p.start < q.end for q in found) and not self._is_locator(p.start, lo):
                 found.append(p)
+        unknown = self._unknown_object(lo, hi, trig, named + headed)
+        if unknown is not None:
+            # the object right after the trigger is a name the gazetteer lacks: the claim is about it,
+            # not about a place in a later clause
+            found = [unknown]
+        found.sort(key=lambda p: p.start)
+        # "captured X in Y", "the capture of X prompted ... in Y": a place after "in" once the object is
+        # named locates it, it is not another target
+        found = [p for i, p in enumerate(found) if i == 0 or not self._after_in(p, lo)]
         found.extend(self._anaphora(lo, hi, sent, found))
         found.sort(key=lambda p: p.start)
         out = []
         for p in found:
-            directional = any(d.end <= p.start for d in self._starting("directional", lo, p.start))
+            # towards X, or a part of X ("half of X", "three districts in X"): not the whole of X
+            directional = any(d.end <= p.start for d in self._starting("directional", lo, p.start)) or \
+                self._partial(p, lo)
             out.append((p, directional))
         return out
+
+    def _after_in(self, p: Place, lo: int) -> bool:
+        """Whether "in" (perhaps with a direction word: "in eastern Raqqa") comes right before the place."""
+        before = list(_TOKEN_RX.finditer(self.folded, max(lo, p.start - 40), p.start))
+        if before and self._word_before("region_direction", p.start, lo, gap=1) is not None:
+            before = before[:-1]
+        return bool(before) and before[-1].group(0) in _IN_WORDS and \
+            not self.folded[before[-1].end():p.start].strip(" ") or False
+
+    def _names_route(self, p: Place, hi: int) -> bool:
+        """Whether the place names a route ("the Ar-Raqqa road"): a route word right after it."""
+        return any(_few_tokens(self.folded[p.end:r.start], 0) for r in self._starting("route_after", p.end, hi))
+
+    def _partial(self, p: Place, lo: int) -> bool:
+        """Whether a partial quantifier ("half of", "parts of", "districts in", "اجزاء من") comes shortly
+        before the place in its clause, no other place between."""
+        for q in self._starting("partial", max(min(lo, p.start), p.start - 80), p.start):
+            if q.end > p.start or self._word_before("partial_rest", q.start, lo, gap=1) is not None:
+                continue  # "captured the ISIL-held parts of X": the rest of X, the whole is taken
+            between = self.folded[q.end:p.start]
+            if _few_tokens(between, 4) and not _BREAK_RX.search(between) and \
+                    not any(q.end <= o.start < p.start for o in self._places_in(q.end, p.start)) and \
+                    not (self.lang == "en" and any(ch.isupper() for ch in self.text[self.orig(q.end):self.orig(p.start)])):
+                # a name between ("the districts of al-Kannamat and al-Rasafeh") is what the quantifier counts
+                return True
+        return False
+
+    def _as_region(self, p: Place, lo: int, hi: int) -> Place:
+        """The place itself, or the region it names: after a direction word ("eastern Hama"), before a
+        region word ("the Hama countryside", "Ar-Raqqah province"), or after "in" following a plural
+        object ("captured half a dozen oil fields in Ar-Raqqah")."""
+        start, end = p.start, p.end
+        region = next((r for r in self._starting("region", p.end, p.end + 2)
+                       if _few_tokens(self.folded[p.end:r.start], 0)), None)
+        if region is not None:
+            end = region.end
+        direction = self._word_before("region_direction", p.start, lo, gap=1)
+        if direction is not None:
+            start = direction.start
+        if region is None and direction is None:
+            before = list(_TOKEN_RX.finditer(self.folded, max(lo, p.start - 30), p.start))
+            m = before[-1] if before else None
+            if not (m and m.group(0) == "in" and not self.folded[m.end():p.start].strip()):
+                return p
+            objs = [o for o in self._in("plural_object", lo, m.start())
+                    if _few_tokens(self.folded[o.end:m.start()], 0)]
+            if not objs:
+                return p
+            start = objs[-1].start
+            q = next((q for q in self.by_group.get("region_quantity", []) if q.start < start <= q.end + 1), None)
+            start = q.start if q is not None else start
+        return Place(start, end, self.text[self.orig(start):self.orig(end)], precision="region",
+                     reason="region-level")
+
+    def _unknown_object(self, lo: int, hi: int, trig: _Trigger, known: list[Place]) -> Place | None:
+        """English: the capitalised name right after a territorial trigger when the gazetteer does not
+        know it (no place found there), or None."""
+        if self.lang != "en" or trig.action not in TERRITORIAL or trig.mode != self.lex.direction:
+            return None
+        lead = self._name_after(lo, hi, 4, skip_lead=True)
+        if not lead:
+            return None
+        name = lead[0]
+        first = self.folded[name.start:name.end].split()[0]
+        if first in _en_not_name_words() or any(k.start < name.end and name.start < k.end for k in known):
+            return None
+        if any(h.start < name.end and name.start < h.end for h in self._between(name.start - 40, name.end)
+               if h.group in ("partial", "plural_object", "region_quantity", "anaphora_singular", "anaphora_plural")):
+            return None
+        return Place(name.start, name.end, name.text.strip(), reason="not in the gazetteer")
 
     def _is_locator(self, pos: int, lo: int) -> bool:
         if self._word_before("locator", pos, lo, gap=2) is not None:
@@ -757,6 +851,8 @@ class _Extractor:
         if found:
             return []
         for h in self._in("anaphora_singular", lo, hi):
+            if self.lang == "en" and self.folded.startswith(" of ", h.end):
+                continue  # "the city of X" introduces X, it does not refer back
             word = self.folded[h.start:h.end].split()[-1]
             prev = self._previous_place(h.start, sent, _SETTLEMENT_WORDS.get(word))
             if prev is not None:
@@ -790,12 +886,52 @@ class _Extractor:
                     fitting = p.place
         return fitting or best
 
+    # sieges broken ---------------------------------------------------
+    def _broken_sieges(self, triggers: list[_Trigger], sent: Sentence) -> list[_Trigger]:
+        """A siege trigger shortly after a breaking word ("broke the siege of X", "فك الحصار عن X") is a
+        capture of X by the side breaking it, when it happened: not after a distance ("3 km from
+        breaking the siege", "3 كلم تفصل ... عن فك حصار") or a blocking word ("short of")."""
+        out = []
+        for t in triggers:
+            b = None
+            if t.action == "siege" and t.mode == self.lex.direction:
+                b = self._word_before("siege_break", t.hit.start, sent.start, gap=6)
+            if b is not None and not self._in("action", b.end, t.hit.start) and self._accomplished(b, sent):
+                hit = Hit(b.start, t.hit.end, "action", ("capture", t.mode))
+                out.append(_Trigger(hit, "capture", t.mode, siege=(t.hit.start, t.hit.end)))
+            else:
+                out.append(t)
+        return out
+
+    def _accomplished(self, b: Hit, sent: Sentence) -> bool:
+        seg_lo, _ = self._segment(b.start, sent)
+        if self.lex.distance_rx.search(self.folded, seg_lo, b.start):
+            return False
+        if any(h.value[1] == "distance" for h in self._in("action", seg_lo, b.start)):
+            return False
+        return self._word_before("siege_break_blocked", b.start, sent.start, gap=1) is None
+
+    def _break_end(self, trig: _Trigger) -> int:
+        """End of the breaking word of a broken-siege trigger."""
+        b = self._starting("siege_break", trig.hit.start, trig.hit.start + 1)
+        return b[0].end if b else trig.hit.start
+
     # actor ---------------------------------------------------------
     def _actor(self, trig: _Trigger, sent: Sentence, lo: int, hi: int) -> tuple[str | None, bool, str | None]:
         """(side, named in this sentence, opponent)."""
         h = trig.hit
         actors = self._starting("actor", sent.start, sent.end)
         opponent = None
+        if trig.siege is not None:
+            # a siege broken: the besieger ("ISIL siege", "حصار داعش") is not the one breaking it
+            s0, s1 = trig.siege
+            for a in actors:
+                # Arabic verb-subject order: "كسر الجيش الحصار"
+                if h.start < a.start < s0 and not _TOKEN_RX.search(self.folded[self._break_end(trig):a.start]):
+                    return a.value, True, opponent
+            actors = [a for a in actors if not (h.start <= a.start < s1 or (
+                a.start >= s1 and not _TOKEN_RX.search(self.folded[s1:a.start])
+                and not _BREAK_RX.search(self.folded[s1:a.start])))]
         for a in actors:
             if self._word_before("opponent", a.start, sent.start, gap=1):
                 if a.start >= h.end and a.start < hi + 40:
@@ -809,7 +945,7 @@ class _Extractor:
             gap = self.folded[h.end:a.start]
             if a.start >= h.end and not _TOKEN_RX.search(gap) and not _BREAK_RX.search(gap):
                 return a.value, True, opponent
-        for by in self.by_group.get("by", []):
+        for by in self.by_group.get("by", []) if trig.siege is None else []:
             # "محاصره ... از سوی X", "was taken by X": the agent in the clause; beyond it only for passives
             if lo <= by.start < hi or (trig.mode in ("before", "passive") and h.end <= by.start < sent.end):
                 for a in actors:
@@ -917,15 +1053,59 @@ class _Extractor:
         return value, precision
 
     def _sentence_dates(self, sent: Sentence, state: dict[str, Any]) -> None:
-        """Carry the sentence's last date (and its year) to the sentences after it."""
-        in_sent = self._dates_in(sent)
-        for d in in_sent:
+        """Carry the sentence's last date (and its year) to the sentences after it.
+
+        In a chronicle only a date that sets the running year is carried: a full date ("5 September
+        2017"), a day without a year (read in the running year), "the next day", or a month or year
+        that opens the sentence ("In October 2017,", "By mid-2017") and does not look back before the
+        running year. A month or year inside a sentence ("gains made in 2016", "in September 2016")
+        is a reference, not the chronicle's time.
+        """
+        chronicle = self.report.kind == "chronicle"
+        if chronicle:
+            for y0, _y1, year in self.years[bisect.bisect_left(self.year_starts, sent.start):
+                                             bisect.bisect_left(self.year_starts, sent.end)]:
+                if any(d.start <= y0 < d.end for d in self._dates_in(sent)):
+                    continue  # the year of a full date or a month: read with it
+                if self._opens(sent, y0) and not self._backward(year, state):
+                    self._set_year(year, state)
+        for d in self._dates_in(sent):
             value, precision = self._resolve_date(d, state)
-            if value is not None:
-                state["prev_date"] = value
-                state["year"] = value.year
-                state["carry"] = (value.isoformat(), precision, self.text[self.orig(d.start):self.orig(d.end)].strip())
-                state["carry_para"] = sent.paragraph
+            if value is None:
+                continue
+            if chronicle and d.kind == "monthyear" and (not self._opens(sent, d.start)
+                                                        or self._backward(value.year, state)):
+                continue
+            state["prev_date"] = value
+            state["year"] = value.year
+            state["carry"] = (value.isoformat(), precision, self.text[self.orig(d.start):self.orig(d.end)].strip())
+            state["carry_para"] = sent.paragraph
+
+    def _opens(self, sent: Sentence, pos: int) -> bool:
+        """Whether ``pos`` is within the first few words of the sentence ("In late October 2017, ...")."""
+        return _few_tokens(self.folded[sent.start:pos], _OPENER_WORDS)
+
+    def _backward(self, year: int, state: dict[str, Any]) -> bool:
+        running = state.get("year") or self.year_hint
+        return running is not None and year < running
+
+    @staticmethod
+    def _set_year(year: int, state: dict[str, Any]) -> None:
+        """A new running year (a heading or an opener): the dates carried from another year end."""
+        if state.get("year") != year:
+            for key in ("prev_date", "carry", "carry_para"):
+                state.pop(key, None)
+        state["year"] = year
+
+    def _headings(self) -> list[tuple[int, int]]:
+        """(position, year) of every chronicle section heading that names a year."""
+        out = []
+        for ls, le in _lines(self.folded):
+            if self.folded[ls:le].lstrip().startswith("#"):
+                found = dates_mod.find_years(self.folded[ls:le])
+                if found:
+                    out.append((ls, found[0][2]))
+        return out
 
     # region --------------------------------------------------------
     def _region(self, lo: int, hi: int) -> Place | None:
@@ -941,7 +1121,6 @@ class _Extractor:
                         end = tail[0].end
                     o0, o1 = self.orig(r.start), self.orig(end)
                     return Place(r.start, end, self.text[o0:o1], precision="region", reason="region-level")
-            o0, o1 = self.orig(q.start), self.orig(q.end)
         return None
 
     # run -----------------------------------------------------------
@@ -952,8 +1131,12 @@ class _Extractor:
         claims: list[Claim] = []
         state: dict[str, Any] = {}
         carry_actor: tuple[int, str] | None = None
+        headings = self._headings() if self.report.kind == "chronicle" else []
         for sent in self._sentences:
-            triggers = [_Trigger(h, h.value[0], h.value[1]) for h in self._starting("action", sent.start, sent.end)]
+            while headings and headings[0][0] < sent.start:
+                self._set_year(headings.pop(0)[1], state)
+            triggers = self._broken_sieges(
+                [_Trigger(h, h.value[0], h.value[1]) for h in self._starting("action", sent.start, sent.end)], sent)
             self._note_places(sent)
             named_actor = None
             for idx, trig in enumerate(triggers):
@@ -977,10 +1160,8 @@ class _Extractor:
                     action = "proximity"
                 if action == "proximity" and trig.mode != "distance" and distance is None:
                     distance = 0.0
-                if action == "advance" and distance is not None and not to_target:
-                    pass  # a distance advanced, not a distance to a place
-                elif action not in ("proximity",):
-                    distance = None if action != "advance" else None
+                if action != "proximity" and not (action == "advance" and distance is not None and not to_target):
+                    distance = None  # only a proximity's distance to a place, or a distance advanced, is kept
                 status = self._status(trig, sent, lo, hi)
                 date_s, date_p, date_t = self._date_for(trig.hit.start, sent, state)
                 attribution = self._attribution(trig.hit.start, sent)
