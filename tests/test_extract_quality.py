@@ -258,3 +258,13 @@ def test_unknown_object_is_kept_unresolved(gz):
             "proclaim the imminent defeat of ISIL in Deir ez-Zor.")
     claims = [c for c in chronicle(text, gz) if c.action == "capture"]
     assert [(c.actor, c.place_text, c.place_id) for c in claims] == [("sdf", "Urum al-Kubrah", None)]
+
+
+def test_the_city_refers_past_a_road_and_not_in_a_possessive(gz):
+    claims = chronicle("The army reached Deir ez-Zor. On 6 September 2017, they secured a supply line via the "
+                       "Ar-Raqqa road, surrounding the ISIL-controlled parts of the city.", gz)
+    assert {c.place_name for c in claims if c.action == "siege"} == {"Deir-ez-Zor"}
+    assert not [c for c in claims if c.place_name == "Ar-Raqqa"]
+    claims = chronicle("On 12 March 2018, Turkish forces cut off the water supply to the city of Afrin, and also "
+                       "cut off the city's Internet access.", gz)
+    assert not [c for c in claims if c.action == "siege" and c.place_text != "Afrin"]

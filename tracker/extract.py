@@ -851,8 +851,9 @@ class _Extractor:
         if found:
             return []
         for h in self._in("anaphora_singular", lo, hi):
-            if self.lang == "en" and self.folded.startswith(" of ", h.end):
-                continue  # "the city of X" introduces X, it does not refer back
+            if self.lang == "en" and (self.folded.startswith(" of ", h.end) or
+                                      self.folded.startswith(("'s", "’s"), h.end)):
+                continue  # "the city of X" introduces X; "the city's water" is not the object
             word = self.folded[h.start:h.end].split()[-1]
             prev = self._previous_place(h.start, sent, _SETTLEMENT_WORDS.get(word))
             if prev is not None:
@@ -880,7 +881,7 @@ class _Extractor:
         gazetteer knows as a settlement of that size, when there is one (a district is not "the city")."""
         best = fitting = None
         for p in self._resolved_cache:
-            if p.end <= pos and p.paragraph == sent.paragraph:
+            if p.end <= pos and p.paragraph == sent.paragraph and not p.route:
                 best = p.place
                 if kinds and p.place.feature in kinds:
                     fitting = p.place
@@ -1211,7 +1212,8 @@ class _Extractor:
                         self.nearby.append((p.lat, p.lon))
                 locator = self._is_locator(p.start, sent.start) or self._word_before(
                     "directional", p.start, sent.start, gap=2) is not None
-                self._resolved_cache.append(_Placed(p.start, p.end, sent.paragraph, p, locator))
+                self._resolved_cache.append(_Placed(p.start, p.end, sent.paragraph, p, locator,
+                                                    self._names_route(p, sent.end)))
         # places named by a head word ("قرية الطيبة") count as antecedents too
         for p in self._headed(sent.start, sent.end):
             if not any(c.start <= p.start < c.end for c in self._resolved_cache):
@@ -1273,6 +1275,7 @@ class _Placed:
     paragraph: int
     place: Place
     locator: bool = False
+    route: bool = False  # names a route ("the Ar-Raqqa road"): "the city" does not refer back to it
 
 
 @lru_cache(maxsize=None)
