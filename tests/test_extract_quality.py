@@ -268,3 +268,8 @@ def test_the_city_refers_past_a_road_and_not_in_a_possessive(gz):
     claims = chronicle("On 12 March 2018, Turkish forces cut off the water supply to the city of Afrin, and also "
                        "cut off the city's Internet access.", gz)
     assert not [c for c in claims if c.action == "siege" and c.place_text != "Afrin"]
+
+
+def test_the_city_after_a_locator_only_locates(gz):
+    claims = chronicle("The SDF entered Raqqa. On 2 July 2017, a village southeast of the city also fell to the SDF.", gz)
+    assert not [c for c in claims if c.action == "capture"]

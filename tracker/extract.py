@@ -851,6 +851,8 @@ class _Extractor:
         if found:
             return []
         for h in self._in("anaphora_singular", lo, hi):
+            if self._is_locator(h.start, lo):
+                continue  # "a village southeast of the city": the city only locates
             if self.lang == "en" and (self.folded.startswith(" of ", h.end) or
                                       self.folded.startswith(("'s", "’s"), h.end)):
                 continue  # "the city of X" introduces X; "the city's water" is not the object
