@@ -121,6 +121,38 @@ def seeds_report(sources: Path, out: Path, gz) -> None:
         else:
             print(f"  date wrong: {g['doc'][:3]} {g['place']}: {c['date']} (gold {g['when']}, {c['date_text']})")
     print(f"dates right: {right}/{len(matched)} = {right / max(len(matched), 1):.3f}")
+    geocoding_report(_load(gold_path), claims, norm)
+
+
+def _km(a: float, b: float, c: float, d: float) -> float:
+    p = math.pi / 180
+    h = math.sin((c - a) * p / 2) ** 2 + math.cos(a * p) * math.cos(c * p) * math.sin((d - b) * p / 2) ** 2
+    return 12742 * math.asin(math.sqrt(h))
+
+
+def geocoding_report(gold: list[dict], claims: list[dict], norm) -> None:
+    """Geocoding error: for every gold claim (territorial or context) whose place has coordinates, the distance
+    from the coordinates the extractor gave the same place words in the same report."""
+    errors, unresolved = [], []
+    for g in gold:
+        if g.get("lat") is None or not g.get("place_text"):
+            continue
+        gt = norm(g["place_text"])
+        same = [c for c in claims if c["report_id"] == g["doc"] and c.get("place_text")
+                and (gt in norm(c["place_text"]) or norm(c["place_text"]) in gt)]
+        located = [c for c in same if c.get("lat") is not None]
+        if located:
+            errors.append((min(_km(g["lat"], g["lon"], c["lat"], c["lon"]) for c in located), g["place"]))
+        else:
+            unresolved.append(g["place"])
+    if not errors:
+        print("geocoding: no gold place with coordinates was found")
+        return
+    errors.sort()
+    km = [e for e, _ in errors]
+    print(f"geocoding: {len(km)} gold places with coordinates located; within 10 km {sum(e <= 10 for e in km)}/"
+          f"{len(km)}; median {km[len(km) // 2]:.1f} km, max {km[-1]:.1f} km ({errors[-1][1]}); "
+          f"not located: {len(unresolved)} ({', '.join(unresolved) or 'none'})")
 
 
 def wiki_report(sources: Path, gz, sample: int, show: int) -> None:
