@@ -40,19 +40,13 @@ def test_husayniyah_at_deir_ez_zor(gaz):
     assert r.best.place_id == "N0412"
 
 
-def test_harra_in_northern_daraa(gaz):
-    r = resolve_in(gaz, "003_823741fb3805121e", "به شهر الحارة در حومه شمالی درعا", "الحارة")
-    assert r.best.adm1_en == "Dar'a"
-
-
-def test_jobar_in_damascus(gaz):
-    r = resolve_in(gaz, "004_0f331618dc9f0830", "في جوبر وعين ترما", "جوبر")
-    assert r.best.adm1_en == "Damascus"
-
-
-def test_abu_kahf_in_eastern_hama(gaz):
-    r = resolve_in(gaz, "004_0f331618dc9f0830", "أبو حكفا وأبو كهف", "أبو كهف")
-    assert r.best.adm1_en == "Hama"
+@pytest.mark.parametrize(("report", "phrase", "name", "governorate"), [
+    ("003_823741fb3805121e", "به شهر الحارة در حومه شمالی درعا", "الحارة", "Dar'a"),  # not Lattakia's
+    ("004_0f331618dc9f0830", "في جوبر وعين ترما", "جوبر", "Damascus"),  # not Homs's
+    ("004_0f331618dc9f0830", "أبو حكفا وأبو كهف", "أبو كهف", "Hama"),  # not Manbij's
+])
+def test_homonym_in_its_governorate(gaz, report, phrase, name, governorate):
+    assert resolve_in(gaz, report, phrase, name).best.adm1_en == governorate
 
 
 def test_places_abroad(gaz):
