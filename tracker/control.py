@@ -780,15 +780,21 @@ class Timeline:
         return [a + timedelta(days=i) for i in range((b - a).days + 1)]
 
     def find_places(self, name: str) -> list[str]:
-        """Place ids whose id, English or Arabic name matches ``name`` (exact first, then substring)."""
+        """Place ids whose id, English or Arabic name matches ``name`` (exact first, then substring).
+
+        Administrative units (which hold no control of their own) are left out unless asked for by id.
+        """
         if name in self.places.index:
             return [name]
-        en = self.places["name_en"].fillna("").str.casefold()
-        ar = self.places["name_ar"].fillna("") if "name_ar" in self.places else en
-        exact = self.places.index[(en == name.casefold()) | (ar == name)]
+        places = self.places
+        if "feature_type" in places:
+            places = places[~places["feature_type"].isin(list(_REGION_PRECISIONS))]
+        en = places["name_en"].fillna("").str.casefold()
+        ar = places["name_ar"].fillna("") if "name_ar" in places else en
+        exact = places.index[(en == name.casefold()) | (ar == name)]
         if len(exact):
             return list(exact)
-        sub = self.places.index[en.str.contains(name.casefold(), regex=False) | ar.str.contains(name, regex=False)]
+        sub = places.index[en.str.contains(name.casefold(), regex=False) | ar.str.contains(name, regex=False)]
         return list(sub)
 
 
