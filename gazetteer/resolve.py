@@ -120,6 +120,10 @@ class Resolver:
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
         self._near_reasons: dict[frozenset[str], str] = {}
         self._km_memo: dict[tuple, dict] = {}  # point -> point -> km, for the current report
+        # the caller's nearby list only grows within a report: each candidate point keeps its minimum
+        # distance over the part of that list seen so far, so a pair is measured once per report
+        self._near_base: list[tuple[float, float]] = []
+        self._run_min: dict[tuple, list] = {}  # point -> [entries of _near_base done, minimum km]
 
     def _prepare(self, text: str) -> dict:
         """Per report, once: its mentions (with admin codes and anchor points) and its cue words."""
@@ -216,7 +220,8 @@ class Resolver:
                 admins_near.update(codes)
                 if anchor is not None:
                     anchors.append((anchor, abs(m.start - s) if s is not None else WINDOW))
-        nearby = [tuple(p) for p in ctx.nearby] + [a for a, _ in anchors]
+        base = [tuple(p) for p in ctx.nearby]
+        anchor_pts = [a for a, _ in anchors]
         front = [tuple(p) for p in ctx.front]
 
         # the score depends on nothing else: within a report, the same name in the same surroundings
@@ -224,32 +229,82 @@ class Resolver:
         if prep is not self._score_owner:  # a reference, not an id: a freed dict's id may come back
             self._score_cache.clear()
             self._km_memo.clear()
+            self._near_base = []
+            self._run_min.clear()
             self._score_owner = prep
+        statics = [st for st in map(self._static, ids) if st is not None]
+        # nearby places enter the score only through each candidate's distance to the nearest one:
+        # keyed by those distances, the cache hits although the nearby list grows
+        dists = self._nearest(statics, base, anchor_pts) if base or anchor_pts else None
         key = (ids, exact, via, query, qual, feature_hint, frozenset(admins_near), frozenset(admins_far),
-               frozenset(countries), adjacent, frozenset(nearby), tuple(front))
+               frozenset(countries), adjacent, dists, tuple(front))
         done = self._score_cache.get(key)
         if done is not None:
             return Resolution(done.query, list(done.candidates), done.best, done.ambiguous, done.reason,
                               done.direction)
-        res = self._score(ids, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
-                          adjacent, nearby, front)
+        res = self._score(statics, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
+                          adjacent, dists, front)
         self._score_cache[key] = res
         return Resolution(res.query, list(res.candidates), res.best, res.ambiguous, res.reason, res.direction)
 
-    def _score(self, ids: tuple[str, ...], exact: tuple[str, ...], query: str, via: str, qual: str | None,
-               feature_hint: str | None, admins_near: set[str], admins_far: set[str], countries: set[str],
-               adjacent: bool, nearby: list[tuple[float, float]], front: list[tuple[float, float]]) -> Resolution:
-        """Score and rank the candidates ``ids`` given what the passage says about them."""
-        statics = [st for st in map(self._static, ids) if st is not None]
+    def _nearest(self, statics: list["_PlaceStatic"], base: list[tuple[float, float]],
+                 anchors: list[tuple[float, float]]) -> tuple[float | None, ...]:
+        """Per candidate, the distance in km to the nearest of ``base`` and ``anchors`` (None when
+        the candidate takes no nearness: an admin unit or a place without coordinates).
+
+        ``base`` (the caller's nearby list) is measured incrementally: while it only grows, each
+        candidate point keeps a running minimum over the entries already seen. A minimum over a set
+        does not depend on order or grouping, so the value is the one a full scan gives.
+        """
+        known = self._near_base
+        n = len(known)
+        if len(base) >= n and base[:n] == known:
+            known.extend(base[n:])
+        else:  # not an extension of the list seen so far: start over
+            known = self._near_base = list(base)
+            self._run_min.clear()
+        total = len(known)
+        run_min, memo = self._run_min, self._km_memo
+        out: list[float | None] = []
+        for st in statics:
+            if st.lat is None or st.is_admin:
+                out.append(None)
+                continue
+            pt = st.point_ll
+            state = run_min.get(pt)
+            if state is None:
+                state = run_min[pt] = [0, math.inf]
+            if state[0] < total:
+                state[1] = min(state[1], min(km(pt, a) for a in known[state[0]:]))
+                state[0] = total
+            d = state[1]
+            if anchors:
+                # anchors come and go with the mention's window: memoised per pair
+                row = memo.get(pt)
+                if row is None:
+                    row = memo[pt] = {}
+                for a in anchors:
+                    x = row.get(a)
+                    if x is None:
+                        x = row[a] = km(pt, a)
+                    if x < d:
+                        d = x
+            out.append(d)
+        return tuple(out)
+
+    def _score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
+               qual: str | None, feature_hint: str | None, admins_near: set[str], admins_far: set[str],
+               countries: set[str], adjacent: bool, dists: tuple[float | None, ...] | None,
+               front: list[tuple[float, float]]) -> Resolution:
+        """Score and rank the candidates ``statics`` given what the passage says about them
+        (``dists``: per candidate, the km to the nearest place named nearby; None when none is)."""
         if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
         qwords, direction, is_region_phrase, q_ending = _query_facts(query, qual)
-        nearby = list(dict.fromkeys(nearby))  # the same point twice adds nothing to a minimum
-        dist = self._km_memo
         foreign_country = bool(countries - {"SY"})
         # the additions below keep the order (and so the rounding) of the score's terms
         cands = []
-        for st in statics:
+        for k, st in enumerate(statics):
             sc, why = 0.3, []
             ftype = st.feature_type
             if st.pid in exact and via != "skeleton":
@@ -293,18 +348,8 @@ class Resolver:
             # nearness to places named nearby / already resolved, and to the front
             if st.lat is not None and not st.is_admin:
                 pt = st.point_ll
-                if nearby:
-                    # distances are memoised per report: the same pairs come back as the nearby list grows
-                    row = dist.get(pt)
-                    if row is None:
-                        row = dist[pt] = {}
-                    try:
-                        d = min(map(row.__getitem__, nearby))
-                    except KeyError:
-                        for a in nearby:
-                            if a not in row:
-                                row[a] = km(pt, a)
-                        d = min(map(row.__getitem__, nearby))
+                if dists is not None:
+                    d = dists[k]
                     bonus = 0.35 * math.exp(-d / 30.0)
                     if adjacent and d < 8:
                         bonus += 0.25
