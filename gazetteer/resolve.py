@@ -119,6 +119,7 @@ class Resolver:
         self._statics: dict[str, _PlaceStatic | None] = {}
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
         self._near_reasons: dict[frozenset[str], str] = {}
+        self._codes_of: dict[tuple[str, ...], frozenset[str]] = {}
         self._km_memo: dict[tuple, dict] = {}  # point -> point -> km, for the current report
         # the caller's nearby list only grows within a report: each candidate point keeps its minimum
         # distance over the part of that list seen so far, so a pair is measured once per report
@@ -153,13 +154,19 @@ class Resolver:
                                       "codes_after": _running_unions(codes[::-1])[::-1]}
         return hit
 
-    def _admin_codes(self, ids: tuple[str, ...]) -> set[str]:
-        """Admin codes a mention of these places names: its admin units, a city's governorate."""
-        codes = set()
-        for pid in ids:
-            st = self._static(pid)
-            if st is not None and st.names_code is not None:
-                codes.add(st.names_code)
+    def _admin_codes(self, ids: tuple[str, ...]) -> frozenset[str]:
+        """Admin codes a mention of these places names: its admin units, a city's governorate.
+
+        The same names come back in every report: made once per id tuple (callers only read them).
+        """
+        codes = self._codes_of.get(ids)
+        if codes is None:
+            found = set()
+            for pid in ids:
+                st = self._static(pid)
+                if st is not None and st.names_code is not None:
+                    found.add(st.names_code)
+            codes = self._codes_of[ids] = frozenset(found)
         return codes
 
     def _static(self, pid: str) -> "_PlaceStatic | None":
@@ -513,12 +520,14 @@ def _query_facts(query: str, qual: str | None) -> tuple[list[str], str | None, b
     return qwords, _direction_of(qual, qwords), is_region_phrase, ending(query)
 
 
-def _running_unions(code_sets: list[set[str]]) -> list[frozenset[str]]:
+def _running_unions(code_sets: list[frozenset[str]]) -> list[frozenset[str]]:
     """``out[i]`` = the union of the first ``i`` sets (``len(code_sets) + 1`` entries)."""
-    out, acc = [frozenset()], set()
+    cur: frozenset[str] = frozenset()
+    out = [cur]
     for codes in code_sets:
-        acc |= codes
-        out.append(frozenset(acc))
+        if not codes <= cur:  # most mentions add no new unit: the previous union is shared
+            cur = cur | codes
+        out.append(cur)
     return out
 
 

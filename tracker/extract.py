@@ -217,13 +217,39 @@ def _longest(hits: list[Hit]) -> list[Hit]:
     for h in hits:
         by_group.setdefault(h.group, []).append(h)
     for group_hits in by_group.values():
-        taken = bytearray(max(h.end for h in group_hits) + 1)
-        for h in sorted(group_hits, key=lambda h: (-(h.end - h.start), h.start)):
-            if not taken.count(1, h.start, h.end):
-                taken[h.start:h.end] = b"\x01" * (h.end - h.start)
-                out.append(h)
+        # hits that overlap nothing are kept as they are; the greedy choice only runs inside a run of
+        # overlapping hits (runs share no position, so each run's choice is the whole list's)
+        group_hits.sort(key=_start_of)
+        run: list[Hit] = []
+        run_end = -1
+        for h in group_hits:
+            if h.start >= run_end and run:
+                _greedy(run, out)
+                run = []
+            run.append(h)
+            run_end = max(run_end, h.end)
+        if run:
+            _greedy(run, out)
     out.sort(key=lambda h: (h.start, h.end))
     return out
+
+
+def _start_of(h: Hit) -> int:
+    return h.start
+
+
+def _greedy(run: list[Hit], out: list[Hit]) -> None:
+    """Append to ``out`` the longest hits of ``run`` (leftmost first) that overlap no longer one."""
+    if len(run) == 1:
+        out.append(run[0])
+        return
+    base = run[0].start
+    taken = bytearray(max(h.end for h in run) - base + 1)
+    for h in sorted(run, key=lambda h: (-(h.end - h.start), h.start)):
+        s, e = h.start - base, h.end - base
+        if not taken.count(1, s, e):
+            taken[s:e] = b"\x01" * (e - s)
+            out.append(h)
 
 
 @lru_cache(maxsize=None)
@@ -762,10 +788,20 @@ class _Extractor:
         blocked += [h for h in skippable if h.group == "filler"]
         names: list[Place] = []
         cur: list[tuple[int, int]] = []
+        # a token is blocked when a blocked hit starting at or before it reaches past it: tokens come
+        # in order, so the furthest end of the hits started so far answers
+        spans = sorted((b.start, b.end) for b in blocked)
+        n_spans, k_span, reach = len(spans), 0, -1
+        breaks = self.breaks  # every clause-break character (one-character matches of _BREAK_RX)
         for m in _TOKEN_RX.finditer(self.folded, pos, hi):
-            if _BREAK_RX.search(self.folded, pos, m.start()):
+            t = m.start()
+            k = bisect.bisect_left(breaks, pos)
+            if k < len(breaks) and breaks[k] < t:
                 break
-            if any(b.start <= m.start() < b.end for b in blocked):
+            while k_span < n_spans and spans[k_span][0] <= t:
+                reach = max(reach, spans[k_span][1])
+                k_span += 1
+            if reach > t:
                 break
             tok = m.group(0)
             if tok in _PREPOSITIONS or tok[:1].isdigit() and not cur:
