@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from .normalize import DATA, ending, norm, norm_array, qualifier, split_feature
 
@@ -138,9 +139,15 @@ class Resolver:
         mentions = [(m, self._admin_codes(m.place_ids), self._anchor(m))
                     for m in self.gaz.index.find(text, (ntext, pos))]
         # words and where they start in ``text``
-        spans = [(m.start(), m.group()) for m in _WORD_RX.finditer(ntext)]
-        words = [w for _, w in spans]
-        offsets = pos[[i for i, _ in spans]].tolist() if spans else []
+        # normalised words are separated by single spaces: a split gives them, their starts follow
+        # from the lengths (empty pieces, if any, are not words)
+        parts = ntext.split(" ")
+        starts = list(accumulate((len(w) + 1 for w in parts[:-1]), initial=0))
+        if "" in parts:
+            starts = [i for i, w in zip(starts, parts) if w]
+            parts = [w for w in parts if w]
+        words = parts
+        offsets = pos[starts].tolist() if starts else []
         cw = context_words()
         cues = [(offsets[k], *cw[w]) for k, w in enumerate(words) if w in cw] if cw.keys() & set(words) else []
         codes = [c for _, c, _ in mentions]
@@ -489,10 +496,6 @@ class _PlaceStatic:
         if hit is None:
             hit = self._qual[qual] = qualifier_match({"alt_names": self.alt_names}, qual)
         return hit
-
-
-#: a word of normalised text (words are separated by single spaces)
-_WORD_RX = re.compile("[^ ]+")
 
 
 @lru_cache(maxsize=65536)
