@@ -289,8 +289,15 @@ class Resolver:
             if state is None:
                 state = run_min[pt] = [0, math.inf]
             if state[0] < total:
-                state[1] = min(state[1], min(km(pt, a) for a in known[state[0]:]))
-                state[0] = total
+                # km(pt, a) written out (the same operations in the same order): no call per pair
+                lat, lon = pt
+                d = state[1]
+                for a in known[state[0]:]:
+                    a0, a1 = a[0], a[1]
+                    x = math.hypot((lon - a1) * 111.2 * math.cos(math.radians((lat + a0) / 2)), (lat - a0) * 111.2)
+                    if x < d:
+                        d = x
+                state[0], state[1] = total, d
             d = state[1]
             if anchors:
                 # anchors come and go with the mention's window: memoised per pair

@@ -35,6 +35,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
@@ -250,30 +251,33 @@ def _longest(hits: list[Hit]) -> list[Hit]:
     for group_hits in by_group.values():
         # hits that overlap nothing are kept as they are; the greedy choice only runs inside a run of
         # overlapping hits (runs share no position, so each run's choice is the whole list's)
-        group_hits.sort(key=_start_of)
+        group_hits.sort(key=_START)
         run: list[Hit] = []
         run_end = -1
         for h in group_hits:
             if h.start >= run_end and run:
-                _greedy(run, out)
+                if len(run) == 1:
+                    out.append(run[0])
+                else:
+                    _greedy(run, out)
                 run = []
             run.append(h)
-            run_end = max(run_end, h.end)
-        if run:
+            if h.end > run_end:
+                run_end = h.end
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
             _greedy(run, out)
-    out.sort(key=lambda h: (h.start, h.end))
+    out.sort(key=_SPAN)
     return out
 
 
-def _start_of(h: Hit) -> int:
-    return h.start
+_START = itemgetter(0)    # Hit.start
+_SPAN = itemgetter(0, 1)  # (Hit.start, Hit.end)
 
 
 def _greedy(run: list[Hit], out: list[Hit]) -> None:
     """Append to ``out`` the longest hits of ``run`` (leftmost first) that overlap no longer one."""
-    if len(run) == 1:
-        out.append(run[0])
-        return
     base = run[0].start
     taken = bytearray(max(h.end for h in run) - base + 1)
     for h in sorted(run, key=lambda h: (-(h.end - h.start), h.start)):
