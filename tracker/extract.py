@@ -215,12 +215,15 @@ class Lexicon:
                 start = end_index - lit_len
                 if not folded.startswith(literal, start):
                     continue  # a non-word character where the literal has another
+                # whether the literal runs on into a word: the same answer for every plain entry
+                lit_end = start + lit_len
+                runs_on = lit_end < n and _is_word(folded[lit_end])
                 for rx, group, value, exact, open_end, plain in items:
                     if plain:
                         # no wildcard: the literal itself, which must end the word (as the regex says)
-                        end = start + lit_len
-                        if end < n and _is_word(folded[end]):
+                        if runs_on:
                             continue
+                        end = lit_end
                     else:
                         m = rx.match(folded, start)
                         if not m:
@@ -232,11 +235,12 @@ class Lexicon:
                         o0 = offsets[start] if offsets else start
                         if original[o0:o0 + len(exact)] != exact:
                             continue
-                    found.append(Hit(start, end, group, value))
+                    found.append(_new_hit(Hit, (start, end, group, value)))  # Hit(...) without its wrapper
         return _longest(found)
 
 
 _NON_WORD_RX = re.compile(r"\W")
+_new_hit = tuple.__new__
 
 #: (starts, hits) of a group with no hits in a report
 _NO_GROUP: tuple[list[int], list[Hit]] = ([], [])
