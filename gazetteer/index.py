@@ -91,6 +91,7 @@ class MentionIndex:
             if var not in self.keys:
                 self.auto.add_word(var, var)
         self.auto.make_automaton()
+        self._ids_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def _add_name(self, pid: str, name: str) -> None:
         key = norm(name)
@@ -165,12 +166,20 @@ class MentionIndex:
                 ids = tuple(sorted(rest[0]))
                 exact = ids
             else:
-                kinds = self.keys[key]
-                ids = tuple(sorted(kinds))
-                exact = tuple(sorted(p for p, k in kinds.items() if k == "name"))
+                ids, exact = self._ids(key)
             o_start, o_end = int(pos[s]), int(pos[e2 - 1]) + 1  # ``pos`` may be an array
             out.append(Mention(o_start, o_end, text[o_start:o_end], key, ids, qual, via, exact))
         return out
+
+    def _ids(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(every place, places named exactly) of an indexed key, sorted; made once per key (the
+        index does not change after it is built, and the same names come back in every report)."""
+        found = self._ids_of.get(key)
+        if found is None:
+            kinds = self.keys[key]
+            found = self._ids_of[key] = (tuple(sorted(kinds)),
+                                         tuple(sorted(p for p, k in kinds.items() if k == "name")))
+        return found
 
     def _skeleton_matches(self, ntext: str, taken: bytearray) -> list[tuple]:
         """Arabic word n-grams outside other matches whose skeleton is a Latin-only place's."""
