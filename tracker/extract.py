@@ -481,8 +481,16 @@ _PREPOSITIONS = frozenset(fold(w)[0] for w in (
 _TOKEN_RX = re.compile(r"[^\s،,;؛:.!?؟«»\"“”()\[\]–—/-]+")
 
 
+_SEP_CLASS = r"[\s،,;؛:.!?؟«»\"“”()\[\]–—/-]"
+#: ``_FEW_RX[n](text)`` matches when ``text`` has at most ``n`` tokens (what :func:`_few_tokens` tells)
+_FEW_RX = [re.compile(_SEP_CLASS + "*+(?:" + _TOKEN_RX.pattern[:-1] + "++" + _SEP_CLASS + "*+){0,%d}" % n).fullmatch
+           for n in range(8)]
+
+
 def _few_tokens(text: str, most: int) -> bool:
     """Whether ``text`` has at most ``most`` tokens (stops looking after ``most + 1``)."""
+    if most < 8:
+        return _FEW_RX[most](text) is not None
     pos = 0
     for _ in range(most + 1):
         m = _TOKEN_RX.search(text, pos)
@@ -651,11 +659,14 @@ class _Extractor:
         """A ``group`` hit ending right before ``pos`` (at most ``gap`` words between)."""
         starts, hs = self._groups.get(group, _NO_GROUP)
         k = bisect.bisect_left(starts, pos)
-        for h in reversed(hs[max(0, k - 4):k]):
-            if h.end > pos or h.end < lo:
+        # the last four hits starting before ``pos``, latest first; the first ending in [lo, pos] answers
+        for i in range(k - 1, (k - 5 if k > 4 else -1), -1):
+            h = hs[i]
+            e = h[1]
+            if e > pos or e < lo:
                 continue
-            between = self.folded[h.end:pos]
-            if _few_tokens(between, gap - 1) and not _BREAK_RX.search(between):
+            between = self.folded[e:pos]
+            if _FEW_RX[gap - 1](between) is not None and not _BREAK_RX.search(between):
                 return h
             return None
         return None
@@ -803,8 +814,13 @@ class _Extractor:
         if self._word_before("locator", pos, lo, gap=2) is not None:
             return True
         # a name that itself begins with a locator word ("ريف دير الزور") locates, it is not a target
-        near = self._starting("locator", pos - self.group_maxlen.get("locator", 0), pos + 2)
-        return any(h.end > pos for h in near)
+        starts, hs = self._groups.get("locator", _NO_GROUP)
+        if not starts:
+            return False
+        for i in range(bisect.bisect_left(starts, pos - self.group_maxlen["locator"]), bisect.bisect_left(starts, pos + 2)):
+            if hs[i][1] > pos:
+                return True
+        return False
 
     def _name_after(self, pos: int, hi: int, max_tokens: int = 3, split_list: bool = False,
                     skip_lead: bool = False) -> list[Place]:
