@@ -640,13 +640,18 @@ class _Extractor:
 
     def _in(self, group: str, start: int, end: int) -> list[Hit]:
         starts, hs = self._groups.get(group, _NO_GROUP)
-        i, j = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
-        return [h for h in hs[i:j] if h.end <= end]
+        i = bisect.bisect_left(starts, start)
+        if i == len(starts) or starts[i] >= end:
+            return []
+        return [h for h in hs[i:bisect.bisect_left(starts, end, i)] if h[1] <= end]
 
     def _starting(self, group: str, start: int, end: int) -> list[Hit]:
         """Hits of ``group`` that start in ``[start, end)`` (they may end beyond)."""
         starts, hs = self._groups.get(group, _NO_GROUP)
-        return hs[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+        i = bisect.bisect_left(starts, start)
+        if i == len(starts) or starts[i] >= end:
+            return []
+        return hs[i:bisect.bisect_left(starts, end, i)]
 
     def _places_in(self, start: int, end: int) -> list[Place]:
         """Places that start in ``[start, end)``."""
