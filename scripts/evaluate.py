@@ -21,7 +21,6 @@ import random
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -49,10 +48,7 @@ def _match(g: dict, c: dict, norm) -> bool:
     if c.get("actor") != g["actor"] or c.get("action") != g["action"] or (c.get("status") or "asserted") != want:
         return False
     if g.get("lat") is not None and c.get("lat") is not None:
-        p = math.pi / 180
-        h = (math.sin((c["lat"] - g["lat"]) * p / 2) ** 2
-             + math.cos(g["lat"] * p) * math.cos(c["lat"] * p) * math.sin((c["lon"] - g["lon"]) * p / 2) ** 2)
-        return 12742 * math.asin(math.sqrt(h)) <= 10
+        return _km(g["lat"], g["lon"], c["lat"], c["lon"]) <= 10
     gt, ct = norm(g.get("place_text")), norm(c.get("place_text") or c.get("place_name"))
     if not gt:
         return g.get("distance_km") is None or c.get("distance_km") == g["distance_km"]

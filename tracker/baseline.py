@@ -27,10 +27,8 @@ import csv
 import hashlib
 import json
 import math
-import tomllib
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -69,8 +67,7 @@ _STATUS_WORDS = {
 
 @lru_cache(maxsize=1)
 def _insets() -> dict[int, dict]:
-    with resources.files("tracker").joinpath("data/baseline_insets.toml").open("rb") as f:
-        return {int(k): v for k, v in tomllib.load(f).items()}
+    return {int(k): v for k, v in vocab.data_file("baseline_insets.toml").items()}
 
 
 def parse_sides(code: str) -> tuple[str, str | None]:

@@ -6,10 +6,8 @@ styling constants and the town list come from ``data/render.toml``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from tracker import settings
+from tracker import settings, vocab
 from tracker._errors import MissingDataError
 
 #: Everything drawn is clipped to this box (W, S, E, N): Syria plus a margin of its neighbours.
@@ -38,8 +36,7 @@ _LAKE_ASSAD = {"Buhayrat al-Assad"}
 @lru_cache(maxsize=1)
 def style() -> dict[str, Any]:
     """The styling table ``data/render.toml`` (colours, sizes, alphas, region aliases, towns)."""
-    with resources.files("tracker").joinpath("data/render.toml").open("rb") as f:
-        return tomllib.load(f)
+    return vocab.data_file("render.toml")
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -183,10 +181,8 @@ DEFAULT_RULES: dict[str, Rule] = {r.action: r for r in
 
 
 # ---------------------------------------------------------------- sources and weights
-@lru_cache(maxsize=1)
 def _sources() -> dict[str, Any]:
-    with resources.files("tracker").joinpath("data/sources.toml").open("rb") as f:
-        return tomllib.load(f)
+    return vocab.data_file("sources.toml")
 
 
 @lru_cache(maxsize=4096)

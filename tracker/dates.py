@@ -15,14 +15,14 @@ ta marbuta as ha, Persian yeh and kaf as Arabic, ASCII digits.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import dateparser
+
+from tracker.vocab import data_file
 
 LANGS = ("ar", "fa", "en")
 
@@ -43,10 +43,8 @@ class DateMention:
     year: int | None = None
 
 
-@lru_cache(maxsize=None)
 def _table(lang: str) -> dict[str, Any]:
-    with resources.files("tracker").joinpath(f"data/lexicon_{lang}.toml").open("rb") as f:
-        return tomllib.load(f)
+    return data_file(f"lexicon_{lang}.toml")
 
 
 def _fold_key(s: str) -> str:

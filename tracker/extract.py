@@ -31,13 +31,11 @@ import hashlib
 import json
 import re
 import time
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
 from functools import lru_cache
-from importlib import resources
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -45,7 +43,7 @@ import numpy as np
 
 from tracker import dates as dates_mod
 from tracker.records import Claim, Report
-from tracker.vocab import TERRITORIAL
+from tracker.vocab import TERRITORIAL, data_file
 
 LANGS = ("ar", "fa", "en")
 
@@ -291,10 +289,8 @@ def _greedy(run: list[Hit], out: list[Hit]) -> None:
             out.append(h)
 
 
-@lru_cache(maxsize=None)
 def _load_toml(name: str) -> dict[str, Any]:
-    with resources.files("tracker").joinpath(f"data/{name}").open("rb") as f:
-        return tomllib.load(f)
+    return data_file(name)
 
 
 @lru_cache(maxsize=None)

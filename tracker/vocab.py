@@ -8,10 +8,15 @@ from importlib import resources
 from typing import Any
 
 
-@lru_cache(maxsize=1)
-def _vocab() -> dict[str, Any]:
-    with resources.files("tracker").joinpath("data/vocab.toml").open("rb") as f:
+@lru_cache(maxsize=None)
+def data_file(name: str) -> dict[str, Any]:
+    """A TOML data file of ``tracker/data`` (read once per process; treat it as read-only)."""
+    with resources.files("tracker").joinpath("data", name).open("rb") as f:
         return tomllib.load(f)
+
+
+def _vocab() -> dict[str, Any]:
+    return data_file("vocab.toml")
 
 
 def sides() -> list[str]:
