@@ -242,10 +242,11 @@ def render_frames(frames: Iterable[Frame], region: Region, out: str | os.PathLik
     return AnimationResult(path=out, frames=writer.count, size=canvas.size, labels=labels)
 
 
-def default_source(con=None) -> Callable[[dt.date, dt.date | None], Frame]:
-    """:class:`~tracker.frames.ControlFrames` over the database, or empty frames (that still render) without it."""
+def default_source(con=None, timeline=None) -> Callable[[dt.date, dt.date | None], Frame]:
+    """:class:`~tracker.frames.ControlFrames` over ``timeline`` (default: rebuilt from the database), or empty
+    frames (that still render) without one."""
     try:
-        return frames_mod.ControlFrames(con=con)
+        return frames_mod.ControlFrames(timeline=timeline, con=con)
     except TrackerError as exc:
         note = str(exc)
         return lambda day, prev=None: Frame(day=day, previous_day=prev, sources_note=note)
@@ -337,7 +338,7 @@ def _last_seed_day(con) -> dt.date | None:
 
 def stage_render(ctx) -> dict:
     """Pipeline stage: the Deir ez-Zor animation for Sept-Nov 2017 and a map of the last day of the seeds."""
-    source = default_source(ctx.con)
+    source = default_source(ctx.con, getattr(ctx, "timeline", None))  # the control stage's, not rebuilt
     out_dir = Path(ctx.out_dir)
     spec = RUN_ANIMATION
     anim = animate(spec["start"], spec["end"], out_dir / f"{spec['region']}_{spec['start']:%Y-%m}_{spec['end']:%Y-%m}.mp4",

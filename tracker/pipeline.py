@@ -29,6 +29,7 @@ class RunContext:
     results: dict[str, Any] = field(default_factory=dict)
     ingest_summary: IngestSummary | None = None
     progress_bars: bool = False
+    timeline: Any = None  # the control stage's Timeline, reused by the stages after it
 
 
 def stage_ingest(ctx: RunContext) -> dict:

@@ -733,15 +733,16 @@ class Geo:
         return None if self.source is None else self.source.timeline
 
 
-def load_geo(con: duckdb.DuckDBPyConnection) -> Geo:
-    """The control timeline of this database and its polygons, when those stages exist and have run.
+def load_geo(con: duckdb.DuckDBPyConnection, timeline: Any = None) -> Geo:
+    """The control timeline of this database (or ``timeline``, already built) and its polygons, when those
+    stages exist and have run.
 
     Load once and pass to :func:`gather` when writing many weeks: building the timeline takes seconds.
     """
     from tracker import frames  # noqa: PLC0415 (geodata loads only when maps are wanted)
 
     try:
-        return Geo(source=frames.ControlFrames(con=con))
+        return Geo(source=frames.ControlFrames(timeline=timeline, con=con))
     except (TrackerError, duckdb.Error) as exc:  # no control stage yet, or a database it did not write
         return Geo(error=str(exc).splitlines()[0])
 
@@ -1436,7 +1437,7 @@ BATCH_FORMATS: tuple[str, ...] = ("md", "html")
 
 def write_weeks(con: duckdb.DuckDBPyConnection, weeks: Sequence[str], region: str | None = None,
                 folder: str | os.PathLike | None = None, formats: Sequence[str] = BATCH_FORMATS,
-                progress: Any = None) -> list[Path]:
+                progress: Any = None, timeline: Any = None) -> list[Path]:
     """Write one report per week into ``folder`` (default ``<outputs>/sitreps``), then the folder's index.
 
     The control timeline is loaded once for all weeks. Returns the report files written (images left out).
@@ -1448,7 +1449,7 @@ def write_weeks(con: duckdb.DuckDBPyConnection, weeks: Sequence[str], region: st
     if region:
         _region(region)
     check_out(folder / "index.md")
-    geo = load_geo(con)
+    geo = load_geo(con) if timeline is None else load_geo(con, timeline)
     written: list[Path] = []
     for week in weeks:
         rep = gather(con, week, region, geo=geo)
@@ -1488,6 +1489,7 @@ def stage_sitreps(ctx: Any) -> dict:
     """Pipeline stage: the reports for every week with a dated news report or a control change."""
     weeks = weeks_covered(ctx.con)
     folder = Path(ctx.out_dir) / "sitreps"
-    files = write_weeks(ctx.con, weeks, folder=folder) if weeks else []
+    # the control stage's timeline, not rebuilt from the database
+    files = write_weeks(ctx.con, weeks, folder=folder, timeline=getattr(ctx, "timeline", None)) if weeks else []
     return {"weeks": len(weeks), "first": weeks[0] if weeks else None, "last": weeks[-1] if weeks else None,
             "files": len(files), "folder": str(folder)}
