@@ -207,7 +207,7 @@ class Lexicon:
         found: list[Hit] = []
         n = len(folded)
         # the spaced text is one longer (a leading space): its index i + 1 is the folded index i
-        spaced = " " + _NON_WORD_RX.sub(" ", folded)
+        spaced = " " + _spaced(folded)
         for end_index, keys in self.automaton.iter(spaced):
             for lit_len, literal, items in keys:
                 start = end_index - lit_len
@@ -238,6 +238,23 @@ class Lexicon:
 
 
 _NON_WORD_RX = re.compile(r"\W")
+#: per character of the Basic Multilingual Plane, whether :data:`_NON_WORD_RX` matches it: made by the
+#: regex itself over every such character, so the two cannot disagree
+_NON_WORD_LUT = np.frombuffer(
+    _NON_WORD_RX.sub("\0", "".join(map(chr, range(1, 0x10000)))).encode("utf-32-le", "surrogatepass"),
+    dtype=np.uint32) == 0
+_NON_WORD_LUT = np.concatenate(([True], _NON_WORD_LUT))  # U+0000 is not a word character either
+_SPACE = np.uint32(32)
+
+
+def _spaced(text: str) -> str:
+    """``text`` with every non-word character as a space (``_NON_WORD_RX.sub(" ", text)``), by table."""
+    if len(text) < _FOLD_VECTOR_MIN:
+        return _NON_WORD_RX.sub(" ", text)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.max() > 0xFFFF:  # beyond the table: rare, the regex decides
+        return _NON_WORD_RX.sub(" ", text)
+    return np.where(_NON_WORD_LUT[codes], _SPACE, codes).tobytes().decode("utf-32-le", "surrogatepass")
 _new_hit = tuple.__new__
 
 #: (starts, hits) of a group with no hits in a report
@@ -1392,14 +1409,23 @@ def _keep_head(lang: str) -> frozenset[str]:
 def _mask(hits: list[Hit]) -> list[Hit]:
     """Drop hits inside names: a trigger inside an actor ("هيئة تحرير الشام"), a locator inside a
     trigger ("وصل إلى محيط")."""
-    named = {i for h in hits if h.group in ("actor", "attribution") for i in range(h.start, h.end)}
-    acted = {i for h in hits if h.group == "action" for i in range(h.start, h.end)}
+    if not hits:
+        return []
+    # positions covered by names / by triggers, one byte each: slices are filled and searched in C
+    n = max(h.end for h in hits) + 1
+    named, acted = bytearray(n), bytearray(n)
+    for h in hits:
+        g = h.group
+        if g == "actor" or g == "attribution":
+            named[h.start:h.end] = b"\x01" * (h.end - h.start)
+        elif g == "action":
+            acted[h.start:h.end] = b"\x01" * (h.end - h.start)
     words = ("locator", "stop", "directional", "opponent", "place_head", "filler", "anaphora_singular")
     out = []
     for h in hits:
-        if h.group == "action" and any(i in named for i in range(h.start, h.end)):
+        if h.group == "action" and named.find(1, h.start, h.end) >= 0:
             continue
-        if h.group in words and h.start in acted and (h.end - 1) in acted:
+        if h.group in words and acted[h.start] and acted[h.end - 1]:
             continue
         out.append(h)
     return out
