@@ -261,8 +261,10 @@ _OK, _QUAL, _HEAD, _WAW, _WAW_START, _LONG = 1, 2, 4, 8, 16, 32
 
 
 @lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 17)
 def _word_code(word: str) -> int:
-    """What one word may be in a skeleton match, as :data:`_OK` ... :data:`_LONG` bits."""
+    """What one word may be in a skeleton match, as :data:`_OK` ... :data:`_LONG` bits (the same
+    few thousand words come back in every report: each is worked out once)."""
     ok = bool(word) and word not in stop_names() and _arabic_word(word)
     bits = _OK if ok else 0
     if ok and _word_skeleton(word)[1] is not None:

@@ -15,7 +15,8 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+
+import numpy as np
 
 from .normalize import DATA, ending, norm, norm_array, qualifier, split_feature
 
@@ -142,7 +143,9 @@ class Resolver:
         # normalised words are separated by single spaces: a split gives them, their starts follow
         # from the lengths (empty pieces, if any, are not words)
         parts = ntext.split(" ")
-        starts = list(accumulate((len(w) + 1 for w in parts[:-1]), initial=0))
+        # a word starts at 0 and after every space
+        starts = np.flatnonzero(np.frombuffer(ntext.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 32)
+        starts = [0, *(starts + 1).tolist()]
         if "" in parts:
             starts = [i for i, w in zip(starts, parts) if w]
             parts = [w for w in parts if w]
@@ -197,11 +200,19 @@ class Resolver:
 
     def resolve(self, mention, context: Context | None, ids: tuple[str, ...], exact: tuple[str, ...],
                 query: str, via: str, qual: str | None) -> Resolution:
+        ctx = context or Context()
+        s, e = (ctx.start, ctx.end) if ctx.start is not None else (None, None)
+        return self.resolve_at(ctx.text or "", s, e, [tuple(p) for p in ctx.nearby], [tuple(p) for p in ctx.front],
+                               ids, exact, query, via, qual)
+
+    def resolve_at(self, text: str, s: int | None, e: int | None, base: list[tuple[float, float]],
+                   front: list[tuple[float, float]], ids: tuple[str, ...], exact: tuple[str, ...], query: str,
+                   via: str, qual: str | None) -> Resolution:
+        """:meth:`resolve` with the context unpacked: the mention's span ``s:e`` in ``text``, the points
+        of places resolved before it (``base``, a list of (lat, lon) tuples the caller only extends)
+        and of the front."""
         if not ids:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
-        ctx = context or Context()
-        text = ctx.text or ""
-        s, e = (ctx.start, ctx.end) if ctx.start is not None else (None, None)
         prep = self._prepare(text) if text else None
         feature_hint = None
         if prep is not None and s is not None:
@@ -233,10 +244,8 @@ class Resolver:
                     continue  # the mention itself
                 admins_near.update(codes)
                 if anchor is not None:
-                    anchors.append((anchor, abs(m.start - s) if s is not None else WINDOW))
-        base = [tuple(p) for p in ctx.nearby]
-        anchor_pts = [a for a, _ in anchors]
-        front = [tuple(p) for p in ctx.front]
+                    anchors.append(anchor)
+        anchor_pts = anchors
 
         # the score depends on nothing else: within a report, the same name in the same surroundings
         # is scored once (the candidates are shared between the answers; callers only read them)

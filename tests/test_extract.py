@@ -74,6 +74,9 @@ class FakeGazetteer:
         cand = FakeCandidate(pid, name, lat, lon, country=country)
         return FakeResolution(cand, [cand])
 
+    def resolve_at(self, mention, text, nearby):
+        return self.resolve(mention, None)
+
 
 def claims_of(text: str, lang: str, published=date(2017, 10, 15), gz=None, **kw):
     report = Report(report_id="t", text=text, published=published, lang=lang, **kw)

@@ -361,23 +361,19 @@ class Place:
 _ADMIN = {"governorate", "district", "subdistrict"}
 
 
-def _resolve(gz: Any, place: Place, report_text: str, sentence: tuple[int, int], nearby: list[tuple[float, float]]) -> None:
+def _resolve(gz: Any, place: Place, report_text: str, nearby: list[tuple[float, float]]) -> None:
     """Resolve one mention with the gazetteer, in place; foreign places keep foreign coordinates."""
-    import gazetteer  # noqa: PLC0415
-
-    m = place.mention
-    ctx = gazetteer.Context(text=report_text, start=m.start, end=m.end, nearby=list(nearby), front=[])
-    res = gz.resolve(place.mention, ctx)
-    cands = list(getattr(res, "candidates", None) or [])
-    place.candidates = [
-        {"place_id": c.place_id, "name_en": getattr(c, "name_en", None), "lat": getattr(c, "lat", None),
-         "lon": getattr(c, "lon", None), "score": getattr(c, "score", None),
-         "reasons": list(getattr(c, "reasons", []) or [])}
-        for c in cands[:5]
-    ]
+    res = gz.resolve_at(place.mention, report_text, nearby)
     place.reason = str(getattr(res, "reason", "") or "") or None
     best = getattr(res, "best", None)
     if best is None or getattr(res, "ambiguous", False):
+        # the candidates go with a claim only when the place is left unresolved
+        place.candidates = [
+            {"place_id": c.place_id, "name_en": getattr(c, "name_en", None), "lat": getattr(c, "lat", None),
+             "lon": getattr(c, "lon", None), "score": getattr(c, "score", None),
+             "reasons": list(getattr(c, "reasons", []) or [])}
+            for c in list(getattr(res, "candidates", None) or [])[:5]
+        ]
         return
     place.resolved = True
     place.place_id = best.place_id
@@ -1315,8 +1311,7 @@ class _Extractor:
         for p in self._places_in(sent.start, sent.end):
             if not p.resolved and p.candidates == [] and p.reason is None:
                 if self.gz is not None and p.mention is not None:
-                    o0, o1 = self.orig(sent.start), self.orig(sent.end)
-                    _resolve(self.gz, p, self.text, (o0, o1), self.nearby)
+                    _resolve(self.gz, p, self.text, self.nearby)
                     # the same point twice adds nothing to the resolver's nearness
                     if p.resolved and p.lat is not None and p.country in (None, "SY") and \
                             (p.lat, p.lon) not in self._nearby_seen:
