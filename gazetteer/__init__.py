@@ -11,6 +11,7 @@ Public API (stable; the extractor codes against it)::
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
@@ -100,8 +101,13 @@ def load(path: str | Path | None = None) -> "Gazetteer":
     meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
     key = f"{file.resolve()}:{file.stat().st_mtime_ns}"
     if key not in _CACHE:
+        if _CACHE:
+            gc.unfreeze()  # the gazetteer replaced may be collected again
         _CACHE.clear()
         _CACHE[key] = Gazetteer(pd.read_parquet(file), meta)
+        # The gazetteer lives as long as the process: out of the cyclic collector's sight, its ~10^5
+        # objects are not walked at every full collection (on 1,000 reports that walk cost 0.4 s).
+        gc.freeze()
     return _CACHE[key]
 
 

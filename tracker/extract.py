@@ -198,6 +198,8 @@ class Lexicon:
         about = "|".join(sorted((re.escape(fold(a)[0]) for a in dist["about"]), key=len, reverse=True))
         frm = "|".join(sorted((re.escape(fold(a)[0]).replace(r"\ ", r"\s+") for a in dist["from"]), key=len,
                               reverse=True))
+        # every place a unit starts (zero-width, so overlaps count): a distance needs one in its span
+        self.unit_rx = re.compile(rf"(?=(?:{units}))")
         self.distance_rx = re.compile(
             rf"(?<!\w)(?:(?P<about>{about})\s+)?(?P<num>{num})\s*-?\s*(?P<unit>{units})(?!\w)"
             rf"(?:\s+(?:\S+\s+){{0,4}}?(?P<from>{frm})(?!\w))?")
@@ -568,6 +570,7 @@ class _Extractor:
         # (starts, hits) per group in one lookup: the helpers below run thousands of times per report
         self._groups = {g: (self.group_starts[g], hs) for g, hs in self.by_group.items()}
         self.breaks = [m.start() for m in _BREAK_RX.finditer(self.folded)]
+        self.unit_starts = [m.start() for m in self.lex.unit_rx.finditer(self.folded)]
         self.date_mentions = dates_mod.find_dates(self.folded, self.lang)
         self.date_starts = [d.start for d in self.date_mentions]
         self.years = dates_mod.find_years(self.folded) if report.kind == "chronicle" else []
@@ -1014,7 +1017,7 @@ class _Extractor:
 
     def _accomplished(self, b: Hit, sent: Sentence) -> bool:
         seg_lo, _ = self._segment(b.start, sent)
-        if self.lex.distance_rx.search(self.folded, seg_lo, b.start):
+        if self._distance_search(seg_lo, b.start):
             return False
         if any(h.value[1] == "distance" for h in self._in("action", seg_lo, b.start)):
             return False
@@ -1098,17 +1101,30 @@ class _Extractor:
     def _distance(self, trig: _Trigger, sent: Sentence, lo: int, hi: int) -> tuple[float | None, bool]:
         """(km, is a distance *to* a place) near the trigger."""
         seg_lo, seg_hi = self._segment(trig.hit.start, sent)
-        after = list(self.lex.distance_rx.finditer(self.folded, trig.hit.start, max(hi, seg_hi)))
-        before = list(self.lex.distance_rx.finditer(self.folded, max(seg_lo, trig.hit.start - 40), trig.hit.start))
-        for m in after[:1] or before[-1:]:
+        m = self._distance_search(trig.hit.start, max(hi, seg_hi))
+        if m is None:
+            lo = max(seg_lo, trig.hit.start - 40)
+            if self._has_unit(lo, trig.hit.start):
+                before = list(self.lex.distance_rx.finditer(self.folded, lo, trig.hit.start))
+                m = before[-1] if before else None
+        if m is not None:
             num = m.group("num").replace(",", ".")
             value = float(num) if num[0].isdigit() else self.lex.numbers.get(num)
             if value is None:
-                continue
+                return None, False
             if re.match(r"miles?|mi$", m.group("unit")):
                 value *= 1.609
             return value, bool(m.group("from")) or trig.mode == "distance"
         return None, False
+
+    def _has_unit(self, lo: int, hi: int) -> bool:
+        """Whether a distance unit starts in ``[lo, hi)`` (no distance can be found there otherwise)."""
+        k = bisect.bisect_left(self.unit_starts, lo)
+        return k < len(self.unit_starts) and self.unit_starts[k] < hi
+
+    def _distance_search(self, lo: int, hi: int) -> re.Match | None:
+        """``distance_rx.search`` in ``[lo, hi)``, skipped where no unit could end a match."""
+        return self.lex.distance_rx.search(self.folded, lo, hi) if self._has_unit(lo, hi) else None
 
     # attribution ---------------------------------------------------
     def _attribution(self, pos: int, sent: Sentence) -> str | None:
@@ -1333,13 +1349,16 @@ class _Extractor:
         q0 = min(trig.hit.start, place.start if place else trig.hit.start, lo)
         q1 = max(trig.hit.end, place.end if place else trig.hit.end)
         if trig.mode == "distance" or action == "proximity":
-            dm = self.lex.distance_rx.search(self.folded, max(sent.start, trig.hit.start - 40), max(hi, q1))
+            dm = self._distance_search(max(sent.start, trig.hit.start - 40), max(hi, q1))
             if dm:
                 q0, q1 = min(q0, dm.start()), max(q1, dm.end())
-        actor_hit = [a for a in self._starting("actor", sent.start, q0) if a.end <= q0
-                     and len(_TOKEN_RX.findall(self.folded[a.end:q0])) <= 3]
-        if actor_hit:
-            q0 = actor_hit[-1].start
+        # the last actor ending before the quote, at most three words before it: actors do not overlap,
+        # so the ones before it are further away still
+        for a in reversed(self._starting("actor", sent.start, q0)):
+            if a.end <= q0:
+                if len(_TOKEN_RX.findall(self.folded, a.end, q0)) <= 3:
+                    q0 = a.start
+                break
         o0, o1 = self.orig(q0), self.orig(q1)
         while o0 < o1 and self.text[o0] in " \u00a0\u200c«\"“":
             o0 += 1
