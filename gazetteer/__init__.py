@@ -155,12 +155,14 @@ class Gazetteer:
                 context = Context(context.text, at, at + len(mention), context.nearby, context.front)
         return self._resolver.resolve(None, context, ids, exact, mention, via, qual)
 
-    def resolve_at(self, mention: Mention, text: str, nearby: list[tuple[float, float]]) -> Resolution:
+    def resolve_at(self, mention: Mention, text: str, nearby: list[tuple[float, float]],
+                   scored: bool = True) -> Resolution:
         """:meth:`resolve` of a mention found in ``text``, after places already resolved at ``nearby``
-        ((lat, lon) tuples; a report's resolver extends this list as it goes): no :class:`Context` made."""
+        ((lat, lon) tuples; a report's resolver extends this list as it goes): no :class:`Context` made.
+        ``scored=False`` leaves a lone candidate unscored (the decision is the same)."""
         return self._resolver.resolve_at(text, mention.start, mention.end, nearby, [], mention.place_ids,
                                          mention.exact_ids or mention.place_ids, mention.text, mention.via,
-                                         mention.qualifier)
+                                         mention.qualifier, scored)
 
     def lookup(self, name: str, context: str | None = None) -> Resolution:
         """Resolve a bare name, optionally inside a context text."""

@@ -207,12 +207,22 @@ class Resolver:
 
     def resolve_at(self, text: str, s: int | None, e: int | None, base: list[tuple[float, float]],
                    front: list[tuple[float, float]], ids: tuple[str, ...], exact: tuple[str, ...], query: str,
-                   via: str, qual: str | None) -> Resolution:
+                   via: str, qual: str | None, scored: bool = True) -> Resolution:
         """:meth:`resolve` with the context unpacked: the mention's span ``s:e`` in ``text``, the points
         of places resolved before it (``base``, a list of (lat, lon) tuples the caller only extends)
-        and of the front."""
+        and of the front.
+
+        With ``scored=False`` a name with one candidate is not scored (the context cannot change the
+        answer, only the candidate's score and reasons): for callers that only need the decision.
+        """
         if not ids:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
+        if not scored:
+            statics = [st for st in map(self._static, ids) if st is not None]
+            if len(statics) == 1:
+                only = Candidate(*statics[0].fields, 0.0, ["not scored: the only place of that name"])
+                return Resolution(query, [only], only, False, "only one place of that name",
+                                  _query_facts(query, qual)[1])
         prep = self._prepare(text) if text else None
         feature_hint = None
         if prep is not None and s is not None:

@@ -74,7 +74,7 @@ class FakeGazetteer:
         cand = FakeCandidate(pid, name, lat, lon, country=country)
         return FakeResolution(cand, [cand])
 
-    def resolve_at(self, mention, text, nearby):
+    def resolve_at(self, mention, text, nearby, scored=True):
         return self.resolve(mention, None)
 
 

@@ -119,3 +119,25 @@ def test_gold_territorial_places_resolve_in_context(gaz):
         if not ok:
             misses.append((c["place"], best.place_id if best else None))
     assert misses == []
+
+
+def test_resolve_at_decides_as_resolve(gaz):
+    """The extractor's path (no Context, lone candidates unscored) decides every seed mention as
+    resolve() does; only a lone candidate's score and reasons are left out."""
+    lone = 0
+    for doc in ("000_9b4939681af5e935", "004_0f331618dc9f0830"):
+        text = seed(doc)
+        nearby = []
+        for m in gaz.find_mentions(text):
+            full = gaz.resolve(m, Context(text=text, start=m.start, end=m.end, nearby=list(nearby)))
+            fast = gaz.resolve_at(m, text, nearby, scored=False)
+            assert (fast.best and fast.best.place_id) == (full.best and full.best.place_id), m.text
+            assert (fast.ambiguous, fast.reason, fast.direction) == (full.ambiguous, full.reason, full.direction)
+            if len(fast.candidates) == 1:
+                lone += 1
+                assert fast.candidates[0].reasons == ["not scored: the only place of that name"]
+            else:
+                assert fast.candidates == full.candidates
+            if full.best is not None and full.best.lat == full.best.lat and full.best.lat is not None:
+                nearby.append((full.best.lat, full.best.lon))
+    assert lone > 0

@@ -366,7 +366,8 @@ _ADMIN = {"governorate", "district", "subdistrict"}
 
 def _resolve(gz: Any, place: Place, report_text: str, nearby: list[tuple[float, float]]) -> None:
     """Resolve one mention with the gazetteer, in place; foreign places keep foreign coordinates."""
-    res = gz.resolve_at(place.mention, report_text, nearby)
+    # only the decision is kept of a resolved place: a lone candidate need not be scored
+    res = gz.resolve_at(place.mention, report_text, nearby, scored=False)
     place.reason = str(getattr(res, "reason", "") or "") or None
     best = getattr(res, "best", None)
     if best is None or getattr(res, "ambiguous", False):
