@@ -123,10 +123,6 @@ class Hit(NamedTuple):
     value: Any
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 class Lexicon:
     """Every entry of one language's lexicon (and its actor forms) in one Aho-Corasick automaton.
 
@@ -183,7 +179,8 @@ class Lexicon:
         for literal, items in entries.items():
             spaced = _NON_WORD_RX.sub(" ", literal)
             for pre in ("", *sorted(self.proclitics)):
-                keyed.setdefault(" " + pre + spaced, []).append((len(literal), literal, [
+                # a literal of word characters only is matched once its key is: no check in the text
+                keyed.setdefault(" " + pre + spaced, []).append((len(literal), literal if _NON_WORD_RX.search(literal) else "", [
                     (rx, group, value, exact, rx.pattern.endswith(r"\w*"), "*" not in v)
                     for rx, group, value, exact, v in items]))
         for key, found in keyed.items():
@@ -214,11 +211,12 @@ class Lexicon:
         for end_index, keys in self.automaton.iter(spaced):
             for lit_len, literal, items in keys:
                 start = end_index - lit_len
-                if not folded.startswith(literal, start):
+                if literal and not folded.startswith(literal, start):
                     continue  # a non-word character where the literal has another
                 # whether the literal runs on into a word: the same answer for every plain entry
+                # (``spaced`` has a space exactly where ``folded`` has a non-word character)
                 lit_end = start + lit_len
-                runs_on = lit_end < n and _is_word(folded[lit_end])
+                runs_on = lit_end < n and spaced[lit_end + 1] != " "
                 for rx, group, value, exact, open_end, plain in items:
                     if plain:
                         # no wildcard: the literal itself, which must end the word (as the regex says)
@@ -230,7 +228,7 @@ class Lexicon:
                         if not m:
                             continue
                         end = m.end()
-                        if end < n and not open_end and _is_word(folded[end]):
+                        if end < n and not open_end and spaced[end + 1] != " ":
                             continue
                     if exact:
                         o0 = offsets[start] if offsets else start
@@ -397,7 +395,9 @@ def _resolve(gz: Any, place: Place, report_text: str, nearby: list[tuple[float, 
 
 # ---------------------------------------------------------------- segmentation
 
-_SENT_END = re.compile(r"[.!?؟]+(?=\s|$|[\"'»”)])|\n")
+#: a sentence end within a line (lines are split first): one leading character set, so the regex
+#: engine skips to the next stop instead of trying a branch at every character
+_SENT_END = re.compile(r"[.!?؟]+(?=\s|$|[\"'»”)])")
 _CLAUSE_BREAK = set("،,;؛:")
 _BREAK_RX = re.compile("[،,;؛:]")
 _TERMINAL = tuple(".!?؟:»\"”)")
@@ -431,7 +431,7 @@ def _is_caption(line: str, lang: str) -> bool:
         return False
     if lang in ("ar", "fa"):
         # counted by what a removal leaves: no list of thousands of one-letter strings
-        latin = len(stripped) - len(_LATIN_RX.sub("", stripped))
+        latin = len(stripped) - len(_LATIN_RX.sub("", stripped)) if _LATIN_RX.search(stripped) else 0
         if latin and latin > len(stripped) - len(_ARABIC_RX.sub("", stripped)):
             return True
     if _CREDIT_END_RX.search(stripped) and not stripped[:-1].rstrip().endswith(_TERMINAL):
@@ -449,6 +449,9 @@ def sentences(folded: str, lang: str, kind: str = "news") -> list[Sentence]:
     para = 0
     first_text_line = True
     prev_open = False
+    # sentence ends of the whole text at once: a stop at a line's end is followed by its newline
+    # (white space), so each end is the one a search within the line finds
+    ends = [m.end() for m in _SENT_END.finditer(folded)]
     for (ls, le) in _lines(folded):
         line = folded[ls:le]
         if not line.strip():
@@ -466,10 +469,11 @@ def sentences(folded: str, lang: str, kind: str = "news") -> list[Sentence]:
         if not prev_open:
             para += 1
         pos = ls
-        for m in _SENT_END.finditer(folded, ls, le):
-            if m.end() > pos and folded[pos:m.end()].strip():
-                out.append(Sentence(pos, m.end(), para))
-            pos = m.end()
+        for k in range(bisect.bisect_right(ends, ls), bisect.bisect_right(ends, le)):
+            end = ends[k]
+            if end > pos and folded[pos:end].strip():
+                out.append(Sentence(pos, end, para))
+            pos = end
         if folded[pos:le].strip():
             out.append(Sentence(pos, le, para))
         tail = line.rstrip()
