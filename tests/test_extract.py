@@ -239,3 +239,23 @@ def test_cli_extract_bad_input(tmp_path):
     (tmp_path / "bad.jsonl").write_text("{not json\n")
     result = CliRunner().invoke(main, ["extract", str(tmp_path / "bad.jsonl"), "--jsonl"])
     assert result.exit_code == 1 and "bad.jsonl:1" in result.output
+
+
+def test_token_and_break_counts_match_the_regexes():
+    """_ntok/_has_break (prefix counts) answer as _TOKEN_RX.findall / _BREAK_RX.search on the slice."""
+    import random
+
+    from tracker.extract import _BREAK_RX, _TOKEN_RX, _Extractor
+
+    rng = random.Random(7)
+    alphabet = list("ab ،,;؛:.!?؟«»\"“”()[]–—/-\u00a0\nوسيطر ") + ["\U0001d400", "_", "1", "\u200c"]
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        ext = _Extractor(Report(report_id="r", text=text, published=None, lang="ar"), None)
+        f = ext.folded
+        for _ in range(30):
+            a, b = sorted(rng.randint(0, len(f)) for _ in range(2))
+            if rng.random() < 0.1:
+                a, b = b, a
+            assert ext._ntok(a, b) == len(_TOKEN_RX.findall(f[a:b])), (f, a, b)
+            assert ext._has_break(a, b) == bool(_BREAK_RX.search(f[a:b])), (f, a, b)

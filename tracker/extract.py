@@ -239,12 +239,17 @@ class Lexicon:
 
 
 _NON_WORD_RX = re.compile(r"\W")
-#: per character of the Basic Multilingual Plane, whether :data:`_NON_WORD_RX` matches it: made by the
-#: regex itself over every such character, so the two cannot disagree
-_NON_WORD_LUT = np.frombuffer(
-    _NON_WORD_RX.sub("\0", "".join(map(chr, range(1, 0x10000)))).encode("utf-32-le", "surrogatepass"),
-    dtype=np.uint32) == 0
-_NON_WORD_LUT = np.concatenate(([True], _NON_WORD_LUT))  # U+0000 is not a word character either
+
+
+def _bmp_lut(rx: re.Pattern) -> np.ndarray:
+    """Per character of the Basic Multilingual Plane, whether the one-character class ``rx`` matches
+    it: made by the regex itself over every such character, so the two cannot disagree."""
+    marked = rx.sub("\0", "".join(map(chr, range(1, 0x10000))))
+    return np.concatenate(([bool(rx.fullmatch("\0"))],
+                           np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 0))
+
+
+_NON_WORD_LUT = _bmp_lut(_NON_WORD_RX)
 _SPACE = np.uint32(32)
 
 
@@ -498,23 +503,10 @@ _PREPOSITIONS = frozenset(fold(w)[0] for w in (
 _TOKEN_RX = re.compile(r"[^\s،,;؛:.!?؟«»\"“”()\[\]–—/-]+")
 
 
+#: the separators between tokens (the complement of :data:`_TOKEN_RX`'s class)
 _SEP_CLASS = r"[\s،,;؛:.!?؟«»\"“”()\[\]–—/-]"
-#: ``_FEW_RX[n](text)`` matches when ``text`` has at most ``n`` tokens (what :func:`_few_tokens` tells)
-_FEW_RX = [re.compile(_SEP_CLASS + "*+(?:" + _TOKEN_RX.pattern[:-1] + "++" + _SEP_CLASS + "*+){0,%d}" % n).fullmatch
-           for n in range(8)]
-
-
-def _few_tokens(text: str, most: int) -> bool:
-    """Whether ``text`` has at most ``most`` tokens (stops looking after ``most + 1``)."""
-    if most < 8:
-        return _FEW_RX[most](text) is not None
-    pos = 0
-    for _ in range(most + 1):
-        m = _TOKEN_RX.search(text, pos)
-        if m is None:
-            return True
-        pos = m.end()
-    return False
+_SEP_LUT = _bmp_lut(re.compile(_SEP_CLASS))
+_BREAK_LUT = _bmp_lut(_BREAK_RX)
 
 
 #: "in" before a place that follows the named object ("captured X in Y"): Y only locates X
@@ -590,6 +582,16 @@ class _Extractor:
         # (starts, hits) per group in one lookup: the helpers below run thousands of times per report
         self._groups = {g: (self.group_starts[g], hs) for g, hs in self.by_group.items()}
         self.breaks = [m.start() for m in _BREAK_RX.finditer(self.folded)]
+        # token starts and clause breaks counted up to each position: "at most n words between, no
+        # comma" is then arithmetic, not a slice and two regexes (see _ntok, _has_break)
+        codes = np.frombuffer(self.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        small = np.minimum(codes, 0xFFFF)
+        tok = ~_SEP_LUT[small] | (codes > 0xFFFF)
+        first = tok.copy()
+        first[1:] &= ~tok[:-1]
+        self._tok = tok.tolist()
+        self._tok_starts = np.concatenate(([0], np.cumsum(first))).tolist()
+        self._brk_count = np.concatenate(([0], np.cumsum(_BREAK_LUT[small] & (codes <= 0xFFFF)))).tolist()
         self.unit_starts = [m.start() for m in self.lex.unit_rx.finditer(self.folded)]
         self.date_mentions = dates_mod.find_dates(self.folded, self.lang)
         self.date_starts = [d.start for d in self.date_mentions]
@@ -692,6 +694,17 @@ class _Extractor:
     def _between(self, start: int, end: int) -> list[Hit]:
         return self.hits[bisect.bisect_left(self.hit_starts, start):bisect.bisect_left(self.hit_starts, end)]
 
+    def _ntok(self, a: int, b: int) -> int:
+        """How many tokens ``folded[a:b]`` has (what ``len(_TOKEN_RX.findall(folded, a, b))`` says)."""
+        if b <= a:
+            return 0
+        # runs starting inside, plus the one that covers ``a`` (it may start before it)
+        return self._tok_starts[b] - self._tok_starts[a + 1] + self._tok[a]
+
+    def _has_break(self, a: int, b: int) -> bool:
+        """Whether ``folded[a:b]`` has a clause break (what ``_BREAK_RX.search`` finds)."""
+        return b > a and self._brk_count[b] != self._brk_count[a]
+
     def _word_before(self, group: str, pos: int, lo: int, gap: int = 2) -> Hit | None:
         """A ``group`` hit ending right before ``pos`` (at most ``gap`` words between)."""
         starts, hs = self._groups.get(group, _NO_GROUP)
@@ -702,8 +715,7 @@ class _Extractor:
             e = h[1]
             if e > pos or e < lo:
                 continue
-            between = self.folded[e:pos]
-            if _FEW_RX[gap - 1](between) is not None and not _BREAK_RX.search(between):
+            if self._ntok(e, pos) < gap and not self._has_break(e, pos):
                 return h
             return None
         return None
@@ -787,7 +799,7 @@ class _Extractor:
 
     def _names_route(self, p: Place, hi: int) -> bool:
         """Whether the place names a route ("the Ar-Raqqa road"): a route word right after it."""
-        return any(_few_tokens(self.folded[p.end:r.start], 0) for r in self._starting("route_after", p.end, hi))
+        return any(self._ntok(p.end, r.start) == 0 for r in self._starting("route_after", p.end, hi))
 
     def _partial(self, p: Place, lo: int) -> bool:
         """Whether a partial quantifier ("half of", "parts of", "districts in", "اجزاء من") comes shortly
@@ -795,8 +807,7 @@ class _Extractor:
         for q in self._starting("partial", max(min(lo, p.start), p.start - 80), p.start):
             if q.end > p.start or self._word_before("partial_rest", q.start, lo, gap=1) is not None:
                 continue  # "captured the ISIL-held parts of X": the rest of X, the whole is taken
-            between = self.folded[q.end:p.start]
-            if _few_tokens(between, 4) and not _BREAK_RX.search(between) and \
+            if self._ntok(q.end, p.start) <= 4 and not self._has_break(q.end, p.start) and \
                     not any(q.end <= o.start < p.start for o in self._places_in(q.end, p.start)) and \
                     not (self.lang == "en" and any(ch.isupper() for ch in self.text[self.orig(q.end):self.orig(p.start)])):
                 # a name between ("the districts of al-Kannamat and al-Rasafeh") is what the quantifier counts
@@ -809,7 +820,7 @@ class _Extractor:
         object ("captured half a dozen oil fields in Ar-Raqqah")."""
         start, end = p.start, p.end
         region = next((r for r in self._starting("region", p.end, p.end + 2)
-                       if _few_tokens(self.folded[p.end:r.start], 0)), None)
+                       if self._ntok(p.end, r.start) == 0), None)
         if region is not None:
             end = region.end
         direction = self._word_before("region_direction", p.start, lo, gap=1)
@@ -821,7 +832,7 @@ class _Extractor:
             if not (m and m.group(0) == "in" and not self.folded[m.end():p.start].strip()):
                 return p
             objs = [o for o in self._in("plural_object", lo, m.start())
-                    if _few_tokens(self.folded[o.end:m.start()], 0)]
+                    if self._ntok(o.end, m.start()) == 0]
             if not objs:
                 return p
             start = objs[-1].start
@@ -1060,11 +1071,10 @@ class _Extractor:
             s0, s1 = trig.siege
             for a in actors:
                 # Arabic verb-subject order: "كسر الجيش الحصار"
-                if h.start < a.start < s0 and not _TOKEN_RX.search(self.folded[self._break_end(trig):a.start]):
+                if h.start < a.start < s0 and not self._ntok(self._break_end(trig), a.start):
                     return a.value, True, opponent
             actors = [a for a in actors if not (h.start <= a.start < s1 or (
-                a.start >= s1 and not _TOKEN_RX.search(self.folded[s1:a.start])
-                and not _BREAK_RX.search(self.folded[s1:a.start])))]
+                a.start >= s1 and not self._ntok(s1, a.start) and not self._has_break(s1, a.start)))]
         for a in actors:
             if self._word_before("opponent", a.start, sent.start, gap=1):
                 if a.start >= h.end and a.start < hi + 40:
@@ -1075,14 +1085,13 @@ class _Extractor:
                     return a.value, True, opponent
         # verb-subject order, or the besieger after "حصار"
         for a in actors:
-            gap = self.folded[h.end:a.start]
-            if a.start >= h.end and not _TOKEN_RX.search(gap) and not _BREAK_RX.search(gap):
+            if a.start >= h.end and not self._ntok(h.end, a.start) and not self._has_break(h.end, a.start):
                 return a.value, True, opponent
         for by in self.by_group.get("by", []) if trig.siege is None else []:
             # "محاصره ... از سوی X", "was taken by X": the agent in the clause; beyond it only for passives
             if lo <= by.start < hi or (trig.mode in ("before", "passive") and h.end <= by.start < sent.end):
                 for a in actors:
-                    if a.start >= by.end and _few_tokens(self.folded[by.end:a.start], 1):
+                    if a.start >= by.end and self._ntok(by.end, a.start) <= 1:
                         return a.value, True, opponent
         before = [a for a in actors if a.end <= h.start and not self._word_before("opponent", a.start, sent.start, 1)]
         if before:
@@ -1229,7 +1238,7 @@ class _Extractor:
 
     def _opens(self, sent: Sentence, pos: int) -> bool:
         """Whether ``pos`` is within the first few words of the sentence ("In late October 2017, ...")."""
-        return _few_tokens(self.folded[sent.start:pos], _OPENER_WORDS)
+        return self._ntok(sent.start, pos) <= _OPENER_WORDS
 
     def _backward(self, year: int, state: dict[str, Any]) -> bool:
         running = state.get("year") or self.year_hint
@@ -1391,7 +1400,7 @@ class _Extractor:
         # so the ones before it are further away still
         for a in reversed(self._starting("actor", sent.start, q0)):
             if a.end <= q0:
-                if len(_TOKEN_RX.findall(self.folded, a.end, q0)) <= 3:
+                if self._ntok(a.end, q0) <= 3:
                     q0 = a.start
                 break
         o0, o1 = self.orig(q0), self.orig(q1)
