@@ -35,7 +35,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import itemgetter
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -269,36 +268,46 @@ _NO_GROUP: tuple[list[int], list[Hit]] = ([], [])
 
 def _longest(hits: list[Hit]) -> list[Hit]:
     """Per group, the longest hit wherever hits overlap (leftmost first)."""
-    out: list[Hit] = []
-    by_group: dict[str, list[Hit]] = {}
+    if not hits:
+        return []
+    # groups keep the order they first appear in (ties of the final order go by it)
+    rank: dict[str, int] = {}
     for h in hits:
-        by_group.setdefault(h.group, []).append(h)
-    for group_hits in by_group.values():
-        # hits that overlap nothing are kept as they are; the greedy choice only runs inside a run of
-        # overlapping hits (runs share no position, so each run's choice is the whole list's)
-        group_hits.sort(key=_START)
-        run: list[Hit] = []
-        run_end = -1
-        for h in group_hits:
-            if h.start >= run_end and run:
-                if len(run) == 1:
-                    out.append(run[0])
-                else:
-                    _greedy(run, out)
-                run = []
-            run.append(h)
-            if h.end > run_end:
-                run_end = h.end
-        if len(run) == 1:
-            out.append(run[0])
-        elif run:
-            _greedy(run, out)
-    out.sort(key=_SPAN)
+        if h.group not in rank:
+            rank[h.group] = len(rank)
+    # one stable sort by (group, start) instead of a list per group: within a group, hits with the
+    # same start keep their order, as a sort of that group's list would
+    ordered = sorted(hits, key=lambda h: (rank[h.group], h.start))
+    out: list[Hit] = []
+    # hits that overlap nothing are kept as they are; the greedy choice only runs inside a run of
+    # overlapping hits (runs share no position, so each run's choice is the whole list's)
+    run: list[Hit] = []
+    run_end = -1
+    group = None
+    for h in ordered:
+        if run and (h.start >= run_end or h.group != group):
+            _keep_longest(run, out)
+            run = []
+        if not run:
+            group, run_end = h.group, -1
+        run.append(h)
+        if h.end > run_end:
+            run_end = h.end
+    _keep_longest(run, out)
+    out.sort(key=lambda h: (h.start, h.end, rank[h.group]))
     return out
 
 
-_START = itemgetter(0)    # Hit.start
-_SPAN = itemgetter(0, 1)  # (Hit.start, Hit.end)
+def _keep_longest(run: list[Hit], out: list[Hit]) -> None:
+    """Append to ``out`` what :func:`_greedy` keeps of a run of overlapping hits (one or two: directly)."""
+    if len(run) == 1:
+        out.append(run[0])
+    elif len(run) == 2:
+        # two overlapping hits: the longer, the leftmost of equals (as the greedy order has it)
+        a, b = run
+        out.append(b if (b.end - b.start, -b.start) > (a.end - a.start, -a.start) else a)
+    else:
+        _greedy(run, out)
 
 
 def _greedy(run: list[Hit], out: list[Hit]) -> None:
