@@ -1167,9 +1167,16 @@ class _Extractor:
 
     # attribution ---------------------------------------------------
     def _attribution(self, pos: int, sent: Sentence) -> str | None:
-        for a in reversed(self._starting("attribution", 0, pos)):  # the last one before wins
-            if a.start >= sent.start or self._para_of(a.start) == sent.paragraph:
+        starts, hs = self._groups.get("attribution", _NO_GROUP)
+        for k in range(bisect.bisect_left(starts, pos) - 1, -1, -1):  # the last one before wins
+            a = hs[k]
+            if a.start >= sent.start:
                 return a.value
+            para = self._para_of(a.start)
+            if para == sent.paragraph:
+                return a.value
+            if para is not None and para < sent.paragraph:
+                return None  # paragraphs only go back from here
         return None
 
     def _para_of(self, pos: int) -> int | None:
