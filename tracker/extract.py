@@ -412,7 +412,6 @@ def _resolve(gz: Any, place: Place, report_text: str, nearby: list[tuple[float, 
 #: a sentence end within a line (lines are split first): one leading character set, so the regex
 #: engine skips to the next stop instead of trying a branch at every character
 _SENT_END = re.compile(r"[.!?؟]+(?=\s|$|[\"'»”)])")
-_CLAUSE_BREAK = set("،,;؛:")
 _BREAK_RX = re.compile("[،,;؛:]")
 _TERMINAL = tuple(".!?؟:»\"”)")
 
@@ -736,9 +735,9 @@ class _Extractor:
             lo = sent.start
             for t in triggers[:idx]:
                 lo = max(lo, t.hit.end)
-            last_break = max(self.folded.rfind(c, lo, h.start) for c in _CLAUSE_BREAK)
-            if last_break >= 0:
-                lo = last_break + 1
+            k = bisect.bisect_left(self.breaks, h.start)  # the last clause break in [lo, trigger)
+            if k and self.breaks[k - 1] >= lo:
+                lo = self.breaks[k - 1] + 1
             for st in self._in("stop", lo, h.start):
                 lo = max(lo, st.end)
             return lo, h.start
@@ -753,9 +752,13 @@ class _Extractor:
             hi = min(hi, st.start)
             break
         # a comma ends the clause unless a list of places goes on after it
-        for brk in _BREAK_RX.finditer(self.folded, h.end, hi):
-            if not self._place_at(brk.start() + 1, hi):
-                hi = brk.start()
+        breaks = self.breaks
+        for k in range(bisect.bisect_left(breaks, h.end), len(breaks)):
+            b = breaks[k]
+            if b >= hi:
+                break
+            if not self._place_at(b + 1, hi):
+                hi = b
                 break
         return h.end, hi
 
@@ -1085,9 +1088,8 @@ class _Extractor:
             actors = [a for a in actors if not (h.start <= a.start < s1 or (
                 a.start >= s1 and not self._ntok(s1, a.start) and not self._has_break(s1, a.start)))]
         for a in actors:
-            if self._word_before("opponent", a.start, sent.start, gap=1):
-                if a.start >= h.end and a.start < hi + 40:
-                    opponent = opponent or a.value
+            if self._is_opponent(a, sent) and a.start >= h.end and a.start < hi + 40:
+                opponent = opponent or a.value
         if trig.mode == "passive":
             for a in actors:
                 if a.start >= h.end and a.start < h.end + 60:
@@ -1096,17 +1098,26 @@ class _Extractor:
         for a in actors:
             if a.start >= h.end and not self._ntok(h.end, a.start) and not self._has_break(h.end, a.start):
                 return a.value, True, opponent
-        for by in self.by_group.get("by", []) if trig.siege is None else []:
+        # only "by" words in the clause or after the trigger can count
+        for by in self._starting("by", min(lo, h.end), max(hi, sent.end)) if trig.siege is None else []:
             # "محاصره ... از سوی X", "was taken by X": the agent in the clause; beyond it only for passives
             if lo <= by.start < hi or (trig.mode in ("before", "passive") and h.end <= by.start < sent.end):
                 for a in actors:
                     if a.start >= by.end and self._ntok(by.end, a.start) <= 1:
                         return a.value, True, opponent
-        before = [a for a in actors if a.end <= h.start and not self._word_before("opponent", a.start, sent.start, 1)]
+        before = [a for a in actors if a.end <= h.start and not self._is_opponent(a, sent)]
         if before:
             # verb-final languages name the subject first; otherwise the nearest actor acts
             return (before[0] if trig.mode == "before" else before[-1]).value, True, opponent
         return None, False, opponent
+
+    def _is_opponent(self, a: Hit, sent: Sentence) -> bool:
+        """Whether actor ``a`` of ``sent`` is named as the opponent ("against ISIL"): once per actor,
+        though every trigger of the sentence asks."""
+        flag = self._opponents.get(a.start)
+        if flag is None:
+            flag = self._opponents[a.start] = self._word_before("opponent", a.start, sent.start, gap=1) is not None
+        return flag
 
     # status --------------------------------------------------------
     def _status(self, trig: _Trigger, sent: Sentence, lo: int, hi: int) -> str:
@@ -1117,8 +1128,7 @@ class _Extractor:
             if cue.value == "refuted_after" and cue.start >= h.end:
                 # the cue denies the segment it closes, or the one just before it
                 cue_seg = self._segment(cue.start, sent)
-                before = self.folded[h.end:cue.start]
-                breaks = sum(before.count(c) for c in _CLAUSE_BREAK)
+                breaks = self._brk_count[cue.start] - self._brk_count[h.end]  # clause breaks between
                 if cue_seg[0] <= h.start or breaks <= 1:
                     return "refuted"
             if cue.value == "refuted_before" and cue.end <= h.start:
@@ -1300,6 +1310,7 @@ class _Extractor:
         self._sentence_starts = [st.start for st in self._sentences]
         self._resolved_cache: list[_Placed] = []  # named places in text order (then head-word ones)
         self._pending_heads: list[Sentence] = []
+        self._opponents: dict[int, bool] = {}  # actor start -> named as the opponent (_is_opponent)
         claims: list[Claim] = []
         state: dict[str, Any] = {}
         carry_actor: tuple[int, str] | None = None
