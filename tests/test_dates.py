@@ -1,10 +1,12 @@
 """Date phrases resolved against a publication date (and chronicle years)."""
 
+import random
 from datetime import date
 
 import pytest
 
-from tracker.dates import find_dates, period_year, resolve, solar_to_gregorian
+from tracker import dates
+from tracker.dates import LANGS, find_dates, period_year, resolve, solar_to_gregorian
 from tracker.extract import fold
 
 PUB = date(2017, 10, 15)  # a Sunday
@@ -64,3 +66,50 @@ def test_period_year_and_solar():
 
 def test_weekday_not_read_inside_words():
     assert not find_dates("الاحدث", "ar")
+
+
+
+def _date_like(rng: random.Random, lang: str) -> str:
+    """Random text made of the date regex's own phrases, perturbed and glued to other text."""
+    maps = dates._patterns(lang)[1]
+    c = rng.choice
+    month, solar, unit = list(maps["months"]), list(maps["solar"]) or ["x"], list(maps["units"])
+    number = list(maps["numbers"]) or ["1"]
+    ago = dates._keys(dates._table(lang)["dates"].get("ago", [])) or ["ago"]
+    words = list(maps["relative"]) + list(maps["weekdays"]) + list(maps["next"])
+    sp = lambda: c([" ", " ", "  ", "\n", "\t", "\u00a0"])  # noqa: E731
+    dg = lambda k: "".join(c("0123456789") for _ in range(rng.randint(1, k)))  # noqa: E731
+    year = lambda: c(["19", "20", "13", "14", "21"]) + dg(2)  # noqa: E731
+    phrases = [
+        lambda: dg(3) + c(["", "", "st", "th"]) + sp() + c(["", "", "of" + sp()]) + c(month + solar)
+        + c(["", "", sp() + "/" + sp() + c(month), "/" + c(month)]) + c(["", sp() + year(), "," + sp() + year()]),
+        lambda: c(month) + c(["", "."]) + sp() + dg(3) + c(["", "th"]) + c(["", sp() + year(), "," + sp() + year()]),
+        lambda: c(month) + c(["", sp() + "/" + sp() + c(month)]) + sp() + year(),
+        lambda: c(ago) + sp() + c([dg(3), c(number)]) + sp() + c(unit),
+        lambda: c([dg(3), c(number)]) + sp() + c(unit) + sp() + c(ago),
+        lambda: c(["", "", "on" + sp()]) + c(words),
+    ]
+    text = ""
+    for _ in range(rng.randint(1, 4)):
+        phrase = c(phrases)()
+        if rng.random() < 0.3:  # a letter, digit or space dropped, changed or put in
+            i = rng.randrange(len(phrase) + 1)
+            phrase = phrase[:i] + c(["", "x", "5", " ", "ا", "-", "_"]) + phrase[i + rng.randint(0, 1):]
+        text += c(["", "", " ", "و", "ب", "ال", "x", "5", "12", "-", "،", "_", "\n"]) + phrase
+    return text + c(["", "", " ", "x", "5", "-", "ا", "_"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_scanned_search_finds_what_the_full_regex_finds(lang):
+    """find_dates runs the date regex only where its scanner allows: the matches are rx.finditer's."""
+    rx = dates._patterns(lang)[0]
+    scan = dates._scanner(lang)
+    assert scan is not None
+    rng = random.Random(lang)
+    found = 0
+    for _ in range(3000):
+        text = _date_like(rng, rng.choice([lang, lang, lang, *LANGS]))
+        slow = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in dates._finditer(rx, scan, text)] == slow, text
+        found += len(slow)
+    assert found > 500  # the phrases do match

@@ -54,9 +54,17 @@ def _fold_key(s: str) -> str:
     return fold(s)[0]
 
 
+def _keys(words) -> list[str]:
+    """The folded, non-empty forms of ``words``, longest first: the words of one alternation."""
+    return [k for k in sorted({_fold_key(w) for w in words}, key=len, reverse=True) if k]
+
+
 def _alt(words) -> str:
-    keys = sorted({_fold_key(w) for w in words}, key=len, reverse=True)
-    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys if k)
+    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _keys(words))
+
+
+#: An Arabic/Persian proclitic (و ب ل ف) that may precede a date phrase.
+_PROCLITIC = "[وبلف]"
 
 
 @lru_cache(maxsize=None)
@@ -98,9 +106,126 @@ def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
     if maps["weekdays"]:
         parts.append(rf"(?:on\s+)?(?P<wd>{_alt(maps['weekdays'])})")
     # an Arabic/Persian proclitic (و ب ل ف) may precede; no letter may follow
-    pre = r"(?<![^\W\d_])(?:[وبلف](?=[^\W\d_]))?" if lang != "en" else r"(?<![^\W_])"
+    pre = rf"(?<![^\W\d_])(?:{_PROCLITIC}(?=[^\W\d_]))?" if lang != "en" else r"(?<![^\W_])"
     rx = re.compile(rf"{pre}(?:{'|'.join(parts)})(?![^\W_])")
     return rx, maps
+
+
+# Tokens of the scanner's heads (see _scanner); each is one regex atom.
+_WS = r"\s+"  # the space inside a key, as _alt writes it
+_WORD_END = r"(?![^\W_])"  # no letter or digit follows: the pattern's final lookahead
+_MONTH_NEXT = r"[\s/.]"  # after a month that opens a phrase: "/", "." or a space
+_SPACE = r"\s"  # a number word or "ago" is followed by \s+
+
+
+def _seq(key: str, *tail: str) -> tuple[str, ...]:
+    """``key`` as scanner tokens (a space is ``\\s+``, as in :func:`_alt`), then ``tail``."""
+    return tuple(_WS if ch == " " else re.escape(ch) for ch in key) + tail
+
+
+def _trie(seqs) -> str:
+    """One regex matching exactly the token sequences ``seqs``, factored as a prefix tree.
+
+    An alternation of 150 words costs a check per word at every position; a tree costs a few.
+    """
+    root: dict = {}
+    for seq in seqs:
+        node = root
+        for tok in seq:
+            node = node.setdefault(tok, {})
+        node[None] = {}  # a sequence ends here
+
+    def emit(node: dict) -> str:
+        alts = [tok + emit(child) for tok, child in node.items() if tok is not None]
+        if not alts:
+            return ""
+        if len(alts) == 1 and None not in node:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ")" + ("?" if None in node else "")
+
+    return emit(root)
+
+
+@lru_cache(maxsize=None)
+def _not_in(letters: str) -> str:
+    """A character class of explicit ranges holding every character outside ``letters``.
+
+    ``letters`` (one character class) is listed over the first 12288 code points (Latin, Arabic,
+    Persian and much more) and those characters are excluded; any other character is in the
+    class, so it holds at least everything ``letters`` does not. The regex engine tests explicit
+    ranges by table, several times faster than the categories ``\\w`` and ``\\d``.
+    """
+    listed = [ord(c) for c in re.findall(letters, "".join(map(chr, range(0x3000))))]
+    runs: list[list[int]] = []
+    for c in listed:
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "[^" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in runs) + "]"
+
+
+@lru_cache(maxsize=None)
+def _scanner(lang: str) -> re.Pattern | None:
+    """A cheap regex that matches at ``p - 1`` wherever the date regex can match at ``p > 0``.
+
+    Every match of the date regex at ``p > 0`` has a character before it that is not a letter
+    (not a letter or digit in English): its lookbehind. After that, an optional proclitic and one
+    alternative, each of which opens with a *head* written here: a month, "ago" word, number word,
+    next-day, relative or weekday key (each with what must follow it), or 1-3 digits, a space and a
+    month, solar month or unit. The scanner is that class followed by the heads as one prefix tree,
+    so it is a relaxation of the date regex shifted by one character, and the regex engine skips
+    over letters with its first-character test. None when some alternation is empty (the date
+    regex could then match empty text), and the date regex is run everywhere.
+    """
+    rx, maps = _patterns(lang)
+    d = _table(lang)["dates"]
+    months, solar, units = _keys(maps["months"]), _keys(maps["solar"]), _keys(maps["units"])
+    numbers, ago = _keys(maps["numbers"]), _keys(d.get("ago", []))
+    nexts, rels, wds = _keys(maps["next"]), _keys(maps["relative"]), _keys(maps["weekdays"])
+    # an alternation without words would be empty in the date regex, and match what no head covers
+    if not months or (ago and not units) or any(maps[k] and not _keys(maps[k])
+                                               for k in ("solar", "numbers", "next", "relative", "weekdays")):
+        return None
+    words = [_seq(m, _MONTH_NEXT) for m in months]  # month2 ("October 2") and month3 ("October 2017")
+    tails = months + solar
+    if ago and lang == "ar":
+        words += [_seq(a, _SPACE) for a in ago]  # "منذ" + number + unit
+    elif ago:
+        words += [_seq(n, _WS, *_seq(u, _SPACE)) for n in numbers for u in units]  # word number + unit + "ago"
+        tails += units  # digit number + unit + "ago"
+    words += [_seq(k, _WORD_END) for k in nexts + rels + wds]
+    words += [_seq("on ", *_seq(w, _WORD_END)) for w in wds]
+    # "14 October", "14 مهر 1396", "3 days ago": the day's suffix, "of", and whatever follows the key
+    digits = r"\d{1,3}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _trie(_seq(k, _WORD_END) for k in tails)
+    before, pro = (_not_in(r"[^\W_]"), "") if lang == "en" else (_not_in(r"[^\W\d_]"), _PROCLITIC + "?")
+    return re.compile(rf"{before}(?:{pro}{_trie(words)}|{digits})")
+
+
+def _finditer(rx: re.Pattern, scan: re.Pattern | None, text: str):
+    """``rx.finditer(text)``, with ``rx`` tried only where ``scan`` (see :func:`_scanner`) allows.
+
+    Both give the leftmost match at or after ``pos``, then go on from its end: ``scan.search``
+    from ``pos - 1`` finds the first place where ``rx`` can match at ``pos`` or later, and no
+    ``rx`` match begins before it. (No ``rx`` match is empty.)
+    """
+    if scan is None:
+        yield from rx.finditer(text)
+        return
+    m = rx.match(text)  # position 0 has nothing before it for the scanner to see
+    pos = 1
+    if m is not None:
+        yield m
+        pos = m.end()
+    search, match = scan.search, rx.match
+    while (c := search(text, pos - 1)) is not None:
+        p = c.start() + 1
+        m = match(text, p)
+        if m is None:
+            pos = p + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 def _number(token: str, maps: dict[str, Any]) -> int | None:
@@ -116,7 +241,7 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
         lang = "en"
     rx, maps = _patterns(lang)
     found = []
-    for m in rx.finditer(folded):
+    for m in _finditer(rx, _scanner(lang), folded):
         g = m.groupdict()
         span = m.span()
         if g.get("sday"):
