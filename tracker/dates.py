@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 import dateparser
 
@@ -63,8 +63,10 @@ def _alt(words) -> str:
     return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _keys(words))
 
 
-#: An Arabic/Persian proclitic (و ب ل ف) that may precede a date phrase.
-_PROCLITIC = "[وبلف]"
+#: The Arabic/Persian proclitics (و ب ل ف), one of which may precede a date phrase.
+_PROCLITICS = "وبلف"
+_PROCLITIC = f"[{_PROCLITICS}]"
+_SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=None)
@@ -123,8 +125,8 @@ def _seq(key: str, *tail: str) -> tuple[str, ...]:
     return tuple(_WS if ch == " " else re.escape(ch) for ch in key) + tail
 
 
-def _trie(seqs) -> str:
-    """One regex matching exactly the token sequences ``seqs``, factored as a prefix tree.
+def _trie(seqs, *others: str) -> str:
+    """One regex matching exactly the token sequences ``seqs`` (or the regexes ``others``), as a prefix tree.
 
     An alternation of 150 words costs a check per word at every position; a tree costs a few.
     """
@@ -135,27 +137,28 @@ def _trie(seqs) -> str:
             node = node.setdefault(tok, {})
         node[None] = {}  # a sequence ends here
 
-    def emit(node: dict) -> str:
-        alts = [tok + emit(child) for tok, child in node.items() if tok is not None]
+    def emit(node: dict, *others: str) -> str:
+        alts = [tok + emit(child) for tok, child in node.items() if tok is not None] + list(others)
         if not alts:
             return ""
         if len(alts) == 1 and None not in node:
             return alts[0]
         return "(?:" + "|".join(alts) + ")" + ("?" if None in node else "")
 
-    return emit(root)
+    return emit(root, *others)
 
 
 @lru_cache(maxsize=None)
-def _not_in(letters: str) -> str:
-    """A character class of explicit ranges holding every character outside ``letters``.
+def _not_in(letters: str, also: str = "") -> str:
+    """A character class of explicit ranges holding every character outside ``letters`` and ``also``.
 
     ``letters`` (one character class) is listed over the first 12288 code points (Latin, Arabic,
-    Persian and much more) and those characters are excluded; any other character is in the
-    class, so it holds at least everything ``letters`` does not. The regex engine tests explicit
-    ranges by table, several times faster than the categories ``\\w`` and ``\\d``.
+    Persian and much more) and those characters are excluded, with those of ``also``; any other
+    character is in the class, so it holds at least everything ``letters`` and ``also`` do not.
+    The regex engine tests explicit ranges by table, several times faster than the categories
+    ``\\w`` and ``\\d``.
     """
-    listed = [ord(c) for c in re.findall(letters, "".join(map(chr, range(0x3000))))]
+    listed = sorted({ord(c) for c in re.findall(letters, "".join(map(chr, range(0x3000))))} | {ord(c) for c in also})
     runs: list[list[int]] = []
     for c in listed:
         if runs and runs[-1][1] == c - 1:
@@ -166,17 +169,18 @@ def _not_in(letters: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _scanner(lang: str) -> re.Pattern | None:
-    """A cheap regex that matches at ``p - 1`` wherever the date regex can match at ``p > 0``.
+def _scanner(lang: str) -> tuple[re.Pattern, re.Pattern] | None:
+    """Two cheap regexes, one of which matches at ``p - 1`` wherever the date regex can match at ``p > 0``.
 
     Every match of the date regex at ``p > 0`` has a character before it that is not a letter
     (not a letter or digit in English): its lookbehind. After that, an optional proclitic and one
     alternative, each of which opens with a *head* written here: a month, "ago" word, number word,
     next-day, relative or weekday key (each with what must follow it), or 1-3 digits, a space and a
-    month, solar month or unit. The scanner is that class followed by the heads as one prefix tree,
-    so it is a relaxation of the date regex shifted by one character, and the regex engine skips
-    over letters with its first-character test. None when some alternation is empty (the date
-    regex could then match empty text), and the date regex is run everywhere.
+    month, solar month or unit. A scanner is that character followed by the heads as one prefix
+    tree, so a relaxation of the date regex shifted by one character. The character is a space in
+    the first scanner, which the regex engine finds as fast as a string search; any other
+    non-letter in the second, found by a table lookup per character. None when some alternation is
+    empty (the date regex could then match empty text), and the date regex is run everywhere.
     """
     rx, maps = _patterns(lang)
     d = _table(lang)["dates"]
@@ -198,38 +202,46 @@ def _scanner(lang: str) -> re.Pattern | None:
     words += [_seq("on ", *_seq(w, _WORD_END)) for w in wds]
     # "14 October", "14 مهر 1396", "3 days ago": the day's suffix, "of", and whatever follows the key
     digits = r"\d{1,3}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _trie(_seq(k, _WORD_END) for k in tails)
-    before, pro = (_not_in(r"[^\W_]"), "") if lang == "en" else (_not_in(r"[^\W\d_]"), _PROCLITIC + "?")
-    return re.compile(rf"{before}(?:{pro}{_trie(words)}|{digits})")
+    if lang != "en":  # [وبلف]? before the tree, as branches of it: no backtracking over the proclitic
+        words += [(p, *w) for p in _PROCLITICS for w in words]
+    heads = _trie(words, digits)  # digits as one more branch of the root: one alternation less per space
+    other = _not_in(r"[^\W_]" if lang == "en" else r"[^\W\d_]", " ")
+    return re.compile(" " + heads), re.compile(other + heads)
 
 
-def _finditer(rx: re.Pattern, scan: re.Pattern | None, text: str):
-    """``rx.finditer(text)``, with ``rx`` tried only where ``scan`` (see :func:`_scanner`) allows.
+def _finditer(rx: re.Pattern, scans: tuple[re.Pattern, re.Pattern] | None, text: str) -> Iterator[re.Match]:
+    """``rx.finditer(text)``, with ``rx`` tried only where ``scans`` (see :func:`_scanner`) allow.
 
-    Both give the leftmost match at or after ``pos``, then go on from its end: ``scan.search``
-    from ``pos - 1`` finds the first place where ``rx`` can match at ``pos`` or later, and no
-    ``rx`` match begins before it. (No ``rx`` match is empty.)
+    Both give the leftmost match at or after ``pos``, then go on from its end: the earlier of the
+    scanners' searches from ``pos - 1`` is the first place where ``rx`` can match at ``pos`` or
+    later, and no ``rx`` match begins before it. (No ``rx`` match is empty.)
     """
-    if scan is None:
+    if scans is None:
         yield from rx.finditer(text)
         return
-    m = rx.match(text)  # position 0 has nothing before it for the scanner to see
+    m = rx.match(text)  # position 0 has nothing before it for the scanners to see
     pos = 1
     if m is not None:
         yield m
         pos = m.end()
-    search, match = scan.search, rx.match
-    while (c := search(text, pos - 1)) is not None:
-        p = c.start() + 1
+    spaced, other, match = scans[0].search, scans[1].search, rx.match
+    a, b = spaced(text, pos - 1), other(text, pos - 1)  # each scanner's first hit at pos - 1 or later
+    while a is not None or b is not None:
+        p = 1 + (a.start() if b is None or (a is not None and a.start() < b.start()) else b.start())
         m = match(text, p)
         if m is None:
             pos = p + 1
         else:
             yield m
             pos = m.end()
+        if a is not None and a.start() < pos - 1:
+            a = spaced(text, pos - 1)
+        if b is not None and b.start() < pos - 1:
+            b = other(text, pos - 1)
 
 
 def _number(token: str, maps: dict[str, Any]) -> int | None:
-    token = re.sub(r"\s+", " ", token)
+    token = _SPACES.sub(" ", token)
     if token.isdigit():
         return int(token)
     return maps["numbers"].get(token)
@@ -287,7 +299,7 @@ def find_years(folded: str) -> list[tuple[int, int, int]]:
 
 
 def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s)
+    return _SPACES.sub(" ", s)
 
 
 @lru_cache(maxsize=65536)
