@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import dateparser
 
@@ -287,6 +287,15 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
 
 
 _YEAR_RX = re.compile(r"(?<![\w-])(?:(?:early|mid|late)\s*-?\s*)?(?P<year>(?:19|20)\d\d)(?![\w-]*\d)")
+
+
+def prepare(langs: Iterable[str] = LANGS) -> None:
+    """Compile the date patterns of ``langs`` and load dateparser's data once per process, so that
+    the first report read does not carry that cost."""
+    for lang in langs:
+        _patterns(lang)
+        _scanner(lang)
+    dateparser.parse("yesterday", languages=["en"], settings={"RELATIVE_BASE": datetime(2000, 1, 1)})
 
 
 def find_years(folded: str) -> list[tuple[int, int, int]]:
