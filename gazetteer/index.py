@@ -15,6 +15,7 @@ from collections import defaultdict
 from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 import ahocorasick
 import numpy as np
@@ -27,6 +28,8 @@ CLITICS = {"", "و", "ب", "ل", "ف", "ك", "وب", "ول", "وك", "فب", "ف
            "كال", "ال", "به", "وبه"}
 #: Prefixes that absorb the alef of the article: "للميادين" = ل + الميادين.
 LAM_CLITICS = {"ل", "ول", "فل"}
+#: Prefixes allowed before a name that has the article itself (no second article: "بالالميادين").
+_CLITICS_AL = frozenset(c for c in CLITICS if not c.endswith("ال"))
 MIN_AR, MIN_LATIN, MIN_SKELETON = 3, 4, 4
 
 
@@ -48,6 +51,26 @@ class Mention:
 def _arabic_word(word: str) -> bool:
     # the same words and keys come back in every report: test each once
     return is_arabic(word)
+
+
+@lru_cache(maxsize=65536)
+def _trailing_qualifier(word: str) -> str | None:
+    """The qualifier an Arabic word after a name gives ("تحتاني" -> lower), or None."""
+    return qualifier(word[2:] if word.startswith("ال") else word) if word and _arabic_word(word) else None
+
+
+_new = object.__new__
+
+
+def _mention(start: int, end: int, text: str, key: str, place_ids: tuple[str, ...], qual: str | None,
+             via: str, exact_ids: tuple[str, ...]) -> Mention:
+    """``Mention(start, end, text, key, place_ids, qual, via, exact_ids)``, made at half the cost: a
+    frozen dataclass's ``__init__`` sets every field through ``object.__setattr__``; filling the
+    instance dict at once gives the same object."""
+    m = _new(Mention)
+    m.__dict__.update(start=start, end=end, text=text, key=key, place_ids=place_ids, qualifier=qual,
+                      via=via, exact_ids=exact_ids)
+    return m
 
 
 @lru_cache(maxsize=1)
@@ -84,12 +107,17 @@ class MentionIndex:
                     s = skeleton(name)
                     if len(s.split("~")[0]) >= MIN_SKELETON - 1:
                         self.skel[s].add(pid)
+        # each automaton word carries what a match of it needs, so ``find`` tests no set per match:
+        # (key it stands for, its length, whether it may stand alone, the prefixes it may carry)
         self.auto = ahocorasick.Automaton()
         for key in self.keys:
-            self.auto.add_word(key, key)
-        for var in self.lam_variant:
+            if not _arabic_word(key):
+                self.auto.add_word(key, (key, len(key), True, None))
+            else:
+                self.auto.add_word(key, (key, len(key), True, _CLITICS_AL if key.startswith("ال") else CLITICS))
+        for var, full in self.lam_variant.items():
             if var not in self.keys:
-                self.auto.add_word(var, var)
+                self.auto.add_word(var, (full, len(var), False, LAM_CLITICS))
         self.auto.make_automaton()
         self._ids_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
@@ -124,52 +152,74 @@ class MentionIndex:
         already has it.
         """
         ntext, pos = normed or norm_map(text)
+        return self.scan(text, ntext, pos)[0]
+
+    def scan(self, text: str, ntext: str, pos) -> tuple[list[Mention], list[str], np.ndarray]:
+        """:meth:`find` on ``(ntext, pos) = norm_map(text)``, also returning what it worked out on the
+        way: the pieces of ``ntext.split(" ")`` and where each starts in ``ntext`` (an int64 array)."""
         n = len(ntext)
-        found: list[tuple[int, int, str]] = []
-        for end, key in self.auto.iter(ntext):
-            stop = end + 1
-            if stop < n and ntext[stop] != " ":
-                continue
-            start = stop - len(key)
-            ws = ntext.rfind(" ", 0, start) + 1
-            prefix = ntext[ws:start]
-            if key in self.keys:
-                if prefix and (not _arabic_word(key) or prefix not in CLITICS
-                               or (prefix.endswith("ال") and key.startswith("ال"))):
-                    continue
-                found.append((start, stop, key))
-            elif key in self.lam_variant and prefix in LAM_CLITICS:
-                found.append((start, stop, self.lam_variant[key]))
-        found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
+        padded = " " + ntext + " "  # padded[i + 1] is ntext[i]: the text's ends count as spaces
+        big = n + 2
+        # (longest first, then leftmost as one int, start, stop, key): a match is (start, stop) alone
+        found: list[tuple[int, int, int, str]] = []
+        add = found.append
+        for end, (key, klen, bare, prefixes) in self.auto.iter(ntext):
+            if padded[end + 2] != " ":
+                continue  # not at the end of a word
+            start = end + 1 - klen
+            if padded[start] == " ":  # at the start of a word
+                if bare:
+                    add((start - klen * big, start, end + 1, key))
+            elif prefixes is not None and ntext[ntext.rfind(" ", 0, start) + 1:start] in prefixes:
+                add((start - klen * big, start, end + 1, key))
+        found.sort()
         taken = bytearray(n + 1)
-        chosen = []
-        for s, e, key in found:
-            if any(taken[s:e]):
+        chosen: list[tuple] = []
+        for _, s, e, key in found:
+            if taken.find(1, s, e) >= 0:
                 continue
             taken[s:e] = b"\x01" * (e - s)
-            chosen.append((s, e, key))
-        chosen += self._skeleton_matches(ntext, taken)
-        chosen.sort()
-        out = []
-        for s, e, key, *rest in ((*c, None) if len(c) == 3 else c for c in chosen):
-            via = "skeleton" if rest and rest[0] else "name"
-            qual = None
-            e2 = e
+            chosen.append((s, e, key, None))
+        wl = ntext.split(" ")
+        # word k starts at 0 or after the k-th space
+        spaces = np.flatnonzero(np.frombuffer(ntext.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 32)
+        wstarts = np.empty(len(wl), dtype=np.int64)
+        wstarts[0] = 0
+        wstarts[1:] = spaces + 1
+        chosen += self._skeleton_matches(ntext, taken, wl, wstarts)
+        chosen.sort(key=itemgetter(0))  # spans are disjoint: by start
+        spans = []
+        for s, e, key, skel_ids in chosen:
             # a trailing qualifier no indexed name covers: "حطلة تحتاني" -> Hatla + lower
-            nxt_end = ntext.find(" ", e + 1)
-            nxt_end = n if nxt_end < 0 else nxt_end
-            nxt = ntext[e + 1:nxt_end] if e < n else ""
-            q = qualifier(nxt[2:] if nxt.startswith("ال") else nxt) if nxt and _arabic_word(nxt) else None
-            if q and not any(taken[e + 1:nxt_end]):
-                qual, e2 = q, nxt_end
-            if via == "skeleton":
-                ids = tuple(sorted(rest[0]))
-                exact = ids
+            e2 = e
+            q = None
+            if e < n:  # ``e`` is at a space: the next word follows it
+                nxt_end = ntext.find(" ", e + 1)
+                nxt_end = n if nxt_end < 0 else nxt_end
+                q = _trailing_qualifier(ntext[e + 1:nxt_end])
+                if q and taken.find(1, e + 1, nxt_end) < 0:
+                    e2 = nxt_end
+                else:
+                    q = None
+            spans.append((s, e2, key, skel_ids, q))
+        # offsets in ``text``: one gather when ``pos`` is an array
+        if isinstance(pos, np.ndarray) and spans:
+            at = pos[[i for s, e2, *_ in spans for i in (s, e2 - 1)]].tolist()
+        else:
+            at = [int(pos[i]) for s, e2, *_ in spans for i in (s, e2 - 1)]
+        out = []
+        ids_of = self._ids_of
+        for k, (s, e2, key, skel_ids, q) in enumerate(spans):
+            if skel_ids:
+                ids = exact = tuple(sorted(skel_ids))
+                via = "skeleton"
             else:
-                ids, exact = self._ids(key)
-            o_start, o_end = int(pos[s]), int(pos[e2 - 1]) + 1  # ``pos`` may be an array
-            out.append(Mention(o_start, o_end, text[o_start:o_end], key, ids, qual, via, exact))
-        return out
+                found_ids = ids_of.get(key)
+                ids, exact = found_ids if found_ids is not None else self._ids(key)
+                via = "name"
+            o_start, o_end = at[2 * k], at[2 * k + 1] + 1
+            out.append(_mention(o_start, o_end, text[o_start:o_end], key, ids, q, via, exact))
+        return out, wl, wstarts
 
     def _ids(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(every place, places named exactly) of an indexed key, sorted; made once per key (the
@@ -181,17 +231,30 @@ class MentionIndex:
                                          tuple(sorted(p for p, k in kinds.items() if k == "name")))
         return found
 
-    def _skeleton_matches(self, ntext: str, taken: bytearray) -> list[tuple]:
-        """Arabic word n-grams outside other matches whose skeleton is a Latin-only place's."""
+    def _skeleton_matches(self, ntext: str, taken: bytearray, wl: list[str] | None = None,
+                          wstarts: np.ndarray | None = None) -> list[tuple]:
+        """Arabic word n-grams outside other matches whose skeleton is a Latin-only place's.
+
+        ``wl`` and ``wstarts`` are ``ntext.split(" ")`` and where each piece starts, when the caller
+        has them."""
         if not self.skel:
             return []
-        wl = ntext.split(" ")
+        if wl is None:
+            wl = ntext.split(" ")
         n = len(wl)
         # per word, as arrays: word k spans starts[k]:ends[k] (one space between words)
-        code = np.fromiter(map(_word_code, wl), dtype=np.uint8, count=n)
-        lens = np.fromiter(map(len, wl), dtype=np.int64, count=n)
-        ends = np.cumsum(lens + 1) - 1
-        starts = ends - lens
+        if len(_CODES) > _CODES_MAX:
+            _CODES.clear()
+        code = np.fromiter(map(_CODES.__getitem__, wl), dtype=np.uint8, count=n)
+        if wstarts is None:
+            lens = np.fromiter(map(len, wl), dtype=np.int64, count=n)
+            ends = np.cumsum(lens + 1) - 1
+            starts = ends - lens
+        else:
+            starts = wstarts
+            ends = np.empty(n, dtype=np.int64)
+            ends[:-1] = wstarts[1:] - 1
+            ends[-1] = len(ntext)
         covered = np.concatenate(([0], np.cumsum(np.frombuffer(taken, dtype=np.uint8), dtype=np.int64)))
         ok_p = np.zeros(n + 2, dtype=bool)  # padded: ok_p[k + 1], ok_p[k + 2] exist for every k
         ok_p[:n] = ((code & _OK) != 0) & (covered[ends] == covered[starts])
@@ -227,8 +290,9 @@ class MentionIndex:
             elif wl[k - 1] == "و" and k >= 2:
                 slot = is_place(k - 2)
             else:
-                slot = wl[k][:1] == "و" and is_place(k - 1)
-            if not slot and not (k + 1 < n and ok[k + 1] and (qf[k + 1] or (k + 2 < n and ok[k + 2] and qf[k + 2]))):
+                slot = bool(static[k] & _WAW_START) and is_place(k - 1)
+            # (``ok`` and ``qf`` are padded with False past the last word)
+            if not slot and not (ok[k + 1] and (qf[k + 1] or (ok[k + 2] and qf[k + 2]))):
                 continue  # no list slot and no qualifier ahead: nothing can match here
             for size in (3, 2, 1):
                 if k + size > n or not all(ok[k:k + size]):
@@ -260,8 +324,6 @@ _LIST_HEADS = ("قري", "قرى", "بلدات", "مدن", "روستاهای", "
 _OK, _QUAL, _HEAD, _WAW, _WAW_START, _LONG = 1, 2, 4, 8, 16, 32
 
 
-@lru_cache(maxsize=65536)
-@lru_cache(maxsize=1 << 17)
 def _word_code(word: str) -> int:
     """What one word may be in a skeleton match, as :data:`_OK` ... :data:`_LONG` bits (the same
     few thousand words come back in every report: each is worked out once)."""
@@ -278,6 +340,19 @@ def _word_code(word: str) -> int:
     if len(word) >= 3:
         bits |= _LONG
     return bits
+
+
+class _CodeTable(dict):
+    """word -> :func:`_word_code`, filled on first use (a dict lookup per word is half an
+    ``lru_cache`` hit, and a report has ~500 words)."""
+
+    def __missing__(self, word: str) -> int:
+        code = self[word] = _word_code(word)
+        return code
+
+
+_CODES = _CodeTable()
+_CODES_MAX = 1 << 17  # emptied past this many words: the table stays bounded like the cache it replaced
 
 
 @lru_cache(maxsize=65536)

@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 
 import numpy as np
 
@@ -137,22 +138,20 @@ class Resolver:
         if len(self._ctx_cache) > 256:
             self._ctx_cache.clear()
         ntext, pos = norm_array(text)
-        mentions = [(m, self._admin_codes(m.place_ids), self._anchor(m))
-                    for m in self.gaz.index.find(text, (ntext, pos))]
-        # words and where they start in ``text``
-        # normalised words are separated by single spaces: a split gives them, their starts follow
-        # from the lengths (empty pieces, if any, are not words)
-        parts = ntext.split(" ")
-        # a word starts at 0 and after every space
-        starts = np.flatnonzero(np.frombuffer(ntext.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 32)
-        starts = [0, *(starts + 1).tolist()]
+        found, parts, starts = self.gaz.index.scan(text, ntext, pos)
+        mentions = [(m, self._admin_codes(m.place_ids), self._anchor(m)) for m in found]
+        # words and where they start in ``text`` (the index split the text already; empty pieces, if
+        # any, are not words)
         if "" in parts:
-            starts = [i for i, w in zip(starts, parts) if w]
-            parts = [w for w in parts if w]
+            keep = [k for k, w in enumerate(parts) if w]
+            starts = starts[keep]
+            parts = [parts[k] for k in keep]
         words = parts
-        offsets = pos[starts].tolist() if starts else []
+        offsets = pos[starts].tolist() if len(starts) else []
         cw = context_words()
-        cues = [(offsets[k], *cw[w]) for k, w in enumerate(words) if w in cw] if cw.keys() & set(words) else []
+        # the few context words among the report's: positions found in C (map + compress)
+        at = list(compress(range(len(words)), map(cw.__contains__, words)))
+        cues = [(offsets[k], *cw[words[k]]) for k in at]
         codes = [c for _, c, _ in mentions]
         hit = self._ctx_cache[key] = {"mentions": mentions, "words": words, "cues": cues,
                                       "offsets": offsets,
