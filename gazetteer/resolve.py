@@ -25,6 +25,7 @@ ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
 MARGIN = 0.12          # a best must lead the runner-up by this much
 WINDOW = 220           # characters either side that count as "the same passage"
+_EMPTY: frozenset[str] = frozenset()
 IMPORTANCE = {"city": 0.16, "town": 0.08, "village": 0.03, "neighbourhood": 0.02, "governorate": 0.0,
               "district": -0.02, "subdistrict": -0.04}
 
@@ -120,6 +121,8 @@ class Resolver:
         self._score_cache: dict[tuple, Resolution] = {}
         self._score_owner: dict | None = None
         self._statics: dict[str, _PlaceStatic | None] = {}
+        self._statics_of: dict[tuple[str, ...], list[_PlaceStatic]] = {}  # ids -> their known places
+        self._base_scores: dict[tuple, tuple] = {}  # see _base_score
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
         self._near_reasons: dict[frozenset[str], str] = {}
         self._codes_of: dict[tuple[str, ...], frozenset[str]] = {}
@@ -153,10 +156,23 @@ class Resolver:
         at = list(compress(range(len(words)), map(cw.__contains__, words)))
         cues = [(offsets[k], *cw[words[k]]) for k in at]
         codes = [c for _, c, _ in mentions]
+        m_starts = [m.start for m in found]
+        m_ends = [m.end for m in found]
+        # the window facts of resolve_at, by bisection: the mentions naming admin units and those
+        # giving anchors (by index), and whether spans are disjoint (then ends are sorted too)
+        admin_at = [k for k, c in enumerate(codes) if c]
+        anchor_at = [k for k, (_, _, a) in enumerate(mentions) if a is not None]
         hit = self._ctx_cache[key] = {"mentions": mentions, "words": words, "cues": cues,
                                       "offsets": offsets,
-                                      "found": [m for m, _, _ in mentions],
-                                      "mention_starts": [m.start for m, _, _ in mentions],
+                                      "found": found,
+                                      "mention_starts": m_starts,
+                                      "mention_ends": m_ends,
+                                      "disjoint": all(a <= b for a, b in zip(m_ends, m_starts[1:]))
+                                      and all(a < b for a, b in zip(m_starts, m_ends)),
+                                      "admin_at": admin_at,
+                                      "admin_codes": [codes[k] for k in admin_at],
+                                      "anchor_at": anchor_at,
+                                      "anchor_pts": [mentions[k][2] for k in anchor_at],
                                       "cue_offsets": [c[0] for c in cues],
                                       # admin codes of the mentions before i / from i on, for the "far" set
                                       "codes_before": _running_unions(codes),
@@ -216,44 +232,76 @@ class Resolver:
         """
         if not ids:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
-        if not scored:
-            statics = [st for st in map(self._static, ids) if st is not None]
-            if len(statics) == 1:
-                only = Candidate(*statics[0].fields, 0.0, ["not scored: the only place of that name"])
-                return Resolution(query, [only], only, False, "only one place of that name",
-                                  _query_facts(query, qual)[1])
+        statics = self._statics_of.get(ids)
+        if statics is None:
+            statics = self._statics_of[ids] = [st for st in map(self._static, ids) if st is not None]
+        if not scored and len(statics) == 1:
+            only = Candidate(*statics[0].fields, 0.0, ["not scored: the only place of that name"])
+            return Resolution(query, [only], only, False, "only one place of that name",
+                              _query_facts(query, qual)[1])
         prep = self._prepare(text) if text else None
         feature_hint = None
         if prep is not None and s is not None:
-            k = bisect.bisect_left(prep["offsets"], s)
-            if k > 0 and prep["offsets"][k - 1] >= s - 40:
+            offsets = prep["offsets"]
+            k = bisect.bisect_left(offsets, s)
+            if k > 0 and offsets[k - 1] >= s - 40:
                 feature_hint = _word_feature(prep["words"][k - 1])
         own_feature = _own_feature(query)
         feature_hint = own_feature or feature_hint
 
         # what the passage and the report say: admin units, anchors (unambiguous places), countries
-        admins_near, admins_far, anchors, countries, adjacent = set(), set(), [], set(), False
+        admins_near, admins_far, anchors, countries, adjacent = _EMPTY, _EMPTY, [], _EMPTY, False
         if prep is not None:
             lo, hi = (s - WINDOW, e + WINDOW) if s is not None else (0, 2 * WINDOW)
             cue_offsets = prep["cue_offsets"]
+            found_countries = None
             for o, kind, val in prep["cues"][bisect.bisect_left(cue_offsets, lo):
                                              bisect.bisect_right(cue_offsets, hi)]:
                 if kind == "country" and lo <= o <= hi:
-                    countries.add(val)
+                    if found_countries is None:
+                        found_countries = set()
+                    found_countries.add(val)
                 elif kind in ("adjacent", "near") and s is not None and e <= o <= e + 30:
                     adjacent = adjacent or kind == "adjacent"
+            if found_countries is not None:
+                countries = frozenset(found_countries)
             # mentions within WINDOW of this one are "close"; bisection finds them (mentions are in order)
-            mentions, starts = prep["mentions"], prep["mention_starts"]
-            i, j = (0, len(mentions)) if s is None else (bisect.bisect_left(starts, s - WINDOW),
-                                                         bisect.bisect_right(starts, s + WINDOW))
-            admins_far.update(prep["codes_before"][i])
-            admins_far.update(prep["codes_after"][j])
-            for m, codes, anchor in mentions[i:j]:
-                if s is not None and m.start < e and m.end > s:
-                    continue  # the mention itself
-                admins_near.update(codes)
-                if anchor is not None:
-                    anchors.append(anchor)
+            starts = prep["mention_starts"]
+            i, j = (0, len(starts)) if s is None else (bisect.bisect_left(starts, s - WINDOW),
+                                                       bisect.bisect_right(starts, s + WINDOW))
+            admins_far = prep["codes_before"][i] | prep["codes_after"][j]
+            if s is None:
+                x0 = x1 = i  # nothing is the mention itself
+            elif prep["disjoint"]:
+                # the mention itself: the mentions ending after s and starting before e (a run, as
+                # both starts and ends are sorted), within the window
+                x0 = min(j, max(i, bisect.bisect_right(prep["mention_ends"], s)))
+                x1 = max(x0, min(j, bisect.bisect_left(starts, e)))
+            else:
+                x0 = x1 = -1
+            if x0 >= 0:
+                # in mention order, skipping indices x0 .. x1 - 1 (as the loop below does)
+                at = prep["admin_at"]
+                p, p0, p1, q = (bisect.bisect_left(at, i), bisect.bisect_left(at, x0),
+                                bisect.bisect_left(at, x1), bisect.bisect_left(at, j))
+                if p < q:
+                    codes = prep["admin_codes"]
+                    admins_near = frozenset().union(*codes[p:p0], *codes[p1:q])
+                at = prep["anchor_at"]
+                p, p0, p1, q = (bisect.bisect_left(at, i), bisect.bisect_left(at, x0),
+                                bisect.bisect_left(at, x1), bisect.bisect_left(at, j))
+                if p < q:
+                    pts = prep["anchor_pts"]
+                    anchors = pts[p:p0] + pts[p1:q] if p0 < p1 else pts[p:q]
+            else:
+                near: set[str] = set()
+                for m, codes, anchor in prep["mentions"][i:j]:
+                    if m.start < e and m.end > s:
+                        continue  # the mention itself
+                    near.update(codes)
+                    if anchor is not None:
+                        anchors.append(anchor)
+                admins_near = frozenset(near)
         anchor_pts = anchors
 
         # the score depends on nothing else: within a report, the same name in the same surroundings
@@ -264,18 +312,17 @@ class Resolver:
             self._near_base = []
             self._run_min.clear()
             self._score_owner = prep
-        statics = [st for st in map(self._static, ids) if st is not None]
         # nearby places enter the score only through each candidate's distance to the nearest one:
         # keyed by those distances, the cache hits although the nearby list grows
         dists = self._nearest(statics, base, anchor_pts) if base or anchor_pts else None
-        key = (ids, exact, via, query, qual, feature_hint, frozenset(admins_near), frozenset(admins_far),
-               frozenset(countries), adjacent, dists, tuple(front))
+        key = (ids, exact, via, query, qual, feature_hint, admins_near, admins_far, countries, adjacent, dists,
+               tuple(front))
         done = self._score_cache.get(key)
         if done is not None:
             return Resolution(done.query, list(done.candidates), done.best, done.ambiguous, done.reason,
                               done.direction)
         res = self._score(statics, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
-                          adjacent, dists, front)
+                          adjacent, dists, front, ids)
         self._score_cache[key] = res
         return Resolution(res.query, list(res.candidates), res.best, res.ambiguous, res.reason, res.direction)
 
@@ -334,16 +381,84 @@ class Resolver:
     def _score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
                qual: str | None, feature_hint: str | None, admins_near: set[str], admins_far: set[str],
                countries: set[str], adjacent: bool, dists: tuple[float | None, ...] | None,
-               front: list[tuple[float, float]]) -> Resolution:
+               front: list[tuple[float, float]], ids: tuple[str, ...] | None = None) -> Resolution:
         """Score and rank the candidates ``statics`` given what the passage says about them
-        (``dists``: per candidate, the km to the nearest place named nearby; None when none is)."""
+        (``dists``: per candidate, the km to the nearest place named nearby; None when none is).
+        ``ids`` are the ids ``statics`` were made of, when the caller has them."""
         if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
-        qwords, direction, is_region_phrase, q_ending = _query_facts(query, qual)
+        bkey = (ids if ids is not None else tuple(st.pid for st in statics), exact, via, query, qual)
+        base = self._base_scores.get(bkey)
+        if base is None:
+            if len(self._base_scores) > 65536:
+                self._base_scores.clear()
+            base = self._base_scores[bkey] = self._base_score(statics, exact, query, via, qual)
+        direction, base = base
         foreign_country = bool(countries - {"SY"})
-        # the additions below keep the order (and so the rounding) of the score's terms
+        # the additions below continue the base score in the original order (and so rounding)
         cands = []
-        for k, st in enumerate(statics):
+        for k, (st, sc, why0) in enumerate(base):
+            why = [*why0]
+            codes = st.codes
+            hit_near = None
+            if codes:  # admin units named in the passage (an admin unit itself has no codes)
+                hit_near = codes & admins_near
+                if hit_near:
+                    sc += 0.3
+                    why.append(self._near_reason(hit_near))
+                elif codes & admins_far:
+                    sc += 0.1
+                    why.append("in an admin unit the report names")
+            # nearness to places named nearby / already resolved, and to the front
+            if st.takes_near:
+                if dists is not None:
+                    d = dists[k]
+                    bonus = 0.35 * math.exp(-d / 30.0)
+                    if adjacent and d < 8:
+                        bonus += 0.25
+                        why.append(f"adjacent to a place named nearby ({d:.0f} km)")
+                    elif bonus > 0.02:
+                        why.append(f"{d:.0f} km from places named nearby")
+                    sc += bonus
+                if front:
+                    pt = st.point_ll
+                    d = min(km(pt, f) for f in front)
+                    b = 0.2 * math.exp(-d / 40.0)
+                    if b > 0.02:
+                        sc += b
+                        why.append(f"{d:.0f} km from the front")
+            # feature word before the name
+            if feature_hint:
+                ftype = st.feature_type
+                if feature_hint == ftype or _compatible(feature_hint, ftype):
+                    sc += 0.08
+                    why.append(f"feature word fits ({feature_hint})")
+                elif ftype in SETTLEMENT_TYPES and feature_hint in SETTLEMENT_TYPES:
+                    pass
+                else:
+                    sc -= 0.08
+            # abroad: country words, and a big foreign city beats a Syrian hamlet
+            if st.abroad:
+                if st.country in countries:
+                    sc += 0.35
+                    why.append(f"{st.country} named nearby")
+                if st.pop >= 100000:
+                    sc += 0.15
+                    why.append("major city abroad")
+            elif foreign_country and not hit_near:
+                sc -= 0.05
+            cands.append(Candidate(*st.fields, round(sc, 3), why))
+        cands.sort(key=lambda c: (-c.score, c.place_id))
+        return self._decide(query, cands, direction)
+
+    def _base_score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
+                    qual: str | None) -> tuple[str | None, list[tuple]]:
+        """The part of :meth:`_score` that the name alone decides: the query's direction and per
+        candidate (place, score so far, reasons so far); made once per name (the same names come back
+        in every report)."""
+        qwords, direction, is_region_phrase, q_ending = _query_facts(query, qual)
+        out = []
+        for st in statics:
             sc, why = 0.3, []
             ftype = st.feature_type
             if st.pid in exact and via != "skeleton":
@@ -373,57 +488,12 @@ class Resolver:
                     why.append("region phrase")
                 else:
                     sc -= 0.1
-            # admin units named in the passage
-            hit_near = st.codes & admins_near
-            if hit_near:
-                sc += 0.3
-                why.append(self._near_reason(hit_near))
-            elif st.codes & admins_far:
-                sc += 0.1
-                why.append("in an admin unit the report names")
-            # direction of a region phrase applies to the place itself for admin candidates
-            if direction and st.is_admin:
-                why.append(f"direction {direction}")
-            # nearness to places named nearby / already resolved, and to the front
-            if st.lat is not None and not st.is_admin:
-                pt = st.point_ll
-                if dists is not None:
-                    d = dists[k]
-                    bonus = 0.35 * math.exp(-d / 30.0)
-                    if adjacent and d < 8:
-                        bonus += 0.25
-                        why.append(f"adjacent to a place named nearby ({d:.0f} km)")
-                    elif bonus > 0.02:
-                        why.append(f"{d:.0f} km from places named nearby")
-                    sc += bonus
-                if front:
-                    d = min(km(pt, f) for f in front)
-                    b = 0.2 * math.exp(-d / 40.0)
-                    if b > 0.02:
-                        sc += b
-                        why.append(f"{d:.0f} km from the front")
-            # feature word before the name
-            if feature_hint:
-                if feature_hint == ftype or _compatible(feature_hint, ftype):
-                    sc += 0.08
-                    why.append(f"feature word fits ({feature_hint})")
-                elif ftype in SETTLEMENT_TYPES and feature_hint in SETTLEMENT_TYPES:
-                    pass
-                else:
-                    sc -= 0.08
-            # abroad: country words, and a big foreign city beats a Syrian hamlet
-            if st.country and st.country != "SY":
-                if st.country in countries:
-                    sc += 0.35
-                    why.append(f"{st.country} named nearby")
-                if st.pop >= 100000:
-                    sc += 0.15
-                    why.append("major city abroad")
-            elif foreign_country and not hit_near:
-                sc -= 0.05
-            cands.append(Candidate(*st.fields, round(sc, 3), why))
-        cands.sort(key=lambda c: (-c.score, c.place_id))
-        return self._decide(query, cands, direction)
+                # the direction of a region phrase applies to an admin unit itself; an admin unit
+                # names no admin codes, so no reason of :meth:`_score` comes before this one
+                if direction:
+                    why.append(f"direction {direction}")
+            out.append((st, sc, tuple(why)))
+        return direction, out
 
     def _decide(self, query: str, cands: list[Candidate], direction: str | None) -> Resolution:
         top = cands[0]
@@ -490,7 +560,7 @@ class Resolver:
 class _PlaceStatic:
     """The parts of a place's score that depend on the place alone (see :meth:`Resolver._score`)."""
 
-    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "pop", "point", "is_admin", "codes", "lat", "point_ll",
+    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "pop", "point", "is_admin", "codes", "lat", "point_ll", "takes_near", "abroad",
                  "names_code", "alt_names", "_qual")
 
     def __init__(self, pid: str, r: dict) -> None:
@@ -509,6 +579,8 @@ class _PlaceStatic:
             frozenset({r.get("adm1_pcode"), r.get("adm2_pcode"), r.get("adm3_pcode")} - {None})
         self.lat = r["lat"]
         self.point_ll = (r["lat"], r["lon"])
+        self.takes_near = self.lat is not None and not self.is_admin  # nearness counts for it
+        self.abroad = bool(self.country) and self.country != "SY"
         # the admin code a mention of this place names: an admin unit's own, a city's governorate
         self.names_code = pid.split(":", 1)[1] if self.is_admin else (
             r["adm1_pcode"] if ftype == "city" and r.get("adm1_pcode") else None)
