@@ -26,6 +26,7 @@ SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
 MARGIN = 0.12          # a best must lead the runner-up by this much
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
+_KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
 IMPORTANCE = {"city": 0.16, "town": 0.08, "village": 0.03, "neighbourhood": 0.02, "governorate": 0.0,
               "district": -0.02, "subdistrict": -0.04}
 
@@ -126,7 +127,10 @@ class Resolver:
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
         self._near_reasons: dict[frozenset[str], str] = {}
         self._codes_of: dict[tuple[str, ...], frozenset[str]] = {}
-        self._km_memo: dict[tuple, dict] = {}  # point -> point -> km, for the current report
+        # point -> point -> km (a pure function of the two points): the same places come back in
+        # every report, so the memo outlives the report (emptied past _KM_MEMO_MAX pairs)
+        self._km_memo: dict[tuple, dict] = {}
+        self._km_pairs = 0
         # the caller's nearby list only grows within a report: each candidate point keeps its minimum
         # distance over the part of that list seen so far, so a pair is measured once per report
         self._near_base: list[tuple[float, float]] = []
@@ -308,7 +312,9 @@ class Resolver:
         # is scored once (the candidates are shared between the answers; callers only read them)
         if prep is not self._score_owner:  # a reference, not an id: a freed dict's id may come back
             self._score_cache.clear()
-            self._km_memo.clear()
+            if self._km_pairs > _KM_MEMO_MAX:
+                self._km_memo.clear()
+                self._km_pairs = 0
             self._near_base = []
             self._run_min.clear()
             self._score_owner = prep
@@ -333,7 +339,8 @@ class Resolver:
 
         ``base`` (the caller's nearby list) is measured incrementally: while it only grows, each
         candidate point keeps a running minimum over the entries already seen. A minimum over a set
-        does not depend on order or grouping, so the value is the one a full scan gives.
+        does not depend on order or grouping, so the value is the one a full scan gives. Each pair's
+        distance is :func:`km`, memoised in ``_km_memo`` across reports.
         """
         known = self._near_base
         n = len(known)
@@ -345,37 +352,39 @@ class Resolver:
         total = len(known)
         run_min, memo = self._run_min, self._km_memo
         out: list[float | None] = []
+        added = 0
         for st in statics:
-            if st.lat is None or st.is_admin:
+            if not st.takes_near:
                 out.append(None)
                 continue
             pt = st.point_ll
             state = run_min.get(pt)
             if state is None:
                 state = run_min[pt] = [0, math.inf]
+            row = memo.get(pt)
+            if row is None:
+                row = memo[pt] = {}
             if state[0] < total:
-                # km(pt, a) written out (the same operations in the same order): no call per pair
-                lat, lon = pt
                 d = state[1]
                 for a in known[state[0]:]:
-                    a0, a1 = a[0], a[1]
-                    x = math.hypot((lon - a1) * 111.2 * math.cos(math.radians((lat + a0) / 2)), (lat - a0) * 111.2)
+                    x = row.get(a)
+                    if x is None:
+                        x = row[a] = km(pt, a)
+                        added += 1
                     if x < d:
                         d = x
                 state[0], state[1] = total, d
             d = state[1]
             if anchors:
-                # anchors come and go with the mention's window: memoised per pair
-                row = memo.get(pt)
-                if row is None:
-                    row = memo[pt] = {}
                 for a in anchors:
                     x = row.get(a)
                     if x is None:
                         x = row[a] = km(pt, a)
+                        added += 1
                     if x < d:
                         d = x
             out.append(d)
+        self._km_pairs += added
         return tuple(out)
 
     def _score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
