@@ -124,6 +124,7 @@ class Resolver:
         self._statics: dict[str, _PlaceStatic | None] = {}
         self._statics_of: dict[tuple[str, ...], list[_PlaceStatic]] = {}  # ids -> their known places
         self._base_scores: dict[tuple, tuple] = {}  # see _base_score
+        self._rounded: dict[float, float] = {}  # score -> round(score, 3)
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
         self._near_reasons: dict[frozenset[str], str] = {}
         self._codes_of: dict[tuple[str, ...], frozenset[str]] = {}
@@ -404,6 +405,9 @@ class Resolver:
             base = self._base_scores[bkey] = self._base_score(statics, exact, query, via, qual)
         direction, base = base
         foreign_country = bool(countries - {"SY"})
+        rounded = self._rounded
+        if len(rounded) > 65536:
+            rounded.clear()
         # the additions below continue the base score in the original order (and so rounding)
         cands = []
         for k, (st, sc, why0) in enumerate(base):
@@ -456,7 +460,13 @@ class Resolver:
                     why.append("major city abroad")
             elif foreign_country and not hit_near:
                 sc -= 0.05
-            cands.append(Candidate(*st.fields, round(sc, 3), why))
+            # round() of a float goes through decimal digits (~0.6 us): the same sums come back
+            # (a score starts at 0.3 and adds terms, so it is never -0.0, the one equal key that
+            # rounds differently)
+            r = rounded.get(sc)
+            if r is None:
+                r = rounded[sc] = round(sc, 3)
+            cands.append(Candidate(*st.fields, r, why))
         cands.sort(key=lambda c: (-c.score, c.place_id))
         return self._decide(query, cands, direction)
 
