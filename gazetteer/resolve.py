@@ -148,9 +148,9 @@ class Resolver:
         ntext, pos = norm_array(text)
         found, parts, starts = self.gaz.index.scan(text, ntext, pos)
         mentions = [(m, self._admin_codes(m.place_ids), self._anchor(m)) for m in found]
-        # words and where they start in ``text`` (the index split the text already; empty pieces, if
-        # any, are not words)
-        if "" in parts:
+        # words and where they start in ``text`` (the index split the text already); empty pieces
+        # are not words, and come only from a space at either end or two in a row
+        if not ntext or ntext[0] == " " or ntext[-1] == " " or "  " in ntext:
             keep = [k for k, w in enumerate(parts) if w]
             starts = starts[keep]
             parts = [parts[k] for k in keep]
