@@ -259,3 +259,20 @@ def test_token_and_break_counts_match_the_regexes():
                 a, b = b, a
             assert ext._ntok(a, b) == len(_TOKEN_RX.findall(f[a:b])), (f, a, b)
             assert ext._has_break(a, b) == bool(_BREAK_RX.search(f[a:b])), (f, a, b)
+
+
+def test_sentence_ends_and_unit_starts_match_the_regexes():
+    """Sentence ends by table = _SENT_END's matches; every distance unit starts where unit_starts says."""
+    import random
+
+    from tracker.extract import _SENT_END, _Extractor, _sentence_ends
+
+    rng = random.Random(11)
+    alphabet = list("ab .!?؟\"'»”)( \n\t ؟..") + ["𝐀", "3 كم", "12 km", "كيلو متر", "5 miles", "كلم"]
+    for lang in ("ar", "fa", "en"):
+        for _ in range(300):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+            assert _sentence_ends(text) == [m.end() for m in _SENT_END.finditer(text)], text
+            ext = _Extractor(Report(report_id="r", text=text, published=None, lang=lang), None)
+            units = {m.start("unit") for m in ext.lex.distance_rx.finditer(ext.folded)}
+            assert units <= set(ext.unit_starts), (lang, text)

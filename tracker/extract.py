@@ -32,10 +32,12 @@ import hashlib
 import json
 import re
 import time
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -195,8 +197,9 @@ class Lexicon:
         about = "|".join(sorted((re.escape(fold(a)[0]) for a in dist["about"]), key=len, reverse=True))
         frm = "|".join(sorted((re.escape(fold(a)[0]).replace(r"\ ", r"\s+") for a in dist["from"]), key=len,
                               reverse=True))
-        # every place a unit starts (zero-width, so overlaps count): a distance needs one in its span
-        self.unit_rx = re.compile(rf"(?=(?:{units}))")
+        # the first two letters of every unit: a distance needs a unit, so one of these pairs, in its
+        # span (see _Extractor.unit_starts)
+        self.unit_heads = sorted({u[:2] if u[1:2] not in ("", " ") else u[:1] for u in (fold(x)[0] for x in dist["units"])})
         self.distance_rx = re.compile(
             rf"(?<!\w)(?:(?P<about>{about})\s+)?(?P<num>{num})\s*-?\s*(?P<unit>{units})(?!\w)"
             rf"(?:\s+(?:\S+\s+){{0,4}}?(?P<from>{frm})(?!\w))?")
@@ -240,6 +243,19 @@ class Lexicon:
 _NON_WORD_RX = re.compile(r"\W")
 
 
+def _pair_starts(codes: np.ndarray, heads: list[str]) -> list[int]:
+    """Where in a text (``codes``, its code points) one of ``heads`` (strings of one or two
+    characters) starts."""
+    found = np.zeros(len(codes), dtype=bool)
+    for head in heads:
+        at = codes == ord(head[0])
+        if len(head) > 1:
+            at[:-1] &= codes[1:] == ord(head[1])
+            at[-1:] = False
+        found |= at
+    return np.flatnonzero(found).tolist()
+
+
 def _bmp_lut(rx: re.Pattern) -> np.ndarray:
     """Per character of the Basic Multilingual Plane, whether the one-character class ``rx`` matches
     it: made by the regex itself over every such character, so the two cannot disagree."""
@@ -270,20 +286,15 @@ def _longest(hits: list[Hit]) -> list[Hit]:
     """Per group, the longest hit wherever hits overlap (leftmost first)."""
     if not hits:
         return []
-    # groups keep the order they first appear in (ties of the final order go by it)
-    rank: dict[str, int] = {}
-    for h in hits:
-        if h.group not in rank:
-            rank[h.group] = len(rank)
     # one stable sort by (group, start) instead of a list per group: within a group, hits with the
     # same start keep their order, as a sort of that group's list would
-    ordered = sorted(hits, key=lambda h: (rank[h.group], h.start))
+    ordered = sorted(hits, key=_GROUP_START)
     out: list[Hit] = []
     # hits that overlap nothing are kept as they are; the greedy choice only runs inside a run of
     # overlapping hits (runs share no position, so each run's choice is the whole list's)
     run: list[Hit] = []
     run_end = -1
-    group = None
+    group = ""
     for h in ordered:
         if run and (h.start >= run_end or h.group != group):
             _keep_longest(run, out)
@@ -294,8 +305,28 @@ def _longest(hits: list[Hit]) -> list[Hit]:
         if h.end > run_end:
             run_end = h.end
     _keep_longest(run, out)
-    out.sort(key=lambda h: (h.start, h.end, rank[h.group]))
+    out.sort(key=_SPAN)
+    # the same span in several groups: they go in the order the groups first appear in
+    rank: dict[str, int] = {}
+    i, n = 1, len(out)
+    while i < n:
+        if out[i].start != out[i - 1].start or out[i].end != out[i - 1].end:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and out[j].start == out[i].start and out[j].end == out[i].end:
+            j += 1
+        if not rank:
+            for h in hits:
+                if h.group not in rank:
+                    rank[h.group] = len(rank)
+        out[i - 1:j] = sorted(out[i - 1:j], key=lambda h: rank[h.group])
+        i = j
     return out
+
+
+_GROUP_START = itemgetter(2, 0)  # (Hit.group, Hit.start)
+_SPAN = itemgetter(0, 1)  # (Hit.start, Hit.end)
 
 
 def _keep_longest(run: list[Hit], out: list[Hit]) -> None:
@@ -409,9 +440,28 @@ def _resolve(gz: Any, place: Place, report_text: str, nearby: list[tuple[float, 
 
 # ---------------------------------------------------------------- segmentation
 
-#: a sentence end within a line (lines are split first): one leading character set, so the regex
-#: engine skips to the next stop instead of trying a branch at every character
+#: a sentence end: a run of stops followed by a space, a closing quote or bracket, or the end
 _SENT_END = re.compile(r"[.!?؟]+(?=\s|$|[\"'»”)])")
+_STOP_LUT = _bmp_lut(re.compile("[.!?؟]"))
+_AFTER_STOP_LUT = _bmp_lut(re.compile(r"[\s\"'»”)]"))
+
+
+def _sentence_ends(folded: str) -> list[int]:
+    """The ends of :data:`_SENT_END`'s matches in ``folded``, by table: a run of stops ends a
+    sentence when what follows the whole run allows it (a shorter part of the run is followed by
+    another stop, which never does)."""
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    n = len(codes)
+    if not n:
+        return []
+    bmp = codes <= 0xFFFF
+    small = np.minimum(codes, 0xFFFF)
+    stop = _STOP_LUT[small] & bmp
+    ok_after = np.ones(n, dtype=bool)  # the end of the text allows it too
+    ok_after[:-1] = _AFTER_STOP_LUT[small[1:]] & bmp[1:]
+    last = stop.copy()
+    last[:-1] &= ~stop[1:]
+    return (np.flatnonzero(last & ok_after) + 1).tolist()
 _BREAK_RX = re.compile("[،,;؛:]")
 _TERMINAL = tuple(".!?؟:»\"”)")
 
@@ -464,7 +514,7 @@ def sentences(folded: str, lang: str, kind: str = "news") -> list[Sentence]:
     prev_open = False
     # sentence ends of the whole text at once: a stop at a line's end is followed by its newline
     # (white space), so each end is the one a search within the line finds
-    ends = [m.end() for m in _SENT_END.finditer(folded)]
+    ends = _sentence_ends(folded)
     for (ls, le) in _lines(folded):
         line = folded[ls:le]
         if not line.strip():
@@ -589,18 +639,20 @@ class _Extractor:
         self.group_starts = {g: [h.start for h in hs] for g, hs in self.by_group.items()}
         # (starts, hits) per group in one lookup: the helpers below run thousands of times per report
         self._groups = {g: (self.group_starts[g], hs) for g, hs in self.by_group.items()}
-        self.breaks = [m.start() for m in _BREAK_RX.finditer(self.folded)]
         # token starts and clause breaks counted up to each position: "at most n words between, no
         # comma" is then arithmetic, not a slice and two regexes (see _ntok, _has_break)
         codes = np.frombuffer(self.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         small = np.minimum(codes, 0xFFFF)
+        brk = _BREAK_LUT[small] & (codes <= 0xFFFF)
+        self.breaks: list[int] = np.flatnonzero(brk).tolist()  # every clause-break character
         tok = ~_SEP_LUT[small] | (codes > 0xFFFF)
         first = tok.copy()
         first[1:] &= ~tok[:-1]
-        self._tok = tok.tolist()
-        self._tok_starts = np.concatenate(([0], np.cumsum(first))).tolist()
-        self._brk_count = np.concatenate(([0], np.cumsum(_BREAK_LUT[small] & (codes <= 0xFFFF)))).tolist()
-        self.unit_starts = [m.start() for m in self.lex.unit_rx.finditer(self.folded)]
+        # as bytes and machine-integer arrays: copied in one go, not made into thousands of Python ints
+        self._tok = tok.astype(np.uint8).tobytes()
+        self._tok_starts = array("q", np.concatenate(([0], np.cumsum(first, dtype=np.int64))).tobytes())
+        self._brk_count = array("q", np.concatenate(([0], np.cumsum(brk, dtype=np.int64))).tobytes())
+        self.unit_starts = _pair_starts(codes, self.lex.unit_heads)
         self.date_mentions = dates_mod.find_dates(self.folded, self.lang)
         self.date_starts = [d.start for d in self.date_mentions]
         self.years = dates_mod.find_years(self.folded) if report.kind == "chronicle" else []
@@ -1167,7 +1219,8 @@ class _Extractor:
         return None, False
 
     def _has_unit(self, lo: int, hi: int) -> bool:
-        """Whether a distance unit starts in ``[lo, hi)`` (no distance can be found there otherwise)."""
+        """Whether a distance unit may start in ``[lo, hi)`` (its first letters do): no distance can
+        be found there otherwise."""
         k = bisect.bisect_left(self.unit_starts, lo)
         return k < len(self.unit_starts) and self.unit_starts[k] < hi
 
