@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter

@@ -12,12 +12,9 @@ from __future__ import annotations
 import bisect
 import csv
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-
-import numpy as np
 
 from .normalize import DATA, ending, norm, norm_array, qualifier, split_feature
 
@@ -366,24 +363,13 @@ class Resolver:
             if row is None:
                 row = memo[pt] = {}
             if state[0] < total:
-                d = state[1]
-                for a in known[state[0]:]:
-                    x = row.get(a)
-                    if x is None:
-                        x = row[a] = km(pt, a)
-                        added += 1
-                    if x < d:
-                        d = x
+                d, more = _nearer(row, pt, known[state[0]:], state[1])
+                added += more
                 state[0], state[1] = total, d
             d = state[1]
             if anchors:
-                for a in anchors:
-                    x = row.get(a)
-                    if x is None:
-                        x = row[a] = km(pt, a)
-                        added += 1
-                    if x < d:
-                        d = x
+                d, more = _nearer(row, pt, anchors, d)
+                added += more
             out.append(d)
         self._km_pairs += added
         return tuple(out)
@@ -637,6 +623,20 @@ def _query_facts(query: str, qual: str | None) -> tuple[list[str], str | None, b
     is_region_phrase = any(w in ("ريف", "حومه", "countryside", "rural", "محافظه", "استان", "province",
                                  "governorate") for w in qwords)
     return qwords, _direction_of(qual, qwords), is_region_phrase, ending(query)
+
+
+def _nearer(row: dict, pt: tuple[float, float], points, d: float) -> tuple[float, int]:
+    """The smaller of ``d`` and the km from ``pt`` to the nearest of ``points``, with how many
+    distances were worked out (``row`` memoises them: point -> km)."""
+    added = 0
+    for a in points:
+        x = row.get(a)
+        if x is None:
+            x = row[a] = km(pt, a)
+            added += 1
+        if x < d:
+            d = x
+    return d, added
 
 
 def _running_unions(code_sets: list[frozenset[str]]) -> list[frozenset[str]]:
