@@ -96,9 +96,14 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     return _DELETE_RX.sub("", folded), offsets
 
 
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an array (surrogates kept as they are)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def _fold_array(text: str) -> tuple[str, list[int] | None]:
     """:func:`fold` with array operations: one table lookup per character instead of a dict's."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = _code_points(text)
     bmp = codes <= 0xFFFF
     small = np.minimum(codes, 0xFFFF)
     out = np.where(bmp, _FOLD_LUT[small], codes)
@@ -204,12 +209,12 @@ class Lexicon:
             rf"(?<!\w)(?:(?P<about>{about})\s+)?(?P<num>{num})\s*-?\s*(?P<unit>{units})(?!\w)"
             rf"(?:\s+(?:\S+\s+){{0,4}}?(?P<from>{frm})(?!\w))?")
 
-    def hits(self, folded: str, original: str, offsets: list[int] | None) -> list[Hit]:
+    def hits(self, folded: str, original: str, offsets: list[int] | None, codes: np.ndarray | None = None) -> list[Hit]:
         """Every entry in ``folded``: the longest at each place within its group, none overlapping."""
         found: list[Hit] = []
         n = len(folded)
         # the spaced text is one longer (a leading space): its index i + 1 is the folded index i
-        spaced = " " + _spaced(folded)
+        spaced = " " + _spaced(folded, codes)
         for end_index, keys in self.automaton.iter(spaced):
             for lit_len, literal, items in keys:
                 start = end_index - lit_len
@@ -261,18 +266,20 @@ def _bmp_lut(rx: re.Pattern) -> np.ndarray:
     it: made by the regex itself over every such character, so the two cannot disagree."""
     marked = rx.sub("\0", "".join(map(chr, range(1, 0x10000))))
     return np.concatenate(([bool(rx.fullmatch("\0"))],
-                           np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 0))
+                           _code_points(marked) == 0))
 
 
 _NON_WORD_LUT = _bmp_lut(_NON_WORD_RX)
 _SPACE = np.uint32(32)
 
 
-def _spaced(text: str) -> str:
-    """``text`` with every non-word character as a space (``_NON_WORD_RX.sub(" ", text)``), by table."""
+def _spaced(text: str, codes: np.ndarray | None = None) -> str:
+    """``text`` with every non-word character as a space (``_NON_WORD_RX.sub(" ", text)``), by table
+    (``codes``: the code points of ``text``, when the caller has them)."""
     if len(text) < _FOLD_VECTOR_MIN:
         return _NON_WORD_RX.sub(" ", text)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes is None:
+        codes = _code_points(text)
     if codes.max() > 0xFFFF:  # beyond the table: rare, the regex decides
         return _NON_WORD_RX.sub(" ", text)
     return np.where(_NON_WORD_LUT[codes], _SPACE, codes).tobytes().decode("utf-32-le", "surrogatepass")
@@ -453,11 +460,12 @@ _STOP_LUT = _bmp_lut(re.compile("[.!?؟]"))
 _AFTER_STOP_LUT = _bmp_lut(re.compile(r"[\s\"'»”)]"))
 
 
-def _sentence_ends(folded: str) -> list[int]:
+def _sentence_ends(folded: str, codes: np.ndarray | None = None) -> list[int]:
     """The ends of :data:`_SENT_END`'s matches in ``folded``, by table: a run of stops ends a
     sentence when what follows the whole run allows it (a shorter part of the run is followed by
-    another stop, which never does)."""
-    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    another stop, which never does). ``codes``: the code points of ``folded``, when known."""
+    if codes is None:
+        codes = _code_points(folded)
     n = len(codes)
     if not n:
         return []
@@ -509,7 +517,7 @@ def _is_caption(line: str, lang: str) -> bool:
     return bool(_CREDIT_RX.search(stripped))
 
 
-def sentences(folded: str, lang: str, kind: str = "news") -> list[Sentence]:
+def sentences(folded: str, lang: str, kind: str = "news", codes: np.ndarray | None = None) -> list[Sentence]:
     """Sentences of a report, with paragraph numbers; the headline and captions left out.
 
     A line that breaks a sentence in the middle (no closing punctuation, the next line going on in
@@ -521,7 +529,7 @@ def sentences(folded: str, lang: str, kind: str = "news") -> list[Sentence]:
     prev_open = False
     # sentence ends of the whole text at once: a stop at a line's end is followed by its newline
     # (white space), so each end is the one a search within the line finds
-    ends = _sentence_ends(folded)
+    ends = _sentence_ends(folded, codes)
     for (ls, le) in _lines(folded):
         line = folded[ls:le]
         if not line.strip():
@@ -637,7 +645,9 @@ class _Extractor:
         self.lex = lexicon(self.lang)
         self.text = report.text
         self.folded, self.offsets = fold(report.text)
-        self.hits = _generic_actors(_mask(self.lex.hits(self.folded, self.text, self.offsets)))
+        # the folded text's code points, made once: the lexicon pass and the tables below read them
+        self._codes = codes = _code_points(self.folded)
+        self.hits = _generic_actors(_mask(self.lex.hits(self.folded, self.text, self.offsets, codes)))
         self.by_group: dict[str, list[Hit]] = {}
         for h in self.hits:
             self.by_group.setdefault(h.group, []).append(h)
@@ -648,7 +658,6 @@ class _Extractor:
         self._groups = {g: (self.group_starts[g], hs) for g, hs in self.by_group.items()}
         # token starts and clause breaks counted up to each position: "at most n words between, no
         # comma" is then arithmetic, not a slice and two regexes (see _ntok, _has_break)
-        codes = np.frombuffer(self.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         small = np.minimum(codes, 0xFFFF)
         brk = _BREAK_LUT[small] & (codes <= 0xFFFF)
         self.breaks: list[int] = np.flatnonzero(brk).tolist()  # every clause-break character
@@ -1366,7 +1375,7 @@ class _Extractor:
 
     # run -----------------------------------------------------------
     def run(self) -> list[Claim]:
-        self._sentences = sentences(self.folded, self.lang, self.report.kind)
+        self._sentences = sentences(self.folded, self.lang, self.report.kind, self._codes)
         self._sentence_starts = [st.start for st in self._sentences]
         self._resolved_cache: list[_Placed] = []  # named places in text order (then head-word ones)
         self._pending_heads: list[Sentence] = []
