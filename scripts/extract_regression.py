@@ -22,7 +22,8 @@ from pathlib import Path
 
 import gazetteer
 from tracker import settings
-from tracker.extract import bench_reports, extract_report
+from tracker.extract import extract_report
+from tracker.extract.bench import bench_reports
 from tracker.ingest import read_reports
 from tracker.records import Claim, Report
 

@@ -8,7 +8,7 @@ dateparser is slow. Solar Hijri dates are converted arithmetically (dateparser n
 package for them). Dates are always in the past of the publication date: a weekday is the most
 recent such day on or before it, a day and month without a year the most recent such day.
 
-The text given here is *folded* (see :func:`tracker.extract.fold`): lower-case Latin, one alef,
+The text given here is *folded* (see :func:`tracker.textfold.fold`): lower-case Latin, one alef,
 ta marbuta as ha, Persian yeh and kaf as Arabic, ASCII digits.
 """
 
@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator
 
 import dateparser
 
+from tracker.textfold import fold
 from tracker.vocab import data_file
 
 LANGS = ("ar", "fa", "en")
@@ -48,9 +49,7 @@ def _table(lang: str) -> dict[str, Any]:
 
 
 def _fold_key(s: str) -> str:
-    # the same folding as the report text; imported lazily to avoid a cycle
-    from tracker.extract import fold
-
+    # the same folding as the report text
     return fold(s)[0]
 
 
@@ -107,137 +106,15 @@ def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
         parts.append(rf"(?P<rel>{_alt(maps['relative'])})")
     if maps["weekdays"]:
         parts.append(rf"(?:on\s+)?(?P<wd>{_alt(maps['weekdays'])})")
+    if lang == "en":
+        # "in October", "last March": a month without a year or day; "in 2015", "since 2014": a year
+        parts.append(rf"(?:(?P<mpre>in|since|during|until|by|last|early|late|mid|mid-|from)\s+)(?:early\s+|late\s+|mid-?)?"
+                     rf"(?P<month4>{month})(?![\s.]*\d)")
+        parts.append(rf"(?:in|since|during|until|by|from|of|early|late|mid-?)\s+(?P<year5>(?:19|20)\d\d)")
     # an Arabic/Persian proclitic (و ب ل ف) may precede; no letter may follow
     pre = rf"(?<![^\W\d_])(?:{_PROCLITIC}(?=[^\W\d_]))?" if lang != "en" else r"(?<![^\W_])"
     rx = re.compile(rf"{pre}(?:{'|'.join(parts)})(?![^\W_])")
     return rx, maps
-
-
-# Tokens of the scanner's heads (see _scanner); each is one regex atom.
-_WS = r"\s+"  # the space inside a key, as _alt writes it
-_WORD_END = r"(?![^\W_])"  # no letter or digit follows: the pattern's final lookahead
-_MONTH_NEXT = r"[\s/.]"  # after a month that opens a phrase: "/", "." or a space
-_SPACE = r"\s"  # a number word or "ago" is followed by \s+
-
-
-def _seq(key: str, *tail: str) -> tuple[str, ...]:
-    """``key`` as scanner tokens (a space is ``\\s+``, as in :func:`_alt`), then ``tail``."""
-    return tuple(_WS if ch == " " else re.escape(ch) for ch in key) + tail
-
-
-def _trie(seqs, *others: str) -> str:
-    """One regex matching exactly the token sequences ``seqs`` (or the regexes ``others``), as a prefix tree.
-
-    An alternation of 150 words costs a check per word at every position; a tree costs a few.
-    """
-    root: dict = {}
-    for seq in seqs:
-        node = root
-        for tok in seq:
-            node = node.setdefault(tok, {})
-        node[None] = {}  # a sequence ends here
-
-    def emit(node: dict, *others: str) -> str:
-        alts = [tok + emit(child) for tok, child in node.items() if tok is not None] + list(others)
-        if not alts:
-            return ""
-        if len(alts) == 1 and None not in node:
-            return alts[0]
-        return "(?:" + "|".join(alts) + ")" + ("?" if None in node else "")
-
-    return emit(root, *others)
-
-
-@lru_cache(maxsize=None)
-def _not_in(letters: str, also: str = "") -> str:
-    """A character class of explicit ranges holding every character outside ``letters`` and ``also``.
-
-    ``letters`` (one character class) is listed over the first 12288 code points (Latin, Arabic,
-    Persian and much more) and those characters are excluded, with those of ``also``; any other
-    character is in the class, so it holds at least everything ``letters`` and ``also`` do not.
-    The regex engine tests explicit ranges by table, several times faster than the categories
-    ``\\w`` and ``\\d``.
-    """
-    listed = sorted({ord(c) for c in re.findall(letters, "".join(map(chr, range(0x3000))))} | {ord(c) for c in also})
-    runs: list[list[int]] = []
-    for c in listed:
-        if runs and runs[-1][1] == c - 1:
-            runs[-1][1] = c
-        else:
-            runs.append([c, c])
-    return "[^" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in runs) + "]"
-
-
-@lru_cache(maxsize=None)
-def _scanner(lang: str) -> tuple[re.Pattern, re.Pattern] | None:
-    """Two cheap regexes, one of which matches at ``p - 1`` wherever the date regex can match at ``p > 0``.
-
-    Every match of the date regex at ``p > 0`` has a character before it that is not a letter
-    (not a letter or digit in English): its lookbehind. After that, an optional proclitic and one
-    alternative, each of which opens with a *head* written here: a month, "ago" word, number word,
-    next-day, relative or weekday key (each with what must follow it), or 1-3 digits, a space and a
-    month, solar month or unit. A scanner is that character followed by the heads as one prefix
-    tree, so a relaxation of the date regex shifted by one character. The character is a space in
-    the first scanner, which the regex engine finds as fast as a string search; any other
-    non-letter in the second, found by a table lookup per character. None when some alternation is
-    empty (the date regex could then match empty text), and the date regex is run everywhere.
-    """
-    rx, maps = _patterns(lang)
-    d = _table(lang)["dates"]
-    months, solar, units = _keys(maps["months"]), _keys(maps["solar"]), _keys(maps["units"])
-    numbers, ago = _keys(maps["numbers"]), _keys(d.get("ago", []))
-    nexts, rels, wds = _keys(maps["next"]), _keys(maps["relative"]), _keys(maps["weekdays"])
-    # an alternation without words would be empty in the date regex, and match what no head covers
-    if not months or (ago and not units) or any(maps[k] and not _keys(maps[k])
-                                               for k in ("solar", "numbers", "next", "relative", "weekdays")):
-        return None
-    words = [_seq(m, _MONTH_NEXT) for m in months]  # month2 ("October 2") and month3 ("October 2017")
-    tails = months + solar
-    if ago and lang == "ar":
-        words += [_seq(a, _SPACE) for a in ago]  # "منذ" + number + unit
-    elif ago:
-        words += [_seq(n, _WS, *_seq(u, _SPACE)) for n in numbers for u in units]  # word number + unit + "ago"
-        tails += units  # digit number + unit + "ago"
-    words += [_seq(k, _WORD_END) for k in nexts + rels + wds]
-    words += [_seq("on ", *_seq(w, _WORD_END)) for w in wds]
-    # "14 October", "14 مهر 1396", "3 days ago": the day's suffix, "of", and whatever follows the key
-    digits = r"\d{1,3}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _trie(_seq(k, _WORD_END) for k in tails)
-    if lang != "en":  # [وبلف]? before the tree, as branches of it: no backtracking over the proclitic
-        words += [(p, *w) for p in _PROCLITICS for w in words]
-    heads = _trie(words, digits)  # digits as one more branch of the root: one alternation less per space
-    other = _not_in(r"[^\W_]" if lang == "en" else r"[^\W\d_]", " ")
-    return re.compile(" " + heads), re.compile(other + heads)
-
-
-def _finditer(rx: re.Pattern, scans: tuple[re.Pattern, re.Pattern] | None, text: str) -> Iterator[re.Match]:
-    """``rx.finditer(text)``, with ``rx`` tried only where ``scans`` (see :func:`_scanner`) allow.
-
-    Both give the leftmost match at or after ``pos``, then go on from its end: the earlier of the
-    scanners' searches from ``pos - 1`` is the first place where ``rx`` can match at ``pos`` or
-    later, and no ``rx`` match begins before it. (No ``rx`` match is empty.)
-    """
-    if scans is None:
-        yield from rx.finditer(text)
-        return
-    m = rx.match(text)  # position 0 has nothing before it for the scanners to see
-    pos = 1
-    if m is not None:
-        yield m
-        pos = m.end()
-    spaced, other, match = scans[0].search, scans[1].search, rx.match
-    a, b = spaced(text, pos - 1), other(text, pos - 1)  # each scanner's first hit at pos - 1 or later
-    while a is not None or b is not None:
-        p = 1 + (a.start() if b is None or (a is not None and a.start() < b.start()) else b.start())
-        m = match(text, p)
-        if m is None:
-            pos = p + 1
-        else:
-            yield m
-            pos = m.end()
-        if a is not None and a.start() < pos - 1:
-            a = spaced(text, pos - 1)
-        if b is not None and b.start() < pos - 1:
-            b = other(text, pos - 1)
 
 
 def _number(token: str, maps: dict[str, Any]) -> int | None:
@@ -253,7 +130,7 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
         lang = "en"
     rx, maps = _patterns(lang)
     found = []
-    for m in _finditer(rx, _scanner(lang), folded):
+    for m in rx.finditer(folded):
         g = m.groupdict()
         span = m.span()
         if g.get("sday"):
@@ -268,6 +145,10 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
         elif g.get("month3"):
             found.append(DateMention(*span, "monthyear", f"{maps['months'][_norm(g['month3'])]} {g['year3']}",
                                      int(g["year3"])))
+        elif g.get("month4"):
+            found.append(DateMention(*span, "month", maps["months"][_norm(g["month4"])]))
+        elif g.get("year5"):
+            found.append(DateMention(*span, "year", g["year5"], int(g["year5"])))
         elif g.get("n") or g.get("n2"):
             n, unit = (g["n"], g["unit"]) if g.get("n") else (g["n2"], g["unit2"])
             value = _number(n, maps)
@@ -294,7 +175,6 @@ def prepare(langs: Iterable[str] = LANGS) -> None:
     the first report read does not carry that cost."""
     for lang in langs:
         _patterns(lang)
-        _scanner(lang)
     dateparser.parse("yesterday", languages=["en"], settings={"RELATIVE_BASE": datetime(2000, 1, 1)})
 
 
@@ -415,6 +295,21 @@ def resolve(mention: DateMention, base: date | None, year_hint: int | None = Non
         if "week" in mention.english:
             return previous + timedelta(days=7), "week"
         return previous + timedelta(days=shift), "day"
+    if mention.kind == "year":
+        year = mention.year or 0
+        if base is not None and year > base.year:
+            return None, "estimated"
+        return date(year, 12, 31) if base is None or year < base.year else base, "estimated"
+    if mention.kind == "month":
+        anchor = base or previous or (date(year_hint, 12, 31) if year_hint else None)
+        if anchor is None:
+            return None, "month"
+        found = _dateparser(f"1 {mention.english} {anchor.year}", date(anchor.year, 12, 31))
+        if found is None:
+            return None, "month"
+        if found > anchor:
+            found = found.replace(year=found.year - 1)
+        return found, "month"
     if mention.kind in ("daymonth", "monthyear"):
         year = mention.year
         if year is not None or base is None:
@@ -436,7 +331,8 @@ def resolve(mention: DateMention, base: date | None, year_hint: int | None = Non
             found += timedelta(days=7 * ((anchor - found).days // 7))
         while found > anchor:
             found -= timedelta(days=7)
-    precision = "week" if "week" in mention.english else "day"
+    precision = "week" if "week" in mention.english else "month" if "month" in mention.english else \
+        "estimated" if "year" in mention.english else "day"
     return found, precision
 
 

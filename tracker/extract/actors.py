@@ -1,0 +1,178 @@
+"""Actor phrases: the words naming fighters, and the side they stand for.
+
+A phrase is a run of actor words found by the lexicon (names of forces, modifiers, head nouns,
+backing words) joined by connectors ("and", "of", "the", a comma before a backing phrase). Its side
+is composed as ``data/actors.toml`` explains: a name outside a backing phrase, else a modifier, else
+the head's own side, else a weak modifier; then a backer may turn the force it backs into its own
+side ("Turkey-backed Syrian rebels" are ``turkey``). Generic heads ("the militants") take the side
+of the last non-state actor named before them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.extract.lexicon import Hit, Lexicon
+
+#: lexicon groups that make up an actor phrase
+ACTOR_GROUPS = frozenset({"actor", "modifier", "weak", "head", "backing"})
+#: sides that do not stand for a state's army: a generic word ("the militants") may stand for one of them
+NON_STATE = frozenset({"isis", "hts", "opposition", "sdf", "turkey"})
+#: characters back from a generic word to the actor it stands for
+GENERIC_REACH = 1500
+#: words that may stand between two pieces of one phrase ("Syrian troops and allied militias")
+_CONNECTORS = frozenset({"and", "&", "the", "its", "their", "his", "of", "allied", "other", "local", "as", "well",
+                         "و", "its", "arab", "assyrian", "turkmen", "tribal", "christian", "local", "syriac"})
+_GAP_PUNCT = re.compile(r"[\s()\-:/]+")
+
+
+def _joins(gap: str, nxt: Hit) -> bool:
+    """Whether two actor pieces with ``gap`` between them belong to one phrase: connectors only, and a
+    comma only before a backing phrase ("rebels, backed by Turkey")."""
+    if "\n" in gap or len(gap) > 16:
+        return False
+    if "," in gap or "،" in gap:
+        if nxt.group != "backing":
+            return False
+        gap = gap.replace(",", " ").replace("،", " ")
+    return all(w in _CONNECTORS for w in _GAP_PUNCT.sub(" ", gap).split())
+
+
+#: backing words whose backer comes before them ("Turkey-backed")
+_BACKER_BEFORE = frozenset({"backed", "-backed", "-supported"})
+
+
+@dataclass
+class Actor:
+    """An actor phrase: its span in the folded text, the side it stands for and its backers."""
+
+    start: int
+    end: int
+    side: str  # a side of the vocabulary, "generic" (not resolved yet) or "" (names no side)
+    backers: tuple[str, ...] = ()
+    named: bool = False  # a name of a force, not only a head noun with modifiers
+    pieces: list[Hit] = field(default_factory=list)
+    core: str = ""  # the side before any backer changed it
+
+
+def _pick(sides: list[str], lex: Lexicon) -> str:
+    """The side holding the ground among several named together (``[joint].order``)."""
+    real = [s for s in sides if s and s != "generic"]
+    if not real:
+        return ""
+    return min(real, key=lambda s: lex.joint_order.get(s, 99))
+
+
+def _period_side(hit: Hit, text: str, lex: Lexicon, when: date | None) -> str:
+    """A name's side on the day ``when``, for names whose side changed (``[[periods]]``)."""
+    if when is None or not lex.periods:
+        return hit.value
+    for p in lex.periods:
+        if text.lower() == p["alias"].lower() or text == p["alias"]:
+            return p["after"] if when >= date.fromisoformat(p["since"]) else p["before"]
+    return hit.value
+
+
+def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = None) -> Actor | None:
+    """The actor a run of pieces names, or None when it names no force (modifiers alone)."""
+    core: list[Hit] = []
+    backers: list[Hit] = []
+    after_backing = False
+    for h in pieces:
+        if h.group == "backing":
+            word = folded[h.start:h.end].strip()
+            if word in _BACKER_BEFORE or word.endswith("backed") and not word.endswith("by"):
+                # the piece right before names the backer ("Turkey-backed")
+                if core and core[-1].group in ("actor", "modifier", "weak"):
+                    last = core[-1]
+                    while core and (core[-1].start, core[-1].end) == (last.start, last.end):
+                        backers.append(core.pop())
+            else:
+                after_backing = True
+            continue
+        (backers if after_backing else core).append(h)
+    if not any(h.group in ("actor", "head") for h in core):
+        return None
+    names = [_period_side(h, folded[h.start:h.end], lex, when) for h in core if h.group == "actor"]
+    # names and modifiers of several sides: joint forces ("Turkish and FSA forces"), the one holding ground
+    side = _pick(names + [h.value for h in core if h.group == "modifier"], lex) or \
+        _pick([h.value for h in core if h.group == "head"], lex) or \
+        _pick([h.value for h in core if h.group == "weak"], lex)
+    core_side = side
+    if not side and any(h.group == "head" and h.value == "generic" for h in core):
+        side = "generic"
+    backer_sides = sorted({h.value for h in backers if h.group in ("actor", "modifier", "weak") and h.value},
+                          key=lambda s: lex.joint_order.get(s, 99))
+    for backer in backer_sides:
+        rule = lex.backing_rules.get(backer)
+        if rule and side in rule["over"]:
+            side = rule["makes"]
+            break
+    return Actor(pieces[0].start, pieces[-1].end, side, tuple(backer_sides), bool(names), pieces, core_side)
+
+
+def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None) -> list[Actor]:
+    """Every actor phrase of a report, in order, generic ones resolved (or dropped)."""
+    pieces = _longest([h for h in hits if h.group in ACTOR_GROUPS])
+    runs: list[list[Hit]] = []
+    for h in pieces:
+        if runs and _joins(folded[runs[-1][-1].end:h.start], h):
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    out: list[Actor] = []
+    last: Actor | None = None
+    found = [a for run in runs for a in _split_compose(run, folded, lex, when)]
+    _coreference(found)
+    for a in found:
+        if a.side == "generic":
+            if last is None or a.start - last.end > GENERIC_REACH:
+                continue
+            a.side = last.side
+        elif a.side in NON_STATE:
+            last = a
+        out.append(a)
+    return out
+
+
+def _coreference(found: list[Actor]) -> None:
+    """Sides a report settles for its own naming: when it calls the opposition Turkish-backed anywhere
+    ("Turkey-backed Syrian rebels"), its bare "rebels" and "FSA" are those same factions; when it calls
+    fighters US-backed and names the SDF, its "US-backed rebels" are the SDF."""
+    turkish_opposition = any(a.side == "turkey" and (a.core in ("opposition", "") or "opposition" in
+                                                     {h.value for h in a.pieces if h.group in ("actor", "modifier")})
+                             for a in found)
+    names_sdf = any(a.side == "sdf" for a in found)
+    for a in found:
+        if a.side == "opposition" and turkish_opposition:
+            a.side = "turkey"
+        elif a.side == "opposition" and "coalition" in a.backers and names_sdf:
+            a.side = "sdf"
+
+
+def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None) -> list[Actor]:
+    """Compose a run; a run joining two forces by "and" with a name on each side stays one phrase (joint
+    forces), but a trailing backing phrase with nothing after it is dropped."""
+    while run and run[-1].group == "backing":
+        run = run[:-1]
+    while run and run[0].group == "backing":
+        run = run[1:]
+    if not run:
+        return []
+    actor = compose(run, folded, lex, when)
+    return [actor] if actor is not None else []
+
+
+def _longest(hits: list[Hit]) -> list[Hit]:
+    """The longest of overlapping hits (leftmost of equals), in order; same-span hits of other groups kept."""
+    out: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if any(o.start < h.end and h.start < o.end and (o.start, o.end) != (h.start, h.end) for o in out):
+            continue
+        if any((o.start, o.end, o.group) == (h.start, h.end, h.group) for o in out):
+            continue
+        out.append(h)
+    out.sort(key=lambda h: (h.start, h.end))
+    return out

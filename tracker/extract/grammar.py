@@ -1,0 +1,1085 @@
+"""The grammar of control: which side took, entered, besieged or left which place, clause by clause.
+
+Each predicate the lexicon finds has a *construction* that says where its roles stand
+(``data/lexicon_*.toml``, docs/extraction.md):
+
+========== ===================================================== =========================================
+verb       AGENT verb PLACE (from LOSER); passive when "be" comes  "the army recaptured Palmyra from IS",
+           before it, "by" after it, or a place and no side        "Palmyra was retaken by the army",
+           before it                                               "Manbij liberated from IS"
+nominal    noun (of) PLACE (by AGENT) (from LOSER)                 "the recapture of Palmyra", "the army's
+                                                                   capture of X", "IS's loss of X"
+fall       PLACE verb (to AGENT)                                   "Palmyra fell to IS"
+expel      AGENT verb LOSER out of/from PLACE; verb PLACE of LOSER "drove IS out of Palmyra", "cleared X of IS"
+loss       LOSER verb PLACE (to GAINER)                            "IS lost Palmyra", "IS was driven out of X"
+held       AGENT (is) in control of PLACE                          "the SDF were in full control of Manbij"
+under      PLACE (is) under the control of AGENT; under AGENT      "Manbij is now under SDF control"
+           control
+transfer   LOSER handed PLACE over to GAINER                       "handed over the town to the army"
+distance   AGENT ... N km from PLACE                               "3 km from Deir ez-Zor"
+========== ===================================================== =========================================
+
+A :class:`Frame` holds what the sentence itself says; the roles it leaves open (a passive without
+"by", a nominal) are filled from the report's context later (:mod:`tracker.extract.report`). Where
+the roles stand differs by language: :class:`Grammar` reads English phrase by phrase (the place
+phrase after a verb, the subject before it); :class:`ArabicGrammar` and :class:`PersianGrammar`
+override the hooks that find the agent and the places (verb-subject order; verb-final order with the
+object before the verb).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracker.extract.actors import Actor
+from tracker.extract.chunks import Chunk
+from tracker.extract.lexicon import Lexicon
+from tracker.extract.places import SETTLEMENT_WORDS, Place
+from tracker.extract.segment import Sentence
+from tracker.textfold import fold_key
+from tracker.vocab import TERRITORIAL
+
+#: words that end a clause: the roles of a predicate are not looked for beyond them
+_BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "|", "?", "!", "."})
+_LIST_PUNCT = frozenset({",", "،", "&"})
+
+
+@dataclass
+class Frame:
+    """What one predicate of a sentence says: who did what to which places."""
+
+    pred: Chunk
+    index: int
+    action: str
+    construction: str
+    sentence: Sentence
+    places: list[tuple[Place, str]] = field(default_factory=list)  # (place, whole|partial|directional|region)
+    agent: Actor | None = None
+    agent_how: str | None = None  # subject, after, by, to, possessor, announcer; None: from the context
+    loser: Actor | None = None
+    loss: bool = False  # the subject lost the place: the claim's side is the gainer
+    passive: bool = False
+    distance: float | None = None
+    distance_to: bool = False  # a distance *to* the place (proximity), not one advanced
+    siege_broken: bool = False
+    span: tuple[int, int] = (0, 0)  # folded offsets of the words that say it
+    complete: bool = True  # False: the sentence names no place for it (its side still tells the topic)
+
+
+class Grammar:
+    """English: subject-verb-object, read phrase by phrase."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.lex = lex
+
+    # ------------------------------------------------------------------ frames
+    def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
+        """The frames of a sentence's chunks (``folded``: the report's folded text), in order of their
+        predicates."""
+        self._folded = folded
+        out: list[Frame] = []
+        for i, c in enumerate(ch):
+            if c.kind != "pred":
+                continue
+            if self._inside_other(ch, i):
+                continue
+            action, construction = c.value
+            handler = getattr(self, "_" + construction, None)
+            if handler is None:
+                continue
+            frame = Frame(c, i, action, construction, sent)
+            if action in ("advance", "proximity"):
+                self._measure(ch, i, frame)
+            frame.complete = handler(ch, i, frame) is not False
+            if frame.action == "advance" and frame.distance is not None and not frame.distance_to:
+                frame.complete = frame.complete or frame.agent is not None  # "advanced 8 km": no place
+            self._finish(ch, frame)
+            out.append(frame)
+        out.extend(self._under_phrases(ch, sent, out))
+        return out
+
+    def _inside_other(self, ch: list[Chunk], i: int) -> bool:
+        """A nominal right after a verb of the same action ("took control of", "seized full control of") is
+        the verb's filler, not a predicate of its own."""
+        c = ch[i]
+        if c.value[1] != "nominal":
+            return False
+        j = self._back(ch, i - 1, ("det", "adverb", "filler"))
+        return j >= 0 and ch[j].kind == "pred" and ch[j].value[0] == c.value[0] and ch[j].value[1] != "nominal"
+
+    def _measure(self, ch: list[Chunk], i: int, f: Frame) -> None:
+        """A distance in the predicate's clause: "N km from X" is a distance to a place (a proximity),
+        "advanced 8 km" a distance advanced; "reached the outskirts of X" is a proximity of 0."""
+        lo, hi = self._clause_span(ch, i)
+        pred = ch[i]
+        rx = self.lex.distance_rx
+        m = rx.search(self._folded, pred.start, hi)
+        if m is None:
+            before = list(rx.finditer(self._folded, max(lo, pred.start - 40), pred.start))
+            m = before[-1] if before else None
+        if m is None:
+            if f.action == "proximity" and f.construction != "distance":
+                f.distance, f.distance_to = 0.0, True
+            return
+        num = m.group("num").replace(",", ".")
+        value = float(num) if num[0].isdigit() else self.lex.numbers.get(num)
+        if value is None:
+            return
+        if m.group("unit").startswith("mi"):
+            value *= 1.609
+        f.distance = value
+        f.distance_to = bool(m.group("from")) or f.construction == "distance" or f.action == "proximity"
+
+    def _clause_span(self, ch: list[Chunk], i: int) -> tuple[int, int]:
+        """Folded offsets of the comma-delimited part of the sentence around chunk ``i``."""
+        lo, hi = ch[0].start, ch[-1].end
+        for k in range(i - 1, -1, -1):
+            if ch[k].kind == "punct" and (ch[k].text in _LIST_PUNCT or ch[k].text in _BOUNDARY_PUNCT):
+                lo = ch[k].end
+                break
+        for k in range(i + 1, len(ch)):
+            if ch[k].kind == "punct" and (ch[k].text in _LIST_PUNCT or ch[k].text in _BOUNDARY_PUNCT):
+                hi = ch[k].start
+                break
+        return lo, hi
+
+    def _finish(self, ch: list[Chunk], f: Frame) -> None:
+        lo = min([f.pred.start] + [p.start for p, _ in f.places] + ([f.agent.start] if f.agent and
+                                                                      f.agent_how in ("subject", "possessor") and
+                                                                      f.pred.start - f.agent.end < 120 else []))
+        hi = max([f.pred.end] + [p.end for p, _ in f.places] + ([f.agent.end] if f.agent and f.agent_how in
+                                                                  ("by", "to", "after") else []))
+        if f.loser is not None and f.loser.start >= f.pred.end and f.loser.end - hi < 40:
+            hi = max(hi, f.loser.end)
+        f.span = (lo, hi)
+
+    # ------------------------------------------------------------------ constructions
+    def _common(self, ch: list[Chunk], i: int, f: Frame) -> bool | None:
+        """What every verb shares: a context action reads its place loosely, a siege may be one broken, a
+        withdrawal names the loser; a result ends the reading, None goes on."""
+        if f.action not in TERRITORIAL:
+            return self._context(ch, i, f)
+        if f.action == "siege" and self._siege_broken(ch, i, f):
+            return True
+        if f.action == "withdraw":
+            f.loss = True
+        return None
+
+    def _verb(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        done = self._common(ch, i, f)
+        if done is not None:
+            return done
+        if self._passive(ch, i):
+            f.passive = True
+            f.places = self._places_before(ch, i)
+            f.agent, f.agent_how = self._by_agent(ch, i + 1)
+            if f.loss:
+                # "IS was driven out": the subject is the loser
+                f.loser = self._subject(ch, i)
+                f.places = self._places_after(ch, i + 1, f)
+            return bool(f.places)
+        f.places = self._places_after(ch, i + 1, f)
+        subject = self._subject(ch, i)
+        if f.loss:
+            f.loser = subject
+        else:
+            f.agent, f.agent_how = (subject, "subject") if subject is not None else self._agent_after(ch, i)
+        if not f.places:
+            f.places = self._relative_object(ch, i)
+        return bool(f.places) or f.action == "advance" and f.distance is not None
+
+    def _nominal(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        if f.action not in TERRITORIAL:
+            return self._context(ch, i, f)
+        j = self._back(ch, i - 1, ("det",))
+        if j >= 0 and ch[j].has("operation"):
+            return False  # "the operation to liberate X", "عملیات آزادسازی X": an operation's name
+        if f.action == "siege" and self._siege_broken(ch, i, f):
+            return True
+        if f.action == "withdraw":
+            f.loss = True
+        f.places = self._places_after(ch, i + 1, f)
+        if not f.places:
+            f.places = self._possessive_place(ch, i)
+        owner = self._possessor(ch, i)
+        if not f.places and owner is None and i > 0 and ch[i - 1].kind in ("place", "name"):
+            f.places = self._places_before(ch, i)  # "Alshaddadi liberation", "Palmyra recapture"
+        if f.loss:
+            f.loser = owner or self._of_actor(ch, i + 1)
+            gainer, how = self._by_agent(ch, i + 1)
+            f.agent, f.agent_how = gainer, how
+            return bool(f.places)
+        if owner is not None:
+            f.agent, f.agent_how = owner, "possessor"
+        else:
+            f.agent, f.agent_how = self._by_agent(ch, i + 1)
+        if f.agent is None:
+            announcer = self._announcer(ch, i)
+            if announcer is not None:
+                f.agent, f.agent_how = announcer, "announcer"
+        return bool(f.places)
+
+    def _fall(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        f.places = self._places_before(ch, i)
+        if not f.places:
+            f.places = self._places_after(ch, i + 1, f) if f.pred.text.endswith(" of") else []
+            if not f.places:
+                return False
+        f.passive = True
+        f.agent, f.agent_how = self._to_agent(ch, i + 1)
+        if f.agent is None:
+            f.agent, f.agent_how = self._by_agent(ch, i + 1)
+        return True
+
+    def _expel(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        if self._expel_roles(ch, i, f):
+            return True
+        # "cleared the town", "swept Raqqa": the place right after the verb, taken
+        j = self._skip(ch, i + 1, ("adverb",))
+        if not self._passive(ch, i) and j < len(ch) and (ch[j].kind in ("place", "name") or ch[j].has("det")):
+            f.places, f.loser = self._places_after(ch, j, f), None
+            subject = self._subject(ch, i)
+            f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+            return bool(f.places) and not (j < len(ch) and ch[j].kind == "actor")
+        return False
+
+    def _expel_roles(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        if self._passive(ch, i):
+            # "X was cleared of IS": the place is the subject
+            f.places = self._places_before(ch, i)
+            f.loser = self._of_actor(ch, i + 1)
+            f.agent, f.agent_how = self._by_agent(ch, i + 1)
+            return bool(f.places) and f.loser is not None
+        j = self._skip(ch, i + 1, ("adverb", "out"))
+        if j < len(ch) and ch[j].kind == "actor":
+            # "drove IS fighters out of X"
+            f.loser = ch[j].value
+            k = self._skip(ch, j + 1, ("adverb", "det", "filler"))
+            k = self._plain_skip(ch, k, 3)
+            if k < len(ch) and ch[k].has("from", "out"):
+                f.places = self._places_after(ch, k + 1, f)
+        else:
+            # "cleared X of IS", "freed X from IS"
+            places = self._places_after(ch, i + 1, f)
+            k = self._after_places(ch, i + 1)
+            if places and k < len(ch) and ch[k].has("of", "from") and k + 1 < len(ch) and \
+                    self._actor_at(ch, k + 1) is not None:
+                f.places, f.loser = places, self._actor_at(ch, k + 1)
+        if not f.places:
+            return False
+        subject = self._subject(ch, i)
+        f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+        return True
+
+    def _loss(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        f.loss = True
+        f.loser = self._subject(ch, i)
+        if f.loser is None and f.pred.text.startswith("loss of"):
+            f.loser = self._possessor(ch, i)
+        f.places = self._places_after(ch, i + 1, f)
+        if not f.places:
+            f.places = self._relative_object(ch, i)
+        k = self._after_places(ch, i + 1)
+        f.agent, f.agent_how = self._to_agent(ch, k)
+        if f.agent is None:
+            f.agent, f.agent_how = self._by_agent(ch, k)
+        return bool(f.places)
+
+    def _light(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"established their full control on the city", "announced full control of X": a verb that takes a
+        place only through "control"."""
+        j = self._skip(ch, i + 1, ("det", "adverb", "filler", "control"))
+        k = i + 1
+        while k < min(len(ch), i + 6) and not (ch[k].kind == "word" and "control" in ch[k].text.split()):
+            k += 1
+        if k >= min(len(ch), i + 6):
+            return False
+        j = k + 1
+        if j < len(ch) and (ch[j].has("of", "filler") or ch[j].text in ("on", "over", "of")):
+            j += 1
+        f.places = self._places_after(ch, j, f)
+        subject = self._subject(ch, i)
+        f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+        return bool(f.places)
+
+    def _held(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        f.places = self._places_after(ch, i + 1, f)
+        subject = self._subject(ch, i)
+        f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+        return bool(f.places) and f.agent is not None
+
+    def _under(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        f.places = self._places_before(ch, i)
+        f.passive = True
+        actor = self._actor_at(ch, self._skip(ch, i + 1, ("det", "adverb")))
+        if actor is None or not f.places:
+            return False
+        f.agent, f.agent_how = actor, "after"
+        return True
+
+    def _transfer(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        f.loss = True
+        if self._passive(ch, i):
+            f.places = self._places_before(ch, i)
+        else:
+            f.loser = self._subject(ch, i)
+            f.places = self._places_after(ch, i + 1, f)
+        k = self._after_places(ch, i + 1)
+        k = self._skip(ch, k, ("out", "adverb"))
+        f.agent, f.agent_how = self._to_agent(ch, k)
+        return bool(f.places) and f.agent is not None
+
+    def _distance(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"N km from X": a proximity; the number may come before the predicate ("3 km separate ..."), and
+        the place is the first one named in the rest of the clause."""
+        if f.distance is None:
+            return False
+        f.distance_to = True
+        f.places = self._places_after(ch, i + 1, f)
+        if not f.places:
+            for k in range(i + 1, len(ch)):
+                if ch[k].kind == "punct" and ch[k].text in _BOUNDARY_PUNCT or ch[k].has("stop"):
+                    break
+                if ch[k].kind == "place":
+                    f.places = [(ch[k].value, "whole")]
+                    break
+        subject = self._subject(ch, i)
+        f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+        return bool(f.places)
+
+    def _context(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """Clashes, strikes, attacks, ceasefires: the first place of the clause after the predicate."""
+        j = i + 1
+        while j < len(ch) and not self._boundary(ch[j]) and j - i <= 8:
+            if ch[j].kind in ("place", "name") and ch[j].kind == "place":
+                f.places = [(ch[j].value, "whole")]
+                break
+            j += 1
+        subject = self._subject(ch, i)
+        f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+        return bool(f.places) and f.agent is not None
+
+    # ------------------------------------------------------------------ phrases
+    def _under_phrases(self, ch: list[Chunk], sent: Sentence, done: list[Frame]) -> list[Frame]:
+        """"under SDF control", "under the full control of the SDF" spelled with the side inside: a held
+        place, the place being the subject before "under"."""
+        out = []
+        for i, c in enumerate(ch):
+            if not c.has("under") or any(f.index == i for f in done):
+                continue
+            j = self._skip(ch, i + 1, ("det", "adverb", "filler"))
+            actor = self._actor_at(ch, j)
+            if actor is None:
+                continue
+            k = j + 1
+            if k < len(ch) and ch[k].text in ("'s", "’s", "s"):
+                k += 1
+            k = self._skip(ch, k, ("adverb", "filler", "det"))
+            if k >= len(ch) or not ch[k].has("control"):
+                continue
+            f = Frame(c, i, "capture", "under", sent, passive=True)
+            f.places = self._places_before(ch, i)
+            if not f.places:
+                continue
+            f.agent, f.agent_how = actor, "after"
+            self._finish(ch, f)
+            out.append(f)
+        return out
+
+    def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
+        """The place phrase starting at ``j``: one place or a list ("the villages of A, B and C"), each with
+        its role (``whole``; ``partial`` after "parts of"; ``directional`` after "towards"; ``region``
+        for "eastern Hama" or "the Hama countryside"). A side before "-held" or "stronghold" inside the
+        phrase is the loser; "from <side>" after it too."""
+        out: list[tuple[Place, str]] = []
+        role = "whole"
+        expecting = True
+        direction = False
+        n = len(ch)
+        start = j
+        # advance and context verbs take their place after a preposition ("advanced into X", "entered X")
+        if f is not None and f.action in ("advance", "siege", "proximity") and j < n and \
+                ch[j].text in ("into", "in", "inside", "on", "onto", "upon", "to", "the", "toward", "towards"):
+            if ch[j].has("directional"):
+                role = "directional"
+            j += 1
+        while j < n:
+            c = ch[j]
+            if c.kind == "word":
+                if c.has("partial"):
+                    if not self._rest(ch, j):
+                        role = "partial"
+                elif c.has("anaphora_singular", "anaphora_plural") and expecting and j + 1 < n and \
+                        ch[j + 1].has("of") and c.text not in ("it", "them"):
+                    pass  # "the ancient city of Palmyra": the kind of the place named next
+                elif c.has("anaphora_singular", "anaphora_plural") and expecting:
+                    if c.text == "it" and f is not None and f.action not in TERRITORIAL:
+                        break
+                    out.append((Place(c.start, c.end, c.text, reason="anaphora"), role))
+                    expecting = False
+                elif c.has("region_quantity", "plural_object") and expecting and not out:
+                    # "several villages in the Hama countryside": a claim on the region named; with no
+                    # region named ("captured 47 villages") there is no place to claim
+                    region = self._region_named(ch, j + 1)
+                    if region is None:
+                        break
+                    out.append((region, "region"))
+                    expecting = False
+                    break
+                elif c.has("directional") and not out and j == start:
+                    role = "directional"
+                elif c.has("region_direction") and j + 1 < n and ch[j + 1].kind == "place" and expecting:
+                    direction = True
+                elif c.has("filler", "adverb", "place_mod", "country", "feature", "det", "of", "held",
+                           "aux", "perfect"):
+                    if c.has("feature") and not expecting and j + 1 < n and ch[j + 1].has("of"):
+                        break  # "X district of Y": X was the place
+                elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
+                    expecting = True
+                elif c.text in ("'s", "’s", "s") and out:
+                    out.pop()  # "Dabiq's neighbouring village of Soran": the owner only locates
+                    expecting = True
+                elif c.has("from") and not out and j == start and j + 1 < n and ch[j + 1].kind == "actor":
+                    pass  # "recaptured from IS the town of X"
+                elif c.value is not None and c.value and c.has("locator", "stop", "from", "by", "to", "region",
+                                                                   "route_after", "relative", "reporting"):
+                    break
+                elif not c.value and not expecting:
+                    break
+                elif not c.value and expecting and j - start <= 3 and c.text.isdigit():
+                    pass  # "two villages"
+                elif not c.value and expecting and j - start <= 4:
+                    pass  # an adjective the lexicon does not know ("the symbolic town of")
+                else:
+                    break
+            elif c.kind == "actor":
+                nxt = ch[j + 1] if j + 1 < n else None
+                held = self._held_after(ch, j)
+                if held is not None:
+                    if f is not None and f.loser is None:
+                        f.loser = c.value
+                    j = held
+                    continue
+                if nxt is not None and nxt.has("feature", "place_mod") and expecting:
+                    # "ISIS town of Shadadi": the side holding the town, the loser
+                    if f is not None and f.loser is None:
+                        f.loser = c.value
+                    j += 1
+                    continue
+                if j > 0 and ch[j - 1].has("from") and not out:
+                    # "recaptured from IS the town of X"
+                    if f is not None and f.loser is None:
+                        f.loser = c.value
+                    j += 1
+                    continue
+                break
+            elif c.kind in ("place", "name"):
+                if not expecting:
+                    break
+                place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
+                                                                 reason="not in the gazetteer", done=True)
+                nxt = ch[j + 1] if j + 1 < n else None
+                if nxt is not None and nxt.text in ("'s", "’s"):
+                    j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
+                    continue
+                if nxt is not None and nxt.has("site_after"):
+                    # "the Shaer gas field": the site, named after the place, not the place
+                    place = Place(c.start, nxt.end, "", reason="not in the gazetteer", done=True)
+                    out.append((place, role))
+                    expecting = False
+                    j += 2
+                    continue
+                if nxt is not None and nxt.has("region") and not nxt.has("feature") or direction:
+                    end = nxt.end if nxt is not None and nxt.has("region") and not direction else c.end
+                    s0 = ch[j - 1].start if direction else c.start
+                    out.append((place.as_region(s0, end, place.text), "region"))
+                    direction = False
+                elif nxt is not None and nxt.has("route_after") and not nxt.has("feature"):
+                    pass  # "the Ar-Raqqa road": a route named by where it leads
+                else:
+                    out.append((place, role))
+                expecting = False
+            elif c.kind == "punct":
+                if c.quote:
+                    pass
+                elif c.text == "(" and not out and j + 2 < n and ch[j + 2].text == ")":
+                    j += 3  # "from Islamic State (IS) the town of X"
+                    continue
+                elif c.text in _LIST_PUNCT and out and self._more_places(ch, j + 1):
+                    expecting = True
+                elif c.text == "-" and expecting:
+                    pass
+                else:
+                    break
+            elif c.kind == "date":
+                if out:
+                    break
+            else:
+                break
+            j += 1
+        if f is not None and out:
+            k = self._after_places(ch, start)
+            if k < n and ch[k].has("from") and f.loser is None:
+                f.loser = self._actor_at(ch, k + 1)
+        return out
+
+    def _region_named(self, ch: list[Chunk], j: int) -> Place | None:
+        """The region after a plural object: "(villages) in the Hama countryside", "in eastern Hama",
+        "in Raqqa province"; None when none is named right there."""
+        j = self._skip(ch, j, ("det", "place_mod", "adverb"))
+        if j >= len(ch) or not (ch[j].has("locator") or ch[j].text in ("in", "of", "across", "around")):
+            return None
+        k = self._skip(ch, j + 1, ("det", "country"))
+        start = k
+        k = self._skip(ch, k, ("region_direction", "place_mod"))
+        if k < len(ch) and ch[k].kind in ("place", "name"):
+            end = ch[k].end
+            if k + 1 < len(ch) and ch[k + 1].has("region"):
+                end = ch[k + 1].end
+            text = " ".join(c.text for c in ch[start:k + 2] if c.start < end)
+            return Place(ch[start].start, end, text, precision="region", reason="region-level", done=True)
+        return None
+
+    def _held_after(self, ch: list[Chunk], j: int) -> int | None:
+        """After the side at ``j``, the index past "-held" / "held" / "'s stronghold" that makes the side the
+        holder of the place named next ("the ISIL-held parts of X"), or None."""
+        k = j + 1
+        if k < len(ch) and ch[k].text == "-":
+            k += 1
+        if k < len(ch) and ch[k].has("held"):
+            return k + 1
+        if k + 1 < len(ch) and ch[k].text in ("'s", "’s") and ch[k + 1].has("held", "feature", "place_mod"):
+            return k + 2
+        return None
+
+    def _rest(self, ch: list[Chunk], j: int) -> bool:
+        """"the ISIL-held parts of X", "the remaining districts of X": the rest of it, so all of it."""
+        k = j - 1
+        while k >= 0 and ch[k].has("det"):
+            k -= 1
+        return k >= 0 and (ch[k].has("partial_rest", "held") or ch[k].kind == "word" and
+                           ch[k].text in ("held", "controlled", "remaining", "last", "all"))
+
+    def _more_places(self, ch: list[Chunk], j: int) -> bool:
+        """Whether a place (or a name) comes next in a list, after determiners and kind words."""
+        while j < len(ch) and (ch[j].has("det", "feature", "place_mod", "filler", "country") or ch[j].quote):
+            j += 1
+        return j < len(ch) and ch[j].kind in ("place", "name")
+
+    def _after_places(self, ch: list[Chunk], j: int) -> int:
+        """The index after the place phrase that starts at ``j`` (its places, kinds and lists)."""
+        n = len(ch)
+        seen = False
+        while j < n:
+            c = ch[j]
+            if c.kind in ("place", "name"):
+                seen = True
+            elif c.kind == "word" and (c.has("filler", "adverb", "place_mod", "country", "feature", "det", "of",
+                                             "held", "partial", "anaphora_singular", "region", "directional",
+                                             "region_direction") or c.text in ("and", "'s", "’s")) or c.quote or \
+                    c.kind == "punct" and c.text in _LIST_PUNCT and self._more_places(ch, j + 1):
+                pass
+            elif c.kind == "date" or c.kind == "actor" and j + 1 < n and ch[j + 1].has("held"):
+                pass
+            else:
+                break
+            j += 1
+        return j if seen or True else j
+
+    def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
+        """The subject places of a passive ("Palmyra was retaken", "the town of X, which fell to IS")."""
+        j = self._back(ch, i - 1, ("aux", "perfect", "adverb", "relative", "det", "filler"), quotes=True, dates=True)
+        if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
+            j = self._skip_relative(ch, j)
+            j = self._back(ch, j - 1, ("adverb",), quotes=True)
+        while j >= 0 and ch[j].has("feature", "place_mod") and not ch[j].has("anaphora_singular"):
+            j -= 1  # "X town was captured"
+        out: list[tuple[Place, str]] = []
+        while j >= 0:
+            c = ch[j]
+            if c.kind == "place" or c.kind == "name":
+                place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
+                                                                 reason="not in the gazetteer", done=True)
+                if j > 0 and ch[j - 1].has("locator", "from", "to", "by", "region_direction") and \
+                        not ch[j - 1].has("det"):
+                    break
+                k = j - 1
+                while k >= 0 and (ch[k].has("det", "feature", "place_mod", "of", "country", "held") or ch[k].quote or
+                                  ch[k].kind == "actor" and k + 1 < len(ch) and ch[k + 1].has("held")):
+                    k -= 1
+                partial = k >= 0 and ch[k].has("partial") and not self._rest(ch, k)
+                out.insert(0, (place, "partial" if partial else "whole"))
+                if partial:
+                    k -= 1
+                if k >= 0 and (ch[k].text in ("and", ",", "،")) and k - 1 >= 0 and ch[k - 1].kind in ("place", "name"):
+                    j = k - 1
+                    continue
+                break
+            if c.has("anaphora_singular", "anaphora_plural") and c.text != "them":
+                if not (j > 0 and ch[j - 1].has("locator")):  # "a village southeast of the city"
+                    out.insert(0, (Place(c.start, c.end, c.text, reason="anaphora"), "whole"))
+                break
+            break
+        return out
+
+    def _skip_relative(self, ch: list[Chunk], j: int) -> int:
+        """At the comma closing a relative clause ("X, which had been held by IS for a year, was
+        liberated"), the comma that opens it; else ``j``."""
+        for k in range(j - 1, max(-1, j - 25), -1):
+            if ch[k].kind == "punct" and ch[k].text in _LIST_PUNCT:
+                return k if k + 1 < len(ch) and ch[k + 1].has("relative") else j
+            if ch[k].kind == "punct" and ch[k].text in _BOUNDARY_PUNCT:
+                return j
+        return j
+
+    def _relative_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
+        """"Palmyra, which government forces recaptured": the antecedent of "which" is the object."""
+        j = i - 1
+        while j >= 0 and ch[j].has("adverb", "aux", "perfect"):
+            j -= 1
+        if j >= 0 and ch[j].kind == "actor":
+            j -= 1
+        if j >= 0 and ch[j].has("relative"):
+            j -= 1
+            if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
+                j -= 1
+            if j >= 0 and ch[j].kind in ("place", "name"):
+                c = ch[j]
+                place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
+                                                                 reason="not in the gazetteer", done=True)
+                return [(place, "whole")]
+            if j >= 0 and ch[j].has("anaphora_singular"):
+                return [(Place(ch[j].start, ch[j].end, ch[j].text, reason="anaphora"), "whole")]
+        return []
+
+    def _possessive_place(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
+        """"Palmyra's recapture": the place owns the noun."""
+        j = i - 1
+        if j >= 1 and ch[j].text in ("'s", "’s") and ch[j - 1].kind == "place":
+            return [(ch[j - 1].value, "whole")]
+        return []
+
+    # ------------------------------------------------------------------ sides
+    def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
+        """The nearest side before the predicate that is not governed by a preposition ("from IS",
+        "against IS", "backed by Russia") nor a modifier of a place ("the IS-held town")."""
+        for j in range(i - 1, -1, -1):
+            c = ch[j]
+            if c.kind == "actor" and c.value.side and not self._dependent(ch, j):
+                return c.value
+        return None
+
+    def _agent_after(self, ch: list[Chunk], i: int) -> tuple[Actor | None, str | None]:
+        """English names its agent before the verb; languages with verb-subject order override this."""
+        return None, None
+
+    def _dependent(self, ch: list[Chunk], j: int) -> bool:
+        """Whether the actor at ``j`` is governed by a preposition or modifies a place."""
+        k = j - 1
+        while k >= 0 and ch[k].has("det"):
+            k -= 1
+        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator") and not ch[k].has("det"):
+            return True
+        return self._held_after(ch, j) is not None
+
+    def _by_agent(self, ch: list[Chunk], j: int) -> tuple[Actor | None, str | None]:
+        """"by <side>" shortly after ``j`` in the clause."""
+        n = len(ch)
+        for k in range(j, min(n, j + 12)):
+            c = ch[k]
+            if self._boundary(c):
+                break
+            if c.has("by") and k + 1 < n:
+                actor = self._actor_at(ch, self._skip(ch, k + 1, ("det",)))
+                if actor is not None:
+                    return actor, "by"
+        return None, None
+
+    def _to_agent(self, ch: list[Chunk], j: int) -> tuple[Actor | None, str | None]:
+        """"to <side>" ("fell to IS", "lost X to the army") right after ``j``, or a side right after a
+        predicate that names its hands ("fell into the hands of IS")."""
+        j = self._skip(ch, j, ("adverb", "det"))
+        if j < len(ch) and ch[j].kind == "actor":
+            return ch[j].value, "to"
+        if j < len(ch) and ch[j].has("to", "by") and j + 1 < len(ch):
+            actor = self._actor_at(ch, self._skip(ch, j + 1, ("det",)))
+            if actor is not None:
+                return actor, "to"
+        return None, None
+
+    def _of_actor(self, ch: list[Chunk], j: int) -> Actor | None:
+        """"of IS" ("the withdrawal of IS from X", "cleared X of IS") in the clause after ``j``."""
+        for k in range(j, min(len(ch), j + 10)):
+            if self._boundary(ch[k]):
+                break
+            if ch[k].has("of", "from") and k + 1 < len(ch):
+                actor = self._actor_at(ch, k + 1)
+                if actor is not None:
+                    return actor
+        return None
+
+    def _possessor(self, ch: list[Chunk], i: int) -> Actor | None:
+        """"the army's capture of X": the side owning a noun."""
+        j = i - 1
+        while j >= 0 and ch[j].has("adverb", "place_mod"):
+            j -= 1
+        if j >= 1 and ch[j].text in ("'s", "’s", "s") and ch[j - 1].kind == "actor":
+            return ch[j - 1].value
+        if j >= 0 and ch[j].kind == "actor" and ch[j].text.endswith(("'s", "’s")):
+            return ch[j].value
+        if j >= 0 and ch[j].kind == "actor" and ch[j].value.side:
+            return ch[j].value  # headline style: "IS capture of X", "SDF takeover of X"
+        return None
+
+    def _announcer(self, ch: list[Chunk], i: int) -> Actor | None:
+        """"the army announced the recapture of X": the side announcing or completing a nominal."""
+        for j in range(i - 1, max(-1, i - 8), -1):
+            c = ch[j]
+            if self._boundary(c):
+                break
+            if c.has("announce") or c.kind == "pred" and c.value[1] == "light":
+                k = j - 1
+                while k >= 0 and ch[k].has("adverb", "aux", "perfect"):
+                    k -= 1
+                if k >= 0 and ch[k].kind == "actor" and ch[k].value.side:
+                    return ch[k].value
+        return None
+
+    def _actor_at(self, ch: list[Chunk], j: int) -> Actor | None:
+        return ch[j].value if 0 <= j < len(ch) and ch[j].kind == "actor" and ch[j].value.side else None
+
+    # ------------------------------------------------------------------ sieges broken
+    def _siege_broken(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"broke the siege of X": a capture of X by the side breaking it, when it happened (not after a
+        distance, "3 km from breaking the siege", or a blocking word)."""
+        for j in range(i - 1, max(-1, i - 9), -1):
+            c = ch[j]
+            if self._boundary(c) or c.kind == "pred" and c.value[0] != "siege":
+                return False
+            if c.has("siege_break"):
+                k = j - 1
+                while k >= 0 and ch[k].has("adverb", "aux", "perfect", "det"):
+                    k -= 1
+                if k >= 0 and ch[k].has("siege_break_blocked", "intent", "failed"):
+                    return False
+                if any(x.kind == "pred" and x.value[1] == "distance" or x.kind == "word" and x.text.isdigit()
+                       for x in ch[max(0, j - 6):j]):
+                    return False
+                f.action, f.siege_broken = "capture", True
+                f.places = self._places_after(ch, i + 1, f)
+                if not f.places:
+                    f.places = self._places_before(ch, j)
+                subject = self._subject(ch, j)
+                f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+                if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
+                    f.agent, f.agent_how = None, None
+                return bool(f.places)
+        return False
+
+    # ------------------------------------------------------------------ helpers
+    def _passive(self, ch: list[Chunk], i: int) -> bool:
+        """Whether the verb at ``i`` is passive: "be" before it, "by" after it, or a place and no side before
+        it and no place after it (a headline's "Manbij liberated from IS")."""
+        j = self._back(ch, i - 1, ("adverb",), quotes=True)
+        if j >= 0 and ch[j].has("aux"):
+            return True
+        k = self._skip(ch, i + 1, ("adverb",))
+        if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
+            return True
+        if j >= 0 and ch[j].kind in ("place", "name") and not self._places_after(ch, i + 1) and \
+                self._subject(ch, i) is None:
+            return True
+        return False
+
+    def _skip(self, ch: list[Chunk], j: int, groups: tuple[str, ...]) -> int:
+        while j < len(ch) and (ch[j].has(*groups) or ch[j].quote):
+            j += 1
+        return j
+
+    def _plain_skip(self, ch: list[Chunk], j: int, most: int) -> int:
+        """Past at most ``most`` words of no list ("IS fighters": "fighters" is part of the side)."""
+        k = j
+        while k < len(ch) and k - j < most and ch[k].kind == "word" and not ch[k].value:
+            k += 1
+        return k
+
+    def _back(self, ch: list[Chunk], j: int, groups: tuple[str, ...], quotes: bool = False,
+              dates: bool = False) -> int:
+        while j >= 0 and (ch[j].has(*groups) or quotes and ch[j].quote or dates and ch[j].kind == "date"):
+            j -= 1
+        return j
+
+    def _boundary(self, c: Chunk) -> bool:
+        return c.kind == "punct" and c.text in _BOUNDARY_PUNCT or c.has("stop")
+
+
+def _title(text: str) -> str:
+    return text
+
+
+class _ScopeGrammar(Grammar):
+    """Arabic and Persian: the places of a predicate are those of its clause on the object's side, up to
+    a stop word, another predicate or a clause break (a comma only when a list of places goes on);
+    a place right after a locator ("ريف", "شمال", "حومه") only locates another, and so does a place whose
+    name begins with one ("ريف دير الزور") or a place after "في" once a target is named."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__(lex)
+        self._locator_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("locator", []))
+        self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
+
+    def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
+        out: list[tuple[Place, str]] = []
+        role = "whole"
+        j = a
+        while j < b:
+            c = ch[j]
+            if c.kind == "place":
+                if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
+                        not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
+                             and ch[j - 1].text in ("في", "در")) and \
+                        not self._in_prefixed(c):
+                    out.append((c.value, self._role(ch, j, a, role)))
+            elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
+                name, k = self._headed(ch, j, b)
+                if name is not None and not self._located(ch, j):
+                    out.append((name, self._role(ch, j, a, role)))
+                    j = k
+                    continue
+            elif c.kind == "word" and c.has("anaphora_singular", "anaphora_plural") and not out:
+                if not self._located(ch, j):
+                    out.append((Place(c.start, c.end, c.text, reason="anaphora"), self._role(ch, j, a, role)))
+            elif c.kind == "word" and c.has("region_quantity") and not out:
+                region, k = self._region_after(ch, j + 1, b)
+                if region is not None:
+                    out.append((region, "region"))
+                    j = k
+                    continue
+            elif c.kind == "actor" and f is not None and f.loser is None and j > a and ch[j - 1].has("from") and \
+                    self._actor_at(ch, j) is not None:
+                f.loser = c.value
+            j += 1
+        return out
+
+    def _region_after(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
+        """"قرى عديدة بالريف الشرقي", "العديد من القرى في ريف دير الزور": the region named after a quantity
+        of villages (a region word, then a place or up to two words); None when none is named."""
+        k = j
+        while k < b and k - j <= 2 and not ch[k].has("region") and not self._region_place(ch[k]):
+            k += 1
+        if k < b and self._region_place(ch[k]):
+            return Place(ch[k].start, ch[k].end, "", precision="region", reason="region-level", done=True), k + 1
+        if k >= b or not ch[k].has("region"):
+            return None, j
+        start, end, m = ch[k].start, ch[k].end, k + 1
+        if m < b and ch[m].kind == "place":
+            end, m = ch[m].end, m + 1
+        else:
+            while m < b and m - k <= 2 and ch[m].kind == "word" and not ch[m].value:
+                end, m = ch[m].end, m + 1
+        return Place(start, end, "", precision="region", reason="region-level", done=True), m
+
+    def _in_prefixed(self, c: Chunk) -> bool:
+        """Arabic "بدير الزور", "وبحماة": "in" written onto the name; the place only locates."""
+        if self.lex.lang != "ar" or c.start == 0:
+            return False
+        before = self._folded[max(0, c.start - 2):c.start]
+        return before.endswith("ب") and (len(before) < 2 or before[0] in " \n\"«(،,و")
+
+    def _region_place(self, c: Chunk) -> bool:
+        """A place named as a countryside ("ريف دير الزور")."""
+        return c.kind == "place" and c.text.startswith(self._region_heads)
+
+    def _role(self, ch: list[Chunk], j: int, a: int, role: str) -> str:
+        for k in range(j - 1, max(a - 1, j - 5), -1):
+            if ch[k].has("directional") and not (k + 1 < len(ch) and ch[k + 1].text[:1].isdigit()):
+                return "directional"  # "نحو" before a number is "about", not "towards"
+            if ch[k].has("partial") and not self._rest(ch, k):
+                return "partial"
+            if ch[k].kind == "place":
+                break
+        return role
+
+    def _located(self, ch: list[Chunk], j: int) -> bool:
+        """A place right after a locator word (at most one word between), or inside one, only locates."""
+        for k in range(j - 1, max(-1, j - 3), -1):
+            c = ch[k]
+            if c.has("locator"):
+                return True
+            if c.kind != "word" or c.has("feature"):
+                break
+        return False
+
+    def _headed(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
+        """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
+        words; the head is part of the name for heads such as "حقل" and "جبل"."""
+        k = j + 1
+        if k < b and ch[k].kind == "place":
+            c = ch[k]
+            if ch[j].has("place_head_in_name"):
+                merged = c.value.referring(ch[j].start, c.end, c.value.reason or "")
+                merged.reason = c.value.reason
+                return merged, k + 1
+            return None, j + 1
+        words = []
+        while k < b and len(words) < 3 and ch[k].kind == "word" and not ch[k].value and \
+                not (ch[k].text.isdigit() and not ch[j].has("place_head_in_name")):
+            if words and ch[k].text.startswith("و") and len(ch[k].text) > 2:
+                break
+            words.append(ch[k])
+            k += 1
+        if not words:
+            return None, j + 1
+        start = ch[j].start if ch[j].has("place_head_in_name") else words[0].start
+        text = " ".join(w.text for w in words) if start == words[0].start else ch[j].text + " " + \
+            " ".join(w.text for w in words)
+        return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True), k
+
+    def _clause_end(self, ch: list[Chunk], j: int, action: str) -> int:
+        """The end of a predicate's scope after ``j``: a stop word, another predicate (not the nominal a
+        verb governs, "استعاد السيطرة على"), or a clause break not followed by another place."""
+        n = len(ch)
+        k = j
+        while k < n:
+            c = ch[k]
+            if c.kind == "pred" and not (c.value[0] == action and c.value[1] in ("nominal", "verb") and k - j <= 3):
+                break
+            if c.has("stop") and not c.has("from"):
+                break
+            if c.kind == "punct" and c.text in _BOUNDARY_PUNCT:
+                break
+            if c.kind == "punct" and c.text in _LIST_PUNCT and not self._place_next(ch, k + 1):
+                break
+            k += 1
+        return k
+
+    def _clause_start(self, ch: list[Chunk], i: int) -> int:
+        k = i - 1
+        while k >= 0:
+            c = ch[k]
+            if c.kind == "pred" and c.value[0] in TERRITORIAL or c.has("stop") or \
+                    c.kind == "punct" and (c.text in _BOUNDARY_PUNCT or c.text in _LIST_PUNCT and
+                                           not (k + 1 < len(ch) and ch[k + 1].kind == "place")):
+                return k + 1
+            k -= 1
+        return 0
+
+    def _place_next(self, ch: list[Chunk], j: int) -> bool:
+        while j < len(ch) and (ch[j].has("feature", "filler") or ch[j].kind == "word" and ch[j].text == "و"):
+            j += 1
+        return j < len(ch) and ch[j].kind == "place"
+
+
+class ArabicGrammar(_ScopeGrammar):
+    """Arabic: verb-subject order first ("سيطرت قوات النظام على ..."), then subject-verb."""
+
+    def _possessor(self, ch: list[Chunk], i: int) -> Actor | None:
+        """The side right after a verbal noun is its subject ("حصار داعش", "تحرير وحدات الجيش لبلدة")."""
+        j = i + 1
+        while j < len(ch) and j - i <= 2 and (ch[j].kind == "date" or ch[j].has("adverb")):
+            j += 1
+        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self._dependent(ch, j):
+            return ch[j].value
+        return None
+
+    def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
+        j = i + 1
+        while j < len(ch) and j - i <= 3 and (ch[j].kind == "date" or ch[j].has("adverb", "aux") or ch[j].quote):
+            j += 1
+        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self._dependent(ch, j):
+            return ch[j].value
+        return super()._subject(ch, i)
+
+    def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
+        action = f.action if f is not None else "capture"
+        return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
+
+    def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
+        # "سقطت مدينة X بيد Y": the place may follow the verb; "باتت X تحت سيطرة Y": precede it
+        after = self._scope_places(ch, i + 1, min(self._clause_end(ch, i + 1, "capture"), i + 4), None)
+        if after:
+            return after[:1]
+        before = self._scope_places(ch, self._clause_start(ch, i), i, None)
+        return before[-1:]
+
+    def _passive(self, ch: list[Chunk], i: int) -> bool:
+        j = self._back(ch, i - 1, ("adverb",))
+        return j >= 0 and ch[j].has("aux")
+
+    def _expel(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"طرد الجيش داعش من X" (agent, loser, place), "طرد داعش من X" (loser after, agent before),
+        "تطهير X من داعش" and "خلو X من المسلحين" (place, loser)."""
+        end = self._clause_end(ch, i + 1, "capture")
+        sides = [k for k in range(i + 1, end) if self._actor_at(ch, k) is not None and not ch[k - 1].has("from")]
+        frm = next((k for k in range(i + 1, end) if ch[k].has("from")), None)
+        end = next((k for k in range(i + 1, end) if ch[k].has("directional")), end)
+        if frm is not None and frm + 1 < end and self._actor_at(ch, frm + 1) is not None:
+            f.loser = ch[frm + 1].value
+            f.places = self._scope_places(ch, i + 1, frm, None)
+            subject = next((ch[k].value for k in sides if k < frm), None) or super()._subject(ch, i)
+        else:
+            if len(sides) >= 2:
+                subject, f.loser = ch[sides[0]].value, ch[sides[1]].value
+            elif sides:
+                subject, f.loser = super()._subject(ch, i), ch[sides[0]].value
+            else:
+                return False
+            f.places = self._scope_places(ch, (frm or i) + 1, end, None)
+        if not f.places:
+            return False
+        if subject is not None and (f.loser is None or subject.side != f.loser.side):
+            f.agent, f.agent_how = subject, "subject"
+        return True
+
+
+class PersianGrammar(_ScopeGrammar):
+    """Persian: subject first, object before the verb ("ارتش سوریه شهر X را از داعش پس گرفت")."""
+
+    def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
+        """The first side of the clause before the verb, else of the sentence (a subject named once for
+        several clauses)."""
+        for a in (self._clause_start(ch, i), 0):
+            for j in range(a, i):
+                if ch[j].kind == "actor" and ch[j].value.side and not self._dependent(ch, j):
+                    return ch[j].value
+        return None
+
+    def _verb(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        done = self._common(ch, i, f)
+        if done is not None:
+            return done
+        a = self._clause_start(ch, i)
+        f.places = self._scope_places(ch, a, i, f)
+        if not f.places:
+            f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
+        subject = self._subject(ch, i)
+        f.passive = " شد" in f.pred.text or f.pred.text.endswith("شد")
+        if f.loss:
+            f.loser = subject
+        elif f.passive:
+            f.agent, f.agent_how = self._by_agent(ch, a)
+        else:
+            f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+        if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
+            f.agent, f.agent_how = None, None
+        return bool(f.places)
+
+    def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
+        action = f.action if f is not None else "capture"
+        return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
+
+    def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
+        return self._scope_places(ch, self._clause_start(ch, i), i, None)[-1:]
+
+    def _passive(self, ch: list[Chunk], i: int) -> bool:
+        return False
+
+
+def settlement_kinds(word: str) -> frozenset[str] | None:
+    """Feature types "the city" / "the town" / "the village" may refer back to."""
+    return SETTLEMENT_WORDS.get(word.split()[-1]) if word else None
+
+
+def grammar(lex: Lexicon) -> Grammar:
+    """The grammar of a lexicon's language."""
+    return {"ar": ArabicGrammar, "fa": PersianGrammar}.get(lex.lang, Grammar)(lex)

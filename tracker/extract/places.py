@@ -1,0 +1,181 @@
+"""Places named in a report: gazetteer mentions, names the gazetteer lacks, and their resolution.
+
+Mentions come from the gazetteer (``find_mentions``, ``resolve_at``). A mention inside a side's name,
+a source or a predicate is not a place ("هيئة تحرير الشام", "مراسلة الميادين"). In English a mention
+in lower case is a common noun ("gas field"), and a mention that runs on into more capitalised words
+is part of a longer name the gazetteer does not know ("Tell Shughayb" is not "Tell"): that longer
+name is kept, unresolved. Resolution keeps the gazetteer's decision and, for an unresolved place,
+its best candidates with their reasons.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tracker.extract.lexicon import Hit
+
+#: feature types whose point is only an administrative centre
+ADMIN = frozenset({"governorate", "district", "subdistrict"})
+#: what "the city" / "the town" may refer back to (feature types of the gazetteer)
+SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "town"}),
+                    "village": frozenset({"village", "town"})}
+#: lexicon groups whose words are never part of a place name
+MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "head", "weak", "backing"})
+#: lower-case particles inside English transliterated names ("Deir ez-Zor", "Tal Abu Rweil al-Sharqi")
+PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "ed", "es", "an", "adh", "al-",
+                       "bin", "ibn", "abu", "um", "umm", "bani", "wa", "de", "e"})
+_NAME_TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+
+
+@dataclass
+class Place:
+    """A place named in a report (folded offsets) and what the gazetteer made of it."""
+
+    start: int
+    end: int
+    text: str
+    mention: Any = None
+    resolved: bool = False
+    place_id: str | None = None
+    name: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    precision: str | None = None  # point, subdistrict, district, governorate or region
+    country: str | None = None
+    feature: str | None = None  # the gazetteer's feature type (city, town, neighbourhood...)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None
+    done: bool = False  # resolution tried
+
+    def referring(self, start: int, end: int, why: str) -> Place:
+        """This place as named again at ``[start, end)`` ("the city", "it")."""
+        return replace(self, start=start, end=end, reason=why)
+
+    def as_region(self, start: int, end: int, text: str) -> Place:
+        """The region this place names ("eastern Hama", "the Hama countryside"): no point."""
+        return Place(start, end, text, precision="region", reason="region-level", done=True)
+
+
+def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, hits: list[Hit],
+                lang: str) -> list[Place]:
+    """Places named in a report, in order (folded offsets); no resolution yet."""
+    if gz is None:
+        return []
+    masked = sorted((h.start, h.end) for h in hits if h.group in MASKING)
+    masked_starts = [m[0] for m in masked]
+    reach = max((e - s for s, e in masked), default=0)
+    hit_spans = _covered(hits, len(folded)) if lang == "en" else None
+    out: list[Place] = []
+    for m in gz.find_mentions(text):
+        s, e = to_folded(m.start), to_folded(m.end)
+        k0, k1 = bisect.bisect_left(masked_starts, s - reach), bisect.bisect_right(masked_starts, s)
+        if any(ms <= s and e <= me for ms, me in masked[k0:k1]):
+            continue
+        if lang == "en":
+            place = _english(m, s, e, text, folded, to_folded, to_orig, hit_spans)
+            if place is None or (out and out[-1].end > place.start):
+                continue
+            out.append(place)
+        else:
+            out.append(Place(s, e, text[m.start:m.end], mention=m))
+    return out
+
+
+def _covered(hits: list[Hit], n: int) -> bytearray:
+    """One byte per folded character: 1 where a lexicon word (not a plain place word) covers it."""
+    marks = bytearray(n + 1)
+    for h in hits:
+        if h.group in MASKING or h.group in ("status", "stop", "locator", "region", "from", "by", "to", "feature",
+                                              "aux", "adverb", "filler", "country", "directional", "opponent", "date",
+                                              "not_name_continuation"):
+            marks[h.start:h.end] = b"\x01" * (h.end - h.start)
+    return marks
+
+
+def _english(m: Any, s: int, e: int, text: str, folded: str, to_folded: Any, to_orig: Any,
+             covered: bytearray) -> Place | None:
+    """An English mention as a place, or None when it is not a proper name here; a name running on into
+    more capitalised words (before or after) is kept whole and unresolved."""
+    raw = text[m.start:m.end]
+    if not any(ch.isupper() for ch in raw):
+        return None
+    o0, o1 = m.start, m.end
+    # forward: "Tell" + "Shughayb"
+    while True:
+        nxt = re.match(r"[ \u00a0-]+([\w'’]+)", text[o1:o1 + 40])
+        if not nxt:
+            break
+        word = nxt.group(1)
+        w0 = o1 + nxt.start(1)
+        f0 = to_folded(w0)
+        if covered[f0] or not (word[0].isupper() or word.lower() in PARTICLES and _capital_after(text, o1 + nxt.end(1))):
+            break
+        o1 = o1 + nxt.end(1)
+    # backward: "Deir el-" + "Zour"
+    while True:
+        before = re.search(r"([\w'’]+)[ \u00a0-]+$", text[max(0, o0 - 40):o0])
+        if not before:
+            break
+        word = before.group(1)
+        w0 = o0 - len(before.group(0))
+        f0 = to_folded(w0)
+        if covered[f0] or not (word[0].isupper() or word.lower() in PARTICLES):
+            break
+        if word.lower() in PARTICLES and not word[0].isupper():
+            # a particle alone before the name: "al-Bab" is the name with its article
+            o0 = w0
+            continue
+        if _sentence_initial(text, w0) and word.lower() in ("the", "a", "in", "on", "at", "by"):
+            break
+        o0 = w0
+    if (o0, o1) == (m.start, m.end):
+        return Place(s, e, raw, mention=m)
+    if text[o0:m.start].strip(" -\u00a0").lower() in PARTICLES and o1 == m.end:
+        return Place(to_folded(o0), e, text[o0:o1], mention=m)  # the article before a known name
+    return Place(to_folded(o0), to_folded(o1), text[o0:o1],
+                 reason="part of a longer name the gazetteer does not know", done=True)
+
+
+def _capital_after(text: str, pos: int) -> bool:
+    nxt = re.match(r"[ \u00a0-]+(\w)", text[pos:pos + 10])
+    return bool(nxt and nxt.group(1).isupper())
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    head = text[max(0, pos - 3):pos].strip()
+    return not head or head[-1] in ".!?\n\"'"
+
+
+def resolve(gz: Any, place: Place, text: str, nearby: list[tuple[float, float]]) -> None:
+    """Resolve a mention with the gazetteer, in place; a foreign place keeps its own coordinates, a place
+    known only by its district's or governorate's centre is not pinned there."""
+    place.done = True
+    if gz is None or place.mention is None:
+        return
+    res = gz.resolve_at(place.mention, text, nearby, scored=False)
+    place.reason = str(getattr(res, "reason", "") or "") or place.reason
+    best = getattr(res, "best", None)
+    if best is None or getattr(res, "ambiguous", False):
+        place.candidates = [
+            {"place_id": c.place_id, "name_en": getattr(c, "name_en", None), "lat": getattr(c, "lat", None),
+             "lon": getattr(c, "lon", None), "score": getattr(c, "score", None),
+             "reasons": list(getattr(c, "reasons", []) or [])}
+            for c in list(getattr(res, "candidates", None) or [])[:5]
+        ]
+        return
+    place.resolved = True
+    place.place_id = best.place_id
+    place.name = getattr(best, "name_en", None) or getattr(best, "name_ar", None)
+    place.lat, place.lon = getattr(best, "lat", None), getattr(best, "lon", None)
+    place.country = getattr(best, "country", None)
+    ftype = getattr(best, "feature_type", None)
+    place.feature = ftype
+    coord = getattr(best, "coord_precision", None) or "point"
+    place.precision = ftype if ftype in ADMIN else (coord if coord in ADMIN else "point")
+    if coord in ("district", "governorate") and ftype not in ADMIN:
+        place.lat = place.lon = None
+    if place.lat is not None and place.lat != place.lat:  # NaN: no coordinates
+        place.lat = place.lon = None

@@ -1,0 +1,120 @@
+"""Whether a report asserts a claim: refuted, intended, failed, recalled as background, or asserted.
+
+* ``refuted``: the report denies it ("denied reports that X had fallen", "وهو الخبر الذي ثبت عدم صحته");
+* ``intent``: announced, aimed at or attempted, not done ("to retake", "preparing to storm", a question);
+* ``failed``: said not to have happened ("failed to capture", "did not enter", "repelled");
+* ``background``: an earlier change the report recalls ("IS had seized the town in 2015", "held by IS
+  since 2014", "still under IS control"), kept with its own date;
+* ``asserted``: everything else.
+
+Only asserted claims change control (:mod:`tracker.control`). Cues count within the predicate's
+clause: the words between the last clause break and the predicate, and for denials the clause after.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.extract.chunks import Chunk
+from tracker.extract.grammar import Frame
+
+#: how many chunks before a predicate a cue of intent or failure may stand
+_REACH = 7
+#: a claim dated this many days or more before its report's publication is recalled, not reported
+BACKGROUND_DAYS = 21
+_CLAUSE_PUNCT = frozenset({",", "،", ";", "؛", ":", "(", ")", "–", "—", "."})
+
+
+def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | None, chronicle: bool,
+           lang: str) -> str:
+    """The status of the claim a frame makes (see the module's description)."""
+    i = f.index
+    for c in ch[:i]:
+        if c.has("refuted_before"):
+            return "refuted"
+    for j in range(i + 1, len(ch)):
+        c = ch[j]
+        if c.has("refuted_after") and _breaks(ch, i + 1, j) <= 1:
+            return "refuted"
+    if ch and ch[-1].kind == "punct" and ch[-1].text in ("?", "؟") or \
+            any(c.kind == "punct" and c.text in ("?", "؟") for c in ch[i:]) and not chronicle:
+        return "intent"
+    clause = _clause_before(ch, i, lang)
+    if any(c.has("accomplished") for c in clause):
+        pass
+    elif any(c.has("failed") for c in clause):
+        return "failed"
+    elif any(c.has("intent") for c in clause) or _infinitive(ch, i):
+        return "intent"
+    elif lang == "ar" and _cue_after(ch, i, "intent"):
+        return "intent"
+    if lang == "fa":
+        after = _clause_after(ch, i)
+        if any(c.has("intent") for c in after):
+            return "intent"
+        if any(c.has("failed") for c in after):
+            return "failed"
+    if not chronicle:
+        if any(c.has("background") for c in clause) or _cue_after(ch, i, "background", 12):
+            return "background"
+        if claim_date and published is not None and \
+                (published - date.fromisoformat(claim_date)).days >= BACKGROUND_DAYS:
+            return "background"
+    return "asserted"
+
+
+def forecast(ch: list[Chunk], f: Frame) -> bool:
+    """Whether an observer only forecasts the change ("is expected to fall", "ويتوقع تحقيق المزيد من
+    التقدم"): neither a claim nor a side's intent, so no claim is made of it."""
+    return any(c.has("forecast") for c in _clause_before(ch, f.index, ""))
+
+
+def reaction(ch: list[Chunk], f: Frame) -> bool:
+    """Whether the sentence reports a reaction to the change, not the change ("congratulated the SDF on
+    the liberation of Raqqa"): a reaction word before the predicate."""
+    return any(c.has("non_event") for c in ch[:f.index])
+
+
+def _clause_before(ch: list[Chunk], i: int, lang: str) -> list[Chunk]:
+    """The chunks of the predicate's clause before it (at most ``_REACH``), stopping at a break or an
+    earlier predicate of another clause."""
+    out: list[Chunk] = []
+    for j in range(i - 1, max(-1, i - _REACH - 1), -1):
+        c = ch[j]
+        if c.kind == "punct" and c.text in _CLAUSE_PUNCT or c.has("stop") and not c.has("intent", "failed"):
+            break
+        out.append(c)
+    return out
+
+
+def _clause_after(ch: list[Chunk], i: int) -> list[Chunk]:
+    """The chunks after the predicate up to the verb that ends its sentence (Persian puts the auxiliary
+    of every clause last: a list of places between does not end it)."""
+    out: list[Chunk] = []
+    for c in ch[i + 1:]:
+        if c.kind == "punct" and c.text in (";", "؛", ":", ".", "(", ")") or c.has("relative", "stop"):
+            break
+        out.append(c)
+    return out
+
+
+def _infinitive(ch: list[Chunk], i: int) -> bool:
+    """English "to retake": an aim, unless "managed to" or "able to" says it was done."""
+    j = i - 1
+    while j >= 0 and ch[j].has("adverb"):
+        j -= 1
+    return j >= 0 and ch[j].kind == "word" and ch[j].text == "to" and ch[i].value[1] != "nominal" and \
+        not (j >= 1 and ch[j - 1].has("accomplished")) and not ch[j].has("accomplished")
+
+
+def _cue_after(ch: list[Chunk], i: int, cue: str, reach: int = 4) -> bool:
+    for c in ch[i + 1:i + 1 + reach]:
+        if c.kind == "punct" and c.text in _CLAUSE_PUNCT or c.kind == "pred":
+            break
+        if c.has(cue):
+            return True
+    return False
+
+
+def _breaks(ch: list[Chunk], a: int, b: int) -> int:
+    return sum(1 for c in ch[a:b] if c.kind == "punct" and c.text in _CLAUSE_PUNCT)
