@@ -79,6 +79,8 @@ def test_labels_fields(reports, labels):
 
 
 def test_mix(reports, labels):
+    langs = Counter(r["lang"] for r in reports)
+    assert langs["en"] >= 150 and langs["ar"] >= 50 and langs["fa"] >= 30
     negatives = sum(1 for lab in labels.values() if lab["label"] == "none")
     assert 0.10 <= negatives / len(labels) <= 0.25
     splits = Counter(lab["split"] for lab in labels.values())
