@@ -198,7 +198,8 @@ class Grammar:
             return True
         if f.action == "withdraw":
             f.loss = True
-        f.places = self._places_after(ch, i + 1, f)
+        start = self._besieger(ch, i + 1, f) if f.action == "siege" else i + 1
+        f.places = self._places_after(ch, start, f)
         if not f.places:
             f.places = self._possessive_place(ch, i)
         owner = self._possessor(ch, i)
@@ -245,11 +246,11 @@ class Grammar:
 
     def _expel_roles(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         if self._passive(ch, i):
-            # "X was cleared of IS": the place is the subject
+            # "X was cleared of IS", "the city is now free of weapons and gunmen": the place is the subject
             f.places = self._places_before(ch, i)
             f.loser = self._of_actor(ch, i + 1)
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
-            return bool(f.places) and f.loser is not None
+            return bool(f.places) and (f.loser is not None or f.pred.text.startswith("free"))
         j = self._skip(ch, i + 1, ("adverb", "out"))
         if j < len(ch) and ch[j].kind == "actor":
             # "drove IS fighters out of X"
@@ -481,6 +482,15 @@ class Grammar:
                 nxt = ch[j + 1] if j + 1 < n else None
                 if nxt is not None and nxt.text in ("'s", "’s"):
                     j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
+                    continue
+                if nxt is not None and nxt.text == "(" and j + 3 < n and ch[j + 3].text == ")" and \
+                        ch[j + 2].kind in ("place", "name"):
+                    # "Girê Spî (Tal Abyad)": the other name in brackets, when it is the one the gazetteer knows
+                    if c.kind == "name" and ch[j + 2].kind == "place":
+                        place = ch[j + 2].value
+                    out.append((place, role))
+                    expecting = False
+                    j += 4
                     continue
                 if nxt is not None and nxt.has("site_after"):
                     # "the Shaer gas field": the site, named after the place, not the place
@@ -739,8 +749,10 @@ class Grammar:
                 break
             if c.has("announce") or c.kind == "pred" and c.value[1] == "light":
                 k = j - 1
-                while k >= 0 and ch[k].has("adverb", "aux", "perfect"):
+                while k >= 0 and (ch[k].has("adverb", "aux", "perfect") or ch[k].quote):
                     k -= 1
+                if k >= 2 and ch[k].text == ")" and ch[k - 2].text == "(":
+                    k -= 3  # "The Syrian Democratic Forces (SDF) announced"
                 if k >= 0 and ch[k].kind == "actor" and ch[k].value.side:
                     return ch[k].value
         return None
@@ -749,6 +761,21 @@ class Grammar:
         return ch[j].value if 0 <= j < len(ch) and ch[j].kind == "actor" and ch[j].value.side else None
 
     # ------------------------------------------------------------------ sieges broken
+    def _besieger(self, ch: list[Chunk], j: int, f: Frame) -> int:
+        """After "siege": "imposed by IS on X", "by IS on X": the besieger named, then the place (the index
+        of "on"'s object)."""
+        k = j
+        if k < len(ch) and ch[k].kind == "word" and ch[k].text in ("imposed", "laid", "maintained", "enforced"):
+            k += 1
+        if k < len(ch) and ch[k].has("by"):
+            actor = self._actor_at(ch, self._skip(ch, k + 1, ("det",)))
+            if actor is not None:
+                k = self._skip(ch, k + 1, ("det",)) + 1
+                k = self._skip(ch, k, ("adverb",))
+                if k < len(ch) and ch[k].text in ("on", "upon", "around", "of"):
+                    return k + 1
+        return j
+
     def _siege_broken(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         """"broke the siege of X": a capture of X by the side breaking it, when it happened (not after a
         distance, "3 km from breaking the siege", or a blocking word)."""
@@ -766,7 +793,7 @@ class Grammar:
                        for x in ch[max(0, j - 6):j]):
                     return False
                 f.action, f.siege_broken = "capture", True
-                f.places = self._places_after(ch, i + 1, f)
+                f.places = self._places_after(ch, self._besieger(ch, i + 1, f), f)
                 if not f.places:
                     f.places = self._places_before(ch, j)
                 subject = self._subject(ch, j)

@@ -57,6 +57,10 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
     if not chronicle:
         if any(c.has("background") for c in clause) or _cue_after(ch, i, "background", 12):
             return "background"
+        # "held by IS since 2014", "still under IS control": a state going on; "since the YPG expelled IS"
+        if any(c.has("stative") for c in clause) or f.construction in ("held", "under") and \
+                _cue_after(ch, i, "stative", 12):
+            return "background"
         if claim_date and published is not None and \
                 (published - date.fromisoformat(claim_date)).days >= BACKGROUND_DAYS:
             return "background"
@@ -81,7 +85,11 @@ def _clause_before(ch: list[Chunk], i: int, lang: str) -> list[Chunk]:
     out: list[Chunk] = []
     for j in range(i - 1, max(-1, i - _REACH - 1), -1):
         c = ch[j]
-        if c.kind == "punct" and c.text in _CLAUSE_PUNCT or c.has("stop") and not c.has("intent", "failed"):
+        if c.kind == "punct" and c.text in _CLAUSE_PUNCT:
+            break
+        if c.has("stop"):
+            if c.has("intent", "failed", "stative", "background"):
+                out.append(c)  # "since the YPG expelled IS": the word opening the clause is its cue
             break
         out.append(c)
     return out
