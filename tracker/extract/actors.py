@@ -97,7 +97,10 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
         return None
     names = [_period_side(h, folded[h.start:h.end], lex, when) for h in core if h.group == "actor"]
     # names and modifiers of several sides: joint forces ("Turkish and FSA forces"), the one holding ground
-    side = _pick(names + [h.value for h in core if h.group == "modifier"], lex) or \
+    joint = names + [h.value for h in core if h.group == "modifier"]
+    if joint and _coordinated(pieces, folded):
+        joint += [h.value for h in core if h.group == "weak"]  # "Syrian and Russian troops"
+    side = _pick(joint, lex) or \
         _pick([h.value for h in core if h.group == "head"], lex) or \
         _pick([h.value for h in core if h.group == "weak"], lex)
     core_side = side
@@ -111,6 +114,12 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
             side = rule["makes"]
             break
     return Actor(pieces[0].start, pieces[-1].end, side, tuple(backer_sides), bool(names), pieces, core_side)
+
+
+def _coordinated(pieces: list[Hit], folded: str) -> bool:
+    """Whether "and" joins pieces of the phrase (several forces named as one)."""
+    return any(" and " in f" {folded[a.end:b.start]} " or "و" == folded[a.end:b.start].strip()
+               for a, b in zip(pieces, pieces[1:]))
 
 
 def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None) -> list[Actor]:

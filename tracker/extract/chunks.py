@@ -100,6 +100,9 @@ def _tokens(start: int, end: int, folded: str, original: str, to_orig: Any, lang
     for m in _TOKEN.finditer(folded, start, end):
         s, e = m.span()
         tok = m.group(0)
+        if tok in ("'s", "’s"):
+            out.append(Chunk(s, e, "word", _PLAIN, "'s"))  # a possessive, one spelling
+            continue
         if not (tok[0].isalnum() or tok[0] == "_"):
             out.append(Chunk(s, e, "punct", None, tok))
             continue

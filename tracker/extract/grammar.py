@@ -293,8 +293,8 @@ class Grammar:
         k = i + 1
         while k < min(len(ch), i + 6) and not (ch[k].kind == "word" and "control" in ch[k].text.split()):
             k += 1
-        if k >= min(len(ch), i + 6):
-            return False
+        if k >= min(len(ch), i + 6) or ch[k].has("not_control"):
+            return False  # "established fire control over the town": in range, not held
         j = k + 1
         if j < len(ch) and (ch[j].has("of", "filler") or ch[j].text in ("on", "over", "of")):
             j += 1
@@ -373,7 +373,7 @@ class Grammar:
             if actor is None:
                 continue
             k = j + 1
-            if k < len(ch) and ch[k].text in ("'s", "’s", "s"):
+            if k < len(ch) and ch[k].text == "'s":
                 k += 1
             k = self._skip(ch, k, ("adverb", "filler", "det"))
             if k >= len(ch) or not ch[k].has("control"):
@@ -396,6 +396,8 @@ class Grammar:
         role = "whole"
         expecting = True
         direction = False
+        definite = False  # "the", "its", a side holding it: the phrase may name a place without its name
+        kind: Chunk | None = None  # the kind word of a phrase that names no place ("the last IS stronghold")
         n = len(ch)
         start = j
         # advance and context verbs take their place after a preposition ("advanced into X", "entered X")
@@ -411,8 +413,8 @@ class Grammar:
                     if not self._rest(ch, j):
                         role = "partial"
                 elif c.has("anaphora_singular", "anaphora_plural") and expecting and j + 1 < n and \
-                        ch[j + 1].has("of") and c.text not in ("it", "them"):
-                    pass  # "the ancient city of Palmyra": the kind of the place named next
+                        (ch[j + 1].has("of") or ch[j + 1].kind in ("place", "name")) and c.text not in ("it", "them"):
+                    pass  # "the ancient city of Palmyra", "the city Akerbat": the kind of the place named next
                 elif c.has("anaphora_singular", "anaphora_plural") and expecting:
                     if c.text == "it" and f is not None and f.action not in TERRITORIAL:
                         break
@@ -435,11 +437,17 @@ class Grammar:
                            "aux", "perfect"):
                     if c.has("feature") and not expecting and j + 1 < n and ch[j + 1].has("of"):
                         break  # "X district of Y": X was the place
+                    if c.has("det") and c.text in ("the", "its", "their", "this"):
+                        definite = True
+                    if c.has("feature") and expecting and not c.text.endswith("s"):
+                        kind = c
                 elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
                     expecting = True
-                elif c.text in ("'s", "’s", "s") and out:
+                elif c.text == "'s" and out:
                     out.pop()  # "Dabiq's neighbouring village of Soran": the owner only locates
                     expecting = True
+                elif c.text == "'s":
+                    pass  # "Syria's", "the country's"
                 elif c.has("from") and not out and j == start and j + 1 < n and ch[j + 1].kind == "actor":
                     pass  # "recaptured from IS the town of X"
                 elif c.value is not None and c.value and c.has("locator", "stop", "from", "by", "to", "region",
@@ -459,6 +467,9 @@ class Grammar:
                 if held is not None:
                     if f is not None and f.loser is None:
                         f.loser = c.value
+                    definite = True
+                    if ch[held - 1].has("feature"):
+                        kind = ch[held - 1]  # "IS stronghold"
                     j = held
                     continue
                 if nxt is not None and nxt.has("feature", "place_mod") and expecting:
@@ -477,10 +488,14 @@ class Grammar:
             elif c.kind in ("place", "name"):
                 if not expecting:
                     break
+                if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
+                        ch[j + 1].has("feature") and not ch[j + 1].has("site_after"):
+                    j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
+                    continue
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
-                if nxt is not None and nxt.text in ("'s", "’s"):
+                if nxt is not None and nxt.text == "'s":
                     j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
                     continue
                 if nxt is not None and nxt.text == "(" and j + 3 < n and ch[j + 3].text == ")" and \
@@ -531,6 +546,11 @@ class Grammar:
             k = self._after_places(ch, start)
             if k < n and ch[k].has("from") and f.loser is None:
                 f.loser = self._actor_at(ch, k + 1)
+        if not out and kind is not None and f is not None and f.action in TERRITORIAL:
+            # "seized the last IS stronghold in Homs province", "their stronghold": a place the report names
+            # before (definite) or right after (the next sentence), found from the context
+            why = "unnamed definite" if definite else "unnamed"
+            out.append((Place(kind.start, kind.end, kind.text, reason=why), role))
         return out
 
     def _region_named(self, ch: list[Chunk], j: int) -> Place | None:
@@ -558,7 +578,7 @@ class Grammar:
             k += 1
         if k < len(ch) and ch[k].has("held"):
             return k + 1
-        if k + 1 < len(ch) and ch[k].text in ("'s", "’s") and ch[k + 1].has("held", "feature", "place_mod"):
+        if k + 1 < len(ch) and ch[k].text == "'s" and ch[k + 1].has("held", "feature", "place_mod"):
             return k + 2
         return None
 
@@ -665,7 +685,7 @@ class Grammar:
     def _possessive_place(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """"Palmyra's recapture": the place owns the noun."""
         j = i - 1
-        if j >= 1 and ch[j].text in ("'s", "’s") and ch[j - 1].kind == "place":
+        if j >= 1 and ch[j].text == "'s" and ch[j - 1].kind == "place":
             return [(ch[j - 1].value, "whole")]
         return []
 
@@ -675,7 +695,7 @@ class Grammar:
         "against IS", "backed by Russia") nor a modifier of a place ("the IS-held town")."""
         for j in range(i - 1, -1, -1):
             c = ch[j]
-            if c.kind == "actor" and c.value.side and not self._dependent(ch, j):
+            if c.kind == "actor" and c.value.side and not self.dependent(ch, j):
                 return c.value
         return None
 
@@ -683,13 +703,15 @@ class Grammar:
         """English names its agent before the verb; languages with verb-subject order override this."""
         return None, None
 
-    def _dependent(self, ch: list[Chunk], j: int) -> bool:
+    def dependent(self, ch: list[Chunk], j: int) -> bool:
         """Whether the actor at ``j`` is governed by a preposition or modifies a place."""
         k = j - 1
         while k >= 0 and ch[k].has("det"):
             k -= 1
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator") and not ch[k].has("det"):
             return True
+        if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
+            return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
         return self._held_after(ch, j) is not None
 
     def _by_agent(self, ch: list[Chunk], j: int) -> tuple[Actor | None, str | None]:
@@ -733,7 +755,7 @@ class Grammar:
         j = i - 1
         while j >= 0 and ch[j].has("adverb", "place_mod"):
             j -= 1
-        if j >= 1 and ch[j].text in ("'s", "’s", "s") and ch[j - 1].kind == "actor":
+        if j >= 1 and ch[j].text == "'s" and ch[j - 1].kind == "actor":
             return ch[j - 1].value
         if j >= 0 and ch[j].kind == "actor" and ch[j].text.endswith(("'s", "’s")):
             return ch[j].value
@@ -742,11 +764,14 @@ class Grammar:
         return None
 
     def _announcer(self, ch: list[Chunk], i: int) -> Actor | None:
-        """"the army announced the recapture of X": the side announcing or completing a nominal."""
+        """"the army announced the recapture of X", "«قسد» تمكنت من تحقيق تقدم": the side announcing,
+        completing or achieving a nominal, the subject of its clause."""
         for j in range(i - 1, max(-1, i - 8), -1):
             c = ch[j]
-            if self._boundary(c):
+            if self._boundary(c) or c.kind == "punct" and c.text in _LIST_PUNCT:
                 break
+            if c.kind == "actor" and c.value.side and not self.dependent(ch, j):
+                return c.value
             if c.has("announce") or c.kind == "pred" and c.value[1] == "light":
                 k = j - 1
                 while k >= 0 and (ch[k].has("adverb", "aux", "perfect") or ch[k].quote):
@@ -813,9 +838,8 @@ class Grammar:
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True
-        if j >= 0 and ch[j].kind in ("place", "name") and not self._places_after(ch, i + 1) and \
-                self._subject(ch, i) is None:
-            return True
+        if j >= 0 and ch[j].kind in ("place", "name") and not self._places_after(ch, i + 1):
+            return True  # "Syrian army says Aleppo freed": a place right before, none after
         return False
 
     def _skip(self, ch: list[Chunk], j: int, groups: tuple[str, ...]) -> int:
@@ -951,7 +975,7 @@ class _ScopeGrammar(Grammar):
         words = []
         while k < b and len(words) < 3 and ch[k].kind == "word" and not ch[k].value and \
                 not (ch[k].text.isdigit() and not ch[j].has("place_head_in_name")):
-            if words and ch[k].text.startswith("و") and len(ch[k].text) > 2:
+            if ch[k].text == "و" or words and ch[k].text.startswith("و") and len(ch[k].text) > 2:
                 break
             words.append(ch[k])
             k += 1
@@ -1005,7 +1029,7 @@ class ArabicGrammar(_ScopeGrammar):
         j = i + 1
         while j < len(ch) and j - i <= 2 and (ch[j].kind == "date" or ch[j].has("adverb")):
             j += 1
-        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self._dependent(ch, j):
+        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j):
             return ch[j].value
         return None
 
@@ -1013,7 +1037,7 @@ class ArabicGrammar(_ScopeGrammar):
         j = i + 1
         while j < len(ch) and j - i <= 3 and (ch[j].kind == "date" or ch[j].has("adverb", "aux") or ch[j].quote):
             j += 1
-        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self._dependent(ch, j):
+        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j):
             return ch[j].value
         return super()._subject(ch, i)
 
@@ -1067,7 +1091,7 @@ class PersianGrammar(_ScopeGrammar):
         several clauses)."""
         for a in (self._clause_start(ch, i), 0):
             for j in range(a, i):
-                if ch[j].kind == "actor" and ch[j].value.side and not self._dependent(ch, j):
+                if ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j):
                     return ch[j].value
         return None
 

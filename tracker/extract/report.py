@@ -39,6 +39,8 @@ from tracker.textfold import Offsets, fold, fold_key
 from tracker.vocab import TERRITORIAL
 
 LANGS = ("ar", "fa", "en")
+#: what may open a sentence before the place it is about ("The town of", "The strategic city of")
+_OPENING = re.compile(r"^\W*(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:town|city|village|stronghold)?\s*(?:of\s+)?$|^\W*$")
 _PROCLITIC_AL = re.compile(r"^(?:وب|فب|ب|و|ف|ل)(?=ال)")
 #: characters back into the paragraph before for what "the city" refers to
 _ANAPHORA_REACH = 600
@@ -150,8 +152,15 @@ class _Reader:
                         for p in self._previous_sentence_places(place, sent):
                             resolved.append((p, role))
                         continue
-                    if place.reason == "anaphora":
+                    if place.reason in ("anaphora", "unnamed definite"):
                         found = self._antecedent(place, sent, targets)
+                        if found is None and place.reason == "unnamed definite":
+                            found = self._next_named(place, sent)
+                        if found is None:
+                            continue
+                        place = found
+                    elif place.reason == "unnamed":
+                        found = self._next_named(place, sent)
                         if found is None:
                             continue
                         place = found
@@ -159,6 +168,21 @@ class _Reader:
                     if role != "region":
                         targets.append((sent.paragraph, place.start, place))
                 f.places = resolved
+
+    def _next_named(self, word: Place, sent: Sentence) -> Place | None:
+        """"captured the last IS stronghold in Homs province. Al-Sukhna, some 70 km ...": the place the
+        next sentence opens with ("X, ...", "The town of X ..."), for a place taken but not named."""
+        k = self.sentences.index(sent)
+        for nxt in self.sentences[k + 1:k + 3]:
+            if nxt.caption:
+                continue
+            opening = self.folded[nxt.start:min(nxt.end, nxt.start + 40)]
+            for p in self.places:
+                if nxt.start <= p.start < nxt.start + len(opening) and \
+                        _OPENING.match(self.folded[nxt.start:p.start]) and (p.resolved or p.mention is not None):
+                    return p.referring(word.start, word.end, "the place named next: " + p.text)
+            return None
+        return None
 
     def _previous_sentence_places(self, word: Place, sent: Sentence) -> list[Place]:
         """What "the towns" / "شهرها" refer back to: the places named in the sentence before, in its
@@ -222,14 +246,14 @@ class _Reader:
         if previous is not None and previous.agent is not None and previous.agent.side != loser and \
                 not previous.loss:
             return previous.agent.side
+        if topic is not None and topic != loser:
+            return topic
         for j in range(len(ch) - 1, -1, -1):
             c = ch[j]
             if c.kind == "actor" and c.value.side and c.value.side != loser and c.value is not f.loser and \
-                    (j < f.index or f.loss) and not self.grammar._dependent(ch, j) or \
+                    (j < f.index or f.loss) and not self.grammar.dependent(ch, j) or \
                     c.kind == "actor" and f.loss and c.value.side and c.value.side != loser and j > f.index:
                 return c.value.side
-        if topic is not None and topic != loser:
-            return topic
         return None
 
     # ------------------------------------------------------------------ claims
@@ -251,8 +275,9 @@ class _Reader:
             for place, role in f.places:
                 if role != "directional":
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
-        if side is None or f.action == "withdraw" and not named:
-            # a withdrawal gives the place to nobody unless the sentence names who took it
+        if side is None or f.action == "withdraw" and f.construction != "loss" and not named:
+            # a withdrawal gives the place to nobody unless the sentence names who took it ("IS lost X", "IS
+            # was driven out of X" give it to the side the report is about)
             return out
         places: list[tuple[Place | None, str]] = list(f.places)
         if not places and f.action == "advance" and f.distance is not None and not f.distance_to:

@@ -44,10 +44,12 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         pass
     elif any(c.has("failed") for c in clause):
         return "failed"
-    elif any(c.has("intent") for c in clause) or _infinitive(ch, i):
+    elif any(c.has("intent") for c in clause) or _infinitive(ch, i) or _purpose(ch, i, lang):
         return "intent"
     elif lang == "ar" and _cue_after(ch, i, "intent"):
         return "intent"
+    elif f.construction == "nominal" and _cue_after(ch, i, "intent", 8):
+        return "intent"  # "the capture of Baghouz will mark the end of ...": a change still to come
     if lang == "fa":
         after = _clause_after(ch, i)
         if any(c.has("intent") for c in after):
@@ -59,8 +61,8 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
             return "background"
         # "held by IS since 2014", "still under IS control": a state going on; "since the YPG expelled IS"
         if any(c.has("stative") for c in clause) or f.construction in ("held", "under") and \
-                _cue_after(ch, i, "stative", 12):
-            return "background"
+                (_cue_after(ch, i, "stative", 12) or any(c.has("perfect") for c in clause)):
+            return "background"  # "which had been in the hands of IS for a year"
         if claim_date and published is not None and \
                 (published - date.fromisoformat(claim_date)).days >= BACKGROUND_DAYS:
             return "background"
@@ -113,6 +115,11 @@ def _infinitive(ch: list[Chunk], i: int) -> bool:
         j -= 1
     return j >= 0 and ch[j].kind == "word" and ch[j].text == "to" and ch[i].value[1] != "nominal" and \
         not (j >= 1 and ch[j - 1].has("accomplished")) and not ch[j].has("accomplished")
+
+
+def _purpose(ch: list[Chunk], i: int, lang: str) -> bool:
+    """Arabic "لتحرير", "للسيطرة على": a verbal noun with the lam of purpose, an aim."""
+    return lang == "ar" and ch[i].value[1] == "nominal" and ch[i].text.startswith("ل")
 
 
 def _cue_after(ch: list[Chunk], i: int, cue: str, reach: int = 4) -> bool:
