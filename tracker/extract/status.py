@@ -48,7 +48,7 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         return "intent"
     elif lang == "ar" and _cue_after(ch, i, "intent"):
         return "intent"
-    elif f.construction == "nominal" and _cue_after(ch, i, "intent", 8):
+    elif f.construction == "nominal" and _modal_after(ch, f):
         return "intent"  # "the capture of Baghouz will mark the end of ...": a change still to come
     if lang == "fa":
         after = _clause_after(ch, i)
@@ -115,6 +115,16 @@ def _infinitive(ch: list[Chunk], i: int) -> bool:
         j -= 1
     return j >= 0 and ch[j].kind == "word" and ch[j].text == "to" and ch[i].value[1] != "nominal" and \
         not (j >= 1 and ch[j - 1].has("accomplished")) and not ch[j].has("accomplished")
+
+
+_MODALS = frozenset({"will", "would", "could", "might", "may", "should", "shall"})
+
+
+def _modal_after(ch: list[Chunk], f: Frame) -> bool:
+    """Whether a modal comes right after the phrase a nominal heads ("the capture of X will ...")."""
+    end = max([f.pred.end] + [p.end for p, _ in f.places])
+    after = [c for c in ch if c.start >= end][:2]
+    return any(c.kind == "word" and c.text in _MODALS for c in after)
 
 
 def _purpose(ch: list[Chunk], i: int, lang: str) -> bool:
