@@ -495,7 +495,9 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
-                if nxt is not None and nxt.text == "'s":
+                if c.kind == "name" and nxt is not None and nxt.kind == "word" and not nxt.value and \
+                        nxt.text.isalpha() and nxt.text not in ("and", "or"):
+                    break  # "the city's Internet access": a name before a common noun names no place
                     j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
                     continue
                 if nxt is not None and nxt.text == "(" and j + 3 < n and ch[j + 3].text == ")" and \
