@@ -495,8 +495,8 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
-                if c.kind == "name" and nxt is not None and nxt.kind == "word" and not nxt.value and \
-                        nxt.text.isalpha() and nxt.text not in ("and", "or"):
+                if c.kind == "name" and j > 0 and ch[j - 1].text == "'s" and nxt is not None and \
+                        nxt.kind == "word" and not nxt.value and nxt.text.isalpha():
                     break  # "the city's Internet access": a name before a common noun names no place
                     j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
                     continue
