@@ -221,7 +221,8 @@ def wiki_report(gz: Any, split: str, show: int) -> dict[str, Any]:
                 if want.get("lat") is not None and c.lat is not None:
                     ok = km(c.lat, c.lon, want["lat"], want["lon"]) <= 10
                 else:
-                    ok = bool(c.place_text) and _words_overlap(c.place_text, words)
+                    ok = bool(c.place_text) and (_words_overlap(c.place_text, words) or
+                                                 _words_overlap(c.place_text, want["place"]))
                 if ok:
                     hit = i
                     break

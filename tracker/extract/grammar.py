@@ -409,7 +409,9 @@ class Grammar:
         while j < n:
             c = ch[j]
             if c.kind == "word":
-                if c.has("partial"):
+                if c.has("edge") and expecting:
+                    role = "edge"  # "the outskirts of X", "the northeastern entrance of X"
+                elif c.has("partial"):
                     if not self._rest(ch, j):
                         role = "partial"
                 elif c.has("anaphora_singular", "anaphora_plural") and expecting and j + 1 < n and \
@@ -495,6 +497,14 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
+                if nxt is not None and nxt.text == "'s":
+                    k = self._skip(ch, j + 2, ("place_mod", "region_direction"))
+                    if k < n and ch[k].has("edge", "part_noun"):
+                        # "Al-Shaddadi's northwestern outskirts", "the city's western suburbs": part of the place
+                        out.append((place, "edge" if ch[k].has("edge") else "partial"))
+                        expecting = False
+                        j = k + 1
+                        continue
                 if c.kind == "name" and j > 0 and ch[j - 1].text == "'s" and nxt is not None and \
                         nxt.kind == "word" and not nxt.value and nxt.text.isalpha():
                     break  # "the city's Internet access": a name before a common noun names no place
@@ -559,7 +569,7 @@ class Grammar:
         """The region after a plural object: "(villages) in the Hama countryside", "in eastern Hama",
         "in Raqqa province"; None when none is named right there."""
         j = self._skip(ch, j, ("det", "place_mod", "adverb"))
-        if j >= len(ch) or not (ch[j].has("locator") or ch[j].text in ("in", "of", "across", "around")):
+        if j >= len(ch) or ch[j].text not in ("in", "of", "across", "throughout", "in the", "across the"):
             return None
         k = self._skip(ch, j + 1, ("det", "country"))
         start = k
@@ -632,9 +642,10 @@ class Grammar:
             if c.kind == "place" or c.kind == "name":
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
-                if j > 0 and ch[j - 1].has("locator", "from", "to", "by", "region_direction") and \
-                        not ch[j - 1].has("det"):
-                    break
+                b = self._back(ch, j - 1, ("det",))
+                if b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \
+                        not ch[b].has("det"):
+                    break  # "a village on the eastern bank of the Euphrates was captured": not the subject
                 k = j - 1
                 while k >= 0 and (ch[k].has("det", "feature", "place_mod", "of", "country", "held") or ch[k].quote or
                                   ch[k].kind == "actor" and k + 1 < len(ch) and ch[k + 1].has("held")):

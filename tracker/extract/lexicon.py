@@ -105,6 +105,7 @@ class Lexicon:
         self.periods = [p for p in actors.get("periods", []) if p.get("lang") == lang]
         self.backing_rules = actors["backing_rules"]
         self.joint_order = {side: i for i, side in enumerate(actors["joint"]["order"])}
+        self.ground: dict[str, str] = dict(actors.get("ground", {}))
 
         # keys are matched in the text with every non-word character as a space, behind a space: a
         # key is a space, a proclitic or none, then the literal, so matches start at a word start

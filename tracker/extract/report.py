@@ -282,14 +282,20 @@ class _Reader:
         places: list[tuple[Place | None, str]] = list(f.places)
         if not places and f.action == "advance" and f.distance is not None and not f.distance_to:
             places = [(None, "whole")]  # "advanced 8 km": a distance advanced, no place
+        side = self._ground(side)
         for place, role in places:
             action = f.action if f.action != "withdraw" else "capture"
+            if role == "edge" and action in ("capture", "advance"):
+                # "reached the outskirts of X" is nearness; "captured the outskirts of X" a part taken
+                action = "proximity" if f.pred.text.startswith(("reach", "arriv")) else "advance"
             if role in ("directional", "partial") and action == "capture":
                 action = "advance"
             if role == "directional" and action == "withdraw":
                 continue  # "withdrew towards X" leaves another place, not X
             if f.distance is not None and f.distance_to and action in ("advance", "proximity"):
                 action = "proximity"
+            if action == "proximity" and f.distance is None:
+                f.distance = 0.0
             out.append(self._claim(f, ch, sent, action, side, place, named, role))
         return out
 
@@ -331,6 +337,16 @@ class _Reader:
             candidates=[] if place is None or place.resolved else place.candidates,
             resolution=place.reason if place else None,
         )
+
+    def _ground(self, side: str) -> str:
+        """A side that rarely holds ground stands for its ground partner ("[ground]" of actors.toml): the
+        coalition for the SDF when the report names it, Russia for the army."""
+        partner = self.lex.ground.get(side)
+        if partner is None:
+            return side
+        if side == "coalition" and not any(a.side == partner for a in self.actors):
+            return side
+        return partner
 
     def _words(self, place: Place) -> str:
         """A place's words as the report writes them (the stored text, not the folded one)."""
