@@ -176,12 +176,17 @@ def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None)
 
 def _longest(hits: list[Hit]) -> list[Hit]:
     """The longest of overlapping hits (leftmost of equals), in order; same-span hits of other groups kept."""
-    out: list[Hit] = []
+    chosen: list[Hit] = []
+    taken: dict[int, tuple[int, int]] = {}  # position -> the span holding it
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-        if any(o.start < h.end and h.start < o.end and (o.start, o.end) != (h.start, h.end) for o in out):
+        span = (h.start, h.end)
+        holders = {taken[p] for p in range(h.start, h.end) if p in taken}
+        if holders and holders != {span}:
             continue
-        if any((o.start, o.end, o.group) == (h.start, h.end, h.group) for o in out):
+        if any((o.start, o.end, o.group) == (h.start, h.end, h.group) for o in chosen if (o.start, o.end) == span):
             continue
-        out.append(h)
-    out.sort(key=lambda h: (h.start, h.end))
-    return out
+        for p in range(h.start, h.end):
+            taken[p] = span
+        chosen.append(h)
+    chosen.sort(key=lambda h: (h.start, h.end))
+    return chosen

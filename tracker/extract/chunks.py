@@ -10,6 +10,7 @@ village of that name). In English, runs of capitalised words that nothing else e
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,7 @@ class Chunk:
 
     def has(self, *groups: str) -> bool:
         """Whether this is a word of one of ``groups``."""
-        return self.kind == "word" and any(g in self.value for g in groups)
+        return self.kind == "word" and not self.value.isdisjoint(groups)
 
     @property
     def quote(self) -> bool:
@@ -53,8 +54,8 @@ def chunk(start: int, end: int, folded: str, original: str, to_orig: Any, hits: 
     """
     cands: list[tuple[int, int, int, str, Any]] = []
     words: dict[tuple[int, int], set[str]] = {}
-    for h in hits:
-        if h.start < start or h.end > end or h.group in ACTOR_GROUPS:
+    for h in _within(hits, start, end):
+        if h.end > end or h.group in ACTOR_GROUPS:
             continue
         if h.group == "pred":
             cands.append((h.start, h.end, _PRIORITY["pred"], "pred", h.value))
@@ -64,14 +65,14 @@ def chunk(start: int, end: int, folded: str, original: str, to_orig: Any, hits: 
             words.setdefault((h.start, h.end), set()).add(h.group)
     for (s, e), groups in words.items():
         cands.append((s, e, _PRIORITY["word"], "word", frozenset(groups)))
-    for a in actors:
-        if a.start >= start and a.end <= end:
+    for a in _within(actors, start, end):
+        if a.end <= end:
             cands.append((a.start, a.end, _PRIORITY["actor"], "actor", a))
-    for p in places:
-        if p.start >= start and p.end <= end:
+    for p in _within(places, start, end):
+        if p.end <= end:
             cands.append((p.start, p.end, _PRIORITY["place"], "place", p))
-    for d in dates:
-        if d.start >= start and d.end <= end:
+    for d in _within(dates, start, end):
+        if d.end <= end:
             cands.append((d.start, d.end, _PRIORITY["date"], "date", d))
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
     taken = bytearray(end - start + 1)
@@ -92,6 +93,17 @@ def chunk(start: int, end: int, folded: str, original: str, to_orig: Any, hits: 
     if at < end:
         out.extend(_tokens(at, end, folded, original, to_orig, lang))
     return out
+
+
+def _within(items: list[Any], start: int, end: int) -> list[Any]:
+    """The items (sorted by ``.start``) that start in ``[start, end)``."""
+    lo = bisect.bisect_left(items, start, key=_START)
+    hi = bisect.bisect_left(items, end, lo, key=_START)
+    return items[lo:hi]
+
+
+def _START(item: Any) -> int:
+    return item.start
 
 
 def _tokens(start: int, end: int, folded: str, original: str, to_orig: Any, lang: str) -> list[Chunk]:
