@@ -40,6 +40,8 @@ def _joins(gap: str, nxt: Hit) -> bool:
     return all(w in _CONNECTORS for w in _GAP_PUNCT.sub(" ", gap).split())
 
 
+#: heads that name some other side's fighters ("its allies", "Syrian allies" of Turkey)
+_DEPENDENT_HEADS = frozenset({"allies", "proxies", "partners"})
 #: backing words whose backer comes before them ("Turkey-backed")
 _BACKER_BEFORE = frozenset({"backed", "-backed", "-supported"})
 
@@ -100,9 +102,12 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     joint = names + [h.value for h in core if h.group == "modifier"]
     if joint and _coordinated(pieces, folded):
         joint += [h.value for h in core if h.group == "weak"]  # "Syrian and Russian troops"
+    heads = [folded[h.start:h.end] for h in core if h.group == "head"]
+    # "Syrian allies": allies are someone else's, so a weak modifier does not make them the army's
+    weak = [] if heads and all(w in _DEPENDENT_HEADS for w in heads) else [h.value for h in core if h.group == "weak"]
     side = _pick(joint, lex) or \
         _pick([h.value for h in core if h.group == "head"], lex) or \
-        _pick([h.value for h in core if h.group == "weak"], lex)
+        _pick(weak, lex)
     core_side = side
     if not side and any(h.group == "head" and h.value == "generic" for h in core):
         side = "generic"

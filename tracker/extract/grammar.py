@@ -42,6 +42,7 @@ from tracker.vocab import TERRITORIAL
 #: words that end a clause: the roles of a predicate are not looked for beyond them
 _BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "|", "?", "!", "."})
 _LIST_PUNCT = frozenset({",", "،", "&"})
+_SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
 
 
 @dataclass
@@ -559,11 +560,27 @@ class Grammar:
             if k < n and ch[k].has("from") and f.loser is None:
                 f.loser = self._actor_at(ch, k + 1)
         if not out and kind is not None and f is not None and f.action in TERRITORIAL:
+            settlement = self._settlement_after(ch, j)
+            if settlement is not None:
+                # "their last stronghold in the eastern Syrian village of Baghouz": the village is the stronghold
+                return [(settlement, role)]
             # "seized the last IS stronghold in Homs province", "their stronghold": a place the report names
             # before (definite) or right after (the next sentence), found from the context
             why = "unnamed definite" if definite else "unnamed"
             out.append((Place(kind.start, kind.end, kind.text, reason=why), role))
         return out
+
+    def _settlement_after(self, ch: list[Chunk], j: int) -> Place | None:
+        """After a phrase that names no place: "in (the) <kind> of X" with a settlement kind, X."""
+        if j >= len(ch) or ch[j].text not in ("in", "in the", "at", "at the"):
+            return None
+        k = self._skip(ch, j + 1, ("det", "place_mod", "country", "region_direction"))
+        if k + 2 < len(ch) and ch[k].text in _SETTLEMENT_KINDS and ch[k + 1].has("of") and \
+                ch[k + 2].kind in ("place", "name"):
+            c = ch[k + 2]
+            return c.value if c.kind == "place" else Place(c.start, c.end, c.text, reason="not in the gazetteer",
+                                                             done=True)
+        return None
 
     def _region_named(self, ch: list[Chunk], j: int) -> Place | None:
         """The region after a plural object: "(villages) in the Hama countryside", "in eastern Hama",
@@ -670,7 +687,12 @@ class Grammar:
         liberated"), the comma that opens it; else ``j``."""
         for k in range(j - 1, max(-1, j - 25), -1):
             if ch[k].kind == "punct" and ch[k].text in _LIST_PUNCT:
-                return k if k + 1 < len(ch) and ch[k + 1].has("relative") else j
+                if k + 1 < len(ch) and ch[k + 1].has("relative"):
+                    return k
+                # an apposition ("Deraa, birthplace of Syria's uprising, retaken by ..."): no verb inside
+                if k > 0 and ch[k - 1].kind in ("place", "name") and not any(c.kind == "pred" for c in ch[k:j]):
+                    return k
+                return j
             if ch[k].kind == "punct" and ch[k].text in _BOUNDARY_PUNCT:
                 return j
         return j
@@ -719,7 +741,7 @@ class Grammar:
     def dependent(self, ch: list[Chunk], j: int) -> bool:
         """Whether the actor at ``j`` is governed by a preposition or modifies a place."""
         k = j - 1
-        while k >= 0 and ch[k].has("det"):
+        while k >= 0 and (ch[k].has("det") or ch[k].quote):
             k -= 1
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator") and not ch[k].has("det"):
             return True
