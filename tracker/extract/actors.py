@@ -25,7 +25,7 @@ GENERIC_REACH = 1500
 #: words that may stand between two pieces of one phrase ("Syrian troops and allied militias")
 _CONNECTORS = frozenset({"and", "&", "the", "its", "their", "his", "of", "allied", "other", "local", "as", "well",
                          "و", "its", "arab", "assyrian", "turkmen", "tribal", "christian", "local", "syriac"})
-_GAP_PUNCT = re.compile(r"[\s()\-:/]+")
+_GAP_PUNCT = re.compile(r"[\s()\-:/\"“”«»'‘’]+")
 
 
 def _joins(gap: str, nxt: Hit) -> bool:

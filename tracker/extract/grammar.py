@@ -281,6 +281,8 @@ class Grammar:
         f.places = self._places_after(ch, i + 1, f)
         if not f.places:
             f.places = self._relative_object(ch, i)
+        if not f.places and self.lex.agent_order != "before":
+            f.places = self._places_before(ch, i)  # "منبج رابع مدينة يخسرها تنظيم الدولة"
         k = self._after_places(ch, i + 1)
         f.agent, f.agent_how = self._to_agent(ch, k)
         if f.agent is None:
@@ -314,10 +316,10 @@ class Grammar:
         f.places = self._places_before(ch, i)
         f.passive = True
         actor = self._actor_at(ch, self._skip(ch, i + 1, ("det", "adverb")))
-        if actor is None or not f.places:
-            return False
-        f.agent, f.agent_how = actor, "after"
-        return True
+        if actor is not None:
+            f.agent, f.agent_how = actor, "after"
+        # "مدينة الباب باتت تحت السيطرة بشكل تام": under control, whose is the report's
+        return bool(f.places)
 
     def _transfer(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         f.loss = True
@@ -992,8 +994,8 @@ class _ScopeGrammar(Grammar):
             c = ch[k]
             if c.has("locator"):
                 return True
-            if c.kind != "word" or c.has("feature"):
-                break
+            if c.kind != "word" or c.has("feature") and k < j - 1:
+                break  # "محيط مدينة الميادين": a kind word between the locator and the place
         return False
 
     def _headed(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
@@ -1030,10 +1032,18 @@ class _ScopeGrammar(Grammar):
             c = ch[k]
             if c.kind == "pred" and not (c.value[0] == action and c.value[1] in ("nominal", "verb") and k - j <= 3):
                 break
-            if c.has("stop") and not c.has("from"):
+            if c.kind == "punct" and c.text in ("-", "–", "—") and k + 1 < n and ch[k + 1].has("relative", "stop"):
+                close = next((m for m in range(k + 2, min(n, k + 25)) if ch[m].text == c.text), None)
+                if close is not None:  # "-التي تشكل ... فيها-": an aside, the clause goes on after it
+                    k = close + 1
+                    continue
+            if c.has("stop") and not c.has("from") and not (c.text == "وسط" and k + 1 < n and ch[k + 1].kind == "place"):
                 break
             if c.kind == "punct" and c.text in _BOUNDARY_PUNCT:
                 break
+            if c.kind == "punct" and c.text in _LIST_PUNCT and k + 1 < n and ch[k + 1].kind == "date":
+                k += 2  # "سيطر الجيش، الخميس 23 فبراير، على مدينة الباب": a date between commas
+                continue
             if c.kind == "punct" and c.text in _LIST_PUNCT and not self._place_next(ch, k + 1):
                 break
             k += 1
@@ -1070,7 +1080,8 @@ class ArabicGrammar(_ScopeGrammar):
 
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         j = i + 1
-        while j < len(ch) and j - i <= 3 and (ch[j].kind == "date" or ch[j].has("adverb", "aux") or ch[j].quote):
+        while j < len(ch) and j - i <= 3 and (ch[j].kind == "date" or ch[j].has("adverb", "aux", "pronoun_pp") or
+                                              ch[j].quote):
             j += 1
         if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j):
             return ch[j].value
