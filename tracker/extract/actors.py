@@ -28,11 +28,13 @@ _CONNECTORS = frozenset({"and", "&", "the", "its", "their", "his", "of", "allied
 _GAP_PUNCT = re.compile(r"[\s()\-:/\"“”«»'‘’]+")
 
 
-def _joins(gap: str, nxt: Hit) -> bool:
-    """Whether two actor pieces with ``gap`` between them belong to one phrase: connectors only, and a
-    comma only before a backing phrase ("rebels, backed by Turkey")."""
+def _joins(gap: str, prev: Hit, nxt: Hit) -> bool:
+    """Whether two actor pieces with ``gap`` between them belong to one phrase: connectors only, a comma
+    only before a backing phrase ("rebels, backed by Turkey"), "من" only after a head ("وحدات من قواتنا")."""
     if "\n" in gap or len(gap) > 16:
         return False
+    if gap.strip() == "من":
+        return prev.group == "head"
     if "," in gap or "،" in gap:
         if nxt.group != "backing":
             return False
@@ -105,12 +107,10 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     heads = [folded[h.start:h.end] for h in core if h.group == "head"]
     # "Syrian allies": allies are someone else's, so a weak modifier does not make them the army's
     weak = [] if heads and all(w in _DEPENDENT_HEADS for w in heads) else [h.value for h in core if h.group == "weak"]
-    side = _pick(joint, lex) or \
-        _pick([h.value for h in core if h.group == "head"], lex) or \
-        _pick(weak, lex)
-    core_side = side
+    side = _pick(joint, lex) or _pick([h.value for h in core if h.group == "head"], lex)
     if not side and any(h.group == "head" and h.value == "generic" for h in core):
         side = "generic"
+    core_side = side  # "" when only a weak modifier names it
     backer_sides = sorted({h.value for h in backers if h.group in ("actor", "modifier", "weak") and h.value},
                           key=lambda s: lex.joint_order.get(s, 99))
     for backer in backer_sides:
@@ -118,6 +118,9 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
         if rule and side in rule["over"]:
             side = rule["makes"]
             break
+    else:
+        # a weak modifier yields to a backer ("Syrian forces backed by Turkish tanks" are Turkey's factions)
+        side = side or _pick(weak, lex)
     return Actor(pieces[0].start, pieces[-1].end, side, tuple(backer_sides), bool(names), pieces, core_side)
 
 
@@ -132,7 +135,7 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
     pieces = _longest([h for h in hits if h.group in ACTOR_GROUPS])
     runs: list[list[Hit]] = []
     for h in pieces:
-        if runs and _joins(folded[runs[-1][-1].end:h.start], h):
+        if runs and _joins(folded[runs[-1][-1].end:h.start], runs[-1][-1], h):
             runs[-1].append(h)
         else:
             runs.append([h])
@@ -155,7 +158,7 @@ def _coreference(found: list[Actor]) -> None:
     """Sides a report settles for its own naming: when it calls the opposition Turkish-backed anywhere
     ("Turkey-backed Syrian rebels"), its bare "rebels" and "FSA" are those same factions; when it calls
     fighters US-backed and names the SDF, its "US-backed rebels" are the SDF."""
-    turkish_opposition = any(a.side == "turkey" and (a.core in ("opposition", "") or "opposition" in
+    turkish_opposition = any(a.side == "turkey" and (a.core in ("opposition", "", "generic") or "opposition" in
                                                      {h.value for h in a.pieces if h.group in ("actor", "modifier")})
                              for a in found)
     names_sdf = any(a.side == "sdf" for a in found)
@@ -167,8 +170,8 @@ def _coreference(found: list[Actor]) -> None:
 
 
 def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None) -> list[Actor]:
-    """Compose a run; a run joining two forces by "and" with a name on each side stays one phrase (joint
-    forces), but a trailing backing phrase with nothing after it is dropped."""
+    """Compose a run; a trailing or leading backing word with nothing backed is dropped. Modifiers alone
+    name a side only before "control" or "hands" ("under government control", "in rebel hands")."""
     while run and run[-1].group == "backing":
         run = run[:-1]
     while run and run[0].group == "backing":
@@ -176,7 +179,14 @@ def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None)
     if not run:
         return []
     actor = compose(run, folded, lex, when)
+    if actor is None and _CONTROL_NEXT.match(folded, run[-1].end):
+        side = _pick([h.value for h in run if h.group in ("modifier", "weak")], lex)
+        if side:
+            actor = Actor(run[0].start, run[-1].end, side, (), False, run, side)
     return [actor] if actor is not None else []
+
+
+_CONTROL_NEXT = re.compile(r"(?:'s|’s)?\s+(?:full\s+|complete\s+|total\s+)?(?:control|hands|rule)\b")
 
 
 def _longest(hits: list[Hit]) -> list[Hit]:

@@ -839,6 +839,27 @@ class Grammar:
         return j
 
     def _siege_broken(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        if self.lex.object_order == "before" and self._siege_broken_after(ch, i, f):
+            return True
+        return self._siege_broken_before(ch, i, f)
+
+    def _siege_broken_after(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """Persian puts the breaking verb last: "محاصره فرودگاه کویرس را شکست"."""
+        for j in range(i + 1, min(len(ch), i + 14)):
+            c = ch[j]
+            if self._boundary(c) or c.kind == "pred" and c.value[0] not in ("siege",):
+                return False
+            if c.has("siege_break"):
+                f.action, f.siege_broken = "capture", True
+                f.places = self._scope_places(ch, i + 1, j, f) if hasattr(self, "_scope_places") else []
+                subject = self._subject(ch, i)
+                f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+                if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
+                    f.agent, f.agent_how = None, None
+                return bool(f.places)
+        return False
+
+    def _siege_broken_before(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         """"broke the siege of X": a capture of X by the side breaking it, when it happened (not after a
         distance, "3 km from breaking the siege", or a blocking word)."""
         for j in range(i - 1, max(-1, i - 9), -1):
@@ -915,6 +936,7 @@ class _ScopeGrammar(Grammar):
         super().__init__(lex)
         self._locator_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("locator", []))
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
+        self._numbers = frozenset(lex.numbers)
 
     def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
         out: list[tuple[Place, str]] = []
@@ -922,7 +944,9 @@ class _ScopeGrammar(Grammar):
         j = a
         while j < b:
             c = ch[j]
-            if c.kind == "place":
+            if c.kind == "place" and j > a and (ch[j - 1].text.isdigit() or ch[j - 1].text in self._numbers):
+                pass  # "دو ساله", "3 كلم": a measure, not a place
+            elif c.kind == "place":
                 if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
                         not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
                              and ch[j - 1].text in ("في", "در")) and \
