@@ -62,10 +62,13 @@ class Actor:
 
 
 def _pick(sides: list[str], lex: Lexicon) -> str:
-    """The side holding the ground among several named together (``[joint].order``)."""
+    """The side holding the ground among several named together (``[joint].order``); of the opposition
+    and HTS together, the one named first ("FSA groups and al-Nusra", "HTS and allied factions")."""
     real = [s for s in sides if s and s != "generic"]
     if not real:
         return ""
+    if set(real) == {"opposition", "hts"}:
+        return real[0]
     return min(real, key=lambda s: lex.joint_order.get(s, 99))
 
 

@@ -72,6 +72,7 @@ class Grammar:
 
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
+        self._region_words = tuple(fold_key(w) for w in lex.data["words"].get("region", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -513,18 +514,21 @@ class Grammar:
                     break  # "the city's Internet access": a name before a common noun names no place
                     j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
                     continue
-                if nxt is not None and nxt.text == "(" and j + 3 < n and ch[j + 3].text == ")" and \
-                        ch[j + 2].kind in ("place", "name"):
-                    # "Girê Spî (Tal Abyad)": the other name in brackets, when it is the one the gazetteer knows
-                    if c.kind == "name" and ch[j + 2].kind == "place":
-                        place = ch[j + 2].value
+                close = self._bracket_end(ch, j + 1)
+                if close is not None:
+                    # "Girê Spî (Tal Abyad)", "Ra's al 'Ayn (Ras Al Ain, Al-Hasakeh)": a name the gazetteer
+                    # lacks, then in brackets one it knows (an event note's place and its district)
+                    inner = [x for x in ch[j + 2:close] if x.kind == "place"]
+                    if c.kind == "name" and inner and not inner[0].text.startswith(self._region_words):
+                        place = inner[0].value
                     out.append((place, role))
                     expecting = False
-                    j += 4
+                    j = close + 1
                     continue
                 if nxt is not None and nxt.has("site_after"):
                     # "the Shaer gas field": the site, named after the place, not the place
-                    place = Place(c.start, nxt.end, "", reason="not in the gazetteer", done=True)
+                    place = Place(c.start, nxt.end, "", reason="not in the gazetteer", done=True,
+                                  namesake=c.value if c.kind == "place" else None)
                     out.append((place, role))
                     expecting = False
                     j += 2
@@ -611,6 +615,17 @@ class Grammar:
             return k + 1
         if k + 1 < len(ch) and ch[k].text == "'s" and ch[k + 1].has("held", "feature", "place_mod"):
             return k + 2
+        return None
+
+    def _bracket_end(self, ch: list[Chunk], j: int) -> int | None:
+        """The index of ")" when ``ch[j]`` opens a short bracket of names (at most six chunks), else None."""
+        if j >= len(ch) or ch[j].text != "(":
+            return None
+        for k in range(j + 1, min(len(ch), j + 8)):
+            if ch[k].text == ")":
+                return k
+            if ch[k].kind not in ("place", "name", "punct", "actor") and not ch[k].has("country", "region"):
+                return None
         return None
 
     def _rest(self, ch: list[Chunk], j: int) -> bool:
@@ -827,7 +842,7 @@ class Grammar:
         """After "siege": "imposed by IS on X", "by IS on X": the besieger named, then the place (the index
         of "on"'s object)."""
         k = j
-        if k < len(ch) and ch[k].kind == "word" and ch[k].text in ("imposed", "laid", "maintained", "enforced"):
+        if k < len(ch) and ch[k].text in ("imposed", "laid", "maintained", "enforced"):
             k += 1
         if k < len(ch) and ch[k].has("by"):
             actor = self._actor_at(ch, self._skip(ch, k + 1, ("det",)))
@@ -1029,9 +1044,9 @@ class _ScopeGrammar(Grammar):
         if k < b and ch[k].kind == "place":
             c = ch[k]
             if ch[j].has("place_head_in_name"):
-                merged = c.value.referring(ch[j].start, c.end, c.value.reason or "")
-                merged.reason = c.value.reason
-                return merged, k + 1
+                # "قلعة تدمر", "مطار الطبقة": a site named after the town, not the town
+                return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True,
+                             namesake=c.value), k + 1
             return None, j + 1
         words = []
         while k < b and len(words) < 3 and ch[k].kind == "word" and not ch[k].value and \

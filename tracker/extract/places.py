@@ -49,6 +49,7 @@ class Place:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     reason: str | None = None
     done: bool = False  # resolution tried
+    namesake: "Place | None" = None  # a site named after a place ("the Tabqa military airport": Tabqa)
 
     def referring(self, start: int, end: int, why: str) -> Place:
         """This place as named again at ``[start, end)`` ("the city", "it")."""
@@ -147,6 +148,16 @@ def _capital_after(text: str, pos: int) -> bool:
 def _sentence_initial(text: str, pos: int) -> bool:
     head = text[max(0, pos - 3):pos].strip()
     return not head or head[-1] in ".!?\n\"'"
+
+
+def locate_site(site: Place) -> None:
+    """A site the gazetteer lacks, named after a place it knows ("the Tabqa military airport"), gets the
+    point of its namesake, marked approximate; it keeps no place id (the site is not the town)."""
+    near = site.namesake
+    if near is None or not near.resolved or near.lat is None or near.feature in ADMIN:
+        return
+    site.lat, site.lon, site.precision = near.lat, near.lon, "point"
+    site.reason = f"approximate: the point of {near.name or near.text}, which the site is named after"
 
 
 def resolve(gz: Any, place: Place, text: str, nearby: list[tuple[float, float]]) -> None:
