@@ -92,7 +92,14 @@ class Grammar:
             frame = Frame(c, i, action, construction, sent)
             if action in ("advance", "proximity"):
                 self._measure(ch, i, frame)
+            if self.lex.lang == "ar" and construction == "verb" and i > 0 and ch[i - 1].has("relative") and \
+                    ch[i].text.startswith(("ي", "ت")):
+                # "مدينة الباب التي يسيطر عليها داعش": a present tense after a relative pronoun is a state
+                frame.construction = construction = "held"
+                handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
+            if frame.action == "capture" and self._partly(ch, i):
+                frame.places = [(p, "partial" if r == "whole" else r) for p, r in frame.places]
             if frame.action == "advance" and frame.distance is not None and not frame.distance_to:
                 frame.complete = frame.complete or frame.agent is not None  # "advanced 8 km": no place
             self._finish(ch, frame)
@@ -108,6 +115,10 @@ class Grammar:
             return False
         j = self._back(ch, i - 1, ("det", "adverb", "filler"))
         return j >= 0 and ch[j].kind == "pred" and ch[j].value[0] == c.value[0] and ch[j].value[1] != "nominal"
+
+    def _partly(self, ch: list[Chunk], i: int) -> bool:
+        """"the town had largely been taken", "partially captured": only part of the place."""
+        return any(c.has("partial_adverb") for c in ch[max(0, i - 4):i])
 
     def _measure(self, ch: list[Chunk], i: int, f: Frame) -> None:
         """A distance in the predicate's clause: "N km from X" is a distance to a place (a proximity),
