@@ -23,7 +23,8 @@ from tracker.extract.places import PARTICLES, Place
 _PRIORITY = {"date": 0, "pred": 1, "actor": 2, "source": 3, "word": 4, "place": 5}
 _TOKEN = re.compile(r"[\w'’]+(?:[-'’][\w'’]+)*|[^\w\s]")
 _QUOTES = frozenset("\"'“”‘’«»")
-_PLAIN = frozenset()
+_PLAIN: frozenset[str] = frozenset()
+_NEUTRAL = frozenset({"not_name_continuation"})
 
 
 @dataclass(slots=True)
@@ -40,6 +41,11 @@ class Chunk:
     def has(self, *groups: str) -> bool:
         """Whether this is a word of one of ``groups``."""
         return self.kind == "word" and not self.value.isdisjoint(groups)
+
+    @property
+    def plain(self) -> bool:
+        """A word of no grammar list (being a capitalised word that continues no name does not count)."""
+        return self.kind == "word" and not (self.value - _NEUTRAL)
 
     @property
     def quote(self) -> bool:

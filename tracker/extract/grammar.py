@@ -264,13 +264,14 @@ class Grammar:
             f.loser = self._of_actor(ch, i + 1)
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
             return bool(f.places) and (f.loser is not None or f.pred.text.startswith("free"))
-        j = self._skip(ch, i + 1, ("adverb", "out"))
+        j = self._skip(ch, i + 1, ("adverb", "out", "det"))
         if j < len(ch) and ch[j].kind == "actor":
-            # "drove IS fighters out of X"
+            # "drove IS fighters out of X"; "declared victory over IS in X", "defeated IS in X"
             f.loser = ch[j].value
             k = self._skip(ch, j + 1, ("adverb", "det", "filler"))
             k = self._plain_skip(ch, k, 3)
-            if k < len(ch) and ch[k].has("from", "out"):
+            victory = "victory" in f.pred.text or "defeat" in f.pred.text
+            if k < len(ch) and (ch[k].has("from", "out") or victory and ch[k].text in ("in", "at")):
                 f.places = self._places_after(ch, k + 1, f)
         else:
             # "cleared X of IS", "freed X from IS"
@@ -460,6 +461,12 @@ class Grammar:
                         kind = c
                 elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
                     expecting = True
+                elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
+                    # "the city's ruins", "the city's western suburbs": the place, or part of it
+                    if not ch[j + 1].has("whole_part"):
+                        out[-1] = (out[-1][0], "edge" if ch[j + 1].has("edge") else "partial")
+                    j += 2
+                    continue
                 elif c.text == "'s" and out:
                     out.pop()  # "Dabiq's neighbouring village of Soran": the owner only locates
                     expecting = True
@@ -467,14 +474,14 @@ class Grammar:
                     pass  # "Syria's", "the country's"
                 elif c.has("from") and not out and j == start and j + 1 < n and ch[j + 1].kind == "actor":
                     pass  # "recaptured from IS the town of X"
-                elif c.value is not None and c.value and c.has("locator", "stop", "from", "by", "to", "region",
-                                                                   "route_after", "relative", "reporting"):
+                elif not c.plain and c.has("locator", "stop", "from", "by", "to", "region", "route_after", "relative",
+                                           "reporting"):
                     break
-                elif not c.value and not expecting:
+                elif c.plain and not expecting:
                     break
-                elif not c.value and expecting and j - start <= 3 and c.text.isdigit():
+                elif c.plain and expecting and j - start <= 3 and c.text.isdigit():
                     pass  # "two villages"
-                elif not c.value and expecting and j - start <= 4:
+                elif c.plain and expecting and j - start <= 4:
                     pass  # an adjective the lexicon does not know ("the symbolic town of")
                 else:
                     break
@@ -521,7 +528,7 @@ class Grammar:
                         j = k + 1
                         continue
                 if c.kind == "name" and j > 0 and ch[j - 1].text == "'s" and nxt is not None and \
-                        nxt.kind == "word" and not nxt.value and nxt.text.isalpha():
+                        nxt.plain and nxt.text.isalpha():
                     break  # "the city's Internet access": a name before a common noun names no place
                     j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
                     continue
@@ -934,7 +941,7 @@ class Grammar:
     def _plain_skip(self, ch: list[Chunk], j: int, most: int) -> int:
         """Past at most ``most`` words of no list ("IS fighters": "fighters" is part of the side)."""
         k = j
-        while k < len(ch) and k - j < most and ch[k].kind == "word" and not ch[k].value:
+        while k < len(ch) and k - j < most and ch[k].plain:
             k += 1
         return k
 

@@ -175,15 +175,16 @@ class _Reader:
         """"captured the last IS stronghold in Homs province. Al-Sukhna, some 70 km ...": the place the
         next sentence opens with ("X, ...", "The town of X ..."), for a place taken but not named."""
         k = self.sentences.index(sent)
-        for nxt in self.sentences[k + 1:k + 3]:
-            if nxt.caption:
+        for nxt in self.sentences[k + 1:k + 4]:
+            if nxt.caption or nxt.headline:
                 continue
             opening = self.folded[nxt.start:min(nxt.end, nxt.start + 40)]
             for p in self.places:
                 if nxt.start <= p.start < nxt.start + len(opening) and \
                         _OPENING.match(self.folded[nxt.start:p.start]) and (p.resolved or p.mention is not None):
                     return p.referring(word.start, word.end, "the place named next: " + p.text)
-            return None
+            if not sent.headline:
+                return None  # the next sentence of the body; a headline's place may come a sentence later
         return None
 
     def _previous_sentence_places(self, word: Place, sent: Sentence) -> list[Place]:
