@@ -311,7 +311,7 @@ class _Reader:
         while o0 < o1 and self.text[o0] in " \u00a0\u200c«\"“'‘":
             o0 += 1
         date_s, date_p, date_t = self.dating.date_for(f.pred.start, sent)
-        st = status(ch, f, date_s, self.report.published, self.report.kind == "chronicle", self.lang)
+        st = status(ch, f, date_s, self.report.published, self.report.kind == "chronicle", self.lang, date_p)
         attribution = self._attribution(f.pred.start, sent)
         lat = lon = pid = pname = None
         precision = None

@@ -4,7 +4,8 @@
 * ``intent``: announced, aimed at or attempted, not done ("to retake", "preparing to storm", a question);
 * ``failed``: said not to have happened ("failed to capture", "did not enter", "repelled");
 * ``background``: an earlier change the report recalls ("IS had seized the town in 2015", "held by IS
-  since 2014", "still under IS control"), kept with its own date;
+  since 2014", "still under IS control", a vague date three weeks or more before publication), kept with
+  its own date;
 * ``asserted``: everything else.
 
 Only asserted claims change control (:mod:`tracker.control`). Cues count within the predicate's
@@ -26,7 +27,7 @@ _CLAUSE_PUNCT = frozenset({",", "،", ";", "؛", ":", "(", ")", "–", "—", ".
 
 
 def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | None, chronicle: bool,
-           lang: str) -> str:
+           lang: str, date_precision: str | None = None) -> str:
     """The status of the claim a frame makes (see the module's description)."""
     i = f.index
     for c in ch[:i]:
@@ -63,7 +64,9 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         if any(c.has("stative") for c in clause) or f.construction in ("held", "under") and \
                 (_cue_after(ch, i, "stative", 12) or any(c.has("perfect") for c in clause)):
             return "background"  # "which had been in the hands of IS for a year"
-        if claim_date and published is not None and \
+        # a vague date well before publication ("in May 2015", "last month", "a year ago") recalls an earlier
+        # change; a day written out ("On 12 March 2018, ...") dates the event the report is about
+        if claim_date and published is not None and date_precision != "day" and \
                 (published - date.fromisoformat(claim_date)).days >= BACKGROUND_DAYS:
             return "background"
     return "asserted"
