@@ -115,9 +115,8 @@ def _START(item: Any) -> int:
 def _tokens(start: int, end: int, folded: str, original: str, to_orig: Any, lang: str) -> list[Chunk]:
     """Plain words and punctuation of a gap; in English, capitalised runs become names."""
     out: list[Chunk] = []
-    for m in _TOKEN.finditer(folded, start, end):
-        s, e = m.span()
-        tok = m.group(0)
+    for s, e in _spans(folded, start, end):
+        tok = folded[s:e]
         if tok in ("'s", "’s"):
             out.append(Chunk(s, e, "word", _PLAIN, "'s"))  # a possessive, one spelling
             continue
@@ -139,6 +138,18 @@ def _tokens(start: int, end: int, folded: str, original: str, to_orig: Any, lang
                 out[-1].end, out[-1].text = e, folded[out[-1].start:e]
                 continue
         out.append(Chunk(s, e, "word", _PLAIN, tok))
+    return out
+
+
+def _spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Token spans, a possessive "'s" apart from its word ("al-shaddadi's" is "al-shaddadi" + "'s")."""
+    out = []
+    for m in _TOKEN.finditer(folded, start, end):
+        s, e = m.span()
+        if e - s > 2 and folded[e - 2] in "'’" and folded[e - 1] == "s":
+            out.extend(((s, e - 2), (e - 2, e)))
+        else:
+            out.append((s, e))
     return out
 
 

@@ -73,6 +73,8 @@ class Grammar:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self._region_words = tuple(fold_key(w) for w in lex.data["words"].get("region", []))
+        self._not_place = frozenset(fold_key(w) for w in lex.data["words"].get("not_place", []))
+        self._person_first = frozenset(fold_key(w) for w in lex.data["words"].get("person_first", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -512,6 +514,8 @@ class Grammar:
             elif c.kind in ("place", "name"):
                 if not expecting:
                     break
+                if c.kind == "name" and not self._could_be_place(c):
+                    break
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
                         ch[j + 1].has("feature") and not ch[j + 1].has("site_after"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
@@ -593,6 +597,12 @@ class Grammar:
             why = "unnamed definite" if definite else "unnamed"
             out.append((Place(kind.start, kind.end, kind.text, reason=why), role))
         return out
+
+    def _could_be_place(self, c: Chunk) -> bool:
+        """Whether a capitalised name the gazetteer lacks may be a place: not a person ("Khaled Daham"),
+        a weapon ("MiG-21B", "SA-16 MANPADS"), a river or a country ("Euphrates", "Jordan")."""
+        words = c.text.split()
+        return not (any(ch.isdigit() for ch in c.text) or c.text in self._not_place or words[0] in self._person_first)
 
     def _settlement_after(self, ch: list[Chunk], j: int) -> Place | None:
         """After a phrase that names no place: "in (the) <kind> of X" with a settlement kind, X."""
