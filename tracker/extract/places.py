@@ -160,13 +160,29 @@ def locate_site(site: Place) -> None:
     site.reason = f"approximate: the point of {near.name or near.text}, which the site is named after"
 
 
+def lookup(gz: Any, place: Place, text: str) -> None:
+    """A name no mention covered ("al-Qaryatain", "Kfar Nabouda", "Kobanê"), looked up by the gazetteer's
+    bare-name matching (transliteration, skeleton) in the report's context; kept only when one place
+    leads, else its candidates."""
+    if gz is None or not hasattr(gz, "lookup") or not place.text.strip():
+        return
+    words = place.text.strip()
+    _apply(gz.lookup(words, context=text), place)
+    if place.resolved:
+        place.reason = f"looked up by name: {place.reason}"
+
+
 def resolve(gz: Any, place: Place, text: str, nearby: list[tuple[float, float]]) -> None:
     """Resolve a mention with the gazetteer, in place; a foreign place keeps its own coordinates, a place
     known only by its district's or governorate's centre is not pinned there."""
     place.done = True
     if gz is None or place.mention is None:
         return
-    res = gz.resolve_at(place.mention, text, nearby, scored=False)
+    _apply(gz.resolve_at(place.mention, text, nearby, scored=False), place)
+
+
+def _apply(res: Any, place: Place) -> None:
+    """What a gazetteer resolution decided, on the place."""
     place.reason = str(getattr(res, "reason", "") or "") or place.reason
     best = getattr(res, "best", None)
     if best is None or getattr(res, "ambiguous", False):
