@@ -69,11 +69,11 @@ def export_day(day: date | str, fmt: str = "geoparquet", out: str | Path | None 
         Default: rebuilt from the database.
     """
     from tracker import polygons
-    from tracker.control import _as_date, load_timeline
+    from tracker.control import as_date, load_timeline
 
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format {fmt!r} (geoparquet or geojson)")
-    day = _as_date(day)
+    day = as_date(day)
     tl = timeline if timeline is not None else load_timeline()
     cells = polygons.load_cells(tl.places, tl.baseline)
     ext = FORMATS[fmt]

@@ -226,9 +226,9 @@ class DailyPolygons:
 
     def advance(self, day) -> list[str]:
         """Move to ``day``; returns the groups whose geometry changed (only those are dissolved again)."""
-        from tracker.control import _as_date
+        from tracker.control import as_date
 
-        day = _as_date(day)
+        day = as_date(day)
         if self.day is not None and day >= self.day:
             lo, hi = np.searchsorted(self._bounds, [self.day.toordinal() + 1, day.toordinal() + 1])
             if lo == hi:  # no place changed state since the last day drawn
@@ -348,10 +348,10 @@ def _change_days(timeline, d0: date, d1: date) -> list[date]:
 
 def area_table(timeline, cells: Cells, d0=None, d1=None, include_inferred: bool = False) -> pd.DataFrame:
     """Area (km², equal-area) per side and status for every day from ``d0`` to ``d1``."""
-    from tracker.control import _as_date
+    from tracker.control import as_date
 
-    a = _as_date(d0) if d0 is not None else timeline.start
-    b = _as_date(d1) if d1 is not None else timeline.end
+    a = as_date(d0) if d0 is not None else timeline.start
+    b = as_date(d1) if d1 is not None else timeline.end
     changes = set(_change_days(timeline, a, b))
     rows, current = [], None
     for day in timeline.days(a, b):
@@ -366,10 +366,10 @@ def area_table(timeline, cells: Cells, d0=None, d1=None, include_inferred: bool 
 def front_line_table(timeline, cells: Cells, d0=None, d1=None) -> pd.DataFrame:
     """Front lines by interval: ``day, valid_to, side_a, side_b, length_km, wkb`` (new rows only on days they
     change; ``valid_to`` is the first day they no longer hold, NULL for the last)."""
-    from tracker.control import _as_date
+    from tracker.control import as_date
 
-    a = _as_date(d0) if d0 is not None else timeline.start
-    b = _as_date(d1) if d1 is not None else timeline.end
+    a = as_date(d0) if d0 is not None else timeline.start
+    b = as_date(d1) if d1 is not None else timeline.end
     rows: list[list] = []
     for day in [a, *_change_days(timeline, a, b)]:
         fl = front_lines(timeline.state_on(day), cells)
