@@ -90,7 +90,7 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")
 @JSON_OPTION
 def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool, as_json: bool) -> None:
-    """Run the whole pipeline (default inputs: the seeds and the development corpus)."""
+    """Run the whole pipeline (default inputs: the seeds, the Wikipedia articles and the news excerpts)."""
     from tracker import pipeline
 
     settings.configure(outputs=out)
