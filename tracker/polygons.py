@@ -74,6 +74,11 @@ def to_wgs84(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(_TO_WGS84.transform(xy[:, 0], xy[:, 1])))
 
 
+def to_equal_area(geoms: np.ndarray) -> np.ndarray:
+    """Lon/lat geometries into :data:`EQUAL_AREA_CRS` (metres)."""
+    return shapely.transform(geoms, lambda xy: np.column_stack(_FROM_WGS84.transform(xy[:, 0], xy[:, 1])))
+
+
 @dataclass
 class Cells:
     """The cells of one set of places: projected geometry, area and the shared edges of neighbours."""
