@@ -45,10 +45,11 @@ from tracker.control.rules import (ACTING_FOR, DEFAULT_RULES, UNKNOWN, AdvanceRu
                                    SiegeRule, State, WithdrawRule)
 from tracker.control.tables import (build_timeline, changes_between, load_timeline, read_claims, stage_control,
                                     write_timeline)
-from tracker.control.timeline import CONFLICT_WINDOW_DAYS, Timeline
+from tracker.control.fold import CONFIRM_DAYS, CONFLICT_WINDOW_DAYS
+from tracker.control.timeline import STALE_DAYS, Timeline
 
 __all__ = [
-    "ACTING_FOR", "CONFLICT_COLUMNS", "CONFLICT_WINDOW_DAYS", "DEFAULT_RULES", "EVENT_COLUMNS", "INTERVAL_COLUMNS",
+    "ACTING_FOR", "CONFIRM_DAYS", "CONFLICT_COLUMNS", "CONFLICT_WINDOW_DAYS", "STALE_DAYS", "DEFAULT_RULES", "EVENT_COLUMNS", "INTERVAL_COLUMNS",
     "OUTCOME_COLUMNS", "UNKNOWN", "AdvanceRule", "CaptureRule", "ProximityRule", "Rule", "SiegeRule", "State",
     "Timeline", "WithdrawRule", "as_date", "build_timeline", "changes_between", "claim_id_for", "claim_weight",
     "claims_frame", "load_timeline", "read_claims", "source_profile", "stage_control", "write_timeline",

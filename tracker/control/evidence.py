@@ -20,7 +20,12 @@ from tracker.control.rules import side_of
 from tracker.records import Claim
 
 
+#: A place is major (its change needs more evidence) when it is a city, or a settlement of at least this many people.
+MAJOR_POPULATION: int = 20_000
+
+
 def sources() -> dict[str, Any]:
+    """The source profiles (``data/sources.toml``)."""
     return vocab.data_file("sources.toml")
 
 
@@ -36,13 +41,47 @@ def source_profile(text: str | None) -> tuple[str | None, str, float]:
     return None, "", float(conf["default"]["weight"])
 
 
+def claim_source(claim: Mapping[str, Any]) -> tuple[str | None, str, float]:
+    """The profile that speaks for a claim: its attribution's (SANA inside a wire story), else its report's source."""
+    key, side, weight = source_profile(claim.get("attribution"))
+    if key is None:
+        key, side, weight = source_profile(claim.get("source"))
+    return key, side, weight
+
+
+def source_identity(claim: Mapping[str, Any]) -> str:
+    """Who a claim's evidence comes from: its profile, else its report's source as written, else its report."""
+    key, _, _ = claim_source(claim)
+    if key is not None:
+        return key
+    src = claim.get("source")
+    return str(src).strip().casefold() if src else f"report:{claim.get('report_id')}"
+
+
+def independent(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether claim ``b`` corroborates claim ``a``: another report, from another source."""
+    return a.get("report_id") != b.get("report_id") and source_identity(a) != source_identity(b)
+
+
+def trusted(claim: Mapping[str, Any], gaining: str) -> bool:
+    """Whether the claim's source is trusted, on its own, for a gain of ``gaining`` (``sources.toml``: a neutral
+    source for every side, a partisan source for every side but its own, an unknown source for none, unless the
+    profile lists ``trusted_for``)."""
+    key, side, _ = claim_source(claim)
+    conf = sources()
+    if key is None:
+        return bool(conf["default"].get("trusted", False))
+    listed = conf["sources"][key].get("trusted_for")
+    if listed is not None:
+        return gaining in listed
+    return not side or side != gaining
+
+
 def claim_weight(claim: Mapping[str, Any], loser: str | None) -> float:
     """Weight of a claim in a conflict: source weight x claim confidence, less for a partisan claiming its
     own side's gain, more for a partisan admitting its own side's loss (``loser`` lost the place)."""
     factors = sources()["factors"]
-    key, side, weight = source_profile(claim.get("attribution"))
-    if key is None:
-        key, side, weight = source_profile(claim.get("source"))
+    _, side, weight = claim_source(claim)
     holder = claim.get("holder")
     if side and holder == side:
         weight *= factors["partisan_gain"]
@@ -50,6 +89,48 @@ def claim_weight(claim: Mapping[str, Any], loser: str | None) -> float:
         weight *= factors["admission"]
     conf = claim.get("confidence")
     return weight * (float(conf) if conf is not None and not pd.isna(conf) else 0.5)
+
+
+def major_places(places: pd.DataFrame) -> set[str]:
+    """Place ids of the major places: cities, and settlements of :data:`MAJOR_POPULATION` or more."""
+    major = pd.Series(False, index=places.index)
+    if "feature_type" in places:
+        major |= places["feature_type"].eq("city")
+    if "population" in places:
+        major |= pd.to_numeric(places["population"], errors="coerce").fillna(0) >= MAJOR_POPULATION
+    return set(places.index[major.to_numpy()])
+
+
+def named_in_clause(claim: Mapping[str, Any]) -> bool:
+    """Whether the claim's quote (its clause) names its place: False when the place came from the context
+    ("took the city" after a sentence naming it)."""
+    text, quote = claim.get("place_text"), claim.get("quote")
+    if not text or not quote:
+        return True  # nothing to check against
+    return str(text).casefold() in str(quote).casefold()
+
+
+def listed_claims(claims: pd.DataFrame) -> set[str]:
+    """Claim ids that share their clause with claims of other places for the same action (a list or a region-wide
+    phrase: "a pocket spanning Hama, Idlib and Aleppo"): their quotes overlap in one report."""
+    out: set[str] = set()
+    need = {"report_id", "action", "start", "end", "place_id", "claim_id"}
+    if claims.empty or not need <= set(claims.columns):
+        return out
+    df = claims[claims["place_id"].notna() & claims["start"].notna() & claims["end"].notna()]
+    for _, grp in df.groupby(["report_id", "action"], sort=False):
+        if grp["place_id"].nunique() < 2:
+            continue
+        g = grp.sort_values("start")
+        starts, ends = g["start"].to_numpy(float), g["end"].to_numpy(float)
+        pids, cids = g["place_id"].to_numpy(object), g["claim_id"].to_numpy(object)
+        for i in range(len(g)):
+            j = i + 1
+            while j < len(g) and starts[j] < ends[i]:
+                if pids[j] != pids[i]:
+                    out.update((cids[i], cids[j]))
+                j += 1
+    return out
 
 
 def claim_id_for(claim: Mapping[str, Any]) -> str:

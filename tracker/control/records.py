@@ -14,7 +14,7 @@ EVENT_COLUMNS = ("event_id", "place_id", "day", "reported", "from_side", "from_s
                  "other_side", "action", "claim_ids", "quotes", "confidence", "date_precision", "inferred",
                  "applied", "note")
 INTERVAL_COLUMNS = ("place_id", "side", "status", "other_side", "valid_from", "valid_to", "inferred", "event_id",
-                    "claim_ids")
+                    "claim_ids", "last_evidence")
 CONFLICT_COLUMNS = ("conflict_id", "place_id", "day_from", "day_to", "sides", "claim_ids", "weights",
                     "resolution", "winner", "settled_on")
 OUTCOME_COLUMNS = ("claim_id", "place_id", "outcome", "reason", "event_id")

@@ -40,6 +40,7 @@ class State:
     since: date | None = None
     claim_ids: tuple[str, ...] = ()
     inferred: bool = False
+    last_evidence: date | None = None
 
     def key(self) -> tuple[str, str, str | None]:
         return (self.side, self.status, self.other_side)

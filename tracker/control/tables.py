@@ -65,12 +65,27 @@ def _read_places(con) -> pd.DataFrame:
     return con.execute(f"SELECT {', '.join(_PLACE_TABLE_COLUMNS)} FROM places").df().set_index("place_id")
 
 
+def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """DuckDB dates as python dates, missing values as None (what the timeline compares)."""
+    df = df.astype(object).where(df.notna(), None)
+    for col in cols:
+        df[col] = [to_date(v) for v in df[col]]
+    return df
+
+
+def _lists(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    for col in cols:
+        df[col] = [list(v) if v is not None else [] for v in df[col]]
+    return df
+
+
 _TIMELINE_CACHE: dict[tuple, Timeline] = {}
 
 
-def load_timeline(con=None, *, infer: bool = True) -> Timeline:
-    """The timeline rebuilt from a database's places, baseline and claims (default: the configured database,
-    read-only, cached until the file changes).
+def load_timeline(con=None) -> Timeline:
+    """The timeline as the control stage stored it (places, baseline, control_events, control_intervals,
+    conflicts, claim_outcomes; never refolded from the claims). Default: the configured database, read-only,
+    cached until the file changes.
 
     Raises
     ------
@@ -84,7 +99,7 @@ def load_timeline(con=None, *, infer: bool = True) -> Timeline:
     own = con is None
     if own:
         path = settings.db_path()
-        key = (str(path), path.stat().st_mtime if path.exists() else 0, infer)
+        key = (str(path), path.stat().st_mtime if path.exists() else 0)
         if key in _TIMELINE_CACHE:
             return _TIMELINE_CACHE[key]
         con = store.connect(path, read_only=True)
@@ -92,14 +107,23 @@ def load_timeline(con=None, *, infer: bool = True) -> Timeline:
         places = _read_places(con)
         if not len(places):
             raise MissingDataError("no places in the database: run `tracker run` (the control stage) first")
-        base = con.execute("SELECT * FROM baseline").df()
-        base["day"] = [to_date(d) for d in base["day"]]
-        base = base.astype(object).where(base.notna(), None)
-        claims = read_claims(con)
+        base = _dates(con.execute("SELECT * FROM baseline").df(), "day")
+        events = _lists(_dates(con.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM control_events").df(),
+                               "day", "reported"), "claim_ids", "quotes")
+        intervals = _lists(_dates(con.execute(f"SELECT {', '.join(INTERVAL_COLUMNS)} FROM control_intervals").df(),
+                                  "valid_from", "valid_to", "last_evidence"), "claim_ids")
+        intervals["inferred"] = intervals["inferred"].astype(bool)
+        events["inferred"] = events["inferred"].astype(bool)
+        events["applied"] = events["applied"].astype(bool)
+        conflicts = _lists(_dates(con.execute(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts").df(),
+                                  "day_from", "day_to", "settled_on"), "sides", "claim_ids", "weights")
+        outcomes = con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM claim_outcomes").df()
+        outcomes = outcomes.astype(object).where(outcomes.notna(), None)
+        claims = con.execute("SELECT claim_id, report_id, attribution, source FROM claims").df()
     finally:
         if own:
             con.close()
-    tl = Timeline(places, base, claims, infer=infer)
+    tl = Timeline.from_tables(places, base, events, intervals, conflicts, outcomes, claims)
     if key is not None:
         _TIMELINE_CACHE.clear()
         _TIMELINE_CACHE[key] = tl
@@ -114,6 +138,34 @@ def changes_between(d0: date | str, d1: date | str, *, timeline: Timeline | None
     return tl.changes_between(d0, d1, include_inferred=include_inferred)
 
 
+def resolve_regions(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims with a region's words and no place ("eastern Ghouta", "Daraa province") get the administrative
+    unit the gazetteer resolves them to (``region_id``) and its direction (``region_direction``), so a claim
+    about all of a region can reach its settlements. Without a built gazetteer, claims are returned as they are."""
+    claims = claims.copy()
+    claims["region_id"] = None
+    claims["region_direction"] = None
+    if claims.empty or "place_text" not in claims:
+        return claims
+    try:
+        import gazetteer
+
+        gaz = gazetteer.load()
+    except Exception:  # no gazetteer built: region claims stay unresolved, as the extractor left them
+        return claims
+    todo = claims["place_id"].isna() & claims["place_text"].notna() & claims["action"].isin(["capture", "withdraw"])
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for i in claims.index[todo]:
+        text = str(claims.at[i, "place_text"])
+        if text not in found:
+            res = gaz.lookup(text)
+            best = res.best
+            found[text] = (best.place_id, res.direction) if best is not None and str(best.place_id).startswith(
+                "adm:") else (None, None)
+        claims.at[i, "region_id"], claims.at[i, "region_direction"] = found[text]
+    return claims
+
+
 def build_timeline(con, baseline_path=None) -> tuple[Timeline, str]:
     """The timeline from the gazetteer (or the Wikipedia map places), a baseline and the stored claims."""
     from tracker import baseline as bl
@@ -122,16 +174,19 @@ def build_timeline(con, baseline_path=None) -> tuple[Timeline, str]:
     base, extra = bl.load_baseline(baseline_path, places=places)
     if len(extra):
         places = pd.concat([places, extra[[c for c in places.columns if c in extra.columns]]])
-    return Timeline(places, base, read_claims(con)), version
+    return Timeline(places, base, resolve_regions(read_claims(con))), version
 
 
 def stage_control(ctx) -> dict:
-    """Pipeline stage: fold the baseline and the stored claims into events, intervals and conflicts."""
+    """Pipeline stage: fold the baseline and the stored claims into events, intervals and conflicts, and store
+    them: every later stage reads these tables (or this timeline) instead of folding the claims again."""
     tl, version = build_timeline(ctx.con)
     counts = write_timeline(ctx.con, tl, version)
-    ctx.timeline = tl  # the polygons stage draws this timeline
+    ctx.timeline = tl  # the stages after this one draw this timeline
     applied = tl.events[tl.events["applied"]]
     return {"places": counts["places"], "events": int((~applied["inferred"]).sum()),
-            "inferred": int(applied["inferred"].sum()), "conflicts": len(tl.conflicts),
-            "ignored_claims": int((tl.outcomes["outcome"] == "ignored").sum()), "places_version": version,
-            "start": str(tl.start), "end": str(tl.end)}
+            "inferred": int(applied["inferred"].sum()), "claimed": int((applied["to_status"] == "claimed").sum()),
+            "conflicts": len(tl.conflicts), "ignored_claims": int((tl.outcomes["outcome"] == "ignored").sum()),
+            "pending_claims": int((tl.outcomes["outcome"] == "pending").sum()), "places_version": version,
+            "start": str(tl.start), "end": str(tl.end), "last_evidence": str(tl.last_evidence),
+            **{f"inferred_{k.replace(' ', '_')}": v for k, v in tl.inferred_counts.items()}}

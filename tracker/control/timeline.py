@@ -4,245 +4,23 @@ package docstring of :mod:`tracker.control` for the API)."""
 from __future__ import annotations
 
 import bisect
-import hashlib
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tracker import vocab
-from tracker.control.days import OPEN, as_date, day_number, opt
-from tracker.control.evidence import claim_weight, claims_frame, sources
-from tracker.control.records import CONFLICT_COLUMNS, EVENT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS, make_event
-from tracker.control.inference import approach_inferences, local_km
-from tracker.control.rules import ACTION_RANK, DEFAULT_RULES, UNKNOWN, Rule, State
+from tracker.control.days import OPEN, as_date, day_number, opt, to_date
+from tracker.control.evidence import claims_frame, major_places
+from tracker.control.fold import CONFLICT_WINDOW_DAYS, REGION_PRECISIONS, Fold
+from tracker.control.graph import Neighbours
+from tracker.control.inference import (approach_assignments, counts, front_assignments, overlay,
+                                       region_assignments)
+from tracker.control.records import CONFLICT_COLUMNS, EVENT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS
+from tracker.control.rules import DEFAULT_RULES, UNKNOWN, Rule, State
 
-#: Claims about one place asserting different holders within this many days conflict (unless a sequence
-#: explains them: the later one both happened and was reported later).
-CONFLICT_WINDOW_DAYS: int = 3
-REGION_PRECISIONS = frozenset({"subdistrict", "district", "governorate", "region"})
-#: A city's districts (separate map points, reports name only the city) lie within this many km of its point.
-CITY_DISTRICT_KM: float = 3.5
-_DISTRICT_NAME = re.compile(r"\bdistrict\b|\bneighbou?rhood\b", re.IGNORECASE)
-
-
-
-# ---------------------------------------------------------------- the fold
-class Fold:
-    """One pass over the claims: events, intervals, conflicts and outcomes (used by :class:`Timeline`)."""
-
-    def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame,
-                 rules: Mapping[str, Rule], infer: bool, window: int):
-        self.places, self.rules, self.infer, self.window = places, rules, infer, window
-        self.base_state: dict[str, State] = {}
-        self.start = min(baseline["day"]) if len(baseline) else None
-        for rec in baseline.itertuples(index=False):
-            other = opt(rec.other_side)
-            self.base_state[rec.place_id] = State(rec.side, rec.status, other, rec.day)
-        if self.start is None:
-            self.start = min((d for d in claims["date"] if d is not None), default=date.today())
-        self.base_day = {pid: s.since for pid, s in self.base_state.items()}
-        self.events: list[dict] = []
-        self.outcomes: list[dict] = []
-        self.conflicts: list[dict] = []
-        self.inferred_events: list[dict] = []
-        self._run(claims)
-
-    # -- classification
-    def _skip_reason(self, c: Mapping[str, Any]) -> str | None:
-        if c["action"] not in vocab.TERRITORIAL:
-            return "context action: changes no control"
-        if c["status"] != "asserted":
-            return f"{c['status']} claim: never changes control"
-        if c["side"] is None:
-            return f"actor {c['actor']!r} holds no ground"
-        if c["place_id"] is None or c["place_precision"] == "region":
-            return "region-level or unresolved place: changes no settlement"
-        if c["place_id"] not in self.places.index:
-            return "place not in the gazetteer"
-        if str(c["place_id"]).startswith("adm:") or self.places.at[c["place_id"], "feature_type"] in REGION_PRECISIONS:
-            return "the place is an administrative area: changes no settlement"
-        country = self.places.at[c["place_id"], "country"] if "country" in self.places else "SY"
-        if isinstance(country, str) and country not in ("SY", "Syria"):
-            return "place outside Syria"
-        if c["date"] is None:
-            return "no date"
-        if c["date"] < self.base_day.get(c["place_id"], self.start):
-            return "before the baseline: kept in the history, does not overrule it"
-        return None
-
-    def _districts(self) -> dict[str, list[str]]:
-        """City place id -> the districts drawn apart from it: points named '... district' or of feature
-        ``neighbourhood`` within :data:`CITY_DISTRICT_KM` of the city's point."""
-        places = self.places
-        if not {"lat", "lon", "feature_type", "name_en"} <= set(places.columns):
-            return {}
-        pts = places[places["lat"].notna() & (places.get("coord_precision", "point") == "point")]
-        is_district = (pts["feature_type"].eq("neighbourhood")
-                       | pts["name_en"].fillna("").str.contains(_DISTRICT_NAME))
-        districts = pts[is_district]
-        out: dict[str, list[str]] = {}
-        if districts.empty:
-            return out
-        for pid, row in pts[pts["feature_type"].eq("city")].iterrows():
-            x, y = local_km(districts["lat"].to_numpy(float), districts["lon"].to_numpy(float), row["lat"], row["lon"])
-            near = districts.index[np.hypot(x, y) <= CITY_DISTRICT_KM]
-            if len(near):
-                out[pid] = list(near)
-        return out
-
-    def _run(self, claims: pd.DataFrame) -> None:
-        live: dict[str, list[dict]] = {}
-        districts: dict[str, list[str]] | None = None
-        for c in claims.to_dict("records"):
-            reason = self._skip_reason(c)
-            if reason is None:
-                c["rank"] = ACTION_RANK.get(c["action"], 9)
-                live.setdefault(c["place_id"], []).append(c)
-                if c["action"] == "capture" and self.places.at[c["place_id"], "feature_type"] == "city":
-                    # taking a city takes its districts: reports name the city, the map draws its districts
-                    districts = self._districts() if districts is None else districts
-                    for did in districts.get(c["place_id"], ()):
-                        if c["date"] >= self.base_day.get(did, self.start):
-                            live.setdefault(did, []).append({**c, "place_id": did})
-            else:
-                self.outcomes.append({"claim_id": c["claim_id"], "place_id": c["place_id"], "outcome": "ignored",
-                                      "reason": reason, "event_id": None})
-                if reason.startswith("before the baseline"):
-                    self.events.append(make_event(c["place_id"], c["date"], c["reported"], UNKNOWN, UNKNOWN, [c],
-                                                   applied=False, note=reason))
-        self.proximity: list[dict] = []
-        for pid in sorted(live):
-            self._fold_place(pid, sorted(live[pid], key=lambda c: (c["date"], c["reported"] or c["date"],
-                                                                    c["rank"], c["claim_id"])))
-
-    def _conflicts(self, pid: str, claims: list[dict], base: State) -> dict[str, str]:
-        """Find and weigh conflicts among one place's claims; returns claim_id -> 'overruled' | 'unsettled:<cid>'."""
-        asserting = [c for c in claims if c["holder"] is not None]
-        parent = list(range(len(asserting)))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, a in enumerate(asserting):
-            for j in range(i + 1, len(asserting)):
-                b = asserting[j]
-                if (b["date"] - a["date"]).days > self.window:
-                    break
-                if a["holder"] == b["holder"]:
-                    continue
-                sequence = b["date"] > a["date"] and (b["reported"] or b["date"]) > (a["reported"] or a["date"])
-                if not sequence:
-                    parent[find(j)] = find(i)
-        groups: dict[int, list[dict]] = {}
-        for i, c in enumerate(asserting):
-            groups.setdefault(find(i), []).append(c)
-        marks: dict[str, str] = {}
-        dominance = sources()["factors"]["dominance"]
-        for members in groups.values():
-            holders = {c["holder"] for c in members}
-            if len(holders) < 2:
-                continue
-            prior = base.side
-            weights: dict[str, float] = {}
-            for c in members:
-                loser = prior if prior != c["holder"] else None
-                c["weight"] = claim_weight(c, loser)
-                weights[c["holder"]] = weights.get(c["holder"], 0.0) + c["weight"]
-            ranked = sorted(weights.items(), key=lambda kv: -kv[1])
-            (top, w1), (second, w2) = ranked[0], ranked[1]
-            ids = [c["claim_id"] for c in members]
-            cid = hashlib.sha1(f"{pid}|{','.join(ids)}".encode()).hexdigest()[:16]
-            settled = w1 >= dominance * w2
-            self.conflicts.append({
-                "conflict_id": cid, "place_id": pid, "day_from": min(c["date"] for c in members),
-                "day_to": max(c["date"] for c in members), "sides": [c["holder"] for c in members],
-                "claim_ids": ids, "weights": [round(c["weight"], 4) for c in members],
-                "resolution": "weighed" if settled else "contested until settled",
-                "winner": top if settled else None, "settled_on": None,
-            })
-            for c in members:
-                if settled and c["holder"] != top:
-                    marks[c["claim_id"]] = "overruled"
-                elif not settled:
-                    marks[c["claim_id"]] = f"unsettled:{cid}"
-        return marks
-
-    def _fold_place(self, pid: str, claims: list[dict]) -> None:
-        state = self.base_state.get(pid, UNKNOWN)
-        for c in claims:
-            c["holder"] = self.rules[c["action"]].holder(c) if c["action"] in self.rules else None
-        marks = self._conflicts(pid, claims, state)
-        last: dict | None = None  # the last applied event of this place
-        handled_conflicts: set[str] = set()
-        for c in claims:
-            rule = self.rules.get(c["action"])
-            mark = marks.get(c["claim_id"])
-            if c["action"] == "proximity":
-                self.proximity.append(c)
-            if mark == "overruled":
-                self.outcomes.append({"claim_id": c["claim_id"], "place_id": pid, "outcome": "overruled",
-                                      "reason": "outweighed in a conflict", "event_id": None})
-                continue
-            if mark and mark.startswith("unsettled:"):
-                cid = mark.split(":", 1)[1]
-                conflict = next(x for x in self.conflicts if x["conflict_id"] == cid)
-                members = [x for x in claims if marks.get(x["claim_id"]) == mark]
-                if cid in handled_conflicts:
-                    self.outcomes.append({"claim_id": c["claim_id"], "place_id": pid, "outcome": "conflict",
-                                          "reason": "part of an unsettled conflict", "event_id": last["event_id"]})
-                    continue
-                handled_conflicts.add(cid)
-                sides = [s for s in dict.fromkeys(x["holder"] for x in sorted(
-                    members, key=lambda x: -x.get("weight", 0)))]
-                holder = state.side if state.side in sides else sides[0]
-                other = next(s for s in sides if s != holder)
-                new = State(holder, "contested", other)
-                ev = make_event(pid, c["date"], min(x["reported"] or x["date"] for x in members), state, new,
-                                 members, note=f"conflict {cid}: contested until settled")
-                last = self._append(ev, last)
-                state = new
-                for x in members:
-                    self.outcomes.append({"claim_id": x["claim_id"], "place_id": pid, "outcome": "conflict",
-                                          "reason": "part of an unsettled conflict", "event_id": last["event_id"]})
-                conflict["event_id"] = last["event_id"]
-                continue
-            new = rule.apply(state, c) if rule is not None else None
-            if new is None or new.key() == state.key():
-                why = "confirms the current state" if new is not None else "no change under the rule"
-                self.outcomes.append({"claim_id": c["claim_id"], "place_id": pid, "outcome": "no change",
-                                      "reason": why, "event_id": last["event_id"] if last else None})
-                continue
-            ev = make_event(pid, c["date"], c["reported"], state, new, [c])
-            last = self._append(ev, last)
-            state = new
-            self.outcomes.append({"claim_id": c["claim_id"], "place_id": pid, "outcome": "applied",
-                                  "reason": c["action"], "event_id": last["event_id"]})
-        for conflict in self.conflicts:
-            if conflict["place_id"] == pid:
-                after = [e["day"] for e in self.events if e["place_id"] == pid and e["applied"]
-                         and e["day"] > conflict["day_to"] and not e["note"].startswith("conflict")]
-                conflict["settled_on"] = min(after) if after else None
-                conflict.pop("event_id", None)
-
-    def _append(self, ev: dict, last: dict | None) -> dict:
-        """Store an applied event; one place's events on one day merge into one (the last state wins)."""
-        if last is not None and last["day"] == ev["day"] and last["applied"] and not last["inferred"]:
-            last.update(to_side=ev["to_side"], to_status=ev["to_status"], other_side=ev["other_side"],
-                        action=last["action"] + "+" + ev["action"], claim_ids=last["claim_ids"] + ev["claim_ids"],
-                        quotes=last["quotes"] + ev["quotes"],
-                        confidence=max(last["confidence"], ev["confidence"]),
-                        note=(last["note"] + " " + ev["note"]).strip())
-            return last
-        self.events.append(ev)
-        return ev
-
+#: A state whose last evidence is older than this many days is stale: maps, exports and the API can say so.
+STALE_DAYS: int = 120
 
 
 class Timeline:
@@ -260,16 +38,20 @@ class Timeline:
     rules
         Replace the rule of an action, e.g. ``{"advance": MyAdvance()}``.
     infer
-        Derive ``inferred`` places from proximity claims (kept apart from reported control either way).
+        Derive ``inferred`` places (region claims, the front, proximity claims); kept apart from reported
+        control either way.
     as_reported
         Use only claims reported on or before this date (the report-time axis).
     window
         Conflict window in days (default :data:`CONFLICT_WINDOW_DAYS`).
+    neighbours
+        The places' :class:`~tracker.control.graph.Neighbours` (default: built from the baseline's places).
     """
 
     def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims=None, *,
                  rules: Mapping[str, Rule] | None = None, infer: bool = True,
-                 as_reported: date | str | None = None, window: int = CONFLICT_WINDOW_DAYS):
+                 as_reported: date | str | None = None, window: int = CONFLICT_WINDOW_DAYS,
+                 neighbours: Neighbours | None = None):
         self.places = places
         self.baseline = baseline.reset_index(drop=True)
         self.rules = {**DEFAULT_RULES, **(rules or {})}
@@ -280,41 +62,90 @@ class Timeline:
         used = self.claims
         if self.reported_by is not None:
             used = used[[r is not None and r <= self.reported_by for r in used["reported"]]]
-        fold = Fold(places, self.baseline, used, self.rules, infer, window)
+        fold = Fold(places, self.baseline, used, self.rules, window, neighbours)
+        self.neighbours = fold.neighbours
         self.start: date = fold.start
         self.events = pd.DataFrame(fold.events, columns=list(EVENT_COLUMNS))
         self.conflicts = pd.DataFrame(fold.conflicts, columns=list(CONFLICT_COLUMNS))
         self.outcomes = pd.DataFrame(fold.outcomes, columns=list(OUTCOME_COLUMNS))
-        self._build_intervals(fold.base_state)
-        if infer:
-            self._add_inferred(*approach_inferences(self, fold.proximity))
+        self._build_intervals(fold.base_state, fold.evidence)
         self.reindex()
+        self.inferred_counts: dict[str, int] = {}
+        if infer:
+            self._infer(used, fold)
         self._reported_cache: dict[date, Timeline] = {}
 
+    @classmethod
+    def from_tables(cls, places: pd.DataFrame, baseline: pd.DataFrame, events: pd.DataFrame,
+                    intervals: pd.DataFrame, conflicts: pd.DataFrame, outcomes: pd.DataFrame,
+                    claims: pd.DataFrame | None = None) -> Timeline:
+        """A timeline as the control stage stored it (``tracker.control.tables.load_timeline``): nothing is
+        folded again. ``claims`` (optional) only label the sources of changes; the report-time axis of a stored
+        timeline reads the stored events (:meth:`state_on`)."""
+        tl = cls.__new__(cls)
+        tl.places, tl.baseline = places, baseline.reset_index(drop=True)
+        tl.rules, tl.infer, tl.window, tl.reported_by = dict(DEFAULT_RULES), bool(intervals["inferred"].any()), \
+            CONFLICT_WINDOW_DAYS, None
+        tl.claims = claims if claims is not None else claims_frame(None)
+        tl.neighbours = None
+        tl.events, tl.intervals, tl.conflicts, tl.outcomes = events, intervals, conflicts, outcomes
+        starts = [d for d in baseline["day"] if d is not None]
+        tl.start = min(starts) if starts else min(intervals["valid_from"])
+        tl.inferred_counts = {}
+        tl.reindex()
+        tl._reported_cache = {}
+        tl._stored = True
+        return tl
+
     # -- building
-    def _add_inferred(self, events: list[dict], rows: list[tuple]) -> None:
-        """Append inferred events and their overlay intervals."""
+    def _build_intervals(self, base_state: dict[str, State], evidence: list[tuple[str, date, str]]) -> None:
+        """Reported intervals from the baseline and the applied events; an interval is also cut where new
+        evidence about the place arrives without changing its state, so each carries the day of its last
+        evidence (``last_evidence``) and the claims behind it."""
+        rows = []
+        applied = self.events[self.events["applied"] & ~self.events["inferred"]].sort_values(["place_id", "day"])
+        by_place = {pid: list(grp.itertuples(index=False)) for pid, grp in applied.groupby("place_id", sort=False)}
+        seen: dict[str, list[tuple[date, str]]] = {}
+        for pid, day, cid in evidence:
+            seen.setdefault(pid, []).append((day, cid))
+        for pid in self.places.index.union(pd.Index(list(by_place))):
+            st = base_state.get(pid, UNKNOWN)
+            start = self.start
+            last_ev = st.since if st.since is not None else None
+            ev_id, ids = None, []
+            changes = [(ev.day, 1, ev) for ev in by_place.get(pid, ())]
+            news = [(d, 0, cid) for d, cid in sorted(seen.get(pid, ())) if d > self.start]
+            for day, kind, item in sorted(changes + news, key=lambda t: (t[0], t[1])):
+                if kind == 0 and (last_ev is not None and day <= last_ev or item in ids):
+                    continue
+                if day > start:
+                    rows.append((pid, st.side, st.status, st.other_side, start, day, False, ev_id, list(ids), last_ev))
+                    start = day
+                if kind == 1:
+                    st = State(item.to_side, item.to_status, opt(item.other_side))
+                    ev_id, ids = item.event_id, list(item.claim_ids)
+                else:
+                    ids = ids + [item]
+                last_ev = day
+            rows.append((pid, st.side, st.status, st.other_side, start, None, False, ev_id, ids, last_ev))
+        self.intervals = pd.DataFrame(rows, columns=list(INTERVAL_COLUMNS))
+
+    def _infer(self, claims: pd.DataFrame, fold: Fold) -> None:
+        """Region claims, the front and proximity claims, as inferred events and overlay intervals."""
+        records = claims.to_dict("records")
+        by_id = {c["claim_id"]: c for c in records}
+        regions = region_assignments(self, records, self.neighbours)
+        front = front_assignments(self, self.neighbours, regions, by_id, major_places(self.places), fold.evidence)
+        approach = approach_assignments(self, fold.proximity)
+        assignments = regions + front + approach
+        self.inferred_counts = counts(assignments)
+        events, rows = overlay(self, assignments)
         if events:
             self.events = pd.concat([self.events, pd.DataFrame(events, columns=list(EVENT_COLUMNS))],
                                     ignore_index=True)
             self.intervals = pd.concat([self.intervals, pd.DataFrame(rows, columns=list(INTERVAL_COLUMNS))],
                                        ignore_index=True)
-
-    def _build_intervals(self, base_state: dict[str, State]) -> None:
-        rows = []
-        applied = self.events[self.events["applied"] & ~self.events["inferred"]].sort_values(["place_id", "day"])
-        by_place = {pid: grp for pid, grp in applied.groupby("place_id", sort=False)}
-        for pid in self.places.index.union(pd.Index(list(by_place))):
-            st = base_state.get(pid, UNKNOWN)
-            start = self.start
-            ev_id, ids = None, []
-            for ev in (by_place[pid].itertuples(index=False) if pid in by_place else ()):
-                if ev.day > start:
-                    rows.append((pid, st.side, st.status, st.other_side, start, ev.day, False, ev_id, ids))
-                st = State(ev.to_side, ev.to_status, opt(ev.other_side))
-                start, ev_id, ids = ev.day, ev.event_id, list(ev.claim_ids)
-            rows.append((pid, st.side, st.status, st.other_side, start, None, False, ev_id, ids))
-        self.intervals = pd.DataFrame(rows, columns=list(INTERVAL_COLUMNS))
+            self.reindex()
 
     def reindex(self) -> None:
         """Rebuild the lookup arrays after :attr:`intervals` changed."""
@@ -324,7 +155,15 @@ class Timeline:
         self._inf = iv["inferred"].to_numpy(bool)
         self._rep_rows = np.flatnonzero(~self._inf)
         self._cols = {k: iv[k].to_numpy(object) for k in ("place_id", "side", "status", "other_side", "valid_from",
-                                                          "claim_ids")}
+                                                          "claim_ids", "last_evidence")}
+        # since: the day the state began (its opening event), not the day an interval was cut by new evidence
+        opened = dict(zip(self.events["event_id"], self.events["day"])) if len(self.events) else {}
+        base_day = dict(zip(self.baseline["place_id"], self.baseline["day"])) if len(self.baseline) else {}
+        self._cols["since"] = np.array([opened.get(e, vf) if isinstance(e, str) else base_day.get(p, vf)
+                                        for e, vf, p in zip(iv["event_id"], iv["valid_from"], iv["place_id"])],
+                                       dtype=object)
+        ev = [to_date(d) for d in iv["last_evidence"]]
+        self._evidence = np.array([d.toordinal() if d is not None else -1 for d in ev], dtype=np.int64)
         pids = self._cols["place_id"]
         self._by_place: dict[str, tuple[list[int], list[int]]] = {}
         for i in np.lexsort((self._from, pids.astype(str))):
@@ -339,12 +178,42 @@ class Timeline:
 
     # -- queries
     def as_reported(self, reported_by: date | str) -> Timeline:
-        """The timeline as the reports published on or before ``reported_by`` told it (cached)."""
+        """The timeline as the reports published on or before ``reported_by`` told it (cached; refolded from the
+        claims, so only for a timeline built from claims)."""
         r = as_date(reported_by)
         if r not in self._reported_cache:
             self._reported_cache[r] = Timeline(self.places, self.baseline, self.claims, rules=self.rules,
-                                               infer=self.infer, as_reported=r, window=self.window)
+                                               infer=self.infer, as_reported=r, window=self.window,
+                                               neighbours=self.neighbours)
         return self._reported_cache[r]
+
+    def _stored_as_reported(self, day: date, reported_by: date) -> pd.DataFrame:
+        """A stored timeline's state on ``day`` as the reports published by ``reported_by`` told it: each place's
+        latest applied reported event with ``day`` and ``reported`` not later, else its baseline (what the SQL
+        macro ``control_as_reported`` gives)."""
+        ev = self.events
+        known = ev[ev["applied"] & ~ev["inferred"] & (ev["day"] <= day)
+                   & ev["reported"].map(lambda r: r is not None and to_date(r) is not None and to_date(r) <= reported_by)]
+        known = known.sort_values(["day", "reported"]).drop_duplicates("place_id", keep="last").set_index("place_id")
+        base = self.baseline.set_index("place_id")
+        ids = self.places.index
+        side, status, other, since, claims = [], [], [], [], []
+        for pid in ids:
+            if pid in known.index:
+                k = known.loc[pid]
+                side.append(k["to_side"]), status.append(k["to_status"]), other.append(opt(k["other_side"]))
+                since.append(k["day"]), claims.append(list(k["claim_ids"]))
+            elif pid in base.index:
+                b = base.loc[pid]
+                side.append(b["side"]), status.append(b["status"]), other.append(opt(b["other_side"]))
+                since.append(b["day"]), claims.append([])
+            else:
+                side.append("unknown"), status.append("unknown"), other.append(None), since.append(None)
+                claims.append([])
+        return pd.DataFrame({"side": side, "status": status, "other_side": other, "since": since,
+                             "claim_ids": claims, "inferred": False, "last_evidence": since,
+                             "stale": [s is not None and (day - s).days > STALE_DAYS for s in since]},
+                            index=pd.Index(ids, name="place_id"))
 
     def state_on(self, day: date | str, as_reported: date | str | None = None,
                  include_inferred: bool = False) -> pd.DataFrame:
@@ -352,16 +221,26 @@ class Timeline:
 
         Returns
         -------
-        DataFrame indexed by ``place_id`` with ``side, status, other_side, since, claim_ids, inferred``.
+        DataFrame indexed by ``place_id`` with ``side, status, other_side, since, claim_ids, inferred,
+        last_evidence, stale`` (``stale``: the last evidence is more than :data:`STALE_DAYS` days old).
         """
         if as_reported is not None:
+            if getattr(self, "_stored", False):
+                return self._stored_as_reported(as_date(day), as_date(as_reported))
             return self.as_reported(as_reported).state_on(day, include_inferred=include_inferred)
         rows = self.rows_on(day, include_inferred)
         col = self._cols
         return pd.DataFrame({
             "side": col["side"][rows], "status": col["status"][rows], "other_side": col["other_side"][rows],
-            "since": col["valid_from"][rows], "claim_ids": col["claim_ids"][rows], "inferred": self._inf[rows],
+            "since": col["since"][rows], "claim_ids": col["claim_ids"][rows], "inferred": self._inf[rows],
+            "last_evidence": col["last_evidence"][rows], "stale": self.stale_rows(day, rows),
         }, index=pd.Index(col["place_id"][rows], name="place_id"))
+
+    def stale_rows(self, day: date | str, rows: np.ndarray) -> np.ndarray:
+        """Whether the intervals at ``rows`` are stale on ``day`` (their last evidence older than
+        :data:`STALE_DAYS`; a state with no evidence at all is stale)."""
+        ev = self._evidence[rows]
+        return (ev < 0) | (day_number(day) - ev > STALE_DAYS)
 
     def rows_on(self, day: date | str, include_inferred: bool = False) -> np.ndarray:
         """Positions in :attr:`intervals` of the interval each place is in on ``day`` (one per place; an
@@ -380,22 +259,28 @@ class Timeline:
         return np.concatenate([rep[~covered], inf[::-1][first]])
 
     def boundaries(self) -> np.ndarray:
-        """Sorted day numbers (``date.toordinal``) on which some place's state changes."""
-        b = np.unique(np.concatenate([self._from, self._to[self._to != OPEN]]))
-        return b
+        """Sorted day numbers (``date.toordinal``) on which some place's state, or its staleness, changes."""
+        stale = self._evidence[self._evidence >= 0] + STALE_DAYS + 1
+        return np.unique(np.concatenate([self._from, self._to[self._to != OPEN], stale]))
 
     def who_held(self, place_id: str, day: date | str, as_reported: date | str | None = None,
                  include_inferred: bool = False) -> State:
         """One place's :class:`State` on ``day`` (binary search: microseconds)."""
         if as_reported is not None:
+            if getattr(self, "_stored", False):
+                st = self._stored_as_reported(as_date(day), as_date(as_reported))
+                if place_id not in st.index:
+                    return UNKNOWN
+                r = st.loc[place_id]
+                return State(r["side"], r["status"], opt(r["other_side"]), r["since"], tuple(r["claim_ids"]))
             return self.as_reported(as_reported).who_held(place_id, day, include_inferred=include_inferred)
         d = day_number(day)
-        iv = self.intervals
+        col = self._cols
         if include_inferred:
             for i in self._inferred_by_place.get(place_id, ()):
                 if self._from[i] <= d < self._to[i]:
-                    r = iv.iloc[i]
-                    return State(r["side"], "inferred", opt(r["other_side"]), r["valid_from"], tuple(r["claim_ids"]), True)
+                    return State(col["side"][i], "inferred", opt(col["other_side"][i]), col["since"][i],
+                                 tuple(col["claim_ids"][i]), True, to_date(col["last_evidence"][i]))
         entry = self._by_place.get(place_id)
         if entry is None:
             return UNKNOWN
@@ -405,9 +290,8 @@ class Timeline:
         i = entry[1][k]
         if d >= self._to[i]:
             return UNKNOWN
-        col = self._cols
-        return State(col["side"][i], col["status"][i], opt(col["other_side"][i]), col["valid_from"][i],
-                     tuple(col["claim_ids"][i]))
+        return State(col["side"][i], col["status"][i], opt(col["other_side"][i]), col["since"][i],
+                     tuple(col["claim_ids"][i]), False, to_date(col["last_evidence"][i]))
 
     def history(self, place_id: str) -> pd.DataFrame:
         """The intervals of one place in order, with the quotes of the claims that opened each."""
@@ -443,6 +327,30 @@ class Timeline:
         """The last day with an applied event (or the start)."""
         applied = self.events[self.events["applied"]]
         return max([self.start, *applied["day"].tolist()])
+
+    @property
+    def last_evidence(self) -> date:
+        """The newest evidence of any state (the last day the data speaks of; the start without claims)."""
+        ev = self._evidence[self._evidence >= 0]
+        return date.fromordinal(int(ev.max())) if len(ev) else self.start
+
+    def span_check(self, day: date | str) -> tuple[bool, str | None]:
+        """Whether anything can be said of ``day``, and a warning when it lies outside the data's span.
+
+        Before the start (the baseline) nothing is known: (False, why). After the last evidence the states are
+        carried forward with a warning; beyond :data:`STALE_DAYS` after it every state is stale and nothing
+        current can be said: (False, why).
+        """
+        d = as_date(day)
+        if d < self.start:
+            return False, f"{d} is before the timeline starts ({self.start}, its baseline): nothing is known of it"
+        last = self.last_evidence
+        if d > last + timedelta(days=STALE_DAYS):
+            return False, (f"{d} is after the last evidence ({last}) by more than {STALE_DAYS} days: every state "
+                           "is stale, nothing current can be said")
+        if d > last:
+            return True, f"{d} is after the last evidence ({last}): states are carried forward from then"
+        return True, None
 
     def days(self, d0: date | str | None = None, d1: date | str | None = None) -> list[date]:
         """Every day from ``d0`` (default the start) to ``d1`` (default :attr:`end`)."""
