@@ -3,8 +3,9 @@
 Each place the baseline knows, with a point coordinate, governs its Voronoi cell, clipped to Syria's outline
 (``<sources>/geo/boundaries/syr_adm0_from_ocha2016.geojson``) and nothing else: the cells partition the whole
 country, so every square kilometre belongs to the side holding the settlement nearest it, every day, and the areas
-add up to Syria's. Land farther than :data:`THIN_KM` from any settlement (most of the Badia) is *thinly held*:
-it stays its side's, is drawn lighter (:attr:`Cells.thin`) and is counted apart in the areas (``thin_km2``).
+add up to Syria's. A cell larger than a disc of radius :data:`THIN_KM` (a settlement standing for the desert
+around it: most of the Badia) is *thinly held*: it stays its side's, is veiled on maps (:attr:`Cells.thin`) and is
+counted apart in the areas (``thin_km2``).
 Cells are computed in an equal-area projection (:data:`EQUAL_AREA_CRS`, a Lambert azimuthal equal-area centred on
 Syria), cleaned into an exact coverage (shared edges identical, so a day's dissolve is a fast coverage union), and
 cached in ``<build>/polygons/`` once per set of places (the gazetteer version and the baseline). Places known only
@@ -46,9 +47,9 @@ import shapely
 from tracker import settings
 from tracker._errors import MissingDataError
 
-#: Land farther than this (km) from every settlement is thinly held: its side's, drawn lighter and counted apart.
+#: A cell larger than a disc of this radius (km) is thinly held: its side's, veiled on maps and counted apart.
 #: 12 km is the reach within which the villages of the river valleys and the west join into continuous areas
-#: (compared at 8, 12 and 20 km against the Wikipedia map of July 2017); beyond it lies the desert between outposts.
+#: (compared at 8, 12 and 20 km against the Wikipedia map of July 2017); larger cells are the desert between outposts.
 THIN_KM: float = 12.0
 #: Lambert azimuthal equal-area centred on Syria: areas in km² and Voronoi distances in true metres.
 EQUAL_AREA_CRS: str = "+proj=laea +lat_0=35 +lon_0=38.5 +datum=WGS84 +units=m +no_defs"
@@ -84,8 +85,8 @@ def to_equal_area(geoms: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Cells:
-    """The cells of one set of places: projected geometry, area (and the part of it thinly held, farther than
-    :data:`THIN_KM` from the settlement), the shared edges of neighbours, and the thinly held land as one geometry."""
+    """The cells of one set of places: projected geometry, area (all of it thinly held for a cell larger than a disc
+    of radius :data:`THIN_KM`, else 0), the shared edges of neighbours, and the thinly held land as one geometry."""
 
     place_id: np.ndarray
     geometry: np.ndarray
@@ -109,6 +110,13 @@ class Cells:
                                 geometry=to_wgs84(self.geometry), crs="EPSG:4326")
 
 
+def thin_layer(cells: Cells) -> gpd.GeoDataFrame:
+    """The thinly held land of a set of cells (the cells larger than a disc of radius :data:`THIN_KM`), EPSG:4326."""
+    geoms = [] if cells.thin is None or shapely.is_empty(cells.thin) else [cells.thin]
+    return gpd.GeoDataFrame({"area_km2": [shapely.area(g) / 1e6 for g in geoms]},
+                            geometry=to_wgs84(np.array(geoms, dtype=object)) if geoms else [], crs="EPSG:4326")
+
+
 def cell_places(places: pd.DataFrame, baseline: pd.DataFrame | None = None) -> pd.DataFrame:
     """The places that get a cell: point coordinates in Syria, and (when given) known to the baseline."""
     ok = places["lat"].notna() & places["lon"].notna()
@@ -122,7 +130,7 @@ def cell_places(places: pd.DataFrame, baseline: pd.DataFrame | None = None) -> p
 
 
 def _cells_key(pts: pd.DataFrame, thin_km: float) -> str:
-    h = hashlib.sha1(f"{thin_km}|partition|{EQUAL_AREA_CRS}".encode())
+    h = hashlib.sha1(f"{thin_km}|partition-thin-cells|{EQUAL_AREA_CRS}".encode())
     h.update(pd.util.hash_pandas_object(pts[["lat", "lon"]].reset_index(), index=False).to_numpy().tobytes())
     return h.hexdigest()[:16]
 
@@ -154,11 +162,12 @@ def build_cells(pts: pd.DataFrame, thin_km: float = THIN_KM, outline: shapely.Ge
     shared = shapely.intersection(cells[a], cells[b])
     length = shapely.length(shared)
     keep = length > 0
-    # thinly held: the part of each cell farther than thin_km from its settlement (so from every settlement)
-    reach = shapely.buffer(points, thin_km * 1000.0, quad_segs=16)
+    # thinly held: a cell larger than a disc of radius thin_km, whose settlement stands for more land than it can
+    # be seen to hold (the desert between outposts); whole cells, so the veil follows the cells, not circles
     area = shapely.area(cells) / 1e6
-    thin_km2 = np.maximum(area - shapely.area(shapely.intersection(cells, reach)) / 1e6, 0.0)
-    thin = shapely.difference(outline, shapely.union_all(reach))
+    wide = area > np.pi * thin_km ** 2
+    thin_km2 = np.where(wide, area, 0.0)
+    thin = shapely.coverage_union_all(cells[wide]) if wide.any() else shapely.Polygon()
     return Cells(pts.index.to_numpy(object), cells, area, a[keep], b[keep], shared[keep],
                  _cells_key(pts, thin_km), thin_km2, thin)
 
