@@ -194,14 +194,26 @@ def test_a_gain_far_from_the_sides_ground_waits_for_a_second_report():
 
 
 def test_list_and_region_wide_phrases_never_move_a_major_place():
-    quote = dict(report_id="r1", quote="encircled IS in a pocket spanning G20, Big Town and G24")
-    claims = [make_claim(p, "isis", "siege", "2017-08-01", **quote) for p in ("G20", "G22", "G24")]
-    for k, c in enumerate(claims):  # one clause: overlapping quote spans
-        c.start, c.end = 100 + k, 160
-    tl = Timeline(GRID, GRID_BASE, claims)
-    reasons = tl.outcomes.set_index("place_id")["reason"]
-    assert reasons["G22"] == "a list or region-wide phrase: never moves a major place"
+    places = GRID.copy()
+    places.loc["PROV", ["name_en", "feature_type", "coord_precision", "lat", "lon"]] = \
+        ["Hamah", "governorate", "governorate", 35.1, 38.6]
+    quote = "encircled IS in a pocket spanning Hamah, Big Town and G24"
+
+    def listed(texts):
+        claims = []
+        for k, (pid, text) in enumerate(texts):  # one clause: overlapping quote spans
+            c = make_claim(pid, "isis", "siege", "2017-08-01", report_id="r1", quote=quote)
+            c.start, c.end, c.place_text = 100 + k, 160, text
+            claims.append(c)
+        return Timeline(places, GRID_BASE, claims)
+
+    # one of the list's names is a province's: the list reads as provinces and moves no major place
+    tl = listed([("G20", "Hamah"), ("G22", "Big Town"), ("G24", "G24")])
+    assert tl.outcomes.set_index("place_id")["reason"]["G22"] == "a list or region-wide phrase: never moves a major place"
     assert_state(tl, "G22", "2017-08-02", "isis")
+    # a list of towns is a list of towns: "ISIL lost al-Qa'im and Abu Kamal"
+    tl = listed([("G21", "G21"), ("G22", "Big Town")])
+    assert tl.outcomes.set_index("place_id")["reason"]["G22"] != "a list or region-wide phrase: never moves a major place"
 
 
 def test_a_major_place_must_be_named_in_the_clause():

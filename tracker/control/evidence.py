@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from gazetteer.normalize import skeleton
 from tracker import vocab
 from tracker.control.days import to_date
 from tracker.control.rules import side_of
@@ -110,9 +111,13 @@ def named_in_clause(claim: Mapping[str, Any]) -> bool:
     return str(text).casefold() in str(quote).casefold()
 
 
-def listed_claims(claims: pd.DataFrame) -> set[str]:
-    """Claim ids that share their clause with claims of other places for the same action (a list or a region-wide
-    phrase: "a pocket spanning Hama, Idlib and Aleppo"): their quotes overlap in one report."""
+def listed_claims(claims: pd.DataFrame, province_names: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Claim ids that share their clause with claims of other places for the same action, in a list that reads as
+    provinces: their quotes overlap in one report, and one of the places is named as a governorate is ("a pocket
+    spanning Hama, Idlib and Aleppo"; "IS's control of Mosul, Raqqa and Deir ez-Zor"). A list of towns that are not
+    province names ("ISIL lost al-Qa'im and Abu Kamal") is a list of towns.
+
+    ``province_names``: the consonant skeletons of the governorates' names (:func:`province_names`)."""
     out: set[str] = set()
     need = {"report_id", "action", "start", "end", "place_id", "claim_id"}
     if claims.empty or not need <= set(claims.columns):
@@ -124,13 +129,33 @@ def listed_claims(claims: pd.DataFrame) -> set[str]:
         g = grp.sort_values("start")
         starts, ends = g["start"].to_numpy(float), g["end"].to_numpy(float)
         pids, cids = g["place_id"].to_numpy(object), g["claim_id"].to_numpy(object)
+        texts = [skeleton(t) if isinstance(t, str) else "" for t in
+                 g.get("place_text", pd.Series([None] * len(g))).to_numpy(object)]
+        # groups of overlapping quotes (a clause), then the whole group when it names a province
+        group_of = list(range(len(g)))
         for i in range(len(g)):
             j = i + 1
             while j < len(g) and starts[j] < ends[i]:
-                if pids[j] != pids[i]:
-                    out.update((cids[i], cids[j]))
+                group_of[j] = group_of[i]
                 j += 1
+        members: dict[int, list[int]] = {}
+        for i, k in enumerate(group_of):
+            members.setdefault(k, []).append(i)
+        for idx in members.values():
+            if len({pids[i] for i in idx}) > 1 and any(texts[i] in province_names for i in idx):
+                out.update(cids[i] for i in idx)
     return out
+
+
+def province_names(places: pd.DataFrame) -> frozenset[str]:
+    """The consonant skeletons (``gazetteer.normalize.skeleton``: spellings compare equal) of the English and
+    Arabic names of the governorates in ``places``."""
+    if "feature_type" not in places:
+        return frozenset()
+    gov = places[places["feature_type"].eq("governorate")]
+    names = {skeleton(n) for col in ("name_en", "name_ar") if col in gov for n in gov[col].dropna()}
+    names.discard("")
+    return frozenset(names)
 
 
 def claim_id_for(claim: Mapping[str, Any]) -> str:

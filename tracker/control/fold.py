@@ -32,7 +32,7 @@ from gazetteer.normalize import skeleton, split_feature
 from tracker import vocab
 from tracker.control.days import opt
 from tracker.control.evidence import (claim_weight, independent, listed_claims, major_places, named_in_clause,
-                                      sources, trusted)
+                                      province_names, sources, trusted)
 from tracker.control.graph import Neighbours, local_xy
 from tracker.control.records import make_event
 from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State
@@ -201,7 +201,7 @@ class Fold:
 
     # ------------------------------------------------------------ the pass
     def _run(self, claims: pd.DataFrame) -> None:
-        listed = listed_claims(claims)
+        listed = listed_claims(claims, province_names(self.places))
         live: list[dict] = []
         for c in claims.to_dict("records"):
             reason = self.skip_reason(c, listed)
