@@ -305,6 +305,38 @@ def test_a_village_left_behind_the_front_is_inferred_after_a_while():
     assert_state(Timeline(places, base, claims, infer=False), "G12", later, "isis", include_inferred=True)
 
 
+def test_settlements_inside_a_campaigns_gains_are_inferred_for_it():
+    from tracker.control.inference import INFER_AFTER_DAYS
+
+    # Turkish-backed forces take the rim of an SDF district and its town; the villages between are not named
+    places = make_places([(f"A{i}{j}", f"a{i}{j}", 36.5 + 0.03 * i, 36.8 + 0.03 * j) for i in range(7) for j in range(7)]
+                         + [(f"T{k}", f"t{k}", 36.5 + 0.03 * k, 37.1) for k in range(7)]
+                         + [(f"U{k}", f"u{k}", 36.5 + 0.03 * k, 37.2) for k in range(7)])
+    base = make_baseline([(p, "sdf") for p in places.index if p.startswith("A")]
+                         + [(p, "government") for p in places.index if p.startswith("T")]
+                         + [(p, "isis") for p in places.index if p.startswith("U")])
+    rim = [p for p in places.index if p.startswith("A") and ({p[1], p[2]} & {"0", "6"})]
+    claims = [make_claim(p, "turkey", "capture", date(2018, 1, 22) + (date(2018, 3, 1) - date(2018, 1, 22)) * k
+                         // len(rim)) for k, p in enumerate(rim)] + [make_claim("A33", "turkey", "capture", "2018-03-18")]
+    claims.append(make_claim("A24", "sdf", "capture", "2018-03-20"))  # a report for the SDF keeps that village
+    tl = Timeline(places, base, claims)
+    day = date(2018, 3, 18 + INFER_AFTER_DAYS + 1)
+    inside = [p for p in places.index if p.startswith("A") and p not in rim and p not in ("A33", "A24")]
+    shown = tl.state_on(day, include_inferred=True)
+    assert (shown.loc[inside, "side"] == "turkey").all() and shown.loc[inside, "inferred"].all()
+    assert shown.loc["A24", "side"] == "sdf"
+    assert (shown.loc[[p for p in places.index if p.startswith("T")], "side"] == "government").all()
+    assert "behind the front" in set(tl.events[tl.events["inferred"]]["note"].str.split(":").str[0])
+    assert_state(Timeline(places, base, claims, infer=False), "A22", day, "sdf", include_inferred=True)
+
+
+def test_allied_sides_never_conflict():
+    claims = [make_claim("B", "turkey", "capture", "2017-10-01", source="Anadolu"),
+              make_claim("B", "opposition", "capture", "2017-10-01", source="Reuters")]
+    tl = Timeline(PLACES, BASE, claims)
+    assert tl.conflicts.empty and tl.who_held("B", "2017-10-02").side in ("turkey", "opposition")
+
+
 def test_a_region_claim_gives_every_settlement_of_the_region_as_inferred():
     places = make_places([("R", "Daraa", 32.7, 36.2), ("V1", "v1", 32.7, 36.1), ("V2", "v2", 32.8, 36.2),
                           ("X", "outside", 33.5, 36.3)])

@@ -33,7 +33,7 @@ from tracker import vocab
 from tracker.control.days import opt
 from tracker.control.evidence import (claim_weight, independent, listed_claims, major_places, named_in_clause,
                                       province_names, sources, trusted)
-from tracker.control.graph import Neighbours, local_xy
+from tracker.control.graph import NEAR_KM, Neighbours, groups, local_xy
 from tracker.control.records import make_event
 from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State
 
@@ -138,6 +138,8 @@ class Fold:
         self.heard: dict[str, date] = {pid: d for pid, d in self.base_day.items() if d is not None}
         # place -> side -> the last day a report by or for that side spoke of the place (not the baseline)
         self.backed: dict[str, dict[str, date]] = {}
+        # place -> side -> the last day a report put that side at the place's edge (near it, advancing, besieging)
+        self.at_edge: dict[str, dict[str, date]] = {}
         self._timers: list[tuple[date, int, str]] = []
         self._tokens = 0
         self._run(claims)
@@ -252,6 +254,15 @@ class Fold:
         return row
 
     def _apply(self, c: dict) -> None:
+        try:
+            self._apply_rules(c)
+        finally:  # a report putting a side at the place's edge counts for the claims after it, not for itself
+            if c["action"] in ("proximity", "advance", "siege") and (
+                    c["action"] != "proximity" or c.get("distance_km") is None or c["distance_km"] <= NEAR_KM):
+                edge = self.at_edge.setdefault(c["place_id"], {})
+                edge[c["side"]] = max(c["date"], edge.get(c["side"], c["date"]))
+
+    def _apply_rules(self, c: dict) -> None:
         pid = c["place_id"]
         log = self.log.setdefault(pid, PlaceLog())
         state = self.state.get(pid, UNKNOWN)
@@ -344,8 +355,11 @@ class Fold:
         heapq.heappush(self._timers, (c["date"] + timedelta(days=CONFIRM_DAYS), self._tokens, pid))
 
     def _fresh_near(self, pid: str, side: str, day: date) -> bool:
-        """Whether ``side`` holds a place near ``pid`` that a report spoke of within :data:`GROUND_FRESH_DAYS`."""
+        """Whether ``side`` holds a place near ``pid`` that a report spoke of within :data:`GROUND_FRESH_DAYS`, or a
+        report put it at the place's edge (near it, advancing into it, besieging it) within that time."""
         since = day - timedelta(days=GROUND_FRESH_DAYS)
+        if any(vocab.allied(s, side) and d >= since for s, d in self.at_edge.get(pid, {}).items()):
+            return True
         fresh = {p: s for p in [pid, *self.neighbours.near_ids(pid)]
                  if (s := self.state.get(p)) is not None and self.heard.get(p, date.min) >= since}
         return self.neighbours.side_near(pid, side, fresh) if fresh else False
@@ -417,30 +431,21 @@ class Fold:
         ratio wins, else the place is contested until a later claim settles it. Every conflict is recorded.
         """
         asserting = [c for c in claims if c["holder"] is not None]
-        parent = list(range(len(asserting)))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
+        pairs = []
         for i, a in enumerate(asserting):
             for j in range(i + 1, len(asserting)):
                 b = asserting[j]
                 if (b["date"] - a["date"]).days > self.window:
                     break
-                if a["holder"] == b["holder"]:
+                if vocab.allied(a["holder"], b["holder"]):
                     continue
                 sequence = b["date"] > a["date"] and (b["reported"] or b["date"]) > (a["reported"] or a["date"])
                 if not sequence:
-                    parent[find(j)] = find(i)
-        groups: dict[int, list[dict]] = {}
-        for i, c in enumerate(asserting):
-            groups.setdefault(find(i), []).append(c)
+                    pairs.append((i, j))
         marks: dict[str, str] = {}
         dominance = sources()["factors"]["dominance"]
-        for members in groups.values():
+        for idx in groups(len(asserting), pairs):
+            members = [asserting[i] for i in idx]
             holders = {c["holder"] for c in members}
             if len(holders) < 2:
                 continue

@@ -8,11 +8,13 @@ places' points: the same cells the polygons draw), and *near* when they are neig
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 import shapely
+
+from tracker.vocab import allied
 
 #: Places closer than this (km) are near each other even when other cells lie between them: a force at the
 #: edge of a town holds ground within a few villages of it.
@@ -91,17 +93,17 @@ class Neighbours:
         return [] if i is None else list(self.ids[self.near[i]])
 
     def side_near(self, place_id: str, side: str, state: Mapping) -> bool:
-        """Whether ``side`` holds, or fights in, a place near ``place_id`` (or ``place_id`` itself) in ``state``
-        (place id -> an object with ``side``, ``status`` and ``other_side``)."""
+        """Whether ``side`` (or an ally, ``vocab.toml``) holds, or fights in, a place near ``place_id`` (or
+        ``place_id`` itself) in ``state`` (place id -> an object with ``side``, ``status`` and ``other_side``)."""
         own = state.get(place_id)
-        if own is not None and (own.side == side or own.other_side == side):
+        if own is not None and (allied(own.side, side) or allied(own.other_side, side)):
             return True
         i = self.index.get(place_id)
         if i is None:
             return True  # a place without a point: nothing to check against
         for j in self.near[i]:
             s = state.get(self.ids[j])
-            if s is not None and (s.side == side or (s.status == "contested" and s.other_side == side)):
+            if s is not None and (allied(s.side, side) or (s.status == "contested" and allied(s.other_side, side))):
                 return True
         return False
 
@@ -110,3 +112,21 @@ class Neighbours:
         counts = Counter(s.side for s in (state.get(p) for p in self.touching_ids(place_id))
                          if s is not None and s.side not in exclude and s.side != "unknown")
         return counts.most_common(1)[0][0] if counts else None
+
+
+def groups(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The connected groups of items ``0..n-1`` joined by ``pairs`` (union-find), each in ascending order."""
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:
+        parent[root(int(a))] = root(int(b))
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(root(i), []).append(i)
+    return list(out.values())

@@ -10,6 +10,9 @@ claims it follows from. Four sources, each written down with its reason in ``doc
   (at least :data:`LEFT_BEHIND_SHARE` of them) and that no report speaks for after :data:`INFER_AFTER_DAYS`;
 - **pockets** (:func:`front_assignments`): settlements of one side cut off by a capture, enclosed by one other
   side, and not heard of for :data:`POCKET_DAYS`;
+- **behind the front** (:func:`front_assignments`): settlements inside the envelope of a campaign's gains (one
+  side's captures of the last :data:`CAMPAIGN_DAYS` days, linked within :data:`CAMPAIGN_LINK_KM`), of the side
+  they were taken from, not heard of since the campaign reached them, after :data:`INFER_AFTER_DAYS`;
 - **approach** (:func:`approach_assignments`): places on the way to a place a side is reported near.
 """
 
@@ -26,10 +29,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from tracker import vocab
 from tracker.control.days import opt
-from tracker.control.graph import Neighbours, local_xy
+from tracker.control.graph import Neighbours, groups, local_xy
 from tracker.control.records import make_event
 from tracker.control.rules import State
 
@@ -46,8 +50,11 @@ INFER_AFTER_DAYS: int = 7
 POCKET_DAYS: int = 14
 #: A pocket has at most this many settlements: beyond, it is a front, not a pocket.
 POCKET_MAX_PLACES: int = 80
+#: A campaign: one side's gains of the last this many days, each within :data:`CAMPAIGN_LINK_KM` of another.
+CAMPAIGN_DAYS: int = 60
+CAMPAIGN_LINK_KM: float = 20.0
 #: Which inferences run first on one day for one place (an explicit region claim beats a deduction).
-_PRIORITY = {"region": 0, "pocket": 1, "left behind": 2, "approach": 3}
+_PRIORITY = {"region": 0, "pocket": 1, "behind the front": 2, "left behind": 3, "approach": 4}
 _ADMIN_LEVELS = {"governorate": 1, "district": 2, "subdistrict": 3}
 _DIRECTIONS = {"N": (1, 0), "S": (-1, 0), "E": (0, 1), "W": (0, -1)}
 
@@ -245,6 +252,7 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
         heard.setdefault(pid, []).append(d)
     checks: list[_Check] = []
     out: list[Assignment] = []
+    campaigns: dict[str, list[tuple[date, str, str | None, list[dict]]]] = {}  # side -> its reported gains
     seq = 0
     days = sorted(set(by_day) | set(given_by_day))
     k = 0
@@ -252,7 +260,10 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
         day = days[k] if k < len(days) else None
         if checks and (day is None or checks[0].day <= day):
             chk = heapq.heappop(checks)
-            done = _run_check(chk, shown, status, heard, neighbours, major)
+            if chk.kind == "behind the front":
+                done = _behind_front(chk, campaigns.get(chk.side, []), shown, status, heard, neighbours, major)
+            else:
+                done = _run_check(chk, shown, status, heard, neighbours, major)
             prior = {a.place_id: shown.get(a.place_id) for a in done}
             for a in done:
                 shown[a.place_id] = a.side
@@ -262,7 +273,7 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
                     seq += 1
                     wait = INFER_AFTER_DAYS if kind == "left behind" else POCKET_DAYS
                     heapq.heappush(checks, _Check(chk.day + timedelta(days=wait), seq, kind, a.side, places,
-                                                  chk.claims, chk.day))
+                                                  a.claims, chk.day))
             continue
         k += 1
         before = dict()
@@ -278,10 +289,48 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
             before.setdefault(a.place_id, shown.get(a.place_id))
             shown[a.place_id] = a.side
         for pid, side, cs in gains:
+            campaigns.setdefault(side, []).append((day, pid, before.get(pid), cs))
             for kind, places in _fronts(pid, side, shown, before, neighbours, major):
                 seq += 1
                 wait = INFER_AFTER_DAYS if kind == "left behind" else POCKET_DAYS
                 heapq.heappush(checks, _Check(day + timedelta(days=wait), seq, kind, side, places, cs, day))
+        for side in dict.fromkeys(side for _, side, _ in gains):
+            seq += 1
+            heapq.heappush(checks, _Check(day + timedelta(days=INFER_AFTER_DAYS), seq, "behind the front", side, (),
+                                          [], day))
+    return out
+
+
+def _behind_front(chk: _Check, gains: list[tuple[date, str, str | None, list[dict]]], shown: Mapping[str, str],
+                  status: Mapping[str, str], heard: Mapping[str, list[date]], neighbours: Neighbours,
+                  major: set[str]) -> list[Assignment]:
+    """Places inside the envelope of one side's campaign (see the module docstring), due on ``chk.day``."""
+    recent = [g for g in gains if (chk.day - g[0]).days <= CAMPAIGN_DAYS + INFER_AFTER_DAYS
+              and shown.get(g[1]) == chk.side and g[1] in neighbours.index]
+    if len(recent) < 3:
+        return []
+    idx = np.array([neighbours.index[g[1]] for g in recent])
+    x, y = neighbours.x[idx], neighbours.y[idx]
+    # campaigns: gains linked within CAMPAIGN_LINK_KM of each other (single linkage)
+    near = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) <= CAMPAIGN_LINK_KM
+    out: list[Assignment] = []
+    for members in groups(len(recent), zip(*np.nonzero(np.triu(near, 1)))):
+        if len(members) < 3:
+            continue
+        hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x[members], y[members]])))
+        if shapely.area(hull) <= 0:
+            continue
+        losers = {recent[m][2] for m in members} - {None, chk.side}
+        began = min(recent[m][0] for m in members)
+        inside = np.flatnonzero(shapely.contains_xy(hull, neighbours.x, neighbours.y))
+        cited = [c for m in sorted(members, key=lambda m: recent[m][0])[-5:] for c in recent[m][3]]
+        for i in inside:
+            pid = neighbours.ids[i]
+            if (pid in major or shown.get(pid) not in losers or status.get(pid) == "besieged"
+                    or any(began <= d <= chk.day for d in heard.get(pid, ()))):
+                continue
+            out.append(Assignment(pid, chk.side, chk.day, cited, f"inside {chk.side}'s gains since {began}, unheard "
+                                  f"of since", "behind the front"))
     return out
 
 
@@ -405,16 +454,19 @@ def approach_assignments(timeline, proximity: list[dict]) -> list[Assignment]:
 
 
 # ---------------------------------------------------------------- the overlay
-def overlay(timeline, assignments: list[Assignment]) -> tuple[list[dict], list[tuple]]:
-    """Inferred events and overlay intervals from assignments: per place, each runs from its day until the
-    place's next reported change or the next assignment of another side; none overlap; an assignment of the
-    side already reported there is dropped."""
+def overlay(timeline, assignments: list[Assignment],
+            evidence: Iterable[tuple[str, date, str]] = ()) -> tuple[list[dict], list[tuple]]:
+    """Inferred events and overlay intervals from assignments: per place, each runs from its day until the next
+    report about the place (a change, or a claim confirming its holder) or the next assignment of another side;
+    none overlap; an assignment of the side already reported there is dropped."""
     iv = timeline.intervals
     rep = iv[~iv["inferred"]]
     changes: dict[str, list[date]] = {}
     for pid, start, ev_id in zip(rep["place_id"], rep["valid_from"], rep["event_id"]):
         if ev_id is not None and not (isinstance(ev_id, float) and np.isnan(ev_id)):
             changes.setdefault(pid, []).append(start)
+    for pid, day, _ in evidence:
+        changes.setdefault(pid, []).append(day)
     by_place: dict[str, list[Assignment]] = {}
     for a in assignments:
         by_place.setdefault(a.place_id, []).append(a)

@@ -139,7 +139,7 @@ class Timeline:
         approach = approach_assignments(self, fold.proximity)
         assignments = regions + front + approach
         self.inferred_counts = counts(assignments)
-        events, rows = overlay(self, assignments)
+        events, rows = overlay(self, assignments, fold.evidence)
         if events:
             self.events = pd.concat([self.events, pd.DataFrame(events, columns=list(EVENT_COLUMNS))],
                                     ignore_index=True)
