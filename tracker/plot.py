@@ -364,8 +364,8 @@ class MapCanvas:
             Patch(facecolor=_blend(red, land, alpha["inferred"]), edgecolor="none", label="Inferred advance (lighter)"),
             Patch(facecolor=_blend(red, land, alpha["held"]), hatch=self.style["hatch"]["stale"], edgecolor=land,
                   linewidth=0, label="Stale: no report for months (stripes)"),
-            Patch(facecolor=_blend(_blend(red, land, alpha["held"]), land, alpha["thin_veil"]), edgecolor="none",
-                  label="Thinly held: far from any settlement"),
+            Patch(facecolor=_blend(red, land, alpha["held"]), hatch=self.style["hatch"]["thin"], edgecolor=land,
+                  linewidth=0, label="Thinly held desert (stipple)"),
             Line2D([], [], marker="o", ms=11, mfc="none", mec=c["besieged_ring"], mew=self.style["lines"]["besieged"],
                    linestyle="none", label="Besieged"),
             Line2D([], [], color=c["front"], lw=self.style["lines"]["front"], label="Front line"),
@@ -451,9 +451,9 @@ class MapCanvas:
         thin = getattr(frame, "thin", None)
         if thin is not None and len(thin):
             veil = geoms_to_paths(thin.geometry.values, self._paths)
-            if veil:
-                out.append(self._collection_dyn(veil, facecolors=matplotlib.colors.to_rgba(land, alpha["thin_veil"]),
-                                                edgecolors="none", zorder=2.2))
+            if veil:  # stippled with the land colour: the side's hue stays readable (a paler black reads as HTS)
+                out.append(self._collection_dyn(veil, facecolors="none", edgecolors=land, linewidths=0,
+                                                hatch=hatch["thin"], zorder=2.2))
         return out
 
     def _collection_dyn(self, paths: list[MplPath], **kwargs: Any) -> PathCollection:
