@@ -63,7 +63,7 @@ class Frame:
     baseline_date : date or None
         Date of the baseline control map (footnote).
     thin : GeoDataFrame or None
-        Thinly held land (farther than ``tracker.polygons.THIN_KM`` from any settlement), veiled on the map.
+        Thinly held land (cells larger than a disc of radius ``tracker.polygons.THIN_KM``), stippled on the map.
     """
 
     day: dt.date

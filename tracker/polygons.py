@@ -4,7 +4,7 @@ Each place the baseline knows, with a point coordinate, governs its Voronoi cell
 (``<sources>/geo/boundaries/syr_adm0_from_ocha2016.geojson``) and nothing else: the cells partition the whole
 country, so every square kilometre belongs to the side holding the settlement nearest it, every day, and the areas
 add up to Syria's. A cell larger than a disc of radius :data:`THIN_KM` (a settlement standing for the desert
-around it: most of the Badia) is *thinly held*: it stays its side's, is veiled on maps (:attr:`Cells.thin`) and is
+around it: most of the Badia) is *thinly held*: it stays its side's, is stippled on maps (:attr:`Cells.thin`) and is
 counted apart in the areas (``thin_km2``).
 Cells are computed in an equal-area projection (:data:`EQUAL_AREA_CRS`, a Lambert azimuthal equal-area centred on
 Syria), cleaned into an exact coverage (shared edges identical, so a day's dissolve is a fast coverage union), and
@@ -47,7 +47,7 @@ import shapely
 from tracker import settings
 from tracker._errors import MissingDataError
 
-#: A cell larger than a disc of this radius (km) is thinly held: its side's, veiled on maps and counted apart.
+#: A cell larger than a disc of this radius (km) is thinly held: its side's, stippled on maps and counted apart.
 #: 12 km is the reach within which the villages of the river valleys and the west join into continuous areas
 #: (compared at 8, 12 and 20 km against the Wikipedia map of July 2017); larger cells are the desert between outposts.
 THIN_KM: float = 12.0
@@ -163,7 +163,7 @@ def build_cells(pts: pd.DataFrame, thin_km: float = THIN_KM, outline: shapely.Ge
     length = shapely.length(shared)
     keep = length > 0
     # thinly held: a cell larger than a disc of radius thin_km, whose settlement stands for more land than it can
-    # be seen to hold (the desert between outposts); whole cells, so the veil follows the cells, not circles
+    # be seen to hold (the desert between outposts); whole cells, so the pattern follows the cells, not circles
     area = shapely.area(cells) / 1e6
     wide = area > np.pi * thin_km ** 2
     thin_km2 = np.where(wide, area, 0.0)
