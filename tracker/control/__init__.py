@@ -4,35 +4,45 @@ The core object is :class:`Timeline`, a time-indexed record of control per place
 ``Trajectory`` indexes positions by time). Build it from places, a baseline and claims; ask it::
 
     tl = Timeline(places, baseline, claims)
-    tl.state_on("2017-10-10")                          # every place: side, status, since, claim ids
+    tl.state_on("2017-10-10")                          # every place: side, status, since, last evidence, stale
     tl.state_on("2017-10-20", as_reported="2017-10-13")  # what the reports had said by 13 October
     tl.who_held("wm:2954", "2017-10-16")               # one place, fast (a State)
     tl.history("wm:2954")                              # intervals with the claims that caused them
     tl.changes_between("2017-10-01", "2017-10-31")     # the maps' change list
+    tl.span_check("2030-01-01")                        # (False, why): nothing current can be said
 
-Every rule is written down with its reason in ``docs/control-model.md``. In short: each territorial action has a
-:class:`Rule` whose one hook, :meth:`Rule.apply`, turns the place's state and a claim into the new state
-(pass ``rules={...}`` to change one). Refuted and intent claims, context actions, region-level and unresolved
-places, places outside Syria and claims dated before the baseline never change control (they are kept, with the
-reason, in :attr:`Timeline.outcomes`). Claims asserting different holders of one place within
-:data:`CONFLICT_WINDOW_DAYS` that a sequence cannot explain are a conflict: weighed by source
-(``data/sources.toml``); the place stays contested while unsettled; every conflict is recorded.
-Proximity claims may mark places on the approach ``inferred`` (kept apart, switchable off).
+Every rule is written down with its reason in ``docs/control-model.md``. The modules:
+
+- :mod:`~tracker.control.rules`: one :class:`Rule` per action, one hook :meth:`Rule.apply` (``rules={...}`` to
+  change one);
+- :mod:`~tracker.control.evidence`: source profiles and trust (``data/sources.toml``), weights, major places,
+  lists that read as provinces, claims as one frame;
+- :mod:`~tracker.control.fold`: the pass over the claims in date order: evidence in proportion to what a claim
+  moves (``claimed``, corroboration, ``pending``), conflicts, outcomes, the parts of a town;
+- :mod:`~tracker.control.inference`: region claims, places left behind or enclosed by the front, the approach of a
+  proximity claim (``inferred``, kept apart, switchable off);
+- :mod:`~tracker.control.graph`: which places are next to which;
+- :mod:`~tracker.control.timeline`: :class:`Timeline`, intervals with the day of their last evidence, staleness;
+- :mod:`~tracker.control.tables`: the control stage, which writes the timeline once, and
+  :func:`load_timeline`, which reads it back for every later stage and command (never folded again).
 
 Two time axes: ``day`` is valid time (the claim's date); ``reported`` is report time (the report's publication
 date, or for chronicles, which have none, the claim's date).
 
 API for maps and other stages (stable)
 --------------------------------------
-- ``Timeline(places, baseline, claims=None, *, rules=None, infer=True, as_reported=None)``
+- ``Timeline(places, baseline, claims=None, *, rules=None, infer=True, as_reported=None, window=3,
+  neighbours=None)`` and ``Timeline.from_tables(places, baseline, events, intervals, conflicts, outcomes)``
 - ``Timeline.state_on(day, as_reported=None, include_inferred=False) -> DataFrame`` indexed by ``place_id``:
-  ``side, status, other_side, since, claim_ids, inferred``
-- ``Timeline.who_held(place_id, day, as_reported=None, include_inferred=False) -> State``
+  ``side, status, other_side, since, claim_ids, inferred, last_evidence, stale``
+- ``Timeline.who_held(place_id, day, as_reported=None, include_inferred=False) -> State`` (with
+  ``last_evidence``)
 - ``Timeline.history(place_id) -> DataFrame`` (intervals) and ``Timeline.events_for(place_id)``
 - ``Timeline.changes_between(d0, d1, include_inferred=False) -> DataFrame``: ``place_id, name_en, name_ar,
   lat, lon, from_side, to_side, status, day, claim_ids``
+- ``Timeline.span_check(day) -> (ok, warning)``, ``Timeline.last_evidence``, ``Timeline.stale_rows(day, rows)``
 - :func:`changes_between` ``(d0, d1, *, timeline=None, con=None)``: the same from the database
-- :func:`load_timeline` ``(con=None) -> Timeline``: rebuilt from the database's places, baseline and claims
+- :func:`load_timeline` ``(con=None) -> Timeline``: the stored timeline (the control stage's tables)
 - :func:`stage_control` ``(ctx) -> dict``: the pipeline stage that fills the tables
 """
 
