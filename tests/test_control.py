@@ -240,6 +240,12 @@ def test_loser_phrasing_gives_the_place_to_the_side_around_it():
     assert "holds the ground around it" in tl.events_for("G20")["note"].iat[-1]
 
 
+def test_a_claim_naming_only_the_loser_gives_the_place_to_the_side_around_it():
+    fell = make_claim("G20", "unknown", "capture", "2017-08-01", opponent="isis")
+    tl = Timeline(GRID, GRID_BASE, [fell])
+    assert_state(tl, "G20", "2017-08-02", "government")
+
+
 def test_capturing_a_town_takes_the_points_named_after_it():
     places = make_places([("NAS", "Nasib", 32.555, 36.176), ("XING", "Nassib Crossing", 32.523, 36.188),
                           ("FAR", "Nasib Farms", 32.40, 36.40), ("OTHER", "Tafas", 32.56, 36.18)])

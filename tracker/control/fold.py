@@ -35,7 +35,7 @@ from tracker.control.evidence import (claim_weight, independent, listed_claims, 
                                       province_names, sources, trusted)
 from tracker.control.graph import NEAR_KM, Neighbours, groups, local_xy
 from tracker.control.records import make_event
-from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State
+from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State, side_of
 
 #: Claims about one place asserting different holders within this many days conflict (unless a sequence
 #: explains them: the later one both happened and was reported later).
@@ -56,6 +56,15 @@ CITY_DISTRICT_KM: float = 3.5
 NAMED_PART_KM: float = 5.0
 _DISTRICT_NAME = re.compile(r"\bdistrict\b|\bneighbou?rhood\b", re.IGNORECASE)
 _GAIN_ACTIONS = ("capture", "withdraw")
+
+
+def loser_phrasing(c: dict) -> dict:
+    """A capture or withdrawal that names only the side that lost ("X fell", "ISIL lost X": no acting side, the loser
+    as ``opponent``) is the loser's withdrawal: the place then goes to the side holding the ground around it."""
+    loser = side_of(c.get("opponent"))
+    if c.get("side") is None and loser is not None and c.get("action") in ("capture", "withdraw"):
+        return {**c, "side": loser, "action": "withdraw", "opponent": None, "note": "the loser named alone"}
+    return c
 
 
 def _name_words(name) -> list[str]:
@@ -206,6 +215,7 @@ class Fold:
         listed = listed_claims(claims, province_names(self.places))
         live: list[dict] = []
         for c in claims.to_dict("records"):
+            c = loser_phrasing(c)
             reason = self.skip_reason(c, listed)
             if reason is not None:
                 self._outcome(c, "ignored", reason)

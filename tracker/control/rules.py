@@ -105,7 +105,9 @@ class SiegeRule(Rule):
 
 
 class WithdrawRule(Rule):
-    """Withdrawal of A from P: P passes to the named opponent, else it is contested."""
+    """Withdrawal of A from P: P passes to the named opponent (the fold names the side around P when the report
+    names none); with nobody to pass it to, P held by A is contested; A leaving a place it neither holds nor
+    fights for changes nothing."""
 
     action = "withdraw"
 
@@ -113,6 +115,8 @@ class WithdrawRule(Rule):
         opponent = side_of(claim.get("opponent"))
         if opponent and opponent != claim["side"]:
             return State(opponent, "held")
+        if state.side not in (claim["side"], "unknown") and state.other_side != claim["side"]:
+            return None
         holder = state.side if state.side != "unknown" else claim["side"]
         return State(holder, "contested", None if holder == claim["side"] else claim["side"])
 
