@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker import polygons, settings  # noqa: E402
+from tracker.control import STALE_DAYS  # noqa: E402
 
 TOWNS = ROOT / "scripts" / "data" / "town_control.csv"
 EVENT_OFFSET_DAYS = 3
@@ -166,14 +167,15 @@ def issue_checks(db: Db) -> dict:
         side, status = db.side(pid, day)
         ok = not (sides and side in sides) and not (statuses and status in statuses)
         rows.append({"check": what, "place": name, "shown": f"{side}/{status}", "right": ok})
-    isis_km2 = db.con.execute("SELECT coalesce(sum(area_km2), 0) FROM faction_area WHERE side = 'isis' "
-                              "AND day = DATE '2020-02-27'").fetchone()[0]
+    isis_km2, isis_stale = db.con.execute(
+        "SELECT coalesce(sum(area_km2), 0), coalesce(sum(stale_km2), 0) FROM faction_area WHERE side = 'isis' "
+        "AND day = DATE '2020-02-27'").fetchone()
     afrin = db.shown(date(2018, 3, 25))
     in_afrin = db.cells[db.cells["adm2_en"].fillna("").str.casefold() == "afrin"]["place_id"]
     sides = afrin.reindex(in_afrin)["shown"]
     far = subprocess.run([sys.executable, "-m", "tracker", "control", "--date", "2030-01-01", "--db",
                           str(db.path)], capture_output=True, text=True) if getattr(db, "path", None) else None
-    return {"checks": rows, "isis_km2_2020_02_27": round(float(isis_km2)),
+    return {"checks": rows, "isis_km2_2020_02_27": round(float(isis_km2)), "isis_stale_km2": round(float(isis_stale)),
             "afrin_district_2018_03_25": {k: int(v) for k, v in sides.value_counts().items()},
             "afrin_turkey_share": round(float((sides.isin(["turkey", "opposition"])).mean()), 3) if len(sides) else None,
             "control_2030_exit_code": far.returncode if far is not None else None,
@@ -206,7 +208,8 @@ def print_report(r: dict) -> None:
     print("\nIssue 14's wrong changes:")
     for x in i["checks"]:
         print(f"  {'ok ' if x['right'] else 'BAD'} {x['check']:<48} {x['place'][:28]:<28} {x['shown']}")
-    print(f"  IS area on 2020-02-27: {i['isis_km2_2020_02_27']:,} km²")
+    print(f"  IS area on 2020-02-27: {i['isis_km2_2020_02_27']:,} km², of which stale (no report for "
+          f"{STALE_DAYS} days) {i['isis_stale_km2']:,} km²")
     print(f"  Afrin district on 2018-03-25: {i['afrin_district_2018_03_25']} "
           f"(Turkish-backed share {i['afrin_turkey_share']})")
     print(f"  tracker control --date 2030-01-01: exit {i['control_2030_exit_code']} {i['control_2030_stderr']}")
