@@ -413,3 +413,30 @@ def test_capturing_a_city_takes_its_districts():
     # an advance into the city does not spread
     tl = Timeline(places, base, [make_claim("RAQ", "isis", "advance", "2017-10-17")])
     assert_state(tl, "D2", "2017-10-18", "isis")
+
+
+def test_a_campaign_that_names_the_rim_and_the_town_takes_the_district(sources):
+    """Afrin district on the real baseline: captures of its outer third (from the outside in, January to March)
+    and of Afrin town infer the villages between them for the Turkish-backed forces, and nothing far beyond."""
+    import numpy as np
+
+    from tracker import baseline as bl
+
+    places, _ = bl.load_places()
+    base, _ = bl.load_baseline(places=places)
+    ground = bl.ground_places(places)
+    afrin = ground[ground["adm2_en"].eq("Afrin") & ground.index.isin(base["place_id"])]
+    rim_first = afrin.index[np.argsort(-np.hypot(afrin["lat"] - afrin["lat"].mean(),
+                                                 (afrin["lon"] - afrin["lon"].mean()) * 0.8).to_numpy())]
+    rim = list(rim_first[: len(afrin) * 3 // 10])
+    claims = [make_claim(p, "turkey", "capture", date(2018, 1, 22) + (date(2018, 3, 15) - date(2018, 1, 22)) * k
+                         // len(rim), source="SOHR", report_id=f"r{k}") for k, p in enumerate(rim)]
+    town = afrin.index[afrin["name_ar"].eq("عفرين") & afrin["feature_type"].isin(["town", "city"])][0]
+    claims.append(make_claim(town, "turkey", "capture", "2018-03-18", source="SOHR", report_id="town"))
+    tl = Timeline(places, base, claims)
+    shown = tl.state_on("2018-03-26", include_inferred=True)
+    assert (shown.reindex(afrin.index)["side"] == "turkey").mean() >= 0.9
+    outside = shown[shown["inferred"] & ~shown.index.isin(afrin.index)]
+    assert len(outside) < 0.1 * len(afrin)
+    off = Timeline(places, base, claims, infer=False).state_on("2018-03-26", include_inferred=True)
+    assert (off.reindex(afrin.index)["side"] == "turkey").mean() < 0.35
