@@ -66,3 +66,17 @@ def test_user_geojson(tmp_path):
     ]}), encoding="utf-8")
     base, _ = bl.read_baseline(f, PLACES)
     assert base.set_index("place_id").loc["P1", "side"] == "sdf"
+
+
+def test_places_without_a_dot_take_the_nearest_dot_or_their_inset_area(sources):
+    places, _ = bl.load_places()
+    base, _ = bl.load_baseline(places=places)
+    rows = base.set_index("place_id")
+    # every ground place in Syria has a state: the map is partitioned among sides from the first day
+    ground = bl.ground_places(places)
+    assert len(ground) > 6000 and ground.index.isin(rows.index).all()
+    inherited = rows[rows["source"] == "wikimap nearest dot"]
+    assert len(inherited) and inherited["note"].str.startswith("no dot of its own").all()
+    # Douma has no dot (the module draws Eastern Ghouta as an inset): the areas file gives it its pocket's side
+    douma = ground.index[(ground["name_ar"] == "دوما") & (ground["lat"].between(33.5, 33.6))]
+    assert rows.loc[douma[0], "side"] == "opposition" and rows.loc[douma[0], "source"] == "wikimap area"

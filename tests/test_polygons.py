@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 
 from tracker import polygons as P
@@ -17,14 +18,19 @@ OUTLINE = shapely.box(-100_000, -100_000, 100_000, 100_000)
 
 def cells():
     pts = P.cell_places(PLACES, BASE)
-    return P.build_cells(pts, max_radius_km=12, outline=OUTLINE)
+    return P.build_cells(pts, outline=OUTLINE)
 
 
-def test_cells_capped_and_subdistrict_has_none():
+def test_cells_partition_the_outline_and_subdistrict_has_none():
     c = cells()
     assert "SUB" not in set(c.place_id) and len(c) == 16
     assert shapely.coverage_is_valid(c.geometry)
-    assert c.area_km2.max() <= np.pi * 12**2 + 1
+    # no land without a cell: the cells add up to the outline, and no circular caps
+    assert c.area_km2.sum() == pytest.approx(shapely.area(OUTLINE) / 1e6, rel=1e-9)
+    assert c.area_km2.max() > np.pi * P.THIN_KM**2
+    # land farther than THIN_KM from every settlement is thinly held: counted per cell and as one geometry
+    assert c.thin_km2.sum() == pytest.approx(shapely.area(c.thin) / 1e6, rel=1e-6)
+    assert 0 < c.thin_km2.sum() < c.area_km2.sum()
     assert len(c.edge_i) > 0
 
 
@@ -47,6 +53,7 @@ def test_layers_front_lines_and_area():
     assert len(set(area["day"])) == 3
     total = area.groupby("day")["area_km2"].sum()
     assert np.allclose(total.to_numpy(), c.area_km2.sum())
+    assert np.allclose(area.groupby("day")["thin_km2"].sum().to_numpy(), c.thin_km2.sum())
     unc = P.uncertain_on("2017-08-02", timeline=tl, cells=c)
     assert list(unc["place_id"]) == ["SUB"] and unc["coord_precision"].iat[0] == "subdistrict"
 
@@ -57,4 +64,20 @@ def test_only_changed_groups_are_redrawn():
     dp = P.DailyPolygons(tl, c)
     dp.advance("2017-07-20")
     assert dp.advance("2017-07-25") == []
-    assert sorted(dp.advance("2017-08-01")) == ["government|held|", "isis|held|"]
+    assert sorted(dp.advance("2017-08-01")) == ["government|held||", "isis|held||"]
+
+
+def test_stale_states_are_their_own_layers():
+    from datetime import date, timedelta
+
+    from tracker.control import STALE_DAYS
+
+    c = cells()
+    tl = Timeline(PLACES, BASE, [make_claim("V11", "isis", "capture", "2017-08-01")])
+    late = date(2017, 8, 1) + timedelta(days=STALE_DAYS - 10)
+    layers = P.DailyPolygons(tl, c).layers_on(late)
+    stale = layers[layers["stale"]]
+    # the baseline's states aged past the threshold; the captured village's did not
+    assert len(stale) and not layers[~layers["stale"]].empty
+    fresh = layers[~layers["stale"]]
+    assert set(fresh["side"]) == {"isis"} and fresh["n_places"].sum() == 1

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from tracker import settings, vocab
 from tracker._errors import InputError, MissingDataError
@@ -68,6 +69,71 @@ _STATUS_WORDS = {
 @lru_cache(maxsize=1)
 def _insets() -> dict[int, dict]:
     return {int(k): v for k, v in vocab.data_file("baseline_insets.toml").items()}
+
+
+#: Feature types that are areas, not places on the ground: they take no baseline state of their own.
+AREA_FEATURES: frozenset[str] = frozenset({"governorate", "district", "subdistrict"})
+
+
+def ground_places(places: pd.DataFrame) -> pd.DataFrame:
+    """Places with a point coordinate in Syria that are not administrative areas."""
+    ok = places["lat"].notna() & places["lon"].notna()
+    if "coord_precision" in places:
+        ok &= places["coord_precision"].isin(["point"]) | places["coord_precision"].isna()
+    if "country" in places:
+        ok &= places["country"].isin(["SY"]) | places["country"].isna()
+    if "feature_type" in places:
+        ok &= ~places["feature_type"].isin(list(AREA_FEATURES))
+    return places[ok]
+
+
+def _area_rows(places: pd.DataFrame, taken: set[str]) -> list[dict]:
+    """Baseline rows for the towns of ``data/baseline_areas.toml`` (areas the module draws as inset pictures)."""
+    rows = []
+    if "name_ar" not in places:
+        return rows
+    ground = ground_places(places)
+    ground = ground[~ground.index.isin(list(taken))]
+    for entry in vocab.data_file("baseline_areas.toml").values():
+        names = {_norm_ar(n) for n in entry["names_ar"]}
+        d = _km(entry["lat"], entry["lon"], ground["lat"].to_numpy(float), ground["lon"].to_numpy(float))
+        hit = ground[(d <= entry["radius_km"]) & ground["name_ar"].map(lambda n: _norm_ar(n) in names).to_numpy()]
+        rows += [_baseline_row(pid, entry["sides"], "control", BASELINE_DATE, BASELINE_PRECISION, "wikimap area",
+                               entry["reason"]) for pid in hit.index if pid not in taken]
+        taken.update(hit.index)
+    return rows
+
+
+def _norm_ar(name) -> str:
+    """An Arabic name with hamza forms and ta marbuta folded (for matching the areas file)."""
+    if not isinstance(name, str):
+        return ""
+    return name.translate(str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي"})).strip()
+
+
+def _nearest_rows(places: pd.DataFrame, base: pd.DataFrame) -> list[dict]:
+    """Baseline rows for ground places with no dot on the map: the state of the nearest dot (what the map shows
+    there, read as the nearest dot's area), with the dot named in the note."""
+    ground = ground_places(places)
+    known = base.set_index("place_id")
+    dots = ground[ground.index.isin(known.index)]
+    rest = ground[~ground.index.isin(known.index)]
+    if dots.empty or rest.empty:
+        return []
+    scale = np.cos(np.radians(35.0))  # degrees of longitude to degrees of latitude, near enough for "nearest"
+    tree = shapely.STRtree(shapely.points(dots["lon"].to_numpy(float) * scale, dots["lat"].to_numpy(float)))
+    nearest = tree.nearest(shapely.points(rest["lon"].to_numpy(float) * scale, rest["lat"].to_numpy(float)))
+    rows = []
+    for pid, j in zip(rest.index, nearest):
+        dot = dots.index[j]
+        src = known.loc[dot]
+        km = float(_km(rest.at[pid, "lat"], rest.at[pid, "lon"], np.array([dots.at[dot, "lat"]]),
+                       np.array([dots.at[dot, "lon"]]))[0])
+        name = dots.at[dot, "name_en"] if "name_en" in dots else dot
+        rows.append({"place_id": pid, "side": src["side"], "status": src["status"], "other_side": src["other_side"],
+                     "day": src["day"], "date_precision": BASELINE_PRECISION, "source": "wikimap nearest dot",
+                     "note": f"no dot of its own: the state of the nearest dot, {name} ({km:.1f} km)"})
+    return rows
 
 
 def parse_sides(code: str) -> tuple[str, str | None]:
@@ -234,8 +300,13 @@ def wikimap_baseline(places: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                           "wikimap_idx": idx, "wikimap_status": "other", "wikimap_feature": "city_inset"})
         rows.append(_baseline_row(pid, entry["sides"], entry["status"], BASELINE_DATE, BASELINE_PRECISION,
                                   "wikimap inset", entry["reason"], entry.get("besieger")))
+    rows += _area_rows(places, {r["place_id"] for r in rows})
     base = pd.DataFrame(rows, columns=list(BASELINE_COLUMNS)).drop_duplicates("place_id", keep="last")
     extra_df = pd.DataFrame(extra, columns=["place_id", *PLACE_COLUMNS]).set_index("place_id")
+    every = pd.concat([places, extra_df[[c for c in places.columns if c in extra_df.columns]]]) if len(extra_df) \
+        else places
+    near = pd.DataFrame(_nearest_rows(every, base), columns=list(BASELINE_COLUMNS))
+    base = pd.concat([base, near], ignore_index=True) if len(near) else base
     return base.reset_index(drop=True), extra_df
 
 

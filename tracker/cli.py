@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from tracker import settings, store
-from tracker._errors import InputError, TrackerError
+from tracker._errors import InputError, MissingDataError, TrackerError
 
 DB_OPTION = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
                          help="DuckDB file (default outputs/tracker.duckdb; env TRACKER_DB).")
@@ -90,7 +90,7 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")
 @JSON_OPTION
 def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool, as_json: bool) -> None:
-    """Run the whole pipeline (default inputs: the seeds and the development corpus)."""
+    """Run the whole pipeline (default inputs: the seeds, the Wikipedia articles and the news excerpts)."""
     from tracker import pipeline
 
     settings.configure(outputs=out)
@@ -210,6 +210,12 @@ def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Pat
         raise click.UsageError("give --region or --bbox, not both")
     con = store.connect(db)
     try:
+        from tracker.control import load_timeline
+
+        try:
+            _check_span(load_timeline(con), day.date())
+        except MissingDataError:
+            pass  # no control stage yet: the map says so itself
         path, result = map_for_day(day.date(), out, region=region, bbox=bbox, con=con)
     finally:
         con.close()
@@ -277,6 +283,15 @@ def _timeline(db: Path | None):
         con.close()
 
 
+def _check_span(tl, day) -> None:
+    """Warn on stderr for a day after the data's last evidence; stop (exit 2) where nothing can be said of it."""
+    ok, why = tl.span_check(day)
+    if not ok:
+        raise InputError("--date", why)
+    if why:
+        click.echo(f"warning: {why}", err=True)
+
+
 def _day(value: str):
     from datetime import date
 
@@ -296,7 +311,9 @@ def _state_rows(tl, state, pids) -> list[dict]:
         rows.append({"place_id": pid, "name_en": p.get("name_en"), "name_ar": p.get("name_ar"), "side": s["side"],
                      "status": s["status"], "other_side": s["other_side"] if isinstance(s["other_side"], str) else None,
                      "since": str(s["since"]) if s["since"] is not None else None,
-                     "claim_ids": list(s["claim_ids"] or []), "inferred": bool(s["inferred"])})
+                     "claim_ids": list(s["claim_ids"] or []), "inferred": bool(s["inferred"]),
+                     "last_evidence": str(s["last_evidence"]) if s.get("last_evidence") is not None else None,
+                     "stale": bool(s.get("stale", False))})
     return rows
 
 
@@ -309,8 +326,11 @@ def _state_rows(tl, state, pids) -> list[dict]:
 @JSON_OPTION
 def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: bool, db: Path | None,
                 as_json: bool) -> None:
-    """Who held each place on a day: id, names, side, status, since, claim ids."""
+    """Who held each place on a day: id, names, side, status, since, last evidence (stale when old), claim ids.
+
+    Warns on stderr for a day after the last evidence; exits 2 before the baseline or when every state is stale."""
     tl = _timeline(db)
+    _check_span(tl, _day(day))
     state = tl.state_on(_day(day), as_reported=_day(as_reported) if as_reported else None,
                         include_inferred=inferred)
     if place:
@@ -326,8 +346,9 @@ def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: 
         return
     for r in rows:
         other = f" ({r['other_side']})" if r["other_side"] else ""
+        stale = " (stale)" if r["stale"] else ""
         click.echo(f"{r['place_id']}\t{r['name_en'] or ''}\t{r['name_ar'] or ''}\t{r['side']}\t{r['status']}{other}"
-                   f"\tsince {r['since']}\t{','.join(r['claim_ids'])}")
+                   f"\tsince {r['since']}\tlast evidence {r['last_evidence']}{stale}\t{','.join(r['claim_ids'])}")
 
 
 @main.command("history")
@@ -370,5 +391,7 @@ def export_cmd(day: str, fmt: str, out: Path | None, no_inferred: bool, db: Path
     """Write a day's control polygons, front lines and places (EPSG:4326)."""
     from tracker.export import export_day
 
-    for path in export_day(_day(day), fmt, out, timeline=_timeline(db), include_inferred=not no_inferred):
+    tl = _timeline(db)
+    _check_span(tl, _day(day))
+    for path in export_day(_day(day), fmt, out, timeline=tl, include_inferred=not no_inferred):
         click.echo(str(path))

@@ -2,12 +2,13 @@
 
 ``export_day(day, fmt)`` writes three files side by side, all EPSG:4326:
 
-- ``control_<day>.<ext>``: dissolved control polygons (``side, status, other_side, n_places, area_km2``);
-  ``status`` is ``held``, ``contested``, ``besieged`` or ``inferred``
+- ``control_<day>.<ext>``: dissolved control polygons (``side, status, other_side, stale, n_places, area_km2``),
+  partitioning Syria; ``status`` is ``held``, ``contested``, ``besieged``, ``claimed`` or ``inferred``; ``stale``
+  marks states with no evidence for ``tracker.control.STALE_DAYS`` days
 - ``control_<day>_front_lines.<ext>``: front lines (``side_a, side_b, length_km``)
 - ``control_<day>_places.<ext>``: every place with a known state as a point (``place_id, name_en, name_ar, side,
-  status, other_side, since, claim_ids, coord_precision, has_cell``); places without a cell (known only to their
-  subdistrict) are here with their precision, never as a cell
+  status, other_side, since, claim_ids, inferred, last_evidence, stale, coord_precision, has_cell``); places without
+  a cell (known only to their subdistrict) are here with their precision, never as a cell
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def places_on(day, timeline, cells) -> gpd.GeoDataFrame:
         "other_side": state["other_side"].to_numpy(), "since": [str(s) if s else None for s in state["since"]],
         "claim_ids": [",".join(c) if c is not None else "" for c in state["claim_ids"]],
         "inferred": state["inferred"].to_numpy(bool),
+        "last_evidence": [str(d) if d else None for d in state["last_evidence"]],
+        "stale": state["stale"].to_numpy(bool),
         "coord_precision": pl["coord_precision"].to_numpy() if "coord_precision" in pl else "point",
         "has_cell": has_cell,
     }, geometry=gpd.points_from_xy(pl["lon"], pl["lat"]), crs="EPSG:4326")
@@ -69,11 +72,11 @@ def export_day(day: date | str, fmt: str = "geoparquet", out: str | Path | None 
         Default: rebuilt from the database.
     """
     from tracker import polygons
-    from tracker.control import _as_date, load_timeline
+    from tracker.control import as_date, load_timeline
 
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format {fmt!r} (geoparquet or geojson)")
-    day = _as_date(day)
+    day = as_date(day)
     tl = timeline if timeline is not None else load_timeline()
     cells = polygons.load_cells(tl.places, tl.baseline)
     ext = FORMATS[fmt]

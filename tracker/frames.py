@@ -62,6 +62,8 @@ class Frame:
         Who reported what (footnote).
     baseline_date : date or None
         Date of the baseline control map (footnote).
+    thin : GeoDataFrame or None
+        Thinly held land (cells larger than a disc of radius ``tracker.polygons.THIN_KM``), stippled on the map.
     """
 
     day: dt.date
@@ -72,6 +74,7 @@ class Frame:
     previous_day: dt.date | None = None
     sources_note: str = ""
     baseline_date: dt.date | None = None
+    thin: gpd.GeoDataFrame | None = None
 
     def change_points(self) -> list[tuple[float, float]]:
         """(lon, lat) of every change, for the ``front`` region."""
@@ -114,6 +117,7 @@ class ControlFrames:
         self.polygons = polygons
         self.cells = polygons.load_cells(timeline.places, timeline.baseline)
         self.daily = polygons.DailyPolygons(timeline, self.cells, include_inferred)
+        self.thin = polygons.thin_layer(self.cells)
         claims = getattr(timeline, "claims", None)
         self._source_of: dict[str, str] = {}
         if claims is not None and len(claims):
@@ -134,7 +138,8 @@ class ControlFrames:
         besieged = pd.DataFrame({"name_en": places.get("name_en"), "lat": places["lat"], "lon": places["lon"],
                                  "side": ringed["side"]}).dropna(subset=["lat", "lon"])
         return Frame(day=day, layers=layers, front_lines=fronts, changes=changes, besieged=besieged,
-                     previous_day=previous_day, sources_note=self._note(changes), baseline_date=self.baseline_date)
+                     previous_day=previous_day, sources_note=self._note(changes), baseline_date=self.baseline_date,
+                     thin=self.thin)
 
     def _note(self, changes: pd.DataFrame) -> str:
         names: list[str] = []

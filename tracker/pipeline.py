@@ -104,7 +104,7 @@ def run(
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> RunContext:
-    """Run every stage in order on ``inputs`` (default: the seeds and the development corpus)."""
+    """Run every stage in order on ``inputs`` (default: :func:`tracker.settings.default_inputs`)."""
     paths = [Path(p) for p in inputs] if inputs else settings.default_inputs()
     out = Path(out_dir) if out_dir else settings.outputs_dir()
     out.mkdir(parents=True, exist_ok=True)

@@ -359,7 +359,13 @@ class MapCanvas:
         handles += [
             Patch(facecolor=_blend(red, land, alpha["contested"]), hatch=hatch, edgecolor=other, linewidth=0,
                   label="Contested (hatch: attacker)"),
+            Patch(facecolor=_blend(red, land, alpha["claimed"]), hatch=self.style["hatch"]["claimed"], edgecolor=red,
+                  linewidth=0, label="Claimed, awaiting confirmation (dots)"),
             Patch(facecolor=_blend(red, land, alpha["inferred"]), edgecolor="none", label="Inferred advance (lighter)"),
+            Patch(facecolor=_blend(red, land, alpha["held"]), hatch=self.style["hatch"]["stale"], edgecolor=land,
+                  linewidth=0, label="Stale: no report for months (stripes)"),
+            Patch(facecolor=_blend(red, land, alpha["held"]), hatch=self.style["hatch"]["thin"], edgecolor=land,
+                  linewidth=0, label="Thinly held desert (stipple)"),
             Line2D([], [], marker="o", ms=11, mfc="none", mec=c["besieged_ring"], mew=self.style["lines"]["besieged"],
                    linestyle="none", label="Besieged"),
             Line2D([], [], color=c["front"], lw=self.style["lines"]["front"], label="Front line"),
@@ -417,17 +423,22 @@ class MapCanvas:
             keys = layers["side"].astype(str) + np.where(other != "", "|" + other, "")
         else:
             keys = layers["side"].astype(str)
-        for (side, status), group in layers.groupby([keys.to_numpy(), layers["status"].to_numpy()], sort=False):
+        stale = layers["stale"].fillna(False).to_numpy(bool) if "stale" in layers.columns else np.zeros(len(layers), bool)
+        for (side, status, old), group in layers.groupby([keys.to_numpy(), layers["status"].to_numpy(), stale],
+                                                         sort=False):
             first, second = _split_side(side)
             colour = vocab.side_colour(first)
             paths = geoms_to_paths(group.geometry.values, self._paths)
             if not paths:
                 continue
+            if old:  # no evidence for months: striped with the land colour over its fill, whatever its status
+                out.append(self._collection_dyn(paths, facecolors="none", edgecolors=land, linewidths=0,
+                                                hatch=hatch["stale"], zorder=2.1))
             # Opaque fills pre-blended with the land colour: overlapping layers never darken each other.
-            if status == "contested":
-                out.append(self._collection_dyn(paths, facecolors=_blend(colour, land, alpha["contested"]),
-                                                edgecolors=vocab.side_colour(second) if second else "#333333",
-                                                linewidths=0, hatch=hatch["contested"], zorder=2))
+            if status in ("contested", "claimed"):
+                edge = (vocab.side_colour(second) if second else "#333333") if status == "contested" else colour
+                out.append(self._collection_dyn(paths, facecolors=_blend(colour, land, alpha[status]),
+                                                edgecolors=edge, linewidths=0, hatch=hatch[status], zorder=2))
                 continue
             fill = _blend(colour, land, alpha["inferred"] if status == "inferred" else alpha["held"])
             plain_paths += paths
@@ -437,6 +448,12 @@ class MapCanvas:
                                                 linewidths=lw["besieged"], linestyles=(0, (3, 2)), zorder=2.5))
         if plain_paths:
             out.insert(0, self._collection_dyn(plain_paths, facecolors=plain_colours, edgecolors="none", zorder=2))
+        thin = getattr(frame, "thin", None)
+        if thin is not None and len(thin):
+            veil = geoms_to_paths(thin.geometry.values, self._paths)
+            if veil:  # stippled with the land colour: the side's hue stays readable (a paler black reads as HTS)
+                out.append(self._collection_dyn(veil, facecolors="none", edgecolors=land, linewidths=0,
+                                                hatch=hatch["thin"], zorder=2.2))
         return out
 
     def _collection_dyn(self, paths: list[MplPath], **kwargs: Any) -> PathCollection:
@@ -735,6 +752,8 @@ def _change_text(row: Any, max_en: int = 28) -> str:
         side = f"{to}, besieged by {other}" if other else f"{to}, besieged"
     elif status == "inferred":
         side = f"probably {to}"
+    elif status == "claimed":
+        side = f"claimed by {to}"
     elif isinstance(frm, str) and frm and frm != row.to_side:
         side = f"{_short(frm)} → {to}"
     else:

@@ -1,12 +1,16 @@
 """Control polygons: a cell per settlement, dissolved by side per day; front lines; areas.
 
 Each place the baseline knows, with a point coordinate, governs its Voronoi cell, clipped to Syria's outline
-(``<sources>/geo/boundaries/syr_adm0_from_ocha2016.geojson``) and capped at :data:`MAX_CELL_RADIUS_KM` so that one
-distant village does not paint the empty desert. Cells are computed in an equal-area projection
-(:data:`EQUAL_AREA_CRS`, a Lambert azimuthal equal-area centred on Syria), cleaned into an exact coverage (shared
-edges identical, so a day's dissolve is a fast coverage union), and cached in ``<build>/polygons/`` once per set of places (the gazetteer
-version and the baseline). Places known only to their subdistrict (or with an inferred coordinate) get no cell:
-their control is recorded and shown as a point layer with its uncertainty (:func:`uncertain_on`).
+(``<sources>/geo/boundaries/syr_adm0_from_ocha2016.geojson``) and nothing else: the cells partition the whole
+country, so every square kilometre belongs to the side holding the settlement nearest it, every day, and the areas
+add up to Syria's. A cell larger than a disc of radius :data:`THIN_KM` (a settlement standing for the desert
+around it: most of the Badia) is *thinly held*: it stays its side's, is stippled on maps (:attr:`Cells.thin`) and is
+counted apart in the areas (``thin_km2``).
+Cells are computed in an equal-area projection (:data:`EQUAL_AREA_CRS`, a Lambert azimuthal equal-area centred on
+Syria), cleaned into an exact coverage (shared edges identical, so a day's dissolve is a fast coverage union), and
+cached in ``<build>/polygons/`` once per set of places (the gazetteer version and the baseline). Places known only
+to their subdistrict (or with an inferred coordinate) get no cell: their control is recorded and shown as a point
+layer with its uncertainty (:func:`uncertain_on`).
 
 Per day, cells dissolve by (side, status, other side) into layers ``held``, ``contested``, ``besieged`` and
 ``inferred``; :class:`DailyPolygons` keeps the dissolved layers and updates only the groups whose cells changed.
@@ -43,10 +47,10 @@ import shapely
 from tracker import settings
 from tracker._errors import MissingDataError
 
-#: Largest distance (km) a cell reaches from its settlement. 12 km joins the villages of the river valleys and
-#: the west into continuous areas and leaves the Badia desert between distant outposts unpainted (compared at
-#: 8, 12 and 20 km against the Wikipedia map of July 2017).
-MAX_CELL_RADIUS_KM: float = 12.0
+#: A cell larger than a disc of this radius (km) is thinly held: its side's, stippled on maps and counted apart.
+#: 12 km is the reach within which the villages of the river valleys and the west join into continuous areas
+#: (compared at 8, 12 and 20 km against the Wikipedia map of July 2017); larger cells are the desert between outposts.
+THIN_KM: float = 12.0
 #: Lambert azimuthal equal-area centred on Syria: areas in km² and Voronoi distances in true metres.
 EQUAL_AREA_CRS: str = "+proj=laea +lat_0=35 +lon_0=38.5 +datum=WGS84 +units=m +no_defs"
 #: Coordinate precisions that earn a cell; others are drawn as uncertain points.
@@ -54,7 +58,7 @@ CELL_PRECISIONS: tuple[str, ...] = ("point",)
 #: Syria's outline, inside the sources directory.
 SYRIA_OUTLINE: str = "boundaries/syr_adm0_from_ocha2016.geojson"
 #: Statuses drawn as layers.
-LAYER_STATUSES: tuple[str, ...] = ("held", "contested", "besieged", "inferred")
+LAYER_STATUSES: tuple[str, ...] = ("held", "contested", "besieged", "claimed", "inferred")
 
 _TO_WGS84 = pyproj.Transformer.from_crs(EQUAL_AREA_CRS, "EPSG:4326", always_xy=True)
 _FROM_WGS84 = pyproj.Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
@@ -74,9 +78,15 @@ def to_wgs84(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(_TO_WGS84.transform(xy[:, 0], xy[:, 1])))
 
 
+def to_equal_area(geoms: np.ndarray) -> np.ndarray:
+    """Lon/lat geometries into :data:`EQUAL_AREA_CRS` (metres)."""
+    return shapely.transform(geoms, lambda xy: np.column_stack(_FROM_WGS84.transform(xy[:, 0], xy[:, 1])))
+
+
 @dataclass
 class Cells:
-    """The cells of one set of places: projected geometry, area and the shared edges of neighbours."""
+    """The cells of one set of places: projected geometry, area (all of it thinly held for a cell larger than a disc
+    of radius :data:`THIN_KM`, else 0), the shared edges of neighbours, and the thinly held land as one geometry."""
 
     place_id: np.ndarray
     geometry: np.ndarray
@@ -85,6 +95,8 @@ class Cells:
     edge_j: np.ndarray
     edge_geometry: np.ndarray
     key: str = ""
+    thin_km2: np.ndarray | None = None
+    thin: shapely.Geometry | None = None
 
     def __post_init__(self) -> None:
         self.index = {pid: i for i, pid in enumerate(self.place_id)}
@@ -96,6 +108,13 @@ class Cells:
         """The cells as a GeoDataFrame in EPSG:4326 (``place_id``, ``area_km2``)."""
         return gpd.GeoDataFrame({"place_id": self.place_id, "area_km2": self.area_km2},
                                 geometry=to_wgs84(self.geometry), crs="EPSG:4326")
+
+
+def thin_layer(cells: Cells) -> gpd.GeoDataFrame:
+    """The thinly held land of a set of cells (the cells larger than a disc of radius :data:`THIN_KM`), EPSG:4326."""
+    geoms = [] if cells.thin is None or shapely.is_empty(cells.thin) else [cells.thin]
+    return gpd.GeoDataFrame({"area_km2": [shapely.area(g) / 1e6 for g in geoms]},
+                            geometry=to_wgs84(np.array(geoms, dtype=object)) if geoms else [], crs="EPSG:4326")
 
 
 def cell_places(places: pd.DataFrame, baseline: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -110,15 +129,14 @@ def cell_places(places: pd.DataFrame, baseline: pd.DataFrame | None = None) -> p
     return places[ok]
 
 
-def _cells_key(pts: pd.DataFrame, max_radius_km: float) -> str:
-    h = hashlib.sha1(f"{max_radius_km}|clean|{EQUAL_AREA_CRS}".encode())
+def _cells_key(pts: pd.DataFrame, thin_km: float) -> str:
+    h = hashlib.sha1(f"{thin_km}|partition-thin-cells|{EQUAL_AREA_CRS}".encode())
     h.update(pd.util.hash_pandas_object(pts[["lat", "lon"]].reset_index(), index=False).to_numpy().tobytes())
     return h.hexdigest()[:16]
 
 
-def build_cells(pts: pd.DataFrame, max_radius_km: float = MAX_CELL_RADIUS_KM,
-                outline: shapely.Geometry | None = None) -> Cells:
-    """Voronoi cells of ``pts`` (indexed by place_id, with lat/lon), clipped to Syria and capped.
+def build_cells(pts: pd.DataFrame, thin_km: float = THIN_KM, outline: shapely.Geometry | None = None) -> Cells:
+    """Voronoi cells of ``pts`` (indexed by place_id, with lat/lon), clipped to Syria: a partition of the country.
 
     Points at the same coordinate are moved apart by a few metres so each keeps a (split) cell.
     """
@@ -130,7 +148,6 @@ def build_cells(pts: pd.DataFrame, max_radius_km: float = MAX_CELL_RADIUS_KM,
     vor = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=outline.envelope.buffer(50_000),
                                    ordered=True)
     cells = np.asarray(shapely.get_parts(vor))
-    cells = shapely.intersection(cells, shapely.buffer(points, max_radius_km * 1000.0, quad_segs=16))
     shapely.prepare(outline)
     inside = shapely.contains_properly(outline, cells)
     cells[~inside] = shapely.intersection(cells[~inside], outline)
@@ -145,43 +162,54 @@ def build_cells(pts: pd.DataFrame, max_radius_km: float = MAX_CELL_RADIUS_KM,
     shared = shapely.intersection(cells[a], cells[b])
     length = shapely.length(shared)
     keep = length > 0
-    return Cells(pts.index.to_numpy(object), cells, shapely.area(cells) / 1e6, a[keep], b[keep], shared[keep],
-                 _cells_key(pts, max_radius_km))
+    # thinly held: a cell larger than a disc of radius thin_km, whose settlement stands for more land than it can
+    # be seen to hold (the desert between outposts); whole cells, so the pattern follows the cells, not circles
+    area = shapely.area(cells) / 1e6
+    wide = area > np.pi * thin_km ** 2
+    thin_km2 = np.where(wide, area, 0.0)
+    thin = shapely.coverage_union_all(cells[wide]) if wide.any() else shapely.Polygon()
+    return Cells(pts.index.to_numpy(object), cells, area, a[keep], b[keep], shared[keep],
+                 _cells_key(pts, thin_km), thin_km2, thin)
 
 
 def _cache_dir() -> Path:
     return settings.build_dir() / "polygons"
 
 
-def load_cells(places: pd.DataFrame, baseline: pd.DataFrame | None = None,
-               max_radius_km: float = MAX_CELL_RADIUS_KM, rebuild: bool = False) -> Cells:
+def load_cells(places: pd.DataFrame, baseline: pd.DataFrame | None = None, thin_km: float = THIN_KM,
+               rebuild: bool = False) -> Cells:
     """Cells for ``places`` from the cache in ``<build>/polygons``, building them on the first call."""
     pts = cell_places(places, baseline)
-    key = _cells_key(pts, max_radius_km)
+    key = _cells_key(pts, thin_km)
     folder = _cache_dir()
     cpath, epath = folder / f"cells-{key}.parquet", folder / f"edges-{key}.parquet"
-    if not rebuild and cpath.exists() and epath.exists():
+    tpath = folder / f"thin-{key}.wkb"
+    if not rebuild and cpath.exists() and epath.exists() and tpath.exists():
         c = pd.read_parquet(cpath)
         e = pd.read_parquet(epath)
         return Cells(c["place_id"].to_numpy(object), shapely.from_wkb(c["wkb"].to_numpy()), c["area_km2"].to_numpy(),
-                     e["i"].to_numpy(), e["j"].to_numpy(), shapely.from_wkb(e["wkb"].to_numpy()), key)
-    cells = build_cells(pts, max_radius_km)
+                     e["i"].to_numpy(), e["j"].to_numpy(), shapely.from_wkb(e["wkb"].to_numpy()), key,
+                     c["thin_km2"].to_numpy(), shapely.from_wkb(tpath.read_bytes()))
+    cells = build_cells(pts, thin_km)
     folder.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"place_id": cells.place_id.astype(str), "area_km2": cells.area_km2,
+    pd.DataFrame({"place_id": cells.place_id.astype(str), "area_km2": cells.area_km2, "thin_km2": cells.thin_km2,
                   "wkb": shapely.to_wkb(cells.geometry)}).to_parquet(cpath)
     pd.DataFrame({"i": cells.edge_i, "j": cells.edge_j,
                   "wkb": shapely.to_wkb(cells.edge_geometry)}).to_parquet(epath)
+    tpath.write_bytes(shapely.to_wkb(cells.thin))
     return cells
 
 
 # ---------------------------------------------------------------- per day
 def _group_keys(state: pd.DataFrame, cells: Cells) -> np.ndarray:
-    """One key 'side|status|other' per cell for the state of a day ('' for unknown: not drawn)."""
+    """One key 'side|status|other|stale' per cell for the state of a day ('' for unknown: not drawn)."""
     st = state.reindex(cells.place_id)
     side = st["side"].fillna("unknown").to_numpy(str)
     status = st["status"].fillna("unknown").to_numpy(str)
     other = st["other_side"].where(st["other_side"].notna(), "").to_numpy(str)
-    keys = np.char.add(np.char.add(np.char.add(np.char.add(side, "|"), status), "|"), other)
+    stale = np.where(st["stale"].fillna(False).to_numpy(bool), "stale", "") if "stale" in st else ""
+    keys = np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(side, "|"), status), "|"), other),
+                                   "|"), stale)
     return np.where((side == "unknown") | ~np.isin(status, LAYER_STATUSES), "", keys).astype(object)
 
 
@@ -212,7 +240,7 @@ class DailyPolygons:
         other = iv["other_side"].where(iv["other_side"].notna(), "")
         key = iv["side"].astype(str) + "|" + iv["status"].astype(str) + "|" + other.astype(str)
         drawn = (iv["side"] != "unknown") & iv["status"].isin(list(LAYER_STATUSES))
-        self._key_of_row = np.where(drawn.to_numpy(), key.to_numpy(object), "").astype(object)
+        self._key_of_row = np.where(drawn.to_numpy(), (key + "|").to_numpy(object), "").astype(object)
         self._bounds = timeline.boundaries()
 
     def keys_on(self, day) -> np.ndarray:
@@ -221,14 +249,16 @@ class DailyPolygons:
         keys = np.full(len(self.cells), "", dtype=object)
         cell = self._cell_of_row[rows]
         ok = cell >= 0
-        keys[cell[ok]] = self._key_of_row[rows[ok]]
+        row_keys = self._key_of_row[rows[ok]]
+        stale = self.timeline.stale_rows(day, rows[ok]) & (row_keys != "")
+        keys[cell[ok]] = np.where(stale, row_keys + "stale", row_keys)
         return keys
 
     def advance(self, day) -> list[str]:
         """Move to ``day``; returns the groups whose geometry changed (only those are dissolved again)."""
-        from tracker.control import _as_date
+        from tracker.control import as_date
 
-        day = _as_date(day)
+        day = as_date(day)
         if self.day is not None and day >= self.day:
             lo, hi = np.searchsorted(self._bounds, [self.day.toordinal() + 1, day.toordinal() + 1])
             if lo == hi:  # no place changed state since the last day drawn
@@ -260,7 +290,8 @@ class DailyPolygons:
         counts = pd.Series(self.keys).value_counts()
         df = gpd.GeoDataFrame({
             "side": [p[0] for p in parts], "status": [p[1] for p in parts],
-            "other_side": [p[2] or None for p in parts], "n_places": [int(counts.get(k, 0)) for k in keys],
+            "other_side": [p[2] or None for p in parts], "stale": [p[3] == "stale" for p in parts],
+            "n_places": [int(counts.get(k, 0)) for k in keys],
             "area_km2": shapely.area(geoms) / 1e6 if len(geoms) else [],
         }, geometry=geoms if projected else (to_wgs84(geoms) if len(geoms) else geoms),
             crs=EQUAL_AREA_CRS if projected else "EPSG:4326")
@@ -302,7 +333,7 @@ def front_lines(state: pd.DataFrame, cells: Cells) -> gpd.GeoDataFrame:
     """Shared edges of neighbouring cells whose holders differ, merged per pair of sides (EPSG:4326)."""
     st = state.reindex(cells.place_id)
     side = st["side"].fillna("unknown").to_numpy(str)
-    drawn = st["status"].isin(["held", "contested", "besieged"]).to_numpy()
+    drawn = st["status"].isin(["held", "contested", "besieged", "claimed"]).to_numpy()
     si, sj = side[cells.edge_i], side[cells.edge_j]
     m = (si != sj) & drawn[cells.edge_i] & drawn[cells.edge_j] & (si != "unknown") & (sj != "unknown")
     a = np.where(si < sj, si, sj)[m]
@@ -341,35 +372,43 @@ def uncertain_on(day, *, timeline=None, cells: Cells | None = None) -> gpd.GeoDa
 
 
 def _change_days(timeline, d0: date, d1: date) -> list[date]:
-    iv = timeline.intervals
-    days = set(iv["valid_from"].dropna()) | set(iv["valid_to"].dropna())
-    return sorted(d for d in days if d0 < d <= d1)
+    """Days after ``d0`` up to ``d1`` on which some place's state or staleness changes."""
+    return [date.fromordinal(int(n)) for n in timeline.boundaries() if d0.toordinal() < n <= d1.toordinal()]
 
 
-def area_table(timeline, cells: Cells, d0=None, d1=None, include_inferred: bool = False) -> pd.DataFrame:
-    """Area (km², equal-area) per side and status for every day from ``d0`` to ``d1``."""
-    from tracker.control import _as_date
+def area_table(timeline, cells: Cells, d0=None, d1=None, include_inferred: bool = True) -> pd.DataFrame:
+    """Area (km², equal-area) per side and status for every day from ``d0`` to ``d1``, what the map shows
+    (inferred control as its own status unless ``include_inferred`` is False): ``day, side, status, area_km2,
+    thin_km2, stale_km2``. The cells partition the country, so a day's areas add up to Syria's; ``thin_km2`` is
+    the part farther than :data:`THIN_KM` from any settlement, ``stale_km2`` the part whose state is stale."""
+    from tracker.control import as_date
 
-    a = _as_date(d0) if d0 is not None else timeline.start
-    b = _as_date(d1) if d1 is not None else timeline.end
+    a = as_date(d0) if d0 is not None else timeline.start
+    b = as_date(d1) if d1 is not None else timeline.end
     changes = set(_change_days(timeline, a, b))
+    thin = cells.thin_km2 if cells.thin_km2 is not None else np.zeros(len(cells))
     rows, current = [], None
     for day in timeline.days(a, b):
         if current is None or day in changes:
             keys = _group_keys(timeline.state_on(day, include_inferred=include_inferred), cells)
-            s = pd.Series(cells.area_km2).groupby(keys).sum()
-            current = [(k.split("|")[0], k.split("|")[1], float(v)) for k, v in s.items() if k]
-        rows.extend((day, side, status, area) for side, status, area in current)
-    return pd.DataFrame(rows, columns=["day", "side", "status", "area_km2"])
+            parts = pd.DataFrame({"key": [k.rsplit("|", 2)[0] if k else "unknown|unknown" for k in keys],
+                                  "stale": [k.endswith("|stale") or not k for k in keys],
+                                  "area": cells.area_km2, "thin": thin})
+            parts["stale_area"] = np.where(parts["stale"], parts["area"], 0.0)
+            g = parts.groupby("key")[["area", "thin", "stale_area"]].sum()
+            current = [(k.split("|")[0], k.split("|")[1], float(r.area), float(r.thin), float(r.stale_area))
+                       for k, r in g.iterrows()]
+        rows.extend((day, *row) for row in current)
+    return pd.DataFrame(rows, columns=["day", "side", "status", "area_km2", "thin_km2", "stale_km2"])
 
 
 def front_line_table(timeline, cells: Cells, d0=None, d1=None) -> pd.DataFrame:
     """Front lines by interval: ``day, valid_to, side_a, side_b, length_km, wkb`` (new rows only on days they
     change; ``valid_to`` is the first day they no longer hold, NULL for the last)."""
-    from tracker.control import _as_date
+    from tracker.control import as_date
 
-    a = _as_date(d0) if d0 is not None else timeline.start
-    b = _as_date(d1) if d1 is not None else timeline.end
+    a = as_date(d0) if d0 is not None else timeline.start
+    b = as_date(d1) if d1 is not None else timeline.end
     rows: list[list] = []
     for day in [a, *_change_days(timeline, a, b)]:
         fl = front_lines(timeline.state_on(day), cells)

@@ -98,5 +98,7 @@ def require_sources(*parts: str) -> Path:
 
 
 def default_inputs() -> list[Path]:
-    """The inputs ``tracker run`` uses when given no path: the seeds and the development corpus."""
-    return [require_sources("seeds"), require_sources("corpus", "wikipedia", "articles")]
+    """The inputs ``tracker run`` uses when given no path: the seeds, the Wikipedia campaign articles and the
+    news excerpts (``corpus/news/reports.jsonl``: the folder's labels and events are not reports)."""
+    return [require_sources("seeds"), require_sources("corpus", "wikipedia", "articles"),
+            require_sources("corpus", "news", "reports.jsonl")]

@@ -370,6 +370,8 @@ def state_label(side: str | None, status: str | None = "held", other: str | None
         return f"{status}{by}" if not _known(side) else f"{holder}, {status}{by}"
     if status == "inferred":
         return f"probably {holder}"
+    if status == "claimed":
+        return f"{holder} (claimed)"
     return holder
 
 
@@ -1043,8 +1045,17 @@ def write_summary(rep: Sitrep) -> str:
         else:
             sentence = f"{_the(side)} took {_names(cs)}{count}{frm}{ground}."
             parts.append(sentence[0].upper() + sentence[1:])
+    claimed: dict[str, list[Change]] = {}
+    for c in final:
+        if c.status == "claimed" and _known(c.to_side):
+            claimed.setdefault(c.to_side, []).append(c)
     if not gains:
-        parts.append(f"No place{where} is reported to have changed hands this week.")
+        parts.append(f"No place{where} is reported to have changed hands this week"
+                     + (" on evidence that settles it." if claimed else "."))
+    for side, cs in claimed.items():
+        sentence = (f"{_the(side)} is claimed to have taken {_names(cs)}, "
+                    "not yet confirmed by an independent report.")
+        parts.append(sentence[0].upper() + sentence[1:])
     losses = sorted((a for a in rep.areas if (a.change_km2 or 0) <= -0.5), key=lambda a: a.change_km2)
     if losses:
         text = " and ".join(f"{_the(a.side)} lost a net {fmt_km2(abs(a.change_km2))}" for a in losses) + "."

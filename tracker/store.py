@@ -195,6 +195,30 @@ MIGRATIONS: list[tuple[int, str]] = [
             LEFT JOIN known k ON k.place_id = p.place_id AND k.k = 1;
         """,
     ),
+    (
+        3,
+        # issue 14: every state carries the day of its last evidence; areas split out thinly held and stale land;
+        # the macros give both (control_on's stale_days: tracker.control.STALE_DAYS)
+        """
+        ALTER TABLE control_intervals ADD COLUMN last_evidence DATE;
+        ALTER TABLE faction_area ADD COLUMN thin_km2 DOUBLE DEFAULT 0;
+        ALTER TABLE faction_area ADD COLUMN stale_km2 DOUBLE DEFAULT 0;
+        DROP MACRO TABLE control_on;
+        CREATE MACRO control_on(d, stale_days := 120) AS TABLE
+            SELECT i.place_id, p.name_en, p.name_ar, i.side, i.status, i.other_side, i.valid_from AS since,
+                   i.claim_ids, inf.side AS inferred_side, p.lat, p.lon, p.coord_precision,
+                   coalesce(inf.last_evidence, i.last_evidence) AS last_evidence,
+                   coalesce(CAST(d AS DATE) - coalesce(inf.last_evidence, i.last_evidence) > stale_days, false)
+                       AS stale
+            FROM control_intervals i
+            JOIN places p ON p.place_id = i.place_id
+            LEFT JOIN control_intervals inf
+              ON inf.place_id = i.place_id AND inf.inferred
+             AND inf.valid_from <= CAST(d AS DATE) AND (inf.valid_to IS NULL OR inf.valid_to > CAST(d AS DATE))
+            WHERE NOT i.inferred AND i.valid_from <= CAST(d AS DATE)
+              AND (i.valid_to IS NULL OR i.valid_to > CAST(d AS DATE));
+        """,
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]

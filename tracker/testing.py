@@ -18,12 +18,13 @@ _counter = itertools.count()
 
 
 def make_claim(place_id: str | None, actor: str, action: str = "capture", day: date | str | None = None, *,
-               status: str = "asserted", reported: date | str | None = None, source: str | None = None,
+               status: str = "asserted", reported: date | str | None = None, source: str | None = "AFP",
                attribution: str | None = None, confidence: float = 0.8, distance_km: float | None = None,
                opponent: str | None = None, quote: str = "", place_precision: str | None = "point",
                report_id: str | None = None, date_precision: str = "day") -> Claim:
     """A claim about ``place_id`` by ``actor`` on ``day``; ``reported`` becomes the report's ``published`` date
-    (omit it for a chronicle, whose report time is the claim's date)."""
+    (omit it for a chronicle, whose report time is the claim's date). The default ``source`` is a neutral news
+    agency, trusted for every side's gains (``data/sources.toml``); pass ``source=None`` for an unknown source."""
     n = next(_counter)
     claim = Claim(
         report_id=report_id or f"test_{n:05d}", actor=actor, action=action, status=status, place_id=place_id,

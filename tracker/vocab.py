@@ -36,6 +36,16 @@ def side_label(side: str) -> str:
     return table.get(side, {"label": side})["label"]
 
 
+def allied(a: str | None, b: str | None) -> bool:
+    """Whether two sides fight as one (``allies`` in ``vocab.toml``, either way round); a side is its own ally."""
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    table = _vocab()["sides"]
+    return b in table.get(a, {}).get("allies", []) or a in table.get(b, {}).get("allies", [])
+
+
 def side_from_wikimap(code: str) -> str | None:
     """Side for a Wikipedia map side code (``gov``, ``opp``, ``SDF``, ``IS``, ``JaN``, ``Trk``)."""
     for name, entry in _vocab()["sides"].items():

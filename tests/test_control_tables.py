@@ -1,0 +1,59 @@
+"""The control stage's tables: the timeline is written once and read back as it was, never folded again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+
+from tracker import store
+from tracker.cli import main
+from tracker.control import Timeline, load_timeline, write_timeline
+from tracker.testing import assert_timeline_equal, make_baseline, make_claim, make_places
+
+PLACES = make_places([(f"V{i}{j}", f"v{i}{j}", 35.0 + 0.05 * i, 38.5 + 0.05 * j) for i in range(3) for j in range(3)])
+BASE = make_baseline([(p, "government" if p[1] == "0" else "isis") for p in PLACES.index])
+CLAIMS = [make_claim("V11", "government", "capture", "2017-08-01", reported="2017-08-03"),
+          make_claim("V12", "government", "capture", "2017-08-05", source=None),
+          make_claim("V21", "government", "advance", "2017-08-10")]
+
+
+def stored(db_path):
+    tl = Timeline(PLACES, BASE, CLAIMS)
+    con = store.connect(db_path)
+    try:
+        write_timeline(con, tl, "test")
+    finally:
+        con.close()
+    return tl
+
+
+def test_the_stored_timeline_is_the_folded_one(db_path):
+    tl = stored(db_path)
+    con = store.connect(db_path, read_only=True)
+    try:
+        back = load_timeline(con)
+    finally:
+        con.close()
+    assert_timeline_equal(tl, back, check_claims=True)
+    for day in ("2017-07-20", "2017-08-06", "2017-08-20"):
+        a, b = tl.state_on(day, include_inferred=True), back.state_on(day, include_inferred=True)
+        assert a.drop(columns="claim_ids").equals(b.drop(columns="claim_ids"))
+    assert back.who_held("V12", "2017-08-06").status == "claimed"
+    assert back.who_held("V11", "2017-08-02").last_evidence == date(2017, 8, 1)
+    # report time from the stored events: on 2 August the capture of 1 August was not yet reported
+    assert back.who_held("V11", "2017-08-02", as_reported="2017-08-02").side == "isis"
+    assert back.who_held("V11", "2017-08-02", as_reported="2017-08-03").side == "government"
+
+
+def test_control_command_warns_after_the_data_and_refuses_where_nothing_can_be_said(db_path):
+    stored(db_path)
+    run = CliRunner().invoke
+    ok = run(main, ["control", "--date", "2017-08-06", "--db", str(db_path), "--json"])
+    assert ok.exit_code == 0 and '"last_evidence": "2017-08-05"' in ok.output and "warning" not in ok.output
+    after = run(main, ["control", "--date", "2017-09-01", "--db", str(db_path), "--place", "V11"])
+    assert after.exit_code == 0 and "warning: 2017-09-01 is after the last evidence" in after.output
+    far = run(main, ["control", "--date", "2030-01-01", "--db", str(db_path)])
+    assert far.exit_code == 2 and "every state is stale" in far.output
+    before = run(main, ["control", "--date", "2016-01-01", "--db", str(db_path)])
+    assert before.exit_code == 2 and "before the timeline starts" in before.output

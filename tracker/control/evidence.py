@@ -1,0 +1,195 @@
+"""Evidence: how much a claim weighs, which sources are trusted, and claims as one frame.
+
+The source profiles are in ``data/sources.toml``; every rule is written down with its reason in
+``docs/control-model.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from gazetteer.normalize import skeleton
+from tracker import vocab
+from tracker.control.days import to_date
+from tracker.control.rules import side_of
+from tracker.records import Claim
+
+
+#: A place is major (its change needs more evidence) when it is a city, or a settlement of at least this many people.
+MAJOR_POPULATION: int = 20_000
+
+
+def sources() -> dict[str, Any]:
+    """The source profiles (``data/sources.toml``)."""
+    return vocab.data_file("sources.toml")
+
+
+@lru_cache(maxsize=4096)
+def source_profile(text: str | None) -> tuple[str | None, str, float]:
+    """(source key, side it speaks for or '', base weight) for an attribution or report source text."""
+    conf = sources()
+    if text:
+        for key, entry in conf["sources"].items():
+            for alias in entry["aliases"]:
+                if re.search(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", text, re.IGNORECASE):
+                    return key, entry.get("side", ""), float(entry.get("weight", 1.0))
+    return None, "", float(conf["default"]["weight"])
+
+
+def claim_source(claim: Mapping[str, Any]) -> tuple[str | None, str, float]:
+    """The profile that speaks for a claim: its attribution's (SANA inside a wire story), else its report's source."""
+    key, side, weight = source_profile(claim.get("attribution"))
+    if key is None:
+        key, side, weight = source_profile(claim.get("source"))
+    return key, side, weight
+
+
+def source_identity(claim: Mapping[str, Any]) -> str:
+    """Who a claim's evidence comes from: its profile, else its report's source as written, else its report."""
+    key, _, _ = claim_source(claim)
+    if key is not None:
+        return key
+    src = claim.get("source")
+    return str(src).strip().casefold() if src else f"report:{claim.get('report_id')}"
+
+
+def independent(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether claim ``b`` corroborates claim ``a``: another report, from another source."""
+    return a.get("report_id") != b.get("report_id") and source_identity(a) != source_identity(b)
+
+
+def trusted(claim: Mapping[str, Any], gaining: str) -> bool:
+    """Whether the claim's source is trusted, on its own, for a gain of ``gaining`` (``sources.toml``: a neutral
+    source for every side, a partisan source for every side but its own, an unknown source for none, unless the
+    profile lists ``trusted_for``)."""
+    key, side, _ = claim_source(claim)
+    conf = sources()
+    if key is None:
+        return bool(conf["default"].get("trusted", False))
+    listed = conf["sources"][key].get("trusted_for")
+    if listed is not None:
+        return gaining in listed
+    return not side or side != gaining
+
+
+def claim_weight(claim: Mapping[str, Any], loser: str | None) -> float:
+    """Weight of a claim in a conflict: source weight x claim confidence, less for a partisan claiming its
+    own side's gain, more for a partisan admitting its own side's loss (``loser`` lost the place)."""
+    factors = sources()["factors"]
+    _, side, weight = claim_source(claim)
+    holder = claim.get("holder")
+    if side and holder == side:
+        weight *= factors["partisan_gain"]
+    elif side and loser == side and holder != side:
+        weight *= factors["admission"]
+    conf = claim.get("confidence")
+    return weight * (float(conf) if conf is not None and not pd.isna(conf) else 0.5)
+
+
+def major_places(places: pd.DataFrame) -> set[str]:
+    """Place ids of the major places: cities, and settlements of :data:`MAJOR_POPULATION` or more."""
+    major = pd.Series(False, index=places.index)
+    if "feature_type" in places:
+        major |= places["feature_type"].eq("city")
+    if "population" in places:
+        major |= pd.to_numeric(places["population"], errors="coerce").fillna(0) >= MAJOR_POPULATION
+    return set(places.index[major.to_numpy()])
+
+
+def named_in_clause(claim: Mapping[str, Any]) -> bool:
+    """Whether the claim's quote (its clause) names its place: False when the place came from the context
+    ("took the city" after a sentence naming it)."""
+    text, quote = claim.get("place_text"), claim.get("quote")
+    if not text or not quote:
+        return True  # nothing to check against
+    return str(text).casefold() in str(quote).casefold()
+
+
+def listed_claims(claims: pd.DataFrame, province_names: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Claim ids that share their clause with claims of other places for the same action, in a list that reads as
+    provinces: their quotes overlap in one report, and one of the places is named as a governorate is ("a pocket
+    spanning Hama, Idlib and Aleppo"; "IS's control of Mosul, Raqqa and Deir ez-Zor"). A list of towns that are not
+    province names ("ISIL lost al-Qa'im and Abu Kamal") is a list of towns.
+
+    ``province_names``: the consonant skeletons of the governorates' names (:func:`province_names`)."""
+    out: set[str] = set()
+    need = {"report_id", "action", "start", "end", "place_id", "claim_id"}
+    if claims.empty or not need <= set(claims.columns):
+        return out
+    df = claims[claims["place_id"].notna() & claims["start"].notna() & claims["end"].notna()]
+    for _, grp in df.groupby(["report_id", "action"], sort=False):
+        if grp["place_id"].nunique() < 2:
+            continue
+        g = grp.sort_values("start")
+        starts, ends = g["start"].to_numpy(float), g["end"].to_numpy(float)
+        pids, cids = g["place_id"].to_numpy(object), g["claim_id"].to_numpy(object)
+        texts = [skeleton(t) if isinstance(t, str) else "" for t in
+                 g.get("place_text", pd.Series([None] * len(g))).to_numpy(object)]
+        # groups of overlapping quotes (a clause), then the whole group when it names a province
+        group_of = list(range(len(g)))
+        for i in range(len(g)):
+            j = i + 1
+            while j < len(g) and starts[j] < ends[i]:
+                group_of[j] = group_of[i]
+                j += 1
+        members: dict[int, list[int]] = {}
+        for i, k in enumerate(group_of):
+            members.setdefault(k, []).append(i)
+        for idx in members.values():
+            if len({pids[i] for i in idx}) > 1 and any(texts[i] in province_names for i in idx):
+                out.update(cids[i] for i in idx)
+    return out
+
+
+def province_names(places: pd.DataFrame) -> frozenset[str]:
+    """The consonant skeletons (``gazetteer.normalize.skeleton``: spellings compare equal) of the English and
+    Arabic names of the governorates in ``places``."""
+    if "feature_type" not in places:
+        return frozenset()
+    gov = places[places["feature_type"].eq("governorate")]
+    names = {skeleton(n) for col in ("name_en", "name_ar") if col in gov for n in gov[col].dropna()}
+    names.discard("")
+    return frozenset(names)
+
+
+def claim_id_for(claim: Mapping[str, Any]) -> str:
+    """A stable id for a claim record that has none (hash of report, version, span, action and place)."""
+    key = "|".join(str(claim.get(k)) for k in ("report_id", "report_version", "start", "end", "action", "place_id"))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def claims_frame(claims: Iterable[Claim] | pd.DataFrame | None) -> pd.DataFrame:
+    """Claims as one DataFrame with ``claim_id``, python ``date``/``reported`` dates and the acting ``side``.
+
+    Accepts :class:`~tracker.records.Claim` objects, dicts, or a DataFrame (the ``claims`` table's columns,
+    ``quote_start``/``quote_end`` or ``start``/``end``).
+    """
+    if claims is None:
+        df = pd.DataFrame()
+    elif isinstance(claims, pd.DataFrame):
+        df = claims.copy()
+    else:
+        df = pd.DataFrame([dict(vars(c)) if isinstance(c, Claim) else dict(c) for c in claims])
+    df = df.rename(columns={"quote_start": "start", "quote_end": "end"})
+    for col in ("claim_id", "report_id", "report_version", "actor", "action", "status", "place_id", "place_name",
+                "place_precision", "date", "date_precision", "distance_km", "quote", "start", "end", "attribution",
+                "source", "published", "confidence", "opponent", "lat", "lon", "place_text"):
+        if col not in df.columns:
+            df[col] = None
+    df = df.astype(object).where(df.notna(), None)
+    if len(df):
+        missing = df["claim_id"].isna()
+        df.loc[missing, "claim_id"] = [claim_id_for(r) for r in df.loc[missing].to_dict("records")]
+    df["date"] = [to_date(v) for v in df["date"]]
+    df["published"] = [to_date(v) for v in df["published"]]
+    # report time: the report's publication date; chronicles have none, so their sentence's own date
+    df["reported"] = [p if p is not None else d for p, d in zip(df["published"], df["date"])]
+    df["side"] = [side_of(a) for a in df["actor"]]
+    return df.reset_index(drop=True)
+

@@ -1,0 +1,513 @@
+"""The fold: one pass over the claims in date order, turning evidence into events, conflicts and outcomes.
+
+Every rule is written down with its reason in ``docs/control-model.md``. In short: a claim first has to be
+about control of a settlement (:meth:`Fold.skip_reason`); claims about one place that disagree within the
+conflict window are weighed (:meth:`Fold.conflicts`); the action's :class:`~tracker.control.rules.Rule` gives
+the new state; and a gain of ground needs evidence in proportion to what it moves (:meth:`Fold.gain`):
+
+- a major place changes only where the gaining side holds ground near it that a report spoke of within
+  :data:`GROUND_FRESH_DAYS`; otherwise nothing changes until an independent report says it too (``pending``);
+- the gain is ``held`` at once when the source is trusted for the gaining side (``data/sources.toml``);
+- otherwise, when the gaining side holds no ground near the place, nothing changes until an independent report
+  says it too (``pending``);
+- otherwise it is ``claimed``: ``held`` when an independent report corroborates it; if none does within
+  :data:`CONFIRM_DAYS`, the claim stands (uncontradicted), unless a report spoke for the holder there within
+  :data:`HOLDER_FRESH_DAYS` before the claim: then it lapses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gazetteer.normalize import skeleton, split_feature
+from tracker import vocab
+from tracker.control.days import opt
+from tracker.control.evidence import (claim_weight, independent, listed_claims, major_places, named_in_clause,
+                                      province_names, sources, trusted)
+from tracker.control.graph import NEAR_KM, Neighbours, groups, local_xy
+from tracker.control.records import make_event
+from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State, side_of
+
+#: Claims about one place asserting different holders within this many days conflict (unless a sequence
+#: explains them: the later one both happened and was reported later).
+CONFLICT_WINDOW_DAYS: int = 3
+#: Days a ``claimed`` gain waits for corroboration before it stands (or lapses, see :data:`HOLDER_FRESH_DAYS`).
+CONFIRM_DAYS: int = 7
+#: A holder reported there within this many days before a lone unconfirmed claim against it keeps the place:
+#: a place taken with reports weeks ago is not lost on one report nobody repeats.
+HOLDER_FRESH_DAYS: int = 60
+#: A side's ground near a place counts as fresh when a report spoke of it within this many days: a siege, and
+#: the change of a major place, need the gaining side's fresh ground near it (stale ground may be long gone).
+GROUND_FRESH_DAYS: int = 120
+#: Place precisions and feature types that are areas, not settlements.
+REGION_PRECISIONS = frozenset({"subdistrict", "district", "governorate", "region"})
+#: A city's districts (separate map points, reports name only the city) lie within this many km of its point.
+CITY_DISTRICT_KM: float = 3.5
+#: Points named after a settlement (its border crossing, silos, airport) lie within this many km of it.
+NAMED_PART_KM: float = 5.0
+_DISTRICT_NAME = re.compile(r"\bdistrict\b|\bneighbou?rhood\b", re.IGNORECASE)
+_GAIN_ACTIONS = ("capture", "withdraw")
+
+
+def loser_phrasing(c: dict) -> dict:
+    """A capture or withdrawal that names only the side that lost ("X fell", "ISIL lost X": no acting side, the loser
+    as ``opponent``) is the loser's withdrawal: the place then goes to the side holding the ground around it."""
+    loser = side_of(c.get("opponent"))
+    if c.get("side") is None and loser is not None and c.get("action") in ("capture", "withdraw"):
+        return {**c, "side": loser, "action": "withdraw", "opponent": None, "note": "the loser named alone"}
+    return c
+
+
+def _name_words(name) -> list[str]:
+    """The word skeletons of a place name without its feature word ("Nassib Crossing" -> the skeleton of
+    "nassib"), so spellings of one name compare equal."""
+    if not isinstance(name, str) or not name.strip():
+        return []
+    core, _ = split_feature(name)
+    return [k for k in (skeleton(w) for w in re.split(r"[\s\-()/,]+", core) if w) if len(k) >= 2]
+
+
+def _contains(words: list[str], part: list[str]) -> bool:
+    """Whether ``part`` occurs as a run of consecutive words in ``words``."""
+    n = len(part)
+    return any(words[i:i + n] == part for i in range(len(words) - n + 1))
+
+
+@dataclass
+class Claimed:
+    """A gain waiting for corroboration: who claims it, since when, with which claims, and the state before."""
+
+    side: str
+    since: date
+    claims: list[dict]
+    prior: State
+    major: bool
+    token: int = 0
+    prior_backed: date | None = None  # the last day a report spoke for the prior holder there
+
+
+@dataclass
+class PlaceLog:
+    """What the fold knows of one place while it runs."""
+
+    last: dict | None = None  # the last applied event
+    claimed: Claimed | None = None
+    waiting: list[dict] = field(default_factory=list)  # gains far from the side's ground, awaiting a second report
+    handled_conflicts: set[str] = field(default_factory=set)
+    lost: dict[str, date] = field(default_factory=dict)  # side -> the last day it lost the place by a report
+
+
+class Fold:
+    """One pass over the claims: events, conflicts and outcomes (used by :class:`tracker.control.Timeline`).
+
+    Parameters
+    ----------
+    places, baseline, claims
+        As :class:`tracker.control.Timeline` takes them (claims already a :func:`claims_frame`).
+    rules
+        Action -> :class:`~tracker.control.rules.Rule`.
+    window
+        Conflict window in days.
+    neighbours
+        The places' :class:`~tracker.control.graph.Neighbours` (default: built from ``places``).
+    """
+
+    def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame,
+                 rules: Mapping[str, Rule], window: int = CONFLICT_WINDOW_DAYS,
+                 neighbours: Neighbours | None = None):
+        self.places, self.rules, self.window = places, rules, window
+        self.base_state: dict[str, State] = {}
+        self.start = min(baseline["day"]) if len(baseline) else None
+        for rec in baseline.itertuples(index=False):
+            self.base_state[rec.place_id] = State(rec.side, rec.status, opt(rec.other_side), rec.day)
+        if self.start is None:
+            self.start = min((d for d in claims["date"] if d is not None), default=date.today())
+        self.base_day = {pid: s.since for pid, s in self.base_state.items()}
+        self.major = major_places(places)
+        self.neighbours = neighbours if neighbours is not None else Neighbours(
+            places[places.index.isin(list(self.base_state))] if self.base_state else places)
+        self.state: dict[str, State] = dict(self.base_state)
+        self._parts: dict[str, list[str]] = {}
+        self.log: dict[str, PlaceLog] = {}
+        self.events: list[dict] = []
+        self.outcomes: list[dict] = []
+        self.conflicts: list[dict] = []
+        self.proximity: list[dict] = []
+        self.evidence: list[tuple[str, date, str]] = []  # (place, day, claim id): what a state's age is read from
+        # the last day a report (or the baseline) spoke of each place: the age of what is known there
+        self.heard: dict[str, date] = {pid: d for pid, d in self.base_day.items() if d is not None}
+        # place -> side -> the last day a report by or for that side spoke of the place (not the baseline)
+        self.backed: dict[str, dict[str, date]] = {}
+        # place -> side -> the last day a report put that side at the place's edge (near it, advancing, besieging)
+        self.at_edge: dict[str, dict[str, date]] = {}
+        self._timers: list[tuple[date, int, str]] = []
+        self._tokens = 0
+        self._run(claims)
+
+    # ------------------------------------------------------------ classification
+    def skip_reason(self, c: Mapping[str, Any], listed: set[str]) -> str | None:
+        """Why a claim changes no control, or None when it is evidence about a settlement."""
+        if c["action"] not in vocab.TERRITORIAL:
+            return "context action: changes no control"
+        if c["status"] != "asserted":
+            return f"{c['status']} claim: never changes control"
+        if c["side"] is None:
+            return f"actor {c['actor']!r} holds no ground"
+        if c["place_id"] is None or c["place_precision"] == "region":
+            return "region-level or unresolved place: changes no settlement by itself"
+        pid = c["place_id"]
+        if pid not in self.places.index:
+            return "place not in the gazetteer"
+        if str(pid).startswith("adm:") or self.places.at[pid, "feature_type"] in REGION_PRECISIONS:
+            return "the place is an administrative area: changes no settlement by itself"
+        country = self.places.at[pid, "country"] if "country" in self.places else "SY"
+        if isinstance(country, str) and country not in ("SY", "Syria"):
+            return "place outside Syria"
+        if c["date"] is None:
+            return "no date"
+        if c["date"] < self.base_day.get(pid, self.start):
+            return "before the baseline: kept in the history, does not overrule it"
+        if pid in self.major and c["action"] != "proximity":
+            if c["claim_id"] in listed:
+                return "a list or region-wide phrase: never moves a major place"
+            if not named_in_clause(c):
+                return "the clause does not name the major place (it came from the context)"
+        return None
+
+    def parts_of(self, pid: str) -> list[str]:
+        """The points the map draws apart from a settlement that a report naming it means too: a city's districts
+        (named '... district' or of feature ``neighbourhood``, within :data:`CITY_DISTRICT_KM`), and any point named
+        after it within :data:`NAMED_PART_KM` (its crossing, silos, airport, or a second record of the same town)."""
+        if pid in self._parts:
+            return self._parts[pid]
+        out: list[str] = []
+        places = self.places
+        if pid in self.neighbours.index and {"lat", "lon", "name_en"} <= set(places.columns):
+            i = self.neighbours.index[pid]
+            near = [self.neighbours.ids[j] for j in self.neighbours.near[i]]
+            x0, y0 = self.neighbours.x[i], self.neighbours.y[i]
+            own = _name_words(places.at[pid, "name_en"])
+            if sum(len(w) for w in own) < 3:
+                own = []  # too short a name ("Tal", "Deir") to say a point is named after this place
+            is_city = places.at[pid, "feature_type"] == "city" if "feature_type" in places else False
+            for q in near:
+                j = self.neighbours.index[q]
+                km = np.hypot(self.neighbours.x[j] - x0, self.neighbours.y[j] - y0)
+                name = places.at[q, "name_en"] if q in places.index else None
+                district = is_city and km <= CITY_DISTRICT_KM and (
+                    str(places.at[q, "feature_type"]) == "neighbourhood" or bool(_DISTRICT_NAME.search(str(name or ""))))
+                if district or (km <= NAMED_PART_KM and own and _contains(_name_words(name), own)):
+                    out.append(q)
+        self._parts[pid] = out
+        return out
+
+    # ------------------------------------------------------------ the pass
+    def _run(self, claims: pd.DataFrame) -> None:
+        listed = listed_claims(claims, province_names(self.places))
+        live: list[dict] = []
+        for c in claims.to_dict("records"):
+            c = loser_phrasing(c)
+            reason = self.skip_reason(c, listed)
+            if reason is not None:
+                self._outcome(c, "ignored", reason)
+                if reason.startswith("before the baseline"):
+                    self.events.append(make_event(c["place_id"], c["date"], c["reported"], UNKNOWN, UNKNOWN, [c],
+                                                  applied=False, note=reason))
+                continue
+            c["rank"] = ACTION_RANK.get(c["action"], 9)
+            c["holder"] = self.rules[c["action"]].holder(c) if c["action"] in self.rules else None
+            live.append(c)
+            if c["action"] == "capture":
+                # taking a town takes its parts: reports name the town, the map draws its districts apart
+                for did in self.parts_of(c["place_id"]):
+                    if c["date"] >= self.base_day.get(did, self.start):
+                        live.append({**c, "place_id": did, "part_of": c["place_id"]})
+        by_place: dict[str, list[dict]] = {}
+        for c in live:
+            by_place.setdefault(c["place_id"], []).append(c)
+        self.marks: dict[tuple[str, str], str] = {}
+        for pid, cs in by_place.items():
+            cs.sort(key=lambda c: (c["date"], c["reported"] or c["date"], c["rank"], c["claim_id"]))
+            for cid, mark in self.find_conflicts(pid, cs, self.base_state.get(pid, UNKNOWN)).items():
+                self.marks[(pid, cid)] = mark
+        self._members = by_place
+        # date order across places (the ground around a place is read as it stands that day); on one day,
+        # villages before major places (a city's capture is judged with its villages' changes of that day)
+        live.sort(key=lambda c: (c["date"], c["place_id"] in self.major, c["rank"], c["reported"] or c["date"],
+                                 c["claim_id"], c["place_id"]))
+        for c in live:
+            self._fire_timers(before=c["date"])
+            self._apply(c)
+        self._fire_timers(before=None)
+        self._settle_conflicts()
+
+    def _outcome(self, c: Mapping[str, Any], outcome: str, reason: str, event: dict | None = None) -> dict:
+        row = {"claim_id": c["claim_id"], "place_id": c["place_id"], "outcome": outcome, "reason": reason,
+               "event_id": event["event_id"] if event else None}
+        self.outcomes.append(row)
+        if outcome in ("applied", "no change", "conflict") and c.get("place_id") is not None:
+            pid, day = c["place_id"], c["date"]
+            self.evidence.append((pid, day, c["claim_id"]))
+            self.heard[pid] = max(day, self.heard.get(pid, day))
+            for side in {c.get("side"), c.get("holder")} - {None}:
+                backed = self.backed.setdefault(pid, {})
+                backed[side] = max(day, backed.get(side, day))
+        return row
+
+    def _apply(self, c: dict) -> None:
+        try:
+            self._apply_rules(c)
+        finally:  # a report putting a side at the place's edge counts for the claims after it, not for itself
+            if c["action"] in ("proximity", "advance", "siege") and (
+                    c["action"] != "proximity" or c.get("distance_km") is None or c["distance_km"] <= NEAR_KM):
+                edge = self.at_edge.setdefault(c["place_id"], {})
+                edge[c["side"]] = max(c["date"], edge.get(c["side"], c["date"]))
+
+    def _apply_rules(self, c: dict) -> None:
+        pid = c["place_id"]
+        log = self.log.setdefault(pid, PlaceLog())
+        state = self.state.get(pid, UNKNOWN)
+        mark = self.marks.get((pid, c["claim_id"]))
+        if c["action"] == "proximity":
+            self.proximity.append(c)
+        if mark == "overruled":
+            self._outcome(c, "overruled", "outweighed in a conflict")
+            return
+        if mark and mark.startswith("unsettled:"):
+            self._unsettled(c, pid, mark, log, state)
+            return
+        rule = self.rules.get(c["action"])
+        if c["action"] == "siege" and state.side != c["side"]:
+            lost = log.lost.get(c["side"])
+            if lost is not None and (c["date"] - lost).days <= GROUND_FRESH_DAYS:
+                self._outcome(c, "no change", f"{c['side']} was driven from the place on {lost}: a siege by the "
+                              "side just driven out is a look back, not news", log.last)
+                return
+            if not self._fresh_near(pid, c["side"], c["date"]):
+                self._outcome(c, "no change", f"{c['side']} was not reported around the place in the last "
+                              f"{GROUND_FRESH_DAYS} days: a siege needs the besieger there", log.last)
+                return
+        if c["action"] == "withdraw" and c.get("opponent") in (None, "") and state.side == c["side"]:
+            # loser phrasing without the winner: the place goes to the side holding the ground around it
+            around = self.neighbours.side_around(pid, self.state, exclude={c["side"]})
+            if around is not None:
+                c = {**c, "opponent": around, "note": f"to {around}, which holds the ground around it"}
+        new = rule.apply(state, c) if rule is not None else None
+        if new is not None and new.status == "held" and c["action"] in _GAIN_ACTIONS and (
+                new.side != state.side or state.status == "claimed"):
+            self.gain(c, pid, state, new, log)
+            return
+        if new is None or new.key() == state.key():
+            why = "confirms the current state" if new is not None else "no change under the rule"
+            self._outcome(c, "no change", why, log.last)
+            return
+        self._change(c, pid, state, new, log, [c], c.get("note", ""))
+
+    # ------------------------------------------------------------ evidence for a gain
+    def gain(self, c: dict, pid: str, state: State, new: State, log: PlaceLog) -> None:
+        """Apply a claim that ``new.side`` holds ``pid`` with the evidence it needs (see the module docstring)."""
+        side = new.side
+        major = pid in self.major
+        if log.claimed is not None and log.claimed.side == side and state.status == "claimed":
+            if any(independent(x, c) for x in log.claimed.claims):
+                claims = log.claimed.claims + [c]
+                log.claimed = None
+                self._change(c, pid, state, State(side, "held"), log, claims, "corroborated by an independent report")
+            else:
+                log.claimed.claims.append(c)
+                self._outcome(c, "no change", "the same source again: awaits an independent report", log.last)
+            return
+        if state.side == side and state.status in ("held", "contested", "besieged"):
+            if new.key() == state.key():
+                self._outcome(c, "no change", "confirms the current state", log.last)
+            else:
+                self._change(c, pid, state, new, log, [c], c.get("note", ""))
+            return
+        fresh = c["action"] == "withdraw" or not major or self._fresh_near(pid, side, c["date"])
+        if fresh and trusted(c, side):
+            self._change(c, pid, state, State(side, "held", None), log, [c],
+                         c.get("note", "") or "source trusted for this side")
+            return
+        near = fresh and (c["action"] == "withdraw" or self.neighbours.side_near(pid, side, self.state))
+        if not near:
+            # far from the side's ground and not from a trusted source: a second, independent report must say it
+            earlier = [w for w in log.waiting if w["holder_side"] == side and (c["date"] - w["date"]).days
+                       <= CONFIRM_DAYS and independent(w, c)]
+            if earlier:
+                log.waiting = [w for w in log.waiting if w not in earlier]
+                self._change(c, pid, state, State(side, "held"), log, earlier + [c],
+                             "far from the side's ground: corroborated by an independent report")
+                for w in earlier:
+                    w["_outcome"].update(outcome="applied", reason="corroborated later",
+                                         event_id=log.last["event_id"] if log.last else None)
+                return
+            c["holder_side"] = side
+            why = (f"{side} was not reported near this major place in the last {GROUND_FRESH_DAYS} days"
+                   if major else f"{side} holds no ground near the place and the source is not trusted for it")
+            c["_outcome"] = self._outcome(c, "pending", f"{why}: awaits an independent report", log.last)
+            log.waiting.append(c)
+            return
+        prior = state if state.status != "claimed" else (log.claimed.prior if log.claimed else state)
+        self._tokens += 1
+        log.claimed = Claimed(side, c["date"], [c], prior, major, self._tokens,
+                              self.backed.get(pid, {}).get(prior.side))
+        self._change(c, pid, state, State(side, "claimed", prior.side), log, [c],
+                     "claimed: stands unless contradicted")
+        heapq.heappush(self._timers, (c["date"] + timedelta(days=CONFIRM_DAYS), self._tokens, pid))
+
+    def _fresh_near(self, pid: str, side: str, day: date) -> bool:
+        """Whether ``side`` holds a place near ``pid`` that a report spoke of within :data:`GROUND_FRESH_DAYS`, or a
+        report put it at the place's edge (near it, advancing into it, besieging it) within that time."""
+        since = day - timedelta(days=GROUND_FRESH_DAYS)
+        if any(vocab.allied(s, side) and d >= since for s, d in self.at_edge.get(pid, {}).items()):
+            return True
+        fresh = {p: s for p in [pid, *self.neighbours.near_ids(pid)]
+                 if (s := self.state.get(p)) is not None and self.heard.get(p, date.min) >= since}
+        return self.neighbours.side_near(pid, side, fresh) if fresh else False
+
+    def _fire_timers(self, before: date | None) -> None:
+        """Settle the claimed gains whose wait ended before ``before`` (all of them for None)."""
+        while self._timers and (before is None or self._timers[0][0] < before):
+            day, token, pid = heapq.heappop(self._timers)
+            log = self.log.get(pid)
+            state = self.state.get(pid, UNKNOWN)
+            if log is None or log.claimed is None or log.claimed.token != token or state.status != "claimed":
+                continue
+            claimed, log.claimed = log.claimed, None
+            first = claimed.claims[0]
+            fresh = claimed.prior_backed is not None and (claimed.since - claimed.prior_backed).days <= HOLDER_FRESH_DAYS
+            if fresh and claimed.prior.side != claimed.side:
+                new = claimed.prior
+                note = (f"no independent report within {CONFIRM_DAYS} days against a holder reported there on "
+                        f"{claimed.prior_backed}: the claim lapses")
+            else:
+                new = State(claimed.side, "held")
+                note = f"uncontradicted for {CONFIRM_DAYS} days"
+            ev = make_event(pid, day, first["reported"], state, new, claimed.claims, note=note)
+            log.last = self._append(ev, log.last)
+            self.state[pid] = State(new.side, new.status, new.other_side)
+
+    # ------------------------------------------------------------ changes and conflicts
+    def _change(self, c: dict, pid: str, state: State, new: State, log: PlaceLog, claims: list[dict],
+                note: str) -> None:
+        ev = make_event(pid, c["date"], c["reported"], state, new, claims, note=note)
+        log.last = self._append(ev, log.last)
+        if new.side != state.side and state.side != "unknown":
+            log.lost[state.side] = c["date"]
+        if state.other_side and state.status in ("besieged", "contested") and new.other_side != state.other_side:
+            log.lost[state.other_side] = c["date"]  # the attacker's siege or fight there ended
+        self.state[pid] = State(new.side, new.status, new.other_side)
+        if new.status != "claimed" and log.claimed is not None and log.claimed.side != new.side:
+            log.claimed = None  # contradicted: the pending claim is settled by what came after it
+        self._outcome(c, "applied", c["action"] if not note else f"{c['action']}: {note}", log.last)
+
+    def _unsettled(self, c: dict, pid: str, mark: str, log: PlaceLog, state: State) -> None:
+        cid = mark.split(":", 1)[1]
+        if cid in log.handled_conflicts:
+            self._outcome(c, "conflict", "part of an unsettled conflict", log.last)
+            return
+        log.handled_conflicts.add(cid)
+        conflict = next(x for x in self.conflicts if x["conflict_id"] == cid)
+        members = [x for x in self._members[pid] if self.marks.get((pid, x["claim_id"])) == mark]
+        sides = list(dict.fromkeys(x["holder"] for x in sorted(members, key=lambda x: -x.get("weight", 0))))
+        holder = state.side if state.side in sides else sides[0]
+        other = next(s for s in sides if s != holder)
+        new = State(holder, "contested", other)
+        ev = make_event(pid, c["date"], min(x["reported"] or x["date"] for x in members), state, new, members,
+                        note=f"conflict {cid}: contested until settled")
+        log.last = self._append(ev, log.last)
+        self.state[pid] = new
+        log.claimed = None
+        for x in members:
+            self._outcome(x, "conflict", "part of an unsettled conflict", log.last)
+        conflict["event_id"] = log.last["event_id"]
+
+    def find_conflicts(self, pid: str, claims: list[dict], base: State) -> dict[str, str]:
+        """Find and weigh conflicts among one place's claims; returns claim_id -> 'overruled' | 'unsettled:<cid>'.
+
+        Claims asserting different holders within the window conflict unless a sequence explains them (the later
+        claim both happened and was reported later). Each side's weight is the sum, over the reports that say it,
+        of the report's heaviest claim (:func:`~tracker.control.evidence.claim_weight`: a report repeating itself is
+        still one piece of evidence); one side outweighing the next by the ``dominance``
+        ratio wins, else the place is contested until a later claim settles it. Every conflict is recorded.
+        """
+        asserting = [c for c in claims if c["holder"] is not None]
+        pairs = []
+        for i, a in enumerate(asserting):
+            for j in range(i + 1, len(asserting)):
+                b = asserting[j]
+                if (b["date"] - a["date"]).days > self.window:
+                    break
+                if vocab.allied(a["holder"], b["holder"]):
+                    continue
+                sequence = b["date"] > a["date"] and (b["reported"] or b["date"]) > (a["reported"] or a["date"])
+                if not sequence:
+                    pairs.append((i, j))
+        marks: dict[str, str] = {}
+        dominance = sources()["factors"]["dominance"]
+        for idx in groups(len(asserting), pairs):
+            members = [asserting[i] for i in idx]
+            holders = {c["holder"] for c in members}
+            if len(holders) < 2:
+                continue
+            best: dict[tuple[str, Any], float] = {}  # one report is one piece of evidence, however often it repeats
+            for c in members:
+                loser = base.side if base.side != c["holder"] else None
+                c["weight"] = claim_weight(c, loser)
+                key = (c["holder"], c.get("report_id"))
+                best[key] = max(best.get(key, 0.0), c["weight"])
+            weights: dict[str, float] = {}
+            for (holder, _), w in best.items():
+                weights[holder] = weights.get(holder, 0.0) + w
+            ranked = sorted(weights.items(), key=lambda kv: -kv[1])
+            (top, w1), (_, w2) = ranked[0], ranked[1]
+            ids = [c["claim_id"] for c in members]
+            cid = hashlib.sha1(f"{pid}|{','.join(ids)}".encode()).hexdigest()[:16]
+            settled = w1 >= dominance * w2
+            self.conflicts.append({
+                "conflict_id": cid, "place_id": pid, "day_from": min(c["date"] for c in members),
+                "day_to": max(c["date"] for c in members), "sides": [c["holder"] for c in members],
+                "claim_ids": ids, "weights": [round(c["weight"], 4) for c in members],
+                "resolution": "weighed" if settled else "contested until settled",
+                "winner": top if settled else None, "settled_on": None,
+            })
+            for c in members:
+                if settled and c["holder"] != top:
+                    marks[c["claim_id"]] = "overruled"
+                elif not settled:
+                    marks[c["claim_id"]] = f"unsettled:{cid}"
+        return marks
+
+    def _settle_conflicts(self) -> None:
+        by_place: dict[str, list[date]] = {}
+        for e in self.events:
+            if e["applied"] and not e["note"].startswith("conflict"):
+                by_place.setdefault(e["place_id"], []).append(e["day"])
+        for conflict in self.conflicts:
+            after = [d for d in by_place.get(conflict["place_id"], []) if d > conflict["day_to"]]
+            conflict["settled_on"] = min(after) if after else None
+            conflict.pop("event_id", None)
+
+    def _append(self, ev: dict, last: dict | None) -> dict:
+        """Store an applied event; one place's events on one day merge into one (the last state wins)."""
+        if last is not None and last["day"] == ev["day"] and last["applied"] and not last["inferred"]:
+            last.update(to_side=ev["to_side"], to_status=ev["to_status"], other_side=ev["other_side"],
+                        action=last["action"] + "+" + ev["action"],
+                        claim_ids=last["claim_ids"] + [i for i in ev["claim_ids"] if i not in last["claim_ids"]],
+                        quotes=last["quotes"] + [q for i, q in zip(ev["claim_ids"], ev["quotes"])
+                                                 if i not in last["claim_ids"]],
+                        confidence=max(last["confidence"], ev["confidence"]),
+                        note=(last["note"] + "; " + ev["note"]).strip("; "))
+            return last
+        self.events.append(ev)
+        return ev
+

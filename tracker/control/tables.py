@@ -1,0 +1,192 @@
+"""The control stage and the database: write the timeline once, read it back (never refolded from claims)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tracker.control.days import to_date
+from tracker.control.records import CONFLICT_COLUMNS, EVENT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS
+from tracker.control.timeline import Timeline
+
+# ---------------------------------------------------------------- the database
+_PLACE_TABLE_COLUMNS = ("place_id", "name_en", "name_ar", "feature_type", "lat", "lon", "coord_precision",
+                        "adm1_en", "adm2_en", "adm3_en", "country", "wikimap_idx")
+
+
+def read_claims(con) -> pd.DataFrame:
+    """The stored claims (newest version of each report), with the report's publication date as report time."""
+    return con.execute(
+        "SELECT c.*, coalesce(c.published, r.published) AS published_report FROM claims c "
+        "LEFT JOIN reports r ON r.report_id = c.report_id AND r.version = c.report_version"
+    ).df().assign(published=lambda f: f["published_report"]).drop(columns="published_report")
+
+
+def write_timeline(con, tl: Timeline, places_version: str = "") -> dict:
+    """Replace the places, baseline, control_events, control_intervals, conflicts and claim_outcomes tables."""
+    pl = tl.places.reset_index()
+    for col in _PLACE_TABLE_COLUMNS:
+        if col not in pl.columns:
+            pl[col] = None
+    pl = pl[list(_PLACE_TABLE_COLUMNS)].copy()
+    pl["wikimap_idx"] = pd.to_numeric(pl["wikimap_idx"], errors="coerce").astype("Int64")
+    pl["has_cell"] = False
+    pl["cell_area_km2"] = np.nan
+    pl["cell_wkb"] = None
+    pl["places_version"] = places_version
+    pl = pl.drop_duplicates("place_id")
+    frames = {
+        "places": pl,
+        "baseline": tl.baseline[["place_id", "side", "status", "other_side", "day", "date_precision", "source",
+                                 "note"]],
+        "control_events": tl.events[list(EVENT_COLUMNS)],
+        "control_intervals": tl.intervals[list(INTERVAL_COLUMNS)],
+        "conflicts": tl.conflicts[list(CONFLICT_COLUMNS)],
+        "claim_outcomes": tl.outcomes[list(OUTCOME_COLUMNS)],
+    }
+    from tracker.store import transaction
+
+    con.execute("SET pandas_analyze_sample = 1000000")  # columns that start with NULLs still get their type
+    with transaction(con):
+        for table, df in frames.items():
+            con.execute(f"DELETE FROM {table}")
+            if len(df):
+                df = df.astype(object).where(df.notna(), None)
+                con.register("_frame", df)
+                cols = ", ".join(df.columns)
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
+                con.unregister("_frame")
+    return {k: len(v) for k, v in frames.items()}
+
+
+def _read_places(con) -> pd.DataFrame:
+    return con.execute(f"SELECT {', '.join(_PLACE_TABLE_COLUMNS)} FROM places").df().set_index("place_id")
+
+
+def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """DuckDB dates as python dates, missing values as None (what the timeline compares)."""
+    df = df.astype(object).where(df.notna(), None)
+    for col in cols:
+        df[col] = [to_date(v) for v in df[col]]
+    return df
+
+
+def _lists(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    for col in cols:
+        df[col] = [list(v) if v is not None else [] for v in df[col]]
+    return df
+
+
+_TIMELINE_CACHE: dict[tuple, Timeline] = {}
+
+
+def load_timeline(con=None) -> Timeline:
+    """The timeline as the control stage stored it (places, baseline, control_events, control_intervals,
+    conflicts, claim_outcomes; never refolded from the claims). Default: the configured database, read-only,
+    cached until the file changes.
+
+    Raises
+    ------
+    MissingDataError
+        When the control stage has not filled the places table yet.
+    """
+    from tracker import settings, store
+    from tracker._errors import MissingDataError
+
+    key = None
+    own = con is None
+    if own:
+        path = settings.db_path()
+        key = (str(path), path.stat().st_mtime if path.exists() else 0)
+        if key in _TIMELINE_CACHE:
+            return _TIMELINE_CACHE[key]
+        con = store.connect(path, read_only=True)
+    try:
+        places = _read_places(con)
+        if not len(places):
+            raise MissingDataError("no places in the database: run `tracker run` (the control stage) first")
+        base = _dates(con.execute("SELECT * FROM baseline").df(), "day")
+        events = _lists(_dates(con.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM control_events").df(),
+                               "day", "reported"), "claim_ids", "quotes")
+        intervals = _lists(_dates(con.execute(f"SELECT {', '.join(INTERVAL_COLUMNS)} FROM control_intervals").df(),
+                                  "valid_from", "valid_to", "last_evidence"), "claim_ids")
+        intervals["inferred"] = intervals["inferred"].astype(bool)
+        events["inferred"] = events["inferred"].astype(bool)
+        events["applied"] = events["applied"].astype(bool)
+        conflicts = _lists(_dates(con.execute(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts").df(),
+                                  "day_from", "day_to", "settled_on"), "sides", "claim_ids", "weights")
+        outcomes = con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM claim_outcomes").df()
+        outcomes = outcomes.astype(object).where(outcomes.notna(), None)
+        claims = con.execute("SELECT claim_id, report_id, attribution, source FROM claims").df()
+    finally:
+        if own:
+            con.close()
+    tl = Timeline.from_tables(places, base, events, intervals, conflicts, outcomes, claims)
+    if key is not None:
+        _TIMELINE_CACHE.clear()
+        _TIMELINE_CACHE[key] = tl
+    return tl
+
+
+def changes_between(d0: date | str, d1: date | str, *, timeline: Timeline | None = None, con=None,
+                    include_inferred: bool = False) -> pd.DataFrame:
+    """Control changes with ``d0 <= day <= d1`` (see :meth:`Timeline.changes_between`), from the database
+    unless a ``timeline`` is given."""
+    tl = timeline if timeline is not None else load_timeline(con)
+    return tl.changes_between(d0, d1, include_inferred=include_inferred)
+
+
+def resolve_regions(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims with a region's words and no place ("eastern Ghouta", "Daraa province") get the administrative
+    unit the gazetteer resolves them to (``region_id``) and its direction (``region_direction``), so a claim
+    about all of a region can reach its settlements. Without a built gazetteer, claims are returned as they are."""
+    claims = claims.copy()
+    claims["region_id"] = None
+    claims["region_direction"] = None
+    if claims.empty or "place_text" not in claims:
+        return claims
+    try:
+        import gazetteer
+
+        gaz = gazetteer.load()
+    except Exception:  # no gazetteer built: region claims stay unresolved, as the extractor left them
+        return claims
+    todo = claims["place_id"].isna() & claims["place_text"].notna() & claims["action"].isin(["capture", "withdraw"])
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for i in claims.index[todo]:
+        text = str(claims.at[i, "place_text"])
+        if text not in found:
+            res = gaz.lookup(text)
+            best = res.best
+            found[text] = (best.place_id, res.direction) if best is not None and str(best.place_id).startswith(
+                "adm:") else (None, None)
+        claims.at[i, "region_id"], claims.at[i, "region_direction"] = found[text]
+    return claims
+
+
+def build_timeline(con, baseline_path=None) -> tuple[Timeline, str]:
+    """The timeline from the gazetteer (or the Wikipedia map places), a baseline and the stored claims."""
+    from tracker import baseline as bl
+
+    places, version = bl.load_places()
+    base, extra = bl.load_baseline(baseline_path, places=places)
+    if len(extra):
+        places = pd.concat([places, extra[[c for c in places.columns if c in extra.columns]]])
+    return Timeline(places, base, resolve_regions(read_claims(con))), version
+
+
+def stage_control(ctx) -> dict:
+    """Pipeline stage: fold the baseline and the stored claims into events, intervals and conflicts, and store
+    them: every later stage reads these tables (or this timeline) instead of folding the claims again."""
+    tl, version = build_timeline(ctx.con)
+    counts = write_timeline(ctx.con, tl, version)
+    ctx.timeline = tl  # the stages after this one draw this timeline
+    applied = tl.events[tl.events["applied"]]
+    return {"places": counts["places"], "events": int((~applied["inferred"]).sum()),
+            "inferred": int(applied["inferred"].sum()), "claimed": int((applied["to_status"] == "claimed").sum()),
+            "conflicts": len(tl.conflicts), "ignored_claims": int((tl.outcomes["outcome"] == "ignored").sum()),
+            "pending_claims": int((tl.outcomes["outcome"] == "pending").sum()), "places_version": version,
+            "start": str(tl.start), "end": str(tl.end), "last_evidence": str(tl.last_evidence),
+            **{f"inferred_{k.replace(' ', '_')}": v for k, v in tl.inferred_counts.items()}}
