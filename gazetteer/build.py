@@ -291,6 +291,19 @@ def link_district(ocha: pd.DataFrame, points: pd.DataFrame, admin: Admin,
     return out
 
 
+def own_alternates(r) -> tuple[list[str], list[str]]:
+    """The OCHA alternates of a settlement that are names of it (Arabic, English).
+
+    OCHA often fills the alternates column with the admin unit that tells homonyms apart
+    ("Khazneh - Al-Hasakeh" has the alternate "Al-Hasakeh"): such a word names the unit, not the
+    village, and taken as a name it links the village to the city's point.
+    """
+    admin = {skeleton(x.replace("مركز ", "")) for x in (r.adm1_en, r.adm2_en, r.adm3_en, r.adm1_ar, r.adm2_ar,
+                                                         r.adm3_ar) if x}
+    keep = [[a for a in alts if skeleton(a) not in admin] for alts in (r.ar_alts, r.en_alts)]
+    return keep[0], keep[1]
+
+
 def _ar_keys(names: list[str]) -> set[str]:
     return {name_key(split_feature(n)[0]) for n in names if n and is_arabic(n)}
 
@@ -349,6 +362,9 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     gn_sy = place_points(gn_sy, polys, admin)
     say("points placed in subdistricts")
 
+    own = [own_alternates(r) for r in ocha.itertuples(index=False)]
+    ocha["ar_alts"] = [a for a, _ in own]
+    ocha["en_alts"] = [e for _, e in own]
     ocha["skels"] = [_skels([b, be, *aa, *ea]) | _admin_suffix_stripped([b, be], r)
                      for b, be, aa, ea, r in zip(ocha.name_ar_base, ocha.name_en_base, ocha.ar_alts,
                                                  ocha.en_alts, ocha.itertuples(index=False))]

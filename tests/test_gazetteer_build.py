@@ -73,3 +73,12 @@ def test_foreign_places_are_abroad(gaz):
     for gid, cc in (("360630", "EG"), ("92138", "IQ"), ("390188", "IQ")):
         assert P.loc[f"gn:{gid}", "country"] == cc
     assert isinstance(P, pd.DataFrame)
+
+
+def test_admin_name_alternates_do_not_link_villages_to_cities(gaz):
+    # OCHA gives "Khazneh - Al-Hasakeh" the alternate "Al-Hasakeh" (its subdistrict): the city's map
+    # point and GeoNames record go to the city, not to the village
+    assert gaz.place("C4360")["wikimap_idx"] == 3506
+    assert gaz.place("C4331")["wikimap_idx"] is None
+    assert "gn:167357" in gaz.place("C1767")["linked"]          # Manbij
+    assert "Al-Hasakeh" not in gaz.place("C4331")["alt_names"]
