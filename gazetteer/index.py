@@ -11,6 +11,7 @@ by consonant skeleton among the places known only by a Latin name (the Wikipedia
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +21,19 @@ import ahocorasick
 import numpy as np
 import pandas as pd
 
-from .normalize import DATA, _collapse, feature_words, _skel_arabic_word, is_arabic, norm, norm_map, qualifier, skeleton
+from .normalize import (
+    DATA,
+    ENGLISH_QUALIFIERS,
+    _collapse,
+    _skel_arabic_word,
+    feature_words,
+    is_arabic,
+    latin_keys,
+    norm,
+    norm_map,
+    qualifier,
+    skeleton,
+)
 
 #: Attached prefixes allowed before an Arabic name (after normalisation).
 CLITICS = {"", "و", "ب", "ل", "ف", "ك", "وب", "ول", "وك", "فب", "فل", "فك", "وبال", "وال", "بال", "فال",
@@ -98,10 +111,13 @@ class MentionIndex:
         self.keys: dict[str, dict[str, str]] = defaultdict(dict)   # key -> place_id -> "name" | "base"
         self.lam_variant: dict[str, str] = {}                     # "لميادين" -> "الميادين"
         self.skel: dict[str, set[str]] = defaultdict(set)          # skeleton -> ids known only in Latin
+        # transliteration key -> place_id -> "name" | "base" (its name without a qualifier) | "variant"
+        self.latin: dict[str, dict[str, str]] = defaultdict(dict)
         for pid, name_ar, alts in zip(places.index, places["name_ar"], places["alt_names"]):
             has_ar = isinstance(name_ar, str) and bool(name_ar)
             for name in alts:
                 self._add_name(pid, name)
+                self._add_latin(pid, name)
                 if not has_ar and not is_arabic(name):
                     s = skeleton(name)
                     if len(s.split("~")[0]) >= MIN_SKELETON - 1:
@@ -143,6 +159,17 @@ class MentionIndex:
                 bare = " ".join(words[1:])
                 if _indexable(bare):
                     self.keys[bare].setdefault(pid, "name")
+
+    def _add_latin(self, pid: str, name: str) -> None:
+        if is_arabic(name) or not _indexable(norm(name)):
+            return
+        for k, key in enumerate(latin_keys(name)):
+            body = key.split("~")[0]
+            if len(body) < MIN_LATIN_KEY:
+                continue
+            _stronger(self.latin[key], pid, "name" if k == 0 else "variant")
+            if key != body:
+                _stronger(self.latin[body], pid, "base")
 
     def find(self, text: str, normed: tuple[str, list[int]] | None = None) -> list[Mention]:
         """All place mentions in ``text``, longest first, without overlaps, in text order.
@@ -206,6 +233,11 @@ class MentionIndex:
             at = pos[[i for s, e2, *_ in spans for i in (s, e2 - 1)]].tolist()
         else:
             at = [int(pos[i]) for s, e2, *_ in spans for i in (s, e2 - 1)]
+        runs = latin_runs(text) if _HAS_CAPITAL.search(text) else []
+        if runs:
+            # capitalised Latin names are read whole (below): drop what the automaton found in them
+            spans = [sp for sp, a in zip(spans, at[::2]) if not _in_runs(runs, a)]
+            at = [i for sp in spans for i in _span_at(pos, sp)]
         out = []
         ids_of = self._ids_of
         for k, (s, e2, key, skel_ids, q) in enumerate(spans):
@@ -218,7 +250,64 @@ class MentionIndex:
                 via = "name"
             o_start, o_end = at[2 * k], at[2 * k + 1] + 1
             out.append(_mention(o_start, o_end, text[o_start:o_end], key, ids, q, via, exact))
+        if runs:
+            for run in runs:
+                out += self._run_mentions(text, run)
+            out.sort(key=lambda m: m.start)
         return out, wl, wstarts
+
+    def latin_ids(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(every place, places named) under a transliteration key (see :func:`latin_keys`)."""
+        kinds = self.latin.get(key)
+        if not kinds:
+            return (), ()
+        return tuple(sorted(kinds)), tuple(sorted(p for p, k in kinds.items() if k != "base"))
+
+    def _run_mentions(self, text: str, run: list["_Token"]) -> list[Mention]:
+        """The place names of one run of capitalised Latin words, each read whole.
+
+        From each word the longest span whose transliteration key is known wins. A span is left out
+        when it is a fragment of a longer name the gazetteer does not know: when the word before it
+        opens a compound name (Tal, Deir, Abu... of ``name_heads.csv``) or the span's first word is
+        joined to it by an article ("Deir el-Zour" is never "Zour"), or when the span ends on such a
+        word or the next word is joined to it by an article. A qualifier right after the span is taken
+        into it ("Hatla Tahtani": Hatla, lower).
+        """
+        out: list[Mention] = []
+        n = len(run)
+        i = 0
+        matched_end = -1  # index of the last word of the previous accepted span
+        while i < n:
+            hit = None
+            for j in range(min(n, i + MAX_RUN_WORDS), i, -1):
+                span = text[run[i].start:run[j - 1].end]
+                for key in latin_keys(span):
+                    if key in self.latin:
+                        hit = (j, key)
+                        break
+                if hit:
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, key = hit
+            before_joined = i > 0 and matched_end != i - 1 and (run[i].article or run[i - 1].head)
+            after_joined = j < n and ((run[j].article and not run[j].qual) or run[j - 1].head)
+            if before_joined or after_joined:
+                i += 1
+                continue
+            start, end, qual = run[i].start, run[j - 1].end, None
+            if "~" not in key:
+                if j < n and run[j].qual:
+                    end, qual = run[j].end, run[j].qual
+                    j += 1
+                elif i > 0 and matched_end != i - 1 and run[i - 1].qual and run[i - 1].english:
+                    start, qual = run[i - 1].start, run[i - 1].qual   # "Lower Hatla"
+            ids, exact = self.latin_ids(key)
+            out.append(_mention(start, end, text[start:end], key, ids, qual, "latin", exact))
+            matched_end = j - 1
+            i = j
+        return out
 
     def _ids(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(every place, places named exactly) of an indexed key, sorted; made once per key (the
@@ -313,6 +402,110 @@ class MentionIndex:
                     next_k = k + size
                     break
         return out
+
+
+def _stronger(kinds: dict[str, str], pid: str, kind: str) -> None:
+    """Record ``pid`` under ``kind`` unless it has a stronger one (name > base > variant)."""
+    if _KIND_RANK[kind] > _KIND_RANK.get(kinds.get(pid, ""), -1):
+        kinds[pid] = kind
+
+
+_KIND_RANK = {"variant": 0, "base": 1, "name": 2}
+MIN_LATIN_KEY = 3       # shorter transliteration keys ("bab", "tal" pass; "al" does not) are not indexed
+MAX_RUN_WORDS = 6       # the longest span of a run tried as one name
+
+# ---------------------------------------------------------------- capitalised Latin runs
+_L = "A-Za-z\u00C0-\u024F\u1E00-\u1EFF"
+_APOS = "'’ʿʾ‘`ʻʼ"
+#: a Latin word: letters (digits inside), apostrophes between letters, parts joined by hyphens
+_LATIN_TOKEN = re.compile(rf"[{_L}](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
+                          rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+_HAS_CAPITAL = re.compile(r"[A-Z]")
+_ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il)[-‐‑]", re.I)
+_POSSESSIVE = re.compile(r"['’]s$")
+#: lower-case words that may stand between the capitalised words of one name ("Ras al Ain")
+_CONNECTORS = frozenset({"al", "el", "ad", "ed", "an", "ar", "as", "ash", "at", "az", "ez", "es", "ath", "adh",
+                         "bin", "ibn"})
+
+
+class _Token:
+    """A capitalised word of a run: its span, whether it carries an article prefix ("al-Sharqi"),
+    opens a compound name ("Tal", "Deir"), or is a qualifier (its letter)."""
+
+    __slots__ = ("start", "end", "article", "head", "qual", "english")
+
+    def __init__(self, start: int, end: int, word: str) -> None:
+        self.start, self.end = start, end
+        self.article = bool(_ARTICLE_PREFIX.match(word))
+        folded = norm(word)
+        bare = folded.split()[-1] if self.article and " " in folded else folded
+        self.head = folded in name_heads()
+        self.qual = qualifier(bare) if bare else None
+        self.english = folded in ENGLISH_QUALIFIERS
+
+
+@lru_cache(maxsize=1)
+def name_heads() -> frozenset[str]:
+    """Normalised words that open compound names (Tal, Deir, Abu, Kafr...): ``name_heads.csv``."""
+    with open(DATA / "name_heads.csv", encoding="utf-8") as fh:
+        return frozenset(norm(r["word"]) for r in csv.DictReader(fh))
+
+
+def latin_runs(text: str) -> list[list[_Token]]:
+    """Runs of capitalised Latin words in ``text``: names as English text writes them.
+
+    Words of a run follow each other on one line, separated by spaces and at most the lower-case
+    articles of :data:`_CONNECTORS` ("Ras al Ain"); a word may carry an article prefix ("al-Bab",
+    "Deir el-Zour") and hyphenated parts ("Deir-ez-Zor"). A possessive ("Syria's") ends a run.
+    """
+    runs: list[list[_Token]] = []
+    cur: list[_Token] = []
+    last_end = -1
+    for m in _LATIN_TOKEN.finditer(text):
+        word = m.group()
+        start, end = m.span()
+        gap = text[last_end:start] if last_end >= 0 else "\n"
+        capital = word[0].isupper() or _capital_after_article(word)
+        if not capital:
+            if word in _CONNECTORS and cur and gap.strip(" \t") == "":
+                last_end = end
+                continue
+            if cur:
+                runs.append(cur)
+            cur, last_end = [], end
+            continue
+        possessive = bool(_POSSESSIVE.search(word))
+        if possessive:
+            end -= 2
+            word = word[:-2]
+        joined = bool(cur) and gap != "" and gap.strip(" \t") == ""
+        if cur and not joined:
+            runs.append(cur)
+            cur = []
+        cur.append(_Token(start, end, word))
+        last_end = end
+        if possessive:
+            runs.append(cur)
+            cur, last_end = [], -1
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _capital_after_article(word: str) -> bool:
+    """Whether an article-prefixed word names something: "al-Bab" yes, "al-assad" no."""
+    m = _ARTICLE_PREFIX.match(word)
+    return bool(m) and m.end() < len(word) and word[m.end()].isupper()
+
+
+def _in_runs(runs: list[list[_Token]], offset: int) -> bool:
+    """Whether ``offset`` of the text falls inside one of the runs."""
+    return any(run[0].start <= offset < run[-1].end for run in runs)
+
+
+def _span_at(pos, span: tuple) -> tuple[int, int]:
+    """Offsets in the original text of a span's first and last character."""
+    return int(pos[span[0]]), int(pos[span[1] - 1])
 
 
 #: words that announce a single-word place name ("قرية X", "قرى X")

@@ -45,3 +45,22 @@ def test_real_seed_mentions():
     assert got["حطلة تحتاني"].qualifier == "L"
     persian = "به شهر الحارة در حومه شمالی درعا"
     assert [m.text for m in gaz.find_mentions(persian)] == ["الحارة", "حومه شمالی درعا"]
+
+
+def test_english_names_are_read_whole():
+    gaz = built_gazetteer()
+
+    def found(text):
+        return [(m.text, m.place_ids[:1] and m.via) for m in gaz.find_mentions(text)]
+
+    # whole names in any spelling; a fragment that is a village name elsewhere is never a mention
+    ms = {m.text: m for m in gaz.find_mentions("SDF fighters entered Deir el-Zour and al-Baghuz Fawqani.")}
+    assert set(ms) == {"Deir el-Zour", "al-Baghuz Fawqani"}
+    assert "C5086" in ms["Deir el-Zour"].place_ids and ms["al-Baghuz Fawqani"].exact_ids == ("C5184",)
+    assert [t for t, _ in found("The army took Tal Abu Rweil al-Sharqi near Aleppo.")] == ["Aleppo"]
+    assert [t for t, _ in found("Syria's Raqqa province, Ras al Ain and Tell Abyad")] == \
+        ["Raqqa", "Ras al Ain", "Tell Abyad"]
+    # a qualifier after a known name joins it; a headline in title case still yields its place
+    hatla = [m for m in gaz.find_mentions("Lower Hatla and Hatla Tahtani") if m.qualifier == "L" or "~L" in m.key]
+    assert len(hatla) == 2
+    assert [t for t, _ in found("Syrian Army Recaptures Palmyra From Islamic State")] == ["Palmyra"]
