@@ -351,7 +351,7 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     say("sources read")
 
     # SA admin units ("... nahiyah") are not settlements
-    sa = sa[~sa["name_en"].str.contains("nahiyah|district|governorate", case=False, na=False)]
+    sa = sa[~sa["name_en"].str.contains("nahiyah|mantiqah|district|governorate", case=False, na=False)]
     sa = sa[~sa["name_ar"].fillna("").str.contains("ناحية|منطقة|محافظة")].reset_index(drop=True)
     sa["ar_ok"] = [_consistent_ar(a, e) if isinstance(a, str) else False for a, e in zip(sa.name_ar, sa.name_en)]
     gn_sy = gn[gn["country"] == "SY"].reset_index(drop=True)
@@ -504,6 +504,8 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     say("point rows")
 
     table = pd.DataFrame(rows, columns=COLUMNS)
+    table = merge_colocated(table, link_log)
+    say("co-located records merged")
     table = apply_overrides(table, overrides, dots, polys, admin)
     table = _finish(table)
     say("overrides merged")
@@ -567,6 +569,82 @@ def _near_links(wm_rest: pd.DataFrame, other: pd.DataFrame, km: float = 3.0) -> 
             used_j.add(j)
             out[k] = j
     return out
+
+
+MERGE_KM = 2.0        # a map point or other record this close to a settlement with its name is that settlement
+MERGE_TOWN_KM = 4.0   # ... for a town or city (map marks of towns sit anywhere in the built-up area)
+
+
+def merge_colocated(table: pd.DataFrame, link_log: list[tuple]) -> pd.DataFrame:
+    """Merge records of one settlement that the linking left apart, so that it has one row.
+
+    An OCHA settlement with a point and no map point takes the nearest unlinked map town within
+    :data:`MERGE_KM` (:data:`MERGE_TOWN_KM` for a town or city) whose name agrees (skeletons, as in
+    :func:`link`); then any settlement takes an unlinked Syrian Archive or GeoNames row that close
+    with an agreeing name. The merged row keeps the settlement's id, adds the other's names, its
+    map fields and, for a map point, its coordinate (the map point is the linking's first choice).
+    Without this a city could stand stateless beside a village-sized map point carrying its state.
+    """
+    table = table.reset_index(drop=True)
+    pid = table["place_id"]
+    is_point = table["coord_precision"] == "point"
+    is_ocha = ~pid.str.contains(":")
+    settlement = table["feature_type"].isin(["city", "town", "village"])
+    town_size = table["feature_type"].isin(["city", "town"])
+    takers = [i for i in np.flatnonzero(is_ocha & is_point & settlement & table["wikimap_idx"].isna())]
+    givers = [j for j in np.flatnonzero(pid.str.startswith("wm:") & (table["wikimap_feature"] == "town"))]
+    drop: set[int] = set()
+    _merge_pass(table, takers, givers, town_size, drop, link_log, take_point=True)
+    takers = [i for i in np.flatnonzero((is_ocha | pid.str.startswith("wm:")) & is_point & settlement)
+              if i not in drop]
+    givers = [j for j in np.flatnonzero(pid.str.startswith("sa:") | (pid.str.startswith("gn:")
+                                                                      & (table["country"] == "SY")))]
+    _merge_pass(table, takers, givers, town_size, drop, link_log, take_point=False)
+    return table.drop(index=sorted(drop)).reset_index(drop=True)
+
+
+def _merge_pass(table: pd.DataFrame, takers: list[int], givers: list[int], town_size: pd.Series,
+                drop: set[int], link_log: list[tuple], take_point: bool) -> None:
+    """One greedy one-to-one pass of :func:`merge_colocated` (best name score, then nearest)."""
+    if not takers or not givers:
+        return
+    lat, lon = table["lat"].to_numpy(float), table["lon"].to_numpy(float)
+    glat, glon = lat[givers], lon[givers]
+    skels = {k: _skels(list(table.at[k, "alt_names"]) + [table.at[k, "name_en"] or ""]) for k in takers + givers}
+    pairs = []
+    for i in takers:
+        radius = MERGE_TOWN_KM if town_size.iat[i] else MERGE_KM
+        d = np.hypot((glat - lat[i]) * 111.0, (glon - lon[i]) * 91.0)
+        for k in np.flatnonzero(d <= radius):
+            j = givers[k]
+            score = _score(skels[i], skels[j])
+            if score >= 0.9 or (score >= 0.8 and d[k] <= 1.5):
+                pairs.append((-score, d[k], i, j))
+    pairs.sort()
+    used: set[int] = set()
+    for neg, dist, i, j in pairs:
+        if i in used or j in used or j in drop:
+            continue
+        used.update((i, j))
+        drop.add(j)
+        giver = table.loc[j]
+        row = table.loc[i].to_dict()
+        row["alt_names"] = list(row["alt_names"]) + [n for n in giver["alt_names"] if n not in row["alt_names"]]
+        row["linked"] = list(row["linked"]) + [giver["place_id"], *giver["linked"]]
+        srcs = dict(row["sources"])
+        if take_point:
+            for col in ("lat", "lon", "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature"):
+                row[col] = giver[col]
+            row["coord_source"] = giver["coord_source"]
+            srcs["coord"] = srcs["merged"] = giver["place_id"]
+        else:
+            srcs["merged"] = giver["place_id"]
+        if not row.get("population") and giver.get("population"):
+            row["population"] = giver["population"]
+        row["sources"] = srcs
+        table.loc[i] = pd.Series(row)
+        link_log.append(("merged", row["place_id"], row["name_ar"], row["name_en"], giver["name_en"],
+                         round(-neg, 2), giver["place_id"]))
 
 
 def _geonames_row(g: pd.Series, path: dict) -> dict:

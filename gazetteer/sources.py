@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -156,6 +157,16 @@ def read_foreign_list() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_ADMIN_NAME = re.compile(r"^(?:N[aā]h[iī]yat|Mant[iī]qat|Muh[aā]faz[aą]t)\b", re.I)
+
+
+def _proper_latin_name(name: str) -> bool:
+    """A Latin alternate name of GeoNames worth indexing: a capitalised name, not a code ("PMS"), not a
+    lower-case romanisation of another script ("ba er mi la", "tdmr")."""
+    return (len(name) > 2 and name.isascii() and name[0].isupper() and not name.isupper()
+            and not _ADMIN_NAME.search(name))
+
+
 def read_geonames(countries: tuple[str, ...] = ("SY",), extra_ids: set[str] | None = None) -> pd.DataFrame:
     """GeoNames cities (population >= 500) of ``countries`` plus the ids in ``extra_ids``.
 
@@ -169,12 +180,14 @@ def read_geonames(countries: tuple[str, ...] = ("SY",), extra_ids: set[str] | No
     for gid, c in cities.items():
         if c["countrycode"] not in countries and str(gid) not in extra_ids:
             continue
+        if _ADMIN_NAME.search(c["name"]):
+            continue  # an admin area GeoNames lists among its towns ("Nāḩiyat as Sab‘ Biyār")
         alts = list(c.get("alternatenames") or [])
         rows.append({
             "geonameid": str(gid), "name": c["name"], "lat": c["latitude"], "lon": c["longitude"],
             "country": c["countrycode"], "population": c.get("population") or None,
             "ar_names": _arabic_alternates(alts),
-            "latin_names": [a for a in alts if a.isascii() and len(a) > 2][:12],
+            "latin_names": [a for a in alts if _proper_latin_name(a)],
         })
     return pd.DataFrame(rows)
 

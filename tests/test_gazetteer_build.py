@@ -82,3 +82,14 @@ def test_admin_name_alternates_do_not_link_villages_to_cities(gaz):
     assert gaz.place("C4331")["wikimap_idx"] is None
     assert "gn:167357" in gaz.place("C1767")["linked"]          # Manbij
     assert "Al-Hasakeh" not in gaz.place("C4331")["alt_names"]
+
+
+def test_colocated_records_are_one_place(gaz):
+    # Palmyra: the OCHA town (Arabic, GeoNames population) and the map point "Palmyra" 0.3 km away
+    tadmor = gaz.place("C2889")
+    assert tadmor["wikimap_idx"] == 4596 and tadmor["wikimap_sides"] == "gov" and "Palmyra" in tadmor["alt_names"]
+    assert "wm:4596" not in gaz.places.index and "wm:4596" in tadmor["linked"]
+    assert "sa:183" not in gaz.places.index                        # Yarmouk Camp is Yarmuk (Damascus)
+    # GeoNames admin areas and lower-case romanisations of other scripts are not places or names
+    assert not gaz.places["name_en"].fillna("").str.contains("Nāḩiyat").any()
+    assert "parumira yi ji" not in tadmor["alt_names"]
