@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from tracker._errors import InputError, MissingDataError
+
+from .normalize import norm
 
 DATA = Path(__file__).with_name("data")
 
@@ -157,14 +158,19 @@ def read_foreign_list() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-_ADMIN_NAME = re.compile(r"^(?:N[aā]h[iī]yat|Mant[iī]qat|Muh[aā]faz[aą]t)\b", re.I)
+_ADMIN_WORDS = ("nahiyat", "mintaqat", "mantiqat", "muhafazat")
+
+
+def _admin_name(name: str) -> bool:
+    """A GeoNames name of an admin area: "Nāḩiyat as Sab‘ Biyār" (subdistrict of ...)."""
+    return norm(name).split(" ", 1)[0] in _ADMIN_WORDS
 
 
 def _proper_latin_name(name: str) -> bool:
     """A Latin alternate name of GeoNames worth indexing: a capitalised name, not a code ("PMS"), not a
     lower-case romanisation of another script ("ba er mi la", "tdmr")."""
     return (len(name) > 2 and name.isascii() and name[0].isupper() and not name.isupper()
-            and not _ADMIN_NAME.search(name))
+            and not _admin_name(name))
 
 
 def read_geonames(countries: tuple[str, ...] = ("SY",), extra_ids: set[str] | None = None) -> pd.DataFrame:
@@ -180,7 +186,7 @@ def read_geonames(countries: tuple[str, ...] = ("SY",), extra_ids: set[str] | No
     for gid, c in cities.items():
         if c["countrycode"] not in countries and str(gid) not in extra_ids:
             continue
-        if _ADMIN_NAME.search(c["name"]):
+        if _admin_name(c["name"]):
             continue  # an admin area GeoNames lists among its towns ("Nāḩiyat as Sab‘ Biyār")
         alts = list(c.get("alternatenames") or [])
         rows.append({
