@@ -25,7 +25,17 @@ import pandas as pd
 # replace the function attribute with the module
 from . import build as _build_module  # noqa: E402
 from .index import Mention, MentionIndex
-from .normalize import is_arabic, name_key, norm, qualifier, skeleton, split_feature
+from .normalize import (
+    is_arabic,
+    latin_key,
+    latin_keys,
+    levenshtein,
+    name_key,
+    norm,
+    qualifier,
+    skeleton,
+    split_feature,
+)
 from .resolve import Candidate, Context, Resolution, Resolver
 
 __all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build", "ensure_built", "code_hash"]
@@ -126,9 +136,14 @@ class Gazetteer:
         self.index = MentionIndex(self.places)
         self._by_key: dict[str, set[str]] = defaultdict(set)
         self._by_skel: dict[str, set[str]] = defaultdict(set)
+        self._by_base: dict[str, set[str]] = defaultdict(set)   # a qualified name's key without it
         for pid, alts in zip(self.places.index, self.places["alt_names"]):
             for n in alts:
-                self._by_key[name_key(n)].add(pid)
+                key = name_key(n)
+                self._by_key[key].add(pid)
+                words = key.split()
+                if len(words) > 1 and qualifier(words[-1]):
+                    self._by_base[" ".join(words[:-1])].add(pid)
                 core, _ = split_feature(n)
                 sk = skeleton(core)
                 if sk.split("~")[0]:
@@ -148,12 +163,12 @@ class Gazetteer:
                 context = Context(context.text, mention.start, mention.end, context.nearby, context.front)
             return self._resolver.resolve(mention, context, mention.place_ids, mention.exact_ids or
                                           mention.place_ids, mention.text, mention.via, mention.qualifier)
-        ids, exact, via, qual = self._lookup_ids(mention)
+        ids, exact, via, qual, loose = self._lookup_ids(mention)
         if context is not None and context.start is None and context.text:
             at = context.text.find(mention)
             if at >= 0:
                 context = Context(context.text, at, at + len(mention), context.nearby, context.front)
-        return self._resolver.resolve(None, context, ids, exact, mention, via, qual)
+        return self._resolver.resolve(None, context, ids, exact, mention, via, qual, loose)
 
     def resolve_at(self, mention: Mention, text: str, nearby: list[tuple[float, float]],
                    scored: bool = True) -> Resolution:
@@ -172,29 +187,61 @@ class Gazetteer:
         """The full row of one place (``KeyError`` when unknown)."""
         return dict(self._records[place_id])
 
-    def _lookup_ids(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...], str, str | None]:
-        """Candidates for a free-text name: exact key, then without a qualifier, then by skeleton."""
+    def _lookup_ids(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...], str, str | None, frozenset[str]]:
+        """Candidates for a free-text name, by how well they match it.
+
+        Returns (every candidate, those named so, how: ``name`` / ``latin`` / ``skeleton`` / ``fuzzy``,
+        a qualifier the name adds, the candidates that only resemble it). Named: the same normalised
+        name, or (Latin) the same transliteration key (:func:`gazetteer.normalize.latin_keys`); then the
+        name without a trailing qualifier; resembling: the same consonant skeleton (places abroad are
+        named exactly or not at all); and when nothing else matches, a Latin spelling one letter apart
+        (two for long names).
+        """
         key = name_key(name)
-        exact = set(self._by_key.get(key, ()))
         core, _ = split_feature(name)
+        exact = set(self._by_key.get(key, ()))
         if not exact and core != norm(name):
             exact = set(self._by_key.get(name_key(core), ()))
+        via = "name"
+        latin = not is_arabic(name)
+        base_ids: set[str] = set()
+        if latin:
+            for k in latin_keys(core) or latin_keys(name):
+                ids, named = self.index.latin_ids(k)
+                if named and not exact:
+                    via = "latin"
+                exact |= set(named)
+                base_ids |= set(ids) - set(named)
+                if ids:
+                    break
         qual = None
         words = norm(core).split()
-        base_ids: set[str] = set()
         if len(words) > 1:
             last = words[-1][2:] if words[-1].startswith("ال") else words[-1]
             qual = qualifier(last)
             if qual and not exact:
-                base_ids = set(self._by_key.get(name_key(" ".join(words[:-1])), ()))
+                base_ids |= set(self._by_key.get(name_key(" ".join(words[:-1])), ()))
+        if not latin:
+            base_ids |= self._by_base.get(key, set()) - exact   # "الباغوز": al-Baghuz Fawqani, Tahtani
         sk = skeleton(core)
-        skel_ids = set(self._by_skel.get(sk, ())) if len(sk.split("~")[0]) >= 2 else set()
-        if exact:
-            ids, via = exact | (skel_ids if is_arabic(name) != True else set()), "name"
-        elif base_ids:
-            ids, via = base_ids | skel_ids, "name"
-            exact = skel_ids
+        skel_ids = {p for p in self._by_skel.get(sk, ()) if not self._abroad(p)} \
+            if len(sk.split("~")[0]) >= 2 else set()
+        if exact or base_ids:
+            # beside a named place, only a spelling close to the name is worth listing
+            loose = {p for p in skel_ids - exact - base_ids if self._close_spelling(p, core)} if latin else set()
+        elif latin:
+            loose = skel_ids | set(self.index.fuzzy_ids(latin_key(core)))
+            via = "skeleton" if skel_ids else "fuzzy"
         else:
-            ids, via = skel_ids, "skeleton"
-            exact = skel_ids
-        return tuple(sorted(ids)), tuple(sorted(exact)), via, qual
+            via, exact, loose = "skeleton", skel_ids, set()
+        ids = exact | base_ids | loose
+        return tuple(sorted(ids)), tuple(sorted(exact)), via, qual, frozenset(loose)
+
+    def _close_spelling(self, place_id: str, name: str, limit: int = 2) -> bool:
+        """Whether one of the place's transliteration keys is at most ``limit`` edits from ``name``'s."""
+        key = latin_key(name)
+        return any(levenshtein(key, k, limit) <= limit for k in self.index.latin_of.get(place_id, ()))
+
+    def _abroad(self, place_id: str) -> bool:
+        country = self._records[place_id]["country"]
+        return bool(country) and country != "SY"

@@ -46,7 +46,8 @@ SCHEMA_VERSION = "1"
 COLUMNS = ["place_id", "name_en", "name_ar", "alt_names", "feature_type", "lat", "lon", "coord_precision",
            "coord_source", "inferred_reason", "adm1_pcode", "adm1_en", "adm1_ar", "adm2_pcode", "adm2_en",
            "adm2_ar", "adm3_pcode", "adm3_en", "adm3_ar", "population", "country", "sources",
-           "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "linked"]
+           "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "wikimap_size", "linked",
+           "importance"]
 
 WIKIMAP_FEATURE = {"town": "town", "hill": "hill", "base": "military_base", "industry": "industry",
                    "oil": "oil_field", "airbase": "airport", "heliport": "airport", "dam": "dam",
@@ -208,7 +209,11 @@ def _score(a: set[str], b: set[str]) -> float:
     return best
 
 
-def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> dict[int, tuple[int, float]]:
+REF_KM = 10.0  # a map point this far from where GeoNames puts a settlement is doubtful
+
+
+def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6,
+         ref: dict[int, tuple[float, float]] | None = None) -> dict[int, tuple[int, float]]:
     """One-to-one links OCHA row -> point row, greedy by score within (or near) the subdistrict.
 
     Parameters
@@ -217,6 +222,12 @@ def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> di
         OCHA settlements with ``adm3_pcode``, ``skels`` and ``ar_keys``.
     points
         A point source with ``adm3``, ``adm3_near``, ``skels`` and ``ar_keys``.
+    threshold
+        The lowest name score linked.
+    ref
+        Where GeoNames puts some OCHA rows (row position -> lat, lon): a point of the same name
+        more than :data:`REF_KM` from there loses 0.15, and among equal scores the nearer point wins
+        (the map has two "Sanamayn"-like labels 18 km apart; GeoNames knows which is the town).
 
     Returns
     -------
@@ -229,17 +240,24 @@ def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> di
             by_adm3[p].append(j)
     p_adm3 = points["adm3"].tolist()
     p_sk, p_ar = points["skels"].tolist(), points["ar_keys"].tolist()
+    p_lat, p_lon = points["lat"].tolist(), points["lon"].tolist()
+    ref = ref or {}
     pairs = []
     for i, (adm3, sk, ark) in enumerate(zip(ocha["adm3_pcode"], ocha["skels"], ocha["ar_keys"])):
+        at = ref.get(i)
         for j in by_adm3.get(adm3, ()):
             s = 1.0 if ark & p_ar[j] else _score(sk, p_sk[j])
             if p_adm3[j] != adm3:
                 s = s - 0.1 if s >= 0.9 else 0.0  # a neighbour's point: only on an exact name
+            # a row without a reference point ranks as one whose point is REF_KM away
+            d = REF_KM if at is None else float(np.hypot((p_lat[j] - at[0]) * 111.0, (p_lon[j] - at[1]) * 91.0))
+            if at is not None and d > REF_KM:
+                s -= 0.15
             if s >= threshold:
-                pairs.append((s, i, j))
-    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+                pairs.append((s, d, i, j))
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2], t[3]))
     used_i, used_j, out = set(), set(), {}
-    for s, i, j in pairs:
+    for s, _, i, j in pairs:
         if i in used_i or j in used_j:
             continue
         used_i.add(i)
@@ -376,11 +394,12 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     gn_sy["skels"] = [_skels([n, *ln, *an]) for n, ln, an in zip(gn_sy.name, gn_sy.latin_names, gn_sy.ar_names)]
     gn_sy["ar_keys"] = [_ar_keys(an) for an in gn_sy.ar_names]
 
-    towns = wm[wm["feature"] == "town"]
-    wm_links = {i: (towns.index[j], s) for i, (j, s) in link(ocha, towns.reset_index(drop=True)).items()}
-    wm_links.update(link_district(ocha, towns, admin, wm_links))
     sa_links = link(ocha, sa)
     gn_links = link(ocha, gn_sy)
+    ref = {i: (float(gn_sy.at[j, "lat"]), float(gn_sy.at[j, "lon"])) for i, (j, _) in gn_links.items()}
+    towns = wm[wm["feature"] == "town"]
+    wm_links = {i: (towns.index[j], s) for i, (j, s) in link(ocha, towns.reset_index(drop=True), ref=ref).items()}
+    wm_links.update(link_district(ocha, towns, admin, wm_links))
     say(f"linked OCHA: {len(wm_links)} map points, {len(sa_links)} Syrian Archive, {len(gn_links)} GeoNames")
 
     rows: list[dict] = admin_rows(admin)
@@ -509,6 +528,8 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     table = apply_overrides(table, overrides, dots, polys, admin)
     table = _finish(table)
     say("overrides merged")
+    table["importance"] = importance(table, corpus_counts(table, geo.parent / CORPUS))
+    say("importance")
 
     stats = _stats(table, wm_links, sa_links, gn_links, len(ocha), time.perf_counter() - t0)
     out.mkdir(parents=True, exist_ok=True)
@@ -535,6 +556,7 @@ def _set_wikimap(row: dict, w: pd.Series) -> None:
     row["wikimap_sides"] = w.sides or None
     row["wikimap_status"] = w.status or None
     row["wikimap_feature"] = w.feature or None
+    row["wikimap_size"] = float(w.marksize) if w.marksize == w.marksize else None
 
 
 def _settlement_type(row: dict) -> str:
@@ -633,7 +655,8 @@ def _merge_pass(table: pd.DataFrame, takers: list[int], givers: list[int], town_
         row["linked"] = list(row["linked"]) + [giver["place_id"], *giver["linked"]]
         srcs = dict(row["sources"])
         if take_point:
-            for col in ("lat", "lon", "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature"):
+            for col in ("lat", "lon", "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature",
+                        "wikimap_size"):
                 row[col] = giver[col]
             row["coord_source"] = giver["coord_source"]
             srcs["coord"] = srcs["merged"] = giver["place_id"]
@@ -736,6 +759,86 @@ def apply_overrides(table: pd.DataFrame, ov: pd.DataFrame, dots: gpd.GeoDataFram
     return table.reset_index(drop=True)
 
 
+# ---------------------------------------------------------------- importance
+CORPUS = "corpus/wikipedia/articles"   # the development corpus (inside the sources folder), read when present
+FEATURE_IMPORTANCE = {"city": 0.45, "town": 0.3, "village": 0.08, "neighbourhood": 0.05}
+
+
+def importance(table: pd.DataFrame, counts: dict[str, int] | None = None) -> list[float]:
+    """A prior per place in [0, 1]: how likely a bare mention of its name means it.
+
+    Adds what the sources know of its size and rank: the feature type (:data:`FEATURE_IMPORTANCE`;
+    0.05 for other features, 0 for admin units), the Wikipedia map's size mark (>= 9: a town the map
+    draws large, +0.25; 7-8, +0.12), population (+0.08 per tenfold above 1,000, at most +0.25), being the
+    settlement its governorate (+0.3), district (+0.2) or subdistrict (+0.1) is named after, and how
+    often the development corpus names it (``counts``, see :func:`corpus_counts`: +0.05 per tenfold,
+    at most +0.15).
+    """
+    counts = counts or {}
+    out = []
+    for r in table.itertuples(index=False):
+        if r.feature_type in ("governorate", "district", "subdistrict"):
+            out.append(0.0)
+            continue
+        imp = _prior(r)
+        n = counts.get(r.place_id, 0)
+        if n:
+            imp += min(0.15, 0.05 * float(np.log10(1 + n)))
+        out.append(round(min(1.0, imp), 3))
+    return out
+
+
+def _prior(r) -> float:
+    """:func:`importance` without the corpus counts."""
+    imp = FEATURE_IMPORTANCE.get(r.feature_type, 0.05)
+    size = r.wikimap_size if r.wikimap_feature == "town" else None
+    if size is not None and size == size:
+        imp += 0.25 if size >= 9 else 0.12 if size >= 7 else 0.0
+    pop = r.population
+    if pop is not None and pop == pop and pop > 1000:
+        imp += min(0.25, 0.08 * float(np.log10(pop / 1000)))
+    return imp + _centre_bonus(r)
+
+
+def _centre_bonus(r) -> float:
+    """+0.3 / +0.2 / +0.1 when the settlement bears the name of its governorate / district / subdistrict."""
+    if r.feature_type not in ("city", "town", "village") or not r.adm3_pcode:
+        return 0.0
+    own = _skels([n for n in (r.name_ar, r.name_en) if isinstance(n, str) and n and "(" not in n])
+    if not own:
+        return 0.0
+    for bonus, names in ((0.3, (r.adm1_en, r.adm1_ar)), (0.2, (r.adm2_en, r.adm2_ar)), (0.1, (r.adm3_en, r.adm3_ar))):
+        unit = _skels([n.replace("مركز ", "") for n in names if isinstance(n, str) and n])
+        if unit and own & unit:
+            return bonus
+    return 0.0
+
+
+def corpus_counts(table: pd.DataFrame, folder: Path) -> dict[str, int]:
+    """How often the development corpus (``folder``/*.md) names each place.
+
+    Every mention found by the gazetteer's own mention index counts for the one place of its name
+    with the highest prior (:func:`importance` without counts): a hamlet that shares a city's name
+    gains nothing from the city's fame. Empty when the folder is absent.
+    """
+    from .index import MentionIndex
+
+    files = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    if not files:
+        return {}
+    places = table.set_index("place_id", drop=False)
+    prior = dict(zip(table["place_id"], (_prior(r) for r in table.itertuples(index=False))))
+    index = MentionIndex(places)
+    counts: dict[str, int] = defaultdict(int)
+    for f in files:
+        for m in index.find(f.read_text(encoding="utf-8")):
+            ids = [p for p in (m.exact_ids or m.place_ids) if places.at[p, "feature_type"] not in
+                   ("governorate", "district", "subdistrict")]
+            if ids:
+                counts[max(ids, key=lambda p: (prior[p], p))] += 1
+    return dict(counts)
+
+
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
     """Clean alternate names (all scripts, Persian spellings by rule) and serialise sources."""
     alts_out = []
@@ -756,7 +859,7 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
     table["alt_names"] = alts_out
     table["sources"] = [json.dumps(s, ensure_ascii=False, sort_keys=True) for s in table["sources"]]
     table["linked"] = [list(v or []) for v in table["linked"]]
-    for col in ("lat", "lon", "population"):
+    for col in ("lat", "lon", "population", "wikimap_size"):
         table[col] = pd.to_numeric(table[col], errors="coerce")
     table["wikimap_idx"] = pd.array(table["wikimap_idx"], dtype="Int64")
     return table

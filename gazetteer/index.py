@@ -29,6 +29,7 @@ from .normalize import (
     feature_words,
     is_arabic,
     latin_keys,
+    levenshtein,
     norm,
     norm_map,
     qualifier,
@@ -113,6 +114,7 @@ class MentionIndex:
         self.skel: dict[str, set[str]] = defaultdict(set)          # skeleton -> ids known only in Latin
         # transliteration key -> place_id -> "name" | "base" (its name without a qualifier) | "variant"
         self.latin: dict[str, dict[str, str]] = defaultdict(dict)
+        self.latin_of: dict[str, set[str]] = defaultdict(set)          # place_id -> its keys
         for pid, name_ar, alts in zip(places.index, places["name_ar"], places["alt_names"]):
             has_ar = isinstance(name_ar, str) and bool(name_ar)
             for name in alts:
@@ -135,6 +137,7 @@ class MentionIndex:
                 self.auto.add_word(var, (full, len(var), False, LAM_CLITICS))
         self.auto.make_automaton()
         self._ids_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._deletes: dict[str, set[str]] | None = None  # one-deletion variants of the Latin keys, made on first use
 
     def _add_name(self, pid: str, name: str) -> None:
         key = norm(name)
@@ -168,6 +171,7 @@ class MentionIndex:
             if len(body) < MIN_LATIN_KEY:
                 continue
             _stronger(self.latin[key], pid, "name" if k == 0 else "variant")
+            self.latin_of[pid].add(key)
             if key != body:
                 _stronger(self.latin[body], pid, "base")
 
@@ -262,6 +266,32 @@ class MentionIndex:
         if not kinds:
             return (), ()
         return tuple(sorted(kinds)), tuple(sorted(p for p, k in kinds.items() if k != "base"))
+
+    def fuzzy_ids(self, key: str) -> tuple[str, ...]:
+        """Places whose transliteration key is one edit from ``key`` (two when both are 9 letters or
+        more), qualifiers included; keys under 5 letters match only exactly."""
+        body = key.split("~")[0]
+        if len(body) < 5:
+            return ()
+        if self._deletes is None:
+            self._deletes = defaultdict(set)
+            for k in self.latin:
+                for d in _deletions(k):
+                    self._deletes[d].add(k)
+        near = set(self._deletes.get(key, ()))
+        probes = _deletions(key)
+        if len(body) >= 9:
+            probes |= {d2 for d in probes for d2 in _deletions(d)}
+        for d in probes:
+            if d in self.latin:
+                near.add(d)
+            near |= self._deletes.get(d, set())
+        limit = 2 if len(body) >= 9 else 1
+        out: set[str] = set()
+        for k in near:
+            if k != key and levenshtein(k, key, limit) <= limit and (limit == 1 or len(k.split("~")[0]) >= 9):
+                out.update(p for p, kind in self.latin[k].items() if kind != "base")
+        return tuple(sorted(out))
 
     def _run_mentions(self, text: str, run: list["_Token"]) -> list[Mention]:
         """The place names of one run of capitalised Latin words, each read whole.
@@ -402,6 +432,11 @@ class MentionIndex:
                     next_k = k + size
                     break
         return out
+
+
+def _deletions(key: str) -> set[str]:
+    """``key`` with one character left out, each way."""
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
 
 
 def _stronger(kinds: dict[str, str], pid: str, kind: str) -> None:

@@ -24,6 +24,11 @@ MARGIN = 0.12          # a best must lead the runner-up by this much
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
+POINT_BONUS = 0.06       # a place some source puts on the map, before one known only to its subdistrict
+IMPORTANCE_WEIGHT = 0.3  # the score a place of importance 1 gains over one of importance 0
+#: what a candidate that only resembles the name gains, by how it was found (see Gazetteer.lookup)
+_LOOSE = {"skeleton": -0.06, "fuzzy": -0.1}
+_LOOSE_WHY = {"skeleton": "same consonants", "fuzzy": "spelling a letter or two apart"}
 IMPORTANCE = {"city": 0.16, "town": 0.08, "village": 0.03, "neighbourhood": 0.02, "governorate": 0.0,
               "district": -0.02, "subdistrict": -0.04}
 
@@ -216,18 +221,19 @@ class Resolver:
         return out
 
     def resolve(self, mention, context: Context | None, ids: tuple[str, ...], exact: tuple[str, ...],
-                query: str, via: str, qual: str | None) -> Resolution:
+                query: str, via: str, qual: str | None, loose: frozenset[str] = _EMPTY) -> Resolution:
         ctx = context or Context()
         s, e = (ctx.start, ctx.end) if ctx.start is not None else (None, None)
         return self.resolve_at(ctx.text or "", s, e, [tuple(p) for p in ctx.nearby], [tuple(p) for p in ctx.front],
-                               ids, exact, query, via, qual)
+                               ids, exact, query, via, qual, loose=loose)
 
     def resolve_at(self, text: str, s: int | None, e: int | None, base: list[tuple[float, float]],
                    front: list[tuple[float, float]], ids: tuple[str, ...], exact: tuple[str, ...], query: str,
-                   via: str, qual: str | None, scored: bool = True) -> Resolution:
+                   via: str, qual: str | None, scored: bool = True, loose: frozenset[str] = _EMPTY) -> Resolution:
         """:meth:`resolve` with the context unpacked: the mention's span ``s:e`` in ``text``, the points
         of places resolved before it (``base``, a list of (lat, lon) tuples the caller only extends)
-        and of the front.
+        and of the front. ``loose`` are the candidates that only resemble the name (the same consonants
+        or a letter or two apart), below those named exactly (``exact``) or without a qualifier.
 
         With ``scored=False`` a name with one candidate is not scored (the context cannot change the
         answer, only the candidate's score and reasons): for callers that only need the decision.
@@ -320,13 +326,13 @@ class Resolver:
         # keyed by those distances, the cache hits although the nearby list grows
         dists = self._nearest(statics, base, anchor_pts) if base or anchor_pts else None
         key = (ids, exact, via, query, qual, feature_hint, admins_near, admins_far, countries, adjacent, dists,
-               tuple(front))
+               tuple(front), loose)
         done = self._score_cache.get(key)
         if done is not None:
             return Resolution(done.query, list(done.candidates), done.best, done.ambiguous, done.reason,
                               done.direction)
         res = self._score(statics, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
-                          adjacent, dists, front, ids)
+                          adjacent, dists, front, ids, loose)
         self._score_cache[key] = res
         return Resolution(res.query, list(res.candidates), res.best, res.ambiguous, res.reason, res.direction)
 
@@ -377,18 +383,19 @@ class Resolver:
     def _score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
                qual: str | None, feature_hint: str | None, admins_near: set[str], admins_far: set[str],
                countries: set[str], adjacent: bool, dists: tuple[float | None, ...] | None,
-               front: list[tuple[float, float]], ids: tuple[str, ...] | None = None) -> Resolution:
+               front: list[tuple[float, float]], ids: tuple[str, ...] | None = None,
+               loose: frozenset[str] = _EMPTY) -> Resolution:
         """Score and rank the candidates ``statics`` given what the passage says about them
         (``dists``: per candidate, the km to the nearest place named nearby; None when none is).
         ``ids`` are the ids ``statics`` were made of, when the caller has them."""
         if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
-        bkey = (ids if ids is not None else tuple(st.pid for st in statics), exact, via, query, qual)
+        bkey = (ids if ids is not None else tuple(st.pid for st in statics), exact, via, query, qual, loose)
         base = self._base_scores.get(bkey)
         if base is None:
             if len(self._base_scores) > 65536:
                 self._base_scores.clear()
-            base = self._base_scores[bkey] = self._base_score(statics, exact, query, via, qual)
+            base = self._base_scores[bkey] = self._base_score(statics, exact, query, via, qual, loose)
         direction, base = base
         foreign_country = bool(countries - {"SY"})
         rounded = self._rounded
@@ -457,7 +464,7 @@ class Resolver:
         return self._decide(query, cands, direction)
 
     def _base_score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
-                    qual: str | None) -> tuple[str | None, list[tuple]]:
+                    qual: str | None, loose: frozenset[str] = _EMPTY) -> tuple[str | None, list[tuple]]:
         """The part of :meth:`_score` that the name alone decides: the query's direction and per
         candidate (place, score so far, reasons so far); made once per name (the same names come back
         in every report)."""
@@ -466,7 +473,19 @@ class Resolver:
         for st in statics:
             sc, why = 0.3, []
             ftype = st.feature_type
-            if st.pid in exact and via != "skeleton":
+            if st.pid in loose:
+                kind = "fuzzy" if via == "fuzzy" else "skeleton"
+                sc += _LOOSE[kind]
+                why.append(_LOOSE_WHY[kind])
+                if q_ending and st.name_en:
+                    agree = q_ending == _ending(st.name_en)
+                    sc += 0.05 if agree else -0.05
+                    if agree:
+                        why.append("final vowel agrees")
+            elif st.pid in exact and via == "latin":
+                sc += 0.11
+                why.append("same name in another spelling")
+            elif st.pid in exact and via != "skeleton":
                 sc += 0.12
                 why.append("exact name")
             elif via == "skeleton":
@@ -486,7 +505,7 @@ class Resolver:
                     why.append("qualifier agrees")
             sc += st.importance
             if st.point:
-                sc += 0.03
+                sc += POINT_BONUS
             if st.is_admin:
                 if is_region_phrase:
                     sc += 0.25 + (0.15 if ftype == "governorate" else 0)
@@ -573,10 +592,14 @@ class _PlaceStatic:
                        r["feature_type"], r["adm1_en"], r["adm2_en"], r["adm3_en"], r["adm3_pcode"], r["country"])
         self.pid, self.name_en, self.country = pid, r["name_en"], r["country"]
         ftype = self.feature_type = r["feature_type"]
-        imp = IMPORTANCE.get(ftype or "", 0.02)
         pop = self.pop = r.get("population") or 0
-        if pop and pop == pop:
-            imp += min(0.1, 0.02 * math.log10(max(pop, 1)))
+        prior = r.get("importance")
+        if ftype not in ADMIN_TYPES and prior is not None and prior == prior:
+            imp = IMPORTANCE_WEIGHT * prior  # the build's prior (feature, map size, population, admin centre, corpus)
+        else:
+            imp = IMPORTANCE.get(ftype or "", 0.02)
+            if pop and pop == pop:
+                imp += min(0.1, 0.02 * math.log10(max(pop, 1)))
         self.importance = imp
         self.point = r["coord_precision"] == "point"
         self.is_admin = ftype in ADMIN_TYPES
