@@ -25,6 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Point
 
 from tracker import settings
@@ -62,7 +63,10 @@ class Admin:
     def __init__(self, adm123: pd.DataFrame, opensyria: pd.DataFrame) -> None:
         self.units = {r.pcode: r._asdict() for r in adm123.itertuples(index=False)}
         self.os = {r.pcode: r._asdict() for r in opensyria.itertuples(index=False)}
-        self.adm3_by_en = {r["name_en"]: p for p, r in self.units.items() if r["level"] == "subdistrict"}
+        self.adm3_by_en: dict[str, list[str]] = defaultdict(list)   # two subdistricts are called Suran
+        for p, r in self.units.items():
+            if r["level"] == "subdistrict":
+                self.adm3_by_en[r["name_en"]].append(p)
 
     def path(self, pcode: str | None) -> dict:
         """``adm1/2/3_pcode/_en/_ar`` for a subdistrict (or higher) P-code."""
@@ -145,12 +149,36 @@ def _blank() -> dict:
 
 
 # ---------------------------------------------------------------- points in subdistricts
+def subdistrict_polygons(polys: gpd.GeoDataFrame, admin: Admin) -> gpd.GeoDataFrame:
+    """The subdistrict polygons with their OCHA P-code (``pcode``).
+
+    The polygons carry English names only; a name two subdistricts share (Suran in Aleppo and in
+    Hama) is one multipolygon there: each of its parts goes to the subdistrict whose Open-Syria
+    centroid is nearest.
+    """
+    rows = []
+    for name, geom in zip(polys["shapeName"], polys.geometry):
+        codes = admin.adm3_by_en.get(name, [])
+        if len(codes) <= 1:
+            rows.append((codes[0] if codes else None, name, geom))
+            continue
+        centres = {c: Point(admin.os[c]["lon"], admin.os[c]["lat"]) for c in codes
+                   if admin.os.get(c, {}).get("lat") is not None}
+        parts: dict[str, list] = defaultdict(list)
+        for part in getattr(geom, "geoms", [geom]):
+            rep = part.representative_point()
+            parts[min(centres, key=lambda c: rep.distance(centres[c]))].append(part)
+        for code, ps in parts.items():
+            rows.append((code, name, shapely.union_all(ps)))
+    return gpd.GeoDataFrame(rows, columns=["pcode", "shapeName", "geometry"], geometry="geometry",
+                            crs="EPSG:4326")
+
+
 def place_points(points: pd.DataFrame, polys: gpd.GeoDataFrame, admin: Admin) -> pd.DataFrame:
-    """Add ``adm3`` (containing subdistrict P-code) and ``adm3_near`` (set of P-codes within ~3 km)."""
+    """Add ``adm3`` (containing subdistrict P-code) and ``adm3_near`` (set of P-codes within ~3 km);
+    ``polys`` come from :func:`subdistrict_polygons`."""
     gdf = gpd.GeoDataFrame(points.copy(), geometry=gpd.points_from_xy(points["lon"], points["lat"]),
                            crs="EPSG:4326")
-    polys = polys.copy()
-    polys["pcode"] = polys["shapeName"].map(admin.adm3_by_en)
     polys = polys.set_crs("EPSG:4326", allow_override=True)
     inside = gpd.sjoin(gdf[["geometry"]], polys[["pcode", "geometry"]], how="left", predicate="within")
     inside = inside[~inside.index.duplicated()]
@@ -363,7 +391,7 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     sa = src.read_syrian_archive(geo)
     foreign = src.read_foreign_list()
     gn = src.read_geonames(("SY",), set(foreign["geonameid"]))
-    polys = src.read_adm3_polygons(geo)
+    polys = subdistrict_polygons(src.read_adm3_polygons(geo), admin)
     dots = src.read_unnamed_dots(geo)
     overrides = src.read_overrides(DATA / "overrides.csv")
     say("sources read")
@@ -733,7 +761,7 @@ def apply_overrides(table: pd.DataFrame, ov: pd.DataFrame, dots: gpd.GeoDataFram
             a = table.loc[anchor]
             shape = None
             if row.get("adm3_en"):
-                hit = polys[polys["shapeName"] == row["adm3_en"]]
+                hit = polys[polys["pcode"] == row["adm3_pcode"]]
                 shape = hit.geometry.iloc[0] if len(hit) else None
             found = _dot_near((a["lat"], a["lon"]), dots, shape, taken)
             if found is None:

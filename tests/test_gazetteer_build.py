@@ -93,3 +93,9 @@ def test_colocated_records_are_one_place(gaz):
     # GeoNames admin areas and lower-case romanisations of other scripts are not places or names
     assert not gaz.places["name_en"].fillna("").str.contains("Nāḩiyat").any()
     assert "parumira yi ji" not in tadmor["alt_names"]
+
+
+def test_subdistricts_of_one_name_keep_their_own_points(gaz):
+    # two subdistricts are called Suran (Aleppo, Hama): each village links to a map point in its own
+    assert gaz.place("C1664")["wikimap_idx"] == 2018 and gaz.place("C1664")["adm1_en"] == "Aleppo"
+    assert gaz.place("C3026")["wikimap_idx"] == 3419 and gaz.place("C3026")["adm1_en"] == "Hama"
