@@ -228,7 +228,7 @@ class Gazetteer:
             if len(sk.split("~")[0]) >= 2 else set()
         if exact or base_ids:
             # beside a named place, only a spelling close to the name is worth listing
-            loose = {p for p in skel_ids - exact - base_ids if self._close_spelling(p, core)} if latin else set()
+            loose = {p for p in skel_ids - exact - base_ids if self._close_spelling(p, core, 1)} if latin else set()
         elif latin:
             loose = skel_ids | set(self.index.fuzzy_ids(latin_key(core)))
             via = "skeleton" if skel_ids else "fuzzy"

@@ -35,10 +35,12 @@ from . import sources as src
 from .normalize import (
     DATA,
     is_arabic,
+    latin_key,
     levenshtein,
     name_key,
     norm,
     persian_variants,
+    qualifier,
     skeleton,
     split_feature,
 )
@@ -48,7 +50,7 @@ COLUMNS = ["place_id", "name_en", "name_ar", "alt_names", "feature_type", "lat",
            "coord_source", "inferred_reason", "adm1_pcode", "adm1_en", "adm1_ar", "adm2_pcode", "adm2_en",
            "adm2_ar", "adm3_pcode", "adm3_en", "adm3_ar", "population", "country", "sources",
            "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "wikimap_size", "linked",
-           "importance"]
+           "admin_centre", "importance"]
 
 WIKIMAP_FEATURE = {"town": "town", "hill": "hill", "base": "military_base", "industry": "industry",
                    "oil": "oil_field", "airbase": "airport", "heliport": "airport", "dam": "dam",
@@ -499,9 +501,13 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
         row.update(admin.path(w.adm3))
         _set_wikimap(row, w)
         ftype = WIKIMAP_FEATURE.get(w.feature, "town")
+        if ftype == "town" and not w.marksize >= TOWN_MARK:
+            ftype = "village"  # the map's "town" is any settlement; a small mark is a village
         label_type = split_feature(w.label)[1]
         if label_type and ftype in ("town", "military_base", "industry"):
             ftype = label_type if ftype != "town" or label_type in ("roundabout", "bridge") else ftype
+        elif label_type in ("roundabout", "bridge") and ftype == "village":
+            ftype = label_type
         alts = _label_parts(w.label)
         srcs = {"name_en": f"wikimap:{w.idx}", "coord": f"wikimap:{w.idx}", "admin": "adm3 polygon"}
         row.update({"place_id": f"wm:{w.idx}", "name_en": w.label, "feature_type": ftype, "country": "SY",
@@ -554,6 +560,11 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     table = merge_colocated(table, link_log)
     say("co-located records merged")
     table = apply_overrides(table, overrides, dots, polys, admin)
+    table["admin_centre"] = [admin_centre(r) for r in table.itertuples(index=False)]
+    # the settlement a district or governorate is named after is at least a town
+    promote = (table["feature_type"] == "village") & (table["admin_centre"].fillna("").str.len().between(4, 6))
+    table.loc[promote, "feature_type"] = "town"
+    table = share_admin_aliases(table)
     table = _finish(table)
     say("overrides merged")
     table["importance"] = importance(table, corpus_counts(table, geo.parent / CORPUS))
@@ -587,13 +598,18 @@ def _set_wikimap(row: dict, w: pd.Series) -> None:
     row["wikimap_size"] = float(w.marksize) if w.marksize == w.marksize else None
 
 
+TOWN_MARK = 8  # the map draws towns with marks of this size or more (Atarib, Jarabulus, Maskanah: 8)
+
+
 def _settlement_type(row: dict) -> str:
+    """city (50,000 people or more), town (5,000, or a large map mark), village; or neighbourhood."""
     if row["feature_type"] == "neighbourhood":
         return "neighbourhood"
     pop = row.get("population") or 0
     if pop >= 50000:
         return "city"
-    if pop >= 5000:
+    size = row.get("wikimap_size")
+    if pop >= 5000 or (size is not None and size == size and size >= TOWN_MARK):
         return "town"
     return "village"
 
@@ -688,6 +704,7 @@ def _merge_pass(table: pd.DataFrame, takers: list[int], givers: list[int], town_
                 row[col] = giver[col]
             row["coord_source"] = giver["coord_source"]
             srcs["coord"] = srcs["merged"] = giver["place_id"]
+            row["feature_type"] = _settlement_type(row)
         else:
             srcs["merged"] = giver["place_id"]
         if not row.get("population") and giver.get("population"):
@@ -825,21 +842,75 @@ def _prior(r) -> float:
     pop = r.population
     if pop is not None and pop == pop and pop > 1000:
         imp += min(0.25, 0.08 * float(np.log10(pop / 1000)))
-    return imp + _centre_bonus(r)
+    centre = r.admin_centre
+    return imp + (CENTRE_IMPORTANCE[len(centre)] if isinstance(centre, str) and centre else 0.0)
 
 
-def _centre_bonus(r) -> float:
-    """+0.3 / +0.2 / +0.1 when the settlement bears the name of its governorate / district / subdistrict."""
-    if r.feature_type not in ("city", "town", "village") or not r.adm3_pcode:
-        return 0.0
-    own = _skels([n for n in (r.name_ar, r.name_en) if isinstance(n, str) and n and "(" not in n])
+#: what being the settlement an admin unit is named after adds, by the length of the unit's P-code
+CENTRE_IMPORTANCE = {4: 0.3, 6: 0.2, 8: 0.1}
+#: words of admin-unit names that are not names of the settlement at its centre
+_ADMIN_WORDS = ("ناحية", "ناحیة", "ناحیه", "مركز", "مرکز", "منطقة", "منطقه", "ريف", "ریف", "محافظة", "محافظه",
+                "استان", "حومه", "الريف", "الریف", "district", "subdistrict", "governorate", "province",
+                "countryside", "rural", "nahiyat", "markaz", "mintaqat")
+
+
+_ADMIN_KEYS = frozenset(w[2:] if w.startswith("ال") else w for w in map(norm, _ADMIN_WORDS))
+
+
+def admin_centre(r) -> str | None:
+    """The P-code of the highest admin unit named after settlement ``r`` (its governorate, district
+    or subdistrict; the unit must contain it), or None."""
+    if r.feature_type not in ("city", "town", "village") or not isinstance(r.adm3_pcode, str):
+        return None
+    own = _exact_keys([r.name_ar, r.name_en])
     if not own:
-        return 0.0
-    for bonus, names in ((0.3, (r.adm1_en, r.adm1_ar)), (0.2, (r.adm2_en, r.adm2_ar)), (0.1, (r.adm3_en, r.adm3_ar))):
-        unit = _skels([n.replace("مركز ", "") for n in names if isinstance(n, str) and n])
-        if unit and own & unit:
-            return bonus
-    return 0.0
+        return None
+    for code, names in ((r.adm1_pcode, (r.adm1_en, r.adm1_ar)), (r.adm2_pcode, (r.adm2_en, r.adm2_ar)),
+                        (r.adm3_pcode, (r.adm3_en, r.adm3_ar))):
+        unit = _exact_keys([n.replace("مركز ", "") for n in names if isinstance(n, str)])
+        if own & unit:
+            return code
+    return None
+
+
+def _exact_keys(names: list) -> set[str]:
+    """Arabic name keys and Latin transliteration keys of ``names`` (qualified "X (Y)" forms left out)."""
+    out = set()
+    for n in names:
+        if isinstance(n, str) and n and "(" not in n:
+            out.add(name_key(n) if is_arabic(n) else latin_key(n))
+    out.discard("")
+    return out
+
+
+def share_admin_aliases(table: pd.DataFrame) -> pd.DataFrame:
+    """Give a settlement the other names of the units named after it ("Kobani", "کوبانی" of the Ain
+    al-Arab subdistrict go to the town), leaving out admin phrases and romanisations."""
+    aliases = {pid[4:]: alts for pid, alts in zip(table["place_id"], table["alt_names"]) if pid.startswith("adm:")}
+    out = []
+    for r in table.itertuples(index=False):
+        alts = list(r.alt_names or [])
+        if isinstance(r.admin_centre, str) and r.admin_centre:
+            codes = [r.admin_centre] + [c for c in (r.adm2_pcode, r.adm3_pcode)
+                                        if isinstance(c, str) and c.startswith(r.admin_centre)]
+            for code in dict.fromkeys(codes):
+                alts += [a for a in aliases.get(code, []) if a not in alts and _plain_alias(a)]
+        out.append(alts)
+    table = table.copy()
+    table["alt_names"] = out
+    return table
+
+
+def _plain_alias(name: str) -> bool:
+    """An admin unit's alias that names the place itself: no admin word, no qualifier (a region such
+    as "الغوطة الشرقية" is the alias of Jaramana subdistrict, not of the town), no lower-case
+    romanisation, no letters of other alphabets (Kurdish ێ ۆ)."""
+    words = [w[2:] if w.startswith("ال") and len(w) > 3 else w for w in norm(name).split()]
+    if any(w in _ADMIN_KEYS or qualifier(w) for w in words):
+        return False
+    if not is_arabic(name):
+        return name[:1].isupper()
+    return not any(c in name for c in "ێۆڕڵەھ")
 
 
 def corpus_counts(table: pd.DataFrame, folder: Path) -> dict[str, int]:

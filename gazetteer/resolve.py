@@ -27,7 +27,7 @@ _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it sta
 POINT_BONUS = 0.06       # a place some source puts on the map, before one known only to its subdistrict
 IMPORTANCE_WEIGHT = 0.3  # the score a place of importance 1 gains over one of importance 0
 #: what a candidate that only resembles the name gains, by how it was found (see Gazetteer.lookup)
-_LOOSE = {"skeleton": -0.06, "fuzzy": -0.1}
+_LOOSE = {"skeleton": -0.1, "fuzzy": -0.12}
 _LOOSE_WHY = {"skeleton": "same consonants", "fuzzy": "spelling a letter or two apart"}
 IMPORTANCE = {"city": 0.16, "town": 0.08, "village": 0.03, "neighbourhood": 0.02, "governorate": 0.0,
               "district": -0.02, "subdistrict": -0.04}

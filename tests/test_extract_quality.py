@@ -254,10 +254,10 @@ def test_route_to_a_place_is_not_the_place(gz, text, not_place):
 
 
 def test_unknown_object_is_kept_unresolved(gz):
-    text = ("The SDF attacked. On 23 January 2019, the capture of Urum al-Kubrah prompted the SOHR to "
+    text = ("The SDF attacked. On 23 January 2019, the capture of Khirbet Zulqayf prompted the SOHR to "
             "proclaim the imminent defeat of ISIL in Deir ez-Zor.")
     claims = [c for c in chronicle(text, gz) if c.action == "capture"]
-    assert [(c.actor, c.place_text, c.place_id) for c in claims] == [("sdf", "Urum al-Kubrah", None)]
+    assert [(c.actor, c.place_text, c.place_id) for c in claims] == [("sdf", "Khirbet Zulqayf", None)]
 
 
 def test_the_city_refers_past_a_road_and_not_in_a_possessive(gz):
