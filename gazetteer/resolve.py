@@ -609,8 +609,11 @@ class _PlaceStatic:
         self.point_ll = (r["lat"], r["lon"])
         self.takes_near = self.lat is not None and not self.is_admin  # nearness counts for it
         self.abroad = bool(self.country) and self.country != "SY"
-        # the admin code a mention of this place names: an admin unit's own, a city's governorate
+        # the admin code a mention of this place names: an admin unit's own, the unit a settlement
+        # is the centre of (Manbij: Manbij district), else a city's governorate
+        centre = r.get("admin_centre")
         self.names_code = pid.split(":", 1)[1] if self.is_admin else (
+            centre if isinstance(centre, str) and centre else
             r["adm1_pcode"] if ftype == "city" and r.get("adm1_pcode") else None)
         self.alt_names = r.get("alt_names")
         self._qual: dict[str, bool] = {}
