@@ -50,7 +50,7 @@ COLUMNS = ["place_id", "name_en", "name_ar", "alt_names", "feature_type", "lat",
            "coord_source", "inferred_reason", "adm1_pcode", "adm1_en", "adm1_ar", "adm2_pcode", "adm2_en",
            "adm2_ar", "adm3_pcode", "adm3_en", "adm3_ar", "population", "country", "sources",
            "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "wikimap_size", "linked",
-           "admin_centre", "importance"]
+           "admin_centre", "importance", "border", "euphrates_bank"]
 
 WIKIMAP_FEATURE = {"town": "town", "hill": "hill", "base": "military_base", "industry": "industry",
                    "oil": "oil_field", "airbase": "airport", "heliport": "airport", "dam": "dam",
@@ -568,7 +568,9 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     table = _finish(table)
     say("overrides merged")
     table["importance"] = importance(table, corpus_counts(table, geo.parent / CORPUS))
-    say("importance")
+    table["border"] = border_countries(table, src.read_neighbours(geo))
+    table["euphrates_bank"] = euphrates_banks(table, src.read_euphrates(geo))
+    say("importance, borders, banks")
 
     stats = _stats(table, wm_links, sa_links, gn_links, len(ocha), time.perf_counter() - t0)
     out.mkdir(parents=True, exist_ok=True)
@@ -802,6 +804,71 @@ def apply_overrides(table: pd.DataFrame, ov: pd.DataFrame, dots: gpd.GeoDataFram
         row["sources"] = srcs
         table.loc[pid] = pd.Series(row)
     return table.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- geography for context
+BORDER_KM = 15.0   # "on the Jordanian border": a Syrian place this close to Jordan
+BANK_KM = 40.0     # "east of the Euphrates": places this close to the river have a bank
+
+
+def _xy_km(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local kilometres (x east, y north) around Syria, good to a few per cent for distances."""
+    return (lon - 38.5) * 91.0, (lat - 35.0) * 111.0
+
+
+def border_countries(table: pd.DataFrame, neighbours: gpd.GeoDataFrame) -> list[str | None]:
+    """Per place in Syria, the neighbouring country within :data:`BORDER_KM` (the nearest), else None."""
+    out: list[str | None] = [None] * len(table)
+    syria = (table["country"] == "SY") & table["lat"].notna()
+    idx = np.flatnonzero(syria.to_numpy())
+    if not len(idx) or neighbours.empty:
+        return out
+    pts = gpd.GeoSeries(gpd.points_from_xy(table["lon"].to_numpy()[idx], table["lat"].to_numpy()[idx]),
+                        crs="EPSG:4326").to_crs(3857)
+    shapes = neighbours.to_crs(3857)
+    dists = np.column_stack([pts.distance(g) for g in shapes.geometry]) / 1000.0 * np.cos(
+        np.radians(table["lat"].to_numpy()[idx]))[:, None]   # web-mercator metres are stretched by 1/cos(lat)
+    near = dists.min(axis=1) <= BORDER_KM
+    which = dists.argmin(axis=1)
+    for k, i in enumerate(idx):
+        if near[k]:
+            out[i] = shapes["country"].iat[which[k]]
+    return out
+
+
+def euphrates_banks(table: pd.DataFrame, river: gpd.GeoDataFrame) -> list[str | None]:
+    """Per place within :data:`BANK_KM` of the Euphrates, ``E`` on its left (north-eastern, Jazira)
+    bank or ``W`` on its right (south-western, Shamiya) bank, else None.
+
+    Through Syria the river runs south, then east, then south-east: each segment is oriented so that
+    it runs with the flow (its eastward minus northward step is positive), and the sign of the cross
+    product with the nearest segment gives the side.
+    """
+    out: list[str | None] = [None] * len(table)
+    segs = []
+    for geom in river.geometry:
+        for line in getattr(geom, "geoms", [geom]):
+            xy = np.asarray(line.coords)
+            segs += list(zip(xy[:-1], xy[1:]))
+    if not segs:
+        return out
+    a = np.array([s[0] for s in segs])
+    b = np.array([s[1] for s in segs])
+    flip = (b[:, 0] - a[:, 0]) - (b[:, 1] - a[:, 1]) < 0
+    a[flip], b[flip] = b[flip].copy(), a[flip].copy()
+    ax, ay = _xy_km(a[:, 1], a[:, 0])
+    bx, by = _xy_km(b[:, 1], b[:, 0])
+    vx, vy = bx - ax, by - ay
+    seg_len2 = np.maximum(vx * vx + vy * vy, 1e-9)
+    px, py = _xy_km(table["lat"].to_numpy(float), table["lon"].to_numpy(float))
+    for i in np.flatnonzero(~np.isnan(px) & (table["country"] == "SY").to_numpy()):
+        t = np.clip(((px[i] - ax) * vx + (py[i] - ay) * vy) / seg_len2, 0.0, 1.0)
+        d = np.hypot(ax + t * vx - px[i], ay + t * vy - py[i])
+        k = int(d.argmin())
+        if d[k] <= BANK_KM:
+            cross = vx[k] * (py[i] - ay[k]) - vy[k] * (px[i] - ax[k])
+            out[i] = "E" if cross > 0 else "W"
+    return out
 
 
 # ---------------------------------------------------------------- importance

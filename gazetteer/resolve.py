@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import compress
 
 from .normalize import DATA, ending, norm, norm_array, qualifier, split_feature
+from .phrases import angle_apart, bearing_between, geo_cues, offset_point, relative_phrases
 
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
@@ -162,6 +163,7 @@ class Resolver:
         # the few context words among the report's: positions found in C (map + compress)
         at = list(compress(range(len(words)), map(cw.__contains__, words)))
         cues = [(offsets[k], *cw[words[k]]) for k in at]
+        geo = geo_cues(words, offsets, at, [cw[words[k]] for k in at])
         codes = [c for _, c, _ in mentions]
         m_starts = [m.start for m in found]
         m_ends = [m.end for m in found]
@@ -181,6 +183,8 @@ class Resolver:
                                       "anchor_at": anchor_at,
                                       "anchor_pts": [mentions[k][2] for k in anchor_at],
                                       "cue_offsets": [c[0] for c in cues],
+                                      "geo": geo, "geo_offsets": [g[0] for g in geo],
+                                      "relative_of": _relatives(ntext, pos, mentions),
                                       # admin codes of the mentions before i / from i on, for the "far" set
                                       "codes_before": _running_unions(codes),
                                       "codes_after": _running_unions(codes[::-1])[::-1]}
@@ -311,6 +315,13 @@ class Resolver:
                         anchors.append(anchor)
                 admins_near = frozenset(near)
         anchor_pts = anchors
+        cues: tuple = ()
+        if prep is not None and (prep["geo"] or prep["relative_of"]):
+            geo = prep["geo"][bisect.bisect_left(prep["geo_offsets"], lo):bisect.bisect_right(prep["geo_offsets"], hi)]
+            rel = prep["relative_of"].get(s)
+            if geo or rel:
+                cues = (frozenset(v for _, kind, v in geo if kind == "border"),
+                        frozenset(v for _, kind, v in geo if kind == "bank"), rel)
 
         # the score depends on nothing else: within a report, the same name in the same surroundings
         # is scored once (the candidates are shared between the answers; callers only read them)
@@ -326,13 +337,13 @@ class Resolver:
         # keyed by those distances, the cache hits although the nearby list grows
         dists = self._nearest(statics, base, anchor_pts) if base or anchor_pts else None
         key = (ids, exact, via, query, qual, feature_hint, admins_near, admins_far, countries, adjacent, dists,
-               tuple(front), loose)
+               tuple(front), loose, cues)
         done = self._score_cache.get(key)
         if done is not None:
             return Resolution(done.query, list(done.candidates), done.best, done.ambiguous, done.reason,
                               done.direction)
         res = self._score(statics, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
-                          adjacent, dists, front, ids, loose)
+                          adjacent, dists, front, ids, loose, cues)
         self._score_cache[key] = res
         return Resolution(res.query, list(res.candidates), res.best, res.ambiguous, res.reason, res.direction)
 
@@ -384,10 +395,12 @@ class Resolver:
                qual: str | None, feature_hint: str | None, admins_near: set[str], admins_far: set[str],
                countries: set[str], adjacent: bool, dists: tuple[float | None, ...] | None,
                front: list[tuple[float, float]], ids: tuple[str, ...] | None = None,
-               loose: frozenset[str] = _EMPTY) -> Resolution:
+               loose: frozenset[str] = _EMPTY, cues: tuple = ()) -> Resolution:
         """Score and rank the candidates ``statics`` given what the passage says about them
-        (``dists``: per candidate, the km to the nearest place named nearby; None when none is).
-        ``ids`` are the ids ``statics`` were made of, when the caller has them."""
+        (``dists``: per candidate, the km to the nearest place named nearby; None when none is;
+        ``cues``: the borders and Euphrates banks the passage names and the mention's relative
+        phrase, see :meth:`resolve_at`). ``ids`` are the ids ``statics`` were made of, when the caller
+        has them."""
         if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
         bkey = (ids if ids is not None else tuple(st.pid for st in statics), exact, via, query, qual, loose)
@@ -433,6 +446,8 @@ class Resolver:
                     if b > 0.02:
                         sc += b
                         why.append(f"{d:.0f} km from the front")
+                if cues:
+                    sc += _cue_score(st, cues, why)
             # feature word before the name
             if feature_hint:
                 ftype = st.feature_type
@@ -584,8 +599,9 @@ class Resolver:
 class _PlaceStatic:
     """The parts of a place's score that depend on the place alone (see :meth:`Resolver._score`)."""
 
-    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "pop", "point", "is_admin", "codes", "lat", "point_ll", "takes_near", "abroad",
-                 "names_code", "alt_names", "_qual")
+    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "pop", "point", "is_admin",
+                 "codes", "lat", "point_ll", "takes_near", "abroad", "names_code", "alt_names", "border", "bank",
+                 "_qual")
 
     def __init__(self, pid: str, r: dict) -> None:
         self.fields = (pid, r["name_en"], r["name_ar"], r["lat"], r["lon"], r["coord_precision"],
@@ -616,6 +632,7 @@ class _PlaceStatic:
             centre if isinstance(centre, str) and centre else
             r["adm1_pcode"] if ftype == "city" and r.get("adm1_pcode") else None)
         self.alt_names = r.get("alt_names")
+        self.border, self.bank = r.get("border"), r.get("euphrates_bank")
         self._qual: dict[str, bool] = {}
 
     def qualifier_match(self, qual: str) -> bool:
@@ -649,6 +666,63 @@ def _query_facts(query: str, qual: str | None) -> tuple[list[str], str | None, b
     is_region_phrase = any(w in ("ريف", "حومه", "countryside", "rural", "محافظه", "استان", "province",
                                  "governorate") for w in qwords)
     return qwords, _direction_of(qual, qwords), is_region_phrase, ending(query)
+
+
+_BANK_WORDS = {"E": "east", "W": "west"}
+RELATIVE_GAP = 60    # characters from the described place to its relative phrase ("X, some 45 km south of")
+ANCHOR_GAP = 25      # ... and from the phrase to the place it is relative to
+
+
+def _relatives(ntext: str, pos, mentions: list) -> dict[int, tuple]:
+    """The relative phrase of each mention that has one: start of the described mention ->
+    (expected point or None, anchor point, bearing, km, phrase). The anchor must be a place its name
+    alone points to (see ``Resolver._anchor``)."""
+    out: dict[int, tuple] = {}
+    if not mentions:
+        return out
+    starts = [m.start for m, _, _ in mentions]
+    for r in relative_phrases(ntext, pos):
+        k = bisect.bisect_left(starts, r.end)          # first mention after the phrase
+        if k >= len(mentions) or starts[k] - r.end > ANCHOR_GAP or k == 0:
+            continue
+        subject, anchor = mentions[k - 1][0], mentions[k][2]
+        if anchor is None or subject.end > r.start or r.start - subject.end > RELATIVE_GAP:
+            continue
+        expected = offset_point(anchor, r.km, r.bearing) if r.km is not None and r.bearing is not None else None
+        out[subject.start] = (expected, anchor, r.bearing, r.km, r.words)
+    return out
+
+
+def _cue_score(st: "_PlaceStatic", cues: tuple, why: list[str]) -> float:
+    """What the passage's borders, river banks and the mention's relative phrase add to a candidate."""
+    borders, banks, rel = cues
+    add = 0.0
+    if st.border and st.border in borders:
+        add += 0.2
+        why.append(f"on the {st.border} border")
+    if st.bank and banks:
+        if st.bank in banks:
+            add += 0.15
+            why.append(f"{_BANK_WORDS[st.bank]} of the Euphrates")
+        else:
+            add -= 0.05
+    if rel:
+        expected, anchor, bearing, dist, words = rel
+        pt = st.point_ll
+        if expected is not None:
+            d = km(pt, expected)
+            b = 0.45 * math.exp(-d / 15.0)
+        elif bearing is not None:
+            d = km(pt, anchor)
+            b = 0.15 if d <= 80 and angle_apart(bearing_between(anchor, pt), bearing) <= 45 else 0.0
+        else:
+            d = abs(km(pt, anchor) - dist)
+            b = 0.35 * math.exp(-d / 10.0)
+        if b > 0.02:
+            add += b
+            why.append(f"fits '{words}' ({d:.0f} km off)" if expected is not None or bearing is None
+                       else f"fits '{words}'")
+    return add
 
 
 def _nearer(row: dict, pt: tuple[float, float], points, d: float) -> tuple[float, int]:

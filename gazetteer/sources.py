@@ -26,6 +26,11 @@ WIKIMAP = "wikimap/scw_detailed_map_points.csv"
 ADM3_POLYGONS = "boundaries/syr_adm3_geoboundaries.geojson"
 ADM1_POLYGONS = "boundaries/syr_adm1_ocha2016.geojson"
 UNNAMED_DOTS = "boundaries/syr_pplp_adm4_points_UNNAMED.geojson"
+COUNTRIES = "boundaries/ne10m_countries_context_clip.geojson"
+RIVERS = "water/ne10m_rivers_lake_centerlines_clip.geojson"
+#: Natural Earth's numeric country codes of Syria's neighbours -> the two-letter codes of the gazetteer
+NEIGHBOURS = {792: "TR", 368: "IQ", 400: "JO", 422: "LB", 376: "IL"}
+EUPHRATES = {"Euphrates", "Firat", "Al Furat"}
 
 #: Wikipedia map features that are drawing aids, not places.
 WIKIMAP_NOT_PLACES = {"city_inset", "overlay", "label_anchor"}
@@ -123,6 +128,19 @@ def read_adm3_polygons(geo: Path) -> gpd.GeoDataFrame:
     gdf = gpd.read_file(_need(geo, ADM3_POLYGONS))[["shapeName", "geometry"]]
     gdf["geometry"] = gdf.geometry.make_valid()
     return gdf.dissolve(by="shapeName", as_index=False)
+
+
+def read_neighbours(geo: Path) -> gpd.GeoDataFrame:
+    """Syria's neighbouring countries (Natural Earth): ``country`` (two-letter code) and geometry."""
+    gdf = gpd.read_file(_need(geo, COUNTRIES))
+    gdf["country"] = pd.to_numeric(gdf["iso_n3"], errors="coerce").map(NEIGHBOURS)
+    return gdf.dropna(subset=["country"])[["country", "geometry"]].reset_index(drop=True)
+
+
+def read_euphrates(geo: Path) -> gpd.GeoDataFrame:
+    """The Euphrates centre line (Natural Earth; its parts are named Euphrates, Firat, Al Furat)."""
+    gdf = gpd.read_file(_need(geo, RIVERS))
+    return gdf[gdf["name"].isin(EUPHRATES)][["name", "geometry"]].reset_index(drop=True)
 
 
 def read_adm1_polygons(geo: Path) -> gpd.GeoDataFrame:

@@ -143,3 +143,25 @@ def test_resolve_at_decides_as_resolve(gaz):
             if full.best is not None and full.best.lat == full.best.lat and full.best.lat is not None:
                 nearby.append((full.best.lat, full.best.lon))
     assert lone > 0
+
+
+def test_relative_phrase_places_a_homonym(gaz):
+    def best(text, name):
+        nearby = []
+        for m in gaz.find_mentions(text):
+            r = gaz.resolve_at(m, text, nearby)
+            if m.text == name:
+                return r.best
+    tiba = best("The army entered Tiba, 80 km north-east of Palmyra.", "Tiba")
+    assert tiba.place_id == "C2896" and any(w.startswith("fits '80 km north east of'") for w in tiba.reasons)
+    tiba = best("سيطر الجيش على قرية الطيبة الواقعة على بعد 15 كم شرق درعا", "الطيبة")
+    assert tiba.place_id == "C5992" and any(w.startswith("fits") for w in tiba.reasons)
+
+
+def test_border_and_river_bank_phrases(gaz):
+    r = gaz.resolve("Tiba", Context(text="Rebels seized Tiba on the Jordanian border."))
+    assert r.best.place_id == "C5992" and "on the JO border" in r.best.reasons
+    east = gaz.resolve("الكسرة", Context(text="سيطرت قوات سوريا الديمقراطية على قرية الكسرة شرق الفرات"))
+    west = gaz.resolve("الكسرة", Context(text="سيطرت قوات سوريا الديمقراطية على قرية الكسرة غرب الفرات"))
+    assert (east.best.place_id, west.best.place_id) == ("C5096", "C1876")
+    assert "east of the Euphrates" in east.best.reasons
