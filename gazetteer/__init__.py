@@ -36,7 +36,7 @@ from .normalize import (
     skeleton,
     split_feature,
 )
-from .resolve import Candidate, Context, Resolution, Resolver
+from .resolve import ADMIN_TYPES, Candidate, Context, Resolution, Resolver
 
 __all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build", "ensure_built", "code_hash"]
 
@@ -182,6 +182,38 @@ class Gazetteer:
     def lookup(self, name: str, context: str | None = None) -> Resolution:
         """Resolve a bare name, optionally inside a context text."""
         return self.resolve(name, context)
+
+    def find_places(self, name: str, context: str | None = None, admin: bool = False) -> Resolution:
+        """The places a person means by ``name``: one name lookup for the command line, the Python
+        API and SQL joins.
+
+        A place id gives that place. A name is resolved as :meth:`lookup` does (every spelling,
+        importance, ``context``); admin units are left out unless ``admin`` is set. ``best`` is the
+        place when the name decides it; otherwise ``candidates`` are ranked by score (the name's
+        match and the place's importance), each with its admin path (``Candidate.admin_path``).
+        """
+        if name in self._records:
+            only = self._resolver.candidates_for((name,))[0]
+            return Resolution(name, [only], only, False, "place id")
+        res = self.lookup(name, context)
+        if admin:
+            return res
+        cands = [c for c in res.candidates if c.feature_type not in ADMIN_TYPES]
+        best = res.best if res.best is not None and res.best.feature_type not in ADMIN_TYPES else None
+        if best is None and res.best is not None and cands:
+            # the name means an admin unit first; among the places, the first leads as the unit did
+            best = cands[0] if len(cands) == 1 else None
+        return Resolution(res.query, cands, best, best is None and len(cands) > 1, res.reason, res.direction)
+
+    def names_frame(self) -> pd.DataFrame:
+        """Every spelling of every place: ``place_id, name, script (ar | latin), key`` (the Arabic name
+        key or the Latin transliteration key under which lookups find it), for the ``place_names`` table."""
+        rows = []
+        for pid, alts in zip(self.places.index, self.places["alt_names"]):
+            for n in alts:
+                arabic = is_arabic(n)
+                rows.append((pid, n, "ar" if arabic else "latin", name_key(n) if arabic else latin_key(n)))
+        return pd.DataFrame(rows, columns=["place_id", "name", "script", "key"])
 
     def place(self, place_id: str) -> dict:
         """The full row of one place (``KeyError`` when unknown)."""
