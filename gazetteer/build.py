@@ -678,7 +678,9 @@ def _merge_pass(table: pd.DataFrame, takers: list[int], givers: list[int], town_
         return
     lat, lon = table["lat"].to_numpy(float), table["lon"].to_numpy(float)
     glat, glon = lat[givers], lon[givers]
-    skels = {k: _skels(list(table.at[k, "alt_names"]) + [table.at[k, "name_en"] or ""]) for k in takers + givers}
+    names = {k: list(table.at[k, "alt_names"]) + [table.at[k, "name_en"] or ""] for k in takers + givers}
+    skels = {k: _skels(v) for k, v in names.items()}
+    keys = {k: {latin_key(n) for n in v if n and not is_arabic(n)} - {""} for k, v in names.items()}
     pairs = []
     for i in takers:
         radius = MERGE_TOWN_KM if town_size.iat[i] else MERGE_KM
@@ -686,6 +688,8 @@ def _merge_pass(table: pd.DataFrame, takers: list[int], givers: list[int], town_
         for k in np.flatnonzero(d <= radius):
             j = givers[k]
             score = _score(skels[i], skels[j])
+            if score < 0.8 and d[k] <= 1.5 and _one_letter_apart(keys[i], keys[j]):
+                score = 0.8  # "Sosa" and "Al-Susat" 1 km apart
             if score >= 0.9 or (score >= 0.8 and d[k] <= 1.5):
                 pairs.append((-score, d[k], i, j))
     pairs.sort()
@@ -715,6 +719,11 @@ def _merge_pass(table: pd.DataFrame, takers: list[int], givers: list[int], town_
         table.loc[i] = pd.Series(row)
         link_log.append(("merged", row["place_id"], row["name_ar"], row["name_en"], giver["name_en"],
                          round(-neg, 2), giver["place_id"]))
+
+
+def _one_letter_apart(a: set[str], b: set[str]) -> bool:
+    """Whether two sets of transliteration keys hold keys of 4+ letters at most one edit apart."""
+    return any(len(x) >= 4 and len(y) >= 4 and levenshtein(x, y, 1) <= 1 for x in a for y in b)
 
 
 def _geonames_row(g: pd.Series, path: dict) -> dict:
