@@ -310,22 +310,25 @@ def _admin_suffix_stripped(names: list[str], r) -> set[str]:
 
 
 def link_district(ocha: pd.DataFrame, points: pd.DataFrame, admin: Admin,
-                  done: dict[int, tuple[int, float]]) -> dict[int, tuple[int, float]]:
-    """Second pass: an exact skeleton that is unique on both sides within one district (score 0.8).
+                  done: dict[int, tuple[int, float]], column: str = "skels",
+                  min_len: int = 3) -> dict[int, tuple[int, float]]:
+    """Second pass: an exact key that is unique on both sides within one district (score 0.8).
 
     Catches villages whose 2019 OCHA subdistrict differs from the 2017 polygon holding the point.
+    ``column`` holds the key sets: skeletons (``skels``, at least ``min_len`` consonants), or
+    transliteration keys (``lkeys``), which tell short names apart by their vowels (Quriyeh).
     """
     used = {j for j, _ in done.values()}
     p_adm2 = {j: (admin.units.get(a) or {}).get("adm2") for j, a in zip(points.index, points["adm3"])}
     by_key: dict[tuple[str, str], list] = defaultdict(list)
-    for j, sk in zip(points.index, points["skels"]):
+    for j, sk in zip(points.index, points[column]):
         if j in used or not p_adm2[j]:
             continue
         for k in sk:
-            if len(k.split("~")[0]) >= 3:
+            if len(k.split("~")[0]) >= min_len:
                 by_key[(p_adm2[j], k)].append(j)
     o_key: dict[tuple[str, str], list] = defaultdict(list)
-    for i, (adm2, sk) in enumerate(zip(ocha["adm2_pcode"], ocha["skels"])):
+    for i, (adm2, sk) in enumerate(zip(ocha["adm2_pcode"], ocha[column])):
         if i in done:
             continue
         for k in sk:
@@ -346,10 +349,26 @@ def own_alternates(r) -> tuple[list[str], list[str]]:
     ("Khazneh - Al-Hasakeh" has the alternate "Al-Hasakeh"): such a word names the unit, not the
     village, and taken as a name it links the village to the city's point.
     """
-    admin = {skeleton(x.replace("مركز ", "")) for x in (r.adm1_en, r.adm2_en, r.adm3_en, r.adm1_ar, r.adm2_ar,
-                                                         r.adm3_ar) if x}
-    keep = [[a for a in alts if skeleton(a) not in admin] for alts in (r.ar_alts, r.en_alts)]
+    units = [x.replace("مركز ", "") for x in (r.adm1_en, r.adm2_en, r.adm3_en, r.adm1_ar, r.adm2_ar, r.adm3_ar) if x]
+    admin = {skeleton(x) for x in units}
+    admin_keys = _lkeys(units)
+    keep = [[a for a in alts if skeleton(a) not in admin and not _one_letter_apart(_lkeys([a]), admin_keys)]
+            for alts in (r.ar_alts, r.en_alts)]
     return keep[0], keep[1]
+
+
+def _far_from(lat: np.ndarray, lon: np.ndarray, points: list[tuple[float, float]], km: float = 1.0) -> np.ndarray:
+    """Per (lat, lon), whether it is more than ``km`` from every (lat, lon) of ``points``."""
+    if not points:
+        return np.ones(len(lat), dtype=bool)
+    p = np.asarray(points, dtype=float)
+    d = np.hypot((lat[:, None] - p[None, :, 0]) * 111.0, (lon[:, None] - p[None, :, 1]) * 91.0)
+    return d.min(axis=1) > km
+
+
+def _lkeys(names: list[str]) -> set[str]:
+    """Transliteration keys of Latin names (see :func:`gazetteer.normalize.latin_keys`)."""
+    return {latin_key(split_feature(n)[0]) for n in names if n and not is_arabic(n)} - {""}
 
 
 def _ar_keys(names: list[str]) -> set[str]:
@@ -430,6 +449,12 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     towns = wm[wm["feature"] == "town"]
     wm_links = {i: (towns.index[j], s) for i, (j, s) in link(ocha, towns.reset_index(drop=True), ref=ref).items()}
     wm_links.update(link_district(ocha, towns, admin, wm_links))
+    # a map point at another settlement's GeoNames point is that settlement's (merge_colocated), not
+    # a district-wide match by transliteration
+    ocha["lkeys"] = [_lkeys([be, *ea]) for be, ea in zip(ocha.name_en_base, ocha.en_alts)]
+    free = towns[_far_from(towns["lat"].to_numpy(float), towns["lon"].to_numpy(float), list(ref.values()))]
+    free = free.assign(lkeys=[_lkeys(_label_parts(lb)) for lb in free.label])
+    wm_links.update(link_district(ocha, free, admin, wm_links, column="lkeys", min_len=4))
     say(f"linked OCHA: {len(wm_links)} map points, {len(sa_links)} Syrian Archive, {len(gn_links)} GeoNames")
 
     rows: list[dict] = admin_rows(admin)
