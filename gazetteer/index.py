@@ -28,6 +28,7 @@ from .normalize import (
     _skel_arabic_word,
     feature_words,
     is_arabic,
+    latin_key,
     latin_keys,
     levenshtein,
     norm,
@@ -124,6 +125,14 @@ class MentionIndex:
                     s = skeleton(name)
                     if len(s.split("~")[0]) >= MIN_SKELETON - 1:
                         self.skel[s].add(pid)
+        # Persian texts drop the Arabic article ("باغوز", "میادین"): those forms are names in Persian
+        # text only (in Arabic many are common words: "مزرعة", "حرية")
+        self.persian_only: set[str] = set()
+        for key, kinds in list(self.keys.items()):
+            bare = key[2:] if key.startswith("ال") else ""
+            if len(bare.replace(" ", "")) >= MIN_PERSIAN_BARE and _indexable(bare) and bare not in self.keys:
+                self.keys[bare] = dict(kinds)
+                self.persian_only.add(bare)
         # each automaton word carries what a match of it needs, so ``find`` tests no set per match:
         # (key it stands for, its length, whether it may stand alone, the prefixes it may carry)
         self.auto = ahocorasick.Automaton()
@@ -138,6 +147,11 @@ class MentionIndex:
         self.auto.make_automaton()
         self._ids_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._deletes: dict[str, set[str]] | None = None  # one-deletion variants of the Latin keys, made on first use
+        self._latin_skel: dict[str, set[str]] | None = None  # skeletons of Latin names, made on first use
+        self._alts = dict(zip(places.index, places["alt_names"]))
+        ftype = places["feature_type"] if "feature_type" in places else pd.Series("village", index=places.index)
+        country = places["country"] if "country" in places else pd.Series("SY", index=places.index)
+        self.settlements = frozenset(places.index[ftype.isin(["city", "town", "village"]) & (country == "SY")])
 
     def _add_name(self, pid: str, name: str) -> None:
         key = norm(name)
@@ -193,9 +207,11 @@ class MentionIndex:
         # (longest first, then leftmost as one int, start, stop, key): a match is (start, stop) alone
         found: list[tuple[int, int, int, str]] = []
         add = found.append
+        persian = text.count("ی") + text.count("ک") >= PERSIAN_LETTERS
+        skip = self.persian_only if not persian else ()
         for end, (key, klen, bare, prefixes) in self.auto.iter(ntext):
-            if padded[end + 2] != " ":
-                continue  # not at the end of a word
+            if padded[end + 2] != " " or key in skip:
+                continue  # not at the end of a word, or a Persian form in other text
             start = end + 1 - klen
             if padded[start] == " ":  # at the start of a word
                 if bare:
@@ -256,7 +272,7 @@ class MentionIndex:
             out.append(_mention(o_start, o_end, text[o_start:o_end], key, ids, q, via, exact))
         if runs:
             for run in runs:
-                out += self._run_mentions(text, run)
+                out += self._run_mentions(text, run) or self._fuzzy_run(text, run)
             out.sort(key=lambda m: m.start)
         return out, wl, wstarts
 
@@ -292,6 +308,35 @@ class MentionIndex:
             if k != key and levenshtein(k, key, limit) <= limit and (limit == 1 or len(k.split("~")[0]) >= 9):
                 out.update(p for p, kind in self.latin[k].items() if kind != "base")
         return tuple(sorted(out))
+
+    def _fuzzy_run(self, text: str, run: list["_Token"]) -> list[Mention]:
+        """A run no name matches, of one or two words, standing where a place is expected ("the
+        village of Uqairabat", "captured Akerbat": ``latin_place_cues.csv``): the settlements whose
+        name is a letter or two from it (:meth:`fuzzy_ids`), else those with its consonant skeleton (4
+        or more consonants), as a mention ``via = "fuzzy"``."""
+        if len(run) > 2 or not _place_cue(text, run[0].start):
+            return []
+        span = text[run[0].start:run[-1].end]
+        if _DEMONYM.search(span):
+            return []  # "captured Syrian positions", "near Palestinian camps"
+        key = latin_key(span)
+        if len(key) < 6:
+            return []
+        close = set(self.fuzzy_ids(key)) & self.settlements
+        ids = set(close)
+        sk = skeleton(span)
+        if not close and len(sk.split("~")[0]) >= 4:  # the consonants only when no spelling is close
+            if self._latin_skel is None:
+                self._latin_skel = defaultdict(set)
+                for pid in self.settlements:
+                    for n in self._alts[pid]:
+                        if not is_arabic(n):
+                            self._latin_skel[skeleton(n)].add(pid)
+            ids |= self._latin_skel.get(sk, set())
+        ids &= self.settlements
+        if not ids:
+            return []
+        return [_mention(run[0].start, run[-1].end, span, key, tuple(sorted(ids)), None, "fuzzy", tuple(sorted(close)))]
 
     def _run_mentions(self, text: str, run: list["_Token"]) -> list[Mention]:
         """The place names of one run of capitalised Latin words, each read whole.
@@ -446,6 +491,8 @@ def _stronger(kinds: dict[str, str], pid: str, kind: str) -> None:
 
 
 _KIND_RANK = {"variant": 0, "base": 1, "name": 2}
+MIN_PERSIAN_BARE = 5    # letters of an article-less form indexed for Persian text ("باغوز")
+PERSIAN_LETTERS = 5     # a text with this many Persian yeh and keheh is Persian
 MIN_LATIN_KEY = 3       # shorter transliteration keys ("bab", "tal" pass; "al" does not) are not indexed
 MAX_RUN_WORDS = 6       # the longest span of a run tried as one name
 
@@ -531,6 +578,30 @@ def _capital_after_article(word: str) -> bool:
     """Whether an article-prefixed word names something: "al-Bab" yes, "al-assad" no."""
     m = _ARTICLE_PREFIX.match(word)
     return bool(m) and m.end() < len(word) and word[m.end()].isupper()
+
+
+@lru_cache(maxsize=1)
+def place_cues() -> tuple[frozenset[str], frozenset[str]]:
+    """(single cue words, two-word cues) of ``latin_place_cues.csv``: what announces a place name."""
+    with open(DATA / "latin_place_cues.csv", encoding="utf-8") as fh:
+        words = [r["words"].strip().lower() for r in csv.DictReader(fh)]
+    return frozenset(w for w in words if " " not in w), frozenset(w for w in words if " " in w)
+
+
+#: English adjectives of peoples and creeds, never fuzzy-matched to a place
+_DEMONYM = re.compile(r"(?:ian|ish|ese|ic|ist|ists|ians)$")
+_WORDS_BEFORE = re.compile(r"([a-z]+)\s+([a-z]+)\s+$|([a-z]+)\s+$")
+
+
+def _place_cue(text: str, start: int) -> bool:
+    """Whether the lower-case words right before ``start`` announce a place ("village of", "captured")."""
+    m = _WORDS_BEFORE.search(text[max(0, start - 40):start])
+    if not m:
+        return False
+    single, double = place_cues()
+    if m.group(3):
+        return m.group(3) in single
+    return m.group(2) in single or f"{m.group(1)} {m.group(2)}" in double
 
 
 def _in_runs(runs: list[list[_Token]], offset: int) -> bool:

@@ -28,7 +28,7 @@ _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it sta
 POINT_BONUS = 0.06       # a place some source puts on the map, before one known only to its subdistrict
 IMPORTANCE_WEIGHT = 0.3  # the score a place of importance 1 gains over one of importance 0
 #: what a candidate that only resembles the name gains, by how it was found (see Gazetteer.lookup)
-_LOOSE = {"skeleton": -0.1, "fuzzy": -0.12}
+_LOOSE = {"skeleton": -0.1, "fuzzy": -0.06}
 _LOOSE_WHY = {"skeleton": "same consonants", "fuzzy": "spelling a letter or two apart"}
 IMPORTANCE = {"city": 0.16, "town": 0.08, "village": 0.03, "neighbourhood": 0.02, "governorate": 0.0,
               "district": -0.02, "subdistrict": -0.04}
@@ -488,8 +488,9 @@ class Resolver:
         for st in statics:
             sc, why = 0.3, []
             ftype = st.feature_type
-            if st.pid in loose:
-                kind = "fuzzy" if via == "fuzzy" else "skeleton"
+            if st.pid in loose or via == "fuzzy":
+                # a fuzzy mention names its closest spellings in ``exact``; the rest share consonants
+                kind = "fuzzy" if via == "fuzzy" and (st.pid in exact or not exact) else "skeleton"
                 sc += _LOOSE[kind]
                 why.append(_LOOSE_WHY[kind])
                 if q_ending and st.name_en:

@@ -64,3 +64,14 @@ def test_english_names_are_read_whole():
     hatla = [m for m in gaz.find_mentions("Lower Hatla and Hatla Tahtani") if m.qualifier == "L" or "~L" in m.key]
     assert len(hatla) == 2
     assert [t for t, _ in found("Syrian Army Recaptures Palmyra From Islamic State")] == ["Palmyra"]
+
+
+def test_persian_article_less_names_and_fuzzy_english_slots():
+    gaz = built_gazetteer()
+    fa = "آخرین گروه تروریستی داعش در روستای مرزی باغوز در استان دیرالزور سوریه شکست خورد"
+    assert [m.text for m in gaz.find_mentions(fa)][:1] == ["باغوز"]
+    assert "باغوز" not in [m.text for m in gaz.find_mentions("قرب باغوز")]      # Arabic: no such form
+    # a spelling no source has, where a place is expected: the close spellings, via "fuzzy"
+    m = gaz.find_mentions("the army took the village of Uqairabat on Friday")[0]
+    assert m.via == "fuzzy" and "C3315" in m.exact_ids
+    assert gaz.find_mentions("the army captured Syrian positions") == []    # an adjective, not a place
