@@ -36,7 +36,8 @@ from .normalize import (
     skeleton,
     split_feature,
 )
-from .resolve import ADMIN_TYPES, Candidate, Context, Resolution, Resolver
+from .phrases import region_core, region_words
+from .resolve import ADMIN_TYPES, Candidate, Context, Resolution, Resolver, qualifier_match
 
 __all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build", "ensure_built", "code_hash"]
 
@@ -204,6 +205,40 @@ class Gazetteer:
             # the name means an admin unit first; among the places, the first leads as the unit did
             best = cands[0] if len(cands) == 1 else None
         return Resolution(res.query, cands, best, best is None and len(cands) > 1, res.reason, res.direction)
+
+    def region(self, name: str, context: str | None = None) -> Resolution:
+        """The admin unit a region phrase names: "Idlib governorate", "the Afrin countryside",
+        "southern Idleb", "ريف حلب الشرقي", "eastern Ghouta" (Open-Syria's name of a subdistrict).
+
+        :meth:`lookup` among governorates, districts and subdistricts; when the phrase as a whole
+        names none, its admin and direction words are set apart (:func:`gazetteer.phrases.region_core`)
+        and the rest is looked up. A level word (governorate, district...) keeps that level; otherwise
+        a governorate is preferred to a district or subdistrict of the same name. ``direction`` holds
+        the direction the phrase adds (E, SW...).
+        """
+        res = self.lookup(name, context)
+        units = [c for c in res.candidates if c.feature_type in ADMIN_TYPES]
+        direction = res.direction
+        core, words_direction, level = region_core(name)
+        if not units and core and core != norm(name):
+            units = [c for c in self.lookup(core, context).candidates if c.feature_type in ADMIN_TYPES]
+        if level:
+            units = [c for c in units if c.feature_type == level] or units
+        direction = direction or words_direction
+        if not units:
+            return Resolution(name, [], None, False, "no admin unit of that name", direction)
+        rank = {"governorate": 0, "district": 1, "subdistrict": 2}
+        top = max(c.score for c in units)
+        # among the units as good as the best (the same name at several levels), the highest level
+        units.sort(key=lambda c: (c.score < top - 0.05, rank[c.feature_type], -c.score))
+        if direction:
+            # a direction in the unit's own name ("eastern Ghouta") is no part of the unit; the region
+            # phrases among its names ("ريف حلب الشرقي") do not count
+            own = [n for n in self._records[units[0].place_id]["alt_names"]
+                   if not set(norm(n).split()) & set(region_words())]
+            if all(qualifier_match({"alt_names": own}, d) for d in direction):
+                direction = None
+        return Resolution(name, units, units[0], False, f"admin unit ({units[0].feature_type})", direction)
 
     def names_frame(self) -> pd.DataFrame:
         """Every spelling of every place: ``place_id, name, script (ar | latin), key`` (the Arabic name

@@ -9,9 +9,13 @@ mention after it (the anchor) and favours candidates near the point the phrase g
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from .normalize import DATA, norm, qualifier
 
 #: bearings (degrees from north) of the direction words, after normalisation (ة->ه, ی->ي)
 _BEARING = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0,
@@ -128,3 +132,33 @@ def geo_cues(words: list[str], offsets: list[int], cue_at: list[int], kinds: lis
             if near:
                 out.append((offsets[k], "bank", near[-1][1]))
     return out
+
+
+@lru_cache(maxsize=1)
+def region_words() -> dict[str, str]:
+    """Normalised words of region phrases -> the admin level they name ("" for none: countryside, the)."""
+    with open(DATA / "region_words.csv", encoding="utf-8") as fh:
+        return {norm(r["word"]): r["level"] for r in csv.DictReader(fh)}
+
+
+_DIR_LETTERS = {"north": "N", "south": "S", "east": "E", "west": "W", "northern": "N", "southern": "S",
+                "eastern": "E", "western": "W"}
+
+
+def region_core(name: str) -> tuple[str, str | None, str | None]:
+    """Split a region phrase into (the admin unit's name, direction letters, level named):
+    "the southern Idleb countryside" -> ("idleb", "S", None); "ريف حلب الشرقي" -> ("حلب", "E", None);
+    "Deir ez-Zor province" -> ("deir ez zor", None, "governorate")."""
+    words, letters, level = [], [], None
+    for w in norm(name).replace("-", " ").split():
+        bare = w[2:] if w.startswith("ال") and len(w) > 3 else w
+        if w in region_words():
+            level = region_words()[w] or level
+            continue
+        d = _DIR_LETTERS.get(w) or (qualifier(bare) if qualifier(bare) in ("N", "S", "E", "W") else None)
+        if d:
+            letters.append(d)
+            continue
+        words.append(w)
+    direction = "".join(sorted(set(letters), key="NSEW".index)) or None
+    return " ".join(words), direction, level

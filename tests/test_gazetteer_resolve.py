@@ -165,3 +165,14 @@ def test_border_and_river_bank_phrases(gaz):
     west = gaz.resolve("الكسرة", Context(text="سيطرت قوات سوريا الديمقراطية على قرية الكسرة غرب الفرات"))
     assert (east.best.place_id, west.best.place_id) == ("C5096", "C1876")
     assert "east of the Euphrates" in east.best.reasons
+
+
+@pytest.mark.parametrize("phrase,unit,direction", [
+    ("Idlib governorate", "adm:SY07", None), ("Deir ez-Zor province", "adm:SY09", None),
+    ("the Afrin countryside", "adm:SY0203", None), ("southern Idleb", "adm:SY07", "S"),
+    ("ريف حلب الشرقي", "adm:SY02", "E"), ("حومه شمالی درعا", "adm:SY12", "N"),
+    ("Manbij district", "adm:SY0205", None), ("eastern Ghouta", "adm:SY030103", None),
+])
+def test_region_phrases_name_admin_units(gaz, phrase, unit, direction):
+    r = gaz.region(phrase)
+    assert (r.best.place_id, r.direction) == (unit, direction)
