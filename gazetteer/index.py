@@ -309,12 +309,23 @@ class MentionIndex:
                 out.update(p for p, kind in self.latin[k].items() if kind != "base")
         return tuple(sorted(out))
 
+    def _plain_word_may_be_name(self, text: str, token: "_Token", word: str) -> bool:
+        """Whether one capitalised word may be read as a name by its transliteration: never an English
+        function word ("There", "Since": ``latin_stop_words.csv``), and a short word (5 letters or
+        fewer) at the start of a sentence only when it is a name as written ("Homs"), not merely one
+        spelling away from one (an English word the list lacks)."""
+        folded = norm(word)
+        if folded in latin_stop_words():
+            return False
+        return len(folded) > 5 or folded in self.keys or not _sentence_start(text, token.start)
+
     def _fuzzy_run(self, text: str, run: list["_Token"]) -> list[Mention]:
         """A run no name matches, of one or two words, standing where a place is expected ("the
         village of Uqairabat", "captured Akerbat": ``latin_place_cues.csv``): the settlements whose
         name is a letter or two from it (:meth:`fuzzy_ids`), else those with its consonant skeleton (4
         or more consonants), as a mention ``via = "fuzzy"``."""
-        if len(run) > 2 or not _place_cue(text, run[0].start):
+        if len(run) > 2 or not _place_cue(text, run[0].start) or norm(text[run[0].start:run[-1].end]) in \
+                latin_stop_words():
             return []
         span = text[run[0].start:run[-1].end]
         if _DEMONYM.search(span):
@@ -356,6 +367,8 @@ class MentionIndex:
             hit = None
             for j in range(min(n, i + MAX_RUN_WORDS), i, -1):
                 span = text[run[i].start:run[j - 1].end]
+                if j == i + 1 and not self._plain_word_may_be_name(text, run[i], span):
+                    continue
                 for key in latin_keys(span):
                     if key in self.latin:
                         hit = (j, key)
@@ -578,6 +591,21 @@ def _capital_after_article(word: str) -> bool:
     """Whether an article-prefixed word names something: "al-Bab" yes, "al-assad" no."""
     m = _ARTICLE_PREFIX.match(word)
     return bool(m) and m.end() < len(word) and word[m.end()].isupper()
+
+
+@lru_cache(maxsize=1)
+def latin_stop_words() -> frozenset[str]:
+    """English words never read as a place by transliteration (``latin_stop_words.csv``)."""
+    with open(DATA / "latin_stop_words.csv", encoding="utf-8") as fh:
+        return frozenset(norm(r["word"]) for r in csv.DictReader(fh))
+
+
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"“”'‘’(\[|•-])\s*$")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """Whether ``start`` opens a sentence, a line or a quotation (capitals there say nothing)."""
+    return bool(_SENTENCE_END.search(text[max(0, start - 4):start]))
 
 
 @lru_cache(maxsize=1)

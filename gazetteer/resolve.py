@@ -25,6 +25,8 @@ MARGIN = 0.12          # a best must lead the runner-up by this much
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
+FAR_KM = 100.0           # a small place farther than this from all a report names is not taken alone
+SMALL_PRIOR = 0.1        # ... small: below this importance (a plain village: no large map mark, no corpus mention)
 POINT_BONUS = 0.06       # a place some source puts on the map, before one known only to its subdistrict
 IMPORTANCE_WEIGHT = 0.3  # the score a place of importance 1 gains over one of importance 0
 #: what a candidate that only resembles the name gains, by how it was found (see Gazetteer.lookup)
@@ -182,6 +184,7 @@ class Resolver:
                                       "admin_codes": [codes[k] for k in admin_at],
                                       "anchor_at": anchor_at,
                                       "anchor_pts": [mentions[k][2] for k in anchor_at],
+                                      "anchor_ids": [mentions[k][0].place_ids for k in anchor_at],
                                       "cue_offsets": [c[0] for c in cues],
                                       "geo": geo, "geo_offsets": [g[0] for g in geo],
                                       "relative_of": _relatives(ntext, pos, mentions),
@@ -247,7 +250,9 @@ class Resolver:
         statics = self._statics_of.get(ids)
         if statics is None:
             statics = self._statics_of[ids] = [st for st in map(self._static, ids) if st is not None]
-        if not scored and len(statics) == 1:
+        if not scored and len(statics) == 1 and (statics[0].prior >= SMALL_PRIOR or statics[0].abroad
+                                                 or not statics[0].takes_near):
+            # (a small place alone is scored: it may be too far from the report's places, see _far_small)
             only = Candidate(*statics[0].fields, 0.0, ["not scored: the only place of that name"])
             return Resolution(query, [only], only, False, "only one place of that name",
                               _query_facts(query, qual)[1])
@@ -303,15 +308,18 @@ class Resolver:
                 p, p0, p1, q = (bisect.bisect_left(at, i), bisect.bisect_left(at, x0),
                                 bisect.bisect_left(at, x1), bisect.bisect_left(at, j))
                 if p < q:
-                    pts = prep["anchor_pts"]
+                    pts, of = prep["anchor_pts"], prep["anchor_ids"]
                     anchors = pts[p:p0] + pts[p1:q] if p0 < p1 else pts[p:q]
+                    owners = of[p:p0] + of[p1:q] if p0 < p1 else of[p:q]
+                    if ids in owners:  # another mention of the same name is no support for it
+                        anchors = [a for a, o in zip(anchors, owners) if o != ids]
             else:
                 near: set[str] = set()
                 for m, codes, anchor in prep["mentions"][i:j]:
                     if m.start < e and m.end > s:
                         continue  # the mention itself
                     near.update(codes)
-                    if anchor is not None:
+                    if anchor is not None and m.place_ids != ids:
                         anchors.append(anchor)
                 admins_near = frozenset(near)
         anchor_pts = anchors
@@ -476,7 +484,25 @@ class Resolver:
                 r = rounded[sc] = round(sc, 3)
             cands.append(Candidate(*st.fields, r, why))
         cands.sort(key=lambda c: (-c.score, c.place_id))
+        if dists is not None and cands:
+            far = self._far_small(statics, dists, cands[0], admins_near)
+            if far is not None:
+                return Resolution(query, cands, None, False, far, direction)
         return self._decide(query, cands, direction)
+
+    def _far_small(self, statics: list["_PlaceStatic"], dists: tuple[float | None, ...], top: Candidate,
+                   admins_near: frozenset[str]) -> str | None:
+        """Why the best candidate is no answer, when it is a small place (prior below
+        :data:`SMALL_PRIOR`) more than :data:`FAR_KM` from every place the report names or the caller
+        resolved, and nothing in the passage points to it: a common word that is also a hamlet's name
+        ("الأثرية", "القلعة") is not that hamlet 200 km away. None when it may stand."""
+        k = next(i for i, st in enumerate(statics) if st.pid == top.place_id)
+        st, d = statics[k], dists[k]
+        if d is None or d <= FAR_KM or st.prior >= SMALL_PRIOR or st.abroad or (st.codes & admins_near):
+            return None
+        if any(w.startswith(("fits '", "on the ", "east of", "west of")) for w in top.reasons):
+            return None
+        return f"only a small place of that name, {d:.0f} km from every place the report names"
 
     def _base_score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
                     qual: str | None, loose: frozenset[str] = _EMPTY) -> tuple[str | None, list[tuple]]:
@@ -600,7 +626,8 @@ class Resolver:
 class _PlaceStatic:
     """The parts of a place's score that depend on the place alone (see :meth:`Resolver._score`)."""
 
-    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "pop", "point", "is_admin",
+    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "prior", "pop", "point",
+                 "is_admin",
                  "codes", "lat", "point_ll", "takes_near", "abroad", "names_code", "alt_names", "border", "bank",
                  "_qual")
 
@@ -611,6 +638,7 @@ class _PlaceStatic:
         ftype = self.feature_type = r["feature_type"]
         pop = self.pop = r.get("population") or 0
         prior = r.get("importance")
+        self.prior = prior if prior is not None and prior == prior else 0.0
         if ftype not in ADMIN_TYPES and prior is not None and prior == prior:
             imp = IMPORTANCE_WEIGHT * prior  # the build's prior (feature, map size, population, admin centre, corpus)
         else:
