@@ -516,6 +516,12 @@ _APOS = "'’ʿʾ‘`ʻʼ"
 _LATIN_TOKEN = re.compile(rf"[{_L}](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
                           rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
 _HAS_CAPITAL = re.compile(r"[A-Z]")
+_ARTICLES_RX = "al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il"
+#: a capitalised word (or one capitalised after an article prefix: "al-Bab")
+_CAP_WORD = (rf"(?:(?:{_ARTICLES_RX})[-‐‑])?[A-Z\u00C0-\u00DE](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
+             rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+#: capitalised words on one line, joined by spaces and lower-case articles ("Ras al Ain")
+_RUN = re.compile(rf"(?<![{_L}0-9]){_CAP_WORD}(?:[ \t]+(?:(?:{_ARTICLES_RX}|bin|ibn)[ \t]+)?{_CAP_WORD})*")
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il)[-‐‑]", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
 #: lower-case words that may stand between the capitalised words of one name ("Ras al Ain")
@@ -554,36 +560,23 @@ def latin_runs(text: str) -> list[list[_Token]]:
     "Deir el-Zour") and hyphenated parts ("Deir-ez-Zor"). A possessive ("Syria's") ends a run.
     """
     runs: list[list[_Token]] = []
-    cur: list[_Token] = []
-    last_end = -1
-    for m in _LATIN_TOKEN.finditer(text):
-        word = m.group()
-        start, end = m.span()
-        gap = text[last_end:start] if last_end >= 0 else "\n"
-        capital = word[0].isupper() or _capital_after_article(word)
-        if not capital:
-            if word in _CONNECTORS and cur and gap.strip(" \t") == "":
-                last_end = end
-                continue
-            if cur:
+    for rm in _RUN.finditer(text):
+        cur: list[_Token] = []
+        for m in _LATIN_TOKEN.finditer(text, rm.start(), rm.end()):
+            word = m.group()
+            if not (word[0].isupper() or _capital_after_article(word)):
+                continue  # a connector between the words of the run
+            start, end = m.span()
+            possessive = bool(_POSSESSIVE.search(word))
+            if possessive:
+                end -= 2
+                word = word[:-2]
+            cur.append(_Token(start, end, word))
+            if possessive:
                 runs.append(cur)
-            cur, last_end = [], end
-            continue
-        possessive = bool(_POSSESSIVE.search(word))
-        if possessive:
-            end -= 2
-            word = word[:-2]
-        joined = bool(cur) and gap != "" and gap.strip(" \t") == ""
-        if cur and not joined:
+                cur = []
+        if cur:
             runs.append(cur)
-            cur = []
-        cur.append(_Token(start, end, word))
-        last_end = end
-        if possessive:
-            runs.append(cur)
-            cur, last_end = [], -1
-    if cur:
-        runs.append(cur)
     return runs
 
 

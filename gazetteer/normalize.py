@@ -466,22 +466,23 @@ def _latin_body(words: list[str]) -> tuple[str, str]:
     return "".join(body), "".join(sorted(set(tags)))
 
 
-def latin_keys(name: str) -> list[str]:
+@lru_cache(maxsize=131072)
+def latin_keys(name: str) -> tuple[str, ...]:
     """Transliteration keys of a Latin name: the key, then variants with an attached article dropped.
 
     The key drops articles (al-, el-, ad-, ash-, ez-...), folds the spellings the press mixes
     (Tal/Tell/Tall, Kafr/Kfar, Deir/Dayr, Ain/Ayn, q/k/g, kh/h, ou/u/oo/w, ee/i/y, ei/ay/ai, doubled
     letters, apostrophes, -e/-eh/-ah endings) and sets qualifiers apart as in :func:`skeleton`:
     "Deir el-Zour", "Deir ez-Zor" and "Dayr az Zawr" all give ``dairzur``; "al-Baghuz Fawqani" and
-    "Upper Baghuz" give ``bakuz~U``. Returns [] for a name with no Latin letters.
+    "Upper Baghuz" give ``bakuz~U``. Returns () for a name with no Latin letters.
     """
     n = norm(name)
     if not n or is_arabic(n):
-        return []
+        return ()
     words = n.split()
     body, tags = _latin_body(words)
     if not body:
-        return []
+        return ()
     suffix = "~" + tags if tags else ""
     out = [body + suffix]
     # "Albab", "Elmayadin", "Ezzor": the same name with the article written onto a word
@@ -497,7 +498,7 @@ def latin_keys(name: str) -> list[str]:
         alt, _ = _latin_body(stripped)
         if alt and alt + suffix not in out:
             out.append(alt + suffix)
-    return out
+    return tuple(out)
 
 
 def latin_key(name: str) -> str:
