@@ -99,3 +99,16 @@ def test_subdistricts_of_one_name_keep_their_own_points(gaz):
     # two subdistricts are called Suran (Aleppo, Hama): each village links to a map point in its own
     assert gaz.place("C1664")["wikimap_idx"] == 2018 and gaz.place("C1664")["adm1_en"] == "Aleppo"
     assert gaz.place("C3026")["wikimap_idx"] == 3419 and gaz.place("C3026")["adm1_en"] == "Hama"
+
+
+def test_importance_centres_borders_and_banks(gaz):
+    # the settlement a unit is named after, and what it is worth against a hamlet of its name
+    assert gaz.place("C1767")["admin_centre"] == "SY0205" and gaz.place("C1007")["admin_centre"] == "SY02"
+    assert gaz.place("C1767")["importance"] == 1.0 and gaz.place("C1264")["importance"] < 0.1
+    assert "Kobani" in gaz.place("C1946")["alt_names"] or "Kobane" in gaz.place("C1946")["alt_names"]
+    assert "الغوطة الشرقية" not in gaz.place("C2304")["alt_names"]     # a region, not Jaramana town
+    # borders within 15 km, banks of the Euphrates within 40 km
+    assert (gaz.place("C5999")["border"], gaz.place("C1564")["border"], gaz.place("C5086")["border"]) == \
+        ("JO", "TR", None)
+    banks = {pid: gaz.place(pid)["euphrates_bank"] for pid in ("C5086", "C5710", "C5929", "C5184", "C4446")}
+    assert banks == {"C5086": "W", "C5710": "E", "C5929": "W", "C5184": "E", "C4446": None}
