@@ -313,10 +313,10 @@ class MentionIndex:
         """Whether one capitalised word may be read as a name by its transliteration: never an English
         function word ("There", "Since": ``latin_stop_words.csv``), and a short word (5 letters or
         fewer) at the start of a sentence only when it is a name as written ("Homs"), not merely one
-        spelling away from one (an English word the list lacks)."""
+        spelling away from one (an English word the list lacks); never an acronym of capitals."""
         folded = norm(word)
-        if folded in latin_stop_words():
-            return False
+        if folded in latin_stop_words() or (word.isupper() and len(word) <= 5):
+            return False  # an English word, or an acronym (SANA, SDF, YPG)
         return len(folded) > 5 or folded in self.keys or not _sentence_start(text, token.start)
 
     def _fuzzy_run(self, text: str, run: list["_Token"]) -> list[Mention]:
