@@ -315,8 +315,8 @@ class MentionIndex:
         fewer) at the start of a sentence only when it is a name as written ("Homs"), not merely one
         spelling away from one (an English word the list lacks); never an acronym of capitals."""
         folded = norm(word)
-        if folded in latin_stop_words() or (word.isupper() and len(word) <= 5):
-            return False  # an English word, or an acronym (SANA, SDF, YPG)
+        if folded in latin_stop_words() or (word.isupper() and len(word) <= 5) or token.head:
+            return False  # an English word, an acronym (SANA, SDF, YPG), or "Deir", "Tal" alone
         return len(folded) > 5 or folded in self.keys or not _sentence_start(text, token.start)
 
     def _fuzzy_run(self, text: str, run: list["_Token"]) -> list[Mention]:
@@ -343,7 +343,9 @@ class MentionIndex:
                     for n in self._alts[pid]:
                         if not is_arabic(n):
                             self._latin_skel[skeleton(n)].add(pid)
-            ids |= self._latin_skel.get(sk, set())
+            # ... and then of a spelling at most two letters off ("Akerbat" / Oqeirbat, not "Quasar" / Eskar)
+            ids |= {p for p in self._latin_skel.get(sk, set())
+                    if any(levenshtein(key, k, 2) <= 2 for k in self.latin_of.get(p, ()))}
         ids &= self.settlements
         if not ids:
             return []
