@@ -175,7 +175,8 @@ class Gazetteer:
                    scored: bool = True) -> Resolution:
         """:meth:`resolve` of a mention found in ``text``, after places already resolved at ``nearby``
         ((lat, lon) tuples; a report's resolver extends this list as it goes): no :class:`Context` made.
-        ``scored=False`` leaves a lone candidate unscored (the decision is the same)."""
+        ``scored=False`` leaves a lone candidate unscored (the decision is the same; a plain village
+        alone is still scored, as it may be too far from the report's places to stand)."""
         return self._resolver.resolve_at(text, mention.start, mention.end, nearby, [], mention.place_ids,
                                          mention.exact_ids or mention.place_ids, mention.text, mention.via,
                                          mention.qualifier, scored)
