@@ -25,8 +25,19 @@ import pandas as pd
 # replace the function attribute with the module
 from . import build as _build_module  # noqa: E402
 from .index import Mention, MentionIndex
-from .normalize import is_arabic, name_key, norm, qualifier, skeleton, split_feature
-from .resolve import Candidate, Context, Resolution, Resolver
+from .normalize import (
+    is_arabic,
+    latin_key,
+    latin_keys,
+    levenshtein,
+    name_key,
+    norm,
+    qualifier,
+    skeleton,
+    split_feature,
+)
+from .phrases import region_core, region_words
+from .resolve import ADMIN_TYPES, Candidate, Context, Resolution, Resolver, qualifier_match
 
 __all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build", "ensure_built", "code_hash"]
 
@@ -126,9 +137,14 @@ class Gazetteer:
         self.index = MentionIndex(self.places)
         self._by_key: dict[str, set[str]] = defaultdict(set)
         self._by_skel: dict[str, set[str]] = defaultdict(set)
+        self._by_base: dict[str, set[str]] = defaultdict(set)   # a qualified name's key without it
         for pid, alts in zip(self.places.index, self.places["alt_names"]):
             for n in alts:
-                self._by_key[name_key(n)].add(pid)
+                key = name_key(n)
+                self._by_key[key].add(pid)
+                words = key.split()
+                if len(words) > 1 and qualifier(words[-1]):
+                    self._by_base[" ".join(words[:-1])].add(pid)
                 core, _ = split_feature(n)
                 sk = skeleton(core)
                 if sk.split("~")[0]:
@@ -148,18 +164,19 @@ class Gazetteer:
                 context = Context(context.text, mention.start, mention.end, context.nearby, context.front)
             return self._resolver.resolve(mention, context, mention.place_ids, mention.exact_ids or
                                           mention.place_ids, mention.text, mention.via, mention.qualifier)
-        ids, exact, via, qual = self._lookup_ids(mention)
+        ids, exact, via, qual, loose = self._lookup_ids(mention)
         if context is not None and context.start is None and context.text:
             at = context.text.find(mention)
             if at >= 0:
                 context = Context(context.text, at, at + len(mention), context.nearby, context.front)
-        return self._resolver.resolve(None, context, ids, exact, mention, via, qual)
+        return self._resolver.resolve(None, context, ids, exact, mention, via, qual, loose)
 
     def resolve_at(self, mention: Mention, text: str, nearby: list[tuple[float, float]],
                    scored: bool = True) -> Resolution:
         """:meth:`resolve` of a mention found in ``text``, after places already resolved at ``nearby``
         ((lat, lon) tuples; a report's resolver extends this list as it goes): no :class:`Context` made.
-        ``scored=False`` leaves a lone candidate unscored (the decision is the same)."""
+        ``scored=False`` leaves a lone candidate unscored (the decision is the same; a plain village
+        alone is still scored, as it may be too far from the report's places to stand)."""
         return self._resolver.resolve_at(text, mention.start, mention.end, nearby, [], mention.place_ids,
                                          mention.exact_ids or mention.place_ids, mention.text, mention.via,
                                          mention.qualifier, scored)
@@ -168,33 +185,131 @@ class Gazetteer:
         """Resolve a bare name, optionally inside a context text."""
         return self.resolve(name, context)
 
+    def find_places(self, name: str, context: str | None = None, admin: bool = False) -> Resolution:
+        """The places a person means by ``name``: one name lookup for the command line, the Python
+        API and SQL joins.
+
+        A place id gives that place. A name is resolved as :meth:`lookup` does (every spelling,
+        importance, ``context``); admin units are left out unless ``admin`` is set. ``best`` is the
+        place when the name decides it; otherwise ``candidates`` are ranked by score (the name's
+        match and the place's importance), each with its admin path (``Candidate.admin_path``).
+        """
+        if name in self._records:
+            only = self._resolver.candidates_for((name,))[0]
+            return Resolution(name, [only], only, False, "place id")
+        res = self.lookup(name, context)
+        if admin:
+            return res
+        cands = [c for c in res.candidates if c.feature_type not in ADMIN_TYPES]
+        best = res.best if res.best is not None and res.best.feature_type not in ADMIN_TYPES else None
+        if best is None and res.best is not None and cands:
+            # the name means an admin unit first; among the places, the first leads as the unit did
+            best = cands[0] if len(cands) == 1 else None
+        return Resolution(res.query, cands, best, best is None and len(cands) > 1, res.reason, res.direction)
+
+    def region(self, name: str, context: str | None = None) -> Resolution:
+        """The admin unit a region phrase names: "Idlib governorate", "the Afrin countryside",
+        "southern Idleb", "ريف حلب الشرقي", "eastern Ghouta" (Open-Syria's name of a subdistrict).
+
+        :meth:`lookup` among governorates, districts and subdistricts; when the phrase as a whole
+        names none, its admin and direction words are set apart (:func:`gazetteer.phrases.region_core`)
+        and the rest is looked up. A level word (governorate, district...) keeps that level; otherwise
+        a governorate is preferred to a district or subdistrict of the same name. ``direction`` holds
+        the direction the phrase adds (E, SW...).
+        """
+        res = self.lookup(name, context)
+        units = [c for c in res.candidates if c.feature_type in ADMIN_TYPES]
+        direction = res.direction
+        core, words_direction, level = region_core(name)
+        if not units and core and core != norm(name):
+            units = [c for c in self.lookup(core, context).candidates if c.feature_type in ADMIN_TYPES]
+        if level:
+            units = [c for c in units if c.feature_type == level] or units
+        direction = direction or words_direction
+        if not units:
+            return Resolution(name, [], None, False, "no admin unit of that name", direction)
+        rank = {"governorate": 0, "district": 1, "subdistrict": 2}
+        top = max(c.score for c in units)
+        # among the units as good as the best (the same name at several levels), the highest level
+        units.sort(key=lambda c: (c.score < top - 0.05, rank[c.feature_type], -c.score))
+        if direction:
+            # a direction in the unit's own name ("eastern Ghouta") is no part of the unit; the region
+            # phrases among its names ("ريف حلب الشرقي") do not count
+            own = [n for n in self._records[units[0].place_id]["alt_names"]
+                   if not set(norm(n).split()) & set(region_words())]
+            if all(qualifier_match({"alt_names": own}, d) for d in direction):
+                direction = None
+        return Resolution(name, units, units[0], False, f"admin unit ({units[0].feature_type})", direction)
+
+    def names_frame(self) -> pd.DataFrame:
+        """Every spelling of every place: ``place_id, name, script (ar | latin), key`` (the Arabic name
+        key or the Latin transliteration key under which lookups find it), for the ``place_names`` table."""
+        rows = []
+        for pid, alts in zip(self.places.index, self.places["alt_names"]):
+            for n in alts:
+                arabic = is_arabic(n)
+                rows.append((pid, n, "ar" if arabic else "latin", name_key(n) if arabic else latin_key(n)))
+        return pd.DataFrame(rows, columns=["place_id", "name", "script", "key"])
+
     def place(self, place_id: str) -> dict:
         """The full row of one place (``KeyError`` when unknown)."""
         return dict(self._records[place_id])
 
-    def _lookup_ids(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...], str, str | None]:
-        """Candidates for a free-text name: exact key, then without a qualifier, then by skeleton."""
+    def _lookup_ids(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...], str, str | None, frozenset[str]]:
+        """Candidates for a free-text name, by how well they match it.
+
+        Returns (every candidate, those named so, how: ``name`` / ``latin`` / ``skeleton`` / ``fuzzy``,
+        a qualifier the name adds, the candidates that only resemble it). Named: the same normalised
+        name, or (Latin) the same transliteration key (:func:`gazetteer.normalize.latin_keys`); then the
+        name without a trailing qualifier; resembling: the same consonant skeleton (places abroad are
+        named exactly or not at all); and when nothing else matches, a Latin spelling one letter apart
+        (two for long names).
+        """
         key = name_key(name)
-        exact = set(self._by_key.get(key, ()))
         core, _ = split_feature(name)
+        exact = set(self._by_key.get(key, ()))
         if not exact and core != norm(name):
             exact = set(self._by_key.get(name_key(core), ()))
+        via = "name"
+        latin = not is_arabic(name)
+        base_ids: set[str] = set()
+        if latin:
+            for k in latin_keys(core) or latin_keys(name):
+                ids, named = self.index.latin_ids(k)
+                if named and not exact:
+                    via = "latin"
+                exact |= set(named)
+                base_ids |= set(ids) - set(named)
+                if ids:
+                    break
         qual = None
         words = norm(core).split()
-        base_ids: set[str] = set()
         if len(words) > 1:
             last = words[-1][2:] if words[-1].startswith("ال") else words[-1]
             qual = qualifier(last)
             if qual and not exact:
-                base_ids = set(self._by_key.get(name_key(" ".join(words[:-1])), ()))
+                base_ids |= set(self._by_key.get(name_key(" ".join(words[:-1])), ()))
+        if not latin:
+            base_ids |= self._by_base.get(key, set()) - exact   # "الباغوز": al-Baghuz Fawqani, Tahtani
         sk = skeleton(core)
-        skel_ids = set(self._by_skel.get(sk, ())) if len(sk.split("~")[0]) >= 2 else set()
-        if exact:
-            ids, via = exact | (skel_ids if is_arabic(name) != True else set()), "name"
-        elif base_ids:
-            ids, via = base_ids | skel_ids, "name"
-            exact = skel_ids
+        skel_ids = {p for p in self._by_skel.get(sk, ()) if not self._abroad(p)} \
+            if len(sk.split("~")[0]) >= 2 else set()
+        if exact or base_ids:
+            # beside a named place, only a spelling close to the name is worth listing
+            loose = {p for p in skel_ids - exact - base_ids if self._close_spelling(p, core, 1)} if latin else set()
+        elif latin:
+            loose = skel_ids | set(self.index.fuzzy_ids(latin_key(core)))
+            via = "skeleton" if skel_ids else "fuzzy"
         else:
-            ids, via = skel_ids, "skeleton"
-            exact = skel_ids
-        return tuple(sorted(ids)), tuple(sorted(exact)), via, qual
+            via, exact, loose = "skeleton", skel_ids, set()
+        ids = exact | base_ids | loose
+        return tuple(sorted(ids)), tuple(sorted(exact)), via, qual, frozenset(loose)
+
+    def _close_spelling(self, place_id: str, name: str, limit: int = 2) -> bool:
+        """Whether one of the place's transliteration keys is at most ``limit`` edits from ``name``'s."""
+        key = latin_key(name)
+        return any(levenshtein(key, k, limit) <= limit for k in self.index.latin_of.get(place_id, ()))
+
+    def _abroad(self, place_id: str) -> bool:
+        country = self._records[place_id]["country"]
+        return bool(country) and country != "SY"

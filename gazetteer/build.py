@@ -25,6 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Point
 
 from tracker import settings
@@ -34,10 +35,12 @@ from . import sources as src
 from .normalize import (
     DATA,
     is_arabic,
+    latin_key,
     levenshtein,
     name_key,
     norm,
     persian_variants,
+    qualifier,
     skeleton,
     split_feature,
 )
@@ -46,7 +49,8 @@ SCHEMA_VERSION = "1"
 COLUMNS = ["place_id", "name_en", "name_ar", "alt_names", "feature_type", "lat", "lon", "coord_precision",
            "coord_source", "inferred_reason", "adm1_pcode", "adm1_en", "adm1_ar", "adm2_pcode", "adm2_en",
            "adm2_ar", "adm3_pcode", "adm3_en", "adm3_ar", "population", "country", "sources",
-           "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "linked"]
+           "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "wikimap_size", "linked",
+           "admin_centre", "importance", "border", "euphrates_bank"]
 
 WIKIMAP_FEATURE = {"town": "town", "hill": "hill", "base": "military_base", "industry": "industry",
                    "oil": "oil_field", "airbase": "airport", "heliport": "airport", "dam": "dam",
@@ -61,7 +65,10 @@ class Admin:
     def __init__(self, adm123: pd.DataFrame, opensyria: pd.DataFrame) -> None:
         self.units = {r.pcode: r._asdict() for r in adm123.itertuples(index=False)}
         self.os = {r.pcode: r._asdict() for r in opensyria.itertuples(index=False)}
-        self.adm3_by_en = {r["name_en"]: p for p, r in self.units.items() if r["level"] == "subdistrict"}
+        self.adm3_by_en: dict[str, list[str]] = defaultdict(list)   # two subdistricts are called Suran
+        for p, r in self.units.items():
+            if r["level"] == "subdistrict":
+                self.adm3_by_en[r["name_en"]].append(p)
 
     def path(self, pcode: str | None) -> dict:
         """``adm1/2/3_pcode/_en/_ar`` for a subdistrict (or higher) P-code."""
@@ -144,12 +151,36 @@ def _blank() -> dict:
 
 
 # ---------------------------------------------------------------- points in subdistricts
+def subdistrict_polygons(polys: gpd.GeoDataFrame, admin: Admin) -> gpd.GeoDataFrame:
+    """The subdistrict polygons with their OCHA P-code (``pcode``).
+
+    The polygons carry English names only; a name two subdistricts share (Suran in Aleppo and in
+    Hama) is one multipolygon there: each of its parts goes to the subdistrict whose Open-Syria
+    centroid is nearest.
+    """
+    rows = []
+    for name, geom in zip(polys["shapeName"], polys.geometry):
+        codes = admin.adm3_by_en.get(name, [])
+        if len(codes) <= 1:
+            rows.append((codes[0] if codes else None, name, geom))
+            continue
+        centres = {c: Point(admin.os[c]["lon"], admin.os[c]["lat"]) for c in codes
+                   if admin.os.get(c, {}).get("lat") is not None}
+        parts: dict[str, list] = defaultdict(list)
+        for part in getattr(geom, "geoms", [geom]):
+            rep = part.representative_point()
+            parts[min(centres, key=lambda c: rep.distance(centres[c]))].append(part)
+        for code, ps in parts.items():
+            rows.append((code, name, shapely.union_all(ps)))
+    return gpd.GeoDataFrame(rows, columns=["pcode", "shapeName", "geometry"], geometry="geometry",
+                            crs="EPSG:4326")
+
+
 def place_points(points: pd.DataFrame, polys: gpd.GeoDataFrame, admin: Admin) -> pd.DataFrame:
-    """Add ``adm3`` (containing subdistrict P-code) and ``adm3_near`` (set of P-codes within ~3 km)."""
+    """Add ``adm3`` (containing subdistrict P-code) and ``adm3_near`` (set of P-codes within ~3 km);
+    ``polys`` come from :func:`subdistrict_polygons`."""
     gdf = gpd.GeoDataFrame(points.copy(), geometry=gpd.points_from_xy(points["lon"], points["lat"]),
                            crs="EPSG:4326")
-    polys = polys.copy()
-    polys["pcode"] = polys["shapeName"].map(admin.adm3_by_en)
     polys = polys.set_crs("EPSG:4326", allow_override=True)
     inside = gpd.sjoin(gdf[["geometry"]], polys[["pcode", "geometry"]], how="left", predicate="within")
     inside = inside[~inside.index.duplicated()]
@@ -208,7 +239,11 @@ def _score(a: set[str], b: set[str]) -> float:
     return best
 
 
-def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> dict[int, tuple[int, float]]:
+REF_KM = 10.0  # a map point this far from where GeoNames puts a settlement is doubtful
+
+
+def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6,
+         ref: dict[int, tuple[float, float]] | None = None) -> dict[int, tuple[int, float]]:
     """One-to-one links OCHA row -> point row, greedy by score within (or near) the subdistrict.
 
     Parameters
@@ -217,6 +252,12 @@ def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> di
         OCHA settlements with ``adm3_pcode``, ``skels`` and ``ar_keys``.
     points
         A point source with ``adm3``, ``adm3_near``, ``skels`` and ``ar_keys``.
+    threshold
+        The lowest name score linked.
+    ref
+        Where GeoNames puts some OCHA rows (row position -> lat, lon): a point of the same name
+        more than :data:`REF_KM` from there loses 0.15, and among equal scores the nearer point wins
+        (the map has two "Sanamayn"-like labels 18 km apart; GeoNames knows which is the town).
 
     Returns
     -------
@@ -229,17 +270,24 @@ def link(ocha: pd.DataFrame, points: pd.DataFrame, threshold: float = 0.6) -> di
             by_adm3[p].append(j)
     p_adm3 = points["adm3"].tolist()
     p_sk, p_ar = points["skels"].tolist(), points["ar_keys"].tolist()
+    p_lat, p_lon = points["lat"].tolist(), points["lon"].tolist()
+    ref = ref or {}
     pairs = []
     for i, (adm3, sk, ark) in enumerate(zip(ocha["adm3_pcode"], ocha["skels"], ocha["ar_keys"])):
+        at = ref.get(i)
         for j in by_adm3.get(adm3, ()):
             s = 1.0 if ark & p_ar[j] else _score(sk, p_sk[j])
             if p_adm3[j] != adm3:
                 s = s - 0.1 if s >= 0.9 else 0.0  # a neighbour's point: only on an exact name
+            # a row without a reference point ranks as one whose point is REF_KM away
+            d = REF_KM if at is None else float(np.hypot((p_lat[j] - at[0]) * 111.0, (p_lon[j] - at[1]) * 91.0))
+            if at is not None and d > REF_KM:
+                s -= 0.15
             if s >= threshold:
-                pairs.append((s, i, j))
-    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+                pairs.append((s, d, i, j))
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2], t[3]))
     used_i, used_j, out = set(), set(), {}
-    for s, i, j in pairs:
+    for s, _, i, j in pairs:
         if i in used_i or j in used_j:
             continue
         used_i.add(i)
@@ -262,22 +310,25 @@ def _admin_suffix_stripped(names: list[str], r) -> set[str]:
 
 
 def link_district(ocha: pd.DataFrame, points: pd.DataFrame, admin: Admin,
-                  done: dict[int, tuple[int, float]]) -> dict[int, tuple[int, float]]:
-    """Second pass: an exact skeleton that is unique on both sides within one district (score 0.8).
+                  done: dict[int, tuple[int, float]], column: str = "skels",
+                  min_len: int = 3) -> dict[int, tuple[int, float]]:
+    """Second pass: an exact key that is unique on both sides within one district (score 0.8).
 
     Catches villages whose 2019 OCHA subdistrict differs from the 2017 polygon holding the point.
+    ``column`` holds the key sets: skeletons (``skels``, at least ``min_len`` consonants), or
+    transliteration keys (``lkeys``), which tell short names apart by their vowels (Quriyeh).
     """
     used = {j for j, _ in done.values()}
     p_adm2 = {j: (admin.units.get(a) or {}).get("adm2") for j, a in zip(points.index, points["adm3"])}
     by_key: dict[tuple[str, str], list] = defaultdict(list)
-    for j, sk in zip(points.index, points["skels"]):
+    for j, sk in zip(points.index, points[column]):
         if j in used or not p_adm2[j]:
             continue
         for k in sk:
-            if len(k.split("~")[0]) >= 3:
+            if len(k.split("~")[0]) >= min_len:
                 by_key[(p_adm2[j], k)].append(j)
     o_key: dict[tuple[str, str], list] = defaultdict(list)
-    for i, (adm2, sk) in enumerate(zip(ocha["adm2_pcode"], ocha["skels"])):
+    for i, (adm2, sk) in enumerate(zip(ocha["adm2_pcode"], ocha[column])):
         if i in done:
             continue
         for k in sk:
@@ -289,6 +340,35 @@ def link_district(ocha: pd.DataFrame, points: pd.DataFrame, admin: Admin,
             out[is_[0]] = (js[0], 0.8)
             taken.add(js[0])
     return out
+
+
+def own_alternates(r) -> tuple[list[str], list[str]]:
+    """The OCHA alternates of a settlement that are names of it (Arabic, English).
+
+    OCHA often fills the alternates column with the admin unit that tells homonyms apart
+    ("Khazneh - Al-Hasakeh" has the alternate "Al-Hasakeh"): such a word names the unit, not the
+    village, and taken as a name it links the village to the city's point.
+    """
+    units = [x.replace("مركز ", "") for x in (r.adm1_en, r.adm2_en, r.adm3_en, r.adm1_ar, r.adm2_ar, r.adm3_ar) if x]
+    admin = {skeleton(x) for x in units}
+    admin_keys = _lkeys(units)
+    keep = [[a for a in alts if skeleton(a) not in admin and not _one_letter_apart(_lkeys([a]), admin_keys)]
+            for alts in (r.ar_alts, r.en_alts)]
+    return keep[0], keep[1]
+
+
+def _far_from(lat: np.ndarray, lon: np.ndarray, points: list[tuple[float, float]], km: float = 1.0) -> np.ndarray:
+    """Per (lat, lon), whether it is more than ``km`` from every (lat, lon) of ``points``."""
+    if not points:
+        return np.ones(len(lat), dtype=bool)
+    p = np.asarray(points, dtype=float)
+    d = np.hypot((lat[:, None] - p[None, :, 0]) * 111.0, (lon[:, None] - p[None, :, 1]) * 91.0)
+    return d.min(axis=1) > km
+
+
+def _lkeys(names: list[str]) -> set[str]:
+    """Transliteration keys of Latin names (see :func:`gazetteer.normalize.latin_keys`)."""
+    return {latin_key(split_feature(n)[0]) for n in names if n and not is_arabic(n)} - {""}
 
 
 def _ar_keys(names: list[str]) -> set[str]:
@@ -332,13 +412,13 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     sa = src.read_syrian_archive(geo)
     foreign = src.read_foreign_list()
     gn = src.read_geonames(("SY",), set(foreign["geonameid"]))
-    polys = src.read_adm3_polygons(geo)
+    polys = subdistrict_polygons(src.read_adm3_polygons(geo), admin)
     dots = src.read_unnamed_dots(geo)
     overrides = src.read_overrides(DATA / "overrides.csv")
     say("sources read")
 
     # SA admin units ("... nahiyah") are not settlements
-    sa = sa[~sa["name_en"].str.contains("nahiyah|district|governorate", case=False, na=False)]
+    sa = sa[~sa["name_en"].str.contains("nahiyah|mantiqah|district|governorate", case=False, na=False)]
     sa = sa[~sa["name_ar"].fillna("").str.contains("ناحية|منطقة|محافظة")].reset_index(drop=True)
     sa["ar_ok"] = [_consistent_ar(a, e) if isinstance(a, str) else False for a, e in zip(sa.name_ar, sa.name_en)]
     gn_sy = gn[gn["country"] == "SY"].reset_index(drop=True)
@@ -349,6 +429,9 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     gn_sy = place_points(gn_sy, polys, admin)
     say("points placed in subdistricts")
 
+    own = [own_alternates(r) for r in ocha.itertuples(index=False)]
+    ocha["ar_alts"] = [a for a, _ in own]
+    ocha["en_alts"] = [e for _, e in own]
     ocha["skels"] = [_skels([b, be, *aa, *ea]) | _admin_suffix_stripped([b, be], r)
                      for b, be, aa, ea, r in zip(ocha.name_ar_base, ocha.name_en_base, ocha.ar_alts,
                                                  ocha.en_alts, ocha.itertuples(index=False))]
@@ -360,11 +443,18 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     gn_sy["skels"] = [_skels([n, *ln, *an]) for n, ln, an in zip(gn_sy.name, gn_sy.latin_names, gn_sy.ar_names)]
     gn_sy["ar_keys"] = [_ar_keys(an) for an in gn_sy.ar_names]
 
-    towns = wm[wm["feature"] == "town"]
-    wm_links = {i: (towns.index[j], s) for i, (j, s) in link(ocha, towns.reset_index(drop=True)).items()}
-    wm_links.update(link_district(ocha, towns, admin, wm_links))
     sa_links = link(ocha, sa)
     gn_links = link(ocha, gn_sy)
+    ref = {i: (float(gn_sy.at[j, "lat"]), float(gn_sy.at[j, "lon"])) for i, (j, _) in gn_links.items()}
+    towns = wm[wm["feature"] == "town"]
+    wm_links = {i: (towns.index[j], s) for i, (j, s) in link(ocha, towns.reset_index(drop=True), ref=ref).items()}
+    wm_links.update(link_district(ocha, towns, admin, wm_links))
+    # a map point at another settlement's GeoNames point is that settlement's (merge_colocated), not
+    # a district-wide match by transliteration
+    ocha["lkeys"] = [_lkeys([be, *ea]) for be, ea in zip(ocha.name_en_base, ocha.en_alts)]
+    free = towns[_far_from(towns["lat"].to_numpy(float), towns["lon"].to_numpy(float), list(ref.values()))]
+    free = free.assign(lkeys=[_lkeys(_label_parts(lb)) for lb in free.label])
+    wm_links.update(link_district(ocha, free, admin, wm_links, column="lkeys", min_len=4))
     say(f"linked OCHA: {len(wm_links)} map points, {len(sa_links)} Syrian Archive, {len(gn_links)} GeoNames")
 
     rows: list[dict] = admin_rows(admin)
@@ -436,9 +526,13 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
         row.update(admin.path(w.adm3))
         _set_wikimap(row, w)
         ftype = WIKIMAP_FEATURE.get(w.feature, "town")
+        if ftype == "town" and not w.marksize >= TOWN_MARK:
+            ftype = "village"  # the map's "town" is any settlement; a small mark is a village
         label_type = split_feature(w.label)[1]
         if label_type and ftype in ("town", "military_base", "industry"):
             ftype = label_type if ftype != "town" or label_type in ("roundabout", "bridge") else ftype
+        elif label_type in ("roundabout", "bridge") and ftype == "village":
+            ftype = label_type
         alts = _label_parts(w.label)
         srcs = {"name_en": f"wikimap:{w.idx}", "coord": f"wikimap:{w.idx}", "admin": "adm3 polygon"}
         row.update({"place_id": f"wm:{w.idx}", "name_en": w.label, "feature_type": ftype, "country": "SY",
@@ -488,9 +582,20 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
     say("point rows")
 
     table = pd.DataFrame(rows, columns=COLUMNS)
+    table = merge_colocated(table, link_log)
+    say("co-located records merged")
     table = apply_overrides(table, overrides, dots, polys, admin)
+    table["admin_centre"] = [admin_centre(r) for r in table.itertuples(index=False)]
+    # the settlement a district or governorate is named after is at least a town
+    promote = (table["feature_type"] == "village") & (table["admin_centre"].fillna("").str.len().between(4, 6))
+    table.loc[promote, "feature_type"] = "town"
+    table = share_admin_aliases(table)
     table = _finish(table)
     say("overrides merged")
+    table["importance"] = importance(table, corpus_counts(table, geo.parent / CORPUS))
+    table["border"] = border_countries(table, src.read_neighbours(geo))
+    table["euphrates_bank"] = euphrates_banks(table, src.read_euphrates(geo))
+    say("importance, borders, banks")
 
     stats = _stats(table, wm_links, sa_links, gn_links, len(ocha), time.perf_counter() - t0)
     out.mkdir(parents=True, exist_ok=True)
@@ -517,15 +622,21 @@ def _set_wikimap(row: dict, w: pd.Series) -> None:
     row["wikimap_sides"] = w.sides or None
     row["wikimap_status"] = w.status or None
     row["wikimap_feature"] = w.feature or None
+    row["wikimap_size"] = float(w.marksize) if w.marksize == w.marksize else None
+
+
+TOWN_MARK = 8  # the map draws towns with marks of this size or more (Atarib, Jarabulus, Maskanah: 8)
 
 
 def _settlement_type(row: dict) -> str:
+    """city (50,000 people or more), town (5,000, or a large map mark), village; or neighbourhood."""
     if row["feature_type"] == "neighbourhood":
         return "neighbourhood"
     pop = row.get("population") or 0
     if pop >= 50000:
         return "city"
-    if pop >= 5000:
+    size = row.get("wikimap_size")
+    if pop >= 5000 or (size is not None and size == size and size >= TOWN_MARK):
         return "town"
     return "village"
 
@@ -551,6 +662,93 @@ def _near_links(wm_rest: pd.DataFrame, other: pd.DataFrame, km: float = 3.0) -> 
             used_j.add(j)
             out[k] = j
     return out
+
+
+MERGE_KM = 2.0        # a map point or other record this close to a settlement with its name is that settlement
+MERGE_TOWN_KM = 4.0   # ... for a town or city (map marks of towns sit anywhere in the built-up area)
+
+
+def merge_colocated(table: pd.DataFrame, link_log: list[tuple]) -> pd.DataFrame:
+    """Merge records of one settlement that the linking left apart, so that it has one row.
+
+    An OCHA settlement with a point and no map point takes the nearest unlinked map town within
+    :data:`MERGE_KM` (:data:`MERGE_TOWN_KM` for a town or city) whose name agrees (skeletons, as in
+    :func:`link`); then any settlement takes an unlinked Syrian Archive or GeoNames row that close
+    with an agreeing name. The merged row keeps the settlement's id, adds the other's names, its
+    map fields and, for a map point, its coordinate (the map point is the linking's first choice).
+    Without this a city could stand stateless beside a village-sized map point carrying its state.
+    """
+    table = table.reset_index(drop=True)
+    pid = table["place_id"]
+    is_point = table["coord_precision"] == "point"
+    is_ocha = ~pid.str.contains(":")
+    settlement = table["feature_type"].isin(["city", "town", "village"])
+    town_size = table["feature_type"].isin(["city", "town"])
+    takers = [i for i in np.flatnonzero(is_ocha & is_point & settlement & table["wikimap_idx"].isna())]
+    givers = [j for j in np.flatnonzero(pid.str.startswith("wm:") & (table["wikimap_feature"] == "town"))]
+    drop: set[int] = set()
+    _merge_pass(table, takers, givers, town_size, drop, link_log, take_point=True)
+    takers = [i for i in np.flatnonzero((is_ocha | pid.str.startswith("wm:")) & is_point & settlement)
+              if i not in drop]
+    givers = [j for j in np.flatnonzero(pid.str.startswith("sa:") | (pid.str.startswith("gn:")
+                                                                      & (table["country"] == "SY")))]
+    _merge_pass(table, takers, givers, town_size, drop, link_log, take_point=False)
+    return table.drop(index=sorted(drop)).reset_index(drop=True)
+
+
+def _merge_pass(table: pd.DataFrame, takers: list[int], givers: list[int], town_size: pd.Series,
+                drop: set[int], link_log: list[tuple], take_point: bool) -> None:
+    """One greedy one-to-one pass of :func:`merge_colocated` (best name score, then nearest)."""
+    if not takers or not givers:
+        return
+    lat, lon = table["lat"].to_numpy(float), table["lon"].to_numpy(float)
+    glat, glon = lat[givers], lon[givers]
+    names = {k: list(table.at[k, "alt_names"]) + [table.at[k, "name_en"] or ""] for k in takers + givers}
+    skels = {k: _skels(v) for k, v in names.items()}
+    keys = {k: {latin_key(n) for n in v if n and not is_arabic(n)} - {""} for k, v in names.items()}
+    pairs = []
+    for i in takers:
+        radius = MERGE_TOWN_KM if town_size.iat[i] else MERGE_KM
+        d = np.hypot((glat - lat[i]) * 111.0, (glon - lon[i]) * 91.0)
+        for k in np.flatnonzero(d <= radius):
+            j = givers[k]
+            score = _score(skels[i], skels[j])
+            if score < 0.8 and d[k] <= 1.5 and _one_letter_apart(keys[i], keys[j]):
+                score = 0.8  # "Sosa" and "Al-Susat" 1 km apart
+            if score >= 0.9 or (score >= 0.8 and d[k] <= 1.5):
+                pairs.append((-score, d[k], i, j))
+    pairs.sort()
+    used: set[int] = set()
+    for neg, dist, i, j in pairs:
+        if i in used or j in used or j in drop:
+            continue
+        used.update((i, j))
+        drop.add(j)
+        giver = table.loc[j]
+        row = table.loc[i].to_dict()
+        row["alt_names"] = list(row["alt_names"]) + [n for n in giver["alt_names"] if n not in row["alt_names"]]
+        row["linked"] = list(row["linked"]) + [giver["place_id"], *giver["linked"]]
+        srcs = dict(row["sources"])
+        if take_point:
+            for col in ("lat", "lon", "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature",
+                        "wikimap_size"):
+                row[col] = giver[col]
+            row["coord_source"] = giver["coord_source"]
+            srcs["coord"] = srcs["merged"] = giver["place_id"]
+            row["feature_type"] = _settlement_type(row)
+        else:
+            srcs["merged"] = giver["place_id"]
+        if not row.get("population") and giver.get("population"):
+            row["population"] = giver["population"]
+        row["sources"] = srcs
+        table.loc[i] = pd.Series(row)
+        link_log.append(("merged", row["place_id"], row["name_ar"], row["name_en"], giver["name_en"],
+                         round(-neg, 2), giver["place_id"]))
+
+
+def _one_letter_apart(a: set[str], b: set[str]) -> bool:
+    """Whether two sets of transliteration keys hold keys of 4+ letters at most one edit apart."""
+    return any(len(x) >= 4 and len(y) >= 4 and levenshtein(x, y, 1) <= 1 for x in a for y in b)
 
 
 def _geonames_row(g: pd.Series, path: dict) -> dict:
@@ -616,7 +814,7 @@ def apply_overrides(table: pd.DataFrame, ov: pd.DataFrame, dots: gpd.GeoDataFram
             a = table.loc[anchor]
             shape = None
             if row.get("adm3_en"):
-                hit = polys[polys["shapeName"] == row["adm3_en"]]
+                hit = polys[polys["pcode"] == row["adm3_pcode"]]
                 shape = hit.geometry.iloc[0] if len(hit) else None
             found = _dot_near((a["lat"], a["lon"]), dots, shape, taken)
             if found is None:
@@ -642,6 +840,205 @@ def apply_overrides(table: pd.DataFrame, ov: pd.DataFrame, dots: gpd.GeoDataFram
     return table.reset_index(drop=True)
 
 
+# ---------------------------------------------------------------- geography for context
+BORDER_KM = 15.0   # "on the Jordanian border": a Syrian place this close to Jordan
+BANK_KM = 40.0     # "east of the Euphrates": places this close to the river have a bank
+
+
+def _xy_km(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local kilometres (x east, y north) around Syria, good to a few per cent for distances."""
+    return (lon - 38.5) * 91.0, (lat - 35.0) * 111.0
+
+
+def border_countries(table: pd.DataFrame, neighbours: gpd.GeoDataFrame) -> list[str | None]:
+    """Per place in Syria, the neighbouring country within :data:`BORDER_KM` (the nearest), else None."""
+    out: list[str | None] = [None] * len(table)
+    syria = (table["country"] == "SY") & table["lat"].notna()
+    idx = np.flatnonzero(syria.to_numpy())
+    if not len(idx) or neighbours.empty:
+        return out
+    pts = gpd.GeoSeries(gpd.points_from_xy(table["lon"].to_numpy()[idx], table["lat"].to_numpy()[idx]),
+                        crs="EPSG:4326").to_crs(3857)
+    shapes = neighbours.to_crs(3857)
+    dists = np.column_stack([pts.distance(g) for g in shapes.geometry]) / 1000.0 * np.cos(
+        np.radians(table["lat"].to_numpy()[idx]))[:, None]   # web-mercator metres are stretched by 1/cos(lat)
+    near = dists.min(axis=1) <= BORDER_KM
+    which = dists.argmin(axis=1)
+    for k, i in enumerate(idx):
+        if near[k]:
+            out[i] = shapes["country"].iat[which[k]]
+    return out
+
+
+def euphrates_banks(table: pd.DataFrame, river: gpd.GeoDataFrame) -> list[str | None]:
+    """Per place within :data:`BANK_KM` of the Euphrates, ``E`` on its left (north-eastern, Jazira)
+    bank or ``W`` on its right (south-western, Shamiya) bank, else None.
+
+    Through Syria the river runs south, then east, then south-east: each segment is oriented so that
+    it runs with the flow (its eastward minus northward step is positive), and the sign of the cross
+    product with the nearest segment gives the side.
+    """
+    out: list[str | None] = [None] * len(table)
+    segs = []
+    for geom in river.geometry:
+        for line in getattr(geom, "geoms", [geom]):
+            xy = np.asarray(line.coords)
+            segs += list(zip(xy[:-1], xy[1:]))
+    if not segs:
+        return out
+    a = np.array([s[0] for s in segs])
+    b = np.array([s[1] for s in segs])
+    flip = (b[:, 0] - a[:, 0]) - (b[:, 1] - a[:, 1]) < 0
+    a[flip], b[flip] = b[flip].copy(), a[flip].copy()
+    ax, ay = _xy_km(a[:, 1], a[:, 0])
+    bx, by = _xy_km(b[:, 1], b[:, 0])
+    vx, vy = bx - ax, by - ay
+    seg_len2 = np.maximum(vx * vx + vy * vy, 1e-9)
+    px, py = _xy_km(table["lat"].to_numpy(float), table["lon"].to_numpy(float))
+    for i in np.flatnonzero(~np.isnan(px) & (table["country"] == "SY").to_numpy()):
+        t = np.clip(((px[i] - ax) * vx + (py[i] - ay) * vy) / seg_len2, 0.0, 1.0)
+        d = np.hypot(ax + t * vx - px[i], ay + t * vy - py[i])
+        k = int(d.argmin())
+        if d[k] <= BANK_KM:
+            cross = vx[k] * (py[i] - ay[k]) - vy[k] * (px[i] - ax[k])
+            out[i] = "E" if cross > 0 else "W"
+    return out
+
+
+# ---------------------------------------------------------------- importance
+CORPUS = "corpus/wikipedia/articles"   # the development corpus (inside the sources folder), read when present
+FEATURE_IMPORTANCE = {"city": 0.45, "town": 0.3, "village": 0.08, "neighbourhood": 0.05}
+
+
+def importance(table: pd.DataFrame, counts: dict[str, int] | None = None) -> list[float]:
+    """A prior per place in [0, 1]: how likely a bare mention of its name means it.
+
+    Adds what the sources know of its size and rank: the feature type (:data:`FEATURE_IMPORTANCE`;
+    0.05 for other features, 0 for admin units), the Wikipedia map's size mark (>= 9: a town the map
+    draws large, +0.25; 7-8, +0.12), population (+0.08 per tenfold above 1,000, at most +0.25), being the
+    settlement its governorate (+0.3), district (+0.2) or subdistrict (+0.1) is named after, and how
+    often the development corpus names it (``counts``, see :func:`corpus_counts`: +0.05 per tenfold,
+    at most +0.15).
+    """
+    counts = counts or {}
+    out = []
+    for r in table.itertuples(index=False):
+        if r.feature_type in ("governorate", "district", "subdistrict"):
+            out.append(0.0)
+            continue
+        imp = _prior(r)
+        n = counts.get(r.place_id, 0)
+        if n:
+            imp += min(0.15, 0.05 * float(np.log10(1 + n)))
+        out.append(round(min(1.0, imp), 3))
+    return out
+
+
+def _prior(r) -> float:
+    """:func:`importance` without the corpus counts."""
+    imp = FEATURE_IMPORTANCE.get(r.feature_type, 0.05)
+    size = r.wikimap_size if r.wikimap_feature == "town" else None
+    if size is not None and size == size:
+        imp += 0.25 if size >= 9 else 0.12 if size >= 7 else 0.0
+    pop = r.population
+    if pop is not None and pop == pop and pop > 1000:
+        imp += min(0.25, 0.08 * float(np.log10(pop / 1000)))
+    centre = r.admin_centre
+    return imp + (CENTRE_IMPORTANCE[len(centre)] if isinstance(centre, str) and centre else 0.0)
+
+
+#: what being the settlement an admin unit is named after adds, by the length of the unit's P-code
+CENTRE_IMPORTANCE = {4: 0.3, 6: 0.2, 8: 0.1}
+#: words of admin-unit names that are not names of the settlement at its centre
+_ADMIN_WORDS = ("ناحية", "ناحیة", "ناحیه", "مركز", "مرکز", "منطقة", "منطقه", "ريف", "ریف", "محافظة", "محافظه",
+                "استان", "حومه", "الريف", "الریف", "district", "subdistrict", "governorate", "province",
+                "countryside", "rural", "nahiyat", "markaz", "mintaqat")
+
+
+_ADMIN_KEYS = frozenset(w[2:] if w.startswith("ال") else w for w in map(norm, _ADMIN_WORDS))
+
+
+def admin_centre(r) -> str | None:
+    """The P-code of the highest admin unit named after settlement ``r`` (its governorate, district
+    or subdistrict; the unit must contain it), or None."""
+    if r.feature_type not in ("city", "town", "village") or not isinstance(r.adm3_pcode, str):
+        return None
+    own = _exact_keys([r.name_ar, r.name_en])
+    if not own:
+        return None
+    for code, names in ((r.adm1_pcode, (r.adm1_en, r.adm1_ar)), (r.adm2_pcode, (r.adm2_en, r.adm2_ar)),
+                        (r.adm3_pcode, (r.adm3_en, r.adm3_ar))):
+        unit = _exact_keys([n.replace("مركز ", "") for n in names if isinstance(n, str)])
+        if own & unit:
+            return code
+    return None
+
+
+def _exact_keys(names: list) -> set[str]:
+    """Arabic name keys and Latin transliteration keys of ``names`` (qualified "X (Y)" forms left out)."""
+    out = set()
+    for n in names:
+        if isinstance(n, str) and n and "(" not in n:
+            out.add(name_key(n) if is_arabic(n) else latin_key(n))
+    out.discard("")
+    return out
+
+
+def share_admin_aliases(table: pd.DataFrame) -> pd.DataFrame:
+    """Give a settlement the other names of the units named after it ("Kobani", "کوبانی" of the Ain
+    al-Arab subdistrict go to the town), leaving out admin phrases and romanisations."""
+    aliases = {pid[4:]: alts for pid, alts in zip(table["place_id"], table["alt_names"]) if pid.startswith("adm:")}
+    out = []
+    for r in table.itertuples(index=False):
+        alts = list(r.alt_names or [])
+        if isinstance(r.admin_centre, str) and r.admin_centre:
+            codes = [r.admin_centre] + [c for c in (r.adm2_pcode, r.adm3_pcode)
+                                        if isinstance(c, str) and c.startswith(r.admin_centre)]
+            for code in dict.fromkeys(codes):
+                alts += [a for a in aliases.get(code, []) if a not in alts and _plain_alias(a)]
+        out.append(alts)
+    table = table.copy()
+    table["alt_names"] = out
+    return table
+
+
+def _plain_alias(name: str) -> bool:
+    """An admin unit's alias that names the place itself: no admin word, no qualifier (a region such
+    as "الغوطة الشرقية" is the alias of Jaramana subdistrict, not of the town), no lower-case
+    romanisation, no letters of other alphabets (Kurdish ێ ۆ)."""
+    words = [w[2:] if w.startswith("ال") and len(w) > 3 else w for w in norm(name).split()]
+    if any(w in _ADMIN_KEYS or qualifier(w) for w in words):
+        return False
+    if not is_arabic(name):
+        return name[:1].isupper()
+    return not any(c in name for c in "ێۆڕڵەھ")
+
+
+def corpus_counts(table: pd.DataFrame, folder: Path) -> dict[str, int]:
+    """How often the development corpus (``folder``/*.md) names each place.
+
+    Every mention found by the gazetteer's own mention index counts for the one place of its name
+    with the highest prior (:func:`importance` without counts): a hamlet that shares a city's name
+    gains nothing from the city's fame. Empty when the folder is absent.
+    """
+    from .index import MentionIndex
+
+    files = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    if not files:
+        return {}
+    places = table.set_index("place_id", drop=False)
+    prior = dict(zip(table["place_id"], (_prior(r) for r in table.itertuples(index=False))))
+    index = MentionIndex(places)
+    counts: dict[str, int] = defaultdict(int)
+    for f in files:
+        for m in index.find(f.read_text(encoding="utf-8")):
+            ids = [p for p in (m.exact_ids or m.place_ids) if places.at[p, "feature_type"] not in
+                   ("governorate", "district", "subdistrict")]
+            if ids:
+                counts[max(ids, key=lambda p: (prior[p], p))] += 1
+    return dict(counts)
+
+
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
     """Clean alternate names (all scripts, Persian spellings by rule) and serialise sources."""
     alts_out = []
@@ -662,7 +1059,7 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
     table["alt_names"] = alts_out
     table["sources"] = [json.dumps(s, ensure_ascii=False, sort_keys=True) for s in table["sources"]]
     table["linked"] = [list(v or []) for v in table["linked"]]
-    for col in ("lat", "lon", "population"):
+    for col in ("lat", "lon", "population", "wikimap_size"):
         table[col] = pd.to_numeric(table[col], errors="coerce")
     table["wikimap_idx"] = pd.array(table["wikimap_idx"], dtype="Int64")
     return table

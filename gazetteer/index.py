@@ -11,6 +11,7 @@ by consonant skeleton among the places known only by a Latin name (the Wikipedia
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +21,21 @@ import ahocorasick
 import numpy as np
 import pandas as pd
 
-from .normalize import DATA, _collapse, feature_words, _skel_arabic_word, is_arabic, norm, norm_map, qualifier, skeleton
+from .normalize import (
+    DATA,
+    ENGLISH_QUALIFIERS,
+    _collapse,
+    _skel_arabic_word,
+    feature_words,
+    is_arabic,
+    latin_key,
+    latin_keys,
+    levenshtein,
+    norm,
+    norm_map,
+    qualifier,
+    skeleton,
+)
 
 #: Attached prefixes allowed before an Arabic name (after normalisation).
 CLITICS = {"", "و", "ب", "ل", "ف", "ك", "وب", "ول", "وك", "فب", "فل", "فك", "وبال", "وال", "بال", "فال",
@@ -98,14 +113,26 @@ class MentionIndex:
         self.keys: dict[str, dict[str, str]] = defaultdict(dict)   # key -> place_id -> "name" | "base"
         self.lam_variant: dict[str, str] = {}                     # "لميادين" -> "الميادين"
         self.skel: dict[str, set[str]] = defaultdict(set)          # skeleton -> ids known only in Latin
+        # transliteration key -> place_id -> "name" | "base" (its name without a qualifier) | "variant"
+        self.latin: dict[str, dict[str, str]] = defaultdict(dict)
+        self.latin_of: dict[str, set[str]] = defaultdict(set)          # place_id -> its keys
         for pid, name_ar, alts in zip(places.index, places["name_ar"], places["alt_names"]):
             has_ar = isinstance(name_ar, str) and bool(name_ar)
             for name in alts:
                 self._add_name(pid, name)
+                self._add_latin(pid, name)
                 if not has_ar and not is_arabic(name):
                     s = skeleton(name)
                     if len(s.split("~")[0]) >= MIN_SKELETON - 1:
                         self.skel[s].add(pid)
+        # Persian texts drop the Arabic article ("باغوز", "میادین"): those forms are names in Persian
+        # text only (in Arabic many are common words: "مزرعة", "حرية")
+        self.persian_only: set[str] = set()
+        for key, kinds in list(self.keys.items()):
+            bare = key[2:] if key.startswith("ال") else ""
+            if len(bare.replace(" ", "")) >= MIN_PERSIAN_BARE and _indexable(bare) and bare not in self.keys:
+                self.keys[bare] = dict(kinds)
+                self.persian_only.add(bare)
         # each automaton word carries what a match of it needs, so ``find`` tests no set per match:
         # (key it stands for, its length, whether it may stand alone, the prefixes it may carry)
         self.auto = ahocorasick.Automaton()
@@ -119,6 +146,12 @@ class MentionIndex:
                 self.auto.add_word(var, (full, len(var), False, LAM_CLITICS))
         self.auto.make_automaton()
         self._ids_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._deletes: dict[str, set[str]] | None = None  # one-deletion variants of the Latin keys, made on first use
+        self._latin_skel: dict[str, set[str]] | None = None  # skeletons of Latin names, made on first use
+        self._alts = dict(zip(places.index, places["alt_names"]))
+        ftype = places["feature_type"] if "feature_type" in places else pd.Series("village", index=places.index)
+        country = places["country"] if "country" in places else pd.Series("SY", index=places.index)
+        self.settlements = frozenset(places.index[ftype.isin(["city", "town", "village"]) & (country == "SY")])
 
     def _add_name(self, pid: str, name: str) -> None:
         key = norm(name)
@@ -144,6 +177,18 @@ class MentionIndex:
                 if _indexable(bare):
                     self.keys[bare].setdefault(pid, "name")
 
+    def _add_latin(self, pid: str, name: str) -> None:
+        if is_arabic(name) or not _indexable(norm(name)):
+            return
+        for k, key in enumerate(latin_keys(name)):
+            body = key.split("~")[0]
+            if len(body) < MIN_LATIN_KEY:
+                continue
+            _stronger(self.latin[key], pid, "name" if k == 0 else "variant")
+            self.latin_of[pid].add(key)
+            if key != body:
+                _stronger(self.latin[body], pid, "base")
+
     def find(self, text: str, normed: tuple[str, list[int]] | None = None) -> list[Mention]:
         """All place mentions in ``text``, longest first, without overlaps, in text order.
 
@@ -162,9 +207,11 @@ class MentionIndex:
         # (longest first, then leftmost as one int, start, stop, key): a match is (start, stop) alone
         found: list[tuple[int, int, int, str]] = []
         add = found.append
+        persian = text.count("ی") + text.count("ک") >= PERSIAN_LETTERS
+        skip = self.persian_only if not persian else ()
         for end, (key, klen, bare, prefixes) in self.auto.iter(ntext):
-            if padded[end + 2] != " ":
-                continue  # not at the end of a word
+            if padded[end + 2] != " " or key in skip:
+                continue  # not at the end of a word, or a Persian form in other text
             start = end + 1 - klen
             if padded[start] == " ":  # at the start of a word
                 if bare:
@@ -206,6 +253,11 @@ class MentionIndex:
             at = pos[[i for s, e2, *_ in spans for i in (s, e2 - 1)]].tolist()
         else:
             at = [int(pos[i]) for s, e2, *_ in spans for i in (s, e2 - 1)]
+        runs = latin_runs(text) if _HAS_CAPITAL.search(text) else []
+        if runs:
+            # capitalised Latin names are read whole (below): drop what the automaton found in them
+            spans = [sp for sp, a in zip(spans, at[::2]) if not _in_runs(runs, a)]
+            at = [i for sp in spans for i in _span_at(pos, sp)]
         out = []
         ids_of = self._ids_of
         for k, (s, e2, key, skel_ids, q) in enumerate(spans):
@@ -218,7 +270,134 @@ class MentionIndex:
                 via = "name"
             o_start, o_end = at[2 * k], at[2 * k + 1] + 1
             out.append(_mention(o_start, o_end, text[o_start:o_end], key, ids, q, via, exact))
+        if runs:
+            for run in runs:
+                out += self._run_mentions(text, run) or self._fuzzy_run(text, run)
+            out.sort(key=lambda m: m.start)
         return out, wl, wstarts
+
+    def latin_ids(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(every place, places named) under a transliteration key (see :func:`latin_keys`)."""
+        kinds = self.latin.get(key)
+        if not kinds:
+            return (), ()
+        return tuple(sorted(kinds)), tuple(sorted(p for p, k in kinds.items() if k != "base"))
+
+    def fuzzy_ids(self, key: str) -> tuple[str, ...]:
+        """Places whose transliteration key is one edit from ``key`` (two when both are 9 letters or
+        more), qualifiers included; keys under 5 letters match only exactly."""
+        body = key.split("~")[0]
+        if len(body) < 5:
+            return ()
+        if self._deletes is None:
+            self._deletes = defaultdict(set)
+            for k in self.latin:
+                for d in _deletions(k):
+                    self._deletes[d].add(k)
+        near = set(self._deletes.get(key, ()))
+        probes = _deletions(key)
+        if len(body) >= 9:
+            probes |= {d2 for d in probes for d2 in _deletions(d)}
+        for d in probes:
+            if d in self.latin:
+                near.add(d)
+            near |= self._deletes.get(d, set())
+        limit = 2 if len(body) >= 9 else 1
+        out: set[str] = set()
+        for k in near:
+            if k != key and levenshtein(k, key, limit) <= limit and (limit == 1 or len(k.split("~")[0]) >= 9):
+                out.update(p for p, kind in self.latin[k].items() if kind != "base")
+        return tuple(sorted(out))
+
+    def _plain_word_may_be_name(self, text: str, token: "_Token", word: str) -> bool:
+        """Whether one capitalised word may be read as a name by its transliteration: never an English
+        function word ("There", "Since": ``latin_stop_words.csv``), and a short word (5 letters or
+        fewer) at the start of a sentence only when it is a name as written ("Homs"), not merely one
+        spelling away from one (an English word the list lacks); never an acronym of capitals."""
+        folded = norm(word)
+        if folded in latin_stop_words() or (word.isupper() and len(word) <= 5) or token.head:
+            return False  # an English word, an acronym (SANA, SDF, YPG), or "Deir", "Tal" alone
+        return len(folded) > 5 or folded in self.keys or not _sentence_start(text, token.start)
+
+    def _fuzzy_run(self, text: str, run: list["_Token"]) -> list[Mention]:
+        """A run no name matches, of one or two words, standing where a place is expected ("the
+        village of Uqairabat", "captured Akerbat": ``latin_place_cues.csv``): the settlements whose
+        name is a letter or two from it (:meth:`fuzzy_ids`), else those with its consonant skeleton (4
+        or more consonants), as a mention ``via = "fuzzy"``."""
+        if len(run) > 2 or not _place_cue(text, run[0].start) or norm(text[run[0].start:run[-1].end]) in \
+                latin_stop_words():
+            return []
+        span = text[run[0].start:run[-1].end]
+        if _DEMONYM.search(span):
+            return []  # "captured Syrian positions", "near Palestinian camps"
+        key = latin_key(span)
+        if len(key) < 6:
+            return []
+        close = set(self.fuzzy_ids(key)) & self.settlements
+        ids = set(close)
+        sk = skeleton(span)
+        if not close and len(sk.split("~")[0]) >= 4:  # the consonants only when no spelling is close
+            if self._latin_skel is None:
+                self._latin_skel = defaultdict(set)
+                for pid in self.settlements:
+                    for n in self._alts[pid]:
+                        if not is_arabic(n):
+                            self._latin_skel[skeleton(n)].add(pid)
+            # ... and then of a spelling at most two letters off ("Akerbat" / Oqeirbat, not "Quasar" / Eskar)
+            ids |= {p for p in self._latin_skel.get(sk, set())
+                    if any(levenshtein(key, k, 2) <= 2 for k in self.latin_of.get(p, ()))}
+        ids &= self.settlements
+        if not ids:
+            return []
+        return [_mention(run[0].start, run[-1].end, span, key, tuple(sorted(ids)), None, "fuzzy", tuple(sorted(close)))]
+
+    def _run_mentions(self, text: str, run: list["_Token"]) -> list[Mention]:
+        """The place names of one run of capitalised Latin words, each read whole.
+
+        From each word the longest span whose transliteration key is known wins. A span is left out
+        when it is a fragment of a longer name the gazetteer does not know: when the word before it
+        opens a compound name (Tal, Deir, Abu... of ``name_heads.csv``) or the span's first word is
+        joined to it by an article ("Deir el-Zour" is never "Zour"), or when the span ends on such a
+        word or the next word is joined to it by an article. A qualifier right after the span is taken
+        into it ("Hatla Tahtani": Hatla, lower).
+        """
+        out: list[Mention] = []
+        n = len(run)
+        i = 0
+        matched_end = -1  # index of the last word of the previous accepted span
+        while i < n:
+            hit = None
+            for j in range(min(n, i + MAX_RUN_WORDS), i, -1):
+                span = text[run[i].start:run[j - 1].end]
+                if j == i + 1 and not self._plain_word_may_be_name(text, run[i], span):
+                    continue
+                for key in latin_keys(span):
+                    if key in self.latin:
+                        hit = (j, key)
+                        break
+                if hit:
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, key = hit
+            before_joined = i > 0 and matched_end != i - 1 and (run[i].article or run[i - 1].head)
+            after_joined = j < n and ((run[j].article and not run[j].qual) or run[j - 1].head)
+            if before_joined or after_joined:
+                i += 1
+                continue
+            start, end, qual = run[i].start, run[j - 1].end, None
+            if "~" not in key:
+                if j < n and run[j].qual:
+                    end, qual = run[j].end, run[j].qual
+                    j += 1
+                elif i > 0 and matched_end != i - 1 and run[i - 1].qual and run[i - 1].english:
+                    start, qual = run[i - 1].start, run[i - 1].qual   # "Lower Hatla"
+            ids, exact = self.latin_ids(key)
+            out.append(_mention(start, end, text[start:end], key, ids, qual, "latin", exact))
+            matched_end = j - 1
+            i = j
+        return out
 
     def _ids(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(every place, places named exactly) of an indexed key, sorted; made once per key (the
@@ -313,6 +492,149 @@ class MentionIndex:
                     next_k = k + size
                     break
         return out
+
+
+def _deletions(key: str) -> set[str]:
+    """``key`` with one character left out, each way."""
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+def _stronger(kinds: dict[str, str], pid: str, kind: str) -> None:
+    """Record ``pid`` under ``kind`` unless it has a stronger one (name > base > variant)."""
+    if _KIND_RANK[kind] > _KIND_RANK.get(kinds.get(pid, ""), -1):
+        kinds[pid] = kind
+
+
+_KIND_RANK = {"variant": 0, "base": 1, "name": 2}
+MIN_PERSIAN_BARE = 5    # letters of an article-less form indexed for Persian text ("باغوز")
+PERSIAN_LETTERS = 5     # a text with this many Persian yeh and keheh is Persian
+MIN_LATIN_KEY = 3       # shorter transliteration keys ("bab", "tal" pass; "al" does not) are not indexed
+MAX_RUN_WORDS = 6       # the longest span of a run tried as one name
+
+# ---------------------------------------------------------------- capitalised Latin runs
+_L = "A-Za-z\u00C0-\u024F\u1E00-\u1EFF"
+_APOS = "'’ʿʾ‘`ʻʼ"
+#: a Latin word: letters (digits inside), apostrophes between letters, parts joined by hyphens
+_LATIN_TOKEN = re.compile(rf"[{_L}](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
+                          rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+_HAS_CAPITAL = re.compile(r"[A-Z]")
+_ARTICLES_RX = "al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il"
+#: a capitalised word (or one capitalised after an article prefix: "al-Bab")
+_CAP_WORD = (rf"(?:(?:{_ARTICLES_RX})[-‐‑])?[A-Z\u00C0-\u00DE](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
+             rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+#: capitalised words on one line, joined by spaces and lower-case articles ("Ras al Ain")
+_RUN = re.compile(rf"(?<![{_L}0-9]){_CAP_WORD}(?:[ \t]+(?:(?:{_ARTICLES_RX}|bin|ibn)[ \t]+)?{_CAP_WORD})*")
+_ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il)[-‐‑]", re.I)
+_POSSESSIVE = re.compile(r"['’]s$")
+#: lower-case words that may stand between the capitalised words of one name ("Ras al Ain")
+_CONNECTORS = frozenset({"al", "el", "ad", "ed", "an", "ar", "as", "ash", "at", "az", "ez", "es", "ath", "adh",
+                         "bin", "ibn"})
+
+
+class _Token:
+    """A capitalised word of a run: its span, whether it carries an article prefix ("al-Sharqi"),
+    opens a compound name ("Tal", "Deir"), or is a qualifier (its letter)."""
+
+    __slots__ = ("start", "end", "article", "head", "qual", "english")
+
+    def __init__(self, start: int, end: int, word: str) -> None:
+        self.start, self.end = start, end
+        self.article = bool(_ARTICLE_PREFIX.match(word))
+        folded = norm(word)
+        bare = folded.split()[-1] if self.article and " " in folded else folded
+        self.head = folded in name_heads()
+        self.qual = qualifier(bare) if bare else None
+        self.english = folded in ENGLISH_QUALIFIERS
+
+
+@lru_cache(maxsize=1)
+def name_heads() -> frozenset[str]:
+    """Normalised words that open compound names (Tal, Deir, Abu, Kafr...): ``name_heads.csv``."""
+    with open(DATA / "name_heads.csv", encoding="utf-8") as fh:
+        return frozenset(norm(r["word"]) for r in csv.DictReader(fh))
+
+
+def latin_runs(text: str) -> list[list[_Token]]:
+    """Runs of capitalised Latin words in ``text``: names as English text writes them.
+
+    Words of a run follow each other on one line, separated by spaces and at most the lower-case
+    articles of :data:`_CONNECTORS` ("Ras al Ain"); a word may carry an article prefix ("al-Bab",
+    "Deir el-Zour") and hyphenated parts ("Deir-ez-Zor"). A possessive ("Syria's") ends a run.
+    """
+    runs: list[list[_Token]] = []
+    for rm in _RUN.finditer(text):
+        cur: list[_Token] = []
+        for m in _LATIN_TOKEN.finditer(text, rm.start(), rm.end()):
+            word = m.group()
+            if not (word[0].isupper() or _capital_after_article(word)):
+                continue  # a connector between the words of the run
+            start, end = m.span()
+            possessive = bool(_POSSESSIVE.search(word))
+            if possessive:
+                end -= 2
+                word = word[:-2]
+            cur.append(_Token(start, end, word))
+            if possessive:
+                runs.append(cur)
+                cur = []
+        if cur:
+            runs.append(cur)
+    return runs
+
+
+def _capital_after_article(word: str) -> bool:
+    """Whether an article-prefixed word names something: "al-Bab" yes, "al-assad" no."""
+    m = _ARTICLE_PREFIX.match(word)
+    return bool(m) and m.end() < len(word) and word[m.end()].isupper()
+
+
+@lru_cache(maxsize=1)
+def latin_stop_words() -> frozenset[str]:
+    """English words never read as a place by transliteration (``latin_stop_words.csv``)."""
+    with open(DATA / "latin_stop_words.csv", encoding="utf-8") as fh:
+        return frozenset(norm(r["word"]) for r in csv.DictReader(fh))
+
+
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"“”'‘’(\[|•-])\s*$")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """Whether ``start`` opens a sentence, a line or a quotation (capitals there say nothing)."""
+    return bool(_SENTENCE_END.search(text[max(0, start - 4):start]))
+
+
+@lru_cache(maxsize=1)
+def place_cues() -> tuple[frozenset[str], frozenset[str]]:
+    """(single cue words, two-word cues) of ``latin_place_cues.csv``: what announces a place name."""
+    with open(DATA / "latin_place_cues.csv", encoding="utf-8") as fh:
+        words = [r["words"].strip().lower() for r in csv.DictReader(fh)]
+    return frozenset(w for w in words if " " not in w), frozenset(w for w in words if " " in w)
+
+
+#: English adjectives of peoples and creeds, never fuzzy-matched to a place
+_DEMONYM = re.compile(r"(?:ian|ish|ese|ic|ist|ists|ians)$")
+_WORDS_BEFORE = re.compile(r"([a-z]+)\s+([a-z]+)\s+$|([a-z]+)\s+$")
+
+
+def _place_cue(text: str, start: int) -> bool:
+    """Whether the lower-case words right before ``start`` announce a place ("village of", "captured")."""
+    m = _WORDS_BEFORE.search(text[max(0, start - 40):start])
+    if not m:
+        return False
+    single, double = place_cues()
+    if m.group(3):
+        return m.group(3) in single
+    return m.group(2) in single or f"{m.group(1)} {m.group(2)}" in double
+
+
+def _in_runs(runs: list[list[_Token]], offset: int) -> bool:
+    """Whether ``offset`` of the text falls inside one of the runs."""
+    return any(run[0].start <= offset < run[-1].end for run in runs)
+
+
+def _span_at(pos, span: tuple) -> tuple[int, int]:
+    """Offsets in the original text of a span's first and last character."""
+    return int(pos[span[0]]), int(pos[span[1] - 1])
 
 
 #: words that announce a single-word place name ("قرية X", "قرى X")

@@ -48,7 +48,7 @@ for _i in range(10):
 _ARABIC_MARK = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
 # Latin article forms written attached with a hyphen or apostrophe: al-, el-, ad-, ash-, ez- ...
-_LATIN_ARTICLE = {"al", "el", "il", "ul", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "at", "et",
+_LATIN_ARTICLE = {"al", "el", "il", "ul", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "ech", "at", "et",
                   "az", "ez", "an", "en", "ath", "ad", "adh", "al", "l"}
 
 
@@ -252,12 +252,18 @@ def qualifier(word: str) -> str | None:
 _NISBA = re.compile(r"(?:i|iy+a|iy+ah|iy+eh|iy+e|ie|ieh|ye|yeh)$")
 
 
+#: English qualifier words: read as words only, never by skeleton ("upper" and "Bari" share one), and
+#: the only ones that may open a Latin name ("Upper Baguz", "Eastern Kwaires")
+ENGLISH_QUALIFIERS = frozenset({"upper", "lower", "east", "eastern", "west", "western", "north", "northern",
+                                "nothern", "south", "southern", "big", "great", "small", "little", "middle"})
+
+
 @lru_cache(maxsize=1)
 def _qualifier_skeletons() -> dict[str, str]:
     # "sharqiyyeh", "gharbiye", "shmali": any spelling with the skeleton of a listed form
     out = {}
     for form, letter in qualifiers().items():
-        if not is_arabic(form) and len(form) > 4 and form not in {"north", "south", "great", "little"}:
+        if not is_arabic(form) and len(form) > 4 and form not in ENGLISH_QUALIFIERS:
             out.setdefault(_collapse(_skel_latin_word(form)), letter)
     return out
 
@@ -413,3 +419,89 @@ def ending(name: str) -> str:
     if re.search(r"(?:ah|eh|a|e|at)$", w) and not re.search(r"(?:ie|ee)$", w):
         return "a"
     return "i" if re.search(r"(?:i|y|iy|ie|ee)$", w) else ""
+
+
+# ---------------------------------------------------------------- Latin transliteration keys
+# Spellings of one Arabic sound that the press uses interchangeably, folded to one form (in order).
+_LATIN_DIGRAPHS = [("ee", "i"), ("oo", "u"), ("ou", "u"), ("sch", "$"), ("sh", "$"), ("ch", "$"), ("kh", "h"),
+                   ("gh", "g"), ("th", "t"), ("dh", "d"), ("zh", "z"), ("ph", "f"), ("dj", "j")]
+_LATIN_LETTERS = str.maketrans({"q": "k", "g": "k", "c": "k", "e": "a", "o": "u", "w": "u", "y": "i", "v": "f"})
+_DOUBLE = re.compile(r"(.)\1+")
+# an article written onto the word with its consonant doubled: "Ezzor", "Arraqqa", "Assukhnah"
+_ATTACHED_ASSIMILATED = re.compile(r"^[ae]([tdrzsnl])\1(?=[a-z]{2})")
+
+
+@lru_cache(maxsize=1)
+def latin_words() -> dict[str, str]:
+    """Spelling variants of common name words -> their standard spelling (``kfar`` -> ``kafr``)."""
+    with open(DATA / "latin_words.csv", encoding="utf-8") as fh:
+        return {r["form"].strip(): r["standard"].strip() for r in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=65536)
+def latin_word_key(word: str) -> str:
+    """One normalised Latin word folded to its transliteration key: ``deir`` ``dayr`` -> ``dair``,
+    ``zour`` ``zor`` ``zawr`` -> ``zur``, ``raqqah`` ``rakka`` -> ``raka``, ``sukhneh`` -> ``sukna``."""
+    w = latin_words().get(word, word)
+    for a, b in _LATIN_DIGRAPHS:
+        if a in w:
+            w = w.replace(a, b)
+    w = _DOUBLE.sub(r"\1", w.translate(_LATIN_LETTERS)).replace("au", "u")
+    if len(w) > 2 and w[-1] == "h" and w[-2] in "aiu":
+        w = w[:-1]  # -ah, -eh: ta marbuta
+    return w
+
+
+def _latin_body(words: list[str]) -> tuple[str, str]:
+    """(folded words joined without spaces, sorted qualifier letters) of a normalised Latin name."""
+    body, tags = [], []
+    for i, w in enumerate(words):
+        if w in _LATIN_ARTICLE and i + 1 < len(words):
+            continue
+        q = qualifier(w) if len(words) > 1 and (i > 0 or w in ENGLISH_QUALIFIERS) else None
+        if q:
+            tags.append(q)
+        else:
+            body.append(latin_word_key(w))
+    return "".join(body), "".join(sorted(set(tags)))
+
+
+@lru_cache(maxsize=131072)
+def latin_keys(name: str) -> tuple[str, ...]:
+    """Transliteration keys of a Latin name: the key, then variants with an attached article dropped.
+
+    The key drops articles (al-, el-, ad-, ash-, ez-...), folds the spellings the press mixes
+    (Tal/Tell/Tall, Kafr/Kfar, Deir/Dayr, Ain/Ayn, q/k/g, kh/h, ou/u/oo/w, ee/i/y, ei/ay/ai, doubled
+    letters, apostrophes, -e/-eh/-ah endings) and sets qualifiers apart as in :func:`skeleton`:
+    "Deir el-Zour", "Deir ez-Zor" and "Dayr az Zawr" all give ``dairzur``; "al-Baghuz Fawqani" and
+    "Upper Baghuz" give ``bakuz~U``. Returns () for a name with no Latin letters.
+    """
+    n = norm(name)
+    if not n or is_arabic(n):
+        return ()
+    words = n.split()
+    body, tags = _latin_body(words)
+    if not body:
+        return ()
+    suffix = "~" + tags if tags else ""
+    out = [body + suffix]
+    # "Albab", "Elmayadin", "Ezzor": the same name with the article written onto a word
+    stripped = []
+    for w in words:
+        m = _ATTACHED_ASSIMILATED.match(w)
+        if m:
+            w = w[2:]
+        elif w[:2] in ("al", "el") and len(w) >= 5:
+            w = w[2:]
+        stripped.append(w)
+    if stripped != words:
+        alt, _ = _latin_body(stripped)
+        if alt and alt + suffix not in out:
+            out.append(alt + suffix)
+    return tuple(out)
+
+
+def latin_key(name: str) -> str:
+    """The transliteration key of a Latin name (see :func:`latin_keys`); "" when it has none."""
+    keys = latin_keys(name)
+    return keys[0] if keys else ""

@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import compress
 
 from .normalize import DATA, ending, norm, norm_array, qualifier, split_feature
+from .phrases import angle_apart, bearing_between, geo_cues, offset_point, relative_phrases
 
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
@@ -24,6 +25,13 @@ MARGIN = 0.12          # a best must lead the runner-up by this much
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
+FAR_KM = 100.0           # a small place farther than this from all a report names is not taken alone
+SMALL_PRIOR = 0.1        # ... small: below this importance (a plain village: no large map mark, no corpus mention)
+POINT_BONUS = 0.06       # a place some source puts on the map, before one known only to its subdistrict
+IMPORTANCE_WEIGHT = 0.3  # the score a place of importance 1 gains over one of importance 0
+#: what a candidate that only resembles the name gains, by how it was found (see Gazetteer.lookup)
+_LOOSE = {"skeleton": -0.1, "fuzzy": -0.06}
+_LOOSE_WHY = {"skeleton": "same consonants", "fuzzy": "spelling a letter or two apart"}
 IMPORTANCE = {"city": 0.16, "town": 0.08, "village": 0.03, "neighbourhood": 0.02, "governorate": 0.0,
               "district": -0.02, "subdistrict": -0.04}
 
@@ -157,6 +165,7 @@ class Resolver:
         # the few context words among the report's: positions found in C (map + compress)
         at = list(compress(range(len(words)), map(cw.__contains__, words)))
         cues = [(offsets[k], *cw[words[k]]) for k in at]
+        geo = geo_cues(words, offsets, at, [cw[words[k]] for k in at])
         codes = [c for _, c, _ in mentions]
         m_starts = [m.start for m in found]
         m_ends = [m.end for m in found]
@@ -175,7 +184,10 @@ class Resolver:
                                       "admin_codes": [codes[k] for k in admin_at],
                                       "anchor_at": anchor_at,
                                       "anchor_pts": [mentions[k][2] for k in anchor_at],
+                                      "anchor_ids": [mentions[k][0].place_ids for k in anchor_at],
                                       "cue_offsets": [c[0] for c in cues],
+                                      "geo": geo, "geo_offsets": [g[0] for g in geo],
+                                      "relative_of": _relatives(ntext, pos, mentions),
                                       # admin codes of the mentions before i / from i on, for the "far" set
                                       "codes_before": _running_unions(codes),
                                       "codes_after": _running_unions(codes[::-1])[::-1]}
@@ -216,18 +228,19 @@ class Resolver:
         return out
 
     def resolve(self, mention, context: Context | None, ids: tuple[str, ...], exact: tuple[str, ...],
-                query: str, via: str, qual: str | None) -> Resolution:
+                query: str, via: str, qual: str | None, loose: frozenset[str] = _EMPTY) -> Resolution:
         ctx = context or Context()
         s, e = (ctx.start, ctx.end) if ctx.start is not None else (None, None)
         return self.resolve_at(ctx.text or "", s, e, [tuple(p) for p in ctx.nearby], [tuple(p) for p in ctx.front],
-                               ids, exact, query, via, qual)
+                               ids, exact, query, via, qual, loose=loose)
 
     def resolve_at(self, text: str, s: int | None, e: int | None, base: list[tuple[float, float]],
                    front: list[tuple[float, float]], ids: tuple[str, ...], exact: tuple[str, ...], query: str,
-                   via: str, qual: str | None, scored: bool = True) -> Resolution:
+                   via: str, qual: str | None, scored: bool = True, loose: frozenset[str] = _EMPTY) -> Resolution:
         """:meth:`resolve` with the context unpacked: the mention's span ``s:e`` in ``text``, the points
         of places resolved before it (``base``, a list of (lat, lon) tuples the caller only extends)
-        and of the front.
+        and of the front. ``loose`` are the candidates that only resemble the name (the same consonants
+        or a letter or two apart), below those named exactly (``exact``) or without a qualifier.
 
         With ``scored=False`` a name with one candidate is not scored (the context cannot change the
         answer, only the candidate's score and reasons): for callers that only need the decision.
@@ -237,7 +250,9 @@ class Resolver:
         statics = self._statics_of.get(ids)
         if statics is None:
             statics = self._statics_of[ids] = [st for st in map(self._static, ids) if st is not None]
-        if not scored and len(statics) == 1:
+        if not scored and len(statics) == 1 and (statics[0].prior >= SMALL_PRIOR or statics[0].abroad
+                                                 or not statics[0].takes_near):
+            # (a small place alone is scored: it may be too far from the report's places, see _far_small)
             only = Candidate(*statics[0].fields, 0.0, ["not scored: the only place of that name"])
             return Resolution(query, [only], only, False, "only one place of that name",
                               _query_facts(query, qual)[1])
@@ -293,18 +308,28 @@ class Resolver:
                 p, p0, p1, q = (bisect.bisect_left(at, i), bisect.bisect_left(at, x0),
                                 bisect.bisect_left(at, x1), bisect.bisect_left(at, j))
                 if p < q:
-                    pts = prep["anchor_pts"]
+                    pts, of = prep["anchor_pts"], prep["anchor_ids"]
                     anchors = pts[p:p0] + pts[p1:q] if p0 < p1 else pts[p:q]
+                    owners = of[p:p0] + of[p1:q] if p0 < p1 else of[p:q]
+                    if ids in owners:  # another mention of the same name is no support for it
+                        anchors = [a for a, o in zip(anchors, owners) if o != ids]
             else:
                 near: set[str] = set()
                 for m, codes, anchor in prep["mentions"][i:j]:
                     if m.start < e and m.end > s:
                         continue  # the mention itself
                     near.update(codes)
-                    if anchor is not None:
+                    if anchor is not None and m.place_ids != ids:
                         anchors.append(anchor)
                 admins_near = frozenset(near)
         anchor_pts = anchors
+        cues: tuple = ()
+        if prep is not None and (prep["geo"] or prep["relative_of"]):
+            geo = prep["geo"][bisect.bisect_left(prep["geo_offsets"], lo):bisect.bisect_right(prep["geo_offsets"], hi)]
+            rel = prep["relative_of"].get(s)
+            if geo or rel:
+                cues = (frozenset(v for _, kind, v in geo if kind == "border"),
+                        frozenset(v for _, kind, v in geo if kind == "bank"), rel)
 
         # the score depends on nothing else: within a report, the same name in the same surroundings
         # is scored once (the candidates are shared between the answers; callers only read them)
@@ -320,13 +345,13 @@ class Resolver:
         # keyed by those distances, the cache hits although the nearby list grows
         dists = self._nearest(statics, base, anchor_pts) if base or anchor_pts else None
         key = (ids, exact, via, query, qual, feature_hint, admins_near, admins_far, countries, adjacent, dists,
-               tuple(front))
+               tuple(front), loose, cues)
         done = self._score_cache.get(key)
         if done is not None:
             return Resolution(done.query, list(done.candidates), done.best, done.ambiguous, done.reason,
                               done.direction)
         res = self._score(statics, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
-                          adjacent, dists, front, ids)
+                          adjacent, dists, front, ids, loose, cues)
         self._score_cache[key] = res
         return Resolution(res.query, list(res.candidates), res.best, res.ambiguous, res.reason, res.direction)
 
@@ -377,18 +402,21 @@ class Resolver:
     def _score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
                qual: str | None, feature_hint: str | None, admins_near: set[str], admins_far: set[str],
                countries: set[str], adjacent: bool, dists: tuple[float | None, ...] | None,
-               front: list[tuple[float, float]], ids: tuple[str, ...] | None = None) -> Resolution:
+               front: list[tuple[float, float]], ids: tuple[str, ...] | None = None,
+               loose: frozenset[str] = _EMPTY, cues: tuple = ()) -> Resolution:
         """Score and rank the candidates ``statics`` given what the passage says about them
-        (``dists``: per candidate, the km to the nearest place named nearby; None when none is).
-        ``ids`` are the ids ``statics`` were made of, when the caller has them."""
+        (``dists``: per candidate, the km to the nearest place named nearby; None when none is;
+        ``cues``: the borders and Euphrates banks the passage names and the mention's relative
+        phrase, see :meth:`resolve_at`). ``ids`` are the ids ``statics`` were made of, when the caller
+        has them."""
         if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
-        bkey = (ids if ids is not None else tuple(st.pid for st in statics), exact, via, query, qual)
+        bkey = (ids if ids is not None else tuple(st.pid for st in statics), exact, via, query, qual, loose)
         base = self._base_scores.get(bkey)
         if base is None:
             if len(self._base_scores) > 65536:
                 self._base_scores.clear()
-            base = self._base_scores[bkey] = self._base_score(statics, exact, query, via, qual)
+            base = self._base_scores[bkey] = self._base_score(statics, exact, query, via, qual, loose)
         direction, base = base
         foreign_country = bool(countries - {"SY"})
         rounded = self._rounded
@@ -426,6 +454,8 @@ class Resolver:
                     if b > 0.02:
                         sc += b
                         why.append(f"{d:.0f} km from the front")
+                if cues:
+                    sc += _cue_score(st, cues, why)
             # feature word before the name
             if feature_hint:
                 ftype = st.feature_type
@@ -454,10 +484,28 @@ class Resolver:
                 r = rounded[sc] = round(sc, 3)
             cands.append(Candidate(*st.fields, r, why))
         cands.sort(key=lambda c: (-c.score, c.place_id))
+        if dists is not None and cands:
+            far = self._far_small(statics, dists, cands[0], admins_near)
+            if far is not None:
+                return Resolution(query, cands, None, False, far, direction)
         return self._decide(query, cands, direction)
 
+    def _far_small(self, statics: list["_PlaceStatic"], dists: tuple[float | None, ...], top: Candidate,
+                   admins_near: frozenset[str]) -> str | None:
+        """Why the best candidate is no answer, when it is a small place (prior below
+        :data:`SMALL_PRIOR`) more than :data:`FAR_KM` from every place the report names or the caller
+        resolved, and nothing in the passage points to it: a common word that is also a hamlet's name
+        ("الأثرية", "القلعة") is not that hamlet 200 km away. None when it may stand."""
+        k = next(i for i, st in enumerate(statics) if st.pid == top.place_id)
+        st, d = statics[k], dists[k]
+        if d is None or d <= FAR_KM or st.prior >= SMALL_PRIOR or st.abroad or (st.codes & admins_near):
+            return None
+        if any(w.startswith(("fits '", "on the ", "east of", "west of")) for w in top.reasons):
+            return None
+        return f"only a small place of that name, {d:.0f} km from every place the report names"
+
     def _base_score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,
-                    qual: str | None) -> tuple[str | None, list[tuple]]:
+                    qual: str | None, loose: frozenset[str] = _EMPTY) -> tuple[str | None, list[tuple]]:
         """The part of :meth:`_score` that the name alone decides: the query's direction and per
         candidate (place, score so far, reasons so far); made once per name (the same names come back
         in every report)."""
@@ -466,7 +514,20 @@ class Resolver:
         for st in statics:
             sc, why = 0.3, []
             ftype = st.feature_type
-            if st.pid in exact and via != "skeleton":
+            if st.pid in loose or via == "fuzzy":
+                # a fuzzy mention names its closest spellings in ``exact``; the rest share consonants
+                kind = "fuzzy" if via == "fuzzy" and (st.pid in exact or not exact) else "skeleton"
+                sc += _LOOSE[kind]
+                why.append(_LOOSE_WHY[kind])
+                if q_ending and st.name_en:
+                    agree = q_ending == _ending(st.name_en)
+                    sc += 0.05 if agree else -0.05
+                    if agree:
+                        why.append("final vowel agrees")
+            elif st.pid in exact and via == "latin":
+                sc += 0.11
+                why.append("same name in another spelling")
+            elif st.pid in exact and via != "skeleton":
                 sc += 0.12
                 why.append("exact name")
             elif via == "skeleton":
@@ -486,7 +547,7 @@ class Resolver:
                     why.append("qualifier agrees")
             sc += st.importance
             if st.point:
-                sc += 0.03
+                sc += POINT_BONUS
             if st.is_admin:
                 if is_region_phrase:
                     sc += 0.25 + (0.15 if ftype == "governorate" else 0)
@@ -565,18 +626,25 @@ class Resolver:
 class _PlaceStatic:
     """The parts of a place's score that depend on the place alone (see :meth:`Resolver._score`)."""
 
-    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "pop", "point", "is_admin", "codes", "lat", "point_ll", "takes_near", "abroad",
-                 "names_code", "alt_names", "_qual")
+    __slots__ = ("fields", "pid", "name_en", "country", "feature_type", "importance", "prior", "pop", "point",
+                 "is_admin",
+                 "codes", "lat", "point_ll", "takes_near", "abroad", "names_code", "alt_names", "border", "bank",
+                 "_qual")
 
     def __init__(self, pid: str, r: dict) -> None:
         self.fields = (pid, r["name_en"], r["name_ar"], r["lat"], r["lon"], r["coord_precision"],
                        r["feature_type"], r["adm1_en"], r["adm2_en"], r["adm3_en"], r["adm3_pcode"], r["country"])
         self.pid, self.name_en, self.country = pid, r["name_en"], r["country"]
         ftype = self.feature_type = r["feature_type"]
-        imp = IMPORTANCE.get(ftype or "", 0.02)
         pop = self.pop = r.get("population") or 0
-        if pop and pop == pop:
-            imp += min(0.1, 0.02 * math.log10(max(pop, 1)))
+        prior = r.get("importance")
+        self.prior = prior if prior is not None and prior == prior else 0.0
+        if ftype not in ADMIN_TYPES and prior is not None and prior == prior:
+            imp = IMPORTANCE_WEIGHT * prior  # the build's prior (feature, map size, population, admin centre, corpus)
+        else:
+            imp = IMPORTANCE.get(ftype or "", 0.02)
+            if pop and pop == pop:
+                imp += min(0.1, 0.02 * math.log10(max(pop, 1)))
         self.importance = imp
         self.point = r["coord_precision"] == "point"
         self.is_admin = ftype in ADMIN_TYPES
@@ -586,10 +654,14 @@ class _PlaceStatic:
         self.point_ll = (r["lat"], r["lon"])
         self.takes_near = self.lat is not None and not self.is_admin  # nearness counts for it
         self.abroad = bool(self.country) and self.country != "SY"
-        # the admin code a mention of this place names: an admin unit's own, a city's governorate
+        # the admin code a mention of this place names: an admin unit's own, the unit a settlement
+        # is the centre of (Manbij: Manbij district), else a city's governorate
+        centre = r.get("admin_centre")
         self.names_code = pid.split(":", 1)[1] if self.is_admin else (
+            centre if isinstance(centre, str) and centre else
             r["adm1_pcode"] if ftype == "city" and r.get("adm1_pcode") else None)
         self.alt_names = r.get("alt_names")
+        self.border, self.bank = r.get("border"), r.get("euphrates_bank")
         self._qual: dict[str, bool] = {}
 
     def qualifier_match(self, qual: str) -> bool:
@@ -623,6 +695,63 @@ def _query_facts(query: str, qual: str | None) -> tuple[list[str], str | None, b
     is_region_phrase = any(w in ("ريف", "حومه", "countryside", "rural", "محافظه", "استان", "province",
                                  "governorate") for w in qwords)
     return qwords, _direction_of(qual, qwords), is_region_phrase, ending(query)
+
+
+_BANK_WORDS = {"E": "east", "W": "west"}
+RELATIVE_GAP = 60    # characters from the described place to its relative phrase ("X, some 45 km south of")
+ANCHOR_GAP = 25      # ... and from the phrase to the place it is relative to
+
+
+def _relatives(ntext: str, pos, mentions: list) -> dict[int, tuple]:
+    """The relative phrase of each mention that has one: start of the described mention ->
+    (expected point or None, anchor point, bearing, km, phrase). The anchor must be a place its name
+    alone points to (see ``Resolver._anchor``)."""
+    out: dict[int, tuple] = {}
+    if not mentions:
+        return out
+    starts = [m.start for m, _, _ in mentions]
+    for r in relative_phrases(ntext, pos):
+        k = bisect.bisect_left(starts, r.end)          # first mention after the phrase
+        if k >= len(mentions) or starts[k] - r.end > ANCHOR_GAP or k == 0:
+            continue
+        subject, anchor = mentions[k - 1][0], mentions[k][2]
+        if anchor is None or subject.end > r.start or r.start - subject.end > RELATIVE_GAP:
+            continue
+        expected = offset_point(anchor, r.km, r.bearing) if r.km is not None and r.bearing is not None else None
+        out[subject.start] = (expected, anchor, r.bearing, r.km, r.words)
+    return out
+
+
+def _cue_score(st: "_PlaceStatic", cues: tuple, why: list[str]) -> float:
+    """What the passage's borders, river banks and the mention's relative phrase add to a candidate."""
+    borders, banks, rel = cues
+    add = 0.0
+    if st.border and st.border in borders:
+        add += 0.2
+        why.append(f"on the {st.border} border")
+    if st.bank and banks:
+        if st.bank in banks:
+            add += 0.15
+            why.append(f"{_BANK_WORDS[st.bank]} of the Euphrates")
+        else:
+            add -= 0.05
+    if rel:
+        expected, anchor, bearing, dist, words = rel
+        pt = st.point_ll
+        if expected is not None:
+            d = km(pt, expected)
+            b = 0.45 * math.exp(-d / 15.0)
+        elif bearing is not None:
+            d = km(pt, anchor)
+            b = 0.15 if d <= 80 and angle_apart(bearing_between(anchor, pt), bearing) <= 45 else 0.0
+        else:
+            d = abs(km(pt, anchor) - dist)
+            b = 0.35 * math.exp(-d / 10.0)
+        if b > 0.02:
+            add += b
+            why.append(f"fits '{words}' ({d:.0f} km off)" if expected is not None or bearing is None
+                       else f"fits '{words}'")
+    return add
 
 
 def _nearer(row: dict, pt: tuple[float, float], points, d: float) -> tuple[float, int]:

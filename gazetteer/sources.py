@@ -14,6 +14,8 @@ import pandas as pd
 
 from tracker._errors import InputError, MissingDataError
 
+from .normalize import norm
+
 DATA = Path(__file__).with_name("data")
 
 OCHA4 = "ocha/ocha_admin4_names_msna2019.csv"
@@ -24,6 +26,11 @@ WIKIMAP = "wikimap/scw_detailed_map_points.csv"
 ADM3_POLYGONS = "boundaries/syr_adm3_geoboundaries.geojson"
 ADM1_POLYGONS = "boundaries/syr_adm1_ocha2016.geojson"
 UNNAMED_DOTS = "boundaries/syr_pplp_adm4_points_UNNAMED.geojson"
+COUNTRIES = "boundaries/ne10m_countries_context_clip.geojson"
+RIVERS = "water/ne10m_rivers_lake_centerlines_clip.geojson"
+#: Natural Earth's numeric country codes of Syria's neighbours -> the two-letter codes of the gazetteer
+NEIGHBOURS = {792: "TR", 368: "IQ", 400: "JO", 422: "LB", 376: "IL"}
+EUPHRATES = {"Euphrates", "Firat", "Al Furat"}
 
 #: Wikipedia map features that are drawing aids, not places.
 WIKIMAP_NOT_PLACES = {"city_inset", "overlay", "label_anchor"}
@@ -123,6 +130,19 @@ def read_adm3_polygons(geo: Path) -> gpd.GeoDataFrame:
     return gdf.dissolve(by="shapeName", as_index=False)
 
 
+def read_neighbours(geo: Path) -> gpd.GeoDataFrame:
+    """Syria's neighbouring countries (Natural Earth): ``country`` (two-letter code) and geometry."""
+    gdf = gpd.read_file(_need(geo, COUNTRIES))
+    gdf["country"] = pd.to_numeric(gdf["iso_n3"], errors="coerce").map(NEIGHBOURS)
+    return gdf.dropna(subset=["country"])[["country", "geometry"]].reset_index(drop=True)
+
+
+def read_euphrates(geo: Path) -> gpd.GeoDataFrame:
+    """The Euphrates centre line (Natural Earth; its parts are named Euphrates, Firat, Al Furat)."""
+    gdf = gpd.read_file(_need(geo, RIVERS))
+    return gdf[gdf["name"].isin(EUPHRATES)][["name", "geometry"]].reset_index(drop=True)
+
+
 def read_adm1_polygons(geo: Path) -> gpd.GeoDataFrame:
     """The 14 governorate polygons with OCHA P-codes."""
     return gpd.read_file(_need(geo, ADM1_POLYGONS))[["adm1_pcode", "geometry"]]
@@ -156,6 +176,21 @@ def read_foreign_list() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_ADMIN_WORDS = ("nahiyat", "mintaqat", "mantiqat", "muhafazat")
+
+
+def _admin_name(name: str) -> bool:
+    """A GeoNames name of an admin area: "Nāḩiyat as Sab‘ Biyār" (subdistrict of ...)."""
+    return norm(name).split(" ", 1)[0] in _ADMIN_WORDS
+
+
+def _proper_latin_name(name: str) -> bool:
+    """A Latin alternate name of GeoNames worth indexing: a capitalised name, not a code ("PMS"), not a
+    lower-case romanisation of another script ("ba er mi la", "tdmr")."""
+    return (len(name) > 2 and name.isascii() and name[0].isupper() and not name.isupper()
+            and not _admin_name(name))
+
+
 def read_geonames(countries: tuple[str, ...] = ("SY",), extra_ids: set[str] | None = None) -> pd.DataFrame:
     """GeoNames cities (population >= 500) of ``countries`` plus the ids in ``extra_ids``.
 
@@ -169,12 +204,14 @@ def read_geonames(countries: tuple[str, ...] = ("SY",), extra_ids: set[str] | No
     for gid, c in cities.items():
         if c["countrycode"] not in countries and str(gid) not in extra_ids:
             continue
+        if _admin_name(c["name"]):
+            continue  # an admin area GeoNames lists among its towns ("Nāḩiyat as Sab‘ Biyār")
         alts = list(c.get("alternatenames") or [])
         rows.append({
             "geonameid": str(gid), "name": c["name"], "lat": c["latitude"], "lon": c["longitude"],
             "country": c["countrycode"], "population": c.get("population") or None,
             "ar_names": _arabic_alternates(alts),
-            "latin_names": [a for a in alts if a.isascii() and len(a) > 2][:12],
+            "latin_names": [a for a in alts if _proper_latin_name(a)],
         })
     return pd.DataFrame(rows)
 

@@ -48,8 +48,8 @@ def section_gazetteer() -> dict:
     from gazetteer import bench
 
     figures = bench.run()
-    figures["target"] = "ms_per_3000_chars < 5"
-    figures["ok"] = figures["ms_per_3000_chars"] < 5
+    figures["target"] = "worst_ms_per_3000_chars < 5 (seeds, and the news excerpts per language)"
+    figures["ok"] = figures["worst_ms_per_3000_chars"] < 5
     return figures
 
 

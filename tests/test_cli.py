@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import pytest
 from click.testing import CliRunner
 
+from tracker._errors import InputError
 from tracker.cli import main
 
 
@@ -57,3 +60,33 @@ def test_bad_sql_is_one_line(fixtures_dir, db_path):
     invoke("ingest", str(fixtures_dir), "--db", str(db_path))
     result = invoke("sql", "SELEC nonsense", "--db", str(db_path))
     assert result.exit_code == 2 and result.output.startswith("error: ") and "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def real_timeline():
+    from tracker.baseline import load_baseline, load_places
+    from tracker.control import Timeline
+
+    places, _ = load_places()
+    base, extra = load_baseline(None, places)
+    return Timeline(pd.concat([places, extra]), base)
+
+
+@pytest.mark.parametrize("name,place_id", [
+    ("Sukhnah", "C2893"), ("Al-Mayadeen", "C5192"), ("Mayadin", "C5192"), ("Raqqa", "C5710"),
+    ("Baghuz", "C5184"), ("Ras al-Ayn", "C4988"), ("Menbij", "C1767"), ("Maarat al-Numan", "C3985"),
+    ("Deir el-Zour", "C5086"), ("C2893", "C2893"),
+])
+def test_place_names_resolve_as_the_gazetteer_does(real_timeline, name, place_id):
+    from tracker.cli import _places_named
+
+    assert _places_named(real_timeline, name) == [place_id]
+
+
+def test_ambiguous_place_name_lists_ranked_candidates(real_timeline):
+    from tracker.cli import _places_named
+
+    with pytest.raises(InputError) as err:
+        _places_named(real_timeline, "Tiba")
+    lines = str(err.value).splitlines()[1:]
+    assert len(lines) >= 5 and all("/" in line for line in lines)        # each with its admin path

@@ -73,3 +73,42 @@ def test_foreign_places_are_abroad(gaz):
     for gid, cc in (("360630", "EG"), ("92138", "IQ"), ("390188", "IQ")):
         assert P.loc[f"gn:{gid}", "country"] == cc
     assert isinstance(P, pd.DataFrame)
+
+
+def test_admin_name_alternates_do_not_link_villages_to_cities(gaz):
+    # OCHA gives "Khazneh - Al-Hasakeh" the alternate "Al-Hasakeh" (its subdistrict): the city's map
+    # point and GeoNames record go to the city, not to the village
+    assert gaz.place("C4360")["wikimap_idx"] == 3506
+    assert gaz.place("C4331")["wikimap_idx"] is None
+    assert "gn:167357" in gaz.place("C1767")["linked"]          # Manbij
+    assert "Al-Hasakeh" not in gaz.place("C4331")["alt_names"]
+
+
+def test_colocated_records_are_one_place(gaz):
+    # Palmyra: the OCHA town (Arabic, GeoNames population) and the map point "Palmyra" 0.3 km away
+    tadmor = gaz.place("C2889")
+    assert tadmor["wikimap_idx"] == 4596 and tadmor["wikimap_sides"] == "gov" and "Palmyra" in tadmor["alt_names"]
+    assert "wm:4596" not in gaz.places.index and "wm:4596" in tadmor["linked"]
+    assert "sa:183" not in gaz.places.index                        # Yarmouk Camp is Yarmuk (Damascus)
+    # GeoNames admin areas and lower-case romanisations of other scripts are not places or names
+    assert not gaz.places["name_en"].fillna("").str.contains("Nāḩiyat").any()
+    assert "parumira yi ji" not in tadmor["alt_names"]
+
+
+def test_subdistricts_of_one_name_keep_their_own_points(gaz):
+    # two subdistricts are called Suran (Aleppo, Hama): each village links to a map point in its own
+    assert gaz.place("C1664")["wikimap_idx"] == 2018 and gaz.place("C1664")["adm1_en"] == "Aleppo"
+    assert gaz.place("C3026")["wikimap_idx"] == 3419 and gaz.place("C3026")["adm1_en"] == "Hama"
+
+
+def test_importance_centres_borders_and_banks(gaz):
+    # the settlement a unit is named after, and what it is worth against a hamlet of its name
+    assert gaz.place("C1767")["admin_centre"] == "SY0205" and gaz.place("C1007")["admin_centre"] == "SY02"
+    assert gaz.place("C1767")["importance"] == 1.0 and gaz.place("C1264")["importance"] < 0.1
+    assert "Kobani" in gaz.place("C1946")["alt_names"] or "Kobane" in gaz.place("C1946")["alt_names"]
+    assert "الغوطة الشرقية" not in gaz.place("C2304")["alt_names"]     # a region, not Jaramana town
+    # borders within 15 km, banks of the Euphrates within 40 km
+    assert (gaz.place("C5999")["border"], gaz.place("C1564")["border"], gaz.place("C5086")["border"]) == \
+        ("JO", "TR", None)
+    banks = {pid: gaz.place(pid)["euphrates_bank"] for pid in ("C5086", "C5710", "C5929", "C5184", "C4446")}
+    assert banks == {"C5086": "W", "C5710": "E", "C5929": "W", "C5184": "E", "C4446": None}

@@ -45,3 +45,33 @@ def test_real_seed_mentions():
     assert got["حطلة تحتاني"].qualifier == "L"
     persian = "به شهر الحارة در حومه شمالی درعا"
     assert [m.text for m in gaz.find_mentions(persian)] == ["الحارة", "حومه شمالی درعا"]
+
+
+def test_english_names_are_read_whole():
+    gaz = built_gazetteer()
+
+    def found(text):
+        return [(m.text, m.place_ids[:1] and m.via) for m in gaz.find_mentions(text)]
+
+    # whole names in any spelling; a fragment that is a village name elsewhere is never a mention
+    ms = {m.text: m for m in gaz.find_mentions("SDF fighters entered Deir el-Zour and al-Baghuz Fawqani.")}
+    assert set(ms) == {"Deir el-Zour", "al-Baghuz Fawqani"}
+    assert "C5086" in ms["Deir el-Zour"].place_ids and ms["al-Baghuz Fawqani"].exact_ids == ("C5184",)
+    assert [t for t, _ in found("The army took Tal Abu Rweil al-Sharqi near Aleppo.")] == ["Aleppo"]
+    assert [t for t, _ in found("Syria's Raqqa province, Ras al Ain and Tell Abyad")] == \
+        ["Raqqa", "Ras al Ain", "Tell Abyad"]
+    # a qualifier after a known name joins it; a headline in title case still yields its place
+    hatla = [m for m in gaz.find_mentions("Lower Hatla and Hatla Tahtani") if m.qualifier == "L" or "~L" in m.key]
+    assert len(hatla) == 2
+    assert [t for t, _ in found("Syrian Army Recaptures Palmyra From Islamic State")] == ["Palmyra"]
+
+
+def test_persian_article_less_names_and_fuzzy_english_slots():
+    gaz = built_gazetteer()
+    fa = "آخرین گروه تروریستی داعش در روستای مرزی باغوز در استان دیرالزور سوریه شکست خورد"
+    assert [m.text for m in gaz.find_mentions(fa)][:1] == ["باغوز"]
+    assert "باغوز" not in [m.text for m in gaz.find_mentions("قرب باغوز")]      # Arabic: no such form
+    # a spelling no source has, where a place is expected: the close spellings, via "fuzzy"
+    m = gaz.find_mentions("the army took the village of Uqairabat on Friday")[0]
+    assert m.via == "fuzzy" and "C3315" in m.exact_ids
+    assert gaz.find_mentions("the army captured Syrian positions") == []    # an adjective, not a place

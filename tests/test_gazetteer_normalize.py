@@ -2,7 +2,18 @@
 
 from hypothesis import given, strategies as st
 
-from gazetteer.normalize import ending, name_key, norm, norm_map, persian_variants, skeleton, split_feature
+from gazetteer.normalize import (
+    ending,
+    latin_key,
+    latin_keys,
+    name_key,
+    norm,
+    norm_map,
+    persian_variants,
+    qualifier,
+    skeleton,
+    split_feature,
+)
 
 
 def test_arabic_folding():
@@ -31,6 +42,23 @@ def test_skeleton_across_scripts():
         assert len(keys) == 1, (group, keys)
     assert skeleton("Tiba") != skeleton("Western Tiba")
     assert skeleton("Gharibeh") == "grb"                # a name, not the qualifier "gharbi"
+
+
+def test_latin_keys_fold_the_spellings_of_the_press():
+    same = [("Deir el-Zour", "Deir ez-Zor", "Dayr az Zawr", "Deir al-Zor", "Deir Ezzor"),
+            ("Ras al-Ayn", "Ra's al 'Ayn", "Ras Al Ain", "Ras al-Ain"),
+            ("Maarat al-Numan", "Maarrat al-Nu'man", "Ma'arrat an Nu'man", "Maaret al-Numan"),
+            ("Sukhnah", "al-Sukhnah", "Sukhneh", "Sokhneh", "Sukhna"), ("Al-Mayadeen", "Mayadin", "Al Mayadin"),
+            ("Raqqa", "Raqqah", "Ar-Raqqa", "Rakka"), ("Tal Abyad", "Tell Abyad", "Tell Abiad", "Tall Abyad"),
+            ("Kafr Nabl", "Kfar Nabl", "Kafar Nabl"), ("Sheikh Maqsoud", "Shaykh Maqsud", "Sheik Maqsud"),
+            ("Baghuz Fawqani", "al-Baghuz Fawqani", "Upper Baghouz"), ("Hatla Tahtani", "Lower Hatla")]
+    for group in same:
+        key = latin_key(group[0])
+        assert all(key in latin_keys(n) for n in group), (group, [latin_keys(n) for n in group])
+    assert latin_key("Baghuz") != latin_key("Bughaz")       # vowels stay: not the skeleton
+    assert latin_key("Upper Baguz").endswith("~U") and latin_key("Eastern Bari") == latin_key("Barri Sharqi")
+    assert latin_keys("Elbab") == ("albab", "bab")          # the article written onto the word: a variant
+    assert latin_keys("الباب") == () and qualifier("bari") is None
 
 
 def test_feature_words_and_persian_variants():

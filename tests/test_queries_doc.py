@@ -16,7 +16,14 @@ QUERIES = re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DO
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     from tracker import settings
-    from tracker.pipeline import RunContext, stage_control, stage_extract, stage_ingest, stage_polygons
+    from tracker.pipeline import (
+        RunContext,
+        stage_control,
+        stage_extract,
+        stage_gazetteer,
+        stage_ingest,
+        stage_polygons,
+    )
 
     src = settings.sources_dir()
     if not (src / "seeds").is_dir():
@@ -24,7 +31,7 @@ def seeded(tmp_path_factory):
     path = tmp_path_factory.mktemp("q") / "seeds.duckdb"
     con = store.connect(path)
     ctx = RunContext(con=con, inputs=[src / "seeds"], out_dir=path.parent)
-    for stage in (stage_ingest, stage_extract, stage_control, stage_polygons):
+    for stage in (stage_ingest, stage_gazetteer, stage_extract, stage_control, stage_polygons):
         stage(ctx)
     yield con
     con.close()
@@ -53,3 +60,9 @@ def test_mayadin_answers(seeded):
         "JOIN places p USING (place_id) WHERE s.name_ar = 'الميادين' AND p.coord_precision = 'point'"
     ).fetchall()
     assert ("isis", "contested") in rows
+
+
+def test_place_names_find_a_place_in_any_spelling(seeded):
+    rows = seeded.execute("SELECT DISTINCT place_id FROM place_names WHERE name IN ('Al-Mayadeen', 'المیادین')"
+                          ).fetchall()
+    assert ("C5192",) in rows

@@ -301,6 +301,37 @@ def _day(value: str):
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _places_named(tl, name: str) -> list[str]:
+    """The place ids a ``--place`` or ``history`` argument means, by the gazetteer's resolver (every
+    spelling, importance); the timeline's own name match when the gazetteer is not built or knows
+    nothing of the name (a place a user's baseline added).
+
+    Raises
+    ------
+    InputError
+        When the name is ambiguous: the message lists the candidates, ranked, with their admin path.
+    """
+    if name in tl.places.index:
+        return [name]
+    import gazetteer
+    from tracker._errors import MissingDataError
+
+    try:
+        res = gazetteer.load().find_places(name)
+    except MissingDataError:
+        return tl.find_places(name)
+    known = [c for c in res.candidates if c.place_id in tl.places.index]
+    if res.best is not None and res.best.place_id in tl.places.index:
+        return [res.best.place_id]
+    if not known:
+        return tl.find_places(name)
+    if len(known) == 1:
+        return [known[0].place_id]
+    lines = [f"  {c.place_id}\t{c.name_en or ''} | {c.name_ar or ''}\t[{c.feature_type}]\t{c.admin_path}"
+             for c in known[:10]]
+    raise InputError(name, "several places have this name; give one of these place ids:\n" + "\n".join(lines))
+
+
 def _state_rows(tl, state, pids) -> list[dict]:
     rows = []
     for pid in pids:
@@ -334,7 +365,7 @@ def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: 
     state = tl.state_on(_day(day), as_reported=_day(as_reported) if as_reported else None,
                         include_inferred=inferred)
     if place:
-        pids = tl.find_places(place)
+        pids = _places_named(tl, place)
         if not pids:
             raise InputError("--place", f"no place matches {place!r}")
     else:
@@ -358,7 +389,7 @@ def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: 
 def history_cmd(place: str, db: Path | None, as_json: bool) -> None:
     """Every interval of a place's control, with the claims and quotes that opened it."""
     tl = _timeline(db)
-    pids = tl.find_places(place)
+    pids = _places_named(tl, place)
     if not pids:
         raise InputError(place, "no place matches this name or id")
     for pid in pids:

@@ -43,8 +43,11 @@ def stage_gazetteer(ctx: RunContext) -> dict:
     """Build the gazetteer when it is missing or was built by other gazetteer code."""
     import gazetteer
 
+    from tracker.store import write_place_names
+
     gz, built = gazetteer.ensure_built(progress=ctx.progress_bars)
-    figures = {"built": built, "places": len(gz.places), "version": gz.version}
+    figures = {"built": built, "places": len(gz.places), "version": gz.version,
+               "place_names": write_place_names(ctx.con, gz.names_frame(), f"gazetteer:{gz.version}")}
     if built:
         figures["arabic_and_point"] = gz.meta.get("arabic_and_point")
     return figures

@@ -221,6 +221,20 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    4,
+    # every spelling of every gazetteer place, for analysts' joins (gazetteer.Gazetteer.names_frame)
+    """
+    CREATE TABLE place_names (
+        place_id         VARCHAR NOT NULL,
+        name             VARCHAR NOT NULL,
+        script           VARCHAR NOT NULL,
+        key              VARCHAR NOT NULL,
+        places_version   VARCHAR
+    );
+    """,
+))
+
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 
 
@@ -256,6 +270,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("ROLLBACK")
         raise
     return SCHEMA_VERSION
+
+
+def write_place_names(con: duckdb.DuckDBPyConnection, names, version: str) -> int:
+    """Replace the ``place_names`` table with ``names`` (``place_id, name, script, key``); returns the row count."""
+    frame = names.assign(places_version=version)
+    with transaction(con):
+        con.execute("DELETE FROM place_names")
+        con.register("_names", frame)
+        con.execute("INSERT INTO place_names SELECT place_id, name, script, key, places_version FROM _names")
+        con.unregister("_names")
+    return len(frame)
 
 
 #: How long a command waits for another process's lock on the database before saying "busy".

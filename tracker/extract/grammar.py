@@ -73,8 +73,9 @@ class Grammar:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self._region_words = tuple(fold_key(w) for w in lex.data["words"].get("region", []))
-        self._not_place = frozenset(fold_key(w) for w in lex.data["words"].get("not_place", []))
-        self._person_first = frozenset(fold_key(w) for w in lex.data["words"].get("person_first", []))
+        filters = lex.data.get("filters", {})
+        self._not_place = frozenset(fold_key(w) for w in filters.get("not_place", []))
+        self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -360,7 +361,7 @@ class Grammar:
                 if ch[k].kind == "punct" and ch[k].text in _BOUNDARY_PUNCT or ch[k].has("stop"):
                     break
                 if ch[k].kind == "place":
-                    f.places = [(ch[k].value, "whole")]
+                    f.places = self._places_after(ch, k, f) or [(ch[k].value, "whole")]
                     break
         subject = self._subject(ch, i)
         f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
