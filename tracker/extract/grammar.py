@@ -548,6 +548,9 @@ class Grammar:
                     expecting = False
                     j = close + 1
                     continue
+                if nxt is not None and nxt.kind == "place" and c.kind == "place" and nxt.start - c.end <= 1:
+                    j += 1  # "Aleppo Central Prison": the first name only locates the second
+                    continue
                 if nxt is not None and nxt.has("site_after"):
                     # "the Shaer gas field": the site, named after the place, not the place
                     place = Place(c.start, nxt.end, "", reason="not in the gazetteer", done=True,

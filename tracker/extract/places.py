@@ -11,6 +11,7 @@ its best candidates with their reasons.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -70,7 +71,11 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
     reach = max((e - s for s, e in masked), default=0)
     hit_spans = _covered(hits, len(folded)) if lang == "en" else None
     out: list[Place] = []
-    for m in gz.find_mentions(text):
+    mentions = gz.find_mentions(text)
+    if hit_spans is not None:
+        for m in mentions:  # a name runs on into another the gazetteer knows only up to it
+            hit_spans[to_folded(m.start)] = 1
+    for m in mentions:
         s, e = to_folded(m.start), to_folded(m.end)
         k0, k1 = bisect.bisect_left(masked_starts, s - reach), bisect.bisect_right(masked_starts, s)
         if any(ms <= s and e <= me for ms, me in masked[k0:k1]):
@@ -150,6 +155,20 @@ def _sentence_initial(text: str, pos: int) -> bool:
     return not head or head[-1] in ".!?\n\"'"
 
 
+#: candidates this close are one place recorded twice
+SAME_SPOT_KM = 3.0
+
+
+def _same_spot(a: Any, b: Any) -> bool:
+    la, oa, lb, ob = (getattr(a, "lat", None), getattr(a, "lon", None), getattr(b, "lat", None),
+                      getattr(b, "lon", None))
+    if None in (la, oa, lb, ob) or la != la or lb != lb:
+        return False
+    p = math.pi / 180
+    h = math.sin((lb - la) * p / 2) ** 2 + math.cos(la * p) * math.cos(lb * p) * math.sin((ob - oa) * p / 2) ** 2
+    return 12742 * math.asin(math.sqrt(h)) <= SAME_SPOT_KM
+
+
 def locate_site(site: Place) -> None:
     """A site the gazetteer lacks, named after a place it knows ("the Tabqa military airport"), gets the
     point of its namesake, marked approximate; it keeps no place id (the site is not the town)."""
@@ -185,7 +204,12 @@ def _apply(res: Any, place: Place) -> None:
     """What a gazetteer resolution decided, on the place."""
     place.reason = str(getattr(res, "reason", "") or "") or place.reason
     best = getattr(res, "best", None)
-    if best is None or getattr(res, "ambiguous", False):
+    ambiguous = best is None or bool(getattr(res, "ambiguous", False))
+    cands = list(getattr(res, "candidates", None) or [])
+    if ambiguous and len(cands) >= 2 and _same_spot(cands[0], cands[1]):
+        best, ambiguous = cands[0], False  # two records of one spot ("Kasab"): no need to choose
+        place.reason = f"{place.reason}; the two leading records lie within {SAME_SPOT_KM:g} km"
+    if ambiguous:
         place.candidates = [
             {"place_id": c.place_id, "name_en": getattr(c, "name_en", None), "lat": getattr(c, "lat", None),
              "lon": getattr(c, "lon", None), "score": getattr(c, "score", None),
