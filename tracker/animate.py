@@ -25,7 +25,8 @@ from tracker import frames as frames_mod
 from tracker import vocab
 from tracker._errors import TrackerError
 from tracker.frames import Frame
-from tracker.plot import MapCanvas, temp_path
+from tracker.fileio import temp_path
+from tracker.plot import MapCanvas
 from tracker.regions import Region, region as region_by_name
 
 FORMATS = ("mp4", "gif")

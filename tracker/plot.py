@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from matplotlib import font_manager
 from PIL import Image, ImageDraw, ImageFont
 
 from tracker import basemap, vocab
+from tracker.fileio import replacing
 from tracker.frames import Frame
 from tracker.regions import Region
 
@@ -779,31 +779,14 @@ def _footnote(frame: Frame) -> str:
 
 # --- files ------------------------------------------------------------------------------------------------
 
-def temp_path(out: Path) -> Path:
-    """A fresh temp file next to ``out`` (same suffix, so encoders know the format), world-readable like a
-    normal file; rename it onto ``out`` when complete so no half-written output is ever seen."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix or ".tmp", dir=out.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    return Path(tmp)
-
-
 def write_png(rgb: np.ndarray, out: str | os.PathLike, palette: bool = False) -> Path:
     """Write an RGB array to ``out`` atomically (temp file + rename); ``palette`` makes a smaller 8-bit PNG."""
     out = Path(out)
     image = Image.fromarray(np.ascontiguousarray(rgb))
     if palette:
         image = image.quantize(colors=192, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    tmp = temp_path(out)
-    try:
+    with replacing(out) as tmp:
         image.save(tmp, format="PNG", optimize=True)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out
 
 

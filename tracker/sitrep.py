@@ -32,7 +32,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +43,7 @@ import pandas as pd
 
 from tracker import settings, vocab
 from tracker._errors import TrackerError
+from tracker.fileio import write_atomic
 
 #: Formats :func:`render` knows.
 FORMATS: tuple[str, ...] = ("md", "html", "pdf")
@@ -1341,17 +1341,6 @@ def render(rep: Sitrep, fmt: str = "md", images: dict[str, str] | None = None) -
     return template.render(rep=rep, images=images or {}, one_day=dt.timedelta(days=1), recent_weeks=RECENT_WEEKS)
 
 
-def _atomic_write(path: Path, data: str | bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def check_out(out: Path) -> None:
     """Fail early, with a clear message, when ``out`` cannot be written."""
     parent = out.parent if str(out.parent) else Path(".")
@@ -1394,10 +1383,10 @@ def write(rep: Sitrep, fmt: str = "md", out: str | os.PathLike | None = None) ->
             for key, data in (("map", rep.map_png), ("detail", rep.detail_png), ("chart", rep.chart_png)):
                 if data:
                     image = path.with_name(f"{path.stem}-{key}.png")
-                    _atomic_write(image, data)
+                    write_atomic(image, data)
                     written.append(image)
                     images[key] = image.name
-        _atomic_write(path, render(rep, fmt, images))
+        write_atomic(path, render(rep, fmt, images))
     except OSError as exc:
         raise SitrepError(f"cannot write {path}: {exc.strerror or exc}") from None
     return [path, *written]
@@ -1492,7 +1481,7 @@ def write_index(folder: str | os.PathLike) -> Path:
                         "html": (folder / f"{md.stem}.html").exists()})
     env = _env()
     for fmt in ("md", "html"):
-        _atomic_write(folder / f"index.{fmt}", env.get_template(f"sitrep_index.{fmt}.j2").render(entries=entries))
+        write_atomic(folder / f"index.{fmt}", env.get_template(f"sitrep_index.{fmt}.j2").render(entries=entries))
     return folder / "index.md"
 
 
