@@ -26,6 +26,7 @@ import pandas as pd
 from . import build as _build_module  # noqa: E402
 from .index import Mention, MentionIndex
 from .normalize import (
+    features_fit,
     is_arabic,
     latin_key,
     latin_keys,
@@ -138,6 +139,7 @@ class Gazetteer:
         self._by_key: dict[str, set[str]] = defaultdict(set)
         self._by_skel: dict[str, set[str]] = defaultdict(set)
         self._by_base: dict[str, set[str]] = defaultdict(set)   # a qualified name's key without it
+        self._site_core: dict[str, set[str]] = defaultdict(set)  # a site's name without its feature word
         for pid, alts in zip(self.places.index, self.places["alt_names"]):
             for n in alts:
                 key = name_key(n)
@@ -145,10 +147,12 @@ class Gazetteer:
                 words = key.split()
                 if len(words) > 1 and qualifier(words[-1]):
                     self._by_base[" ".join(words[:-1])].add(pid)
-                core, _ = split_feature(n)
+                core, ftype = split_feature(n)
                 sk = skeleton(core)
                 if sk.split("~")[0]:
                     self._by_skel[sk].add(pid)
+                if ftype and core != norm(n):
+                    self._site_core[self._core_key(core)].add(pid)
         self._resolver = Resolver(self)
 
     def find_mentions(self, text: str) -> list[Mention]:
@@ -266,10 +270,14 @@ class Gazetteer:
         (two for long names).
         """
         key = name_key(name)
-        core, _ = split_feature(name)
+        core, ftype = split_feature(name)
         exact = set(self._by_key.get(key, ()))
         if not exact and core != norm(name):
             exact = set(self._by_key.get(name_key(core), ()))
+        if ftype:
+            # "Tabqa military airport" names the record "Tabqa Airbase": the same core, a fitting feature
+            exact |= {p for p in self._site_core.get(self._core_key(core), ())
+                      if features_fit(ftype, self._records[p]["feature_type"])}
         via = "name"
         latin = not is_arabic(name)
         base_ids: set[str] = set()
@@ -304,6 +312,10 @@ class Gazetteer:
             via, exact, loose = "skeleton", skel_ids, set()
         ids = exact | base_ids | loose
         return tuple(sorted(ids)), tuple(sorted(exact)), via, qual, frozenset(loose)
+
+    @staticmethod
+    def _core_key(core: str) -> str:
+        return name_key(core) if is_arabic(core) else latin_key(core)
 
     def _close_spelling(self, place_id: str, name: str, limit: int = 2) -> bool:
         """Whether one of the place's transliteration keys is at most ``limit`` edits from ``name``'s."""

@@ -387,6 +387,18 @@ def feature_words() -> dict[str, tuple[str, str]]:
     return table
 
 
+_COMPATIBLE = {("village", "town"), ("town", "village"), ("town", "city"), ("city", "town"),
+               ("oil_field", "gas_field"), ("gas_field", "oil_field"), ("hill", "mountain"),
+               ("mountain", "hill"), ("airport", "military_base"), ("military_base", "airport"),
+               ("city", "neighbourhood")}
+
+
+def features_fit(hint: str, ftype: str | None) -> bool:
+    """Whether a place of feature type ``ftype`` fits a feature word giving ``hint`` ("air base" and an
+    airport, "town" and a city)."""
+    return hint == ftype or (hint, ftype) in _COMPATIBLE
+
+
 def split_feature(name: str) -> tuple[str, str | None]:
     """Split a feature word off a name: ``حقل العمر`` -> (``العمر``, ``oil_field``).
 

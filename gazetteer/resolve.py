@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 
-from .normalize import DATA, ending, norm, norm_array, qualifier, split_feature
+from .normalize import DATA, ending, features_fit, norm, norm_array, qualifier, split_feature
 from .phrases import angle_apart, bearing_between, geo_cues, offset_point, relative_phrases
 
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
@@ -459,7 +459,7 @@ class Resolver:
             # feature word before the name
             if feature_hint:
                 ftype = st.feature_type
-                if feature_hint == ftype or _compatible(feature_hint, ftype):
+                if features_fit(feature_hint, ftype):
                     sc += 0.08
                     why.append(f"feature word fits ({feature_hint})")
                 elif ftype in SETTLEMENT_TYPES and feature_hint in SETTLEMENT_TYPES:
@@ -788,12 +788,4 @@ def qualifier_match(row: dict, qual: str) -> bool:
     return False
 
 
-_COMPATIBLE = {("village", "town"), ("town", "village"), ("town", "city"), ("city", "town"),
-               ("oil_field", "gas_field"), ("gas_field", "oil_field"), ("hill", "mountain"),
-               ("mountain", "hill"), ("airport", "military_base"), ("military_base", "airport"),
-               ("city", "neighbourhood")}
-
-
-def _compatible(hint: str, ftype: str | None) -> bool:
-    return (hint, ftype) in _COMPATIBLE
 

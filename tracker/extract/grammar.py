@@ -553,7 +553,7 @@ class Grammar:
                     continue
                 if nxt is not None and nxt.has("site_after"):
                     # "the Shaer gas field": the site, named after the place, not the place
-                    place = Place(c.start, nxt.end, "", reason="not in the gazetteer", done=True,
+                    place = Place(c.start, nxt.end, "", reason="not in the gazetteer", done=True, site=True,
                                   namesake=c.value if c.kind == "place" else None)
                     out.append((place, role))
                     expecting = False
@@ -1077,7 +1077,7 @@ class _ScopeGrammar(Grammar):
             c = ch[k]
             if ch[j].has("place_head_in_name"):
                 # "قلعة تدمر", "مطار الطبقة": a site named after the town, not the town
-                return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True,
+                return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True, site=True,
                              namesake=c.value), k + 1
             return None, j + 1
         words = []
@@ -1092,7 +1092,8 @@ class _ScopeGrammar(Grammar):
         start = ch[j].start if ch[j].has("place_head_in_name") else words[0].start
         text = " ".join(w.text for w in words) if start == words[0].start else ch[j].text + " " + \
             " ".join(w.text for w in words)
-        return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True), k
+        return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True,
+                     site=start == ch[j].start), k
 
     def _clause_end(self, ch: list[Chunk], j: int, action: str) -> int:
         """The end of a predicate's scope after ``j``: a stop word, another predicate (not the nominal a

@@ -24,7 +24,8 @@ ADMIN = frozenset({"governorate", "district", "subdistrict"})
 SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "town"}),
                     "village": frozenset({"village", "town"})}
 #: lexicon groups whose words are never part of a place name
-MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "head", "weak", "backing"})
+MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "head", "weak", "backing",
+                     "adjective"})
 #: lower-case particles inside English transliterated names ("Deir ez-Zor", "Tal Abu Rweil al-Sharqi")
 PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "ed", "es", "an", "adh", "al-",
                        "bin", "ibn", "abu", "um", "umm", "bani", "wa", "de", "e"})
@@ -50,7 +51,8 @@ class Place:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     reason: str | None = None
     done: bool = False  # resolution tried
-    namesake: "Place | None" = None  # a site named after a place ("the Tabqa military airport": Tabqa)
+    site: bool = False  # a site named by a feature word ("the Shaer gas field", "مطار الطبقة")
+    namesake: "Place | None" = None  # the place a site is named after ("the Tabqa military airport": Tabqa)
 
     def referring(self, start: int, end: int, why: str) -> Place:
         """This place as named again at ``[start, end)`` ("the city", "it")."""
@@ -142,7 +144,7 @@ def _english(m: Any, s: int, e: int, text: str, folded: str, to_folded: Any, to_
     if text[o0:m.start].strip(" -\u00a0").lower() in PARTICLES and o1 == m.end:
         return Place(to_folded(o0), e, text[o0:o1], mention=m)  # the article before a known name
     return Place(to_folded(o0), to_folded(o1), text[o0:o1],
-                 reason="part of a longer name the gazetteer does not know", done=True)
+                 reason=LONGER_NAME, done=True)
 
 
 def _capital_after(text: str, pos: int) -> bool:
@@ -155,6 +157,8 @@ def _sentence_initial(text: str, pos: int) -> bool:
     return not head or head[-1] in ".!?\n\"'"
 
 
+#: why a name running on past a gazetteer mention is kept unresolved (until looked up as a whole)
+LONGER_NAME = "part of a longer name the gazetteer does not know"
 #: candidates this close are one place recorded twice
 SAME_SPOT_KM = 3.0
 
@@ -169,23 +173,45 @@ def _same_spot(a: Any, b: Any) -> bool:
     return 12742 * math.asin(math.sqrt(h)) <= SAME_SPOT_KM
 
 
-def locate_site(site: Place) -> None:
-    """A site the gazetteer lacks, named after a place it knows ("the Tabqa military airport"), gets the
-    point of its namesake, marked approximate; it keeps no place id (the site is not the town)."""
+#: the gazetteer's feature types of sites, as opposed to settlements and admin units
+SITE_TYPES = frozenset({"hill", "mountain", "military_base", "airport", "industry", "oil_field", "dam",
+                        "border_crossing", "bridge", "roundabout"})
+#: candidate reasons that only say a name sounds alike; too weak to name a site
+_WEAK_REASONS = frozenset({"same consonants", "final vowel agrees"})
+
+
+def locate_site(gz: Any, site: Place, words: str, text: str) -> None:
+    """A site ("the al-Omar oil field", "سد تشرين", "the Tabqa military airport"): the gazetteer's own
+    record of it when one site record leads; else, named after a place the gazetteer knows, the point of
+    that namesake, marked approximate and with no place id (the site is not the town)."""
+    if gz is not None and hasattr(gz, "lookup") and words.strip():
+        res = gz.lookup(words.strip(), context=text)
+        sites = [c for c in getattr(res, "candidates", None) or []
+                 if getattr(c, "feature_type", None) in SITE_TYPES
+                 and not set(getattr(c, "reasons", None) or []) <= _WEAK_REASONS]
+        fitting = [c for c in sites if any(r.startswith("feature word fits") for r in c.reasons)]
+        sites = fitting or sites  # "the Tabqa military airport" is the air base, not the Tabqa dam
+        if sites and (len(sites) == 1 or sites[0].score > sites[1].score or _same_spot(sites[0], sites[1])):
+            _take(sites[0], site)
+            site.reason = f"the gazetteer's {sites[0].feature_type} record of the site"
+            return
     near = site.namesake
-    if near is None or not near.resolved or near.lat is None or near.feature in ADMIN:
+    if near is None:
+        lookup(gz, site, text, words)  # "حي الوعر": a name with its head, any kind of place
+        return
+    if not near.resolved or near.lat is None or near.feature in ADMIN:
         return
     site.lat, site.lon, site.precision = near.lat, near.lon, "point"
     site.reason = f"approximate: the point of {near.name or near.text}, which the site is named after"
 
 
-def lookup(gz: Any, place: Place, text: str) -> None:
+def lookup(gz: Any, place: Place, text: str, words: str | None = None) -> None:
     """A name no mention covered ("al-Qaryatain", "Kfar Nabouda", "Kobanê"), looked up by the gazetteer's
     bare-name matching (transliteration, skeleton) in the report's context; kept only when one place
-    leads, else its candidates."""
-    if gz is None or not hasattr(gz, "lookup") or not place.text.strip():
+    leads, else its candidates. ``words`` is the name when it is not the place's text."""
+    words = (words if words is not None else place.text).strip()
+    if gz is None or not hasattr(gz, "lookup") or not words:
         return
-    words = place.text.strip()
     _apply(gz.lookup(words, context=text), place)
     if place.resolved:
         place.reason = f"looked up by name: {place.reason}"
@@ -217,6 +243,11 @@ def _apply(res: Any, place: Place) -> None:
             for c in list(getattr(res, "candidates", None) or [])[:5]
         ]
         return
+    _take(best, place)
+
+
+def _take(best: Any, place: Place) -> None:
+    """A gazetteer candidate as the place's resolution."""
     place.resolved = True
     place.place_id = best.place_id
     place.name = getattr(best, "name_en", None) or getattr(best, "name_ar", None)

@@ -31,7 +31,7 @@ from tracker.extract.chunks import Chunk, chunk
 from tracker.extract.dating import Dating
 from tracker.extract.grammar import Frame, grammar, settlement_kinds
 from tracker.extract.lexicon import Hit, lexicon
-from tracker.extract.places import Place, find_places, locate_site, lookup, resolve
+from tracker.extract.places import LONGER_NAME, Place, find_places, locate_site, lookup, resolve
 from tracker.extract.segment import Sentence, sentences
 from tracker.extract.status import forecast, reaction, status
 from tracker.records import Claim, Report
@@ -164,10 +164,10 @@ class _Reader:
                         if found is None:
                             continue
                         place = found
-                    if place.namesake is not None:
-                        locate_site(place)
-                    elif place.mention is None and not place.resolved and place.reason == "not in the gazetteer" \
-                            and role != "region":
+                    if place.site:
+                        locate_site(self.gz, place, self._words(place), self.text)
+                    elif place.mention is None and not place.resolved and role != "region" and \
+                            place.reason in ("not in the gazetteer", LONGER_NAME):
                         lookup(self.gz, place, self.text)
                     resolved.append((place, role))
                     if role != "region":
