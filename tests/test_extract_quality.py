@@ -302,3 +302,23 @@ def test_the_city_refers_past_a_road_and_not_in_a_possessive(gz):
 def test_the_city_after_a_locator_only_locates(gz):
     claims = chronicle("The SDF entered Raqqa. On 2 July 2017, a village southeast of the city also fell to the SDF.", gz)
     assert not [c for c in claims if c.action == "capture"]
+
+
+@pytest.mark.parametrize("text,want", [
+    # an entry by agreement is a handover
+    ("On 14 October 2019, Syrian regime forces entered Manbij following an agreement with the SDF.",
+     {("government", "capture", "Menbij")}),
+    # ", and" opens a new clause whose subject is not the other side
+    ("On 5 April 2018, the last rebels left Douma under an evacuation deal, and government forces took over "
+     "the town.", {("opposition", "withdraw", "Duma (Duma)"), ("government", "capture", "Duma (Duma)")}),
+    # of armed groups named together, the first
+    ("On 22 February 2016, ISIL and the al-Qaeda-linked Jund al-Aqsa captured the village of Khanasir.",
+     {("isis", "capture", "Khanaser")}),
+    # a withdrawal naming no place leaves the place just taken
+    ("On 8 April 2016, rebels captured Azaz, but withdrew after an ISIL counter-offensive.",
+     {("opposition", "capture", "Azaz"), ("opposition", "withdraw", "Azaz")}),
+])
+def test_clause_shapes(gz, text, want):
+    got = {(c.actor, c.action, c.place_name) for c in chronicle(text, gz)
+           if c.action in ("capture", "withdraw", "advance")}
+    assert got == want

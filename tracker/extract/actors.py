@@ -61,13 +61,18 @@ class Actor:
     core: str = ""  # the side before any backer changed it
 
 
+#: armed groups none of which is another's ground partner
+_PEER_GROUPS = frozenset({"opposition", "hts", "isis"})
+
+
 def _pick(sides: list[str], lex: Lexicon) -> str:
-    """The side holding the ground among several named together (``[joint].order``); of the opposition
-    and HTS together, the one named first ("FSA groups and al-Nusra", "HTS and allied factions")."""
+    """The side holding the ground among several named together (``[joint].order``); of armed groups
+    alone (no state among them), the one named first ("FSA groups and al-Nusra", "HTS and allied
+    factions", "ISIL and the al-Qaeda-linked Jund al-Aqsa")."""
     real = [s for s in sides if s and s != "generic"]
     if not real:
         return ""
-    if set(real) == {"opposition", "hts"}:
+    if set(real) <= _PEER_GROUPS:
         return real[0]
     return min(real, key=lambda s: lex.joint_order.get(s, 99))
 

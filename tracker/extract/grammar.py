@@ -105,10 +105,28 @@ class Grammar:
                 frame.places = [(p, "partial" if r == "whole" else r) for p, r in frame.places]
             if frame.action == "advance" and frame.distance is not None and not frame.distance_to:
                 frame.complete = frame.complete or frame.agent is not None  # "advanced 8 km": no place
+            if not frame.complete and out:
+                self._elided_place(ch, frame, out[-1])
+            if frame.action == "advance" and frame.construction == "verb" and frame.places and \
+                    any(x.has("agreement") for x in ch):
+                frame.action = "capture"  # "entered Manbij following an agreement with the SDF": a handover
             self._finish(ch, frame)
             out.append(frame)
         out.extend(self._under_phrases(ch, sent, out))
         return out
+
+    def _elided_place(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """"rebels captured al-Rai, but withdrew after ...": a withdrawal naming no place leaves the one
+        its side has just taken, when no other place comes between."""
+        if f.action != "withdraw" or f.passive or f.places or f.loser is None or before.agent is None or \
+                before.action not in ("capture", "advance") or not before.places or \
+                before.agent.side != f.loser.side:
+            return
+        last = max(p.end for p, _ in before.places)
+        if any(c.kind == "place" for c in ch[before.index + 1:f.index] if c.start >= last):
+            return
+        f.places = [(p, "whole") for p, role in before.places if role in ("whole", "partial")]
+        f.complete = bool(f.places)
 
     def _inside_other(self, ch: list[Chunk], i: int) -> bool:
         """A nominal right after a verb of the same action ("took control of", "seized full control of") is
@@ -792,6 +810,8 @@ class Grammar:
         k = j - 1
         while k >= 0 and (ch[k].has("det") or ch[k].quote):
             k -= 1
+        if k >= 0 and ch[k].text in ("and", "و") and not (k >= 1 and ch[k - 1].kind == "actor"):
+            return False  # "rebels left Douma, and government forces took over": a new clause's subject
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator") and not ch[k].has("det"):
             return True
         if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
