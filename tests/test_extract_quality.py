@@ -322,3 +322,32 @@ def test_clause_shapes(gz, text, want):
     got = {(c.actor, c.action, c.place_name) for c in chronicle(text, gz)
            if c.action in ("capture", "withdraw", "advance")}
     assert got == want
+
+
+def _said(text: str, lang: str, gz) -> set[tuple[str, str, str | None]]:
+    report = Report(report_id="r", text=text, published=date(2019, 10, 20), lang=lang)
+    return {(c.actor, c.action, c.place_name) for c in extract_report(report, gz) if c.status == "asserted"}
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # an entry after the other side's withdrawal takes the place over
+    ("دخلت وحدات من الجيش السوري مدينة منبج بعد انسحاب الوحدات الكردية", "ar", ("government", "capture", "Menbij")),
+    # a proclitic cut off a region word is no part of an unknown name
+    ("الجيش يحكم سيطرته على بلدة كفرنبودة بريف حماة الشمالي الغربي", "ar",
+     ("government", "capture", "Kafr Nabutha")),
+    # the number before its unit when the unit is the predicate
+    ("رزمندگان ارتش سوریه در ۵ کیلومتری شهر دیرالزور قرار گرفتند", "fa", ("government", "proximity", "Deir-ez-Zor")),
+    # Persian expulsion: subject, the loser marked by را, the place after از
+    ("ارتش سوریه تروریست‌ها را از شهر تدمر بیرون راند", "fa", ("government", "capture", "Tadmor")),
+    # "به کنترل ... درآمد": came under the control of
+    ("شهر سراقب به کنترل ارتش سوریه درآمد", "fa", ("government", "capture", "Saraqab")),
+    ("نیروهای دموکراتیک سوریه روستای باغوز را از داعش پس گرفتند", "fa", ("sdf", "capture", "Upper Baguz")),
+])
+def test_arabic_and_persian_shapes(gz, text, lang, want):
+    assert want in _said(text, lang, gz)
+
+
+def test_entry_while_the_other_side_withdraws_elsewhere_is_no_handover(gz):
+    got = _said("Government forces entered the town of Nashabiyah as the rebels withdrew to the town centre.",
+                "en", gz)
+    assert not any(action == "capture" for _, action, _ in got)

@@ -28,11 +28,16 @@ _CONNECTORS = frozenset({"and", "&", "the", "its", "their", "his", "of", "allied
 _GAP_PUNCT = re.compile(r"[\s()\-:/\"“”«»'‘’]+")
 
 
-def _joins(gap: str, prev: Hit, nxt: Hit) -> bool:
+def _joins(gap: str, prev: Hit, nxt: Hit, lang: str) -> bool:
     """Whether two actor pieces with ``gap`` between them belong to one phrase: connectors only, a comma
-    only before a backing phrase ("rebels, backed by Turkey"), "من" only after a head ("وحدات من قواتنا")."""
+    only before a backing phrase ("rebels, backed by Turkey"), "من" only after a head ("وحدات من قواتنا").
+    Arabic and Persian put the head first ("نیروهای ارتش سوریه"), so a head right after a name opens the
+    next phrase (the object: "ارتش سوریه تروریست‌ها را ... بیرون راند")."""
     if "\n" in gap or len(gap) > 16:
         return False
+    if lang in ("ar", "fa") and prev.group == "actor" and nxt.group == "head" and not gap.strip() and \
+            not nxt.proclitic.startswith("و"):
+        return False  # the subject, then the object ("ارتش سوریه تروریست‌ها را ...")
     if gap.strip() == "من":
         return prev.group == "head"
     if "," in gap or "،" in gap:
@@ -143,7 +148,7 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
     pieces = _longest([h for h in hits if h.group in ACTOR_GROUPS])
     runs: list[list[Hit]] = []
     for h in pieces:
-        if runs and _joins(folded[runs[-1][-1].end:h.start], runs[-1][-1], h):
+        if runs and _joins(folded[runs[-1][-1].end:h.start], runs[-1][-1], h, lex.lang):
             runs[-1].append(h)
         else:
             runs.append([h])

@@ -107,13 +107,32 @@ class Grammar:
                 frame.complete = frame.complete or frame.agent is not None  # "advanced 8 km": no place
             if not frame.complete and out:
                 self._elided_place(ch, frame, out[-1])
-            if frame.action == "advance" and frame.construction == "verb" and frame.places and \
-                    any(x.has("agreement") for x in ch):
-                frame.action = "capture"  # "entered Manbij following an agreement with the SDF": a handover
             self._finish(ch, frame)
             out.append(frame)
+        for frame in out:
+            if self._handover(ch, frame, out):
+                frame.action = "capture"
         out.extend(self._under_phrases(ch, sent, out))
         return out
+
+    def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
+        """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the
+        SDF") or after the other side's withdrawal ("دخلت وحدات من الجيش مدينة منبج بعد انسحاب الوحدات
+        الكردية")."""
+        if f.action != "advance" or f.construction != "verb" or not f.places or f.agent is None:
+            return False
+        if any(x.has("agreement") for x in ch):
+            return True
+        taken = {p.place_id for p, _ in f.places}
+        for g in frames:
+            if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
+                continue
+            left = {p.place_id for p, role in g.places if role != "directional"} - {None}
+            nxt = ch[g.index + 1] if g.index + 1 < len(ch) else None
+            towards = nxt is not None and (nxt.has("to", "directional") or nxt.text.split()[0] in ("to", "towards"))
+            if not g.places and not towards or taken & left:
+                return True  # "withdrew to the village centre" is no handover of the village
+        return False
 
     def _elided_place(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
         """"rebels captured al-Rai, but withdrew after ...": a withdrawal naming no place leaves the one
@@ -149,8 +168,12 @@ class Grammar:
         rx = self.lex.distance_rx
         m = rx.search(self._folded, pred.start, hi)
         if m is None:
+            # the predicate may be the unit itself ("در ۵ کیلومتری"), else the last distance before it
+            # ("3 km separate the army from ...")
+            around = [x for x in rx.finditer(self._folded, max(lo, pred.start - 40), hi)
+                      if x.start("unit") <= pred.start < x.end("unit")]
             before = list(rx.finditer(self._folded, max(lo, pred.start - 40), pred.start))
-            m = before[-1] if before else None
+            m = around[0] if around else before[-1] if before else None
         if m is None:
             if f.action == "proximity" and f.construction != "distance":
                 f.distance, f.distance_to = 0.0, True
@@ -1101,7 +1124,7 @@ class _ScopeGrammar(Grammar):
                              namesake=c.value), k + 1
             return None, j + 1
         words = []
-        while k < b and len(words) < 3 and ch[k].kind == "word" and not ch[k].value and \
+        while k < b and len(words) < 3 and ch[k].kind == "word" and not ch[k].value and len(ch[k].text) > 1 and \
                 not (ch[k].text.isdigit() and not ch[j].has("place_head_in_name")):
             if ch[k].text == "و" or words and ch[k].text.startswith("و") and len(ch[k].text) > 2:
                 break
@@ -1259,6 +1282,21 @@ class PersianGrammar(_ScopeGrammar):
 
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         return self._scope_places(ch, self._clause_start(ch, i), i, None)[-1:]
+
+    def _expel(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"ارتش سوریه تروریست‌ها را از شهر تدمر بیرون راند": the subject, the loser marked by را, the
+        place after از."""
+        a = self._clause_start(ch, i)
+        marker = next((k for k in range(a, i) if ch[k].has("object_marker")), None)
+        frm = next((k for k in range(marker + 1, i) if ch[k].has("from")), None) if marker is not None else None
+        if frm is None:
+            return False
+        f.loser = self._actor_at(ch, marker - 1)
+        f.places = self._scope_places(ch, frm + 1, i, f)
+        subject = self._subject(ch, i)
+        if subject is not None and subject is not f.loser:
+            f.agent, f.agent_how = subject, "subject"
+        return bool(f.places)
 
     def _passive(self, ch: list[Chunk], i: int) -> bool:
         return False

@@ -38,6 +38,7 @@ class Hit(NamedTuple):
     end: int
     group: str
     value: Any
+    proclitic: str = ""  # a proclitic the hit covers ("و" of "والقوات")
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class Lexicon:
                     if original[o:o + len(entry.exact)] != entry.exact:
                         continue
                 # a proclitic belongs to the word: the hit covers it ("وسيطرت")
-                found.append(Hit(start - len(pre), end, entry.group, entry.value))
+                found.append(Hit(start - len(pre), end, entry.group, entry.value, pre))
         found.sort(key=lambda h: (h.start, -h.end))
         return found
 
