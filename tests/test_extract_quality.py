@@ -351,3 +351,15 @@ def test_entry_while_the_other_side_withdraws_elsewhere_is_no_handover(gz):
     got = _said("Government forces entered the town of Nashabiyah as the rebels withdrew to the town centre.",
                 "en", gz)
     assert not any(action == "capture" for _, action, _ in got)
+
+
+def test_a_place_taken_is_the_syrian_one_of_its_name(gz):
+    # "Turkish" near the name must not move Ras al-Ain across the border to Ceylanpınar
+    got = _said("Turkish troops and their Syrian rebel allies captured the town of Ras al-Ain after days of "
+                "fighting, the Turkish defence ministry said.", "en", gz)
+    assert ("turkey", "capture", "Ras Al Ain (Ras Al Ain)") in got
+
+
+def test_unnamed_pocket_held_by_a_side_in_a_named_place(gz):
+    got = _said("Kurdish-led forces said they had seized the last pocket held by Islamic State in Baghouz.", "en", gz)
+    assert ("sdf", "capture", "Upper Baguz") in got

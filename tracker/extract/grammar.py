@@ -650,9 +650,16 @@ class Grammar:
         return not (any(ch.isdigit() for ch in c.text) or c.text in self._not_place or words[0] in self._person_first)
 
     def _settlement_after(self, ch: list[Chunk], j: int) -> Place | None:
-        """After a phrase that names no place: "in (the) <kind> of X" with a settlement kind, X."""
+        """After a phrase that names no place: "in (the) <kind> of X" with a settlement kind, X; after one
+        held by a side, "in X" ("the last pocket held by IS in Baghouz")."""
+        held = j + 1 < len(ch) and ch[j].kind == "pred" and ch[j].value[1] == "under" and ch[j + 1].kind == "actor"
+        if held:
+            j += 2
         if j >= len(ch) or ch[j].text not in ("in", "in the", "at", "at the"):
             return None
+        if held and j + 1 < len(ch) and ch[j + 1].kind == "place" and \
+                not (j + 2 < len(ch) and ch[j + 2].has("region")):
+            return ch[j + 1].value
         k = self._skip(ch, j + 1, ("det", "place_mod", "country", "region_direction"))
         if k + 2 < len(ch) and ch[k].text in _SETTLEMENT_KINDS and ch[k + 1].has("of") and \
                 ch[k + 2].kind in ("place", "name"):

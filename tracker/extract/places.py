@@ -205,6 +205,19 @@ def locate_site(gz: Any, site: Place, words: str, text: str) -> None:
     site.reason = f"approximate: the point of {near.name or near.text}, which the site is named after"
 
 
+def in_syria(gz: Any, place: Place, text: str) -> None:
+    """A place a side takes or enters is the Syrian one when its name allows: "Ras al-Ain" beside
+    "Turkish troops" is the Syrian town, not Ceylanpınar across the border that once bore the name."""
+    if gz is None or not hasattr(gz, "lookup") or place.country in (None, "SY") or not place.text.strip():
+        return
+    res = gz.lookup(place.text.strip(), context=text)
+    syrian = [c for c in getattr(res, "candidates", None) or [] if getattr(c, "country", None) in (None, "SY")
+              and c.feature_type not in ADMIN and "exact name" in (c.reasons or [])]
+    if syrian and (len(syrian) == 1 or syrian[0].score > syrian[1].score):
+        _take(syrian[0], place)
+        place.reason = "the Syrian place of that name (a place taken lies in Syria when its name allows)"
+
+
 def lookup(gz: Any, place: Place, text: str, words: str | None = None) -> None:
     """A name no mention covered ("al-Qaryatain", "Kfar Nabouda", "Kobanê"), looked up by the gazetteer's
     bare-name matching (transliteration, skeleton) in the report's context; kept only when one place

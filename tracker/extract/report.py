@@ -31,7 +31,7 @@ from tracker.extract.chunks import Chunk, chunk
 from tracker.extract.dating import Dating
 from tracker.extract.grammar import Frame, grammar, settlement_kinds
 from tracker.extract.lexicon import Hit, lexicon
-from tracker.extract.places import LONGER_NAME, Place, find_places, locate_site, lookup, resolve
+from tracker.extract.places import LONGER_NAME, Place, find_places, in_syria, locate_site, lookup, resolve
 from tracker.extract.segment import Sentence, sentences
 from tracker.extract.status import forecast, reaction, status
 from tracker.records import Claim, Report
@@ -164,6 +164,8 @@ class _Reader:
                         if found is None:
                             continue
                         place = found
+                    if place.resolved and f.action in TERRITORIAL:
+                        in_syria(self.gz, place, self.text)
                     if place.site:
                         locate_site(self.gz, place, self._words(place), self.text)
                     elif place.mention is None and not place.resolved and role != "region" and \
