@@ -76,6 +76,7 @@ class Grammar:
         filters = lex.data.get("filters", {})
         self._not_place = frozenset(fold_key(w) for w in filters.get("not_place", []))
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
+        self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -993,8 +994,9 @@ class Grammar:
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True
-        if j >= 0 and ch[j].kind in ("place", "name") and not self._places_after(ch, i + 1):
-            return True  # "Syrian army says Aleppo freed": a place right before, none after
+        if j >= 0 and ch[j].kind in ("place", "name") and not self._places_after(ch, i + 1) and \
+                ch[i].text not in self._past_only:
+            return True  # "Syrian army says Aleppo freed": a place right before, none after ("X took" is active)
         return False
 
     def _skip(self, ch: list[Chunk], j: int, groups: tuple[str, ...]) -> int:
