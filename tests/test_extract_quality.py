@@ -347,6 +347,14 @@ def test_arabic_and_persian_shapes(gz, text, lang, want):
     assert want in _said(text, lang, gz)
 
 
+@pytest.mark.parametrize("text", [
+    "On 21 August 2019, HTS and allied groups withdrew from Khan Shaykun (Idleb) and regime forces entered the town.",
+    "On 21 August 2019, regime forces entered Khan Shaykun after HTS fighters withdrew from the town.",
+])
+def test_entry_where_the_other_side_withdrew_is_a_takeover(gz, text):
+    assert ("government", "capture", "Khan Shaykun") in _said(text, "en", gz)
+
+
 def test_entry_while_the_other_side_withdraws_elsewhere_is_no_handover(gz):
     got = _said("Government forces entered the town of Nashabiyah as the rebels withdrew to the town centre.",
                 "en", gz)

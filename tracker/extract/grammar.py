@@ -124,15 +124,17 @@ class Grammar:
             return False
         if any(x.has("agreement") for x in ch):
             return True
-        taken = {p.place_id for p, _ in f.places}
+        taken = {_key(p) for p, _ in f.places}
         for g in frames:
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
-            left = {p.place_id for p, role in g.places if role != "directional"} - {None}
+            left = {_key(p) for p, role in g.places if role != "directional"}
             nxt = ch[g.index + 1] if g.index + 1 < len(ch) else None
             towards = nxt is not None and (nxt.has("to", "directional") or nxt.text.split()[0] in ("to", "towards"))
-            if not g.places and not towards or taken & left:
-                return True  # "withdrew to the village centre" is no handover of the village
+            # "withdrew to the village centre" is no handover of the village; "the town" is the place
+            # named in the other clause
+            if not g.places and not towards or taken & left or left and ("anaphora" in taken | left):
+                return True
         return False
 
     def _elided_place(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
@@ -1309,6 +1311,14 @@ class PersianGrammar(_ScopeGrammar):
 
     def _passive(self, ch: list[Chunk], i: int) -> bool:
         return False
+
+
+def _key(place: Place) -> str:
+    """What two mentions of one place share: the gazetteer's id, else the words; "anaphora" for "the
+    town"."""
+    if place.reason == "anaphora":
+        return "anaphora"
+    return place.mention.place_ids[0] if place.mention is not None and place.mention.place_ids else place.text
 
 
 def settlement_kinds(word: str) -> frozenset[str] | None:
