@@ -106,6 +106,10 @@ def _indexable(key: str) -> bool:
     return len(key.replace(" ", "")) >= MIN_LATIN and not key.isdigit()
 
 
+#: how many runs' fuzzy matches are remembered
+FUZZY_MEMO = 200_000
+
+
 class MentionIndex:
     """Aho-Corasick automaton over the normalised names of a gazetteer table."""
 
@@ -148,6 +152,8 @@ class MentionIndex:
         self._ids_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._deletes: dict[str, set[str]] | None = None  # one-deletion variants of the Latin keys, made on first use
         self._latin_skel: dict[str, set[str]] | None = None  # skeletons of Latin names, made on first use
+        # a run's fuzzy matches: (key, ids, close) or None, by its words (the same names recur in every report)
+        self._fuzzy_of: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None] = {}
         self._alts = dict(zip(places.index, places["alt_names"]))
         ftype = places["feature_type"] if "feature_type" in places else pd.Series("village", index=places.index)
         country = places["country"] if "country" in places else pd.Series("SY", index=places.index)
@@ -328,11 +334,23 @@ class MentionIndex:
                 latin_stop_words():
             return []
         span = text[run[0].start:run[-1].end]
+        if span not in self._fuzzy_of:
+            if len(self._fuzzy_of) >= FUZZY_MEMO:
+                self._fuzzy_of.clear()  # bounded: a long stream of reports brings ever new words
+            self._fuzzy_of[span] = self._fuzzy_span(span)
+        found = self._fuzzy_of[span]
+        if found is None:
+            return []
+        key, ids, close = found
+        return [_mention(run[0].start, run[-1].end, span, key, ids, None, "fuzzy", close)]
+
+    def _fuzzy_span(self, span: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+        """What :meth:`_fuzzy_run` finds for a run's words: (key, ids, ids of close spellings) or None."""
         if _DEMONYM.search(span):
-            return []  # "captured Syrian positions", "near Palestinian camps"
+            return None  # "captured Syrian positions", "near Palestinian camps"
         key = latin_key(span)
         if len(key) < 6:
-            return []
+            return None
         close = set(self.fuzzy_ids(key)) & self.settlements
         ids = set(close)
         sk = skeleton(span)
@@ -348,8 +366,8 @@ class MentionIndex:
                     if any(levenshtein(key, k, 2) <= 2 for k in self.latin_of.get(p, ()))}
         ids &= self.settlements
         if not ids:
-            return []
-        return [_mention(run[0].start, run[-1].end, span, key, tuple(sorted(ids)), None, "fuzzy", tuple(sorted(close)))]
+            return None
+        return key, tuple(sorted(ids)), tuple(sorted(close))
 
     def _run_mentions(self, text: str, run: list["_Token"]) -> list[Mention]:
         """The place names of one run of capitalised Latin words, each read whole.
