@@ -371,3 +371,15 @@ def test_a_place_taken_is_the_syrian_one_of_its_name(gz):
 def test_unnamed_pocket_held_by_a_side_in_a_named_place(gz):
     got = _said("Kurdish-led forces said they had seized the last pocket held by Islamic State in Baghouz.", "en", gz)
     assert ("sdf", "capture", "Upper Baguz") in got
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Government forces recaptured the strategic highway town of Saraqib from jihadists on Wednesday.",
+     ("government", "capture", "Saraqab")),
+    ("Residents returned to Manbij, a day after US-backed fighters ousted the last IS militants from their "
+     "former stronghold.", ("sdf", "capture", "Menbij")),
+    ("The SDF raised their flag atop a building in the Islamic State group's last bastion in the eastern Syrian "
+     "village of Baghuz.", ("sdf", "capture", "Upper Baguz")),
+])
+def test_place_phrases_with_more_words(gz, text, want):
+    assert want in _said(text, "en", gz)

@@ -311,9 +311,9 @@ class Grammar:
             f.loser = self._of_actor(ch, i + 1)
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
             return bool(f.places) and (f.loser is not None or f.pred.text.startswith("free"))
-        j = self._skip(ch, i + 1, ("adverb", "out", "det"))
+        j = self._skip(ch, i + 1, ("adverb", "out", "det", "filler"))
         if j < len(ch) and ch[j].kind == "actor":
-            # "drove IS fighters out of X"; "declared victory over IS in X", "defeated IS in X"
+            # "drove IS fighters out of X", "ousted the last IS militants from X"; "declared victory over IS in X", "defeated IS in X"
             f.loser = ch[j].value
             k = self._skip(ch, j + 1, ("adverb", "det", "filler"))
             k = self._plain_skip(ch, k, 3)
@@ -521,6 +521,8 @@ class Grammar:
                     pass  # "Syria's", "the country's"
                 elif c.has("from") and not out and j == start and j + 1 < n and ch[j + 1].kind == "actor":
                     pass  # "recaptured from IS the town of X"
+                elif c.has("route_after") and expecting and j + 1 < n and ch[j + 1].has("feature"):
+                    pass  # "the strategic highway town of X": the road names the kind of town
                 elif not c.plain and c.has("locator", "stop", "from", "by", "to", "region", "route_after", "relative",
                                            "reporting"):
                     break
@@ -644,6 +646,14 @@ class Grammar:
             # before (definite) or right after (the next sentence), found from the context
             why = "unnamed definite" if definite else "unnamed"
             out.append((Place(kind.start, kind.end, kind.text, reason=why), role))
+        elif not out and f is not None and f.action == "capture" and "flag" in f.pred.text:
+            # "raised their flag atop a building in IS's last bastion in the village of Baghuz"
+            for k in range(j, min(n, j + 14)):
+                if self._boundary(ch[k]) or ch[k].kind == "pred" or ch[k].has("stop"):
+                    break
+                settlement = self._settlement_after(ch, k)
+                if settlement is not None:
+                    return [(settlement, role)]
         return out
 
     def _could_be_place(self, c: Chunk) -> bool:
