@@ -111,16 +111,30 @@ class Grammar:
             self._finish(ch, frame)
             out.append(frame)
         for frame in out:
-            if self._handover(ch, frame, out):
+            if self._handover(ch, frame, out) or self._entry_takes(ch, frame, out):
                 frame.action = "capture"
         out.extend(self._under_phrases(ch, sent, out))
         return out
+
+    def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        return self._verb(ch, i, f)
+
+    def _entry_takes(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
+        """"Turkish troops entered Tal Abyad": an entry into a whole place takes it, unless the sentence
+        tells of fighting ("entered X and clashed with IS"), of a part ("entered parts of X") or of the
+        other side still there."""
+        if f.construction != "entry" or f.action != "advance" or f.agent is None or not f.places or \
+                any(role != "whole" for _, role in f.places):
+            return False
+        if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") for g in frames):
+            return False
+        return not any(c.has("partial", "partial_adverb", "edge") for c in ch[f.index:])
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
         """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the
         SDF") or after the other side's withdrawal ("دخلت وحدات من الجيش مدينة منبج بعد انسحاب الوحدات
         الكردية")."""
-        if f.action != "advance" or f.construction != "verb" or not f.places or f.agent is None:
+        if f.action != "advance" or f.construction not in ("verb", "entry") or not f.places or f.agent is None:
             return False
         if any(x.has("agreement") for x in ch):
             return True
