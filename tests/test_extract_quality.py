@@ -300,7 +300,8 @@ def test_the_city_refers_past_a_road_and_not_in_a_possessive(gz):
 
 
 def test_the_city_after_a_locator_only_locates(gz):
-    claims = chronicle("The SDF entered Raqqa. On 2 July 2017, a village southeast of the city also fell to the SDF.", gz)
+    claims = chronicle("The SDF advanced on Raqqa. On 2 July 2017, a village southeast of the city also fell to the SDF.",
+                       gz)
     assert not [c for c in claims if c.action == "capture"]
 
 
@@ -383,3 +384,16 @@ def test_unnamed_pocket_held_by_a_side_in_a_named_place(gz):
 ])
 def test_place_phrases_with_more_words(gz, text, want):
     assert want in _said(text, "en", gz)
+
+
+@pytest.mark.parametrize("text,lang,action", [
+    ("The Turkish army and its Syrian rebel allies entered Tal Abyad on Sunday.", "en", "capture"),
+    ("The army entered Tal Abyad and clashed with IS fighters.", "en", "advance"),
+    ("The army entered parts of Tal Abyad on Sunday.", "en", "advance"),
+    ("The army entered Tal Abyad on Sunday. Clashes are still going on inside the town.", "en", "advance"),
+    ("دخلت القوات التركية مدينة تل أبيض مساء السبت", "ar", "capture"),
+    ("دخلت القوات التركية مدينة تل أبيض مساء السبت. ولا تزال الاشتباكات تدور داخل المدينة", "ar", "advance"),
+])
+def test_entry_takes_a_whole_place_unless_fighting_goes_on(gz, text, lang, action):
+    got = {(a, p) for _, a, p in _said(text, lang, gz) if a in ("capture", "advance")}
+    assert got == {(action, "Tell Abiad")}

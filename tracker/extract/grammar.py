@@ -65,6 +65,7 @@ class Frame:
     siege_broken: bool = False
     span: tuple[int, int] = (0, 0)  # folded offsets of the words that say it
     complete: bool = True  # False: the sentence names no place for it (its side still tells the topic)
+    entered: bool = False  # a capture read from an entry ("entered X"): fighting going on undoes it
 
 
 class Grammar:
@@ -111,8 +112,10 @@ class Grammar:
             self._finish(ch, frame)
             out.append(frame)
         for frame in out:
-            if self._handover(ch, frame, out) or self._entry_takes(ch, frame, out):
+            if self._handover(ch, frame, out):
                 frame.action = "capture"
+            elif self._entry_takes(ch, frame, out):
+                frame.action, frame.entered = "capture", True
         out.extend(self._under_phrases(ch, sent, out))
         return out
 
@@ -128,7 +131,7 @@ class Grammar:
             return False
         if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") for g in frames):
             return False
-        return not any(c.has("partial", "partial_adverb", "edge") for c in ch[f.index:])
+        return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
         """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the

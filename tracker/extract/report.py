@@ -116,6 +116,7 @@ class _Reader:
         if not read:
             return []
         self._resolve_places(read)
+        self._fighting_goes_on(read)
         topic = self._topic(read)
         out: list[Claim] = []
         previous: dict[int, Frame] = {}  # paragraph -> its last frame with a side of its own
@@ -132,6 +133,20 @@ class _Reader:
                         previous[sent.paragraph] = f
             self.dating.leave(sent)
         return _dedupe(out)
+
+    def _fighting_goes_on(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
+        """An entry read as a capture stays an advance when its paragraph goes on to say the fighting goes
+        on ("... entered al-Bab. Clashes are still going on inside the city")."""
+        ongoing = sorted(h.start for h in self.hits if h.group == "ongoing")
+        if not ongoing:
+            return
+        for sent, _ch, frames in read:
+            end = max(s.end for s in self.sentences if s.paragraph == sent.paragraph)
+            i = bisect.bisect_left(ongoing, sent.start)
+            if i < len(ongoing) and ongoing[i] < end:
+                for f in frames:
+                    if f.entered:
+                        f.action, f.entered = "advance", False
 
     # ------------------------------------------------------------------ places
     def _resolve_places(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
