@@ -397,3 +397,17 @@ def test_place_phrases_with_more_words(gz, text, want):
 def test_entry_takes_a_whole_place_unless_fighting_goes_on(gz, text, lang, action):
     got = {(a, p) for _, a, p in _said(text, lang, gz) if a in ("capture", "advance")}
     assert got == {(action, "Tell Abiad")}
+
+
+@pytest.mark.parametrize("text,want", [
+    # a date of several words between commas, then the place
+    ("سيطر الجيش السوري الحر والقوات التركية، الخميس 23 فبراير/شباط 2017، على مدينة الباب شرقي حلب",
+     ("turkey", "capture", "Al Bab")),
+    # "اليوم السبت، على بلدة X": the comma before the preposition does not end the verb's reach
+    ("سيطر الجيش السوري وحلفاؤه اليوم السبت، على بلدة عقيربات في ريف حماة", ("government", "capture", "Oqeirbat")),
+    # a Turkish operation named anywhere makes the bare opposition Turkish-backed
+    ("سيطرت قوات المعارضة السورية على مدينة جرابلس، ضمن معركة أطلق عليها اسم درع الفرات",
+     ("turkey", "capture", "Jarablus")),
+])
+def test_arabic_clause_shapes(gz, text, want):
+    assert want in _said(text, "ar", gz)

@@ -155,7 +155,7 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
     out: list[Actor] = []
     last: Actor | None = None
     found = [a for run in runs for a in _split_compose(run, folded, lex, when)]
-    _coreference(found)
+    _coreference(found, folded, lex)
     for a in found:
         if a.side == "generic":
             if last is None or a.start - last.end > GENERIC_REACH:
@@ -167,13 +167,16 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
     return out
 
 
-def _coreference(found: list[Actor]) -> None:
+def _coreference(found: list[Actor], folded: str, lex: Lexicon) -> None:
     """Sides a report settles for its own naming: when it calls the opposition Turkish-backed anywhere
-    ("Turkey-backed Syrian rebels"), its bare "rebels" and "FSA" are those same factions; when it calls
-    fighters US-backed and names the SDF, its "US-backed rebels" are the SDF."""
+    ("Turkey-backed Syrian rebels") or names a Turkish operation ("Euphrates Shield"), its bare "rebels"
+    and "FSA" are those same factions; when it calls fighters US-backed and names the SDF, its
+    "US-backed rebels" are the SDF."""
     turkish_opposition = any(a.side == "turkey" and (a.core in ("opposition", "", "generic") or "opposition" in
                                                      {h.value for h in a.pieces if h.group in ("actor", "modifier")})
-                             for a in found)
+                             for a in found) or \
+        any(lex.operations.get(name) == "turkey" for a in found for name in lex.operations
+            if name in folded[a.start:a.end])
     names_sdf = any(a.side == "sdf" for a in found)
     for a in found:
         if a.side == "opposition" and turkish_opposition:

@@ -1195,7 +1195,9 @@ class _ScopeGrammar(Grammar):
             if c.kind == "punct" and c.text in _BOUNDARY_PUNCT:
                 break
             if c.kind == "punct" and c.text in _LIST_PUNCT and k + 1 < n and ch[k + 1].kind == "date":
-                k += 2  # "سيطر الجيش، الخميس 23 فبراير، على مدينة الباب": a date between commas
+                k += 1  # "سيطر الجيش، الخميس 23 فبراير، على مدينة الباب": a date between commas
+                while k < n and ch[k].kind == "date":
+                    k += 1
                 continue
             if c.kind == "punct" and c.text in _LIST_PUNCT and not self._place_next(ch, k + 1):
                 break
@@ -1214,9 +1216,14 @@ class _ScopeGrammar(Grammar):
         return 0
 
     def _place_next(self, ch: list[Chunk], j: int) -> bool:
-        while j < len(ch) and (ch[j].has("feature", "filler") or ch[j].kind == "word" and ch[j].text == "و"):
+        """Whether a place comes next, after kind words and a preposition ("، على بلدة X")."""
+        while j < len(ch) and (ch[j].has("feature", "filler") or ch[j].kind == "word" and ch[j].text in _BEFORE_PLACE):
             j += 1
         return j < len(ch) and ch[j].kind == "place"
+
+
+#: words that may stand between a comma and the place a verb takes ("سيطر الجيش اليوم، على بلدة X")
+_BEFORE_PLACE = frozenset({"و", "علي", "في", "الي"})
 
 
 class ArabicGrammar(_ScopeGrammar):

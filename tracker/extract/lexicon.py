@@ -105,6 +105,8 @@ class Lexicon:
                 add(form, name, name)
         self.periods = [p for p in actors.get("periods", []) if p.get("lang") == lang]
         self.backing_rules = actors["backing_rules"]
+        self.operations = {fold_key(name): side for side, names in actors.get("operations", {}).items()
+                           for name in names.get(lang, [])}
         self.joint_order = {side: i for i, side in enumerate(actors["joint"]["order"])}
         self.ground: dict[str, str] = dict(actors.get("ground", {}))
 

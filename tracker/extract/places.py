@@ -88,8 +88,30 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
                 continue
             out.append(place)
         else:
-            out.append(Place(s, e, text[m.start:m.end], mention=m))
+            m = _direction_split(gz, text, m)
+            out.append(Place(to_folded(m.start), to_folded(m.end), text[m.start:m.end], mention=m))
     return out
+
+
+#: Arabic direction words that, bare after a name and before another, say where the first lies
+#: ("مدينة الباب شرقي حلب": al-Bab, east of Aleppo)
+_AR_DIRECTIONS = ("شرقي", "غربي", "شمالي", "جنوبي", "شرق", "غرب", "شمال", "جنوب")
+
+
+def _direction_split(gz: Any, text: str, m: Any) -> Any:
+    """"الباب شرقي حلب" is al-Bab east of Aleppo, not the name "باب شرقي" after an article: a mention
+    ending on a bare direction word that another name follows is read again without that word."""
+    words = m.text.split()
+    if len(words) < 2 or words[-1] not in _AR_DIRECTIONS or not re.match(r"\s+\w", text[m.end:m.end + 3]):
+        return m
+    w0 = m.start
+    while w0 > 0 and not text[w0 - 1].isspace():
+        w0 -= 1  # the word's proclitics and article
+    head = text[w0:m.start + len(m.text) - len(words[-1])].rstrip()
+    again = [x for x in gz.find_mentions(head) if x.start == 0 or x.start == m.start - w0]
+    if not again:
+        return m
+    return replace(again[0], start=again[0].start + w0, end=again[0].end + w0)
 
 
 def _covered(hits: list[Hit], n: int) -> bytearray:
