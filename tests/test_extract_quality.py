@@ -411,3 +411,14 @@ def test_entry_takes_a_whole_place_unless_fighting_goes_on(gz, text, lang, actio
 ])
 def test_arabic_clause_shapes(gz, text, want):
     assert want in _said(text, "ar", gz)
+
+
+def test_arabic_elimination_announced_sets_the_side_of_an_agentless_capture(gz):
+    text = ("أعلنت قوات سورية الديموقراطية «قسد» السبت القضاء التام على التنظيم الإرهابي «داعش». ومع السيطرة على "
+            "بلدة الباغوز بالكامل في ريف دير الزور الشرقي، لم يعد للتنظيم أي أراض تحت سيطرته في سورية.")
+    assert ("sdf", "capture", "Upper Baguz") in _said(text, "ar", gz)
+
+
+def test_arabic_place_before_an_intransitive_verb(gz):
+    text = "أعلنت قوات سوريا الديمقراطية النصر على داعش. وقال متحدث باسمها: «الباغوز تحررت»."
+    assert ("sdf", "capture", "Upper Baguz") in _said(text, "ar", gz)

@@ -1260,8 +1260,13 @@ class ArabicGrammar(_ScopeGrammar):
         return before[-1:]
 
     def _passive(self, ch: list[Chunk], i: int) -> bool:
-        j = self._back(ch, i - 1, ("adverb",))
-        return j >= 0 and ch[j].has("aux")
+        """"تم تحرير X" (an auxiliary), or a place right before the verb and none after it ("الباغوز
+        تحررت")."""
+        j = self._back(ch, i - 1, ("adverb",), quotes=True)
+        if j >= 0 and ch[j].has("aux"):
+            return True
+        return j >= 0 and ch[j].kind == "place" and not self._places_after(ch, i + 1) and \
+            self._subject(ch, i) is None
 
     def _expel(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         """"طرد الجيش داعش من X" (agent, loser, place), "طرد داعش من X" (loser after, agent before),
@@ -1282,11 +1287,9 @@ class ArabicGrammar(_ScopeGrammar):
             else:
                 return False
             f.places = self._scope_places(ch, (frm or i) + 1, end, None)
-        if not f.places:
-            return False
         if subject is not None and (f.loser is None or subject.side != f.loser.side):
-            f.agent, f.agent_how = subject, "subject"
-        return True
+            f.agent, f.agent_how = subject, "subject"  # with no place, the side still tells the topic
+        return bool(f.places)
 
 
 class PersianGrammar(_ScopeGrammar):
