@@ -422,3 +422,14 @@ def test_arabic_elimination_announced_sets_the_side_of_an_agentless_capture(gz):
 def test_arabic_place_before_an_intransitive_verb(gz):
     text = "أعلنت قوات سوريا الديمقراطية النصر على داعش. وقال متحدث باسمها: «الباغوز تحررت»."
     assert ("sdf", "capture", "Upper Baguz") in _said(text, "ar", gz)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("ارتش سوریه تسلط کامل بر شهر دیرالزور را اعلام کرد.", ("government", "capture", "Deir-ez-Zor")),
+    ("منابع میدانی از ورود ارتش سوریه به شهر سراقب خبر دادند.", ("government", "advance", "Saraqab")),
+    # the subject of a sentence announcing the change, not the side it was taken from
+    ("ارتش سوریه دوم ماه دی، از آزادسازی کامل شهر حلب از اشغال گروه های مسلح خبر داد.",
+     ("government", "capture", "Aleppo")),
+])
+def test_persian_nominals(gz, text, want):
+    assert want in _said(text, "fa", gz)

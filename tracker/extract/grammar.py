@@ -1066,6 +1066,16 @@ class _ScopeGrammar(Grammar):
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
         self._numbers = frozenset(lex.numbers)
 
+    def _possessor(self, ch: list[Chunk], i: int) -> Actor | None:
+        """The side right after a verbal noun is its subject ("حصار داعش", "تحرير وحدات الجيش لبلدة",
+        "ورود ارتش سوریه به شهر")."""
+        j = i + 1
+        while j < len(ch) and j - i <= 2 and (ch[j].kind == "date" or ch[j].has("adverb")):
+            j += 1
+        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j):
+            return ch[j].value
+        return None
+
     def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
         out: list[tuple[Place, str]] = []
         role = "whole"
@@ -1229,15 +1239,6 @@ _BEFORE_PLACE = frozenset({"و", "علي", "في", "الي"})
 class ArabicGrammar(_ScopeGrammar):
     """Arabic: verb-subject order first ("سيطرت قوات النظام على ..."), then subject-verb."""
 
-    def _possessor(self, ch: list[Chunk], i: int) -> Actor | None:
-        """The side right after a verbal noun is its subject ("حصار داعش", "تحرير وحدات الجيش لبلدة")."""
-        j = i + 1
-        while j < len(ch) and j - i <= 2 and (ch[j].kind == "date" or ch[j].has("adverb")):
-            j += 1
-        if j < len(ch) and ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j):
-            return ch[j].value
-        return None
-
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         j = i + 1
         while j < len(ch) and j - i <= 3 and (ch[j].kind == "date" or ch[j].has("adverb", "aux", "pronoun_pp") or
@@ -1330,6 +1331,15 @@ class PersianGrammar(_ScopeGrammar):
 
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         return self._scope_places(ch, self._clause_start(ch, i), i, None)[-1:]
+
+    def _announcer(self, ch: list[Chunk], i: int) -> Actor | None:
+        """"ارتش سوریه ... از آزادسازی کامل شهر حلب ... خبر داد": the subject of a sentence that ends
+        announcing the change."""
+        if any(c.has("announce") for c in ch[i + 1:]):
+            subject = self._subject(ch, i)
+            if subject is not None:
+                return subject
+        return super()._announcer(ch, i)
 
     def _expel(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         """"ارتش سوریه تروریست‌ها را از شهر تدمر بیرون راند": the subject, the loser marked by را, the
