@@ -302,6 +302,9 @@ class Gazetteer:
         sk = skeleton(core)
         skel_ids = {p for p in self._by_skel.get(sk, ()) if not self._abroad(p)} \
             if len(sk.split("~")[0]) >= 2 else set()
+        if ftype and not latin:
+            # "سد تشرين": a site the map knows by its Latin name only ("Tishrin Dam"), read by its consonants
+            exact |= {p for p in skel_ids if features_fit(ftype, self._records[p]["feature_type"])}
         if exact or base_ids:
             # beside a named place, only a spelling close to the name is worth listing
             loose = {p for p in skel_ids - exact - base_ids if self._close_spelling(p, core, 1)} if latin else set()
