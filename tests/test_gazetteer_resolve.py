@@ -178,13 +178,8 @@ def test_region_phrases_name_admin_units(gaz, phrase, unit, direction):
     assert (r.best.place_id, r.direction) == (unit, direction)
 
 
-def test_site_named_with_another_feature_word_or_only_in_latin():
-    from tracker.extract import load_gazetteer
-
-    gz = load_gazetteer()
-    if gz is None:
-        pytest.skip("gazetteer not built")
+def test_site_named_with_another_feature_word_or_only_in_latin(gaz):
     # the same core with a fitting feature word finds the site record
-    assert gz.lookup("Shayrat airport").best.name_en == "Shayrat Airbase"
+    assert gaz.lookup("Shayrat airport").best.name_en == "Shayrat Airbase"
     # an Arabic site name against a record the map names in Latin letters only
-    assert gz.lookup("سد تشرين").best.name_en == "Tishrin Dam"
+    assert gaz.lookup("سد تشرين").best.name_en == "Tishrin Dam"
