@@ -168,6 +168,9 @@ class MentionIndex:
         if is_arabic(key):
             if key.startswith("ال"):
                 self.lam_variant[key[1:]] = key
+            # Persian writes the article onto the word before it: "ابو الظهور" / "ابوالظهور"
+            if " ال" in key and len(words) <= 3:
+                self.keys[key.replace(" ال", "ال")].setdefault(pid, "name")
             # final ta marbuta and alef alternate in village names: "أبو حكفة" / "أبو حكفا"
             if key.endswith("ه") and len(words[-1]) > 3:
                 self.keys[key[:-1] + "ا"].setdefault(pid, "name")

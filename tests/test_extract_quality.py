@@ -433,3 +433,17 @@ def test_arabic_place_before_an_intransitive_verb(gz):
 ])
 def test_persian_nominals(gz, text, want):
     assert want in _said(text, "fa", gz)
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # a light verb before a nominal does not swallow it
+    ("The YPG announced the liberation of the town of Girê Spî (Tal Abyad) after ISIS fled.", "en",
+     ("sdf", "capture", "Tell Abiad")),
+    # a camp is a site; "وادي" is no "و" + "ادى"
+    ("سيطر مقاتلو جبهة النصرة على معسكر وادي الضيف شرق مدينة معرة النعمان", "ar",
+     ("hts", "capture", "Wadi Daif Army Base")),
+    # Persian writes the article onto the word before it
+    ("ارتش سوریه کنترل شهر ابوالظهور را به دست گرفت", "fa", ("government", "capture", "Abul Thohur")),
+])
+def test_sites_and_spellings(gz, text, lang, want):
+    assert want in _said(text, lang, gz)

@@ -174,7 +174,8 @@ class Grammar:
         if c.value[1] != "nominal":
             return False
         j = self._back(ch, i - 1, ("det", "adverb", "filler"))
-        return j >= 0 and ch[j].kind == "pred" and ch[j].value[0] == c.value[0] and ch[j].value[1] != "nominal"
+        return j >= 0 and ch[j].kind == "pred" and ch[j].value[0] == c.value[0] and \
+            ch[j].value[1] not in ("nominal", "light")  # "announced the liberation of X": the noun's frame
 
     def _partly(self, ch: list[Chunk], i: int) -> bool:
         """"the town had largely been taken", "partially captured": only part of the place."""
