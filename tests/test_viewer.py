@@ -213,6 +213,19 @@ def test_command_writes_the_folder_and_replaces_an_old_one(db, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["viewer"]                     # nothing left beside it
 
 
+def test_front_region_is_where_control_changed(db, tmp_path):
+    con = store.connect(db, read_only=True)
+    try:
+        result = write_viewer(tmp_path / "v", start=D(2017, 10, 1), end=D(2017, 10, 31), region="front", con=con)
+    finally:
+        con.close()
+    text = (result.path / "data.js").read_text(encoding="utf-8")
+    data = json.loads(text[text.index("=") + 1:].rstrip().rstrip(";"))
+    w, s, e, n = data["region"]["bbox"]
+    assert data["region"]["name"] == "front" and w < 39.01 < 40.45 < e and s < 35.015 < 35.95 < n
+    assert e - w < 4 and {MAYADIN, RAQQA} <= set(data["places"]["id"])
+
+
 @pytest.mark.parametrize("args,words", [
     (["--start", "2017-01-01"], "before the timeline starts"),
     (["--start", "2017-10-20", "--end", "2017-10-10"], "before --start"),

@@ -103,9 +103,8 @@ def write_viewer(out: str | os.PathLike, *, start: date | None = None, end: date
     try:
         tl = timeline if timeline is not None else load_timeline(con)
         first, last, warnings = _check_days(tl, start, end)
-        points = [] if region.strip().casefold() != "front" else \
-            list(zip(*(lambda c: (c["lon"], c["lat"]))(tl.changes_between(first, last))))
-        area = named(region, points)
+        changes = tl.changes_between(first, last) if region.strip().casefold() == "front" else None
+        area = named(region, [] if changes is None else list(zip(changes["lon"], changes["lat"])))
         cells = polygons.load_cells(tl.places, tl.baseline)
         data = build(tl, cells, first, last, area, con)
     finally:

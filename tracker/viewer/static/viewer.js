@@ -17,7 +17,7 @@
   var DAY_MS = 86400000;
   var START = Date.parse(D.start + "T00:00:00Z");
   var timings = [];
-  var hooks = { ready: false, timings: timings };
+  var hooks = { ready: false, timings: timings, measured: 0 };
   window.trackerViewer = hooks;
 
   // ---------------------------------------------------------------- decoding
@@ -299,7 +299,8 @@
     requestAnimationFrame(function () {
       setTimeout(function () {
         timings.push({ day: isoDay(k), ms: performance.now() - t0, js: js, why: why || "" });
-        if (timings.length > 500) timings.shift();
+        hooks.measured += 1;
+        if (timings.length > 2000) timings.shift();
       }, 0);
     });
   }
