@@ -153,6 +153,13 @@ def test_viewer_in_headless_chromium(viewer_dir: Path, tmp_path: Path) -> None:
             assert RAQQA_QUOTE in page.inner_text("#place")
             page.wait_for_timeout(900)  # the fly to Raqqa
             page.screenshot(path=str(tmp_path / "viewer_raqqa_2017-10-17.png"))
+
+            page.click("#play")  # plays from the shown day on, and pauses
+            page.wait_for_function("trackerViewer.day() >= '2017-10-19'")
+            page.click("#play")
+            paused = page.evaluate("trackerViewer.day()")
+            page.wait_for_timeout(600)
+            assert page.evaluate("trackerViewer.day()") == paused and page.get_attribute("#play", "aria-label") == "Play"
         finally:
             browser.close()
     figures = {"opened_ms": round(opened_ms, 1), "slider_ms": [round(m, 1) for m in step_ms],

@@ -562,6 +562,7 @@
   }
 
   // ---------------------------------------------------------------- start
+  document.title = D.region.label + ", " + D.start + " to " + isoDay(D.days - 1) + ": who controls what";
   document.getElementById("region").textContent = D.region.label + " \u00b7 " + D.start + " to " + isoDay(D.days - 1) +
     " \u00b7 " + N + " places";
   for (var p0 = 0; p0 < N; p0++) { restyle(p0); if (p0 < NC && layers[p0]) layers[p0].addTo(map); }
