@@ -39,8 +39,6 @@ TYPE_RANK: dict[str, int] = {"city": 2, "town": 3, "village": 4, "neighbourhood"
 OTHER_RANK: int = 5
 #: A town of ``render.toml`` stands for the nearest settlement within this many degrees (not labelled twice).
 TOWN_MATCH_DEG: float = 0.05
-#: The base map's credit line and the baseline's (shown in the page's attribution).
-BASE_CREDIT = "Base map: OCHA (CC BY 3.0 IGO), Natural Earth"
 
 
 def _opt(value) -> str | None:
@@ -158,10 +156,7 @@ def _basemap() -> dict:
                       for n, g, p in zip(base.countries["name"], polys(base.countries),
                                          shapely.point_on_surface(base.countries.geometry.values)) if g],
         "outline": [g for g in polys(base.outline) if g],
-        "governorates": [{"en": en, "ar": ar, "at": encode_point(p.x, p.y),
-                          "g": encode_lines(shapely.simplify(shapely.boundary(g), tol))}
-                         for en, ar, g, p in zip(govs["adm1_en"], govs["adm1_ar"], govs.geometry,
-                                                 shapely.point_on_surface(govs.geometry.values))],
+        "governorates": [encode_lines(shapely.simplify(shapely.boundary(g), tol)) for g in govs.geometry],
         "rivers": [line for g in base.rivers.geometry for line in encode_lines(shapely.simplify(g, tol))],
         "lakes": [p for p in polys(base.lakes) if p],
     }
@@ -286,6 +281,7 @@ def build(timeline, cells: polygons.Cells, start: date, end: date, region: Regio
     """
     from tracker.control import STALE_DAYS
     from tracker.frames import WIKIMAP_NOTE
+    from tracker.plot import BASE_CREDIT
 
     n_days = (end - start).days + 1
     days, moves = change_days(timeline, start, end), event_days(timeline, start, end)

@@ -117,7 +117,7 @@
                                    stroke: false }).addTo(map);
   });
   BM.governorates.forEach(function (g) {
-    L.polyline(g.g.map(ring), { renderer: lineR, interactive: false, color: C.governorate_edge,
+    L.polyline(g.map(ring), { renderer: lineR, interactive: false, color: C.governorate_edge,
                                 weight: W.governorate, opacity: 0.8 }).addTo(map);
   });
   if (BM.rivers.length) {
