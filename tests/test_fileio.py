@@ -25,3 +25,20 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
             raise RuntimeError("interrupted")
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+
+
+def test_replacing_dir_swaps_whole_folders_and_cleans_up(tmp_path):
+    from tracker.fileio import replacing_dir
+
+    out = tmp_path / "viewer"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with replacing_dir(out) as tmp:
+            (tmp / "index.html").write_text("half")
+            raise RuntimeError("interrupted")
+    assert [p.name for p in out.iterdir()] == ["old.txt"]          # the old folder, untouched
+    with replacing_dir(out) as tmp:
+        write_atomic(tmp / "index.html", "new")
+    assert [p.name for p in out.iterdir()] == ["index.html"]       # the new folder whole, nothing of the old
+    assert [p.name for p in tmp_path.iterdir()] == ["viewer"]      # no temp or old folder left beside it

@@ -426,3 +426,30 @@ def export_cmd(day: str, fmt: str, out: Path | None, no_inferred: bool, db: Path
     _check_span(tl, _day(day))
     for path in export_day(_day(day), fmt, out, timeline=tl, include_inferred=not no_inferred):
         click.echo(str(path))
+
+
+@main.command("viewer")
+@click.option("--start", type=DATE, default=None, help="First day (default: the timeline's start, its baseline).")
+@click.option("--end", type=DATE, default=None, help="Last day (default: the last change).")
+@click.option("--region", default="syria", show_default=True,
+              help="syria, front (where control changed), or a governorate.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write (replaced whole); open its index.html in a browser.")
+@DB_OPTION
+def viewer_cmd(start, end, region: str, out: Path, db: Path | None) -> None:
+    """Write an interactive map (a static page with a day slider) that opens from file:// with no network."""
+    from tracker.regions import region as named
+    from tracker.viewer import write_viewer
+
+    if region.strip().casefold() != "front":
+        named(region)  # an unknown region fails before the database is read
+    con = store.connect(db, read_only=True)
+    try:
+        result = write_viewer(out, start=start.date() if start else None, end=end.date() if end else None,
+                              region=region, con=con)
+    finally:
+        con.close()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{result.path / 'index.html'} ({result.start} to {result.end}, {result.places} places, "
+               f"{result.events} changes, {result.bytes / 1e6:.1f} MB)")

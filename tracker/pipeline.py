@@ -88,6 +88,13 @@ def stage_sitreps(ctx: RunContext) -> dict:
     return sitreps(ctx)
 
 
+def stage_viewer(ctx: RunContext) -> dict:
+    """The interactive viewer of the whole timeline in ``<out>/viewer`` (see :func:`tracker.viewer.stage_viewer`)."""
+    from tracker.viewer import stage_viewer as viewer
+
+    return viewer(ctx)
+
+
 Stage = Callable[[RunContext], dict]
 STAGES: list[tuple[str, Stage]] = [
     ("ingest", stage_ingest),
@@ -96,6 +103,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("control", stage_control),
     ("polygons", stage_polygons),
     ("render", stage_render),
+    ("viewer", stage_viewer),
     ("sitreps", stage_sitreps),  # last: reads everything the stages before it stored
 ]
 

@@ -21,6 +21,7 @@ API for maps (stable)
 - ``layers_on(day, *, timeline=None, cells=None, include_inferred=True) -> GeoDataFrame``: columns
   ``side, status, other_side, n_places, area_km2, geometry`` (EPSG:4326, one dissolved row per group)
 - ``front_lines_on(day, *, timeline=None, cells=None) -> GeoDataFrame``: ``side_a, side_b, length_km, geometry``
+- ``front_edges(state, cells) -> ndarray``: which shared cell edges lie on a front (the viewer's per-edge fronts)
 - ``uncertain_on(day, *, timeline=None, cells=None) -> GeoDataFrame``: places without a cell, as points, with
   ``place_id, name_en, side, status, coord_precision, adm3_en, geometry``
 - ``area_table(timeline, cells, d0=None, d1=None, include_inferred=False) -> DataFrame``: ``day, side, status,
@@ -329,13 +330,21 @@ def layers_on(day, *, timeline=None, cells: Cells | None = None, include_inferre
     return DailyPolygons(timeline, cells, include_inferred).layers_on(day)
 
 
-def front_lines(state: pd.DataFrame, cells: Cells) -> gpd.GeoDataFrame:
-    """Shared edges of neighbouring cells whose holders differ, merged per pair of sides (EPSG:4326)."""
+def front_edges(state: pd.DataFrame, cells: Cells) -> np.ndarray:
+    """Which shared edges of ``cells`` lie on a front under ``state``: a boolean mask over ``cells.edge_i``, true
+    where the two neighbours are held (held, contested, besieged or claimed) by different known sides."""
     st = state.reindex(cells.place_id)
     side = st["side"].fillna("unknown").to_numpy(str)
     drawn = st["status"].isin(["held", "contested", "besieged", "claimed"]).to_numpy()
     si, sj = side[cells.edge_i], side[cells.edge_j]
-    m = (si != sj) & drawn[cells.edge_i] & drawn[cells.edge_j] & (si != "unknown") & (sj != "unknown")
+    return (si != sj) & drawn[cells.edge_i] & drawn[cells.edge_j] & (si != "unknown") & (sj != "unknown")
+
+
+def front_lines(state: pd.DataFrame, cells: Cells) -> gpd.GeoDataFrame:
+    """Shared edges of neighbouring cells whose holders differ, merged per pair of sides (EPSG:4326)."""
+    side = state.reindex(cells.place_id)["side"].fillna("unknown").to_numpy(str)
+    m = front_edges(state, cells)
+    si, sj = side[cells.edge_i], side[cells.edge_j]
     a = np.where(si < sj, si, sj)[m]
     b = np.where(si < sj, sj, si)[m]
     geoms = cells.edge_geometry[m]
