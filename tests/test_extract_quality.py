@@ -447,3 +447,24 @@ def test_persian_nominals(gz, text, want):
 ])
 def test_sites_and_spellings(gz, text, lang, want):
     assert want in _said(text, lang, gz)
+
+
+@pytest.mark.parametrize("text", [
+    "HTS brokered an agreement to evacuate civilians from the besieged towns of al-Fu'ah and Kafriya.",
+    "The coalition parachuted weapons to the rebels surrounded in Mare'.",
+    "On 1 September, the SDF captured Mohammed Remedan Eyd al-Talah, ISIL's chief financial officer.",
+    "The SDF announced a council to govern Raqqa city after it is captured.",
+    "The SDF captured the Old City, leaving ISIL in control of only the newer areas of Tabqa.",
+])
+def test_no_change_is_read_into(gz, text):
+    # a siege described, a person captured, a future capture, the loser's remaining hold: no change of a place
+    changes = {(a, p) for _, a, p in _said(text, "en", gz) if a in ("capture", "siege", "advance") and p}
+    assert changes == set()
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Government forces were surrounding Khan al-Shih.", ("government", "siege")),
+    ("The SDF encircled IS fighters in Baghouz on Friday.", ("sdf", "siege")),
+])
+def test_siege_shapes(gz, text, want):
+    assert want in {(s, a) for s, a, _ in _said(text, "en", gz)}

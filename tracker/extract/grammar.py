@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from tracker.extract.actors import Actor
 from tracker.extract.chunks import Chunk
 from tracker.extract.lexicon import Lexicon
-from tracker.extract.places import SETTLEMENT_WORDS, Place
+from tracker.extract.places import LONGER_NAME, SETTLEMENT_WORDS, Place
 from tracker.extract.segment import Sentence
 from tracker.textfold import fold_key
 from tracker.vocab import TERRITORIAL
@@ -93,6 +93,8 @@ class Grammar:
             action, construction = c.value
             handler = getattr(self, "_" + construction, None)
             if handler is None:
+                continue
+            if action == "siege" and construction == "verb" and self._attributive(ch, i):
                 continue
             frame = Frame(c, i, action, construction, sent)
             if action in ("advance", "proximity"):
@@ -166,6 +168,18 @@ class Grammar:
             return
         f.places = [(p, "whole") for p, role in before.places if role in ("whole", "partial")]
         f.complete = bool(f.places)
+
+    def _attributive(self, ch: list[Chunk], i: int) -> bool:
+        """A siege participle describing a noun, not a side besieging: "the besieged town of X", "the rebels
+        surrounded in Mare'"."""
+        before = ch[i - 1] if i > 0 else None
+        after = ch[i + 1] if i + 1 < len(ch) else None
+        if before is None or any(c.has("siege_break") for c in ch[max(0, i - 3):i]):
+            return False  # "linked up with the besieged garrison of X": a siege broken
+        if before.has("det"):
+            return True
+        return before.kind == "actor" and ch[i].text.endswith("ed") and after is not None and \
+            after.text in ("in", "inside", "at")
 
     def _inside_other(self, ch: list[Chunk], i: int) -> bool:
         """A nominal right after a verb of the same action ("took control of", "seized full control of") is
@@ -262,6 +276,11 @@ class Grammar:
             f.loser = subject
         else:
             f.agent, f.agent_how = (subject, "subject") if subject is not None else self._agent_after(ch, i)
+        if not f.places and f.action == "siege":
+            # "encircled government forces in the centre of the city": the besieged side, then where
+            j = self._skip(ch, i + 1, ("det",))
+            if j + 1 < len(ch) and ch[j].kind == "actor" and ch[j + 1].text in ("in", "inside", "at"):
+                f.loser, f.places = ch[j].value, self._places_after(ch, j + 2, f)
         if not f.places:
             f.places = self._relative_object(ch, i)
         return bool(f.places) or f.action == "advance" and f.distance is not None
@@ -579,8 +598,8 @@ class Grammar:
             elif c.kind in ("place", "name"):
                 if not expecting:
                     break
-                if c.kind == "name" and not self._could_be_place(c):
-                    break
+                if (c.kind == "name" or c.value.reason == LONGER_NAME) and not self._could_be_place(c):
+                    break  # "captured Mohammed Remedan al-Talah": a person
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
                         ch[j + 1].has("feature") and not ch[j + 1].has("site_after"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
@@ -1020,7 +1039,7 @@ class Grammar:
         it and no place after it (a headline's "Manbij liberated from IS")."""
         j = self._back(ch, i - 1, ("adverb",), quotes=True)
         if j >= 0 and ch[j].has("aux"):
-            return True
+            return not ch[i].text.endswith("ing")  # "were surrounding X" is progressive
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True
