@@ -468,3 +468,12 @@ def test_no_change_is_read_into(gz, text):
 ])
 def test_siege_shapes(gz, text, want):
     assert want in {(s, a) for s, a, _ in _said(text, "en", gz)}
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Operation Peace Spring: Ras al-Ain cleared of terrorists.", ("turkey", "capture", "Ras Al Ain (Ras Al Ain)")),
+    ("YPG/YPJ fighters cleansed the village of Tal Tamr.", ("sdf", "capture", "Tal Tamer")),
+    ("Revolutionaries liberate Kafr Nabudah from Assad militias.", ("opposition", "capture", "Kafr Nabutha")),
+])
+def test_media_conventions(gz, text, want):
+    assert want in _said(text, "en", gz)

@@ -64,6 +64,7 @@ class Actor:
     named: bool = False  # a name of a force, not only a head noun with modifiers
     pieces: list[Hit] = field(default_factory=list)
     core: str = ""  # the side before any backer changed it
+    generic: bool = False  # a generic word ("the militants") given the side of the last group named
 
 
 #: armed groups none of which is another's ground partner
@@ -134,7 +135,8 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     else:
         # a weak modifier yields to a backer ("Syrian forces backed by Turkish tanks" are Turkey's factions)
         side = side or _pick(weak, lex)
-    return Actor(pieces[0].start, pieces[-1].end, side, tuple(backer_sides), bool(names), pieces, core_side)
+    return Actor(pieces[0].start, pieces[-1].end, side, backers=tuple(backer_sides), named=bool(names), pieces=pieces,
+                 core=core_side)
 
 
 def _coordinated(pieces: list[Hit], folded: str) -> bool:
@@ -160,7 +162,7 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
         if a.side == "generic":
             if last is None or a.start - last.end > GENERIC_REACH:
                 continue
-            a.side = last.side
+            a.side, a.generic = last.side, True
         elif a.side in NON_STATE:
             last = a
         out.append(a)
@@ -198,7 +200,7 @@ def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None)
     if actor is None and _CONTROL_NEXT.match(folded, run[-1].end):
         side = _pick([h.value for h in run if h.group in ("modifier", "weak")], lex)
         if side:
-            actor = Actor(run[0].start, run[-1].end, side, (), False, run, side)
+            actor = Actor(run[0].start, run[-1].end, side, pieces=run, core=side)
     return [actor] if actor is not None else []
 
 

@@ -364,6 +364,8 @@ class Grammar:
             if places and k < len(ch) and ch[k].has("of", "from") and k + 1 < len(ch) and \
                     self._actor_at(ch, k + 1) is not None:
                 f.places, f.loser = places, self._actor_at(ch, k + 1)
+            elif places and not self._passive(ch, i) and places[0][0].reason != "anaphora":
+                f.places = places  # "cleansed the village of Tal Tamr"
         if not f.places:
             return False
         subject = self._subject(ch, i)

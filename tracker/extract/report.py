@@ -265,7 +265,7 @@ class _Reader:
         return count.most_common(1)[0][0] if count else None
 
     def _context_side(self, f: Frame, ch: list[Chunk], previous: Frame | None, topic: str | None) -> str | None:
-        loser = f.loser.side if f.loser is not None else None
+        loser = f.loser.side if f.loser is not None and not f.loser.generic else None
         if previous is not None and previous.agent is not None and previous.agent.side != loser and \
                 not previous.loss:
             return previous.agent.side
@@ -288,7 +288,8 @@ class _Reader:
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
         side = f.agent.side if f.agent is not None else None
         named = side is not None
-        loser = f.loser.side if f.loser is not None else None
+        # a generic loser ("cleared of terrorists") may have taken the side of the force it fights
+        loser = f.loser.side if f.loser is not None and not f.loser.generic else None
         if side is not None and side == loser:
             side, named = None, False  # nobody takes a place from itself: the side is elsewhere
         if side is None:
