@@ -288,10 +288,12 @@ class _Reader:
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
         side = f.agent.side if f.agent is not None else None
         named = side is not None
-        # a generic loser ("cleared of terrorists") may have taken the side of the force it fights
-        loser = f.loser.side if f.loser is not None and not f.loser.generic else None
+        loser = f.loser.side if f.loser is not None else None
         if side is not None and side == loser:
-            side, named = None, False  # nobody takes a place from itself: the side is elsewhere
+            if f.loser is not None and f.loser.generic:
+                loser = None  # "cleared of terrorists": the generic word took the side it is fought by
+            else:
+                side, named = None, False  # nobody takes a place from itself: the side is elsewhere
         if side is None:
             side = self._context_side(f, ch, previous, topic)
         out: list[Claim] = []
