@@ -477,3 +477,18 @@ def test_siege_shapes(gz, text, want):
 ])
 def test_media_conventions(gz, text, want):
     assert want in _said(text, "en", gz)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("The Syrian Observatory documented the control of regime forces over Kafr Nabudah.",
+     ("government", "capture", "Kafr Nabutha")),
+    ("Regime forces' control over Kafr Nabudah comes after 3 days of battles.", ("government", "capture", "Kafr Nabutha")),
+    ("The factions regained control of Kafr Nabudah after a counter-attack.", ("opposition", "capture", "Kafr Nabutha")),
+])
+def test_control_as_a_noun(gz, text, want):
+    assert want in _said(text, "en", gz)
+
+
+def test_fire_control_is_no_control(gz):
+    got = _said("According to local sources, government forces established fire control over Sukhna.", "en", gz)
+    assert not any(a == "capture" for _, a, _ in got)

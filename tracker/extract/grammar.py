@@ -296,10 +296,13 @@ class Grammar:
         if f.action == "withdraw":
             f.loss = True
         start = self._besieger(ch, i + 1, f) if f.action == "siege" else i + 1
+        owner = self._possessor(ch, i)
+        if owner is None and start + 1 < len(ch) and self._actor_at(ch, start) is not None and \
+                ch[start + 1].text in ("over", "on"):
+            owner, start = ch[start].value, start + 2  # "the control of regime forces over X"
         f.places = self._places_after(ch, start, f)
         if not f.places:
             f.places = self._possessive_place(ch, i)
-        owner = self._possessor(ch, i)
         if not f.places and owner is None and i > 0 and ch[i - 1].kind in ("place", "name"):
             f.places = self._places_before(ch, i)  # "Alshaddadi liberation", "Palmyra recapture"
         if f.loss:
@@ -510,6 +513,10 @@ class Grammar:
             j += 1
         while j < n:
             c = ch[j]
+            if c.kind == "pred" and f is not None and c.value == (f.action, "nominal") and expecting and not out \
+                    and self._inside_other(ch, j):
+                j += 1  # "took control of X", "regained control over X": the noun the verb governs
+                continue
             if c.kind == "word":
                 if c.has("edge") and expecting:
                     role = "edge"  # "the outskirts of X", "the northeastern entrance of X"
