@@ -429,6 +429,8 @@ def test_weeks_are_written_again_only_when_they_change(small_db, tmp_path, monke
     assert write() == ["2017-W41.md", "2017-W41.html"]  # only the week whose content changed
     (folder / "2017-W42.html").unlink()
     assert write() == ["2017-W42.md", "2017-W42.html"]  # a missing file is written again
+    monkeypatch.setattr(output, "code_key", lambda: "other templates")
+    assert len(write()) == 6  # new templates or drawing code: every week again
 
 
 # --- end to end: the real pipeline on the seeds -------------------------------------------------------------

@@ -298,7 +298,7 @@ def sitrep_cmd(week: str, region: str | None, fmt: str | None, out: Path | None,
     from tracker.sitrep import make
 
     files, rep = make(week, region, fmt, out, db, with_map=not no_map)
-    warnings = [] if rep.in_span else [f"{rep.week_id} is outside the data: {rep.notes[-1]}"]
+    warnings = [f"{rep.week_id} is outside the data: {rep.outside_data}"] if rep.outside_data else []
     _done({"files": [str(p) for p in files], "week": rep.week_id, "region": rep.region, "changes": len(rep.changes),
            "reports": len(rep.reports), "in_span": rep.in_span}, warnings, as_json, "\n".join(map(str, files)))
 

@@ -85,13 +85,14 @@ def _png(frame: Any, region: Any, scale: float) -> bytes:
 
     _, rgb = plot.render_map(frame, region, scale=scale)
     buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG", optimize=scale <= 1, dpi=(96 * scale, 96 * scale))
+    Image.fromarray(rgb).save(buf, format="PNG", dpi=(96 * scale, 96 * scale))  # optimize=True: 4x slower
     return buf.getvalue()
 
 
 def draw(rep: Sitrep, area: Area, geo: Geo, scale: float = 1.0) -> None:
     """Fill the report's pictures: the map (and for Syria a close-up of the changes) at ``scale`` times the
-    screen size, the chart as PNG and SVG. A map that cannot be drawn leaves a note instead."""
+    screen size, the chart as PNG (and for print, ``scale`` above 1, as SVG). A map that cannot be drawn leaves a
+    note instead."""
     from tracker import regions  # noqa: PLC0415 (geodata loads only here)
 
     try:
@@ -109,4 +110,5 @@ def draw(rep: Sitrep, area: Area, geo: Geo, scale: float = 1.0) -> None:
         rep.notes.append(f"No map: {exc}")
     title = f"Ground held at the end of each week ({area.label if area.bbox else 'all of Syria'})"
     rep.chart_png = area_chart(rep.area_history, rep.start, rep.end, title)
-    rep.chart_svg = area_chart(rep.area_history, rep.start, rep.end, title, fmt="svg")
+    if scale > 1:  # print: the chart as vector
+        rep.chart_svg = area_chart(rep.area_history, rep.start, rep.end, title, fmt="svg")

@@ -511,13 +511,13 @@ def gather(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: 
         rep.notes.append("Chronicles (dated histories such as Wikipedia campaign articles) were written later; "
                          "their sentences carry their own dates.")
     if end < first:
-        rep.in_span = False
+        rep.outside_data = f"the control timeline starts on {fmt_day(first)}, after this week"
         rep.notes.append(f"The control timeline starts on {fmt_day(first)} (its baseline map); this week is "
                          "earlier, so there is no map of control and no area figures, and its claims change nothing.")
         rep.area_note = "No area figures before the control timeline starts."
         rep.areas, rep.area_history = [], rep.area_history.iloc[0:0]
     elif last is not None and start > last:
-        rep.in_span = False
+        rep.outside_data = f"the data's last evidence is of {fmt_day(last)}, before this week"
         rep.notes.append(f"The data's last evidence is of {fmt_day(last)}; this week is later, so what it shows is "
                          "carried forward from then.")
     if with_map and end >= first:

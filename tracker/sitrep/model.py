@@ -177,8 +177,9 @@ class Sitrep:
         A paragraph written from the figures above.
     notes : list of str
         Caveats a reader needs (estimated dates, a week outside the timeline).
-    in_span : bool
-        Whether the week lies within the control timeline (from its baseline to its last evidence).
+    outside_data : str
+        Why the week lies outside the control timeline (before its baseline, after its last evidence); empty
+        when it lies within (:attr:`in_span`).
     map_png, detail_png, chart_png : bytes or None
         The end-of-week map with the week's changes highlighted, a close-up of where they are (Syria-wide
         reports), and the chart of ground by side.
@@ -206,7 +207,7 @@ class Sitrep:
     reports: list[ReportUsed] = field(default_factory=list)
     summary: str = ""
     notes: list[str] = field(default_factory=list)
-    in_span: bool = True
+    outside_data: str = ""
     map_png: bytes | None = None
     detail_png: bytes | None = None
     chart_png: bytes | None = None
@@ -223,6 +224,11 @@ class Sitrep:
     def stem(self) -> str:
         """File name without suffix: ``2017-W41`` for Syria, ``2017-W41-deir-ez-zor`` for a region."""
         return self.week_id if self.region == "syria" else f"{self.week_id}-{self.region}"
+
+    @property
+    def in_span(self) -> bool:
+        """Whether the week lies within the control timeline (from its baseline to its last evidence)."""
+        return not self.outside_data
 
     @property
     def title(self) -> str:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -128,13 +129,26 @@ def make(week: str, region: str | None = None, fmt: str | None = None, out: str 
 
 # --- many weeks --------------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """A hash of what decides how a report looks: this package, its templates, and the map drawing."""
+    from tracker.animate import style_key  # noqa: PLC0415
+
+    digest = hashlib.sha256(style_key().encode())
+    for folder, pattern in ((Path(__file__).parent, "*.py"), (Path(__file__).parent.parent / "templates", "sitrep*")):
+        for path in sorted(folder.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(rep: Sitrep, state: pd.DataFrame | None = None) -> str:
-    """A hash of what a report shows: its content without pictures or the time it was generated, and (for
-    its map) the state of every place at the end of its week."""
+    """A hash of what a report shows: its content without pictures or the time it was generated, (for its
+    map) the state of every place at the end of its week, and the code that draws it (:func:`code_key`)."""
     skip = {"generated", "map_png", "detail_png", "chart_png", "chart_svg", "area_history"}
     content = {f.name: getattr(rep, f.name) for f in dataclasses.fields(rep) if f.name not in skip}
-    digest = hashlib.sha256(json.dumps(content, default=lambda o: dataclasses.asdict(o)
-                                       if dataclasses.is_dataclass(o) else str(o), sort_keys=True).encode())
+    digest = hashlib.sha256(code_key().encode())
+    digest.update(json.dumps(content, default=lambda o: dataclasses.asdict(o)
+                             if dataclasses.is_dataclass(o) else str(o), sort_keys=True).encode())
     digest.update(rep.area_history.to_csv(index=False).encode())
     if state is not None:
         digest.update(pd.util.hash_pandas_object(state, index=True).to_numpy().tobytes())
