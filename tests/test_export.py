@@ -133,6 +133,10 @@ def test_a_range_gives_a_file_per_day(timeline, tmp_path):
 def test_geopackage_has_layers_and_a_time_enabled_intervals_layer(timeline, tmp_path):
     days = days_between("2017-08-01", "2017-08-05", every=2)
     (path,) = export_days(days, "gpkg", tmp_path / "c.gpkg", timeline=timeline)
+    import sqlite3
+
+    with sqlite3.connect(path) as db:  # GeoPackage 1.2: GDAL 3.6 (Debian 12, older QGIS) reads it without warnings
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10200
     layers = dict(pyogrio.list_layers(path))
     assert layers == {"control": "MultiPolygon", "front_lines": "MultiLineString", "places": "Point",
                       "control_intervals": "MultiPolygon"}

@@ -447,6 +447,17 @@ def test_seeds_week_41_end_to_end(sources, tmp_path, monkeypatch):
         assert ctx.results["sitreps"]["last"] == "2017-W42"
         again = pipeline.run(con, [sources / "seeds"], out)  # nothing new: every stage is skipped
         assert all(again.results[name].get("skipped") for name, _ in pipeline.STAGES)
+        (out / "sitreps" / "2017-W41.html").unlink()  # a missing output: its stage runs, and writes that week
+        again = pipeline.run(con, [sources / "seeds"], out)
+        assert [n for n, r in again.results.items() if not r.get("skipped")] == ["sitreps"]
+        assert again.results["sitreps"]["written"] == 1 and (out / "sitreps" / "2017-W41.html").exists()
+        # a new report with no claim: it is stored and read, control is left as it was, one week is written
+        (tmp_path / "new.jsonl").write_text(json.dumps({"id": "quiet", "published": "2017-10-18", "lang": "en",
+                                                        "text": "The weather in Damascus was mild on Wednesday."}),
+                                            encoding="utf-8")
+        again = pipeline.run(con, [sources / "seeds", tmp_path / "new.jsonl"], out)
+        assert [n for n, r in again.results.items() if not r.get("skipped")] == ["ingest", "extract", "sitreps"]
+        assert again.results["sitreps"]["written"] == 1  # week 42, where the report is listed
         pdf = sitrep.render(sitrep.gather(con, "2017-W41", print_scale=2), "pdf")
     finally:
         con.close()

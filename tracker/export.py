@@ -108,11 +108,14 @@ def _write_layer(frame: gpd.GeoDataFrame, path: Path, fmt: str, layer: str, appe
     if fmt == "geoparquet":
         frame.to_parquet(path, index=False)
         return
-    options = {"RFC7946": "YES"} if fmt == "geojson" else {}
+    # GeoJSON per RFC 7946; a GeoPackage of version 1.2, which GDAL 3.6 (Debian 12's) reads without a warning
+    layer_options = {"RFC7946": "YES"} if fmt == "geojson" else {}
+    dataset_options = {"VERSION": "1.2"} if fmt == "gpkg" and not append else {}
     # arrow keeps dates as dates and lists as lists; polygons and lines made multi: one geometry type per layer
     points = bool(len(frame)) and bool((frame.geom_type == "Point").all())
     pyogrio.write_dataframe(frame, path, layer=layer, driver="GeoJSON" if fmt == "geojson" else "GPKG",
-                            promote_to_multi=not points, use_arrow=True, append=append, **options)
+                            promote_to_multi=not points, use_arrow=True, append=append,
+                            layer_options=layer_options, dataset_options=dataset_options)
 
 
 def export_days(days: Sequence[dt.date], fmt: str = "geoparquet", out: str | Path | None = None, *, timeline=None,
