@@ -69,7 +69,12 @@ def test_answers_agree_with_the_timeline(seeded):
     assert on.at["C5192", "side"] == t.timeline.who_held("C5192", "2017-10-16").side
     before = t.control_on("2017-10-16", as_reported="2017-10-13").set_index("place_id")
     assert (before.at["C5192", "side"], before.at["C5192", "status"]) == ("isis", "contested")
-    assert not t.control_on("2017-10-15")["inferred"].any()
+    reported, inferred = t.control_on("2017-10-15"), t.control_on("2017-10-15", include_inferred=True)
+    assert not reported["inferred"].any() and inferred["inferred"].any()
+    # a place with an inferred state keeps its reported one without include_inferred (when it has one)
+    overlaid = set(inferred.loc[inferred["inferred"], "place_id"])
+    assert overlaid & set(reported["place_id"])
+    assert set(inferred["place_id"]) - set(reported["place_id"]) <= overlaid
     assert isinstance(t.sql("SELECT 1 AS one"), pd.DataFrame)
 
 

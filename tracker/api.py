@@ -133,8 +133,7 @@ class Tracker:
         self._check(day)
         tl = self.timeline
         if as_reported is None:
-            points = places_on(day, tl, self._source().cells)
-            return points if include_inferred else points[~points["inferred"]].reset_index(drop=True)
+            return places_on(day, tl, self._source().cells, include_inferred)
         state = tl.state_on(day, as_reported=_as_date(as_reported))
         state = state[state["side"] != "unknown"]
         pl = tl.places.reindex(state.index)

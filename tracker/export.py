@@ -47,9 +47,10 @@ def _opt_date(value) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def places_on(day: dt.date, timeline, cells) -> gpd.GeoDataFrame:
-    """Every place with a known state on ``day`` as points, with the claims behind its state."""
-    state = timeline.state_on(day, include_inferred=True)
+def places_on(day: dt.date, timeline, cells, include_inferred: bool = True) -> gpd.GeoDataFrame:
+    """Every place with a known state on ``day`` as points, with the claims behind its state (an inferred state
+    in place of the reported one, unless ``include_inferred`` is False)."""
+    state = timeline.state_on(day, include_inferred=include_inferred)
     state = state[state["side"] != "unknown"]
     pl = timeline.places.reindex(state.index)
     ok = pl["lat"].notna().to_numpy()
