@@ -84,3 +84,79 @@ def test_failure_leaves_no_file(tmp_path: Path, deir) -> None:
     with pytest.raises(animate.AnimationError):
         animate.render_frames(frames(1), deir, tmp_path / "e.avi", progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- following the changes -------------------------------------------------------------------------------------
+
+
+def _cells(ids):
+    import shapely
+
+    return [shapely.box(40.4, 34.98, 40.5, 35.05) for _ in ids]
+
+
+def test_a_change_stays_highlighted_fading_then_joins_the_trail() -> None:
+    follow = animate.Follow(_cells, span=(DAY, DAY + dt.timedelta(days=20)), marks=[DAY])
+    seen = [follow(hand_frame(DAY + dt.timedelta(days=i), with_changes=i == 0))
+            for i in range(animate.FADE_FRAMES + 1)]
+    fades = [list(f.recent["fade"]) if f.recent is not None else [] for f in seen]
+    assert fades[0] == [1.0] and fades[1] == [1 - 1 / animate.FADE_FRAMES]
+    assert all(len(x) == 1 and x[0] > 0 for x in fades[:animate.FADE_FRAMES])
+    assert fades[-1] == [] and len(seen[-1].trail) == 1  # then outlined faintly: where the front moved
+    assert seen[0].recent["geometry"].iloc[0] is not None and seen[3].span == (DAY, DAY + dt.timedelta(days=20))
+
+
+def test_the_label_stays_for_several_frames_and_changes_can_hold(tmp_path: Path, deir) -> None:
+    follow = animate.Follow(_cells, span=(DAY, DAY + dt.timedelta(days=9)))
+    frames = [follow(hand_frame(DAY + dt.timedelta(days=i), with_changes=i == 0)) for i in range(10)]
+    out = tmp_path / "f.gif"
+    result = animate.render_frames(frames, deir, out, fps=4, progress=False, hold_changes=3)
+    shown = [any("Mayadin" in t for t in labels) for labels in result.labels]
+    assert shown == [True] * animate.FADE_FRAMES + [False] * 2  # not a quarter of a second: two seconds
+    with Image.open(out) as gif:
+        assert gif.n_frames == result.frames == 10 + 3  # the frame with the change is shown four times
+
+
+class _Source:
+    """A frame source with what the frame cache needs: the changes alone, and a hash of the state."""
+
+    timeline = None
+
+    def __init__(self, extra: dt.date | None = None) -> None:
+        self.drawn = 0
+        self.extra = extra  # a day with a change this source adds (a new report)
+
+    def _changed(self, day: dt.date) -> bool:
+        return day.day % 5 == 0 or day == self.extra
+
+    def __call__(self, day: dt.date, prev: dt.date | None) -> Frame:
+        self.drawn += 1
+        return hand_frame(day, with_changes=self._changed(day))
+
+    def changes_since(self, day: dt.date, prev: dt.date):
+        return hand_frame(day, with_changes=self._changed(day)).changes
+
+    def state_key(self, day: dt.date) -> bytes:
+        return b"changed" if self.extra and day >= self.extra else b"before"
+
+    def cell_geometries(self, ids):
+        return _cells(ids)
+
+
+def test_a_rerun_draws_only_frames_whose_data_changed(tmp_path: Path, deir) -> None:
+    end = DAY + dt.timedelta(days=11)
+
+    def run(source: _Source, name: str) -> tuple[animate.AnimationResult, animate.FrameCache]:
+        cache = animate.FrameCache(tmp_path / "cache")
+        return animate.animate(DAY, end, tmp_path / name, region=deir, frame_source=source, cache=cache,
+                               progress=False), cache
+
+    first, again, later = _Source(), _Source(), _Source(extra=DAY + dt.timedelta(days=10))
+    a, _ = run(first, "a.gif")
+    assert first.drawn == 12 and len(list((tmp_path / "cache").glob("*.png"))) == 12
+    b, cache = run(again, "b.gif")
+    assert again.drawn == 0 and cache.hits == 12 and b.labels == a.labels
+    assert (tmp_path / "a.gif").read_bytes() == (tmp_path / "b.gif").read_bytes()
+    _, cache = run(later, "c.gif")  # a new report changes the last two days: only their frames are drawn
+    assert later.drawn == 2 and cache.hits == 10
+    assert len(list((tmp_path / "cache").glob("*.png"))) == 12  # the replaced frames are pruned

@@ -78,15 +78,15 @@ def real_timeline():
     ("Deir el-Zour", "C5086"), ("C2893", "C2893"),
 ])
 def test_place_names_resolve_as_the_gazetteer_does(real_timeline, name, place_id):
-    from tracker.cli import _places_named
+    from tracker.api import places_named as resolve
 
-    assert _places_named(real_timeline, name) == [place_id]
+    assert resolve(real_timeline, name) == [place_id]
 
 
 def test_ambiguous_place_name_lists_ranked_candidates(real_timeline):
-    from tracker.cli import _places_named
+    from tracker.api import places_named as resolve
 
     with pytest.raises(InputError) as err:
-        _places_named(real_timeline, "Tiba")
+        resolve(real_timeline, "Tiba")
     lines = str(err.value).splitlines()[1:]
     assert len(lines) >= 5 and all("/" in line for line in lines)        # each with its admin path

@@ -14,6 +14,9 @@ from tracker._errors import InputError, MissingDataError, TrackerError
 DB_OPTION = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
                          help="DuckDB file (default outputs/tracker.duckdb; env TRACKER_DB).")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+ROWS_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default=None,
+                           help="How rows are printed: an aligned table (default), CSV with a header, or JSON "
+                                "lines (--json is the same as --format json).")
 
 
 def _echo_json(obj) -> None:
@@ -115,20 +118,22 @@ def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool
 @main.command()
 @click.argument("query")
 @DB_OPTION
+@ROWS_OPTION
 @JSON_OPTION
 @click.option("--limit", type=int, default=200, show_default=True, help="Rows shown in the table view.")
-def sql(query: str, db: Path | None, as_json: bool, limit: int) -> None:
-    """Run a read-only SQL query and print a table (or JSON lines)."""
+def sql(query: str, db: Path | None, fmt: str | None, as_json: bool, limit: int) -> None:
+    """Run a read-only SQL query and print its rows (a table, CSV or JSON lines)."""
     from tracker.query import run_query
+    from tracker.rowfmt import format_rows
 
     columns, rows = run_query(query, db)
-    if as_json:
-        for row in rows:
-            _echo_json(dict(zip(columns, row)))
+    fmt = "json" if as_json else fmt or "table"
+    if fmt == "table" and not columns:
+        click.echo("(no result)")
         return
-    from tracker.query import format_table
-
-    click.echo(format_table(columns, rows, limit=limit))
+    text = format_rows(columns, rows, fmt, limit=limit if fmt == "table" else None)
+    if text:
+        click.echo(text)
 
 
 @main.command()
@@ -202,8 +207,12 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PNG file (default outputs/map_<region>_<date>.png).")
 @DB_OPTION
-def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Path | None) -> None:
-    """Draw who controls what on one day as a PNG."""
+@JSON_OPTION
+def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Path | None, as_json: bool) -> None:
+    """Draw who controls what on one day as a PNG.
+
+    A day after the data's last evidence is drawn with a warning and exit status 1; a day nothing can be said
+    of (before the baseline, long after the last evidence) stops with exit status 2."""
     from tracker.plot import map_for_day
 
     if region and bbox:
@@ -213,13 +222,15 @@ def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Pat
         from tracker.control import load_timeline
 
         try:
-            _check_span(load_timeline(con), day.date())
-        except MissingDataError:
-            pass  # no control stage yet: the map says so itself
+            warnings = _outside_data(load_timeline(con), [day.date()])
+        except MissingDataError as exc:
+            warnings = [str(exc)]  # no control stage yet: the map says so itself
         path, result = map_for_day(day.date(), out, region=region, bbox=bbox, con=con)
     finally:
         con.close()
-    click.echo(f"{path} ({len(result.map_labels)} changes labelled on the map)")
+    _done({"files": [str(path)], "day": day.date(), "changes_labelled": len(result.map_labels),
+           "changes": len(result.labels) - len(result.map_labels)}, warnings, as_json,
+          f"{path} ({len(result.map_labels)} changes labelled on the map)")
 
 
 @main.command("animate")
@@ -232,14 +243,20 @@ def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Pat
 @click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=4, show_default=True, help="Frames per second.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Output file (default outputs/animation_<region>_<start>_<end>.<format>).")
+@click.option("--hold-changes", type=click.IntRange(min=0, max=20), default=0, show_default=True,
+              help="Show each frame with changes this many more times (a slower pace where the front moves).")
 @DB_OPTION
+@JSON_OPTION
 def animate_cmd(start, end, region: str, fmt: str | None, step: int, fps: float, out: Path | None,
-                db: Path | None) -> None:
-    """Render control over time as an MP4 or GIF, one frame per --step days."""
+                hold_changes: int, db: Path | None, as_json: bool) -> None:
+    """Render control over time as an MP4 or GIF, one frame per --step days.
+
+    Days after the data's last evidence are drawn with a warning and exit status 1; a start or end nothing can
+    be said of (before the baseline, long after the last evidence) stops with exit status 2."""
     from tracker.animate import animate, frame_days
     from tracker.regions import region as named
 
-    frame_days(start.date(), end.date(), step)  # bad dates fail before opening anything
+    days = frame_days(start.date(), end.date(), step)  # bad dates fail before opening anything
     if region.strip().casefold() != "front":
         named(region)
     fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "mp4")
@@ -247,10 +264,19 @@ def animate_cmd(start, end, region: str, fmt: str | None, step: int, fps: float,
         out = settings.outputs_dir() / f"animation_{region}_{start:%Y-%m-%d}_{end:%Y-%m-%d}.{fmt}"
     con = store.connect(db)
     try:
-        result = animate(start.date(), end.date(), out, region=region, fmt=fmt, step=step, fps=fps, con=con)
+        from tracker.control import load_timeline
+
+        try:
+            warnings = _outside_data(load_timeline(con), [days[0], days[-1]])
+        except MissingDataError as exc:
+            warnings = [str(exc)]
+        result = animate(start.date(), end.date(), out, region=region, fmt=fmt, step=step, fps=fps, con=con,
+                         hold_changes=hold_changes, progress=not as_json)
     finally:
         con.close()
-    click.echo(f"{result.path} ({result.frames} frames, {result.size[0]}x{result.size[1]})")
+    _done({"files": [str(result.path)], "frames": result.frames, "days": len(days), "size": list(result.size),
+           "changes_labelled": sum(len(x) for x in result.labels)}, warnings, as_json,
+          f"{result.path} ({result.frames} frames, {result.size[0]}x{result.size[1]})")
 
 
 @main.command("sitrep")
@@ -262,13 +288,19 @@ def animate_cmd(start, end, region: str, fmt: str | None, step: int, fps: float,
               help="Output file (default outputs/sitreps/<week>[-<region>].<format>).")
 @click.option("--no-map", is_flag=True, help="Leave out the map and the chart (quick).")
 @DB_OPTION
+@JSON_OPTION
 def sitrep_cmd(week: str, region: str | None, fmt: str | None, out: Path | None, no_map: bool,
-               db: Path | None) -> None:
-    """Write the weekly situation report for one ISO week."""
+               db: Path | None, as_json: bool) -> None:
+    """Write the weekly situation report for one ISO week.
+
+    A week outside the data (before the baseline, after the last evidence) is written with a warning and exit
+    status 1."""
     from tracker.sitrep import make
 
-    for path in make(week, region, fmt, out, db, with_map=not no_map):
-        click.echo(str(path))
+    files, rep = make(week, region, fmt, out, db, with_map=not no_map)
+    warnings = [f"{rep.week_id} is outside the data: {rep.outside_data}"] if rep.outside_data else []
+    _done({"files": [str(p) for p in files], "week": rep.week_id, "region": rep.region, "changes": len(rep.changes),
+           "reports": len(rep.reports), "in_span": rep.in_span}, warnings, as_json, "\n".join(map(str, files)))
 
 
 def _timeline(db: Path | None):
@@ -292,6 +324,31 @@ def _check_span(tl, day) -> None:
         click.echo(f"warning: {why}", err=True)
 
 
+def _outside_data(tl, days) -> list[str]:
+    """Warnings for days after the data's last evidence; an error (exit 2) for a day nothing can be said of."""
+    warnings = []
+    for day in days:
+        ok, why = tl.span_check(day)
+        if not ok:
+            raise InputError("--date", why)
+        if why:
+            warnings.append(why)
+    return warnings
+
+
+def _done(summary: dict, warnings: list[str], as_json: bool, line: str) -> None:
+    """The end of a command that wrote files: its summary (one line, or JSON), warnings on stderr, and exit
+    status 1 when there were any."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if as_json:
+        _echo_json({**summary, "warnings": warnings})
+    else:
+        click.echo(line)
+    if warnings:
+        sys.exit(1)
+
+
 def _day(value: str):
     from datetime import date
 
@@ -299,37 +356,6 @@ def _day(value: str):
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _places_named(tl, name: str) -> list[str]:
-    """The place ids a ``--place`` or ``history`` argument means, by the gazetteer's resolver (every
-    spelling, importance); the timeline's own name match when the gazetteer is not built or knows
-    nothing of the name (a place a user's baseline added).
-
-    Raises
-    ------
-    InputError
-        When the name is ambiguous: the message lists the candidates, ranked, with their admin path.
-    """
-    if name in tl.places.index:
-        return [name]
-    import gazetteer
-    from tracker._errors import MissingDataError
-
-    try:
-        res = gazetteer.load().find_places(name)
-    except MissingDataError:
-        return tl.find_places(name)
-    known = [c for c in res.candidates if c.place_id in tl.places.index]
-    if res.best is not None and res.best.place_id in tl.places.index:
-        return [res.best.place_id]
-    if not known:
-        return tl.find_places(name)
-    if len(known) == 1:
-        return [known[0].place_id]
-    lines = [f"  {c.place_id}\t{c.name_en or ''} | {c.name_ar or ''}\t[{c.feature_type}]\t{c.admin_path}"
-             for c in known[:10]]
-    raise InputError(name, "several places have this name; give one of these place ids:\n" + "\n".join(lines))
 
 
 def _state_rows(tl, state, pids) -> list[dict]:
@@ -354,9 +380,10 @@ def _state_rows(tl, state, pids) -> list[dict]:
 @click.option("--as-reported", default=None, help="Only what reports published by this date said.")
 @click.option("--inferred", is_flag=True, help="Include places inferred from proximity claims.")
 @DB_OPTION
+@ROWS_OPTION
 @JSON_OPTION
 def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: bool, db: Path | None,
-                as_json: bool) -> None:
+                fmt: str | None, as_json: bool) -> None:
     """Who held each place on a day: id, names, side, status, since, last evidence (stale when old), claim ids.
 
     Warns on stderr for a day after the last evidence; exits 2 before the baseline or when every state is stale."""
@@ -365,7 +392,9 @@ def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: 
     state = tl.state_on(_day(day), as_reported=_day(as_reported) if as_reported else None,
                         include_inferred=inferred)
     if place:
-        pids = _places_named(tl, place)
+        from tracker.api import places_named
+
+        pids = places_named(tl, place)
         if not pids:
             raise InputError("--place", f"no place matches {place!r}")
     else:
@@ -375,28 +404,44 @@ def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: 
         for row in rows:
             _echo_json(row)
         return
-    for r in rows:
-        other = f" ({r['other_side']})" if r["other_side"] else ""
-        stale = " (stale)" if r["stale"] else ""
-        click.echo(f"{r['place_id']}\t{r['name_en'] or ''}\t{r['name_ar'] or ''}\t{r['side']}\t{r['status']}{other}"
-                   f"\tsince {r['since']}\tlast evidence {r['last_evidence']}{stale}\t{','.join(r['claim_ids'])}")
+    from tracker.rowfmt import format_rows
+
+    columns = ["place_id", "name_en", "name_ar", "side", "status", "other_side", "since", "last_evidence", "stale",
+               "inferred", "claim_ids"]
+    click.echo(format_rows(columns, [[r[c] for c in columns] for r in rows], fmt or "table"))
 
 
 @main.command("history")
 @click.argument("place")
 @DB_OPTION
+@ROWS_OPTION
 @JSON_OPTION
-def history_cmd(place: str, db: Path | None, as_json: bool) -> None:
+def history_cmd(place: str, db: Path | None, fmt: str | None, as_json: bool) -> None:
     """Every interval of a place's control, with the claims and quotes that opened it."""
     tl = _timeline(db)
-    pids = _places_named(tl, place)
+    from tracker.api import places_named
+
+    pids = places_named(tl, place)
     if not pids:
         raise InputError(place, "no place matches this name or id")
+    if fmt in ("table", "csv"):
+        from tracker.rowfmt import format_rows
+
+        columns = ["place_id", "name_en", "valid_from", "valid_to", "side", "status", "other_side", "inferred",
+                   "last_evidence", "claim_ids", "quotes"]
+        rows = []
+        for pid in pids:
+            name = tl.places.at[pid, "name_en"] if pid in tl.places.index else pid
+            for r in tl.history(pid).to_dict("records"):
+                r = {**r, "place_id": pid, "name_en": name}
+                rows.append([r[c] if not isinstance(r[c], float) or r[c] == r[c] else None for c in columns])
+        click.echo(format_rows(columns, rows, fmt))
+        return
     for pid in pids:
         name = tl.places.at[pid, "name_en"] if pid in tl.places.index else pid
         hist = tl.history(pid)
         ignored = tl.outcomes[(tl.outcomes["place_id"] == pid) & (tl.outcomes["outcome"] != "applied")]
-        if as_json:
+        if as_json or fmt == "json":
             _echo_json({"place_id": pid, "name_en": name, "intervals": hist.to_dict("records"),
                         "other_claims": ignored.to_dict("records")})
             continue
@@ -411,21 +456,36 @@ def history_cmd(place: str, db: Path | None, as_json: bool) -> None:
 
 
 @main.command("export")
-@click.option("--date", "day", required=True, help="The day (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["geoparquet", "geojson"]), default="geoparquet",
-              show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Polygons file (front lines and places are written beside it).")
+@click.option("--date", "day", default=None, help="One day (YYYY-MM-DD).")
+@click.option("--start", default=None, help="First day of a range (YYYY-MM-DD), instead of --date.")
+@click.option("--end", default=None, help="Last day of the range (YYYY-MM-DD).")
+@click.option("--every", type=click.IntRange(min=1), default=1, show_default=True, help="Days between exported days.")
+@click.option("--format", "fmt", type=click.Choice(["geojson", "geoparquet", "gpkg"]), default="geoparquet",
+              show_default=True, help="GeoJSON (RFC 7946) and GeoParquet: files per day; GeoPackage: one file with "
+                                      "every day and the time-enabled control_intervals layer.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="The control file of one day, a folder for a range, or the GeoPackage (default outputs/export/).")
 @click.option("--no-inferred", is_flag=True, help="Leave out the inferred layer.")
 @DB_OPTION
-def export_cmd(day: str, fmt: str, out: Path | None, no_inferred: bool, db: Path | None) -> None:
-    """Write a day's control polygons, front lines and places (EPSG:4326)."""
-    from tracker.export import export_day
+@JSON_OPTION
+def export_cmd(day: str | None, start: str | None, end: str | None, every: int, fmt: str, out: Path | None,
+               no_inferred: bool, db: Path | None, as_json: bool) -> None:
+    """Write control polygons, front lines and places for QGIS and geopandas (EPSG:4326), one day or a range.
 
+    Days after the data's last evidence are written with a warning and exit status 1; a day nothing can be said
+    of (before the baseline, long after the last evidence) stops with exit status 2 before anything is written."""
+    from tracker.export import days_between, export_days
+
+    if day and (start or end):
+        raise click.UsageError("give --date, or --start and --end, not both")
+    if not day and not (start and end):
+        raise click.UsageError("give --date, or --start and --end")
+    days = [_day(day)] if day else days_between(_day(start), _day(end), every)
     tl = _timeline(db)
-    _check_span(tl, _day(day))
-    for path in export_day(_day(day), fmt, out, timeline=tl, include_inferred=not no_inferred):
-        click.echo(str(path))
+    warnings = _outside_data(tl, [days[0], days[-1]])
+    files = export_days(days, fmt, out, timeline=tl, include_inferred=not no_inferred)
+    _done({"files": [str(p) for p in files], "format": fmt, "days": len(days), "first": days[0], "last": days[-1]},
+          warnings, as_json, "\n".join(map(str, files)))
 
 
 @main.command("viewer")

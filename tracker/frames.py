@@ -64,6 +64,16 @@ class Frame:
         Date of the baseline control map (footnote).
     thin : GeoDataFrame or None
         Thinly held land (cells larger than a disc of radius ``tracker.polygons.THIN_KM``), stippled on the map.
+    recent : DataFrame or None
+        In an animation: the changes of this frame and of the few frames before it (``CHANGE_COLUMNS`` plus
+        ``geometry``, the place's cell, and ``fade``, 1 for this frame's changes down towards 0), highlighted
+        and listed instead of ``changes`` so a reader can follow them.
+    trail : GeoDataFrame or None
+        In an animation: the cells that changed hands earlier in it (outlined faintly: where the front moved).
+    span : tuple of date or None
+        In an animation: its first and last day, drawn as a time bar with ``marks``.
+    marks : list of date
+        The days of the animation on which control changed (ticks on the time bar).
     """
 
     day: dt.date
@@ -75,6 +85,10 @@ class Frame:
     sources_note: str = ""
     baseline_date: dt.date | None = None
     thin: gpd.GeoDataFrame | None = None
+    recent: pd.DataFrame | None = None
+    trail: gpd.GeoDataFrame | None = None
+    span: tuple[dt.date, dt.date] | None = None
+    marks: list[dt.date] = field(default_factory=list)
 
     def change_points(self) -> list[tuple[float, float]]:
         """(lon, lat) of every change, for the ``front`` region."""
@@ -131,8 +145,7 @@ class ControlFrames:
         layers = self.daily.layers_on(day)
         state = self.timeline.state_on(day)
         fronts = self.polygons.front_lines(state, self.cells)
-        # changes_between is inclusive at both ends: count from the day after the previous frame.
-        changes = self.timeline.changes_between(min(previous_day + dt.timedelta(days=1), day), day)
+        changes = self.changes_since(day, previous_day)
         ringed = state[state["status"] == "besieged"]
         places = self.timeline.places.reindex(ringed.index)
         besieged = pd.DataFrame({"name_en": places.get("name_en"), "lat": places["lat"], "lon": places["lon"],
@@ -140,6 +153,26 @@ class ControlFrames:
         return Frame(day=day, layers=layers, front_lines=fronts, changes=changes, besieged=besieged,
                      previous_day=previous_day, sources_note=self._note(changes), baseline_date=self.baseline_date,
                      thin=self.thin)
+
+    def changes_since(self, day: dt.date, previous_day: dt.date) -> pd.DataFrame:
+        """The control changes after ``previous_day`` up to ``day`` (what a frame lists)."""
+        # changes_between is inclusive at both ends: count from the day after the previous frame.
+        return self.timeline.changes_between(min(previous_day + dt.timedelta(days=1), day), day)
+
+    def state_key(self, day: dt.date) -> bytes:
+        """A hash of every place's drawn state on ``day`` (side, status, other side, staleness)."""
+        state = self.timeline.state_on(day, include_inferred=True)[["side", "status", "other_side", "stale"]]
+        return pd.util.hash_pandas_object(state, index=True).to_numpy().tobytes()
+
+    def cell_geometries(self, place_ids) -> np.ndarray:
+        """The cells of ``place_ids`` in EPSG:4326 (None for a place without a cell)."""
+        index = self.cells.index
+        rows = [index.get(pid, -1) for pid in place_ids]
+        geoms = np.array([self.cells.geometry[i] if i >= 0 else None for i in rows], dtype=object)
+        known = np.array([g is not None for g in geoms], dtype=bool)
+        if known.any():
+            geoms[known] = self.polygons.to_wgs84(geoms[known])
+        return geoms
 
     def _note(self, changes: pd.DataFrame) -> str:
         names: list[str] = []

@@ -159,14 +159,21 @@ class MapCanvas:
         Sides listed in the legend besides :data:`LEGEND_SIDES`.
     subtitle
         A line under the date (default: the region's name).
+    scale
+        Pixels per pixel of the configured size, the layout unchanged (2 for print).
+    follow
+        An animation's canvas: the legend explains fading highlights and the trail of earlier changes.
     """
 
-    def __init__(self, region: Region, legend_sides: Sequence[str] = (), subtitle: str | None = None) -> None:
+    def __init__(self, region: Region, legend_sides: Sequence[str] = (), subtitle: str | None = None,
+                 scale: float = 1.0, follow: bool = False) -> None:
         self.style = basemap.style()
         self.region = region
+        self.scale = scale
+        self.follow = follow
         fig_cfg = self.style["figure"]
-        self.size = (int(fig_cfg["width_px"]), int(fig_cfg["height_px"]))
-        dpi = fig_cfg["dpi"]
+        self.size = (round(fig_cfg["width_px"] * scale), round(fig_cfg["height_px"] * scale))
+        dpi = fig_cfg["dpi"] * scale
         matplotlib.rcParams["font.family"] = fig_cfg["font"]
         self.fig = Figure(figsize=(self.size[0] / dpi, self.size[1] / dpi), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
@@ -370,8 +377,11 @@ class MapCanvas:
                    linestyle="none", label="Besieged"),
             Line2D([], [], color=c["front"], lw=self.style["lines"]["front"], label="Front line"),
             Line2D([], [], marker="o", ms=7, mfc="white", mec=c["change_edge"], mew=1.8, linestyle="none",
-                   label="Changed hands since previous frame"),
+                   label="Changed hands (ringed, then fading)" if self.follow else "Changed hands since previous frame"),
         ]
+        if self.follow:
+            handles.append(Patch(facecolor="none", edgecolor=c["change_edge"], linestyle=(0, (2, 1.5)), linewidth=1.2,
+                                 label="Changed hands earlier on"))
         legend = self.panel.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.93), frameon=False,
                                    fontsize=fs["legend"], title="Control", title_fontsize=fs["panel_heading"],
                                    alignment="left", handlelength=1.8, borderaxespad=0.0)
@@ -485,8 +495,7 @@ class MapCanvas:
         self.ax.add_line(ring)
         return [ring]
 
-    def _changes_in_view(self, frame: Frame):
-        changes = frame.changes
+    def _changes_in_view(self, changes):
         if changes is None or len(changes) == 0:
             return None
         w, s, e, n = self.view
@@ -516,6 +525,67 @@ class MapCanvas:
             out.append(dots)
         return out
 
+    def _recent_marks(self, recent) -> list[Artist]:
+        """An animation's latest changes: each cell filled and outlined in magenta, a ring around the place and a
+        dot in the new holder's colour, all fading with the change's age (``fade``: 1 new, towards 0 old)."""
+        if recent is None or len(recent) == 0:
+            return []
+        c, lw = self.style["colours"], self.style["lines"]
+        rgb = matplotlib.colors.to_rgb(c["change_edge"])
+        out: list[Artist] = []
+        for fade, group in recent.groupby("fade", sort=True):  # the oldest first: the newest drawn on top
+            fade = float(fade)
+            paths = geoms_to_paths(g for g in group["geometry"] if g is not None)
+            if paths:
+                out.append(self._collection_dyn(paths, facecolors=[(*rgb, 0.45 * fade)], edgecolors=[(*rgb, fade)],
+                                                linewidths=lw["change"] * (1 + fade), zorder=11))
+            ok = group[group["lon"].notna() & group["lat"].notna()]
+            if not len(ok):
+                continue
+            ring = Line2D(ok["lon"].astype(float), ok["lat"].astype(float), marker="o", ms=12 + 16 * fade,
+                          mfc="none", mec=(*rgb, fade), mew=1 + 1.5 * fade, linestyle="none", zorder=12)
+            self.ax.add_line(ring)
+            out.append(ring)
+            for to_side, side_rows in ok.groupby(ok["to_side"].fillna("unknown").astype(str)):
+                dots = Line2D(side_rows["lon"].astype(float), side_rows["lat"].astype(float), marker="o", ms=7,
+                              mfc=vocab.side_colour(_split_side(to_side)[0]), mec=c["change_edge"], mew=1.8,
+                              alpha=max(fade, 0.25), linestyle="none", zorder=12)
+                self.ax.add_line(dots)
+                out.append(dots)
+        return out
+
+    def _trail_artists(self, frame: Frame) -> list[Artist]:
+        """The cells that changed hands earlier in an animation, outlined faintly: where the front moved."""
+        if frame.trail is None or len(frame.trail) == 0:
+            return []
+        paths = geoms_to_paths(frame.trail.geometry.values)
+        return [self._collection_dyn(paths, facecolors="none", edgecolors=self.style["colours"]["change_edge"],
+                                     linewidths=1.0, linestyles=(0, (2, 1.5)), zorder=10)] if paths else []
+
+    def _time_bar(self, frame: Frame, painter: _Painter) -> None:
+        """A bar along the foot of the panel from the animation's first to last day: ticks on the days with
+        changes, the part already shown darker, the current day marked."""
+        if frame.span is None:
+            return
+        c, fs, k = self.style["colours"], self.style["font_size"], self.scale
+        first, last = frame.span
+        x0, _, x1, bottom = self._panel_px
+        y = bottom - 26 * k
+        width = max((last - first).days, 1)
+
+        def at(day: dt.date) -> float:
+            return x0 + (x1 - x0) * min(max((day - first).days / width, 0.0), 1.0)
+
+        painter.add_line(x0, y, x1, y, c["muted"], width=2)
+        for day in frame.marks:
+            if first <= day <= last:
+                painter.add_line(at(day), y - 6 * k, at(day), y + 6 * k, c["change_edge"], width=2)
+        painter.add_line(x0, y, at(frame.day), y, c["text"], width=5)
+        painter.add_square(at(frame.day) - 5 * k, y - 5 * k, 10 * k, c["text"])
+        painter.add(_fmt_day(first), x0, y + 9 * k, fs["footnote"], colour=c["muted"])
+        w, _ = painter.size(_fmt_day(last), fs["footnote"])
+        painter.add(_fmt_day(last), x1 - w, y + 9 * k, fs["footnote"], colour=c["muted"])
+
     def _change_labels(self, changes, painter: _Painter) -> list[str]:
         """Place a boxed label next to each change (up to ``max_map_changes``) where it overlaps nothing."""
         if changes is None or len(changes) == 0:
@@ -523,9 +593,11 @@ class MapCanvas:
         fs, height = self.style["font_size"], self.size[1]
         ok = changes[changes["lon"].notna() & changes["lat"].notna()]
         xy = self.ax.transData.transform(np.c_[ok["lon"].astype(float), ok["lat"].astype(float)]) if len(ok) else []
-        taken = list(self._occupied_px) + [(x - 5, height - y - 5, x + 5, height - y + 5) for x, y in xy]
+        k = self.scale  # the offsets below are in pixels at scale 1
+        taken = list(self._occupied_px) + [(x - 5 * k, height - y - 5 * k, x + 5 * k, height - y + 5 * k)
+                                           for x, y in xy]
         placed: list[str] = []
-        pad = 5
+        pad = 5 * k
         for (x, y), row in zip(list(xy)[: self.style["labels"]["max_map_changes"]], ok.itertuples()):
             y = height - y
             text = _change_text(row)
@@ -534,44 +606,62 @@ class MapCanvas:
             # Next to the dot first; farther out (with a leader line) when the near spots are taken.
             for dx, dy in ((9, -6), (-9, -6), (9, 6), (-9, 6), (0, -12), (0, 12), (34, -34), (-34, -34), (34, 34),
                            (-34, 34), (0, -50), (0, 50), (60, 0), (-60, 0)):
+                dx, dy = dx * k, dy * k
                 x0 = x + dx if dx > 0 else (x + dx - w if dx < 0 else x - w / 2)
                 y0 = y + dy - h if dy < 0 else (y + dy if dy > 0 else y - h / 2)
                 box = (x0, y0, x0 + w, y0 + h)
                 if _inside(box, self._map_px) and not any(_overlap(box, t) for t in taken):
                     taken.append(box)
-                    edge = vocab.side_colour(_split_side(str(row.to_side))[0])
-                    if abs(dx) > 20 or abs(dy) > 20:
+                    old = getattr(row, "fade", 1.0) < 1.0  # an earlier frame's change, fading in an animation
+                    edge = self.style["colours"]["muted"] if old else vocab.side_colour(_split_side(str(row.to_side))[0])
+                    if abs(dx) > 20 * k or abs(dy) > 20 * k:
                         painter.add_line(x, y, min(max(x, x0), x0 + w), min(max(y, y0), y0 + h), self.style["colours"]["change_edge"])
-                    painter.add(text, x0 + pad + 1, y0 + pad - 1, fs["change"], box=box, edge=edge)
+                    painter.add(text, x0 + pad + 1, y0 + pad - 1, fs["change"], box=box, edge=edge,
+                                colour=self.style["colours"]["muted"] if old else None)
                     placed.append(text)
                     break
         return placed
 
     def _panel_texts(self, frame: Frame, changes, painter: _Painter) -> list[str]:
+        """The list of changes in the side panel; in an animation (``frame.recent``) a running list of the
+        latest ones with their dates, the older ones greyed, above the time bar."""
         c, fs = self.style["colours"], self.style["font_size"]
         n = 0 if changes is None else len(changes)
-        since = f" since {frame.previous_day.day} {frame.previous_day:%b %Y}" if frame.previous_day else ""
+        running = frame.recent is not None or frame.span is not None
         x0, top, x1, bottom = self._panel_px
+        if frame.span is not None:
+            bottom -= 46 * self.scale  # the time bar
         height = self.size[1]
         y = height - self.panel.transAxes.transform((0, self._panel_top))[1]
-        painter.add(f"Changes{since} ({n})", x0, y, fs["panel_heading"], bold=True)
-        y += 2.4 * fs["panel_heading"]
+        if running:
+            new = 0 if changes is None or not n else int((changes["fade"] >= 1).sum())
+            heading = f"Latest changes ({new} new)"
+        else:
+            since = f" since {frame.previous_day.day} {frame.previous_day:%b %Y}" if frame.previous_day else ""
+            heading = f"Changes{since} ({n})"
+        painter.add(heading, x0, y, fs["panel_heading"], bold=True)
+        y += 2.4 * fs["panel_heading"] * self.scale
         texts: list[str] = []
+        k = self.scale
         line = fs["panel"] * 1.5 * self.fig.dpi / 72
         for row in (changes.head(self.style["labels"]["panel_changes"]).itertuples() if n else []):
             if y + 2 * line > bottom:
                 break
             colour = vocab.side_colour(_split_side(str(row.to_side))[0])
-            painter.add_square(x0, y + 2, 11, colour)
+            old = getattr(row, "fade", 1.0) < 1.0
+            painter.add_square(x0, y + 2 * k, 11 * k, colour)
+            when = getattr(row, "day", None) if running else None
             for max_en in (28, 22, 16, 10):  # shorten the English name until the entry fits the panel
                 text = _change_text(row, max_en)
-                if painter.size(text, fs["panel"])[0] <= x1 - x0 - 18:
+                if isinstance(when, dt.date):
+                    text = f"{when.day} {when:%b} · {text}"
+                if painter.size(text, fs["panel"])[0] <= x1 - x0 - 18 * k:
                     break
-            painter.add(text, x0 + 18, y, fs["panel"])
+            painter.add(text, x0 + 18 * k, y, fs["panel"], colour=c["muted"] if old else None)
             texts.append(text)
-            y += 2 * line + 6
+            y += 2 * line + 6 * k
         if n > len(texts):
-            painter.add(f"+ {n - len(texts)} more", x0 + 18, y, fs["panel"], colour=c["muted"])
+            painter.add(f"+ {n - len(texts)} more", x0 + 18 * k, y, fs["panel"], colour=c["muted"])
         if n == 0:
             painter.add("none reported", x0, y, fs["panel"], colour=c["muted"])
         return texts
@@ -591,10 +681,13 @@ class MapCanvas:
         self._paths.next_frame()
         renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self._bg)
-        visible = self._changes_in_view(frame)
+        # an animation highlights its latest changes (fading), a map the changes since the previous day
+        recent = frame.recent is not None
+        visible = self._changes_in_view(frame.recent if recent else frame.changes)
         # Besieged rings go under the over-layer so town labels stay readable on top of them.
-        under = self._control_artists(frame) + self._front_artists(frame) + self._besieged_artists(frame)
-        over = self._change_marks(visible)
+        under = (self._control_artists(frame) + self._front_artists(frame) + self._besieged_artists(frame)
+                 + self._trail_artists(frame))
+        over = self._recent_marks(visible) if recent else self._change_marks(visible)
         for artist in under:
             artist.draw(renderer)
         self._overlay.paste(np.asarray(self.canvas.buffer_rgba()))
@@ -604,7 +697,7 @@ class MapCanvas:
         # Texts: PIL (with raqm, which shapes Arabic) draws a label ~10x faster than matplotlib.
         # RGBA end to end: slicing out RGB would cost a strided copy per frame.
         image = Image.fromarray(np.asarray(self.canvas.buffer_rgba()))
-        painter = _Painter(self.fig.dpi, self.style["colours"]["text"])
+        painter = _Painter(self.fig.dpi, self.style["colours"]["text"], self.scale)
         c, fs = self.style["colours"], self.style["font_size"]
         title = _fmt_day(frame.day)
         painter.add(title, 0.012 * self.size[0], 0.012 * self.size[1], fs["title"], bold=True)
@@ -617,6 +710,7 @@ class MapCanvas:
                         centre=True)
         map_labels = self._change_labels(visible, painter)
         panel_labels = self._panel_texts(frame, visible, painter)
+        self._time_bar(frame, painter)
         painter.paint(image)
         self._rgba = np.asarray(image)
         return RenderResult(labels=map_labels + panel_labels, map_labels=map_labels, title=title, size=self.size)
@@ -659,9 +753,10 @@ class _Painter:
 
     _measure = ImageDraw.Draw(Image.new("L", (1, 1)))
 
-    def __init__(self, dpi: float, colour: str) -> None:
+    def __init__(self, dpi: float, colour: str, scale: float = 1.0) -> None:
         self.dpi = dpi
         self.colour = colour
+        self.scale = scale  # line widths and spacing, in pixels at scale 1
         self.items: list[tuple] = []
 
     def _font(self, size_pt: float, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -669,7 +764,8 @@ class _Painter:
 
     def size(self, text: str, size_pt: float, bold: bool = False) -> tuple[float, float]:
         """Width and height of ``text`` in pixels."""
-        x0, y0, x1, y1 = self._measure.multiline_textbbox((0, 0), text, font=self._font(size_pt, bold), spacing=3)
+        x0, y0, x1, y1 = self._measure.multiline_textbbox((0, 0), text, font=self._font(size_pt, bold),
+                                                          spacing=3 * self.scale)
         return x1 - min(x0, 0), y1 - min(y0, 0)
 
     def add(self, text: str, x: float, y: float, size_pt: float, bold: bool = False, colour: str | None = None,
@@ -684,26 +780,27 @@ class _Painter:
         """Queue a filled square (a legend swatch)."""
         self.items.append(("square", x, y, side, colour))
 
-    def add_line(self, x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
-        """Queue a leader line from a place to its label."""
-        self.items.append(("line", x0, y0, x1, y1, colour))
+    def add_line(self, x0: float, y0: float, x1: float, y1: float, colour: str, width: float = 2) -> None:
+        """Queue a line (a leader from a place to its label, the time bar), ``width`` in pixels at scale 1."""
+        self.items.append(("line", x0, y0, x1, y1, colour, width))
 
     def paint(self, image: Image.Image) -> None:
         """Draw every queued item (leader lines first, under the labels)."""
         draw = ImageDraw.Draw(image)
         for item in sorted(self.items, key=lambda it: it[0] != "line"):
             if item[0] == "line":
-                _, x0, y0, x1, y1, colour = item
-                draw.line((x0, y0, x1, y1), fill=colour, width=2)
+                _, x0, y0, x1, y1, colour, width = item
+                draw.line((x0, y0, x1, y1), fill=colour, width=round(width * self.scale))
                 continue
             if item[0] == "square":
                 _, x, y, side, colour = item
-                draw.rectangle((x, y, x + side, y + side), fill=colour, outline="#333333", width=1)
+                draw.rectangle((x, y, x + side, y + side), fill=colour, outline="#333333", width=round(self.scale))
                 continue
             _, text, x, y, size_pt, bold, colour, box, edge = item
             if box is not None:
-                draw.rounded_rectangle(box, radius=4, fill="white", outline=edge or "#333333", width=2)
-            draw.multiline_text((x, y), text, font=self._font(size_pt, bold), fill=colour, spacing=3)
+                draw.rounded_rectangle(box, radius=4 * self.scale, fill="white", outline=edge or "#333333",
+                                       width=round(2 * self.scale))
+            draw.multiline_text((x, y), text, font=self._font(size_pt, bold), fill=colour, spacing=3 * self.scale)
 
 
 
@@ -791,15 +888,16 @@ def write_png(rgb: np.ndarray, out: str | os.PathLike, palette: bool = False) ->
 
 
 def render_map(frame: Frame, region: Region, out: str | os.PathLike | None = None,
-               palette: bool = False) -> tuple[RenderResult, np.ndarray]:
-    """Render one frame for ``region``; write a PNG to ``out`` if given.
+               palette: bool = False, scale: float = 1.0) -> tuple[RenderResult, np.ndarray]:
+    """Render one frame for ``region`` (``scale`` times the configured size: 2 for print); write a PNG to ``out``
+    if given.
 
     Returns
     -------
     (RenderResult, ndarray)
         The texts drawn and the RGB image.
     """
-    canvas = MapCanvas(region, legend_sides=_sides_in(frame))
+    canvas = MapCanvas(region, legend_sides=_sides_in(frame), scale=scale)
     try:
         result = canvas.draw(frame)
         rgb = canvas.rgb().copy()
@@ -818,12 +916,38 @@ def _sides_in(frame: Frame) -> list[str]:
     return [s for s in dict.fromkeys(found) if s in vocab.sides()]
 
 
+def map_view(day: dt.date, region: str | None = None, bbox: str | None = None, source=None,
+             front_days: int = 30) -> tuple[Frame, Region]:
+    """The frame of ``day`` (changes since the day before) and the view of a named region (default Syria) or a
+    ``"W,S,E,N"`` box; ``front`` zooms to the changes of the ``front_days`` days up to ``day``.
+
+    ``source`` is a frame source (:func:`tracker.animate.default_source`; made from the database when None).
+
+    Raises
+    ------
+    RegionError
+        Unknown region or malformed box.
+    """
+    from tracker.animate import default_source
+    from tracker.regions import parse_bbox, region as named
+
+    view = parse_bbox(bbox) if bbox else None
+    if view is None and region is not None and region.strip().casefold() != "front":
+        view = named(region)  # fail on a bad name before any slow work
+    source = source if source is not None else default_source()
+    frame = source(day, day - dt.timedelta(days=1))
+    if view is None and region is not None:
+        timeline = getattr(source, "timeline", None)
+        changes = timeline.changes_between(day - dt.timedelta(days=front_days), day) if timeline is not None else None
+        points = list(zip(changes["lon"], changes["lat"])) if changes is not None else frame.change_points()
+        view = named("front", points)
+    return frame, view or named("syria")
+
+
 def map_for_day(day: dt.date, out: str | os.PathLike | None = None, region: str | None = None,
                 bbox: str | None = None, con=None, front_days: int = 30) -> tuple[Path, RenderResult]:
-    """``tracker map``: the map of ``day`` for a named region (default Syria) or a ``"W,S,E,N"`` box.
-
-    ``front`` zooms to the changes of the ``front_days`` days up to ``day``. The PNG goes to ``out``
-    (default ``<outputs>/map_<region>_<day>.png``), written atomically.
+    """``tracker map``: the map of ``day`` (see :func:`map_view`) as a PNG at ``out`` (default
+    ``<outputs>/map_<region>_<day>.png``), written atomically.
 
     Raises
     ------
@@ -834,17 +958,11 @@ def map_for_day(day: dt.date, out: str | os.PathLike | None = None, region: str 
     from tracker.animate import default_source
     from tracker.regions import parse_bbox, region as named
 
-    view = parse_bbox(bbox) if bbox else None
-    if view is None and region is not None and region.strip().casefold() != "front":
-        view = named(region)  # fail on a bad name before any slow work
-    source = default_source(con)
-    frame = source(day, day - dt.timedelta(days=1))
-    if view is None and region is not None:
-        timeline = getattr(source, "timeline", None)
-        changes = timeline.changes_between(day - dt.timedelta(days=front_days), day) if timeline is not None else None
-        points = list(zip(changes["lon"], changes["lat"])) if changes is not None else frame.change_points()
-        view = named("front", points)
-    view = view or named("syria")
+    if bbox:
+        parse_bbox(bbox)
+    elif region is not None and region.strip().casefold() != "front":
+        named(region)  # fail on a bad name before any slow work
+    frame, view = map_view(day, region, bbox, default_source(con), front_days)
     path = Path(out) if out else settings.outputs_dir() / f"map_{view.name}_{day.isoformat()}.png"
     result, _ = render_map(frame, view, path)
     return path, result
