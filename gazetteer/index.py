@@ -40,6 +40,8 @@ from .normalize import (
 #: Attached prefixes allowed before an Arabic name (after normalisation).
 CLITICS = {"", "و", "ب", "ل", "ف", "ك", "وب", "ول", "وك", "فب", "فل", "فك", "وبال", "وال", "بال", "فال",
            "كال", "ال", "به", "وبه"}
+#: Prefixes allowed in Persian text: the Arabic article of a name written onto it ("البوکمال")
+PERSIAN_CLITICS = frozenset({"", "ال"})
 #: Prefixes that absorb the alef of the article: "للميادين" = ل + الميادين.
 LAM_CLITICS = {"ل", "ول", "فل"}
 #: Prefixes allowed before a name that has the article itself (no second article: "بالالميادين").
@@ -218,6 +220,8 @@ class MentionIndex:
         add = found.append
         persian = text.count("ی") + text.count("ک") >= PERSIAN_LETTERS
         skip = self.persian_only if not persian else ()
+        # Persian writes prepositions apart: "باستانی" (ancient) is no "ب" + "استانی"
+        clitics = PERSIAN_CLITICS if persian else None
         for end, (key, klen, bare, prefixes) in self.auto.iter(ntext):
             if padded[end + 2] != " " or key in skip:
                 continue  # not at the end of a word, or a Persian form in other text
@@ -225,7 +229,7 @@ class MentionIndex:
             if padded[start] == " ":  # at the start of a word
                 if bare:
                     add((start - klen * big, start, end + 1, key))
-            elif prefixes is not None and ntext[ntext.rfind(" ", 0, start) + 1:start] in prefixes:
+            elif prefixes is not None and ntext[ntext.rfind(" ", 0, start) + 1:start] in (clitics or prefixes):
                 add((start - klen * big, start, end + 1, key))
         found.sort()
         taken = bytearray(n + 1)

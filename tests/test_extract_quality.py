@@ -492,3 +492,21 @@ def test_control_as_a_noun(gz, text, want):
 def test_fire_control_is_no_control(gz):
     got = _said("According to local sources, government forces established fire control over Sukhna.", "en", gz)
     assert not any(a == "capture" for _, a, _ in got)
+
+
+@pytest.mark.parametrize("text,want", [
+    # a Persian word is no Arabic preposition and a name: "باستانی" (ancient) is not "ب" + "استانی"
+    ("ارتش سوریه به طور کامل کنترل شهر باستانی تدمر را به دست گرفت.", ("government", "capture", "Tadmor")),
+    # "تسلط ارتش ترکیه بر شهر X": the noun, its possessor, then the place
+    ("دیدبان حقوق بشر سوریه از تسلط ارتش ترکیه بر شهر تل أبیض خبر داد.", ("turkey", "capture", "Tell Abiad")),
+])
+def test_persian_text_shapes(gz, text, want):
+    assert want in _said(text, "fa", gz)
+
+
+def test_a_quarter_far_from_the_city_named_is_not_its_namesake_town(gz):
+    # Raqqa's Daraiya neighbourhood is not Darayya near Damascus, 400 km away
+    text = ("The SDF pushed into the old city of Raqqa. The coalition forces also advanced into the Al-Morour and "
+            "Daraiya neighborhoods, which were captured by 6 September.")
+    report = Report(report_id="q", text=text, published=date(2017, 9, 10), lang="en")
+    assert not [c for c in extract_report(report, gz) if c.place_text == "Daraiya" and c.lat is not None]

@@ -185,14 +185,30 @@ LONGER_NAME = "part of a longer name the gazetteer does not know"
 SAME_SPOT_KM = 3.0
 
 
+#: a quarter of a city lies this close to some other place its report names
+QUARTER_KM = 30.0
+
+
+def distance_km(la: float, oa: float, lb: float, ob: float) -> float:
+    """Great-circle distance in km."""
+    p = math.pi / 180
+    h = math.sin((lb - la) * p / 2) ** 2 + math.cos(la * p) * math.cos(lb * p) * math.sin((ob - oa) * p / 2) ** 2
+    return 12742 * math.asin(math.sqrt(h))
+
+
 def _same_spot(a: Any, b: Any) -> bool:
     la, oa, lb, ob = (getattr(a, "lat", None), getattr(a, "lon", None), getattr(b, "lat", None),
                       getattr(b, "lon", None))
     if None in (la, oa, lb, ob) or la != la or lb != lb:
         return False
-    p = math.pi / 180
-    h = math.sin((lb - la) * p / 2) ** 2 + math.cos(la * p) * math.cos(lb * p) * math.sin((ob - oa) * p / 2) ** 2
-    return 12742 * math.asin(math.sqrt(h)) <= SAME_SPOT_KM
+    return distance_km(la, oa, lb, ob) <= SAME_SPOT_KM
+
+
+def unresolve(place: Place, why: str) -> None:
+    """Take back a resolution the text contradicts; the place keeps its words and no point."""
+    place.resolved, place.place_id, place.name, place.lat, place.lon = False, None, None, None, None
+    place.precision = place.feature = None
+    place.reason = why
 
 
 #: the gazetteer's feature types of sites, as opposed to settlements and admin units

@@ -31,7 +31,18 @@ from tracker.extract.chunks import Chunk, chunk
 from tracker.extract.dating import Dating
 from tracker.extract.grammar import Frame, grammar, settlement_kinds
 from tracker.extract.lexicon import Hit, lexicon
-from tracker.extract.places import LONGER_NAME, Place, find_places, in_syria, locate_site, lookup, resolve
+from tracker.extract.places import (
+    LONGER_NAME,
+    QUARTER_KM,
+    Place,
+    distance_km,
+    find_places,
+    in_syria,
+    locate_site,
+    lookup,
+    resolve,
+    unresolve,
+)
 from tracker.extract.segment import Sentence, sentences
 from tracker.extract.status import forecast, reaction, status
 from tracker.records import Claim, Report
@@ -156,6 +167,12 @@ class _Reader:
                 resolve(self.gz, p, self.text, self.nearby)
                 if p.resolved and p.lat is not None and p.country in (None, "SY") and (p.lat, p.lon) not in self.nearby:
                     self.nearby.append((p.lat, p.lon))
+        quarters = [(h.start, h.end) for h in self.hits if h.group == "quarter"]
+        for p in self.places:
+            if quarters and p.resolved and p.feature != "neighbourhood" and p.lat is not None and \
+                    any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters) and \
+                    not self._near_other(p, QUARTER_KM):
+                unresolve(p, f"a quarter named like {p.name}, which lies far from the places the report names")
         targets: list[tuple[int, int, Place]] = []  # (paragraph, start, place) of the places frames took
         for sent, _ch, frames in read:
             for f in frames:
@@ -190,6 +207,10 @@ class _Reader:
                     if role != "region":
                         targets.append((sent.paragraph, place.start, place))
                 f.places = resolved
+
+    def _near_other(self, p: Place, km: float) -> bool:
+        """Whether another place the report names lies within ``km`` of ``p``."""
+        return any(0 < distance_km(p.lat, p.lon, lat, lon) <= km for lat, lon in self.nearby)
 
     def _next_named(self, word: Place, sent: Sentence) -> Place | None:
         """"captured the last IS stronghold in Homs province. Al-Sukhna, some 70 km ...": the place the
