@@ -128,7 +128,8 @@ class _Reader:
             return []
         self._resolve_places(read)
         self._fighting_goes_on(read)
-        topic = self._topic(read)
+        # a chronicle (an encyclopedia article) tells of many sides in turn: no one side is its topic
+        topic = self._topic(read) if self.report.kind != "chronicle" else None
         out: list[Claim] = []
         previous: dict[int, Frame] = {}  # paragraph -> its last frame with a side of its own
         by_sentence = {id(s): (ch, frames) for s, ch, frames in read}
