@@ -510,3 +510,22 @@ def test_a_quarter_far_from_the_city_named_is_not_its_namesake_town(gz):
             "Daraiya neighborhoods, which were captured by 6 September.")
     report = Report(report_id="q", text=text, published=date(2017, 9, 10), lang="en")
     assert not [c for c in extract_report(report, gz) if c.place_text == "Daraiya" and c.lat is not None]
+
+
+@pytest.mark.parametrize("text,want,unwanted", [
+    # a hyphen and a space are one in a name
+    ("Jaysh al Izza fighters recaptured Kafr Nabudah after clashes with regime forces.",
+     ("opposition", "capture", "Kafr Nabutha"), None),
+    # a bracket naming a governorate locates; it is not the place taken
+    ("Regime forces regained control over the villages of Tal Malah and al-Jabin (Hama) from HTS.",
+     ("government", "capture", "Tal Milh"), ("government", "capture", "Hama")),
+])
+def test_event_note_conventions(gz, text, want, unwanted):
+    got = _said(text, "en", gz)
+    assert want in got and unwanted not in got
+
+
+def test_denial_naming_the_claim_again(gz):
+    report = Report(report_id="d", text="Regime forces reportedly took control of the village of Qasabiyeh; however, "
+                    "this was denied by opposition sources.", published=date(2019, 6, 20), lang="en")
+    assert {c.status for c in extract_report(report, gz) if c.action == "capture"} == {"refuted"}

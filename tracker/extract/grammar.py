@@ -635,7 +635,7 @@ class Grammar:
                     # lacks, then in brackets one it knows (an event note's place and its district)
                     inner = [x for x in ch[j + 2:close] if x.kind == "place"]
                     if c.kind == "name" and inner and not inner[0].text.startswith(self._region_words):
-                        place = inner[0].value
+                        place.alias = inner[0].value  # tried when the name itself finds no place
                     out.append((place, role))
                     expecting = False
                     j = close + 1

@@ -147,8 +147,9 @@ class Lexicon:
         for end_index, items in self.automaton.iter(spaced):
             for entry, pre in items:
                 start = end_index - entry.literal_len
-                if not folded.startswith(entry.literal, start):
-                    continue
+                if not folded.startswith(entry.literal, start) and \
+                        folded[start:start + entry.literal_len].replace("-", " ") != entry.literal.replace("-", " "):
+                    continue  # other punctuation inside; a hyphen and a space are one ("Jaysh al Izza")
                 if entry.rx is None:
                     end = start + entry.literal_len
                     if end < n and spaced[end + 1] != " ":

@@ -53,6 +53,7 @@ class Place:
     done: bool = False  # resolution tried
     site: bool = False  # a site named by a feature word ("the Shaer gas field", "مطار الطبقة")
     namesake: "Place | None" = None  # the place a site is named after ("the Tabqa military airport": Tabqa)
+    alias: "Place | None" = None  # another name in brackets after it ("Girê Spî (Tal Abyad)")
 
     def referring(self, start: int, end: int, why: str) -> Place:
         """This place as named again at ``[start, end)`` ("the city", "it")."""
@@ -254,6 +255,24 @@ def in_syria(gz: Any, place: Place, text: str) -> None:
     if syrian and (len(syrian) == 1 or syrian[0].score > syrian[1].score):
         _take(syrian[0], place)
         place.reason = "the Syrian place of that name (a place taken lies in Syria when its name allows)"
+
+
+def take_alias(gz: Any, place: Place) -> None:
+    """A name that found no place takes the one its bracket names ("Girê Spî (Tal Abyad)"), unless that
+    bracket names a governorate: "al-Jabin (Hama)" locates, the village is not the city of Hama."""
+    alias = place.alias
+    if place.resolved or alias is None or not alias.resolved or alias.mention is None:
+        return
+    for pid in alias.mention.place_ids:
+        try:
+            if gz.place(pid).get("feature_type") == "governorate":
+                return
+        except KeyError:
+            continue
+    place.resolved, place.place_id, place.name = True, alias.place_id, alias.name
+    place.lat, place.lon, place.precision, place.country, place.feature = (
+        alias.lat, alias.lon, alias.precision, alias.country, alias.feature)
+    place.reason = f"its other name in brackets: {alias.text}"
 
 
 def lookup(gz: Any, place: Place, text: str, words: str | None = None) -> None:

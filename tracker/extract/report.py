@@ -41,6 +41,7 @@ from tracker.extract.places import (
     locate_site,
     lookup,
     resolve,
+    take_alias,
     unresolve,
 )
 from tracker.extract.segment import Sentence, sentences
@@ -204,6 +205,7 @@ class _Reader:
                     elif place.mention is None and not place.resolved and role != "region" and \
                             place.reason in ("not in the gazetteer", LONGER_NAME):
                         lookup(self.gz, place, self.text)
+                        take_alias(self.gz, place)
                     resolved.append((place, role))
                     if role != "region":
                         targets.append((sent.paragraph, place.start, place))

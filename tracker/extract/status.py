@@ -35,8 +35,9 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
             return "refuted"
     for j in range(i + 1, len(ch)):
         c = ch[j]
-        if c.has("refuted_after") and _breaks(ch, i + 1, j) <= 1:
-            return "refuted"
+        if c.has("refuted_after") and _breaks(ch, i + 1, j) <= 1 or \
+                c.has("refuted_back") and _breaks(ch, i + 1, j) <= 2:
+            return "refuted"  # "...; however, this was denied by opposition sources"
     if ch and ch[-1].kind == "punct" and ch[-1].text in ("?", "؟") or \
             any(c.kind == "punct" and c.text in ("?", "؟") for c in ch[i:]) and not chronicle:
         return "intent"
