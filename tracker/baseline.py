@@ -217,7 +217,7 @@ def load_places(prefer_gazetteer: bool = True) -> tuple[pd.DataFrame, str]:
         try:
             import gazetteer
 
-            gaz = gazetteer.load()
+            gaz = gazetteer.load(settings.gazetteer_dir())
             places = gaz.places.copy()
             for col in PLACE_COLUMNS:
                 if col not in places.columns:

@@ -21,12 +21,14 @@ def _echo_json(obj) -> None:
 
 
 class _Group(click.Group):
-    """Turns tracker's own errors into a one-line message and exit code 2 (no traceback)."""
+    """Turns tracker's and the gazetteer's own errors into a one-line message and exit code 2 (no traceback)."""
 
     def invoke(self, ctx: click.Context):
+        from gazetteer.errors import GazetteerError
+
         try:
             return super().invoke(ctx)
-        except TrackerError as exc:
+        except (TrackerError, GazetteerError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
 
@@ -146,7 +148,7 @@ def extract(paths: tuple[Path, ...], jsonl: bool, no_gazetteer: bool) -> None:
     if not no_gazetteer:
         import gazetteer
 
-        gz = gazetteer.load()  # a clear error saying what to run when it is not built
+        gz = gazetteer.load(settings.gazetteer_dir())  # a clear error saying what to run when it is not built
     for report in read.reports:
         for claim in extract_report(report, gz):
             _echo_json(claim.printed())
@@ -163,7 +165,7 @@ def gazetteer_build() -> None:
     """Build the gazetteer from the sources into build/gazetteer."""
     import gazetteer
 
-    stats = gazetteer.build(progress=True)
+    stats = gazetteer.build(settings.sources_dir(), settings.gazetteer_dir(), progress=True)
     click.echo(f"{stats['places']} places, {stats['arabic_and_point']} with an Arabic name and a point "
                f"({stats['build_seconds']} s)")
 
@@ -175,7 +177,7 @@ def gazetteer_stats(as_json: bool) -> None:
     import gazetteer
     from gazetteer.report import stats_text
 
-    meta = gazetteer.load().meta
+    meta = gazetteer.load(settings.gazetteer_dir()).meta
     click.echo(json.dumps(meta, ensure_ascii=False, indent=1) if as_json else stats_text(meta))
 
 
@@ -188,7 +190,7 @@ def gazetteer_lookup(name: str, context: str | None, as_json: bool) -> None:
     import gazetteer
     from gazetteer.report import resolution_dict, resolution_text
 
-    res = gazetteer.load().lookup(name, context)
+    res = gazetteer.load(settings.gazetteer_dir()).lookup(name, context)
     click.echo(json.dumps(resolution_dict(res), ensure_ascii=False) if as_json else resolution_text(res))
 
 
@@ -314,11 +316,10 @@ def _places_named(tl, name: str) -> list[str]:
     if name in tl.places.index:
         return [name]
     import gazetteer
-    from tracker._errors import MissingDataError
 
     try:
-        res = gazetteer.load().find_places(name)
-    except MissingDataError:
+        res = gazetteer.load(settings.gazetteer_dir()).find_places(name)
+    except gazetteer.MissingDataError:
         return tl.find_places(name)
     known = [c for c in res.candidates if c.place_id in tl.places.index]
     if res.best is not None and res.best.place_id in tl.places.index:

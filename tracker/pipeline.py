@@ -45,7 +45,7 @@ def stage_gazetteer(ctx: RunContext) -> dict:
 
     from tracker.store import write_place_names
 
-    gz, built = gazetteer.ensure_built(progress=ctx.progress_bars)
+    gz, built = gazetteer.ensure_built(settings.gazetteer_dir(), settings.sources_dir(), progress=ctx.progress_bars)
     figures = {"built": built, "places": len(gz.places), "version": gz.version,
                "place_names": write_place_names(ctx.con, gz.names_frame(), f"gazetteer:{gz.version}")}
     if built:
