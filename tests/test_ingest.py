@@ -78,17 +78,19 @@ def test_bom_encodings(con, tmp_path, encoding):
     assert ingest(con, [path]).new == ["x"]
 
 
-def test_malformed_jsonl_line_rejects_whole_file_naming_line(con, tmp_path):
+def test_malformed_jsonl_line_is_rejected_naming_line_and_the_rest_stored(con, tmp_path):
     path = tmp_path / "bad.jsonl"
     good = json.dumps({"id": "g", "published": "2017-10-01", "source": "s", "text": "The army took Mayadin."})
-    path.write_text(good + "\n{not json\n" + good.replace('"g"', '"h"') + "\n", encoding="utf-8")
+    other = json.dumps({"id": "h", "published": "2017-10-02", "source": "s", "text": "The army took Quriyah."})
+    path.write_text(good + "\n{not json\n" + other + "\n[1]\n", encoding="utf-8")
     summary = ingest(con, [path])
-    assert len(summary.rejected) == 1
+    assert [(e.line, e.reason.split(" (")[0]) for e in summary.rejected] == [(2, "malformed JSON"),
+                                                                             (4, "expected a JSON object, got list")]
     err = summary.rejected[0]
-    assert err.path == str(path) and err.line == 2 and "malformed JSON" in err.reason
-    assert f"{path}:2" in str(err)
-    # the good lines of a rejected file are not stored: all or none per file
-    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    assert err.path == str(path) and f"{path}:2" in str(err)
+    # every bad line is named, and the good lines are stored
+    assert summary.new == ["g", "h"]
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
 
 
 def test_strict_raises_first_error(tmp_path):

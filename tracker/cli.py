@@ -49,7 +49,9 @@ def main(ctx: click.Context, sources: Path | None) -> None:
         ctx.invoke(run)
 
 
-def _print_rejections(rejected: list[InputError]) -> None:
+def _print_rejections(rejected: list[InputError], warnings: list[InputError] = ()) -> None:
+    for err in warnings:
+        click.echo(f"warning: {err}", err=True)
     for err in rejected:
         click.echo(f"rejected: {err}", err=True)
 
@@ -76,7 +78,7 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
     if as_json:
         _echo_json(summary.as_dict())
     else:
-        _print_rejections(summary.rejected)
+        _print_rejections(summary.rejected, summary.warnings)
         line = _ingest_line(summary)
         if not summary.new and not summary.new_version and not summary.rejected:
             line += ": nothing new"
@@ -106,7 +108,7 @@ def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool
         _echo_json(ctx.results)
     else:
         if ctx.ingest_summary is not None:
-            _print_rejections(ctx.ingest_summary.rejected)
+            _print_rejections(ctx.ingest_summary.rejected, ctx.ingest_summary.warnings)
             click.echo("ingest: " + _ingest_line(ctx.ingest_summary))
         for name, figures in ctx.results.items():
             if name != "ingest":
@@ -143,7 +145,7 @@ def extract(paths: tuple[Path, ...], jsonl: bool, no_gazetteer: bool) -> None:
     from tracker.ingest import read_reports
 
     read = read_reports(paths)
-    _print_rejections(read.errors)
+    _print_rejections(read.errors, read.warnings)
     gz = None
     if not no_gazetteer:
         import gazetteer
