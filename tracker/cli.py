@@ -70,11 +70,8 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
     """Store reports (.txt with meta.jsonl, .md chronicles, .jsonl, .csv; folders walked)."""
     from tracker.ingest import ingest as do_ingest
 
-    con = store.connect(db)
-    try:
+    with store.writing(db) as con:  # published when complete: readers see the last snapshot meanwhile
         summary = do_ingest(con, paths, strict=strict, progress=not as_json)
-    finally:
-        con.close()
     if as_json:
         _echo_json(summary.as_dict())
     else:
@@ -98,12 +95,9 @@ def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool
     from tracker import pipeline
 
     settings.configure(outputs=out)
-    con = store.connect(db)
-    try:
+    with store.writing(db) as con:  # published when complete: readers see the last snapshot meanwhile
         ctx = pipeline.run(con, list(paths) or None, out, strict=strict,
                            progress=None if as_json else (lambda name: click.echo(f"== {name}", err=True)))
-    finally:
-        con.close()
     if as_json:
         _echo_json(ctx.results)
     else:
@@ -212,7 +206,7 @@ def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Pat
 
     if region and bbox:
         raise click.UsageError("give --region or --bbox, not both")
-    con = store.connect(db)
+    con = store.connect(db, read_only=True, empty_if_missing=True)
     try:
         from tracker.control import load_timeline
 
@@ -249,7 +243,7 @@ def animate_cmd(start, end, region: str, fmt: str | None, step: int, fps: float,
     fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "mp4")
     if out is None:
         out = settings.outputs_dir() / f"animation_{region}_{start:%Y-%m-%d}_{end:%Y-%m-%d}.{fmt}"
-    con = store.connect(db)
+    con = store.connect(db, read_only=True, empty_if_missing=True)
     try:
         result = animate(start.date(), end.date(), out, region=region, fmt=fmt, step=step, fps=fps, con=con)
     finally:
