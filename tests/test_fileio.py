@@ -25,3 +25,23 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
             raise RuntimeError("interrupted")
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+
+
+def test_temp_files_of_dead_processes_are_swept_by_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    from tracker.fileio import sweep, temp_path
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    pid = int(dead.stdout)
+    stray = tmp_path / f".map_syria.{pid}-abcd1234.png"
+    wal = tmp_path / f".tracker.{pid}-abcd_123.duckdb.wal"
+    mine = temp_path(tmp_path / "other.png")  # a live writer's: kept
+    keep = tmp_path / ".hidden.png"
+    for path in (stray, wal, keep):
+        path.write_bytes(b"half")
+    write_atomic(tmp_path / "map_syria.png", b"whole")
+    assert not stray.exists() and not wal.exists() and mine.exists() and keep.exists()
+    assert sweep(tmp_path) == []

@@ -45,8 +45,18 @@ def main(ctx: click.Context, sources: Path | None) -> None:
     With no command, runs the whole pipeline on the default inputs (`tracker run`).
     """
     settings.configure(sources=sources)
+    _exit_on_sigterm()
     if ctx.invoked_subcommand is None:
         ctx.invoke(run)
+
+
+def _exit_on_sigterm() -> None:
+    """`kill PID` unwinds like Ctrl-C: temp files, an unpublished snapshot and ffmpeg are cleaned up."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _print_rejections(rejected: list[InputError], warnings: list[InputError] = ()) -> None:
