@@ -50,6 +50,7 @@ MAX_REPORT_CHARS = 5_000_000
 CSV_DELIMITERS = (",", ";", "\t", "|")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _REQUIRED_COLUMNS = ("id", "published", "text")
+_JSON_SPACE = " \t\r\n"
 
 
 @dataclass
@@ -268,7 +269,7 @@ class _Reader:
                 self.reject(InputError(path, bad[number], number))
                 continue
             raw = raw.rstrip("\r")
-            if not raw.strip():
+            if not raw.strip(_JSON_SPACE):  # blank by JSON's rules: any other character is a bad line
                 continue
             try:
                 yield number, json.loads(raw)
