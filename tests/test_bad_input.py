@@ -93,6 +93,8 @@ CASES: dict[str, Case] = {
         [("a.jsonl", 1, "control or unassigned characters")], 1),
     "jsonl U+2028 inside a string": Case({"a.jsonl": jsonl(line(rec(text="Markets\u2028reopened on day {n}.")),
                                                            line(rec()))}, [], 2),
+    "jsonl replacement characters in a url": Case({"a.jsonl": jsonl(line(rec(url="http://x.org/\ufffd\ufffd-\ufffd")))},
+                                                  [], 1),
     "jsonl huge integer": Case({"a.jsonl": jsonl(b'{"id": ' + b"9" * 5000 + b'}', line(rec()))},
                                [("a.jsonl", 1, "malformed JSON")], 1),
     "jsonl date before 1900": Case({"a.jsonl": jsonl(line(rec(published="0001-01-01")), line(rec()))},

@@ -21,6 +21,13 @@ def test_seeds_store_five_reports_with_meta_dates(con, sources):
         assert lang == meta[rid]["lang"]
 
 
+def test_every_default_input_is_read(sources):
+    from tracker import settings
+
+    result = read_reports(settings.default_inputs())
+    assert len(result.reports) >= 430 and not result.errors, [str(e) for e in result.errors]
+
+
 def test_second_ingest_stores_nothing(con, sources):
     ingest(con, [sources / "seeds"])
     again = ingest(con, [sources / "seeds"])

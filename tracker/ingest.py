@@ -116,7 +116,8 @@ def parse_published(value: object, path: Path, line: int | None, today: date | N
 
 
 def _valid_str(value: str, key: str, path: Path, line: int | None) -> str:
-    problem = text_problem(value)
+    # a report's text must be text; the other fields only storable (no NUL, no lone surrogate)
+    problem = text_problem(value, strict=key == "text")
     if problem is not None:
         raise InputError(path, f"field {key!r}: {problem[1]} at character {problem[0]}", line)
     return value

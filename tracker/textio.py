@@ -61,14 +61,14 @@ class Decoded:
 
 def _odd(ch: str) -> bool:
     cat = unicodedata.category(ch)
-    return (cat == "Cc" and ch not in _WHITESPACE_CONTROLS) or cat in ("Cn", "Co", "Cs") or ch == "\ufffd"
+    return (cat == "Cc" and ch not in _WHITESPACE_CONTROLS) or cat in ("Cn", "Co", "Cs")
 
 
-def text_problem(text: str) -> tuple[int, str] | None:
+def text_problem(text: str, strict: bool = True) -> tuple[int, str] | None:
     """``(index, reason)`` of the first character that makes ``text`` not text, or None.
 
-    Refused: a NUL, a lone surrogate, or more control, unassigned or private-use characters than a
-    stray one in a thousand.
+    Refused: a NUL, a lone surrogate, and (``strict``) more control, unassigned or private-use
+    characters than a stray one in a thousand. (U+FFFD is text: a scraper's mark of what it lost.)
     """
     first = None
     count = 0
@@ -77,7 +77,7 @@ def text_problem(text: str) -> tuple[int, str] | None:
             return i, "a NUL character: binary data, not text"
         if "\ud800" <= ch <= "\udfff":
             return i, f"a lone surrogate U+{ord(ch):04X}: not valid Unicode"
-        if _odd(ch):
+        if strict and _odd(ch):
             count += 1
             first = i if first is None else first
     if first is not None and count > max(1, len(text) * _ODD_PER_CHAR):
