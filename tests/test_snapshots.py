@@ -194,3 +194,18 @@ def test_every_read_path_is_locked(published):
             con.execute("SET enable_external_access = true")
     finally:
         con.close()
+
+
+def test_a_notebook_reading_does_not_block_a_writer(published):
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+                               "print('ready', flush=True); time.sleep(60)", str(published)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        with store.writing(published, timeout=0.5) as con:
+            con.execute("DELETE FROM reports WHERE report_id = 'r2'")
+        assert _count(published) == 2
+    finally:
+        reader.kill()
+        reader.wait(10)
