@@ -2,21 +2,32 @@
 
 Public API (stable; the extractor codes against it)::
 
-    gaz = gazetteer.load()                       # cached; built by `tracker gazetteer build`
+    gazetteer.build(sources_dir, folder)         # build from <sources_dir>/geo into folder
+    gaz = gazetteer.load(folder)                 # cached per process; validated
+    gaz, built = gazetteer.ensure_built(folder, sources_dir)   # load, (re)building when needed
     gaz.find_mentions(text) -> list[Mention]
     gaz.resolve(mention_or_name, Context(text=..., start=..., end=..., nearby=[...], front=[...]))
     gaz.lookup("الطيبة", context="...") -> Resolution
     gaz.place("C5193") -> dict
+
+The gazetteer is a library: it takes every path as a parameter and raises its own errors
+(:mod:`gazetteer.errors`). A build is written into a hidden folder beside its target and renamed into
+place only when complete, with a manifest (size and SHA-256 of every file, the code hash) written
+last; :func:`load` checks the manifest, so a build cut short is never trusted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +35,7 @@ import pandas as pd
 # load the build module before defining build(): otherwise a later "import gazetteer.build" would
 # replace the function attribute with the module
 from . import build as _build_module  # noqa: E402
+from .errors import GazetteerError, MissingDataError
 from .index import Mention, MentionIndex
 from .normalize import (
     features_fit,
@@ -40,17 +52,15 @@ from .normalize import (
 from .phrases import region_core, region_words
 from .resolve import ADMIN_TYPES, Candidate, Context, Resolution, Resolver, qualifier_match
 
-__all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build", "ensure_built", "code_hash"]
+__all__ = ["Gazetteer", "Mention", "Context", "Candidate", "Resolution", "load", "build", "ensure_built", "code_hash",
+           "check", "GazetteerError", "MissingDataError"]
 
 _CACHE: dict[str, "Gazetteer"] = {}
 
-
-def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = None,
-          progress: bool = False) -> dict:
-    """Build the gazetteer from the sources; returns the statistics (see :mod:`gazetteer.build`)."""
-    result = _build_module.build(sources_dir, out_dir, progress=progress)
-    _CACHE.clear()
-    return result
+#: Written last into a build: the code hash and the size and SHA-256 of every other file.
+MANIFEST = "manifest.json"
+#: The files a build must hold.
+BUILD_FILES = ("places.parquet", "meta.json", "links.csv")
 
 
 def code_hash() -> str:
@@ -63,63 +73,161 @@ def code_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_built(out_dir: str | Path | None = None, progress: bool = False) -> tuple["Gazetteer", bool]:
-    """Load the gazetteer, building it first when it is missing or was built by other gazetteer code.
+def _file_digest(path: Path) -> dict:
+    return {"bytes": path.stat().st_size, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
-    The build goes to a temporary folder beside ``out_dir`` that replaces it only when complete, so an
-    interrupted or concurrent build never leaves a half-written gazetteer. Returns the gazetteer and
-    whether it was built now.
-    """
-    from tracker import settings
 
-    folder = Path(out_dir) if out_dir else settings.gazetteer_dir()
-    stamp = folder / "code_hash.txt"
-    code = code_hash()
-    if (folder / "places.parquet").exists() and stamp.exists() and stamp.read_text().strip() == code:
-        return load(folder), False
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=folder.name + ".building-", dir=folder.parent))
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        build(out_dir=tmp, progress=progress)
-        (tmp / "code_hash.txt").write_text(code + "\n", encoding="utf-8")
-        old = folder.with_name(folder.name + ".old-" + tmp.name.rsplit("-", 1)[-1])
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _damage(folder: Path) -> str | None:
+    """What is wrong with the build in ``folder`` (missing, cut short, altered), or None when whole."""
+    if not (folder / "places.parquet").exists():
+        return "not built"
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"no valid {MANIFEST}: the build was cut short or made by an older version"
+    for name in BUILD_FILES:
+        path = folder / name
+        if not path.exists():
+            return f"{name} is missing"
+        if name not in files or _file_digest(path) != files[name]:
+            return f"{name} differs from the manifest (truncated or changed after the build)"
+    return None
+
+
+def check(folder: str | Path) -> str | None:
+    """Why the build in ``folder`` cannot be used as it is (missing, incomplete, damaged, built by
+    other gazetteer code), or None when it is current and whole."""
+    folder = Path(folder)
+    problem = _damage(folder)
+    if problem is not None:
+        return problem
+    stamp = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("code_hash")
+    return None if stamp == code_hash() else "built by other gazetteer code"
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """One build of ``folder`` at a time, across processes; the lock dies with its process."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # a second build waits for the first
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sweep(folder: Path) -> list[Path]:
+    """Remove what killed builds left beside ``folder`` (call with the build lock held: no build is alive)."""
+    gone = []
+    for pattern in (f".{folder.name}.building-*", f".{folder.name}.old-*",
+                    f"{folder.name}.building-*", f"{folder.name}.old-*"):  # the last two: older versions' names
+        for stray in folder.parent.glob(pattern):
+            shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
+            gone.append(stray)
+    return gone
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _build_locked(sources_dir: Path, folder: Path, progress: bool) -> dict:
+    _sweep(folder)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.building-", dir=folder.parent))
+    try:
+        stats = _build_module.build(sources_dir, tmp, progress=progress)
+        manifest = {"code_hash": code_hash(), "files": {name: _file_digest(tmp / name) for name in BUILD_FILES}}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        for path in tmp.iterdir():
+            _fsync(path)
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is private; a build is not
+        old = folder.with_name(f".{folder.name}.old-{tmp.name.rsplit('-', 1)[-1]}")
         if folder.exists():
             folder.rename(old)
         tmp.rename(folder)
+        _fsync(folder.parent)
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    _CACHE.clear()
+    return stats
+
+
+def build(sources_dir: str | Path, out_dir: str | Path, progress: bool = False) -> dict:
+    """Build the gazetteer from ``<sources_dir>/geo`` into ``out_dir``; returns the statistics
+    (see :mod:`gazetteer.build`).
+
+    The build goes to a hidden folder beside ``out_dir`` that replaces it only when complete, so an
+    interrupted build never leaves a half-written gazetteer; what killed builds left there is removed
+    first. Builds of one folder run one at a time (a second waits).
+    """
+    folder = Path(out_dir)
+    with _build_lock(folder):
+        return _build_locked(Path(sources_dir), folder, progress)
+
+
+def ensure_built(out_dir: str | Path, sources_dir: str | Path, progress: bool = False) -> tuple["Gazetteer", bool]:
+    """Load the gazetteer in ``out_dir``, building it first when it is missing, incomplete, damaged or
+    was built by other gazetteer code. Returns the gazetteer and whether it was built now."""
+    folder = Path(out_dir)
+    if check(folder) is None:
+        return load(folder), False
+    with _build_lock(folder):
+        if check(folder) is None:  # another process built it while this one waited
+            return load(folder), False
+        _build_locked(Path(sources_dir), folder, progress)
     return load(folder), True
 
 
-def load(path: str | Path | None = None) -> "Gazetteer":
-    """Load (once per process) the built gazetteer from ``path`` or ``tracker.settings.gazetteer_dir()``.
+def load(path: str | Path) -> "Gazetteer":
+    """Load (once per process) the built gazetteer in folder ``path`` (or its ``places.parquet``).
 
     Raises
     ------
-    tracker._errors.MissingDataError
-        When the gazetteer has not been built.
+    gazetteer.errors.MissingDataError
+        When the gazetteer has not been built, or its build is incomplete or damaged (checked against
+        its manifest): it is never half-read.
     """
-    from tracker import settings
-    from tracker._errors import MissingDataError
-
-    folder = Path(path) if path else settings.gazetteer_dir()
+    folder = Path(path)
     if folder.suffix == ".parquet":
         folder = folder.parent
     file = folder / "places.parquet"
-    if not file.exists():
+    with contextlib.suppress(OSError):
+        cached = _CACHE.get(f"{file.resolve()}:{file.stat().st_mtime_ns}")
+        if cached is not None:
+            return cached
+    problem = _damage(folder)
+    if problem == "not built":
         raise MissingDataError(f"no gazetteer at {folder}: run `tracker gazetteer build` first")
-    meta_file = folder / "meta.json"
-    meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+    if problem is not None:
+        raise MissingDataError(f"the gazetteer at {folder} is incomplete or damaged ({problem}): "
+                               "run `tracker gazetteer build` to rebuild it")
+    try:
+        places = pd.read_parquet(file)
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 (pyarrow's and json's errors: one message for any of them)
+        raise MissingDataError(f"the gazetteer at {folder} cannot be read ({exc}): "
+                               "run `tracker gazetteer build` to rebuild it") from None
+    if _CACHE:
+        gc.unfreeze()  # the gazetteer replaced may be collected again
+    _CACHE.clear()
     key = f"{file.resolve()}:{file.stat().st_mtime_ns}"
-    if key not in _CACHE:
-        if _CACHE:
-            gc.unfreeze()  # the gazetteer replaced may be collected again
-        _CACHE.clear()
-        _CACHE[key] = Gazetteer(pd.read_parquet(file), meta)
-        # The gazetteer lives as long as the process: out of the cyclic collector's sight, its ~10^5
-        # objects are not walked at every full collection (on 1,000 reports that walk cost 0.4 s).
-        gc.freeze()
+    _CACHE[key] = Gazetteer(places, meta)
+    # The gazetteer lives as long as the process: out of the cyclic collector's sight, its ~10^5
+    # objects are not walked at every full collection (on 1,000 reports that walk cost 0.4 s).
+    gc.freeze()
     return _CACHE[key]
 
 

@@ -26,9 +26,11 @@ def _time(gaz, text: str, repeat: int) -> tuple[float, int]:
     return times[len(times) // 2] * 1000, len(ms)
 
 
-def run(path: str | Path | None = None, repeat: int = 20, news_per_lang: int = 8) -> dict:
+def run(path: str | Path, sources_dir: str | Path, repeat: int = 20, news_per_lang: int = 8) -> dict:
     """Time finding and resolving every mention per seed report and per news excerpt (English,
     Arabic, Persian: the longest ``news_per_lang`` of each), once the gazetteer and index are loaded.
+
+    ``path`` is the built gazetteer's folder; ``sources_dir`` holds ``seeds/`` and ``corpus/news/``.
 
     Returns
     -------
@@ -38,20 +40,20 @@ def run(path: str | Path | None = None, repeat: int = 20, news_per_lang: int = 8
         news corpus, when present); ``worst_ms_per_3000_chars`` over both.
     """
     import gazetteer
-    from tracker import settings
 
+    sources = Path(sources_dir)
     t0 = time.perf_counter()
     gaz = gazetteer.load(path)
     load_s = time.perf_counter() - t0
     reports = []
-    for f in sorted((settings.sources_dir() / "seeds").glob("*.txt")):
+    for f in sorted((sources / "seeds").glob("*.txt")):
         text = f.read_text(encoding="utf-8")
         med, n = _time(gaz, text, repeat)
         reports.append({"report": f.stem, "chars": len(text), "mentions": n, "ms": round(med, 2)})
     per3000 = [r["ms"] * 3000 / r["chars"] for r in reports]
     out = {"load_s": round(load_s, 2), "reports": reports,
            "ms_per_3000_chars": round(sum(per3000) / max(len(per3000), 1), 2)}
-    news = settings.sources_dir() / "corpus" / "news" / "reports.jsonl"
+    news = sources / "corpus" / "news" / "reports.jsonl"
     if news.exists():
         by_lang: dict[str, list[str]] = {}
         for line in news.read_text(encoding="utf-8").splitlines():

@@ -28,10 +28,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from tracker import settings
-from tracker._errors import InputError
-
 from . import sources as src
+from .errors import InputError
 from .normalize import (
     DATA,
     is_arabic,
@@ -382,16 +380,18 @@ def _consistent_ar(ar: str, en: str) -> bool:
 
 
 # ---------------------------------------------------------------- main build
-def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = None,
-          progress: bool = False) -> dict:
-    """Build the gazetteer and write ``places.parquet`` and ``meta.json``.
+def build(sources_dir: str | Path, out_dir: str | Path, progress: bool = False) -> dict:
+    """Build the gazetteer and write ``places.parquet``, ``links.csv`` and ``meta.json`` into ``out_dir``.
+
+    This writes the files in place; :func:`gazetteer.build` wraps it so that the folder a reader
+    loads is only ever replaced by a complete build.
 
     Parameters
     ----------
     sources_dir
-        Folder holding ``geo/`` (default: ``tracker.settings.sources_dir()``).
+        Folder holding ``geo/`` (and ``corpus/``, whose texts weigh the places' importance).
     out_dir
-        Output folder (default: ``tracker.settings.gazetteer_dir()``).
+        Output folder.
     progress
         Print one line per step to stderr.
 
@@ -401,8 +401,8 @@ def build(sources_dir: str | Path | None = None, out_dir: str | Path | None = No
         The statistics also written to ``meta.json``.
     """
     t0 = time.perf_counter()
-    geo = Path(sources_dir) / "geo" if sources_dir else settings.geo_dir()
-    out = Path(out_dir) if out_dir else settings.gazetteer_dir()
+    geo = Path(sources_dir) / "geo"
+    out = Path(out_dir)
     say = _sayer(progress, t0)
 
     adm123 = src.read_ocha_admin123(geo)

@@ -12,8 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from tracker._errors import InputError, MissingDataError
-
+from .errors import InputError, MissingDataError
 from .normalize import norm
 
 DATA = Path(__file__).with_name("data")
@@ -39,7 +38,7 @@ WIKIMAP_NOT_PLACES = {"city_inset", "overlay", "label_anchor"}
 def _need(geo: Path, rel: str) -> Path:
     path = geo / rel
     if not path.exists():
-        raise MissingDataError(f"gazetteer source missing: {path} (set TRACKER_SOURCES to the folder holding geo/)")
+        raise MissingDataError(f"gazetteer source missing: {path} (the sources folder given must hold geo/)")
     return path
 
 

@@ -47,7 +47,9 @@ def section_gazetteer() -> dict:
     """Find and resolve every mention of the seed reports, index loaded (target < 5 ms per 3,000 chars)."""
     from gazetteer import bench
 
-    figures = bench.run()
+    from tracker import settings
+
+    figures = bench.run(settings.gazetteer_dir(), settings.sources_dir())
     figures["target"] = "worst_ms_per_3000_chars < 5 (seeds, and the news excerpts per language)"
     figures["ok"] = figures["worst_ms_per_3000_chars"] < 5
     return figures
@@ -56,9 +58,10 @@ def section_gazetteer() -> dict:
 def section_extract() -> dict:
     """Extract 1,000 realistic reports of 3,000 characters on one core (target >= 150 reports/s)."""
     import gazetteer
+    from tracker import settings
     from tracker.extract.bench import bench
 
-    figures = bench(n=1000, chars=3000, gazetteer=gazetteer.load())
+    figures = bench(n=1000, chars=3000, gazetteer=gazetteer.load(settings.gazetteer_dir()))
     figures["target"] = "reports_per_second >= 150"
     figures["ok"] = figures["reports_per_second"] >= 150
     return figures

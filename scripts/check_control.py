@@ -36,7 +36,7 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker import polygons, settings  # noqa: E402
+from tracker import polygons, settings, store  # noqa: E402
 from tracker.control import STALE_DAYS  # noqa: E402
 
 TOWNS = ROOT / "scripts" / "data" / "town_control.csv"
@@ -226,7 +226,7 @@ def main() -> int:
             path = Path(tmp) / "tracker.duckdb"
             subprocess.run([sys.executable, "-m", "tracker", "run", "--db", str(path), "--out", tmp],
                            check=True, stdout=subprocess.DEVNULL)
-        con = duckdb.connect(str(path), read_only=True)
+        con = store.connect(path, read_only=True)  # the last snapshot, without access to any other file
         try:
             db = Db(con)
             db.path = path

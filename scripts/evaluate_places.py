@@ -215,7 +215,7 @@ def geocoding_summary(gaz=None, sources: Path | None = None, spellings: Path = S
     ``claims`` are given, ``claims``: extracted claims on the news corpus)."""
     from tracker import settings
 
-    gaz = gaz or gazetteer.load()
+    gaz = gaz or gazetteer.load(settings.gazetteer_dir())
     sources = sources or settings.sources_dir()
     rows = read_spellings(spellings)
     news_dir = sources / "corpus" / "news"

@@ -66,7 +66,7 @@ def _gazetteer_lines(gz: gazetteer.Gazetteer, texts: list[tuple[str, str]]) -> l
 
 def lines() -> list[str]:
     """The regression records, sorted."""
-    gz = gazetteer.load()
+    gz = gazetteer.load(settings.gazetteer_dir())
     seeds = read_reports([settings.sources_dir() / "seeds"]).reports
     bench = bench_reports(1000, 3000)[::11][:90]
     out: list[str] = []

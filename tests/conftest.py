@@ -16,7 +16,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if (settings.sources_dir() / "geo").is_dir():
         import gazetteer
 
-        gazetteer.ensure_built()
+        gazetteer.ensure_built(settings.gazetteer_dir(), settings.sources_dir())
 
 
 @pytest.fixture

@@ -160,3 +160,70 @@ def test_a_rerun_draws_only_frames_whose_data_changed(tmp_path: Path, deir) -> N
     _, cache = run(later, "c.gif")  # a new report changes the last two days: only their frames are drawn
     assert later.drawn == 2 and cache.hits == 10
     assert len(list((tmp_path / "cache").glob("*.png"))) == 12  # the replaced frames are pruned
+
+
+FFMPEG_CHILD = """
+import sys, time
+import numpy as np
+from pathlib import Path
+from tracker import animate
+
+import subprocess
+writer = animate._Mp4Writer(Path(sys.argv[1]), 4)
+for _ in range(3):
+    writer.append(np.zeros((64, 64, 3), np.uint8))
+# a process that shares ffmpeg's input pipe: ffmpeg sees no end of input when this one dies
+holder = subprocess.Popen(["sleep", "30"], pass_fds=[writer._proc.stdin.fileno()])
+print(writer._proc.pid, writer.tmp, holder.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _gone(pid: int, seconds: float = 5) -> bool:
+    import os
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(") ")[1].startswith("Z"):  # a zombie: dead, waiting for its reaper
+                    return True
+        except (ProcessLookupError, FileNotFoundError):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_ffmpeg_dies_with_a_killed_parent_and_its_temp_is_swept(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tracker.fileio import write_atomic
+
+    proc = subprocess.Popen([sys.executable, "-c", FFMPEG_CHILD, str(tmp_path / "a.mp4")], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        pid, tmp, holder = proc.stdout.readline().split()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert _gone(int(pid))  # no ffmpeg left running
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.kill(int(holder), signal.SIGKILL)
+    write_atomic(tmp_path / "b.txt", "next run")  # any later write into the folder
+    assert not Path(tmp).exists() and sorted(p.name for p in tmp_path.iterdir()) == ["b.txt"]
+
+
+def test_interrupted_mp4_kills_ffmpeg_at_once_and_leaves_nothing(tmp_path: Path) -> None:
+    import numpy as np
+
+    writer = animate._Mp4Writer(tmp_path / "a.mp4", 4)
+    writer.append(np.zeros((64, 64, 3), np.uint8))
+    pid = writer._proc.pid
+    writer.abort()
+    assert _gone(pid, 1) and list(tmp_path.iterdir()) == []

@@ -34,7 +34,7 @@ def test_ingest_json_and_rejection_exit_code(fixtures_dir, tmp_path, db_path):
     result = invoke("ingest", str(fixtures_dir), str(bad), "--db", str(db_path), "--json")
     assert result.exit_code == 1
     out = json.loads(result.output)
-    assert out["new"] == 6 and out["rejected"] == 1
+    assert out["new"] == 7 and out["rejected"] == 1  # the good line of bad.jsonl is stored
     assert out["rejections"][0]["line"] == 2 and out["rejections"][0]["path"] == str(bad)
 
 

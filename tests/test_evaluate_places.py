@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gazetteer.testing import built_gazetteer
+from tracker.testing import built_gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -42,3 +42,23 @@ def test_replacing_dir_swaps_whole_folders_and_cleans_up(tmp_path):
         write_atomic(tmp / "index.html", "new")
     assert [p.name for p in out.iterdir()] == ["index.html"]       # the new folder whole, nothing of the old
     assert [p.name for p in tmp_path.iterdir()] == ["viewer"]      # no temp or old folder left beside it
+
+
+def test_temp_files_of_dead_processes_are_swept_by_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    from tracker.fileio import sweep, temp_path
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    pid = int(dead.stdout)
+    stray = tmp_path / f".map_syria.{pid}-abcd1234.png"
+    wal = tmp_path / f".tracker.{pid}-abcd_123.duckdb.wal"
+    mine = temp_path(tmp_path / "other.png")  # a live writer's: kept
+    keep = tmp_path / ".hidden.png"
+    for path in (stray, wal, keep):
+        path.write_bytes(b"half")
+    write_atomic(tmp_path / "map_syria.png", b"whole")
+    assert not stray.exists() and not wal.exists() and mine.exists() and keep.exists()
+    assert sweep(tmp_path) == []

@@ -8,8 +8,8 @@ import pytest
 import gazetteer
 from gazetteer.build import COLUMNS
 from gazetteer.sources import read_overrides
-from gazetteer.testing import built_gazetteer
-from tracker._errors import InputError, MissingDataError
+from tracker.testing import built_gazetteer
+from gazetteer.errors import InputError, MissingDataError
 
 
 @pytest.fixture(scope="module")

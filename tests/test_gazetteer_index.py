@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from gazetteer.index import MentionIndex
-from gazetteer.testing import built_gazetteer
+from tracker.testing import built_gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from gazetteer import Context
 from gazetteer.resolve import km
-from gazetteer.testing import built_gazetteer
+from tracker.testing import built_gazetteer
 from tracker import settings
 
 

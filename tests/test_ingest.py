@@ -21,6 +21,13 @@ def test_seeds_store_five_reports_with_meta_dates(con, sources):
         assert lang == meta[rid]["lang"]
 
 
+def test_every_default_input_is_read(sources):
+    from tracker import settings
+
+    result = read_reports(settings.default_inputs())
+    assert len(result.reports) >= 430 and not result.errors, [str(e) for e in result.errors]
+
+
 def test_second_ingest_stores_nothing(con, sources):
     ingest(con, [sources / "seeds"])
     again = ingest(con, [sources / "seeds"])
@@ -78,17 +85,19 @@ def test_bom_encodings(con, tmp_path, encoding):
     assert ingest(con, [path]).new == ["x"]
 
 
-def test_malformed_jsonl_line_rejects_whole_file_naming_line(con, tmp_path):
+def test_malformed_jsonl_line_is_rejected_naming_line_and_the_rest_stored(con, tmp_path):
     path = tmp_path / "bad.jsonl"
     good = json.dumps({"id": "g", "published": "2017-10-01", "source": "s", "text": "The army took Mayadin."})
-    path.write_text(good + "\n{not json\n" + good.replace('"g"', '"h"') + "\n", encoding="utf-8")
+    other = json.dumps({"id": "h", "published": "2017-10-02", "source": "s", "text": "The army took Quriyah."})
+    path.write_text(good + "\n{not json\n" + other + "\n[1]\n", encoding="utf-8")
     summary = ingest(con, [path])
-    assert len(summary.rejected) == 1
+    assert [(e.line, e.reason.split(" (")[0]) for e in summary.rejected] == [(2, "malformed JSON"),
+                                                                             (4, "expected a JSON object, got list")]
     err = summary.rejected[0]
-    assert err.path == str(path) and err.line == 2 and "malformed JSON" in err.reason
-    assert f"{path}:2" in str(err)
-    # the good lines of a rejected file are not stored: all or none per file
-    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    assert err.path == str(path) and f"{path}:2" in str(err)
+    # every bad line is named, and the good lines are stored
+    assert summary.new == ["g", "h"]
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
 
 
 def test_strict_raises_first_error(tmp_path):
@@ -147,3 +156,16 @@ def test_chronicle_markdown(con, sources):
     kind, lang, meta, text = con.execute("SELECT kind, lang, meta, text FROM reports").fetchone()
     assert kind == "chronicle" and lang == "en" and "October 2017" in json.loads(meta)["period"]
     assert not text.startswith("---")
+
+
+def test_the_basis_of_an_estimated_publication_date_is_kept(tmp_path):
+    import json
+
+    from tracker.ingest import read_reports
+
+    (tmp_path / "a.txt").write_text("The army took the village.", encoding="utf-8")
+    (tmp_path / "meta.jsonl").write_text(json.dumps({"file": "a.txt", "id": "a", "lang": "en", "published":
+                                                     "2017-10-12", "published_basis": "estimated: from the events"})
+                                         + "\n", encoding="utf-8")
+    (report,) = read_reports([tmp_path]).reports
+    assert json.loads(report.meta) == {"published_basis": "estimated: from the events"}

@@ -12,16 +12,21 @@ marks the days with changes, and ``hold_changes`` shows frames with changes long
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import functools
 import hashlib
 import json
 import os
 import resource
+import signal
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -121,30 +126,89 @@ class _Writer:
         self.tmp.unlink(missing_ok=True)
 
 
+def _die_with_parent(parent: int):
+    """A ``preexec_fn`` that has the child killed when ``parent`` dies, even by ``kill -9`` (Linux)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: nothing is loaded after the fork
+    except (OSError, AttributeError):  # not Linux: the child outlives a killed parent until its input ends
+        return None
+
+    def child() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+
+    return child
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 class _Mp4Writer(_Writer):
+    """H.264 through an ffmpeg child (imageio-ffmpeg's binary) that never outlives this process: it is
+    killed with it (``kill -9`` included) and killed at once on an interruption, not left to encode."""
+
     def __init__(self, out: Path, fps: float) -> None:
         super().__init__(out, fps)
-        self._gen = None
+        self._proc: subprocess.Popen | None = None
+        self._log = None
+
+    def _start(self, rgb: np.ndarray) -> subprocess.Popen:
+        import imageio_ffmpeg
+
+        height, width = rgb.shape[:2]
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo",
+               "-s", f"{width}x{height}", "-pix_fmt", self._pix_fmt(rgb),
+               "-r", str(Fraction(self.fps).limit_denominator()), "-i", "-", "-an",
+               # H.264 in yuv420p plays everywhere; veryfast keeps encoding off the critical path
+               "-vcodec", "libx264", "-pix_fmt", "yuv420p"]
+        if width % 16 or height % 16:  # macro blocks of 16 pixels: scaled up to the next multiple
+            cmd += ["-vf", f"scale={-(-width // 16) * 16}:{-(-height // 16) * 16}"]
+        cmd += ["-v", "error", "-crf", "23", "-preset", "veryfast", "-movflags", "+faststart", "-f", "mp4",
+                str(self.tmp)]
+        self._log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its own messages
+        return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log,
+                                preexec_fn=_die_with_parent(os.getpid()))
+
+    def _error(self, what: str) -> AnimationError:
+        message = ""
+        if self._log is not None:
+            self._log.seek(0)
+            message = self._log.read().decode("utf-8", errors="replace").strip().splitlines()[-1:]
+            message = f": {message[0]}" if message else ""
+        return AnimationError(f"ffmpeg {what}{message}")
 
     def append(self, rgb: np.ndarray) -> None:
-        if self._gen is None:
-            import imageio_ffmpeg
-
-            height, width = rgb.shape[:2]
-            # H.264 in yuv420p plays everywhere; veryfast keeps encoding off the critical path.
-            self._gen = imageio_ffmpeg.write_frames(
-                str(self.tmp), (width, height), fps=self.fps, codec="libx264", pix_fmt_in=self._pix_fmt(rgb),
-                pix_fmt_out="yuv420p",
-                quality=None, macro_block_size=16, ffmpeg_log_level="error",
-                output_params=["-crf", "23", "-preset", "veryfast", "-movflags", "+faststart"])
-            self._gen.send(None)
-        self._gen.send(np.ascontiguousarray(rgb))
+        if self._proc is None:
+            self._proc = self._start(rgb)
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(rgb).data)
+        except BrokenPipeError:
+            raise self._error(f"stopped (exit code {self._proc.wait()})") from None
         self.count += 1
 
     def _finish(self) -> None:
-        if self._gen is not None:
-            self._gen.close()
-            self._gen = None
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            proc.stdin.close()
+            if proc.wait() != 0:
+                raise self._error(f"failed (exit code {proc.returncode})")
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def abort(self) -> None:
+        """Kill ffmpeg (an interrupted animation is not worth encoding) and drop the half-written file."""
+        if self._proc is not None:
+            self._proc.kill()
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+            self._proc.wait()
+            self._proc = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.tmp.unlink(missing_ok=True)
 
 
 def _exact_colours() -> list[tuple[int, int, int]]:

@@ -32,11 +32,10 @@ def places_named(timeline: Any, name: str) -> list[str]:
     if name in timeline.places.index:
         return [name]
     import gazetteer
-    from tracker._errors import MissingDataError
 
     try:
-        res = gazetteer.load().find_places(name)
-    except MissingDataError:
+        res = gazetteer.load(settings.gazetteer_dir()).find_places(name)
+    except gazetteer.MissingDataError:
         return timeline.find_places(name)
     known = [c for c in res.candidates if c.place_id in timeline.places.index]
     if res.best is not None and res.best.place_id in timeline.places.index:

@@ -7,7 +7,7 @@ big cities the module draws as inset pictures get their control from ``data/base
 reason). A user may give their own snapshot instead: a CSV or GeoJSON with a place (id or name) or lat/lon, a
 side, a status and a date (:func:`read_baseline`).
 
-Places come from the gazetteer when it is built (``gazetteer.load()``); otherwise from the Wikipedia map points
+Places come from the gazetteer when it is built (``gazetteer.load(folder)``); otherwise from the Wikipedia map points
 alone, with ids ``wm:<idx>`` (:func:`load_places` says which in its ``version``).
 
 Public functions
@@ -210,14 +210,14 @@ def _file_version(path: Path) -> str:
 def load_places(prefer_gazetteer: bool = True) -> tuple[pd.DataFrame, str]:
     """The places the timeline knows, and a version string naming where they came from.
 
-    Uses the gazetteer (``gazetteer.load().places``, version ``gazetteer:<version>``) when it is built, else
+    Uses the gazetteer (``gazetteer.load(folder).places``, version ``gazetteer:<version>``) when it is built, else
     the Wikipedia map points (version ``wikimap:<hash>``). Falls back quietly: the gazetteer is optional.
     """
     if prefer_gazetteer:
         try:
             import gazetteer
 
-            gaz = gazetteer.load()
+            gaz = gazetteer.load(settings.gazetteer_dir())
             places = gaz.places.copy()
             for col in PLACE_COLUMNS:
                 if col not in places.columns:

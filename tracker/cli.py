@@ -24,12 +24,14 @@ def _echo_json(obj) -> None:
 
 
 class _Group(click.Group):
-    """Turns tracker's own errors into a one-line message and exit code 2 (no traceback)."""
+    """Turns tracker's and the gazetteer's own errors into a one-line message and exit code 2 (no traceback)."""
 
     def invoke(self, ctx: click.Context):
+        from gazetteer.errors import GazetteerError
+
         try:
             return super().invoke(ctx)
-        except TrackerError as exc:
+        except (TrackerError, GazetteerError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
 
@@ -46,11 +48,23 @@ def main(ctx: click.Context, sources: Path | None) -> None:
     With no command, runs the whole pipeline on the default inputs (`tracker run`).
     """
     settings.configure(sources=sources)
+    _exit_on_sigterm()
     if ctx.invoked_subcommand is None:
         ctx.invoke(run)
 
 
-def _print_rejections(rejected: list[InputError]) -> None:
+def _exit_on_sigterm() -> None:
+    """`kill PID` unwinds like Ctrl-C: temp files, an unpublished snapshot and ffmpeg are cleaned up."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def _print_rejections(rejected: list[InputError], warnings: list[InputError] = ()) -> None:
+    for err in warnings:
+        click.echo(f"warning: {err}", err=True)
     for err in rejected:
         click.echo(f"rejected: {err}", err=True)
 
@@ -69,15 +83,12 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
     """Store reports (.txt with meta.jsonl, .md chronicles, .jsonl, .csv; folders walked)."""
     from tracker.ingest import ingest as do_ingest
 
-    con = store.connect(db)
-    try:
+    with store.writing(db) as con:  # published when complete: readers see the last snapshot meanwhile
         summary = do_ingest(con, paths, strict=strict, progress=not as_json)
-    finally:
-        con.close()
     if as_json:
         _echo_json(summary.as_dict())
     else:
-        _print_rejections(summary.rejected)
+        _print_rejections(summary.rejected, summary.warnings)
         line = _ingest_line(summary)
         if not summary.new and not summary.new_version and not summary.rejected:
             line += ": nothing new"
@@ -97,17 +108,14 @@ def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool
     from tracker import pipeline
 
     settings.configure(outputs=out)
-    con = store.connect(db)
-    try:
+    with store.writing(db) as con:  # published when complete: readers see the last snapshot meanwhile
         ctx = pipeline.run(con, list(paths) or None, out, strict=strict,
                            progress=None if as_json else (lambda name: click.echo(f"== {name}", err=True)))
-    finally:
-        con.close()
     if as_json:
         _echo_json(ctx.results)
     else:
         if ctx.ingest_summary is not None:
-            _print_rejections(ctx.ingest_summary.rejected)
+            _print_rejections(ctx.ingest_summary.rejected, ctx.ingest_summary.warnings)
             click.echo("ingest: " + _ingest_line(ctx.ingest_summary))
         for name, figures in ctx.results.items():
             if name != "ingest":
@@ -146,12 +154,12 @@ def extract(paths: tuple[Path, ...], jsonl: bool, no_gazetteer: bool) -> None:
     from tracker.ingest import read_reports
 
     read = read_reports(paths)
-    _print_rejections(read.errors)
+    _print_rejections(read.errors, read.warnings)
     gz = None
     if not no_gazetteer:
         import gazetteer
 
-        gz = gazetteer.load()  # a clear error saying what to run when it is not built
+        gz = gazetteer.load(settings.gazetteer_dir())  # a clear error saying what to run when it is not built
     for report in read.reports:
         for claim in extract_report(report, gz):
             _echo_json(claim.printed())
@@ -168,7 +176,7 @@ def gazetteer_build() -> None:
     """Build the gazetteer from the sources into build/gazetteer."""
     import gazetteer
 
-    stats = gazetteer.build(progress=True)
+    stats = gazetteer.build(settings.sources_dir(), settings.gazetteer_dir(), progress=True)
     click.echo(f"{stats['places']} places, {stats['arabic_and_point']} with an Arabic name and a point "
                f"({stats['build_seconds']} s)")
 
@@ -180,7 +188,7 @@ def gazetteer_stats(as_json: bool) -> None:
     import gazetteer
     from gazetteer.report import stats_text
 
-    meta = gazetteer.load().meta
+    meta = gazetteer.load(settings.gazetteer_dir()).meta
     click.echo(json.dumps(meta, ensure_ascii=False, indent=1) if as_json else stats_text(meta))
 
 
@@ -193,7 +201,7 @@ def gazetteer_lookup(name: str, context: str | None, as_json: bool) -> None:
     import gazetteer
     from gazetteer.report import resolution_dict, resolution_text
 
-    res = gazetteer.load().lookup(name, context)
+    res = gazetteer.load(settings.gazetteer_dir()).lookup(name, context)
     click.echo(json.dumps(resolution_dict(res), ensure_ascii=False) if as_json else resolution_text(res))
 
 
@@ -217,7 +225,7 @@ def map_cmd(day, region: str | None, bbox: str | None, out: Path | None, db: Pat
 
     if region and bbox:
         raise click.UsageError("give --region or --bbox, not both")
-    con = store.connect(db)
+    con = store.connect(db, read_only=True, empty_if_missing=True)
     try:
         from tracker.control import load_timeline
 
@@ -262,7 +270,7 @@ def animate_cmd(start, end, region: str, fmt: str | None, step: int, fps: float,
     fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "mp4")
     if out is None:
         out = settings.outputs_dir() / f"animation_{region}_{start:%Y-%m-%d}_{end:%Y-%m-%d}.{fmt}"
-    con = store.connect(db)
+    con = store.connect(db, read_only=True, empty_if_missing=True)
     try:
         from tracker.control import load_timeline
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
@@ -26,6 +26,20 @@ from tracker.textfold import fold
 from tracker.vocab import data_file
 
 LANGS = ("ar", "fa", "en")
+
+#: The earliest publication date a report may carry: an older one is a typo (``0001-01-01``), and the
+#: date arithmetic of every later stage counts back from it.
+EARLIEST_PUBLISHED = date(1900, 1, 1)
+
+
+def publication_date_problem(day: date, today: date | None = None) -> str | None:
+    """Why ``day`` cannot be a report's publication date (before 1900, or after ``today``: by default
+    today's date in UTC), or None."""
+    if day < EARLIEST_PUBLISHED:
+        return f"publication date {day.isoformat()} is before {EARLIEST_PUBLISHED.year}"
+    if day > (today or datetime.now(timezone.utc).date()):
+        return f"publication date {day.isoformat()} is in the future"
+    return None
 
 
 @dataclass(frozen=True)

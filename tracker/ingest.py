@@ -8,21 +8,23 @@ Inputs
   metadata there and is stored as a ``chronicle``.
 - ``.jsonl``: one report per line with ``id``, ``published``, ``source``, ``text`` and
   optional ``lang``, ``title``, ``url``.
-- ``.csv``: the same fields as columns.
+- ``.csv``: the same fields as columns (comma, semicolon, tab or ``|`` separated, told from the header).
 
-Folders are walked. A file with a bad record is rejected whole, so the good lines of a
-file are either all stored or none; the message names the file and line, and the rest of
-the batch goes on.
+Folders are walked. Reading goes record by record and keeps going: a bad line (or CSV row) is
+rejected with its file, line and reason and the good ones are stored; a bad file (missing, not a
+regular file, too large, binary, in no encoding tracker reads) is rejected whole. No input makes
+reading raise: with ``strict`` the first rejection is raised instead, and nothing is stored. Text
+decoded as anything but UTF-8 is stored with the encoding in ``meta`` and a warning.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -33,9 +35,10 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from tracker._errors import InputError
+from tracker.dates import publication_date_problem
 from tracker.records import Report
 from tracker.store import transaction
-from tracker.textio import DecodeError, decode, detect_language, has_letters
+from tracker.textio import DecodeError, decode_report, detect_language, has_letters, text_problem
 
 SUFFIXES = {".txt", ".md", ".jsonl", ".csv"}
 LANGS = {"ar", "fa", "en"}
@@ -43,16 +46,22 @@ LANGS = {"ar", "fa", "en"}
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # one report's text: anything longer is a scraping accident (a whole site, a dump), not a report
 MAX_REPORT_CHARS = 5_000_000
+# the CSV separators told from a header line, in order of preference
+CSV_DELIMITERS = (",", ";", "\t", "|")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+_REQUIRED_COLUMNS = ("id", "published", "text")
+_JSON_SPACE = " \t\r\n"
 
 
 @dataclass
 class ReadResult:
-    """Reports read from inputs, and the inputs rejected with their reasons."""
+    """Reports read from inputs, the inputs rejected with their reasons, and warnings (text read in an
+    encoding other than UTF-8, a file cut inside its last character)."""
 
     reports: list[Report] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    warnings: list[InputError] = field(default_factory=list)
 
 
 def sha256(text: str) -> str:
@@ -61,16 +70,21 @@ def sha256(text: str) -> str:
 
 
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Every readable input file under ``paths`` (folders walked, sorted), with a
-    ``meta.jsonl`` left out: it describes the other files."""
+    """Every input file under ``paths`` (folders walked, sorted; symbolic links to folders not
+    followed), with a ``meta.jsonl`` left out: it describes the other files."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for sub in sorted(p for p in path.rglob("*") if p.is_file()):
+            for sub in sorted(p for p in path.rglob("*") if not p.is_dir()):
                 if sub.suffix.lower() in SUFFIXES and sub.name != "meta.jsonl":
                     yield sub
         else:
             yield path
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**40 else f"a {len(str(abs(value)))}-digit number"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def parse_published(value: object, path: Path, line: int | None, today: date | None = None) -> tuple[date, str]:
@@ -79,12 +93,12 @@ def parse_published(value: object, path: Path, line: int | None, today: date | N
     Raises
     ------
     InputError
-        When the date is missing, unreadable or in the future.
+        When the date is missing, unreadable, before 1900 or in the future.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InputError(path, "no publication date (field 'published'; YYYY-MM-DD)", line)
     if not isinstance(value, str):
-        raise InputError(path, f"publication date must be a string like 2017-10-12, not {value!r}", line)
+        raise InputError(path, f"publication date must be a string like 2017-10-12, not {_short(value)}", line)
     text = value.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}", text):
@@ -93,23 +107,33 @@ def parse_published(value: object, path: Path, line: int | None, today: date | N
             day, precision = date.fromisoformat(text), "day"
         else:
             day, precision = datetime.fromisoformat(text.replace("Z", "+00:00")).date(), "day"
-    except ValueError:
-        raise InputError(path, f"unreadable publication date {value!r} (use YYYY-MM-DD)", line) from None
-    if day > (today or datetime.now(timezone.utc).date()):
-        raise InputError(path, f"publication date {text} is in the future", line)
+    except (ValueError, OverflowError):
+        raise InputError(path, f"unreadable publication date {_short(value)} (use YYYY-MM-DD)", line) from None
+    problem = publication_date_problem(day, today)
+    if problem:
+        raise InputError(path, problem, line)
     return day, precision
+
+
+def _valid_str(value: str, key: str, path: Path, line: int | None) -> str:
+    # a report's text must be text; the other fields only storable (no NUL, no lone surrogate)
+    problem = text_problem(value, strict=key == "text")
+    if problem is not None:
+        raise InputError(path, f"field {key!r}: {problem[1]} at character {problem[0]}", line)
+    return value
 
 
 def _check_text(text: object, path: Path, line: int | None) -> str:
     if not isinstance(text, str):
         raise InputError(path, f"field 'text' must be a string, not {type(text).__name__}", line)
+    if len(text) > MAX_REPORT_CHARS:
+        raise InputError(path, f"text of {len(text):,} characters is longer than one report can be "
+                               f"({MAX_REPORT_CHARS:,}); split it into reports", line)
+    _valid_str(text, "text", path, line)
     if not text.strip():
         raise InputError(path, "empty text", line)
     if not has_letters(text):
         raise InputError(path, "text has no letters (only digits, punctuation or symbols)", line)
-    if len(text) > MAX_REPORT_CHARS:
-        raise InputError(path, f"text of {len(text):,} characters is longer than one report can be "
-                               f"({MAX_REPORT_CHARS:,}); split it into reports", line)
     return text
 
 
@@ -117,9 +141,9 @@ def _opt_str(record: dict, key: str, path: Path, line: int | None) -> str | None
     value = record.get(key)
     if value is None or value == "":
         return None
-    if not isinstance(value, (str, int)):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InputError(path, f"field {key!r} must be a string, not {type(value).__name__}", line)
-    return str(value)
+    return _valid_str(str(value), key, path, line)
 
 
 def _lang(declared: str | None, text: str, path: Path, line: int | None) -> str:
@@ -127,25 +151,27 @@ def _lang(declared: str | None, text: str, path: Path, line: int | None) -> str:
     if not lang:
         raise InputError(path, "unknown language (not Arabic, Persian or English); set field 'lang'", line)
     if lang not in LANGS:
-        raise InputError(path, f"unsupported language {lang!r} (tracker reads ar, fa, en)", line)
+        raise InputError(path, f"unsupported language {_short(lang)} (tracker reads ar, fa, en)", line)
     return lang
 
 
 def _record_to_report(record: object, path: Path, line: int | None, dated: bool = True, **extra) -> Report:
     if not isinstance(record, dict):
         raise InputError(path, f"expected a JSON object, got {type(record).__name__}", line)
-    rid = record.get("id")
-    if rid is None or (isinstance(rid, str) and not rid.strip()):
+    rid = _opt_str(record, "id", path, line)
+    if rid is None or not rid.strip():
         raise InputError(path, "missing field 'id'", line)
-    if not isinstance(rid, (str, int)):
-        raise InputError(path, f"field 'id' must be a string, not {type(rid).__name__}", line)
     text = _check_text(record.get("text"), path, line)
     if dated or record.get("published"):
         published, precision = parse_published(record.get("published"), path, line)
     else:
         published, precision = None, "missing"
+    # how the publication date was known ("estimated: ..."), kept for the reports that cite it
+    basis = _opt_str(record, "published_basis", path, line)
+    if basis and "meta" not in extra:
+        extra["meta"] = json.dumps({"published_basis": basis}, ensure_ascii=False)
     return Report(
-        report_id=str(rid).strip(),
+        report_id=rid.strip(),
         text=text,
         published=published,
         published_precision=precision,
@@ -160,56 +186,271 @@ def _record_to_report(record: object, path: Path, line: int | None, dated: bool 
     )
 
 
+_FILE_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+               stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError(path, "no such file or folder")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(path, f"file of {size / 1e6:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MiB limit")
-    return path.read_bytes()
-
-
-def _decode(path: Path) -> str:
+    """The bytes of a regular file; anything else (a FIFO, a device, a socket) is refused before a read
+    could block, and so is a file over :data:`MAX_FILE_BYTES`."""
     try:
-        return decode(_read_bytes(path))[0]
-    except DecodeError as exc:
-        raise InputError(path, str(exc)) from None
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(path, "no such file or folder") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise InputError(path, f"{kind}, not a regular file: tracker reads regular files only")
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError(path, f"file of {info.st_size / 1e6:.0f} MB is larger than the "
+                                   f"{MAX_FILE_BYTES // 2**20} MiB limit")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(path, f"file grew past the {MAX_FILE_BYTES // 2**20} MiB limit while being read")
+    return data
 
 
-def _jsonl_records(path: Path) -> Iterator[tuple[int, object]]:
-    """``(line number, parsed value)`` of each non-blank line; an error naming the first bad line."""
-    for number, raw in enumerate(_decode(path).splitlines(), start=1):
-        if not raw.strip():
-            continue
+class _Reader:
+    """Reads files into reports, collecting rejections and warnings (or raising the first, with ``strict``)."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.result = ReadResult()
+        self.metas: dict[Path, dict[str, tuple[dict, int]]] = {}
+
+    def reject(self, error: InputError) -> None:
+        if self.strict:
+            raise error
+        self.result.errors.append(error)
+
+    def warn(self, path: Path, message: str) -> None:
+        self.result.warnings.append(InputError(path, message))
+
+    # --- decoding -------------------------------------------------------------------------------------
+    def decode(self, path: Path, data: bytes) -> tuple[str, str]:
+        """The text of a whole file (one report), and the encoding read."""
         try:
-            yield number, json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"malformed JSON ({exc.msg} at column {exc.colno})", number) from None
+            decoded = decode_report(data)
+        except DecodeError as exc:
+            raise InputError(path, str(exc)) from None
+        if decoded.warning:
+            self.warn(path, decoded.warning)
+        return decoded.text, decoded.encoding
+
+    def lines(self, path: Path, data: bytes) -> tuple[list[str], dict[int, str], str]:
+        """The lines of a line-oriented file (split on line feeds only: U+2028 is text), the reasons of
+        the lines that are not text, and the encoding read. A UTF-8 file with a few bad bytes loses only
+        the lines holding them; a file with more bad lines than good ones is rejected whole."""
+        try:
+            text, encoding = self.decode(path, data)
+            return text.split("\n"), {}, encoding
+        except InputError as whole:
+            raws = data.split(b"\n")
+            lines, bad, offset = [], {}, 0
+            for number, raw in enumerate(raws, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    line = raw.decode("utf-8", errors="replace")
+                    bad[number] = f"invalid UTF-8 at byte {offset + exc.start} of the file"
+                else:
+                    problem = text_problem(line)
+                    if problem is not None:
+                        bad[number] = f"{problem[1]} at character {problem[0] + 1} of the line"
+                lines.append(line)
+                offset += len(raw) + 1
+            if len(bad) > max(1, sum(1 for x in raws if x.strip()) // 2):
+                raise whole
+            lines[0] = lines[0].removeprefix("\ufeff")
+            return lines, bad, "utf-8"
+
+    # --- formats --------------------------------------------------------------------------------------
+    def jsonl(self, path: Path, lines: list[str], bad: dict[int, str]) -> Iterator[tuple[int, object]]:
+        """``(line number, parsed value)`` of each non-blank line; a bad line is rejected and skipped."""
+        for number, raw in enumerate(lines, start=1):
+            if number in bad:
+                self.reject(InputError(path, bad[number], number))
+                continue
+            raw = raw.rstrip("\r")
+            if not raw.strip(_JSON_SPACE):  # blank by JSON's rules: any other character is a bad line
+                continue
+            try:
+                yield number, json.loads(raw)
+            except json.JSONDecodeError as exc:
+                self.reject(InputError(path, f"malformed JSON ({exc.msg} at column {exc.colno})", number))
+            except RecursionError:
+                self.reject(InputError(path, "malformed JSON (nested too deeply)", number))
+            except ValueError as exc:  # e.g. an integer of more digits than Python converts
+                self.reject(InputError(path, f"malformed JSON ({str(exc)[:80]})", number))
+
+    def csv_rows(self, path: Path, lines: list[str], bad: dict[int, str]) -> Iterator[tuple[int, dict]]:
+        """``(first line, row as a dict)`` of each CSV row under a header naming at least ``id, published,
+        text``. A bad row is rejected and reading goes on at the line after the one where it began (an
+        unclosed quote does not swallow the rows after it)."""
+        lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+        header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if header_at is None:
+            return
+        header, delimiter = _csv_header(lines[header_at])
+        missing = [c for c in _REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise InputError(path, f"CSV header lacks {', '.join(missing)} (has: {', '.join(header) or 'nothing'})",
+                             header_at + 1)
+        start = header_at + 1
+        limit = csv.field_size_limit(MAX_REPORT_CHARS + 1)  # the default, 131,072 characters, is too short
+        try:
+            yield from self._csv_from(path, lines, bad, header, delimiter, start)
+        finally:
+            csv.field_size_limit(limit)
+
+    def _csv_from(self, path: Path, lines: list[str], bad: dict[int, str], header: list[str], delimiter: str,
+                  start: int) -> Iterator[tuple[int, dict]]:
+        while start < len(lines):
+            reader = csv.reader(iter(lines[start:]), delimiter=delimiter, strict=True)
+            first = start  # index of the line the next row begins at
+            try:
+                for values in reader:
+                    row_lines = range(first + 1, start + reader.line_num + 1)
+                    first = start + reader.line_num
+                    broken = next((n for n in row_lines if n in bad), None)
+                    if broken is not None:
+                        self.reject(InputError(path, bad[broken], broken))
+                    elif values:
+                        try:
+                            row = _csv_row(header, values, path, row_lines[0])
+                        except InputError as exc:
+                            self.reject(exc)
+                            continue
+                        if row is not None:
+                            yield row_lines[0], row
+                start = len(lines)
+            except csv.Error as exc:
+                reason = str(exc)
+                if "unexpected end of data" in reason:
+                    reason = "a quoted field is never closed (the rest of the file would be one field)"
+                elif "field larger than field limit" in reason:
+                    reason = f"a field is longer than one report can be ({MAX_REPORT_CHARS:,} characters)"
+                self.reject(InputError(path, f"malformed CSV row: {reason}", first + 1))
+                start = first + 1
+
+    def meta_index(self, folder: Path) -> dict[str, tuple[dict, int]]:
+        """The entries of ``folder/meta.jsonl`` by file name (read once; its bad lines rejected once)."""
+        if folder in self.metas:
+            return self.metas[folder]
+        index: dict[str, tuple[dict, int]] = {}
+        self.metas[folder] = index
+        meta_path = folder / "meta.jsonl"
+        if not meta_path.exists():
+            return index
+        try:
+            lines, bad, _ = self.lines(meta_path, _read_bytes(meta_path))
+            for number, record in self.jsonl(meta_path, lines, bad):
+                name = record.get("file") if isinstance(record, dict) else None
+                if not isinstance(name, str) or not name.strip():
+                    self.reject(InputError(meta_path, "each line needs a 'file' field naming a report beside it",
+                                           number))
+                elif name in index:
+                    self.reject(InputError(meta_path, f"a second entry for {name!r} (the first is line "
+                                                      f"{index[name][1]}): this one is ignored", number))
+                else:
+                    index[name] = (record, number)
+        except InputError as exc:  # the whole file: unreadable or binary
+            self.reject(exc)
+        return index
+
+    def check_meta(self, folder: Path) -> None:
+        """Reject the entries of a walked folder's ``meta.jsonl`` that name no report tracker reads there."""
+        for name, (_, number) in self.meta_index(folder).items():
+            target = folder / name
+            if not target.is_file():
+                self.reject(InputError(folder / "meta.jsonl", f"names {name!r}, which is not in {folder}", number))
+            elif target.suffix.lower() not in {".txt", ".md"}:
+                self.reject(InputError(folder / "meta.jsonl", f"names {name!r}: meta.jsonl describes .txt and "
+                                                              ".md files only", number))
+
+    def text_file(self, path: Path) -> Report:
+        """One ``.txt``/``.md`` report, its metadata from ``meta.jsonl`` or its front matter."""
+        text, encoding = self.decode(path, _read_bytes(path))
+        extra = {} if encoding.startswith("utf-8") else {"encoding": encoding}
+        entry = self.meta_index(path.parent).get(path.name)
+        if entry is not None:
+            record, number = entry
+            record = {**record, "text": text}
+            record.setdefault("id", path.stem)
+            report = _record_to_report(record, path.parent / "meta.jsonl", number)
+            meta = {**json.loads(report.meta or "{}"), **extra}
+            return replace(report, path=str(path), line=None, meta=json.dumps(meta, ensure_ascii=False) if meta else None)
+        front, body = _front_matter(text)
+        if front:
+            # a chronicle: its sentences carry their own dates; 'date' gives the period it covers
+            published = front.get("pubDate", "").split(" ")[0] or None
+            record = {"id": path.stem, "text": body, "published": published, "source": front.get("author") or None,
+                      "title": front.get("subject") or front.get("title") or None, "lang": None}
+            # a chronicle needs no publication date: each sentence carries its own
+            report = _record_to_report(record, path, None, dated=False)
+            return replace(report, kind="chronicle", meta=json.dumps({"period": front.get("date"),
+                                                                      "place": front.get("place"), **extra}))
+        raise InputError(path, f"no metadata: add a line for {path.name!r} to {path.parent / 'meta.jsonl'} "
+                               "(fields id, file, published, source, lang)")
+
+    def records(self, path: Path, parse) -> None:
+        """The reports of a JSONL or CSV file, parsed record by record by ``parse(path, lines, bad)``."""
+        lines, bad, encoding = self.lines(path, _read_bytes(path))
+        encoded = {} if encoding.startswith("utf-8") else {"encoding": encoding}
+        errors_before = len(self.result.errors)
+        count = 0
+        for number, record in parse(path, lines, bad):
+            count += 1
+            try:
+                report = _record_to_report(record, path, number)
+            except InputError as exc:
+                self.reject(exc)
+                continue
+            if encoded:
+                report = replace(report, meta=json.dumps({**json.loads(report.meta or "{}"), **encoded},
+                                                         ensure_ascii=False))
+            self.result.reports.append(report)
+        if count == 0 and len(self.result.errors) == errors_before:
+            self.reject(InputError(path, "no reports in file"))
+
+    def file(self, path: Path) -> None:
+        suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            self.records(path, self.jsonl)
+        elif suffix == ".csv":
+            self.records(path, self.csv_rows)
+        elif suffix in {".txt", ".md"} or not path.exists():
+            self.result.reports.append(self.text_file(path))
+        else:
+            raise InputError(path, f"unsupported file type {suffix or '(none)'} (use .txt, .md, .jsonl, .csv)")
 
 
-def read_jsonl(path: Path) -> list[Report]:
-    """Reports of a JSONL file; all of them, or an error for the first bad line."""
-    reports = [_record_to_report(record, path, number) for number, record in _jsonl_records(path)]
-    if not reports:
-        raise InputError(path, "no reports in file")
-    return reports
+def _csv_header(line: str) -> tuple[list[str], str]:
+    """The column names of a header line and its separator: the first of :data:`CSV_DELIMITERS` that
+    splits it into the required columns (else a comma)."""
+    for delimiter in CSV_DELIMITERS:
+        try:
+            names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter), [])]
+        except csv.Error:
+            continue
+        if all(c in names for c in _REQUIRED_COLUMNS):
+            return names, delimiter
+    try:
+        return [n.strip() for n in next(csv.reader([line]), [])], ","
+    except csv.Error:
+        return [], ","
 
 
-def read_csv(path: Path) -> list[Report]:
-    """Reports of a CSV file with a header naming at least ``id, published, text``."""
-    reader = csv.DictReader(io.StringIO(_decode(path), newline=""))
-    header = reader.fieldnames or []
-    missing = [c for c in ("id", "published", "text") if c not in header]
-    if missing:
-        raise InputError(path, f"CSV header lacks {', '.join(missing)} (has: {', '.join(header) or 'nothing'})", 1)
-    reports = []
-    for record in reader:
-        if None in record:
-            raise InputError(path, "more fields than the header names", reader.line_num)
-        reports.append(_record_to_report(record, path, reader.line_num))
-    if not reports:
-        raise InputError(path, "no reports in file")
-    return reports
+def _csv_row(header: list[str], values: list[str], path: Path, line: int) -> dict | None:
+    if len(values) > len(header):
+        raise InputError(path, f"more fields ({len(values)}) than the header names ({len(header)})", line)
+    if len(values) < len(header):
+        if len(values) == 1 and not values[0].strip():
+            return None  # a blank line
+        raise InputError(path, f"fewer fields ({len(values)}) than the header names ({len(header)})", line)
+    return dict(zip(header, values))
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -231,47 +472,8 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[match.end():]
 
 
-def _meta_index(folder: Path) -> dict[str, tuple[dict, int]]:
-    meta_path = folder / "meta.jsonl"
-    index: dict[str, tuple[dict, int]] = {}
-    if not meta_path.exists():
-        return index
-    for number, record in _jsonl_records(meta_path):
-        if not isinstance(record, dict) or not record.get("file"):
-            raise InputError(meta_path, "each line needs a 'file' field naming a report beside it", number)
-        index[str(record["file"])] = (record, number)
-    return index
-
-
-def read_text_file(path: Path, meta_cache: dict[Path, dict] | None = None) -> Report:
-    """One ``.txt``/``.md`` report, its metadata from ``meta.jsonl`` or its front matter."""
-    meta_cache = {} if meta_cache is None else meta_cache
-    if path.parent not in meta_cache:
-        meta_cache[path.parent] = _meta_index(path.parent)
-    text = _decode(path)
-    entry = meta_cache[path.parent].get(path.name)
-    if entry is not None:
-        record, number = entry
-        record = {**record, "text": text}
-        record.setdefault("id", path.stem)
-        report = _record_to_report(record, path.parent / "meta.jsonl", number)
-        return replace(report, path=str(path), line=None)
-    front, body = _front_matter(text)
-    if front:
-        # a chronicle: its sentences carry their own dates; 'date' gives the period it covers
-        published = front.get("pubDate", "").split(" ")[0] or None
-        record = {"id": path.stem, "text": body, "published": published, "source": front.get("author") or None,
-                  "title": front.get("subject") or front.get("title") or None, "lang": None}
-        # a chronicle needs no publication date: each sentence carries its own
-        report = _record_to_report(record, path, None, dated=False)
-        return replace(report, kind="chronicle", meta=json.dumps({"period": front.get("date"),
-                                                                  "place": front.get("place")}))
-    raise InputError(path, f"no metadata: add a line for {path.name!r} to {path.parent / 'meta.jsonl'} "
-                           "(fields id, file, published, source, lang)")
-
-
 def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False, progress: bool = False) -> ReadResult:
-    """Read every report under ``paths``.
+    """Read every report under ``paths``; never raises for bad input (except with ``strict``).
 
     Parameters
     ----------
@@ -282,41 +484,52 @@ def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False, progr
     progress
         Show a progress bar on a terminal when reading takes more than a second.
     """
-    result = ReadResult()
-    meta_cache: dict[Path, dict] = {}
+    paths = [Path(p) for p in paths]
+    reader = _Reader(strict)
     files = list(iter_files(paths))
     bar = tqdm(files, desc="reading", unit="file", disable=not progress or None, delay=1.0, leave=False)
     for path in bar:
-        try:
-            suffix = path.suffix.lower()
-            if suffix == ".jsonl":
-                result.reports.extend(read_jsonl(path))
-            elif suffix == ".csv":
-                result.reports.extend(read_csv(path))
-            elif suffix in {".txt", ".md"} or not path.exists():
-                result.reports.append(read_text_file(path, meta_cache))
-            else:
-                raise InputError(path, f"unsupported file type {suffix or '(none)'} (use .txt, .md, .jsonl, .csv)")
-        except InputError as exc:
-            if strict:
-                raise
-            result.errors.append(exc)
-        except OSError as exc:
-            err = InputError(path, f"cannot read: {exc.strerror or exc}")
-            if strict:
-                raise err from None
-            result.errors.append(err)
-    return result
+        _guarded(reader, path, reader.file)
+    for folder in sorted({m.parent for p in paths if p.is_dir() for m in p.rglob("meta.jsonl")}):
+        _guarded(reader, folder / "meta.jsonl", lambda _: reader.check_meta(folder))
+    return reader.result
+
+
+def _guarded(reader: _Reader, path: Path, read) -> None:
+    """``read(path)``, any failure turned into a rejection of ``path``."""
+    try:
+        read(path)
+    except InputError as exc:
+        reader.reject(exc)
+    except OSError as exc:
+        reader.reject(InputError(path, f"cannot read: {exc.strerror or exc}"))
+    except RecursionError:
+        reader.reject(InputError(path, "nested too deeply to read"))
+    except Exception as exc:  # noqa: BLE001 (a bug: said plainly as a rejection, never a traceback)
+        reader.reject(InputError(path, f"internal error while reading ({type(exc).__name__}: {exc}); "
+                                       "please report it"))
+
+
+def read_jsonl(path: Path) -> list[Report]:
+    """Reports of a JSONL file; raises the first bad line (see :func:`read_reports` to keep going)."""
+    return read_reports([path], strict=True).reports
+
+
+def read_csv(path: Path) -> list[Report]:
+    """Reports of a CSV file; raises the first bad row (see :func:`read_reports` to keep going)."""
+    return read_reports([path], strict=True).reports
 
 
 @dataclass
 class IngestSummary:
-    """What an ingest did: counts, and the reasons for every rejection."""
+    """What an ingest did: counts, the reasons for every rejection, and warnings (stored, but read in an
+    encoding other than UTF-8 or cut inside the last character)."""
 
     new: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     new_version: list[str] = field(default_factory=list)
     rejected: list[InputError] = field(default_factory=list)
+    warnings: list[InputError] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Counts and details, for ``--json``."""
@@ -328,6 +541,7 @@ class IngestSummary:
             "new_ids": self.new,
             "new_version_ids": self.new_version,
             "rejections": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.rejected],
+            "warnings": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.warnings],
         }
 
 
@@ -369,6 +583,7 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], s
     read = read_reports(paths, strict=strict, progress=progress)
     summary = store_reports(con, read.reports)
     summary.rejected = read.errors
+    summary.warnings = read.warnings
     return summary
 
 

@@ -5,6 +5,8 @@ the run summary. A stage with a key (:data:`KEYS`) is skipped when its key is th
 run: the key hashes what the stage reads (input files, the tables of earlier stages, the code) and what it
 wrote (its tables and files), so new input, new code, or a deleted output makes it run again. The keys are
 kept beside the database (``<db>.stages.json``); an in-memory database always runs every stage.
+Every stage runs on an empty batch too (nothing new, no claim, no control event, no week to report) and then
+says so in a ``note`` of its figures.
 """
 
 from __future__ import annotations
@@ -44,7 +46,11 @@ def stage_ingest(ctx: RunContext) -> dict:
     """Read the inputs and store new reports and versions."""
     summary = ingest(ctx.con, ctx.inputs, strict=ctx.strict, progress=ctx.progress_bars)
     ctx.ingest_summary = summary
-    return summary.as_dict()
+    figures = summary.as_dict()
+    if not summary.new and not summary.new_version:
+        figures["note"] = "nothing new" + (": every input was rejected" if summary.rejected and not
+                                           summary.duplicate else "")
+    return figures
 
 
 def stage_gazetteer(ctx: RunContext) -> dict:
@@ -53,7 +59,7 @@ def stage_gazetteer(ctx: RunContext) -> dict:
 
     from tracker.store import write_place_names
 
-    gz, built = gazetteer.ensure_built(progress=ctx.progress_bars)
+    gz, built = gazetteer.ensure_built(settings.gazetteer_dir(), settings.sources_dir(), progress=ctx.progress_bars)
     figures = {"built": built, "places": len(gz.places), "version": gz.version,
                "place_names": write_place_names(ctx.con, gz.names_frame(), f"gazetteer:{gz.version}")}
     if built:
@@ -65,14 +71,22 @@ def stage_extract(ctx: RunContext) -> dict:
     """Extract claims from the latest version of each report not yet extracted."""
     from tracker.extract import load_gazetteer, store_claims
 
-    return store_claims(ctx.con, load_gazetteer())
+    figures = store_claims(ctx.con, load_gazetteer())
+    if not figures.get("reports"):
+        figures["note"] = "no report left to extract"
+    elif not figures.get("claims"):
+        figures["note"] = "no claim in the reports extracted"
+    return figures
 
 
 def stage_control(ctx: RunContext) -> dict:
     """Control timeline: events, intervals, conflicts (see :func:`tracker.control.stage_control`)."""
     from tracker.control import stage_control as control
 
-    return control(ctx)
+    figures = control(ctx)
+    if not figures.get("events") and not figures.get("inferred"):
+        figures["note"] = "no control event: the baseline stands"
+    return figures
 
 
 def stage_polygons(ctx: RunContext) -> dict:
@@ -86,14 +100,20 @@ def stage_render(ctx: RunContext) -> dict:
     """Maps and animations (see :func:`tracker.animate.stage_render`)."""
     from tracker.animate import stage_render as render
 
-    return render(ctx)
+    figures = render(ctx)
+    if not figures.get("changes_labelled"):
+        figures["note"] = "no change of control in the animation's period"
+    return figures
 
 
 def stage_sitreps(ctx: RunContext) -> dict:
     """Weekly situation reports for the weeks the inputs cover (see :func:`tracker.sitrep.stage_sitreps`)."""
     from tracker.sitrep import stage_sitreps as sitreps
 
-    return sitreps(ctx)
+    figures = sitreps(ctx)
+    if not figures.get("weeks"):
+        figures["note"] = "no week with news or control changes: no report written"
+    return figures
 
 
 def stage_viewer(ctx: RunContext) -> dict:

@@ -47,6 +47,7 @@ import shapely
 
 from tracker import settings
 from tracker._errors import MissingDataError
+from tracker.fileio import replacing, write_atomic
 
 #: A cell larger than a disc of this radius (km) is thinly held: its side's, stippled on maps and counted apart.
 #: 12 km is the reach within which the villages of the river valleys and the west join into continuous areas
@@ -192,12 +193,13 @@ def load_cells(places: pd.DataFrame, baseline: pd.DataFrame | None = None, thin_
                      e["i"].to_numpy(), e["j"].to_numpy(), shapely.from_wkb(e["wkb"].to_numpy()), key,
                      c["thin_km2"].to_numpy(), shapely.from_wkb(tpath.read_bytes()))
     cells = build_cells(pts, thin_km)
-    folder.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"place_id": cells.place_id.astype(str), "area_km2": cells.area_km2, "thin_km2": cells.thin_km2,
-                  "wkb": shapely.to_wkb(cells.geometry)}).to_parquet(cpath)
-    pd.DataFrame({"i": cells.edge_i, "j": cells.edge_j,
-                  "wkb": shapely.to_wkb(cells.edge_geometry)}).to_parquet(epath)
-    tpath.write_bytes(shapely.to_wkb(cells.thin))
+    # each file whole or absent: a run killed while writing the cache leaves nothing truncated to read back
+    with replacing(cpath) as tmp:
+        pd.DataFrame({"place_id": cells.place_id.astype(str), "area_km2": cells.area_km2,
+                      "thin_km2": cells.thin_km2, "wkb": shapely.to_wkb(cells.geometry)}).to_parquet(tmp)
+    with replacing(epath) as tmp:
+        pd.DataFrame({"i": cells.edge_i, "j": cells.edge_j, "wkb": shapely.to_wkb(cells.edge_geometry)}).to_parquet(tmp)
+    write_atomic(tpath, shapely.to_wkb(cells.thin))
     return cells
 
 

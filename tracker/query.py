@@ -20,19 +20,25 @@ def run_query(query: str, db: str | Path | None = None) -> tuple[list[str], list
     """Run ``query`` on a read-only connection; return column names and rows.
 
     The connection is read-only, so nothing typed here changes data: DuckDB refuses
-    INSERT, UPDATE, DELETE, CREATE and friends with an error.
+    INSERT, UPDATE, DELETE, CREATE and friends with an error; and it cannot reach the disk
+    (:data:`tracker.store.READ_ONLY_CONFIG`): COPY TO, read_csv, ATTACH, EXPORT, INSTALL and SET
+    are refused too.
     """
+    if not query.strip().strip(";").strip():
+        raise QueryError("empty query: give a statement, e.g. tracker sql \"SELECT count(*) FROM reports\"")
     con = store.connect(db, read_only=True)
     try:
         rel = con.execute(query)
-        if rel.description is None:
+        if rel is None or rel.description is None:
             return [], []
         columns = [d[0] for d in rel.description]
         return columns, rel.fetchall()
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
+        message = (str(exc).splitlines() or [type(exc).__name__])[0]
         if "read-only" in message.lower() or "read only" in message.lower():
             message = "the database is opened read-only by `tracker sql`: " + message
+        elif "disabled by configuration" in message or "configuration has been locked" in message:
+            message = "`tracker sql` reads the database only, never other files or settings: " + message
         raise QueryError(message) from None
     finally:
         con.close()

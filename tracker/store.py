@@ -1,22 +1,43 @@
-"""The embedded DuckDB store: schema, migrations, connections and transactions.
+"""The embedded DuckDB store: schema, migrations, snapshots, connections and transactions.
 
-One file holds everything (default ``outputs/tracker.duckdb``). Writers open it
-read-write and apply any missing migrations; readers open it read-only. DuckDB lets one
-process write at a time: a second process gets a clear ``busy`` error instead of a wait.
-Every table and column is documented in ``docs/schema.md``.
+One file holds everything (default ``outputs/tracker.duckdb``); every table and column is
+documented in ``docs/schema.md``.
+
+Snapshots: readers never wait
+-----------------------------
+The database file is only ever replaced whole. A writing command (``tracker run``, ``tracker
+ingest``) works in :func:`writing`: it copies the database to a hidden working file beside it
+(``.tracker.<random>.duckdb``), applies any missing migrations and writes there, and when it
+completes checkpoints the copy and renames it onto the database: it *publishes* a new snapshot in
+one atomic step. A run that fails or is killed publishes nothing; its working file is removed
+then, or by the next writer. Readers (:func:`connect` with ``read_only=True``: ``tracker sql``,
+``control``, ``history``, ``export``, ``map``, ``sitrep``) open the last snapshot published and
+never wait for a writer. Writers take turns through a lock file beside the database
+(``.tracker.duckdb.lock``, released by the system when its process dies): a second writer waits
+up to :data:`BUSY_TIMEOUT_S` and then fails with one line naming the first.
+
+Read-only connections cannot reach the disk: external access (``COPY ... TO``, ``read_csv``,
+``ATTACH``, ``EXPORT DATABASE``, ``INSTALL``/``LOAD``) is disabled and the configuration locked
+(no ``SET`` turns it back on), with DuckDB's own settings (:data:`READ_ONLY_CONFIG`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import shutil
+import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from tracker import settings
 from tracker._errors import StoreError
+from tracker.fileio import temp_path
 
 # Each migration is (version, SQL). Append only: never edit one that has shipped.
 MIGRATIONS: list[tuple[int, str]] = [
@@ -286,19 +307,33 @@ def write_place_names(con: duckdb.DuckDBPyConnection, names, version: str) -> in
 #: How long a command waits for another process's lock on the database before saying "busy".
 BUSY_TIMEOUT_S: float = 10.0
 
+#: DuckDB settings of every read-only connection: no query reads or writes a file other than the database
+#: (``COPY ... TO``, ``read_text``, ``ATTACH``, ``EXPORT DATABASE``, ``INSTALL``/``LOAD`` fail), and
+#: the configuration is locked (``SET enable_external_access = true`` or ``SET log_query_path`` fail).
+READ_ONLY_CONFIG: dict[str, object] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
 
 def _open(path: Path, read_only: bool, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
-    # DuckDB allows one writing process per file; wait a little for it, then say so plainly
+    # another program may hold the file read-write (tracker's own writers never do: they write a copy);
+    # wait a little for it, then say so plainly
     deadline = time.monotonic() + (BUSY_TIMEOUT_S if timeout is None else timeout)
+    config = READ_ONLY_CONFIG if read_only else {}
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise StoreError(f"{path}: cannot open the database: {exc}") from None
             if time.monotonic() >= deadline:
                 raise StoreError(
-                    f"{path}: busy: another process is writing to this database; try again when it finishes"
+                    f"{path}: busy: another process holds this database open for writing (tracker's commands "
+                    "never do; a notebook or script? open it with read_only=True); try again when it closes"
                 ) from None
             time.sleep(0.2)
         except duckdb.Error as exc:
@@ -306,7 +341,8 @@ def _open(path: Path, read_only: bool, timeout: float | None = None) -> duckdb.D
 
 
 def connect(
-    path: str | Path | None = None, read_only: bool = False, timeout: float | None = None
+    path: str | Path | None = None, read_only: bool = False, timeout: float | None = None,
+    empty_if_missing: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, creating and migrating it when writable.
 
@@ -315,9 +351,16 @@ def connect(
     path
         Database file; default :func:`tracker.settings.db_path`.
     read_only
-        Open read-only (what ``tracker sql`` does). The file must exist and be current.
+        Open the last published snapshot read-only, without access to any other file (what every
+        reading command does; :data:`READ_ONLY_CONFIG`). The file must exist and be current.
     timeout
         Seconds to wait while another process holds the file (default :data:`BUSY_TIMEOUT_S`).
+    empty_if_missing
+        With ``read_only``: when the file does not exist, an empty database in memory (the drawing
+        commands then say there is nothing to draw) instead of an error; no file is created.
+
+    A read-write connection writes the file in place: for tests and one-off scripts. Commands
+    write through :func:`writing`, so that readers never wait and nothing half-done is published.
 
     Raises
     ------
@@ -326,6 +369,10 @@ def connect(
     """
     path = Path(path) if path is not None else settings.db_path()
     if read_only:
+        if not path.exists() and empty_if_missing:
+            con = duckdb.connect(":memory:", config=READ_ONLY_CONFIG)
+            migrate(con)
+            return con
         if not path.exists():
             raise StoreError(f"{path}: no database yet: run `tracker ingest PATH` or `tracker run` first")
         con = _open(path, read_only=True, timeout=timeout)
@@ -345,6 +392,130 @@ def connect(
         con.close()
         raise
     return con
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def lock_path(path: Path) -> Path:
+    """The writers' lock file of database ``path``: ``.<name>.lock`` beside it."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextlib.contextmanager
+def _writer_lock(path: Path, timeout: float | None) -> Iterator[None]:
+    """Hold the writers' lock of ``path``: wait up to ``timeout`` seconds, then fail naming the holder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + (BUSY_TIMEOUT_S if timeout is None else timeout)
+    with open(lock_path(path), "a+", encoding="utf-8") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise StoreError(f"{path}: busy: {holder} is writing this database; it publishes when it "
+                                     "completes (readers see the last snapshot meanwhile): try again then") from None
+                time.sleep(0.2)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            command = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv[:2])) or "python"
+            handle.write(f"`{command}` (pid {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n")
+            handle.flush()
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sweep_working_files(path: Path) -> list[Path]:
+    """Remove the working files writers killed before publishing left beside ``path`` (call with the
+    writers' lock held: no writer is alive then). Returns what was removed."""
+    stem, suffix = path.stem, path.suffix or ".tmp"
+    gone = []
+    for pattern in (f".{stem}.*{suffix}", f".{stem}.*{suffix}.wal"):
+        for stray in path.parent.glob(pattern):
+            if stray != lock_path(path):
+                stray.unlink(missing_ok=True)
+                gone.append(stray)
+    return gone
+
+
+def _held_for_writing(path: Path) -> bool:
+    """Whether another program holds the published file open read-write (its writes would be lost)."""
+    try:
+        duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG).close()
+    except duckdb.IOException as exc:
+        return "lock" in str(exc).lower()
+    except duckdb.Error:
+        return False
+    return False
+
+
+@contextlib.contextmanager
+def writing(path: str | Path | None = None, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a new snapshot of the database, published when the block completes.
+
+    The snapshot is a copy of the database (migrated) in a hidden working file beside it; when the
+    block ends without an error it is checkpointed and renamed onto the database in one step. On an
+    error, or if the process is killed, nothing is published and the database is as it was.
+
+    Parameters
+    ----------
+    path
+        Database file; default :func:`tracker.settings.db_path`.
+    timeout
+        Seconds to wait for another writer (default :data:`BUSY_TIMEOUT_S`).
+
+    Raises
+    ------
+    StoreError
+        When another writer holds the database past ``timeout``, when another program holds it open
+        read-write, or when it is damaged or of an unknown schema.
+    """
+    path = Path(path) if path is not None else settings.db_path()
+    with _writer_lock(path, timeout):
+        sweep_working_files(path)
+        if path.exists() and _held_for_writing(path):
+            raise StoreError(f"{path}: another program holds this database open for writing (a notebook or "
+                             "script?); its changes would be lost: close it, or open it with read_only=True")
+        work = temp_path(path)
+        try:
+            if path.exists():
+                shutil.copyfile(path, work)
+                if _wal(path).exists():  # changes a crashed in-place writer left unmerged: carried along
+                    shutil.copyfile(_wal(path), _wal(work))
+            else:
+                work.unlink()  # DuckDB creates the file; an empty one is not a database
+            con = connect(work, timeout=timeout)
+            try:
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            if _wal(work).exists():
+                raise StoreError(f"{work}: the snapshot did not checkpoint; nothing was published")
+            _fsync(work)
+            _wal(path).unlink(missing_ok=True)  # merged into the snapshot
+            os.replace(work, path)
+            _fsync(path.parent)
+        except BaseException:
+            work.unlink(missing_ok=True)
+            _wal(work).unlink(missing_ok=True)
+            raise
 
 
 @contextlib.contextmanager

@@ -89,3 +89,11 @@ def assert_timeline_equal(left, right, check_claims: bool = False) -> None:
     if not a.equals(b):
         diff = a.merge(b, how="outer", indicator=True).query("_merge != 'both'")
         raise AssertionError(f"timelines differ in {len(diff)} interval rows:\n{diff.head(20).to_string()}")
+
+
+def built_gazetteer():
+    """The real gazetteer at tracker's settings, built when missing, stale or damaged (about 15 s)."""
+    from gazetteer.testing import built_gazetteer as build_in
+    from tracker import settings
+
+    return build_in(settings.gazetteer_dir(), settings.sources_dir())

@@ -1,6 +1,9 @@
 """Decoding report bytes and telling their language.
 
-Reports arrive scraped, in UTF-8 (with or without BOM), UTF-16 or Windows-1256.
+Reports arrive scraped, in UTF-8 (with or without BOM), UTF-16 (with or without BOM) or Windows-1256.
+Decoding never guesses silently: bytes that are valid in none of these, or that decode only into
+control characters and unassigned code points (binary data), are refused with the byte offset of the
+first bad byte; a file read as anything but UTF-8 says so (:attr:`Decoded.warning`).
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from tracker._errors import TrackerError
 
@@ -19,56 +23,150 @@ _PERSIAN_WORDS = re.compile(r"(?:^|\s)(?:است|این|که|را|می|های|ب�
 _ARABIC_WORDS = re.compile(r"(?:^|\s)(?:في|من|على|إلى|الى|عن|التي|الذي|أن|ان)(?=\s|$)")
 _ENGLISH_WORDS = re.compile(r"\b(?:the|of|and|in|to|was|were|on|by|from)\b", re.IGNORECASE)
 
+# the high bytes of UTF-16 code units in the scripts tracker reads: ASCII and Latin-1, Arabic and its
+# supplement, general punctuation (ZWNJ, quotes), Arabic presentation forms
+_UTF16_HIGH = frozenset({0x00, 0x06, 0x07, 0x08, 0x20, 0xFB, 0xFC, 0xFD, 0xFE})
+# control characters that are whitespace in text
+_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
+# a report may carry a stray control character; binary data decodes into many (~1 in 8 bytes)
+_ODD_PER_CHAR = 1 / 1000
+
+
+# Windows-1256 is only a guess: real Arabic text in it is Arabic letters, ASCII and a few marks; bytes of
+# anything else read as it give Latin letters and symbols (over half of random bytes)
+_CP1256_TEXT = re.compile(r"[\u0600-\u06ff\x20-\x7e\s«»“”‘’–—…\u200c-\u200f]")
+_CP1256_FOREIGN = 0.1
+
+
+def _foreign_share(text: str) -> float:
+    return 1 - len(_CP1256_TEXT.findall(text)) / max(len(text), 1)
+
 
 class DecodeError(TrackerError):
-    """The bytes are not text in any encoding tracker reads."""
+    """The bytes are not text in any encoding tracker reads; ``offset`` is the first bad byte (or None)."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        self.offset = offset
+        super().__init__(message)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode report bytes; return ``(text, encoding)``.
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text, the encoding read, and a warning when it was not plain UTF-8."""
 
-    Tries, in order: a byte-order mark (UTF-8, UTF-16), strict UTF-8, UTF-16 without a
-    BOM (many NUL bytes), then Windows-1256. A UTF-8 file cut inside its last character
-    is accepted without that character.
+    text: str
+    encoding: str
+    warning: str | None = None
+
+
+def _odd(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return (cat == "Cc" and ch not in _WHITESPACE_CONTROLS) or cat in ("Cn", "Co", "Cs")
+
+
+def text_problem(text: str, strict: bool = True) -> tuple[int, str] | None:
+    """``(index, reason)`` of the first character that makes ``text`` not text, or None.
+
+    Refused: a NUL, a lone surrogate, and (``strict``) more control, unassigned or private-use
+    characters than a stray one in a thousand. (U+FFFD is text: a scraper's mark of what it lost.)
+    """
+    first = None
+    count = 0
+    for i, ch in enumerate(text):
+        if ch == "\x00":
+            return i, "a NUL character: binary data, not text"
+        if "\ud800" <= ch <= "\udfff":
+            return i, f"a lone surrogate U+{ord(ch):04X}: not valid Unicode"
+        if strict and _odd(ch):
+            count += 1
+            first = i if first is None else first
+    if first is not None and count > max(1, len(text) * _ODD_PER_CHAR):
+        return first, (f"{count:,} control or unassigned characters (the first U+{ord(text[first]):04X}): "
+                       "binary data, not text")
+    return None
+
+
+def _checked(text: str, encoding: str, start: int, width: int | None, warning: str | None = None) -> Decoded:
+    """``text`` if it is text (see :func:`text_problem`), else an error at its byte offset."""
+    problem = text_problem(text)
+    if problem is not None:
+        index, reason = problem
+        offset = start + (index * width if width else len(text[:index].encode("utf-8")))
+        raise DecodeError(f"{reason} at byte {offset} (read as {encoding})", offset)
+    return Decoded(text, encoding, warning)
+
+
+def _strict(data: bytes, encoding: str, start: int = 0) -> str:
+    try:
+        return data[start:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"invalid {encoding} at byte {start + exc.start}", start + exc.start) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when one column of bytes looks like the high bytes of UTF-16
+    text in tracker's scripts (NUL for Latin, 06 for Arabic) and the other does not; else None."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    share = [sum(b in _UTF16_HIGH for b in data[k::2]) / (len(data) // 2) for k in (0, 1)]
+    if share[1] >= 0.9 > share[0]:
+        return "utf-16-le"
+    if share[0] >= 0.9 > share[1]:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether bytes that fail strict UTF-8 are UTF-8 with a few bad bytes (not another encoding):
+    their valid multi-byte characters far outnumber the bad bytes."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ch > "\x7f") - bad
+    return multibyte >= 4 * bad
+
+
+def decode_report(data: bytes) -> Decoded:
+    """Decode report bytes.
+
+    Tries, in order: a byte-order mark (UTF-8, UTF-16), UTF-16 without a BOM (told by its high
+    bytes), strict UTF-8, then Windows-1256 (Arabic only; with a warning). A UTF-8 file cut inside
+    its last character is read without that character (with a warning). UTF-8 with a few bad bytes
+    is refused (the offset of the first), never read as another encoding.
 
     Raises
     ------
     DecodeError
-        For binary data or text in none of these encodings.
+        For binary data or text in none of these encodings, with the offset of the first bad byte.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[3:], "utf-8"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _strict(data, "utf-16"), "utf-16"
+        return _checked(_strict(data, "utf-8", 3), "utf-8-sig", 3, None)
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return _checked(_strict(data, encoding, 2), encoding, 2, 2, f"read as {encoding.upper()}")
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return _checked(_strict(data, utf16), utf16, 0, 2, f"read as {utf16.upper()} (no byte-order mark)")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _checked(data.decode("utf-8"), "utf-8", 0, None)
     except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            return data[: exc.start].decode("utf-8"), "utf-8 (truncated last character dropped)"
-    nul = data.count(b"\x00")
-    if nul and nul >= len(data) // 4:
-        half_even, half_odd = data[0::2].count(0), data[1::2].count(0)
-        encoding = "utf-16-le" if half_odd >= half_even else "utf-16-be"
-        try:
-            return _strict(data, encoding), encoding
-        except DecodeError:
-            raise DecodeError("binary data (NUL bytes), not text") from None
-    if b"\x00" in data:
-        raise DecodeError("binary data (NUL bytes), not text")
-    try:
-        text = data.decode("cp1256")
-    except UnicodeDecodeError:
-        raise DecodeError("not UTF-8, UTF-16 or Windows-1256 text") from None
-    if not _ARABIC_LETTER.search(text):
-        raise DecodeError("not UTF-8 and no Arabic letters in Windows-1256: unknown encoding")
-    return text, "cp1256"
+        bad = exc.start
+        if bad >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return _checked(data[:bad].decode("utf-8"), "utf-8", 0, None,
+                            f"the last character is cut at byte {bad} (a truncated file?): read without it")
+    if _mostly_utf8(data):
+        raise DecodeError(f"invalid UTF-8 at byte {bad} (the rest is UTF-8): fix that byte or re-save the file as "
+                          "UTF-8", bad)
+    text = data.decode("cp1256")
+    if not _ARABIC_LETTER.search(text) or _foreign_share(text) > _CP1256_FOREIGN:
+        raise DecodeError(f"invalid UTF-8 at byte {bad}, and not Arabic text if read as Windows-1256: "
+                          "unknown encoding or binary data (save the file as UTF-8)", bad)
+    return _checked(text, "cp1256", 0, 1, f"not UTF-8 (byte {bad}): read as Windows-1256")
 
 
-def _strict(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise DecodeError(f"invalid {encoding} at byte {exc.start}") from None
+def decode(data: bytes) -> tuple[str, str]:
+    """``(text, encoding)`` of report bytes (see :func:`decode_report`)."""
+    decoded = decode_report(data)
+    return decoded.text, decoded.encoding
 
 
 def has_letters(text: str) -> bool:

@@ -7,6 +7,7 @@ import hashlib
 from datetime import date
 
 import numpy as np
+import pandas as pd
 
 from tracker.control.rules import State
 
@@ -18,6 +19,12 @@ INTERVAL_COLUMNS = ("place_id", "side", "status", "other_side", "valid_from", "v
 CONFLICT_COLUMNS = ("conflict_id", "place_id", "day_from", "day_to", "sides", "claim_ids", "weights",
                     "resolution", "winner", "settled_on")
 OUTCOME_COLUMNS = ("claim_id", "place_id", "outcome", "reason", "event_id")
+
+
+def events_frame(rows: list[dict]) -> pd.DataFrame:
+    """``control_events`` rows as a frame whose flags are booleans even with no row (a batch without a
+    control claim): an empty object column would make ``events[events["applied"]]`` select columns."""
+    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS)).astype({"inferred": bool, "applied": bool})
 
 
 def make_event(pid: str, day: date, reported: date | None, old: State, new: State, claims: list[dict],

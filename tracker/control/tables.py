@@ -150,7 +150,9 @@ def resolve_regions(claims: pd.DataFrame) -> pd.DataFrame:
     try:
         import gazetteer
 
-        gaz = gazetteer.load()
+        from tracker import settings
+
+        gaz = gazetteer.load(settings.gazetteer_dir())
     except Exception:  # no gazetteer built: region claims stay unresolved, as the extractor left them
         return claims
     todo = claims["place_id"].isna() & claims["place_text"].notna() & claims["action"].isin(["capture", "withdraw"])

@@ -16,7 +16,7 @@ from tracker.control.fold import CONFLICT_WINDOW_DAYS, REGION_PRECISIONS, Fold
 from tracker.control.graph import Neighbours
 from tracker.control.inference import (approach_assignments, counts, front_assignments, overlay,
                                        region_assignments)
-from tracker.control.records import CONFLICT_COLUMNS, EVENT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS
+from tracker.control.records import CONFLICT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS, events_frame
 from tracker.control.rules import DEFAULT_RULES, UNKNOWN, Rule, State
 
 #: A state whose last evidence is older than this many days is stale: maps, exports and the API can say so.
@@ -65,7 +65,7 @@ class Timeline:
         fold = Fold(places, self.baseline, used, self.rules, window, neighbours)
         self.neighbours = fold.neighbours
         self.start: date = fold.start
-        self.events = pd.DataFrame(fold.events, columns=list(EVENT_COLUMNS))
+        self.events = events_frame(fold.events)
         self.conflicts = pd.DataFrame(fold.conflicts, columns=list(CONFLICT_COLUMNS))
         self.outcomes = pd.DataFrame(fold.outcomes, columns=list(OUTCOME_COLUMNS))
         self._build_intervals(fold.base_state, fold.evidence)
@@ -141,8 +141,7 @@ class Timeline:
         self.inferred_counts = counts(assignments)
         events, rows = overlay(self, assignments, fold.evidence)
         if events:
-            self.events = pd.concat([self.events, pd.DataFrame(events, columns=list(EVENT_COLUMNS))],
-                                    ignore_index=True)
+            self.events = pd.concat([self.events, events_frame(events)], ignore_index=True)
             self.intervals = pd.concat([self.intervals, pd.DataFrame(rows, columns=list(INTERVAL_COLUMNS))],
                                        ignore_index=True)
             self.reindex()

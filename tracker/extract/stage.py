@@ -29,7 +29,9 @@ def load_gazetteer() -> Any | None:
     except ImportError:
         return None
     try:
-        return gazetteer.load()
+        from tracker import settings  # noqa: PLC0415
+
+        return gazetteer.load(settings.gazetteer_dir())
     except Exception as exc:  # the gazetteer's MissingDataError: not built yet
         if type(exc).__name__ in {"MissingDataError", "FileNotFoundError"}:
             return None
