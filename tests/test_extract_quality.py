@@ -529,3 +529,15 @@ def test_denial_naming_the_claim_again(gz):
     report = Report(report_id="d", text="Regime forces reportedly took control of the village of Qasabiyeh; however, "
                     "this was denied by opposition sources.", published=date(2019, 6, 20), lang="en")
     assert {c.status for c in extract_report(report, gz) if c.action == "capture"} == {"refuted"}
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Syrian government forces captured one of the largest and most strategic rebel-held towns in the country's "
+     "northwest, the military said. The town of Maaret Al Numan in Idlib province sits on the highway.",
+     ("government", "capture", "Maarrat An Numan")),
+    ("Syrian government forces seized full control of the last major town in Homs province held by Islamic State, "
+     "state media reported. A military source said militants had been killed at the town of al-Sukhna.",
+     ("government", "capture", "Sokhneh")),
+])
+def test_a_town_taken_unnamed_is_named_by_its_kind_later(gz, text, want):
+    assert want in _said(text, "en", gz)

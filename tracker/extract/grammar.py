@@ -531,6 +531,9 @@ class Grammar:
                         break
                     out.append((Place(c.start, c.end, c.text, reason="anaphora"), role))
                     expecting = False
+                elif c.has("plural_object") and c.has("feature") and expecting and not out and \
+                        any(x.text == "one" for x in ch[start:j]):
+                    kind, definite = c, True  # "one of the largest rebel-held towns": one town, named elsewhere
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
                     # region named ("captured 47 villages") there is no place to claim
@@ -554,6 +557,8 @@ class Grammar:
                         kind = c
                 elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
                     expecting = True
+                elif c.text in ("and", "or") and not out and j + 1 < n and ch[j + 1].has("place_mod"):
+                    pass  # "the largest and most strategic towns"
                 elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
                     # "the city's ruins", "the city's western suburbs": the place, or part of it
                     if not ch[j + 1].has("whole_part"):

@@ -53,6 +53,8 @@ from tracker.vocab import TERRITORIAL
 LANGS = ("ar", "fa", "en")
 #: what may open a sentence before the place it is about ("The town of", "The strategic city of")
 _OPENING = re.compile(r"^\W*(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:town|city|village|stronghold)?\s*(?:of\s+)?$|^\W*$")
+#: kinds of settlement by which a place taken but not named is named later ("the town of X")
+_KINDS = frozenset({"town", "city", "village"})
 _PROCLITIC_AL = re.compile(r"^(?:وب|فب|ب|و|ف|ل)(?=ال)")
 #: characters back into the paragraph before for what "the city" refers to
 _ANAPHORA_REACH = 600
@@ -219,16 +221,23 @@ class _Reader:
         """"captured the last IS stronghold in Homs province. Al-Sukhna, some 70 km ...": the place the
         next sentence opens with ("X, ...", "The town of X ..."), for a place taken but not named."""
         k = self.sentences.index(sent)
-        for nxt in self.sentences[k + 1:k + 4]:
+        kind = word.text.split()[-1] if word.text else ""
+        kind = kind[:-1] if kind.endswith("s") and kind[:-1] in _KINDS else kind
+        named = re.compile(rf"\bthe\s+{re.escape(kind)}\s+of\s+$") if kind in _KINDS else None
+        for n, nxt in enumerate(self.sentences[k + 1:k + 4]):
             if nxt.caption or nxt.headline:
                 continue
             opening = self.folded[nxt.start:min(nxt.end, nxt.start + 40)]
             for p in self.places:
-                if nxt.start <= p.start < nxt.start + len(opening) and \
-                        _OPENING.match(self.folded[nxt.start:p.start]) and (p.resolved or p.mention is not None):
+                if not nxt.start <= p.start < nxt.end or not (p.resolved or p.mention is not None):
+                    continue
+                if p.start < nxt.start + len(opening) and _OPENING.match(self.folded[nxt.start:p.start]):
                     return p.referring(word.start, word.end, "the place named next: " + p.text)
-            if not sent.headline:
-                return None  # the next sentence of the body; a headline's place may come a sentence later
+                # "... the last major town in Homs province. ... at the town of al-Sukhna": named by its kind
+                if named is not None and named.search(self.folded[max(nxt.start, p.start - 20):p.start]):
+                    return p.referring(word.start, word.end, "the place named next: " + p.text)
+            if not sent.headline and n >= 1:
+                return None  # the next two sentences of the body; a headline's place may come later
         return None
 
     def _previous_sentence_places(self, word: Place, sent: Sentence) -> list[Place]:
