@@ -541,3 +541,12 @@ def test_denial_naming_the_claim_again(gz):
 ])
 def test_a_town_taken_unnamed_is_named_by_its_kind_later(gz, text, want):
     assert want in _said(text, "en", gz)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("It concluded on 17 October 2017, with the SDF fully capturing the city of Raqqa.", ("sdf", "capture", "Ar-Raqqa")),
+    ("On 17 March 2018, the Syrian army managed to advance and completely control the whole town of Kafrbatna.",
+     ("government", "capture", "Kafr Batna")),
+])
+def test_gerund_and_control_verb(gz, text, want):
+    assert want in {(c.actor, c.action, c.place_name) for c in chronicle(text, gz)}

@@ -906,11 +906,21 @@ class Grammar:
             k -= 1
         if k >= 0 and ch[k].text in ("and", "و") and not (k >= 1 and ch[k - 1].kind == "actor"):
             return False  # "rebels left Douma, and government forces took over": a new clause's subject
+        if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
+            return False  # "with the SDF fully capturing the city": the subject of the gerund
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator") and not ch[k].has("det"):
             return True
         if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
             return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
         return self._held_after(ch, j) is not None
+
+    @staticmethod
+    def _gerund_after(ch: list[Chunk], j: int) -> bool:
+        """Whether a predicate in -ing follows the actor at ``j`` (adverbs between)."""
+        k = j + 1
+        while k < len(ch) and ch[k].has("adverb"):
+            k += 1
+        return k < len(ch) and ch[k].kind == "pred" and ch[k].text.split()[0].endswith("ing")
 
     def _by_agent(self, ch: list[Chunk], j: int) -> tuple[Actor | None, str | None]:
         """"by <side>" shortly after ``j`` in the clause."""
