@@ -54,3 +54,18 @@ def test_not_a_database(tmp_path):
     path.write_text("hello, I am not a database")
     with pytest.raises(StoreError, match="x.duckdb"):
         store.connect(path)
+
+
+def test_a_snapshot_being_written_stands_for_its_database(tmp_path):
+    # the stage keys of an incremental run live beside the published database, not the working copy
+    from tracker import pipeline, store
+
+    db = tmp_path / "t.duckdb"
+    with store.writing(db) as con:
+        assert store.database_path(con) == db
+        assert pipeline.manifest_path(con) == tmp_path / "t.duckdb.stages.json"
+    con = store.connect(db, read_only=True)
+    try:
+        assert store.database_path(con) == db
+    finally:
+        con.close()

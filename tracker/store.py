@@ -501,11 +501,13 @@ def writing(path: str | Path | None = None, timeout: float | None = None) -> Ite
             else:
                 work.unlink()  # DuckDB creates the file; an empty one is not a database
             con = connect(work, timeout=timeout)
+            _PUBLISHED[str(work.resolve())] = path
             try:
                 yield con
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
+                _PUBLISHED.pop(str(work.resolve()), None)
             if _wal(work).exists():
                 raise StoreError(f"{work}: the snapshot did not checkpoint; nothing was published")
             _fsync(work)
@@ -516,6 +518,19 @@ def writing(path: str | Path | None = None, timeout: float | None = None) -> Ite
             work.unlink(missing_ok=True)
             _wal(work).unlink(missing_ok=True)
             raise
+
+
+#: the database each open snapshot (working copy) will be published as
+_PUBLISHED: dict[str, Path] = {}
+
+
+def database_path(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The database file a connection stands for: for a snapshot being written (:func:`writing`), the
+    database it will be published as; None for an in-memory database."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if not row or not row[0]:
+        return None
+    return _PUBLISHED.get(str(Path(row[0]).resolve()), Path(row[0]))
 
 
 @contextlib.contextmanager
