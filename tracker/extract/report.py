@@ -176,7 +176,7 @@ class _Reader:
             if quarters and p.resolved and p.feature != "neighbourhood" and p.lat is not None and \
                     any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters) and \
                     not self._near_other(p, QUARTER_KM):
-                unresolve(p, f"a quarter named like {p.name}, which lies far from the places the report names")
+                unresolve(p, f"a quarter named like {p.name}, which lies far from the places its paragraph names")
         targets: list[tuple[int, int, Place]] = []  # (paragraph, start, place) of the places frames took
         for sent, _ch, frames in read:
             for f in frames:
@@ -214,8 +214,10 @@ class _Reader:
                 f.places = resolved
 
     def _near_other(self, p: Place, km: float) -> bool:
-        """Whether another place the report names lies within ``km`` of ``p``."""
-        return any(0 < distance_km(p.lat, p.lon, lat, lon) <= km for lat, lon in self.nearby)
+        """Whether another place named in the paragraph of ``p`` lies within ``km`` of it."""
+        para = self._paragraph(p.start)
+        return any(q.place_id != p.place_id and q.lat is not None and self._paragraph(q.start) == para and
+                   distance_km(p.lat, p.lon, q.lat, q.lon) <= km for q in self.places if q.resolved)
 
     def _next_named(self, word: Place, sent: Sentence) -> Place | None:
         """"captured the last IS stronghold in Homs province. Al-Sukhna, some 70 km ...": the place the
@@ -304,6 +306,11 @@ class _Reader:
             return previous.agent.side
         if topic is not None and topic != loser:
             return topic
+        return self._sentence_side(f, ch)
+
+    def _sentence_side(self, f: Frame, ch: list[Chunk]) -> str | None:
+        """A side the sentence names that is not the loser: before the frame, or after a loss."""
+        loser = f.loser.side if f.loser is not None and not f.loser.generic else None
         for j in range(len(ch) - 1, -1, -1):
             c = ch[j]
             if c.kind == "actor" and c.value.side and c.value.side != loser and c.value is not f.loser and \
@@ -334,6 +341,8 @@ class _Reader:
             for place, role in f.places:
                 if role != "directional":
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
+        if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
+            side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
         if side is None or f.action == "withdraw" and f.construction != "loss" and not named:
             # a withdrawal gives the place to nobody unless the sentence names who took it ("IS lost X", "IS
             # was driven out of X" give it to the side the report is about)
