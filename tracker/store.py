@@ -256,7 +256,47 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    5,
+    # which extractor read each report version: a new extractor reads them again (claims replaced)
+    """
+    CREATE TABLE extractions (
+        report_id        VARCHAR NOT NULL,
+        report_version   INTEGER NOT NULL,
+        extractor        VARCHAR NOT NULL,
+        claims           INTEGER NOT NULL,
+        extracted_at     TIMESTAMP NOT NULL,
+        PRIMARY KEY (report_id, report_version)
+    );
+    """,
+))
+
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
+
+
+def extracted(con: duckdb.DuckDBPyConnection, extractor: str) -> set[tuple[str, int]]:
+    """The (report_id, report_version) pairs read by ``extractor`` (a version of the extraction code)."""
+    return set(con.execute("SELECT report_id, report_version FROM extractions WHERE extractor = ?",
+                           [extractor]).fetchall())
+
+
+def replace_claims(con: duckdb.DuckDBPyConnection, read: list[tuple[str, int]], columns: tuple[str, ...],
+                   rows: list[tuple], extractor: str, at) -> None:
+    """In one transaction: the claims of the report versions ``read`` become ``rows``, and each is marked
+    read by ``extractor`` (with its claim count)."""
+    counts: dict[tuple[str, int], int] = {}
+    for row in rows:
+        key = (row[columns.index("report_id")], row[columns.index("report_version")])
+        counts[key] = counts.get(key, 0) + 1
+    with transaction(con):
+        if read:
+            con.executemany("DELETE FROM claims WHERE report_id = ? AND report_version = ?", read)
+            con.executemany("DELETE FROM extractions WHERE report_id = ? AND report_version = ?", read)
+            con.executemany("INSERT INTO extractions VALUES (?, ?, ?, ?, ?)",
+                            [(rid, ver, extractor, counts.get((rid, ver), 0), at) for rid, ver in read])
+        if rows:
+            con.executemany(f"INSERT INTO claims ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                            rows)
 
 
 def _current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from tracker import dates as dates_mod
@@ -61,15 +62,32 @@ def claim_id(claim: Claim) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
+def extractor_version(gazetteer: Any | None = None) -> str:
+    """A hash of what decides the claims of a report: this package's code, the lexicons and actor aliases,
+    date reading, folding, and the gazetteer build."""
+    root = Path(__file__).resolve().parent
+    tracker_dir = root.parent
+    files = sorted(root.glob("*.py")) + sorted((tracker_dir / "data").glob("lexicon_*.toml")) + \
+        [tracker_dir / "data" / "actors.toml", tracker_dir / "dates.py", tracker_dir / "textfold.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(str(getattr(gazetteer, "version", "no gazetteer")).encode())
+    return digest.hexdigest()[:16]
+
+
 def store_claims(con: Any, gazetteer: Any | None = None) -> dict[str, int]:
-    """Extract the latest version of every stored report not yet extracted; store its claims.
+    """Extract the latest version of every stored report this extractor has not read; store its claims.
 
-    One transaction: a report's claims are all stored or none are. Returns counts for the run summary.
+    A report read by another version of the extractor is read again and its claims replaced. One
+    transaction: a report's claims are all stored or none are. Returns counts for the run summary.
     """
+    from tracker import store
     from tracker.ingest import latest_reports
-    from tracker.store import transaction
 
-    done = set(con.execute("SELECT DISTINCT report_id, report_version FROM claims").fetchall())
+    version = extractor_version(gazetteer)
+    done = store.extracted(con, version)
     todo = [r for r in latest_reports(con) if (r.report_id, r.version) not in done]
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rows, seen = [], set()
@@ -84,9 +102,6 @@ def store_claims(con: Any, gazetteer: Any | None = None) -> dict[str, int]:
                          c.distance_km, c.quote, c.start, c.end, c.attribution, report.source, c.lang,
                          report.published, c.confidence, c.opponent, c.place_start, c.place_end,
                          json.dumps(c.candidates, ensure_ascii=False), c.resolution, now))
-    if rows:
-        with transaction(con):
-            con.executemany(f"INSERT INTO claims ({', '.join(_CLAIM_COLUMNS)}) VALUES "
-                            f"({', '.join('?' for _ in _CLAIM_COLUMNS)})", rows)
+    store.replace_claims(con, [(r.report_id, r.version) for r in todo], _CLAIM_COLUMNS, rows, version, now)
     territorial = sum(1 for r in rows if r[4] in TERRITORIAL)
     return {"reports": len(todo), "claims": len(rows), "territorial": territorial}
