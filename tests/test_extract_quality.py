@@ -550,3 +550,11 @@ def test_a_town_taken_unnamed_is_named_by_its_kind_later(gz, text, want):
 ])
 def test_gerund_and_control_verb(gz, text, want):
     assert want in {(c.actor, c.action, c.place_name) for c in chronicle(text, gz)}
+
+
+def test_a_force_named_after_a_place_and_a_demand_change_nothing(gz):
+    text = ("Three new groups emerged: the Afrin Falcons and the Afrin Liberation Forces. On 19 March, Syria's "
+            "foreign ministry demanded that Turkey immediately withdraw from Afrin.")
+    report = Report(report_id="f", text=text, published=date(2018, 3, 25), lang="en")
+    assert not [c for c in extract_report(report, gz) if c.status == "asserted" and
+                c.action in ("capture", "withdraw")]

@@ -96,6 +96,8 @@ class Grammar:
                 continue
             if action == "siege" and construction == "verb" and self._attributive(ch, i):
                 continue
+            if construction == "nominal" and self._force_name(ch, i):
+                continue
             frame = Frame(c, i, action, construction, sent)
             if action in ("advance", "proximity"):
                 self._measure(ch, i, frame)
@@ -168,6 +170,12 @@ class Grammar:
             return
         f.places = [(p, "whole") for p, role in before.places if role in ("whole", "partial")]
         f.complete = bool(f.places)
+
+    @staticmethod
+    def _force_name(ch: list[Chunk], i: int) -> bool:
+        """A noun inside the name of a force: "the Afrin Liberation Forces", "جبهة تحرير سوريا"."""
+        return 0 < i < len(ch) - 1 and ch[i - 1].kind in ("place", "name") and ch[i + 1].kind == "actor" and \
+            ch[i - 1].end + 1 >= ch[i].start and ch[i].end + 1 >= ch[i + 1].start and not ch[i + 1].value.side
 
     def _attributive(self, ch: list[Chunk], i: int) -> bool:
         """A siege participle describing a noun, not a side besieging: "the besieged town of X", "the rebels
