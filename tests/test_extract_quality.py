@@ -390,6 +390,7 @@ def test_place_phrases_with_more_words(gz, text, want):
     ("The Turkish army and its Syrian rebel allies entered Tal Abyad on Sunday.", "en", "capture"),
     ("The army entered Tal Abyad and clashed with IS fighters.", "en", "advance"),
     ("The army entered parts of Tal Abyad on Sunday.", "en", "advance"),
+    ("The army entered IS-held Tal Abyad on Sunday.", "en", "advance"),
     ("The army entered Tal Abyad on Sunday. Clashes are still going on inside the town.", "en", "advance"),
     ("دخلت القوات التركية مدينة تل أبيض مساء السبت", "ar", "capture"),
     ("دخلت القوات التركية مدينة تل أبيض مساء السبت. ولا تزال الاشتباكات تدور داخل المدينة", "ar", "advance"),

@@ -131,8 +131,8 @@ class Grammar:
         tells of fighting ("entered X and clashed with IS"), of a part ("entered parts of X") or of the
         other side still there."""
         if f.construction != "entry" or f.action != "advance" or f.agent is None or not f.places or \
-                any(role != "whole" for _, role in f.places):
-            return False
+                any(role != "whole" for _, role in f.places) or f.loser is not None:
+            return False  # "entered YPG-held Afrin": a place another side still holds
         if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") for g in frames):
             return False
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
