@@ -559,3 +559,12 @@ def test_a_force_named_after_a_place_and_a_demand_change_nothing(gz):
     report = Report(report_id="f", text=text, published=date(2018, 3, 25), lang="en")
     assert not [c for c in extract_report(report, gz) if c.status == "asserted" and
                 c.action in ("capture", "withdraw")]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("On 6 May 2016, Jaish al-Fatah factions, including Jabhat al-Nusra, seized Khan Touman from regime forces.",
+     ("opposition", "capture", "Khan tuman")),
+    ("سيطرت فصائل المعارضة، ومن بينها جبهة النصرة، على بلدة خان طومان", ("opposition", "capture", "Khan tuman")),
+])
+def test_a_member_named_inside_a_force_is_not_its_side(gz, text, want):
+    assert want in _said(text, "ar" if text[0] > "z" else "en", gz)

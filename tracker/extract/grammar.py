@@ -916,7 +916,7 @@ class Grammar:
             return False  # "rebels left Douma, and government forces took over": a new clause's subject
         if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
             return False  # "with the SDF fully capturing the city": the subject of the gerund
-        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator") and not ch[k].has("det"):
+        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member") and not ch[k].has("det"):
             return True
         if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
             return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
@@ -1256,6 +1256,15 @@ class _ScopeGrammar(Grammar):
                 break
             if c.kind == "punct" and c.text in _BOUNDARY_PUNCT:
                 break
+            if c.kind == "punct" and c.text in _LIST_PUNCT and k + 1 < n and ch[k + 1].has("member"):
+                close = next((m for m in range(k + 2, min(n, k + 12)) if ch[m].kind == "punct" and
+                              ch[m].text in _LIST_PUNCT), None)
+                if close is not None:  # "، ومن بينها جبهة النصرة،": an aside naming members
+                    k = close
+                    if not self._place_next(ch, k + 1):
+                        break
+                    k += 1
+                    continue
             if c.kind == "punct" and c.text in _LIST_PUNCT and k + 1 < n and ch[k + 1].kind == "date":
                 k += 1  # "سيطر الجيش، الخميس 23 فبراير، على مدينة الباب": a date between commas
                 while k < n and ch[k].kind == "date":
