@@ -568,3 +568,12 @@ def test_a_force_named_after_a_place_and_a_demand_change_nothing(gz):
 ])
 def test_a_member_named_inside_a_force_is_not_its_side(gz, text, want):
     assert want in _said(text, "ar" if text[0] > "z" else "en", gz)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("SDF: Tabqa city and dam fully liberated", ("sdf", "capture", "Al-Thawrah (Al-Thawrah)")),
+    ("The SDF announced on Wednesday the full liberation of the city of Tabqa from ISIS.",
+     ("sdf", "capture", "Al-Thawrah (Al-Thawrah)")),
+])
+def test_headline_passive_after_kind_words_and_the_city_of(gz, text, want):
+    assert want in _said(text, "en", gz)

@@ -820,8 +820,7 @@ class Grammar:
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
-        while j >= 0 and ch[j].has("feature", "place_mod") and not ch[j].has("anaphora_singular"):
-            j -= 1  # "X town was captured"
+        j = self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam fully liberated"
         out: list[tuple[Place, str]] = []
         while j >= 0:
             c = ch[j]
@@ -850,6 +849,15 @@ class Grammar:
                 break
             break
         return out
+
+    @staticmethod
+    def _before_kinds(ch: list[Chunk], j: int) -> int:
+        """From ``j`` back over kind words after a name ("X town", "X city and dam")."""
+        while j >= 0 and (ch[j].has("feature", "place_mod") and not ch[j].has("anaphora_singular") or
+                          ch[j].text == "and" and j + 1 < len(ch) and ch[j + 1].has("feature") and j > 0 and
+                          ch[j - 1].has("feature")):
+            j -= 1
+        return j
 
     def _skip_relative(self, ch: list[Chunk], j: int) -> int:
         """At the comma closing a relative clause ("X, which had been held by IS for a year, was
@@ -1075,6 +1083,7 @@ class Grammar:
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True
+        j = self._before_kinds(ch, j)
         if j >= 0 and ch[j].kind in ("place", "name") and not self._places_after(ch, i + 1) and \
                 ch[i].text not in self._past_only:
             return True  # "Syrian army says Aleppo freed": a place right before, none after ("X took" is active)
