@@ -577,3 +577,11 @@ def test_a_member_named_inside_a_force_is_not_its_side(gz, text, want):
 ])
 def test_headline_passive_after_kind_words_and_the_city_of(gz, text, want):
     assert want in _said(text, "en", gz)
+
+
+def test_a_quarter_with_a_name_of_its_own_is_taken_whole_at_its_city(gz):
+    report = Report(report_id="o", text="On 9 May 2014, Syrian government troops took control of the Old City of Homs.",
+                    published=date(2014, 5, 9), lang="en")
+    (claim,) = [c for c in extract_report(report, gz) if c.action == "capture"]
+    assert (claim.actor, claim.place_text, claim.place_id) == ("government", "Old City of Homs", None)
+    assert claim.lat == pytest.approx(34.73, abs=0.05)  # the point of Homs, marked approximate

@@ -542,6 +542,14 @@ class Grammar:
                 elif c.has("plural_object") and c.has("feature") and expecting and not out and \
                         any(x.text == "one" for x in ch[start:j]):
                     kind, definite = c, True  # "one of the largest rebel-held towns": one town, named elsewhere
+                elif c.has("named_quarter") and expecting and not out and j + 2 < n and ch[j + 1].has("of") and \
+                        ch[j + 2].kind == "place":
+                    # "the Old City of Homs": a quarter with a name of its own, at its city's point
+                    out.append((Place(c.start, ch[j + 2].end, "", reason="not in the gazetteer", done=True,
+                                      site=True, namesake=ch[j + 2].value), role))
+                    expecting = False
+                    j += 3
+                    continue
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
                     # region named ("captured 47 villages") there is no place to claim
@@ -640,8 +648,6 @@ class Grammar:
                 if c.kind == "name" and j > 0 and ch[j - 1].text == "'s" and nxt is not None and \
                         nxt.plain and nxt.text.isalpha():
                     break  # "the city's Internet access": a name before a common noun names no place
-                    j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
-                    continue
                 close = self._bracket_end(ch, j + 1)
                 if close is not None:
                     # "Girê Spî (Tal Abyad)", "Ra's al 'Ayn (Ras Al Ain, Al-Hasakeh)": a name the gazetteer
