@@ -585,3 +585,46 @@ def test_a_quarter_with_a_name_of_its_own_is_taken_whole_at_its_city(gz):
     (claim,) = [c for c in extract_report(report, gz) if c.action == "capture"]
     assert (claim.actor, claim.place_text, claim.place_id) == ("government", "Old City of Homs", None)
     assert claim.lat == pytest.approx(34.73, abs=0.05)  # the point of Homs, marked approximate
+
+
+def _said_any(text: str, gz) -> set[tuple[str, str, str | None]]:
+    report = Report(report_id="r", text=text, published=date(2019, 10, 20), lang="en")
+    return {(c.actor, c.action, c.place_id) for c in extract_report(report, gz) if c.status == "asserted"}
+
+
+@pytest.mark.parametrize("text,want,unwanted", [
+    # a side naming whose lines were broken is what the verb acts on, not the subject of the next verb
+    ("The army broke through IS defences and recaptured Khanasir on Monday.",
+     ("government", "capture", "C2169"), ("isis", "capture", "C2169")),
+    ("The Army broke through ISIL's defenses and recaptured Khanasir.",
+     ("government", "capture", "C2169"), ("isis", "capture", "C2169")),
+    # a share of a place: under three quarters is a part taken, more is the place
+    ("Rebels captured 60% of Jisr al-Shughur on Tuesday.", ("opposition", "advance", "C4199"),
+     ("opposition", "capture", "C4199")),
+    ("Turkish-backed rebels had captured 70 percent of Rajo.", ("turkey", "advance", "C1484"),
+     ("turkey", "capture", "C1484")),
+    ("IS had taken control of 90 percent of Yarmouk on Tuesday.", ("isis", "capture", "C1002"), None),
+    # a hedge right before the verb: the act fell short; before a noun of control it does not
+    ("Government forces had almost captured Khanasir on Monday.", ("government", "advance", "C2169"),
+     ("government", "capture", "C2169")),
+    ("Rebel forces backed by Turkey have seized nearly total control of the city of Al-Bab.",
+     ("turkey", "capture", "C1202"), None),
+    # the edge of a region reached is nearness
+    ("The army reached the boundaries of Raqqa governorate.", ("government", "proximity", "C5710"),
+     ("government", "advance", "C5710")),
+])
+def test_hedges_shares_and_the_lines_of_a_side(gz, text, want, unwanted):
+    said = _said_any(text, gz)
+    assert want in said
+    assert unwanted not in said
+
+
+@pytest.mark.parametrize("text", [
+    "Government forces targeted the farms surrounding the town of Hawsh al-Farah.",  # where the farms are
+    "The SDF captured all Thuwar al-Raqqa fighters in Raqqa.",  # people named after a place
+    "IS nearly besieged the T4 airbase on Monday.",
+])
+def test_no_territorial_claim_from_locative_participles_people_or_hedged_sieges(gz, text):
+    report = Report(report_id="r", text=text, published=date(2019, 10, 20), lang="en")
+    assert not [c for c in extract_report(report, gz) if c.status == "asserted" and
+                c.action in ("capture", "siege", "advance")]

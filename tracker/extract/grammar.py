@@ -78,6 +78,7 @@ class Grammar:
         self._not_place = frozenset(fold_key(w) for w in filters.get("not_place", []))
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
         self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
+        self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -186,6 +187,8 @@ class Grammar:
             return False  # "linked up with the besieged garrison of X": a siege broken
         if before.has("det"):
             return True
+        if before.has("plural_object", "feature") and ch[i].text.endswith("ing"):
+            return True  # "the farms surrounding the town": where the farms are
         return before.kind == "actor" and ch[i].text.endswith("ed") and after is not None and \
             after.text in ("in", "inside", "at")
 
@@ -200,8 +203,18 @@ class Grammar:
             ch[j].value[1] not in ("nominal", "light")  # "announced the liberation of X": the noun's frame
 
     def _partly(self, ch: list[Chunk], i: int) -> bool:
-        """"the town had largely been taken", "partially captured": only part of the place."""
-        return any(c.has("partial_adverb") for c in ch[max(0, i - 4):i])
+        """"the town had largely been taken", "partially captured", "almost captured": only part of the
+        place (a hedge counts only right before the verb: "seized nearly total control of X" took it)."""
+        if any(c.has("partial_adverb") for c in ch[max(0, i - 4):i]):
+            return True
+        k = self._back(ch, i - 1, ("aux", "perfect"))
+        return k >= 0 and ch[k].has("hedge") and ch[i].value[1] == "verb"
+
+    @staticmethod
+    def _most(ch: list[Chunk], j: int) -> bool:
+        """Whether the share before ``j`` ("90 percent of", "80%") is three quarters of a place or more."""
+        k = j - 1
+        return k >= 0 and ch[k].text.isdigit() and int(ch[k].text) >= 75
 
     def _measure(self, ch: list[Chunk], i: int, f: Frame) -> None:
         """A distance in the predicate's clause: "N km from X" is a distance to a place (a proximity),
@@ -521,6 +534,11 @@ class Grammar:
             j += 1
         while j < n:
             c = ch[j]
+            if c.has("share") and expecting or c.text == "%" and expecting and j + 1 < n and ch[j + 1].has("of"):
+                if not self._most(ch, j):
+                    role = "partial"  # "captured 60% of X"; "90 percent of X" is the place, held
+                j += 1 if c.has("share") else 2
+                continue
             if c.kind == "pred" and f is not None and c.value == (f.action, "nominal") and expecting and not out \
                     and self._inside_other(ch, j):
                 j += 1  # "took control of X", "regained control over X": the noun the verb governs
@@ -564,7 +582,7 @@ class Grammar:
                 elif c.has("region_direction") and j + 1 < n and ch[j + 1].kind == "place" and expecting:
                     direction = True
                 elif c.has("filler", "adverb", "place_mod", "country", "feature", "det", "of", "held",
-                           "aux", "perfect"):
+                           "aux", "perfect", "hedge"):
                     if c.has("feature") and not expecting and j + 1 < n and ch[j + 1].has("of"):
                         break  # "X district of Y": X was the place
                     if c.has("det") and c.text in ("the", "its", "their", "this"):
@@ -637,6 +655,8 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
+                if nxt is not None and nxt.text in self._person_nouns:
+                    break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
                     k = self._skip(ch, j + 2, ("place_mod", "region_direction"))
                     if k < n and ch[k].has("edge", "part_noun"):
