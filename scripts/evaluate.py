@@ -1,7 +1,7 @@
 """Accuracy of the claim extractor on every labelled set, per set and language, one line each.
 
 usage: python scripts/evaluate.py [SET ...] [--split dev|test|all] [--show N] [--json]
-sets: seeds, news, written, wiki (default: all)
+sets: seeds, news, written, fresh, wiki (default: all)
 
 - ``seeds``: the five seed reports against ``<sources>/eval/seeds.gold.jsonl``, scored by the owners'
   ``<sources>/eval/score.py`` rules (territorial precision, recall, F1), dates of matched claims.
@@ -11,6 +11,9 @@ sets: seeds, news, written, wiki (default: all)
   each negative is about, ``tests/data/news_negative_places.csv``, none within 10 km of that place).
 - ``written``: ``tests/data/written_reports.jsonl`` (reports the team wrote in the field's styles, with
   ``written_labels.jsonl``), scored as the news; ``--split`` picks dev or test (default: both, apart).
+- ``fresh``: ``tests/data/fresh_reports.jsonl`` with ``fresh_labels.jsonl``, a second written set in more
+  styles (event-dataset notes, map trackers, UN sitreps, Russian and Persian-language outlets), written
+  later by people who had not read the extractor, scored as ``written``.
 - ``wiki``: ``tests/data/wiki_labels.jsonl`` (our labels of Wikipedia campaign sentences; each read as a
   chronicle with the sentences before it in its paragraph). A labelled claim is matched by a predicted
   claim of the same actor, action and status whose point lies within 10 km (or whose words overlap the
@@ -169,16 +172,16 @@ def news_report(gz: Any, show: int) -> dict[str, Any]:
     return {k: t.as_dict() for k, t in tallies.items()}
 
 
-def written_report(gz: Any, split: str, show: int) -> dict[str, Any]:
-    reports = read_reports([DATA / "written_reports.jsonl"]).reports
-    labels = {row["report_id"]: row for row in _load(DATA / "written_labels.jsonl")}
+def written_report(gz: Any, split: str, show: int, name: str = "written") -> dict[str, Any]:
+    reports = read_reports([DATA / f"{name}_reports.jsonl"]).reports
+    labels = {row["report_id"]: row for row in _load(DATA / f"{name}_labels.jsonl")}
     out: dict[str, Any] = {}
     for part in (("dev", "test") if split == "all" else (split,)):
         chosen = {k: v for k, v in labels.items() if v["split"] == part}
         tallies = score_event_reports(reports, chosen, gz, show if part == "dev" else 0)
         for key in ("en", "ar", "fa", "all"):
             if key in tallies:
-                print(tallies[key].line(f"written {part} {key}"))
+                print(tallies[key].line(f"{name} {part} {key}"))
         styles = score_event_reports([r for r in reports if r.report_id in chosen], chosen, gz, 0, by="source")
         print("  by style: " + ", ".join(f"{k} {t.found}/{t.changes}" for k, t in sorted(styles.items())
                                          if k != "all" and t.changes))
@@ -305,7 +308,7 @@ def seeds_report(gz: Any, out: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", default=["seeds", "news", "written", "wiki"])
+    parser.add_argument("sets", nargs="*", default=["seeds", "news", "written", "fresh", "wiki"])
     parser.add_argument("--split", default="all", choices=("dev", "test", "all"))
     parser.add_argument("--show", type=int, default=0, help="print that many misses per set")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON at the end")
@@ -320,12 +323,12 @@ def main() -> None:
             figures[name] = seeds_report(gz, args.out)
         elif name == "news":
             figures[name] = news_report(gz, args.show)
-        elif name == "written":
-            figures[name] = written_report(gz, args.split, args.show)
+        elif name in ("written", "fresh"):
+            figures[name] = written_report(gz, args.split, args.show, name)
         elif name == "wiki":
             figures[name] = wiki_report(gz, args.split, args.show)
         else:
-            parser.error(f"unknown set {name!r} (seeds, news, written, wiki)")
+            parser.error(f"unknown set {name!r} (seeds, news, written, fresh, wiki)")
     if args.json:
         print(json.dumps(figures, indent=1, default=str))
 
