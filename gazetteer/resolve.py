@@ -22,6 +22,7 @@ from .phrases import angle_apart, bearing_between, geo_cues, offset_point, relat
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
 MARGIN = 0.12          # a best must lead the runner-up by this much
+ABROAD_UNNAMED = 0.1   # what a place abroad loses when the passage does not name its country
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
@@ -471,6 +472,9 @@ class Resolver:
                 if st.country in countries:
                     sc += 0.35
                     why.append(f"{st.country} named nearby")
+                else:
+                    sc -= ABROAD_UNNAMED
+                    why.append("abroad, its country not named nearby")
                 if st.pop >= 100000:
                     sc += 0.15
                     why.append("major city abroad")

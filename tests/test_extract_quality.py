@@ -628,3 +628,33 @@ def test_no_territorial_claim_from_locative_participles_people_or_hedged_sieges(
     report = Report(report_id="r", text=text, published=date(2019, 10, 20), lang="en")
     assert not [c for c in extract_report(report, gz) if c.status == "asserted" and
                 c.action in ("capture", "siege", "advance")]
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # humanitarian situation reports name sides by acronyms
+    ("GoS forces regained control of Khanaser town in early October.", "en", ("government", "capture", "C2169")),
+    ("Clashes led to a change of control of Al-Mastumah camp on 19 May, now controlled by NSAGs.", "en",
+     ("opposition", "capture", "C3872")),
+    # a state with a locative phrase between the place and the predicate
+    ("SOHR: Harem town in the Idlib countryside is now completely under the control of rebel battalions.", "en",
+     ("opposition", "capture", "C4115")),
+    # fighters "opposed to the regime" are the opposition, not the regime the phrase names
+    ("أعلن مقاتلون معارضون للنظام السوري سيطرتهم على مدينة منبج", "ar", ("opposition", "capture", "C1767")),
+    # a side fought "with" (against) in Persian is not the subject
+    ("ارتش سوریه پس از درگیری با تروریست‌های «جبهه النصره» شهر تدمر را آزاد کردند", "fa",
+     ("government", "capture", "C2889")),
+])
+def test_acronyms_states_and_opposed_sides(gz, text, lang, want):
+    report = Report(report_id="r", text=text, published=date(2016, 10, 18), lang=lang)
+    assert want in {(c.actor, c.action, c.place_id) for c in extract_report(report, gz) if c.status == "asserted"}
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Kurdish forces captured the Ghweiran neighbourhood in Hasakah city on Monday.", "en"),
+    ("سيطرت قوات الأسايش ووحدات حماية الشعب على حي غويران بمدينة الحسكة", "ar"),
+])
+def test_a_quarter_the_gazetteer_lacks_takes_its_citys_point_not_the_city(gz, text, lang):
+    report = Report(report_id="q", text=text, published=date(2016, 8, 22), lang=lang)
+    claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
+    assert [(c.actor, c.place_id) for c in claims] == [("sdf", None)]  # the city itself is not taken
+    assert claims[0].lat == pytest.approx(36.5, abs=0.05)  # Hasakah's point, approximate

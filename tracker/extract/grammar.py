@@ -649,12 +649,16 @@ class Grammar:
                 if (c.kind == "name" or c.value.reason == LONGER_NAME) and not self._could_be_place(c):
                     break  # "captured Mohammed Remedan al-Talah": a person
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
-                        ch[j + 1].has("feature") and not ch[j + 1].has("site_after"):
+                        ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
                     continue
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
+                if nxt is not None and nxt.has("quarter") and j + 2 < n and ch[j + 2].has("locator", "of"):
+                    k = self._skip(ch, j + 3, ("det",))
+                    if k < n and ch[k].kind == "place":
+                        place.within = ch[k].value  # "the Ghweiran neighbourhood in Hasakah city"
                 if nxt is not None and nxt.text in self._person_nouns:
                     break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
@@ -856,6 +860,10 @@ class Grammar:
                 b = self._back(ch, j - 1, ("det",))
                 if b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \
                         not ch[b].has("det"):
+                    k = self._before_kinds(ch, b - 1)
+                    if ch[b].has("locator") and k >= 0 and ch[k].kind in ("place", "name"):
+                        j = k  # "Harem town in the Idlib countryside is now under rebel control": Harem
+                        continue
                     break  # "a village on the eastern bank of the Euphrates was captured": not the subject
                 k = j - 1
                 while k >= 0 and (ch[k].has("det", "feature", "place_mod", "of", "country", "held") or ch[k].quote or
@@ -1150,6 +1158,7 @@ class _ScopeGrammar(Grammar):
     def __init__(self, lex: Lexicon) -> None:
         super().__init__(lex)
         self._locator_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("locator", []))
+        self._features = frozenset(fold_key(w) for w in lex.data["words"].get("feature", []))
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
         self._numbers = frozenset(lex.numbers)
 
@@ -1176,10 +1185,14 @@ class _ScopeGrammar(Grammar):
                         not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
                              and ch[j - 1].text in ("في", "در")) and \
                         not self._in_prefixed(c):
+                    if j > a and ch[j - 1].has("quarter"):
+                        c.value.within = self._quarter_city(ch, j + 1, b)
                     out.append((c.value, self._role(ch, j, a, role)))
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
                 if name is not None and not self._located(ch, j):
+                    if c.has("quarter"):
+                        name.within = self._quarter_city(ch, k, b)
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
                     continue
@@ -1237,11 +1250,25 @@ class _ScopeGrammar(Grammar):
                 break
         return role
 
+    def _quarter_city(self, ch: list[Chunk], k: int, b: int) -> Place | None:
+        """The city right after a quarter's name ("حي غويران بمدينة الحسكة", "محله طی در جنوب شهر قامشلی")."""
+        for m in range(k, min(b, k + 4)):
+            if ch[m].kind == "place":
+                return ch[m].value if self._located(ch, m) or self._in_prefixed(ch[m]) else None
+            if ch[m].kind != "word" or not (ch[m].has("locator", "feature", "region_direction") or
+                                              self._in_feature(ch[m])):
+                return None
+        return None
+
+    def _in_feature(self, c: Chunk) -> bool:
+        """"بمدينة", "ببلدة": "in" written onto a kind word; the place after it only locates."""
+        return c.kind == "word" and c.text.startswith("ب") and fold_key(c.text[1:]) in self._features
+
     def _located(self, ch: list[Chunk], j: int) -> bool:
         """A place right after a locator word (at most one word between), or inside one, only locates."""
         for k in range(j - 1, max(-1, j - 3), -1):
             c = ch[k]
-            if c.has("locator"):
+            if c.has("locator") or self._in_feature(c):
                 return True
             if c.kind != "word" or c.has("feature") and k < j - 1:
                 break  # "محيط مدينة الميادين": a kind word between the locator and the place

@@ -54,6 +54,7 @@ class Place:
     site: bool = False  # a site named by a feature word ("the Shaer gas field", "مطار الطبقة")
     namesake: "Place | None" = None  # the place a site is named after ("the Tabqa military airport": Tabqa)
     alias: "Place | None" = None  # another name in brackets after it ("Girê Spî (Tal Abyad)")
+    within: "Place | None" = None  # the city a quarter is said to lie in ("the Ghweiran district in Hasakah")
 
     def referring(self, start: int, end: int, why: str) -> Place:
         """This place as named again at ``[start, end)`` ("the city", "it")."""
@@ -242,6 +243,17 @@ def locate_site(gz: Any, site: Place, words: str, text: str) -> None:
         return
     site.lat, site.lon, site.precision = near.lat, near.lon, "point"
     site.reason = f"approximate: the point of {near.name or near.text}, which the site is named after"
+
+
+def locate_within(place: Place) -> None:
+    """A quarter the gazetteer cannot place ("the Ghweiran neighbourhood in Hasakah city", "حي غويران
+    بمدينة الحسكة"): the point of the city it is said to lie in, marked approximate and with no place id
+    (taking a quarter is not taking the city)."""
+    city = place.within
+    if place.resolved or city is None or not city.resolved or city.lat is None or city.feature in ADMIN:
+        return
+    place.lat, place.lon, place.precision = city.lat, city.lon, "point"
+    place.reason = f"approximate: the point of {city.name or city.text}, the city the quarter lies in"
 
 
 def in_syria(gz: Any, place: Place, text: str) -> None:

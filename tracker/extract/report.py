@@ -39,6 +39,7 @@ from tracker.extract.places import (
     find_places,
     in_syria,
     locate_site,
+    locate_within,
     lookup,
     resolve,
     take_alias,
@@ -208,6 +209,8 @@ class _Reader:
                             place.reason in ("not in the gazetteer", LONGER_NAME):
                         lookup(self.gz, place, self.text)
                         take_alias(self.gz, place)
+                    if place.within is not None:
+                        locate_within(place)
                     resolved.append((place, role))
                     if role != "region":
                         targets.append((sent.paragraph, place.start, place))
