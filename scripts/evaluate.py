@@ -178,7 +178,7 @@ def written_report(gz: Any, split: str, show: int, name: str = "written") -> dic
     out: dict[str, Any] = {}
     for part in (("dev", "test") if split == "all" else (split,)):
         chosen = {k: v for k, v in labels.items() if v["split"] == part}
-        tallies = score_event_reports(reports, chosen, gz, show if part == "dev" else 0)
+        tallies = score_event_reports(reports, chosen, gz, show if part == "dev" or split == part else 0)
         for key in ("en", "ar", "fa", "all"):
             if key in tallies:
                 print(tallies[key].line(f"{name} {part} {key}"))

@@ -658,3 +658,23 @@ def test_a_quarter_the_gazetteer_lacks_takes_its_citys_point_not_the_city(gz, te
     claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
     assert [(c.actor, c.place_id) for c in claims] == [("sdf", None)]  # the city itself is not taken
     assert claims[0].lat == pytest.approx(36.5, abs=0.05)  # Hasakah's point, approximate
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # a place whose name is also a word ("صدد", in the process of) after a kind word
+    ("أعادت وحدات من جيشنا الباسل الأمن والاستقرار إلى بلدة صدد في ريف حمص", "ar", ("government", "capture", "C2677")),
+    # the verb, its subject and a weekday before "على"
+    ("استولى تنظيم الدولة الإسلامية الأربعاء على بلدة السخنة في وسط سوريا", "ar", ("isis", "capture", "C2893")),
+    # "our forces" are the speaker's, named before the colon
+    ('غرفة عمليات "ردع العدوان": قواتنا تحرر مدينة خان شيخون بريف إدلب الجنوبي', "ar", ("hts", "capture", "C3987")),
+    # an adjective between the kind word and the name
+    ("ارتش سوریه شهر تاریخی تدمر را به کنترل خود درآورد", "fa", ("government", "capture", "C2889")),
+    # "this city" is the city left, not the destination of those who left it nor the city it lies west of
+    ("با خروج افراد مسلح از شهر معضمیه الشام در غرب دمشق به سمت ادلب، ارتش سوریه کنترل این شهر را به دست گرفت.",
+     "fa", ("government", "capture", "C2499")),
+])
+def test_speakers_kind_words_and_what_this_city_is(gz, text, lang, want):
+    report = Report(report_id="r", text=text, published=date(2016, 10, 20), lang=lang)
+    said = {(c.actor, c.action, c.place_id) for c in extract_report(report, gz) if c.status == "asserted"}
+    assert want in said
+    assert not [s for s in said if s[1] == "capture" and s[2] in ("C3871", "C1001")]  # neither Idlib nor Damascus

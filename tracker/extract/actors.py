@@ -33,8 +33,10 @@ def _joins(gap: str, prev: Hit, nxt: Hit, lang: str) -> bool:
     only before a backing phrase ("rebels, backed by Turkey"), "من" only after a head ("وحدات من قواتنا").
     Arabic and Persian put the head first ("نیروهای ارتش سوریه"), so a head right after a name opens the
     next phrase (the object: "ارتش سوریه تروریست‌ها را ... بیرون راند")."""
-    if "\n" in gap or len(gap) > 16:
+    if "\n" in gap or len(gap) > 16 or "|" in gap:
         return False
+    if ":" in gap and lang in ("ar", "fa"):
+        return False  # "غرفة عمليات X: قواتنا": a speaker, then what it says ("QSD: Syrian Democratic Forces" is one)
     if lang in ("ar", "fa") and prev.group == "actor" and nxt.group == "head" and not gap.strip() and \
             not nxt.proclitic.startswith("و"):
         return False  # the subject, then the object ("ارتش سوریه تروریست‌ها را ...")

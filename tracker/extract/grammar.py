@@ -1197,6 +1197,10 @@ class _ScopeGrammar(Grammar):
                     j = k
                     continue
             elif c.kind == "word" and c.has("anaphora_singular", "anaphora_plural") and not out:
+                k = self._skip(ch, j + 1, ("place_mod",))
+                if k < b and ch[k].kind == "place" and c.has("feature"):
+                    j = k  # "شهر تاریخی الرصافه": the kind of the place named next
+                    continue
                 if not self._located(ch, j):
                     out.append((Place(c.start, c.end, c.text, reason="anaphora"), self._role(ch, j, a, role)))
             elif c.kind == "word" and c.has("region_quantity") and not out:

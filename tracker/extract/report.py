@@ -113,8 +113,10 @@ class _Reader:
         self.pred_starts = [h.start for h in self.hits if h.group == "pred"]
         self.attributions = [h for h in self.hits if h.group == "attribution"]
         self.locator_ends = sorted(h.end for h in self.hits if h.group == "locator")
+        self.directional_ends = sorted(h.end for h in self.hits if h.group == "directional")
         self.nearby: list[tuple[float, float]] = []
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
+        self._first_person = frozenset(fold_key(w) for w in self.lex.data["words"].get("first_person", []))
 
     # ------------------------------------------------------------------
     def claims(self) -> list[Claim]:
@@ -256,11 +258,12 @@ class _Reader:
                 if before.start <= p.start < before.end and (p.resolved or p.mention is not None)
                 and not self._located(p)]
 
-    def _located(self, p: Place) -> bool:
-        """Whether a locator word ("north of", "ريف", "در حومه") stands right before a place."""
-        k = bisect.bisect_right(self.locator_ends, p.start) - 1
-        return k >= 0 and p.start - self.locator_ends[k] <= 12 and \
-            not any(ch in self.folded[self.locator_ends[k]:p.start] for ch in ",،.:;")
+    def _located(self, p: Place, ends: list[int] | None = None) -> bool:
+        """Whether a locator word ("north of", "ريف", "در حومه"; or one of ``ends``) stands right before
+        a place."""
+        ends = self.locator_ends if ends is None else ends
+        k = bisect.bisect_right(ends, p.start) - 1
+        return k >= 0 and p.start - ends[k] <= 12 and not any(ch in self.folded[ends[k]:p.start] for ch in ",،.:;")
 
     def _antecedent(self, word: Place, sent: Sentence, targets: list[tuple[int, int, Place]]) -> Place | None:
         """What "the city" / "it" refers back to: the last place a frame took in the paragraph, else the
@@ -275,7 +278,7 @@ class _Reader:
             if para == sent.paragraph - 1 and start < word.start and word.start - start < _ANAPHORA_REACH and \
                     (kinds is None or place.feature in kinds or place.feature is None):
                 return place.referring(word.start, word.end, "refers back to " + place.text)
-        best = fitting = None
+        best = fitting = free = None
         for p in self.places:
             if p.end > word.start:
                 break
@@ -283,7 +286,10 @@ class _Reader:
                 best = p
                 if kinds and p.feature in kinds:
                     fitting = p
-        found = fitting or best
+                if (kinds is None or p.feature in kinds or p.feature is None) and \
+                        not self._located(p, self.directional_ends) and not self._located(p):
+                    free = p  # "left X towards Idlib", "X west of Damascus": X before Idlib or Damascus
+        found = free or fitting or best
         return found.referring(word.start, word.end, "refers back to " + found.text) if found else None
 
     def _paragraph(self, pos: int) -> int | None:
@@ -322,6 +328,17 @@ class _Reader:
                 return c.value.side
         return None
 
+    @staticmethod
+    def _speaker(ch: list[Chunk], i: int) -> str | None:
+        """The side speaking before a colon ahead of ``i`` ("غرفة عمليات ردع العدوان: قواتنا تحرر")."""
+        for j in range(i - 1, 0, -1):
+            if ch[j].kind == "punct" and ch[j].text == ":":
+                k = j - 1
+                while k >= 0 and ch[k].quote:
+                    k -= 1
+                return ch[k].value.side if k >= 0 and ch[k].kind == "actor" and ch[k].value.side else None
+        return None
+
     # ------------------------------------------------------------------ claims
     def _claims(self, f: Frame, ch: list[Chunk], sent: Sentence, previous: Frame | None,
                 topic: str | None) -> list[Claim]:
@@ -330,6 +347,8 @@ class _Reader:
                 return []
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
         side = f.agent.side if f.agent is not None else None
+        if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
+            side = self._speaker(ch, f.index) or side
         named = side is not None
         loser = f.loser.side if f.loser is not None else None
         if side is not None and side == loser:
