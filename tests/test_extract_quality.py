@@ -678,3 +678,23 @@ def test_speakers_kind_words_and_what_this_city_is(gz, text, lang, want):
     said = {(c.actor, c.action, c.place_id) for c in extract_report(report, gz) if c.status == "asserted"}
     assert want in said
     assert not [s for s in said if s[1] == "capture" and s[2] in ("C3871", "C1001")]  # neither Idlib nor Damascus
+
+
+def test_a_destination_is_not_what_the_city_names(gz):
+    text = ("Syrian troops entered Quneitra after militants agreed to lay down arms or leave for Idlib. "
+            "The Syrian flag was raised over the city.")
+    report = Report(report_id="d", text=text, published=date(2018, 7, 27), lang="en")
+    taken = {c.place_id for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"}
+    assert "C3871" not in taken  # Idlib, where the militants went
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Clashes between NSAGs resulted in a change of control in Afrin city and Jandairis, which are now reportedly "
+     "controlled by Hayat Tahrir al-Sham.", {"C1366", "C1426"}),
+    ("Some 2,000 people were evacuated from Qudsaya and Al-Hameh to Idleb governorate. Government forces "
+     "subsequently assumed control of both areas.", {"C2328", "C2323"}),
+])
+def test_coordinated_places_and_both_areas(gz, text, want):
+    report = Report(report_id="c", text=text, published=date(2022, 10, 20), lang="en")
+    taken = {c.place_id for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"}
+    assert taken == want  # and not Idleb, where the evacuees went

@@ -858,10 +858,11 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 b = self._back(ch, j - 1, ("det",))
-                if b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \
+                if not out and b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \
                         not ch[b].has("det"):
                     k = self._before_kinds(ch, b - 1)
-                    if ch[b].has("locator") and k >= 0 and ch[k].kind in ("place", "name"):
+                    if ch[b].has("locator") and k >= 0 and ch[k].kind in ("place", "name") and \
+                            not any(x.text == "between" for x in ch[max(0, k - 3):k]):
                         j = k  # "Harem town in the Idlib countryside is now under rebel control": Harem
                         continue
                     break  # "a village on the eastern bank of the Euphrates was captured": not the subject
@@ -873,8 +874,9 @@ class Grammar:
                 out.insert(0, (place, "partial" if partial else "whole"))
                 if partial:
                     k -= 1
-                if k >= 0 and (ch[k].text in ("and", ",", "،")) and k - 1 >= 0 and ch[k - 1].kind in ("place", "name"):
-                    j = k - 1
+                m = self._before_kinds(ch, k - 1)  # "Afrin city and Jandairis, which are now held by HTS"
+                if k >= 0 and (ch[k].text in ("and", ",", "،")) and m >= 0 and ch[m].kind in ("place", "name"):
+                    j = m
                     continue
                 break
             if c.has("anaphora_singular", "anaphora_plural") and c.text != "them":

@@ -114,6 +114,7 @@ class _Reader:
         self.attributions = [h for h in self.hits if h.group == "attribution"]
         self.locator_ends = sorted(h.end for h in self.hits if h.group == "locator")
         self.directional_ends = sorted(h.end for h in self.hits if h.group == "directional")
+        self.to_ends = sorted(h.end for h in self.hits if h.group == "to")
         self.nearby: list[tuple[float, float]] = []
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
         self._first_person = frozenset(fold_key(w) for w in self.lex.data["words"].get("first_person", []))
@@ -256,7 +257,8 @@ class _Reader:
         before = self.sentences[k - 1]
         return [p.referring(word.start, word.end, "refers back to " + p.text) for p in self.places
                 if before.start <= p.start < before.end and (p.resolved or p.mention is not None)
-                and not self._located(p)]
+                and not self._located(p) and not self._located(p, self.directional_ends)
+                and not self._located(p, self.to_ends)]  # "evacuated from A and B to Idlib": A and B
 
     def _located(self, p: Place, ends: list[int] | None = None) -> bool:
         """Whether a locator word ("north of", "ريف", "در حومه"; or one of ``ends``) stands right before
@@ -284,12 +286,15 @@ class _Reader:
                 break
             if self._paragraph(p.start) == sent.paragraph and (p.resolved or p.mention is not None):
                 best = p
+                if self._located(p, self.directional_ends):
+                    continue  # "militants left for Idlib": a destination is not what "the city" names
                 if kinds and p.feature in kinds:
                     fitting = p
-                if (kinds is None or p.feature in kinds or p.feature is None) and \
-                        not self._located(p, self.directional_ends) and not self._located(p):
-                    free = p  # "left X towards Idlib", "X west of Damascus": X before Idlib or Damascus
-        found = free or fitting or best
+                if (kinds is None or p.feature in kinds or p.feature is None) and not self._located(p):
+                    free = p  # "X west of Damascus": X before Damascus
+        taken = next((place for para, start, place in reversed(targets)
+                      if para == sent.paragraph and start < word.start), None)
+        found = free or fitting or taken or best
         return found.referring(word.start, word.end, "refers back to " + found.text) if found else None
 
     def _paragraph(self, pos: int) -> int | None:
