@@ -698,3 +698,12 @@ def test_coordinated_places_and_both_areas(gz, text, want):
     report = Report(report_id="c", text=text, published=date(2022, 10, 20), lang="en")
     taken = {c.place_id for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"}
     assert taken == want  # and not Idleb, where the evacuees went
+
+
+def test_an_entry_verb_is_not_a_place_read_by_its_consonants_and_this_city_is_no_governorate(gz):
+    text = ("منابع میدانی گفتند که ارتش سوریه این هفته پس از پذیرش طرح آشتی ملی از سوی افراد مسلح در شهر نوی، "
+            "بزرگترین شهر ریف غربی استان درعا، وارد این شهر شد.")
+    report = Report(report_id="n", text=text, published=date(2018, 7, 20), lang="fa")
+    taken = {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+             c.action == "capture"}
+    assert taken == {("government", "C6124")}  # Nawa, not the Daraa governorate

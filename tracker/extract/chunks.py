@@ -74,8 +74,10 @@ def chunk(start: int, end: int, folded: str, original: str, to_orig: Any, hits: 
     for a in _within(actors, start, end):
         if a.end <= end:
             cands.append((a.start, a.end, _PRIORITY["actor"], "actor", a))
+    preds = [(c[0], c[1]) for c in cands if c[3] == "pred"]
     for p in _within(places, start, end):
-        if p.end <= end:
+        if p.end <= end and not (_loose(p) and any(s < p.end and p.start < e for s, e in preds)):
+            # a name read only by its consonants yields to a predicate it overlaps ("وارد این": Radwaniyeh)
             cands.append((p.start, p.end, _PRIORITY["place"], "place", p))
     for d in _within(dates, start, end):
         if d.end <= end:
@@ -99,6 +101,11 @@ def chunk(start: int, end: int, folded: str, original: str, to_orig: Any, hits: 
     if at < end:
         out.extend(_tokens(at, end, folded, original, to_orig, lang))
     return out
+
+
+def _loose(p: Place) -> bool:
+    """Whether the gazetteer found the place only by a resemblance (the same consonants, a letter off)."""
+    return getattr(p.mention, "via", None) in ("skeleton", "fuzzy")
 
 
 def _within(items: list[Any], start: int, end: int) -> list[Any]:

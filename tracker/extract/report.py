@@ -32,6 +32,7 @@ from tracker.extract.dating import Dating
 from tracker.extract.grammar import Frame, grammar, settlement_kinds
 from tracker.extract.lexicon import Hit, lexicon
 from tracker.extract.places import (
+    ADMIN,
     LONGER_NAME,
     QUARTER_KM,
     Place,
@@ -114,6 +115,9 @@ class _Reader:
         self.attributions = [h for h in self.hits if h.group == "attribution"]
         self.locator_ends = sorted(h.end for h in self.hits if h.group == "locator")
         self.directional_ends = sorted(h.end for h in self.hits if h.group == "directional")
+        # locators that say where a place lies relative to another ("west of", "ريف"), not plain "in"
+        self.relative_ends = sorted(h.end for h in self.hits if h.group == "locator" and
+                                    self.folded[h.start:h.end] not in _PLAIN_IN)
         self.to_ends = sorted(h.end for h in self.hits if h.group == "to")
         self.nearby: list[tuple[float, float]] = []
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
@@ -281,16 +285,20 @@ class _Reader:
                     (kinds is None or place.feature in kinds or place.feature is None):
                 return place.referring(word.start, word.end, "refers back to " + place.text)
         best = fitting = free = None
+        region_word = word.text.endswith(_REGION_ANAPHORA)
         for p in self.places:
             if p.end > word.start:
                 break
             if self._paragraph(p.start) == sent.paragraph and (p.resolved or p.mention is not None):
+                if p.feature in ADMIN and not region_word:
+                    continue  # "this city" is no governorate
                 best = p
                 if self._located(p, self.directional_ends):
                     continue  # "militants left for Idlib": a destination is not what "the city" names
                 if kinds and p.feature in kinds:
                     fitting = p
-                if (kinds is None or p.feature in kinds or p.feature is None) and not self._located(p):
+                if (kinds is None or p.feature in kinds or p.feature is None) and \
+                        not self._located(p, self.relative_ends):
                     free = p  # "X west of Damascus": X before Damascus
         taken = next((place for para, start, place in reversed(targets)
                       if para == sent.paragraph and start < word.start), None)
@@ -466,6 +474,12 @@ class _Reader:
             if para is not None and para < sent.paragraph:
                 return None
         return None
+
+
+#: plain "in" (a place after it is where something is, not a place located relative to another)
+_PLAIN_IN = frozenset({"in", "in the", "at", "on", "inside", "في", "در", "داخل"})
+#: anaphora that may name a region or an admin unit, not only a settlement
+_REGION_ANAPHORA = ("area", "region", "province", "governorate", "منطقه", "المنطقه", "استان", "المحافظه")
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
