@@ -707,3 +707,12 @@ def test_an_entry_verb_is_not_a_place_read_by_its_consonants_and_this_city_is_no
     taken = {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
              c.action == "capture"}
     assert taken == {("government", "C6124")}  # Nawa, not the Daraa governorate
+
+
+def test_a_site_the_gazetteer_lacks_near_a_place_takes_its_point_not_the_place(gz):
+    text = ("قال المرصد السوري إن مقاتلي تنظيم الدولة الإسلامية سيطروا على قاعدة اللواء 93 للجيش السوري "
+            "قرب بلدة عين عيسى في محافظة الرقة")
+    report = Report(report_id="s", text=text, published=date(2014, 8, 8), lang="ar")
+    claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
+    assert [(c.actor, c.place_id) for c in claims] == [("isis", None)]  # not Ain Issa itself
+    assert claims[0].lat == pytest.approx(36.38, abs=0.05)  # Ain Issa's point, approximate

@@ -1193,8 +1193,13 @@ class _ScopeGrammar(Grammar):
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
                 if name is not None and not self._located(ch, j):
+                    if k + 2 < len(ch) and ch[k].text == "(" and ch[k + 1].kind == "place" and ch[k + 2].text == ")":
+                        name.alias = ch[k + 1].value  # "معبر تل كوجر (اليعربية)": its other name in brackets
+                        k += 3
                     if c.has("quarter"):
                         name.within = self._quarter_city(ch, k, b)
+                    elif name.site and name.namesake is None:
+                        name.within = self._near_place(ch, k, b)  # "اللواء 93 قرب بلدة عين عيسى"
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
                     continue
@@ -1265,6 +1270,16 @@ class _ScopeGrammar(Grammar):
                                               self._in_feature(ch[m])):
                 return None
         return None
+
+    def _near_place(self, ch: list[Chunk], k: int, b: int) -> Place | None:
+        """The place a site is said to lie near, right after it ("قرب بلدة عين عيسى", "بمحيط مطار حلب")."""
+        m = k
+        while m < min(b, k + 3) and ch[m].kind in ("word", "actor") and not ch[m].has("near"):
+            m += 1  # "للجيش السوري قرب": a few words of the site's description
+        if m >= min(b, k + 3) or not ch[m].has("near"):
+            return None
+        m = self._skip(ch, m + 1, ("feature",))
+        return ch[m].value if m < len(ch) and ch[m].kind == "place" else None
 
     def _in_feature(self, c: Chunk) -> bool:
         """"بمدينة", "ببلدة": "in" written onto a kind word; the place after it only locates."""

@@ -212,6 +212,7 @@ class _Reader:
                         in_syria(self.gz, place, self.text)
                     if place.site:
                         locate_site(self.gz, place, self._words(place), self.text)
+                        take_alias(self.gz, place)
                     elif place.mention is None and not place.resolved and role != "region" and \
                             place.reason in ("not in the gazetteer", LONGER_NAME):
                         lookup(self.gz, place, self.text)
