@@ -716,3 +716,14 @@ def test_a_site_the_gazetteer_lacks_near_a_place_takes_its_point_not_the_place(g
     claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
     assert [(c.actor, c.place_id) for c in claims] == [("isis", None)]  # not Ain Issa itself
     assert claims[0].lat == pytest.approx(36.38, abs=0.05)  # Ain Issa's point, approximate
+
+
+@pytest.mark.parametrize("text,lat", [
+    ("The SDF said they had taken full control of a prison in Hasaka city stormed by militants.", 36.5),
+    ("SDF regained full control of Ghweiran prison in Al-Hasakah city after six days of fighting.", 36.5),
+    ("The army took the airport in Deir ez-Zor.", 35.3),
+])
+def test_a_site_known_by_the_city_it_lies_in(gz, text, lat):
+    report = Report(report_id="p", text=text, published=date(2022, 1, 26), lang="en")
+    (claim,) = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
+    assert claim.place_id is None and claim.lat == pytest.approx(lat, abs=0.1)  # the city's point, not the city

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from tracker.extract.actors import Actor
 from tracker.extract.chunks import Chunk
 from tracker.extract.lexicon import Lexicon
-from tracker.extract.places import LONGER_NAME, SETTLEMENT_WORDS, Place
+from tracker.extract.places import LONGER_NAME, SETTLEMENT_WORDS, UNNAMED_SITE, Place
 from tracker.extract.segment import Sentence
 from tracker.textfold import fold_key
 from tracker.vocab import TERRITORIAL
@@ -549,6 +549,14 @@ class Grammar:
                 elif c.has("partial"):
                     if not self._rest(ch, j):
                         role = "partial"
+                elif c.has("anaphora_singular") and expecting and not out and self._where(ch, j + 1)[0] is not None:
+                    # "the airport in Deir ez-Zor": a site known only by where it lies
+                    within, after = self._where(ch, j + 1)
+                    out.append((Place(c.start, c.end, c.text, reason=UNNAMED_SITE, done=True, site=True,
+                                      within=within), role))
+                    expecting = False
+                    j = after
+                    continue
                 elif c.has("anaphora_singular", "anaphora_plural") and expecting and j + 1 < n and \
                         (ch[j + 1].has("of") or ch[j + 1].kind in ("place", "name")) and c.text not in ("it", "them"):
                     pass  # "the ancient city of Palmyra", "the city Akerbat": the kind of the place named next
@@ -560,6 +568,14 @@ class Grammar:
                 elif c.has("plural_object") and c.has("feature") and expecting and not out and \
                         any(x.text == "one" for x in ch[start:j]):
                     kind, definite = c, True  # "one of the largest rebel-held towns": one town, named elsewhere
+                elif c.has("site_after") and expecting and not out and self._where(ch, j + 1)[0] is not None:
+                    # "a prison in Hasaka city", "the base near Ain Issa": a site known by where it lies
+                    within, after = self._where(ch, j + 1)
+                    out.append((Place(c.start, c.end, c.text, reason=UNNAMED_SITE, done=True, site=True,
+                                      within=within), role))
+                    expecting = False
+                    j = after
+                    continue
                 elif c.has("named_quarter") and expecting and not out and j + 2 < n and ch[j + 1].has("of") and \
                         ch[j + 2].kind == "place":
                     # "the Old City of Homs": a quarter with a name of its own, at its city's point
@@ -690,9 +706,10 @@ class Grammar:
                     # "the Shaer gas field": the site, named after the place, not the place
                     place = Place(c.start, nxt.end, "", reason="not in the gazetteer", done=True, site=True,
                                   namesake=c.value if c.kind == "place" else None)
+                    place.within, after = self._where(ch, j + 2)  # "Ghweiran prison in Hasakah city"
                     out.append((place, role))
                     expecting = False
-                    j += 2
+                    j = after or j + 2
                     continue
                 if nxt is not None and nxt.has("region") and not nxt.has("feature") or direction:
                     end = nxt.end if nxt is not None and nxt.has("region") and not direction else c.end
@@ -744,6 +761,16 @@ class Grammar:
                 if settlement is not None:
                     return [(settlement, role)]
         return out
+
+    def _where(self, ch: list[Chunk], k: int) -> tuple[Place | None, int]:
+        """The place a site is said to lie in or near right at ``k`` ("in Hasakah city", "near Ain Issa"),
+        and the index after it; (None, 0) when none is."""
+        if k >= len(ch) or not (ch[k].has("near") or ch[k].text in ("in", "inside", "at")):
+            return None, 0
+        m = self._skip(ch, k + 1, ("det", "feature"))
+        if m < len(ch) and ch[m].kind == "place":
+            return ch[m].value, self._skip(ch, m + 1, ("feature",))
+        return None, 0
 
     def _could_be_place(self, c: Chunk) -> bool:
         """Whether a capitalised name the gazetteer lacks may be a place: not a person ("Khaled Daham"),

@@ -23,6 +23,8 @@ ADMIN = frozenset({"governorate", "district", "subdistrict"})
 #: what "the city" / "the town" may refer back to (feature types of the gazetteer)
 SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "town"}),
                     "village": frozenset({"village", "town"})}
+#: the reason of a site named only by its kind and where it lies ("a prison in Hasaka city")
+UNNAMED_SITE = "a site named by its kind and where it lies"
 #: lexicon groups whose words are never part of a place name
 MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "head", "weak", "backing",
                      "adjective"})
@@ -250,7 +252,8 @@ def locate_within(place: Place) -> None:
     بمدينة الحسكة"): the point of the city it is said to lie in, marked approximate and with no place id
     (taking a quarter is not taking the city)."""
     city = place.within
-    if place.resolved or city is None or not city.resolved or city.lat is None or city.feature in ADMIN:
+    if place.resolved or place.lat is not None or city is None or not city.resolved or city.lat is None or \
+            city.feature in ADMIN:
         return
     place.lat, place.lon, place.precision = city.lat, city.lon, "point"
     place.reason = f"approximate: the point of {city.name or city.text}, the city the quarter lies in"

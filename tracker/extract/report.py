@@ -35,6 +35,7 @@ from tracker.extract.places import (
     ADMIN,
     LONGER_NAME,
     QUARTER_KM,
+    UNNAMED_SITE,
     Place,
     distance_km,
     find_places,
@@ -210,7 +211,9 @@ class _Reader:
                         place = found
                     if place.resolved and f.action in TERRITORIAL:
                         in_syria(self.gz, place, self.text)
-                    if place.site:
+                    if place.reason == UNNAMED_SITE:
+                        pass  # no name to look up: where it lies is all there is (below)
+                    elif place.site:
                         locate_site(self.gz, place, self._words(place), self.text)
                         take_alias(self.gz, place)
                     elif place.mention is None and not place.resolved and role != "region" and \
