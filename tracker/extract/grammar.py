@@ -549,8 +549,9 @@ class Grammar:
                 elif c.has("partial"):
                     if not self._rest(ch, j):
                         role = "partial"
-                elif c.has("anaphora_singular") and expecting and not out and self._where(ch, j + 1)[0] is not None:
-                    # "the airport in Deir ez-Zor": a site known only by where it lies
+                elif c.has("anaphora_singular", "site_after") and expecting and not out and \
+                        self._where(ch, j + 1)[0] is not None:
+                    # "a prison in Hasaka city", "the airport in Deir ez-Zor": a site known by where it lies
                     within, after = self._where(ch, j + 1)
                     out.append((Place(c.start, c.end, c.text, reason=UNNAMED_SITE, done=True, site=True,
                                       within=within), role))
@@ -568,14 +569,6 @@ class Grammar:
                 elif c.has("plural_object") and c.has("feature") and expecting and not out and \
                         any(x.text == "one" for x in ch[start:j]):
                     kind, definite = c, True  # "one of the largest rebel-held towns": one town, named elsewhere
-                elif c.has("site_after") and expecting and not out and self._where(ch, j + 1)[0] is not None:
-                    # "a prison in Hasaka city", "the base near Ain Issa": a site known by where it lies
-                    within, after = self._where(ch, j + 1)
-                    out.append((Place(c.start, c.end, c.text, reason=UNNAMED_SITE, done=True, site=True,
-                                      within=within), role))
-                    expecting = False
-                    j = after
-                    continue
                 elif c.has("named_quarter") and expecting and not out and j + 2 < n and ch[j + 1].has("of") and \
                         ch[j + 2].kind == "place":
                     # "the Old City of Homs": a quarter with a name of its own, at its city's point
