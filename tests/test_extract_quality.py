@@ -727,3 +727,15 @@ def test_a_site_known_by_the_city_it_lies_in(gz, text, lat):
     report = Report(report_id="p", text=text, published=date(2022, 1, 26), lang="en")
     (claim,) = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
     assert claim.place_id is None and claim.lat == pytest.approx(lat, abs=0.1)  # the city's point, not the city
+
+
+@pytest.mark.parametrize("text,want", [
+    # a quarter the gazetteer lacks, named after its city: the city's point, approximate, not the city
+    ('"Syrian army units enter Daraa al Balad and raise the national flag," SANA reported.', (None, 32.6)),
+    # an entry once the other side's fighters were evacuated takes the place over
+    ("Syria army moves into Yarmuk after evacuations end", ("C1002", 33.5)),
+])
+def test_names_after_a_city_and_entries_after_evacuations(gz, text, want):
+    report = Report(report_id="e", text=text, published=date(2018, 7, 12), lang="en")
+    (claim,) = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
+    assert claim.place_id == want[0] and claim.lat == pytest.approx(want[1], abs=0.1)

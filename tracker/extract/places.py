@@ -302,6 +302,23 @@ def lookup(gz: Any, place: Place, text: str, words: str | None = None) -> None:
         place.reason = f"looked up by name: {place.reason}"
 
 
+def locate_by_head(gz: Any, place: Place, text: str) -> None:
+    """A name the gazetteer lacks that begins with a town or city it knows ("Daraa al Balad", "Homs Old
+    Souq"): a part of that town, at its point, marked approximate, with no place id."""
+    words = place.text.split()
+    if place.resolved or place.lat is not None or gz is None or not hasattr(gz, "lookup") or len(words) < 2:
+        return
+    for n in (2, 1):
+        if len(words) <= n:
+            continue
+        best = getattr(gz.lookup(" ".join(words[:n]), context=text), "best", None)
+        if best is not None and best.feature_type in ("city", "town") and best.country in (None, "SY") and \
+                best.coord_precision == "point" and "exact name" in (best.reasons or []):
+            place.lat, place.lon, place.precision = best.lat, best.lon, "point"
+            place.reason = f"approximate: the point of {best.name_en}, whose name it begins with"
+            return
+
+
 def resolve(gz: Any, place: Place, text: str, nearby: list[tuple[float, float]]) -> None:
     """Resolve a mention with the gazetteer, in place; a foreign place keeps its own coordinates, a place
     known only by its district's or governorate's centre is not pinned there."""

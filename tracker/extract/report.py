@@ -40,6 +40,7 @@ from tracker.extract.places import (
     distance_km,
     find_places,
     in_syria,
+    locate_by_head,
     locate_site,
     locate_within,
     lookup,
@@ -220,6 +221,7 @@ class _Reader:
                             place.reason in ("not in the gazetteer", LONGER_NAME):
                         lookup(self.gz, place, self.text)
                         take_alias(self.gz, place)
+                        locate_by_head(self.gz, place, self.text)
                     if place.within is not None:
                         locate_within(place)
                     resolved.append((place, role))
