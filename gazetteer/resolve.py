@@ -23,6 +23,7 @@ ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
 MARGIN = 0.12          # a best must lead the runner-up by this much
 ABROAD_UNNAMED = 0.1   # what a place abroad loses when the passage does not name its country
+SEAT_BONUS = 0.1       # a settlement that is the seat of an admin unit sharing its name (Kasab of Kasab)
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
@@ -153,7 +154,8 @@ class Resolver:
             self._ctx_cache.clear()
         ntext, pos = norm_array(text)
         found, parts, starts = self.gaz.index.scan(text, ntext, pos)
-        mentions = [(m, self._admin_codes(m.place_ids), self._anchor(m)) for m in found]
+        mentions = [(m, codes, None if codes and _bracketed(text, m.start) else self._anchor(m))
+                    for m in found for codes in (self._admin_codes(m.place_ids),)]
         # words and where they start in ``text`` (the index split the text already); empty pieces
         # are not words, and come only from a space at either end or two in a row
         if not ntext or ntext[0] == " " or ntext[-1] == " " or "  " in ntext:
@@ -264,6 +266,11 @@ class Resolver:
             k = bisect.bisect_left(offsets, s)
             if k > 0 and offsets[k - 1] >= s - 40:
                 feature_hint = _word_feature(prep["words"][k - 1])
+            if feature_hint is None and e is not None:
+                # English also puts the kind after the name: "Kassab town", "al-Khalidiyeh neighborhood"
+                m = bisect.bisect_left(offsets, e)
+                if m < len(offsets) and offsets[m] <= e + 1 and prep["words"][m].isascii():
+                    feature_hint = _word_feature(prep["words"][m])
         own_feature = _own_feature(query)
         feature_hint = own_feature or feature_hint
 
@@ -514,10 +521,14 @@ class Resolver:
         candidate (place, score so far, reasons so far); made once per name (the same names come back
         in every report)."""
         qwords, direction, is_region_phrase, q_ending = _query_facts(query, qual)
+        units = {st.names_code for st in statics if st.is_admin}  # admin units of this name
         out = []
         for st in statics:
             sc, why = 0.3, []
             ftype = st.feature_type
+            if not st.is_admin and st.names_code in units and st.pid in exact and via not in ("fuzzy", "skeleton"):
+                sc += SEAT_BONUS
+                why.append("the seat of the admin unit of that name")
             if st.pid in loose or via == "fuzzy":
                 # a fuzzy mention names its closest spellings in ``exact``; the rest share consonants
                 kind = "fuzzy" if via == "fuzzy" and (st.pid in exact or not exact) else "skeleton"
@@ -677,6 +688,13 @@ class _PlaceStatic:
 
 
 @lru_cache(maxsize=65536)
+def _bracketed(text: str, start: int) -> bool:
+    """Whether ``start`` lies inside brackets ("Kassab town (Lattakia, Lattakia)"): an admin unit named
+    there is the place's district or governorate, context for it, not a point to be near."""
+    opening = text.rfind("(", max(0, start - 60), start)
+    return opening >= 0 and ")" not in text[opening:start]
+
+
 def _word_feature(word: str) -> str | None:
     """The feature a word before a name gives ("قرية" -> village)."""
     return split_feature(word + " x")[1]
@@ -738,7 +756,8 @@ def _cue_score(st: "_PlaceStatic", cues: tuple, why: list[str]) -> float:
             add += 0.15
             why.append(f"{_BANK_WORDS[st.bank]} of the Euphrates")
         else:
-            add -= 0.05
+            add -= 0.15  # the passage puts it on the other bank
+            why.append(f"not {_BANK_WORDS[next(iter(banks))]} of the Euphrates")
     if rel:
         expected, anchor, bearing, dist, words = rel
         pt = st.point_ll

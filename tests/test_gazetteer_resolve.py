@@ -183,3 +183,19 @@ def test_site_named_with_another_feature_word_or_only_in_latin(gaz):
     assert gaz.lookup("Shayrat airport").best.name_en == "Shayrat Airbase"
     # an Arabic site name against a record the map names in Latin letters only
     assert gaz.lookup("سد تشرين").best.name_en == "Tishrin Dam"
+
+
+def test_the_seat_of_an_admin_unit_of_that_name_and_an_admin_path_in_brackets(gaz):
+    # an event note names the district and governorate in brackets: context for the place, not a point
+    # to be near (which favoured a Qasab 31 km from Lattakia city over Kasab, seat of the Kasab subdistrict)
+    text = "Syrian army forces regained control of Kassab town (Lattakia, Lattakia) after rebel groups withdrew."
+    res = gaz.lookup("Kassab", context=text)
+    assert res.best is not None and res.best.place_id == "C3557"
+    assert "the seat of the admin unit of that name" in res.best.reasons
+
+
+def test_a_place_abroad_loses_when_its_country_is_not_named(gaz):
+    res = gaz.lookup("Sinjar", context="Government forces took Sinjar town from HTS in southeastern Idlib.")
+    assert res.best is not None and res.best.country == "SY"
+    iraq = [c for c in res.candidates if c.country == "IQ"]
+    assert iraq and "abroad, its country not named nearby" in iraq[0].reasons

@@ -296,8 +296,8 @@ class _Reader:
             if p.end > word.start:
                 break
             if self._paragraph(p.start) == sent.paragraph and (p.resolved or p.mention is not None):
-                if p.feature in ADMIN and not region_word:
-                    continue  # "this city" is no governorate
+                if p.feature in ADMIN and not region_word or self._admin_path(p):
+                    continue  # "this city" is no governorate, nor the district of "X (District, Governorate)"
                 best = p
                 if self._located(p, self.directional_ends):
                     continue  # "militants left for Idlib": a destination is not what "the city" names
@@ -310,6 +310,13 @@ class _Reader:
                       if para == sent.paragraph and start < word.start), None)
         found = free or fitting or taken or best
         return found.referring(word.start, word.end, "refers back to " + found.text) if found else None
+
+    def _admin_path(self, p: Place) -> bool:
+        """Whether a place is a later item of a bracket after a name ("Ra's al 'Ayn (Ras Al Ain, Al-Hasakeh)"):
+        the district and governorate of an event note, which locate the name, not what "the town" is."""
+        opening = self.folded.rfind("(", 0, p.start)
+        return opening >= 0 and ")" not in self.folded[opening:p.start] and \
+            any(x in self.folded[opening:p.start] for x in ",،")
 
     def _paragraph(self, pos: int) -> int | None:
         for s in self.sentences:
