@@ -739,3 +739,21 @@ def test_names_after_a_city_and_entries_after_evacuations(gz, text, want):
     report = Report(report_id="e", text=text, published=date(2018, 7, 12), lang="en")
     (claim,) = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
     assert claim.place_id == want[0] and claim.lat == pytest.approx(want[1], abs=0.1)
+
+
+@pytest.mark.parametrize("text,want", [
+    # a name joined by an apostrophe is one name ("Dar'a" holds no article "a")
+    ("GoS forces entered Dar'a al-Balad in early September.",
+     {("government", None)}),
+    # humanitarian reports: control changing in communities named after "including"
+    ("Rapid GoS advances were reported in western rural Aleppo, with control changing in a number of communities "
+     "including Anadan, Hayan and Haritan.", {("government", "C1121"), ("government", "C1127"),
+                                              ("government", "C1130")}),
+    ("The army captured several villages including Kafr Nabl and Hass.",
+     {("government", "C4068"), ("government", "C4058")}),
+])
+def test_apostrophe_names_and_places_named_after_including(gz, text, want):
+    report = Report(report_id="i", text=text, published=date(2021, 9, 13), lang="en")
+    claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
+    assert {(c.actor, c.place_id) for c in claims} == want
+    assert all(c.lat is not None for c in claims)

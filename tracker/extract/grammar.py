@@ -577,6 +577,10 @@ class Grammar:
                     expecting = False
                     j += 3
                     continue
+                elif c.has("plural_object", "region_quantity") and expecting and not out and j + 2 < n and \
+                        ch[j + 1].has("member") and ch[j + 2].kind in ("place", "name"):
+                    j += 2  # "communities including Anadan, Hayan and Haritan": the places named
+                    continue
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
                     # region named ("captured 47 villages") there is no place to claim

@@ -150,6 +150,8 @@ class Lexicon:
                 if not folded.startswith(entry.literal, start) and \
                         folded[start:start + entry.literal_len].replace("-", " ") != entry.literal.replace("-", " "):
                     continue  # other punctuation inside; a hyphen and a space are one ("Jaysh al Izza")
+                if start >= 2 and folded[start - 1] in _APOSTROPHES and folded[start - 2].isalpha():
+                    continue  # inside a name joined by an apostrophe: "Dar'a" is no "a"
                 if entry.rx is None:
                     end = start + entry.literal_len
                     if end < n and spaced[end + 1] != " ":
@@ -167,6 +169,9 @@ class Lexicon:
                 found.append(Hit(start - len(pre), end, entry.group, entry.value, pre))
         found.sort(key=lambda h: (h.start, -h.end))
         return found
+
+
+_APOSTROPHES = frozenset("'’")
 
 
 @lru_cache(maxsize=None)

@@ -313,7 +313,8 @@ def locate_by_head(gz: Any, place: Place, text: str) -> None:
             continue
         best = getattr(gz.lookup(" ".join(words[:n]), context=text), "best", None)
         if best is not None and best.feature_type in ("city", "town") and best.country in (None, "SY") and \
-                best.coord_precision == "point" and "exact name" in (best.reasons or []):
+                best.coord_precision == "point" and \
+                {"exact name", "same name in another spelling"} & set(best.reasons or []):
             place.lat, place.lon, place.precision = best.lat, best.lon, "point"
             place.reason = f"approximate: the point of {best.name_en}, whose name it begins with"
             return
