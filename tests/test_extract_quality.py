@@ -757,3 +757,10 @@ def test_apostrophe_names_and_places_named_after_including(gz, text, want):
     claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
     assert {(c.actor, c.place_id) for c in claims} == want
     assert all(c.lat is not None for c in claims)
+
+
+def test_an_entry_after_fighters_hand_over_their_weapons_is_a_settlement(gz):
+    text = "GoS forces entered Dar'a al-Balad in early September after armed men handed over their weapons."
+    report = Report(report_id="w", text=text, published=date(2021, 9, 13), lang="en")
+    assert [(c.actor, c.action) for c in extract_report(report, gz) if c.status == "asserted"] == \
+        [("government", "capture")]  # and no "withdrawal" from a handover of weapons
