@@ -764,3 +764,20 @@ def test_an_entry_after_fighters_hand_over_their_weapons_is_a_settlement(gz):
     report = Report(report_id="w", text=text, published=date(2021, 9, 13), lang="en")
     assert [(c.actor, c.action) for c in extract_report(report, gz) if c.status == "asserted"] == \
         [("government", "capture")]  # and no "withdrawal" from a handover of weapons
+
+
+@pytest.mark.parametrize("text,want", [
+    # a patrol of a side that rarely holds ground takes nothing
+    ("Russian troops entered Raqqa on Monday.", set()),
+    # entering under a reconciliation deal is its ground partner's takeover
+    ("The rebels agreed to hand over their weapons under a reconciliation deal. Russian military police entered "
+     "Busra al-Sham on Friday.", {("government", "capture")}),
+    # a region before a comma, after a locator, is no second subject ("west of the Homs Province, X is liberated")
+    ("Units of the government forces west of the Homs Province, Es Sukhne is fully liberated from the Islamic State.",
+     {("government", "capture")}),
+])
+def test_patrols_deals_and_a_region_before_a_comma(gz, text, want):
+    report = Report(report_id="r", text=text, published=date(2018, 7, 12), lang="en")
+    claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action in ("capture", "advance")]
+    assert {(c.actor, c.action) for c in claims} == want
+    assert not [c for c in claims if (c.place_id or "").startswith("adm:")]

@@ -876,14 +876,19 @@ class Grammar:
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
         j = self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam fully liberated"
         out: list[tuple[Place, str]] = []
+        joined = ""  # how the place at j joins the one after it ("and", ",")
         while j >= 0:
             c = ch[j]
             if c.kind == "place" or c.kind == "name":
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 b = self._back(ch, j - 1, ("det",))
-                if not out and b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \
+                # "a change of control in Afrin city and Jandairis": a locator before a list's first item is
+                # the list's; "militia west of the Homs Province, Es Sukhne is liberated" is no list
+                if joined != "and" and b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \
                         not ch[b].has("det"):
+                    if out:
+                        break
                     k = self._before_kinds(ch, b - 1)
                     if ch[b].has("locator") and k >= 0 and ch[k].kind in ("place", "name") and \
                             not any(x.text == "between" for x in ch[max(0, k - 3):k]):
@@ -900,6 +905,7 @@ class Grammar:
                     k -= 1
                 m = self._before_kinds(ch, k - 1)  # "Afrin city and Jandairis, which are now held by HTS"
                 if k >= 0 and (ch[k].text in ("and", ",", "،")) and m >= 0 and ch[m].kind in ("place", "name"):
+                    joined = ch[k].text
                     j = m
                     continue
                 break

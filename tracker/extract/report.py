@@ -398,6 +398,11 @@ class _Reader:
         places: list[tuple[Place | None, str]] = list(f.places)
         if not places and f.action == "advance" and f.distance is not None and not f.distance_to:
             places = [(None, "whole")]  # "advanced 8 km": a distance advanced, no place
+        if f.construction == "entry" and side in self.lex.ground and f.action in ("capture", "advance") and \
+                not self._agreed(sent):
+            # "Russian troops entered Raqqa": a patrol or a deployment, no side takes the town (entering under
+            # a reconciliation deal is its partner's takeover)
+            return out
         side = self._ground(side)
         for place, role in places:
             action = f.action if f.action != "withdraw" else "capture"
@@ -453,6 +458,12 @@ class _Reader:
             candidates=[] if place is None or place.resolved else place.candidates,
             resolution=place.reason if place else None,
         )
+
+    def _agreed(self, sent: Sentence) -> bool:
+        """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons")."""
+        k = self.sentences.index(sent)
+        lo = self.sentences[k - 1].start if k > 0 else sent.start
+        return any(h.group == "agreement" and lo <= h.start < sent.end for h in self.hits)
 
     def _ground(self, side: str) -> str:
         """A side that rarely holds ground stands for its ground partner ("[ground]" of actors.toml): the
