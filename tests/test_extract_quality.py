@@ -781,3 +781,12 @@ def test_patrols_deals_and_a_region_before_a_comma(gz, text, want):
     claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action in ("capture", "advance")]
     assert {(c.actor, c.action) for c in claims} == want
     assert not [c for c in claims if (c.place_id or "").startswith("adm:")]
+
+
+def test_an_unnamed_site_is_not_the_town_named_next(gz):
+    text = ("The Syrian government and the SDF are rivals in the Deir ez-Zor Governorate. On 17 September, the SDF "
+            "captured a textile factory and a roundabout 7 km from Deir ez-Zor city.\n\n#### A second front\n\n"
+            "On 22 September, ISIL attacked.")
+    report = Report(report_id="f", text=text, published=None, lang="en", kind="chronicle", meta='{"period": "2017"}')
+    said = {(c.actor, c.action, c.place_id) for c in extract_report(report, gz) if c.status == "asserted"}
+    assert said == {("sdf", "proximity", "C5086")}  # near the city, not the city taken

@@ -206,6 +206,9 @@ class _Reader:
                             continue
                         place = found
                     elif place.reason == "unnamed":
+                        kind = place.text.split()[-1].rstrip("s") if place.text else ""
+                        if kind not in _KINDS and kind.isascii() and kind:
+                            continue  # "captured a textile factory": no town named next is the factory
                         found = self._next_named(place, sent)
                         if found is None:
                             continue
