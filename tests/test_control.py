@@ -170,6 +170,20 @@ def test_a_major_place_flips_on_one_report_only_from_a_source_trusted_for_that_s
     assert_state(Timeline(GRID, GRID_BASE, amaq), "G22", "2017-08-02", "government")
 
 
+def test_the_holders_loss_in_the_same_words_is_evidence_for_the_taker():
+    # "IS lost Big Town" to the army, in a chronicle that no profile trusts, far from the army's ground
+    quote = "IS lost Big Town"
+    pair = [make_claim("G44", "isis", "withdraw", "2017-11-15", source=None, quote=quote, report_id="w1"),
+            make_claim("G44", "government", "capture", "2017-11-15", source=None, quote=quote, report_id="w1")]
+    big = GRID.copy()
+    big.loc["G44", ["name_en", "feature_type", "population"]] = ["Far City", "city", 90_000]
+    tl = Timeline(big, GRID_BASE, pair)
+    assert_state(tl, "G44", "2017-11-16", "government")
+    assert "the holder's loss" in tl.events_for("G44")["note"].iat[-1]
+    # the taker's claim alone still waits for an independent report
+    assert_state(Timeline(big, GRID_BASE, pair[1:]), "G44", "2017-11-16", "isis")
+
+
 def test_a_village_claim_from_an_unknown_source_stands_unless_contradicted():
     tl = Timeline(GRID, GRID_BASE, [make_claim("G21", "government", "capture", "2017-08-01", source=None)])
     assert_state(tl, "G21", "2017-08-02", "government", "claimed")

@@ -332,6 +332,14 @@ class Fold:
             else:
                 self._change(c, pid, state, new, log, [c], c.get("note", ""))
             return
+        last = log.last
+        if c["action"] == "capture" and last is not None and last["day"] == c["date"] and last["applied"] and \
+                "withdraw" in last["action"].split("+") and last["from_side"] not in (side, "unknown") and \
+                (c.get("quote") or "") in last["quotes"]:
+            # "IS lost Al-Qa'im and Abu Kamal" (to the army): the holder's own loss, in the same words, is the
+            # evidence a far or major gain otherwise waits for
+            self._change(c, pid, state, State(side, "held", None), log, [c], "the holder's loss, said in the same words")
+            return
         fresh = c["action"] == "withdraw" or not major or self._fresh_near(pid, side, c["date"])
         if fresh and trusted(c, side):
             self._change(c, pid, state, State(side, "held", None), log, [c],
