@@ -97,3 +97,14 @@ def _date_like(rng: random.Random, lang: str) -> str:
             phrase = phrase[:i] + c(["", "x", "5", " ", "ا", "-", "_"]) + phrase[i + rng.randint(0, 1):]
         text += c(["", "", " ", "و", "ب", "ال", "x", "5", "12", "-", "،", "_", "\n"]) + phrase
     return text + c(["", "", " ", "x", "5", "-", "ا", "_"])
+
+
+def test_a_weekday_after_an_estimated_publication_date_is_the_nearest_one():
+    (wed,) = find_dates(fold("recaptured the town on Wednesday")[0], "en")
+    tuesday = date(2020, 1, 28)
+    assert resolve(wed, tuesday) == (date(2020, 1, 22), "day")  # a printed date: the Wednesday before
+    assert resolve(wed, tuesday, base_estimated=True) == (date(2020, 1, 29), "day")  # an estimate: the day after
+    (sun,) = find_dates(fold("on Sunday")[0], "en")
+    assert resolve(sun, tuesday, base_estimated=True) == (date(2020, 1, 26), "day")  # five days on: the one before
+    assert dates.publication_estimated("event_date", "day") and dates.publication_estimated("estimated: x", "day")
+    assert not dates.publication_estimated("printed", "day")

@@ -6,7 +6,8 @@ of the lexicon files; each phrase is rewritten into English that dateparser read
 handed to dateparser, with the publication date as the relative base. Results are cached, since
 dateparser is slow. Solar Hijri dates are converted arithmetically (dateparser needs an extra
 package for them). Dates are always in the past of the publication date: a weekday is the most
-recent such day on or before it, a day and month without a year the most recent such day.
+recent such day on or before it (the nearest, up to three days after it, when the publication date is
+only an estimate), a day and month without a year the most recent such day.
 
 The text given here is *folded* (see :func:`tracker.textfold.fold`): lower-case Latin, one alef,
 ta marbuta as ha, Persian yeh and kaf as Arabic, ASCII digits.
@@ -282,8 +283,19 @@ def _from_jdf_days(days: int) -> date:
     return date(gy, gm, gd)
 
 
+def publication_estimated(basis: str | None, precision: str | None) -> bool:
+    """Whether a publication date is an estimate: its input says so (``published_basis`` "estimated: ...", or
+    "event_date": the day of the event the report is about), or it is not a day."""
+    basis = (basis or "").lower()
+    return basis.startswith("estimat") or basis == "event_date" or (precision or "day") != "day"
+
+
+#: how far after an estimated publication date a weekday may fall ("on Wednesday" in a report dated Tuesday)
+WEEKDAY_AFTER_ESTIMATE = 3
+
+
 def resolve(mention: DateMention, base: date | None, year_hint: int | None = None,
-            previous: date | None = None) -> tuple[date | None, str]:
+            previous: date | None = None, base_estimated: bool = False) -> tuple[date | None, str]:
     """The date a phrase means, and its precision (``day``, ``week``, ``month``).
 
     Parameters
@@ -297,6 +309,9 @@ def resolve(mention: DateMention, base: date | None, year_hint: int | None = Non
         for phrases that give none.
     previous
         The date of the sentence before, for "the next day" in a chronicle.
+    base_estimated
+        Whether ``base`` is an estimate: a weekday is then the nearest such day, up to
+        :data:`WEEKDAY_AFTER_ESTIMATE` days after it, not always the one before.
     """
     if mention.kind == "solar":
         month_day = mention.english.split("/")
@@ -345,6 +360,8 @@ def resolve(mention: DateMention, base: date | None, year_hint: int | None = Non
             found += timedelta(days=7 * ((anchor - found).days // 7))
         while found > anchor:
             found -= timedelta(days=7)
+        if base_estimated and base is not None and (found + timedelta(days=7) - anchor).days <= WEEKDAY_AFTER_ESTIMATE:
+            found += timedelta(days=7)  # "on Wednesday" in a report estimated at Tuesday: the day after
     precision = "week" if "week" in mention.english else "month" if "month" in mention.english else \
         "estimated" if "year" in mention.english else "day"
     return found, precision

@@ -50,6 +50,8 @@ class Dating:
         period = meta.get("period") if isinstance(meta, dict) else None
         self.year_hint = dates_mod.period_year(period) or (
             dates_mod.period_year(report.title) if self.chronicle else None)
+        basis = meta.get("published_basis") if isinstance(meta, dict) else None
+        self.base_estimated = dates_mod.publication_estimated(basis, report.published_precision)
         self.state: dict[str, Any] = {}
         self.headings = self._headings() if self.chronicle else []
 
@@ -115,7 +117,8 @@ class Dating:
     # ------------------------------------------------------------------
     def _resolve(self, d: dates_mod.DateMention) -> tuple[date | None, str]:
         base = self.report.published if not self.chronicle else None
-        return dates_mod.resolve(d, base, self.state.get("year") or self.year_hint, self.state.get("prev_date"))
+        return dates_mod.resolve(d, base, self.state.get("year") or self.year_hint, self.state.get("prev_date"),
+                                 self.base_estimated)
 
     def _speaker_between(self, a: int, b: int) -> bool:
         k = bisect.bisect_left(self.reporting, (a, a))

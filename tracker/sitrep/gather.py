@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from tracker import vocab
+from tracker.dates import publication_estimated
 from tracker._errors import MissingDataError, TrackerError
 from tracker.sitrep import figures
 from tracker.sitrep.model import (CHART_WEEKS, FEATURE_RANK, LIST_ALL_STATES, RECENT_WEEKS, AreaRow, Change,
@@ -189,16 +190,11 @@ def _claims_by_id(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> pd.Data
     return _df(con, f"{_CLAIMS} WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
 
 
-def estimated(basis: str | None, precision: str | None) -> bool:
-    """Whether a publication date is an estimate: its input says so (``published_basis``), or it is not a day."""
-    return (basis or "").lower().startswith("estimat") or (precision or "day") != "day"
-
-
 def _evidence(row: Any) -> Evidence:
     return Evidence(
         claim_id=_str(row.claim_id) or None, report_id=str(row.report_id), source=_str(row.source) or None,
         published=_as_date(row.published),
-        published_estimated=estimated(_str(row.published_basis) or None, _str(row.published_precision) or None),
+        published_estimated=publication_estimated(_str(row.published_basis) or None, _str(row.published_precision) or None),
         lang=_str(row.lang) or None, quote=_str(row.quote), attribution=_str(row.attribution) or None,
         confidence=_clean(row.confidence), actor=_str(row.actor) or None, action=_str(row.action) or None,
         status=_str(row.status) or None, kind=_str(row.kind) or None,
@@ -424,7 +420,7 @@ def _reports(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, claim
     counts = claims.groupby("report_id").size().to_dict() if not claims.empty else {}
     return [ReportUsed(
         report_id=row.report_id, version=int(row.version), published=_as_date(row.published),
-        published_estimated=estimated(_str(row.published_basis) or None, _str(row.published_precision) or None),
+        published_estimated=publication_estimated(_str(row.published_basis) or None, _str(row.published_precision) or None),
         published_basis=_str(row.published_basis) or None, kind=_str(row.kind) or None,
         source=_str(row.source) or None, lang=_str(row.lang) or None, title=_str(row.title) or None,
         claims=int(counts.get(row.report_id, 0)), supports_changes=row.report_id in supporting)
