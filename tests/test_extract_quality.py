@@ -790,3 +790,15 @@ def test_an_unnamed_site_is_not_the_town_named_next(gz):
     report = Report(report_id="f", text=text, published=None, lang="en", kind="chronicle", meta='{"period": "2017"}')
     said = {(c.actor, c.action, c.place_id) for c in extract_report(report, gz) if c.status == "asserted"}
     assert said == {("sdf", "proximity", "C5086")}  # near the city, not the city taken
+
+
+def test_a_side_denying_a_loss_refutes_the_captures_told_of_there(gz):
+    text = ("The Turkish Army reportedly captured several towns in the Tal Abyad countryside.\n"
+            "The Turkish Army managed to capture the towns of Al-Yabseh and Beir Ashek.\n"
+            "The Syrian Democratic Forces have denied losing any areas to the Turkish military in Tal Abyad.\n"
+            "Elsewhere, Turkish forces captured Ras al-Ain.")
+    report = Report(report_id="d", text=text, published=date(2019, 10, 10), lang="en")
+    claims = [c for c in extract_report(report, gz) if c.action == "capture"]
+    asserted = [c for c in claims if c.status == "asserted"]
+    assert [c.place_id for c in asserted] == ["C4988"]  # Ras al-Ain, 100 km away, is not denied
+    assert all(c.status == "refuted" for c in claims if c.place_id != "C4988")

@@ -23,6 +23,7 @@ import bisect
 import gc
 import re
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from tracker import dates as dates_mod
@@ -52,6 +53,7 @@ from tracker.extract.segment import Sentence, sentences
 from tracker.extract.status import forecast, reaction, status
 from tracker.records import Claim, Report
 from tracker.textfold import Offsets, fold, fold_key
+from tracker import vocab
 from tracker.vocab import TERRITORIAL
 
 LANGS = ("ar", "fa", "en")
@@ -59,6 +61,8 @@ LANGS = ("ar", "fa", "en")
 _OPENING = re.compile(r"^\W*(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:town|city|village|stronghold)?\s*(?:of\s+)?$|^\W*$")
 #: kinds of settlement by which a place taken but not named is named later ("the town of X")
 _KINDS = frozenset({"town", "city", "village"})
+#: how far from the place a side denies losing the other sides' captures are refuted
+DENIAL_KM = 25.0
 _PROCLITIC_AL = re.compile(r"^(?:وب|فب|ب|و|ف|ل)(?=ال)")
 #: characters back into the paragraph before for what "the city" refers to
 _ANAPHORA_REACH = 600
@@ -157,7 +161,28 @@ class _Reader:
                     if f.agent is not None and f.agent_how not in (None, "context"):
                         previous[sent.paragraph] = f
             self.dating.leave(sent)
-        return _dedupe(out)
+        return _dedupe(self._losses_denied(out))
+
+    def _losses_denied(self, claims: list[Claim]) -> list[Claim]:
+        """Captures the report's own words deny: a side that "denied losing any areas ... in X" refutes the other
+        sides' captures the report tells of within :data:`DENIAL_KM` of X (or anywhere, when it names no place)."""
+        denials = [h for h in self.hits if h.group == "loss_denied"]
+        if not denials or not claims:
+            return claims
+        for h in denials:
+            sent = next((x for x in self.sentences if x.start <= h.start < x.end), None)
+            if sent is None:
+                continue
+            denier = next((a.side for a in reversed(self.actors) if sent.start <= a.start < h.start and a.side), None)
+            if denier is None:
+                continue
+            scope = next((p for p in self.places if h.end <= p.start < sent.end and p.lat is not None), None)
+            for k, c in enumerate(claims):
+                if c.status == "asserted" and c.action in ("capture", "advance") and not vocab.allied(c.actor, denier) \
+                        and (scope is None or c.lat is None and c.start < h.start or c.lat is not None and
+                             distance_km(c.lat, c.lon, scope.lat, scope.lon) <= DENIAL_KM):
+                    claims[k] = replace(c, status="refuted")
+        return claims
 
     def _fighting_goes_on(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
         """An entry read as a capture stays an advance when its paragraph goes on to say the fighting goes
