@@ -802,3 +802,11 @@ def test_a_side_denying_a_loss_refutes_the_captures_told_of_there(gz):
     asserted = [c for c in claims if c.status == "asserted"]
     assert [c.place_id for c in asserted] == ["C4988"]  # Ras al-Ain, 100 km away, is not denied
     assert all(c.status == "refuted" for c in claims if c.place_id != "C4988")
+
+
+def test_places_named_after_including_a_region_taken(gz):
+    text = ("In May 2018, the Syrian Army and allies regain full control of the rebel-held northern Homs pocket, "
+            "including Rastan and Talbiseh.")
+    report = Report(report_id="h", text=text, published=None, lang="en", kind="chronicle", meta='{"period": "2018"}')
+    taken = {c.place_id for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"}
+    assert {"C2870", "C2882"} <= taken

@@ -719,6 +719,12 @@ class Grammar:
                     out.append((place, role))
                 expecting = False
             elif c.kind == "punct":
+                if c.text in _LIST_PUNCT and out and j + 2 < n and ch[j + 1].has("member") and \
+                        ch[j + 2].kind in ("place", "name"):
+                    # "the rebel-held northern Homs pocket, including Rastan, Talbiseh, and Houla": the places named
+                    expecting = True
+                    j += 2
+                    continue
                 if c.quote:
                     pass
                 elif c.text == "(" and not out and j + 2 < n and ch[j + 2].text == ")":
