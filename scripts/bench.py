@@ -4,19 +4,27 @@
 Each section runs in its own process so its peak memory is its own. Targets come from the issues;
 figures depend on the machine (the reference is 2 cores, no GPU). Timings live here, never in tests.
 
-usage: python scripts/bench.py [SECTION ...] [--json]
-sections: ingest, gazetteer, extract, control, polygons, animate (default: all)
+usage: python scripts/bench.py [SECTION ...] [--json] [--sizes 1000,10000,100000] [--keep]
+sections: ingest, gazetteer, extract, polygons, animate (default: all of these), and scale (asked for by name:
+it runs the whole pipeline on 1k/10k/100k reports, see :func:`section_scale` and docs/scale.md)
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Where the scale section writes its report sets and databases (under build/: never committed).
+SCALE_DIR = ROOT / "build" / "scale"
 
 
 def section_ingest() -> dict:
@@ -87,6 +95,136 @@ def section_animate() -> dict:
     return figures
 
 
+# ---------------------------------------------------------------- scale (issue 17)
+def scale_templates() -> list[dict]:
+    """The real reports the scale sets are made of: the news excerpts and the seed reports of the sources."""
+    from tracker import settings
+
+    sources = settings.sources_dir()
+    out = [json.loads(line) for line in (sources / "corpus" / "news" / "reports.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    for line in (sources / "seeds" / "meta.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out.append({**row, "text": (sources / "seeds" / row["file"]).read_text(encoding="utf-8")})
+    return out
+
+
+def build_scale_set(n: int, path: Path) -> Path:
+    """A JSONL of ``n`` reports made of real texts: copy ``k`` of a template is published ``k`` days later under
+    the id ``<id>~k``, with a reference line ``ref N`` appended (ingest keeps one report per distinct text)."""
+    if path.exists():
+        return path
+    templates = scale_templates()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for i in range(n):
+            k, t = divmod(i, len(templates))
+            row = templates[t]
+            published = date.fromisoformat(row["published"][:10]) + timedelta(days=k)
+            f.write(json.dumps({"id": f"{row['id']}~{k}", "published": published.isoformat(),
+                                "source": row.get("source"), "lang": row.get("lang"),
+                                "text": f"{row['text'].rstrip()}\n\nref {i}"}, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def _rss_mb() -> tuple[float, float]:
+    """Peak resident memory (MB) of this process and of its largest finished child (the extraction workers)."""
+    return (round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1))
+
+
+def scale_run(n: int, workers: int | None = None) -> dict:
+    """The whole pipeline (``tracker run``) on a fresh database of the ``n``-report set: seconds per stage,
+    reports/s of the extraction per worker, ``control --date`` and peak memory."""
+    from tracker import pipeline, settings, store
+
+    data = build_scale_set(n, SCALE_DIR / f"reports-{n}.jsonl")
+    work = SCALE_DIR / f"run-{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    db, out = work / "tracker.duckdb", work / "out"
+    settings.configure(outputs=out)
+    if workers is not None:
+        os.environ["TRACKER_WORKERS"] = str(workers)
+    marks: list[tuple[str, float]] = []
+    t0 = time.perf_counter()
+    with store.writing(db) as con:
+        ctx = pipeline.run(con, [data], out, progress=lambda name: marks.append((name, time.perf_counter())))
+    end = time.perf_counter()
+    seconds = {name: round((marks[i + 1][1] if i + 1 < len(marks) else end) - t, 2)
+               for i, (name, t) in enumerate(marks)}
+    used = settings.workers()
+    figures = {"reports": n, "workers": used, "seconds": seconds, "whole_run_s": round(end - t0, 1),
+               "claims": ctx.results.get("extract", {}).get("claims"),
+               "events": ctx.results.get("control", {}).get("events"),
+               "extract_reports_per_s_per_worker": round(n / seconds["extract"] / used, 1)}
+    last = ctx.results.get("control", {}).get("last_evidence")
+    if last:
+        t1 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "tracker", "control", "--date", last, "--db", str(db),
+                               "--format", "csv"], capture_output=True, text=True)
+        figures["control_date_s"] = round(time.perf_counter() - t1, 2)
+        figures["control_date_rows"] = max(0, len(proc.stdout.splitlines()) - 1)
+    figures["peak_rss_mb"], figures["peak_rss_workers_mb"] = _rss_mb()
+    return figures
+
+
+def extract_speedup(n: int = 2000) -> dict:
+    """The extraction stage alone on ``n`` ingested reports with 1 and with 2 workers (best of two runs each)."""
+    from tracker import store
+    from tracker.extract import load_gazetteer, store_claims
+    from tracker.ingest import ingest
+
+    data = build_scale_set(n, SCALE_DIR / f"reports-{n}.jsonl")
+    base = SCALE_DIR / f"speedup-{n}.duckdb"
+    base.unlink(missing_ok=True)
+    con = store.connect(base)
+    ingest(con, [data])
+    con.close()
+    gz = load_gazetteer()
+    best: dict[int, float] = {}
+    for _ in range(2):
+        for workers in (1, 2):
+            copy = base.with_name(f"speedup-{n}-{workers}.duckdb")
+            shutil.copyfile(base, copy)
+            con = store.connect(copy)
+            t0 = time.perf_counter()
+            store_claims(con, gz, workers=workers)
+            best[workers] = min(best.get(workers, 1e9), time.perf_counter() - t0)
+            con.close()
+            copy.unlink()
+    base.unlink()
+    return {"reports": n, "seconds_1_worker": round(best[1], 2), "seconds_2_workers": round(best[2], 2),
+            "speedup": round(best[1] / best[2], 2), "reports_per_s_1_worker": round(n / best[1], 1)}
+
+
+def section_scale() -> dict:
+    """The whole pipeline on 1k/10k/100k reports of real texts (targets of issue 17: 100k in < 6 min, < 2 GB)."""
+    sizes = [int(x) for x in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+    figures: dict = {"load_average": os.getloadavg()[0], "cores": os.cpu_count()}
+    for n in sizes:
+        proc = subprocess.run([sys.executable, __file__, "--child", "scale_one", str(n)], capture_output=True,
+                              text=True)
+        figures[str(n)] = (json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else
+                           {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]})
+    proc = subprocess.run([sys.executable, __file__, "--child", "speedup"], capture_output=True, text=True)
+    figures["workers"] = (json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else
+                          {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]})
+    figures["load_average_after"] = os.getloadavg()[0]
+    big = figures.get("100000", {})
+    if "seconds" in big:
+        figures["target"] = "100k: whole run < 360 s, peak RSS < 2048 MB, control --date < 0.5 s; speedup >= 1.7"
+        figures["ok"] = (big["whole_run_s"] < 360 and big["peak_rss_mb"] + big["peak_rss_workers_mb"] < 2048
+                         and big.get("control_date_s", 9) < 0.5 and figures["workers"].get("speedup", 0) >= 1.7)
+    if "--keep" not in sys.argv:
+        for n in sizes:
+            shutil.rmtree(SCALE_DIR / f"run-{n}", ignore_errors=True)
+    return figures
+
+
 SECTIONS = {
     "ingest": section_ingest,
     "gazetteer": section_gazetteer,
@@ -96,21 +234,35 @@ SECTIONS = {
 }
 
 
-def _child(name: str) -> None:
-    figures = SECTIONS[name]()
+#: Run only when asked for by name (long).
+ON_REQUEST = {"scale": section_scale}
+
+
+def _child(name: str, *args: str) -> None:
+    if name == "scale_one":
+        print(json.dumps(scale_run(int(args[0])), default=str))
+        return
+    if name == "speedup":
+        print(json.dumps(extract_speedup(), default=str))
+        return
+    figures = {**SECTIONS, **ON_REQUEST}[name]()
     figures.setdefault("peak_rss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
     print(json.dumps(figures, default=str))
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
-        _child(argv[1])
+        _child(*argv[1:])
         return 0
     as_json = "--json" in argv
+    if "--sizes" in argv:
+        os.environ["BENCH_SIZES"] = argv[argv.index("--sizes") + 1]
+        argv = [a for i, a in enumerate(argv) if a != "--sizes" and (i == 0 or argv[i - 1] != "--sizes")]
     names = [a for a in argv if not a.startswith("--")] or list(SECTIONS)
-    unknown = [n for n in names if n not in SECTIONS]
+    known = {**SECTIONS, **ON_REQUEST}
+    unknown = [n for n in names if n not in known]
     if unknown:
-        print(f"unknown section(s): {', '.join(unknown)}; choose from {', '.join(SECTIONS)}", file=sys.stderr)
+        print(f"unknown section(s): {', '.join(unknown)}; choose from {', '.join(known)}", file=sys.stderr)
         return 2
     results = {}
     for name in names:
@@ -120,7 +272,7 @@ def main(argv: list[str]) -> int:
         else:
             results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
         if not as_json:
-            print(f"{name:10s} {SECTIONS[name].__doc__.strip().splitlines()[0]}")
+            print(f"{name:10s} {known[name].__doc__.strip().splitlines()[0]}")
             for key, value in results[name].items():
                 if key != "reports" or not isinstance(value, list):
                     print(f"           {key}: {value}")

@@ -102,12 +102,15 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Outputs directory (default outputs/; env TRACKER_OUTPUTS).")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes extracting claims (default: every core; env TRACKER_WORKERS).")
 @JSON_OPTION
-def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool, as_json: bool) -> None:
+def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool, workers: int | None,
+        as_json: bool) -> None:
     """Run the whole pipeline (default inputs: the seeds, the Wikipedia articles and the news excerpts)."""
     from tracker import pipeline
 
-    settings.configure(outputs=out)
+    settings.configure(outputs=out, workers=workers)
     with store.writing(db) as con:  # published when complete: readers see the last snapshot meanwhile
         ctx = pipeline.run(con, list(paths) or None, out, strict=strict,
                            progress=None if as_json else (lambda name: click.echo(f"== {name}", err=True)))
