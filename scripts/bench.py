@@ -219,7 +219,7 @@ def section_scale() -> dict:
         figures["target"] = "100k: whole run < 360 s, peak RSS < 2048 MB, control --date < 0.5 s; speedup >= 1.7"
         figures["ok"] = (big["whole_run_s"] < 360 and big["peak_rss_mb"] + big["peak_rss_workers_mb"] < 2048
                          and big.get("control_date_s", 9) < 0.5 and figures["workers"].get("speedup", 0) >= 1.7)
-    if "--keep" not in sys.argv:
+    if not os.environ.get("BENCH_KEEP"):
         for n in sizes:
             shutil.rmtree(SCALE_DIR / f"run-{n}", ignore_errors=True)
     return figures
@@ -255,6 +255,8 @@ def main(argv: list[str]) -> int:
         _child(*argv[1:])
         return 0
     as_json = "--json" in argv
+    if "--keep" in argv:  # keep the scale runs' databases and outputs (build/scale/run-N)
+        os.environ["BENCH_KEEP"] = "1"
     if "--sizes" in argv:
         os.environ["BENCH_SIZES"] = argv[argv.index("--sizes") + 1]
         argv = [a for i, a in enumerate(argv) if a != "--sizes" and (i == 0 or argv[i - 1] != "--sizes")]

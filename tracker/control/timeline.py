@@ -164,6 +164,8 @@ class Timeline:
         ev = [to_date(d) for d in iv["last_evidence"]]
         self._evidence = np.array([d.toordinal() if d is not None else -1 for d in ev], dtype=np.int64)
         pids = self._cols["place_id"]
+        # place ids as integers in the order of the ids (comparing and sorting them is what rows_on does per day)
+        self._pcode = pd.factorize(pids.astype(str), sort=True)[0] if len(pids) else np.zeros(0, dtype=np.int64)
         self._by_place: dict[str, tuple[list[int], list[int]]] = {}
         for i in np.lexsort((self._from, pids.astype(str))):
             if self._inf[i]:
@@ -252,9 +254,9 @@ class Timeline:
         inf = np.flatnonzero(self._inf & (self._from <= d) & (d < self._to))
         if not len(inf):
             return rep
-        pids = self._cols["place_id"]
-        covered = np.isin(pids[rep], pids[inf])
-        _, first = np.unique(pids[inf][::-1], return_index=True)  # the latest inferred interval per place
+        codes = self._pcode
+        covered = np.isin(codes[rep], codes[inf])
+        _, first = np.unique(codes[inf][::-1], return_index=True)  # the latest inferred interval per place
         return np.concatenate([rep[~covered], inf[::-1][first]])
 
     def boundaries(self) -> np.ndarray:
@@ -334,22 +336,9 @@ class Timeline:
         return date.fromordinal(int(ev.max())) if len(ev) else self.start
 
     def span_check(self, day: date | str) -> tuple[bool, str | None]:
-        """Whether anything can be said of ``day``, and a warning when it lies outside the data's span.
-
-        Before the start (the baseline) nothing is known: (False, why). After the last evidence the states are
-        carried forward with a warning; beyond :data:`STALE_DAYS` after it every state is stale and nothing
-        current can be said: (False, why).
-        """
-        d = as_date(day)
-        if d < self.start:
-            return False, f"{d} is before the timeline starts ({self.start}, its baseline): nothing is known of it"
-        last = self.last_evidence
-        if d > last + timedelta(days=STALE_DAYS):
-            return False, (f"{d} is after the last evidence ({last}) by more than {STALE_DAYS} days: every state "
-                           "is stale, nothing current can be said")
-        if d > last:
-            return True, f"{d} is after the last evidence ({last}): states are carried forward from then"
-        return True, None
+        """Whether anything can be said of ``day``, and a warning when it lies outside the data's span
+        (:func:`span_check` with this timeline's start and last evidence)."""
+        return span_check(day, self.start, self.last_evidence)
 
     def days(self, d0: date | str | None = None, d1: date | str | None = None) -> list[date]:
         """Every day from ``d0`` (default the start) to ``d1`` (default :attr:`end`)."""
@@ -375,3 +364,21 @@ class Timeline:
         sub = places.index[en.str.contains(name.casefold(), regex=False) | ar.str.contains(name, regex=False)]
         return list(sub)
 
+
+
+def span_check(day: date | str, start: date, last: date) -> tuple[bool, str | None]:
+    """Whether anything can be said of ``day`` in a timeline from ``start`` (its baseline) whose newest evidence is
+    of ``last``, and a warning when ``day`` lies outside that span.
+
+    Before the start nothing is known: (False, why). After the last evidence the states are carried forward with a
+    warning; beyond :data:`STALE_DAYS` after it every state is stale and nothing current can be said: (False, why).
+    """
+    d = as_date(day)
+    if d < start:
+        return False, f"{d} is before the timeline starts ({start}, its baseline): nothing is known of it"
+    if d > last + timedelta(days=STALE_DAYS):
+        return False, (f"{d} is after the last evidence ({last}) by more than {STALE_DAYS} days: every state "
+                       "is stale, nothing current can be said")
+    if d > last:
+        return True, f"{d} is after the last evidence ({last}): states are carried forward from then"
+    return True, None
