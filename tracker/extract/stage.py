@@ -152,7 +152,7 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[i:i + size]
 
 
-def _pending(con: Any) -> list[tuple[str, int]]:
+def pending_reports(con: Any) -> list[tuple[str, int]]:
     """``(report_id, version)`` of the latest version of each stored report that has no claims yet, in the
     order they are extracted (publication date, id)."""
     return [tuple(r) for r in con.execute("""
@@ -186,7 +186,7 @@ def store_claims(con: Any, gazetteer: Any | None = None, workers: int | None = N
     from tracker.ingest import latest_reports
     from tracker.store import transaction
 
-    todo = _pending(con)
+    todo = pending_reports(con)
     workers = max(1, min(workers or settings.workers(), len(todo) // CHUNK_REPORTS or 1))
     if len(todo) < POOL_MIN_REPORTS:
         workers = 1
