@@ -123,13 +123,14 @@ def listed_claims(claims: pd.DataFrame, province_names: set[str] | frozenset[str
     if claims.empty or not need <= set(claims.columns):
         return out
     df = claims[claims["place_id"].notna() & claims["start"].notna() & claims["end"].notna()]
+    # only a report's action naming two places or more can make a list (most name one: skipped in one pass)
+    df = df[df.groupby(["report_id", "action"], sort=False)["place_id"].transform("nunique").to_numpy() >= 2]
+    skeletons: dict[str, str] = {}  # place text -> its skeleton: the same names recur in every report
     for _, grp in df.groupby(["report_id", "action"], sort=False):
-        if grp["place_id"].nunique() < 2:
-            continue
         g = grp.sort_values("start")
         starts, ends = g["start"].to_numpy(float), g["end"].to_numpy(float)
         pids, cids = g["place_id"].to_numpy(object), g["claim_id"].to_numpy(object)
-        texts = [skeleton(t) if isinstance(t, str) else "" for t in
+        texts = [skeletons.get(t) or skeletons.setdefault(t, skeleton(t)) if isinstance(t, str) else "" for t in
                  g.get("place_text", pd.Series([None] * len(g))).to_numpy(object)]
         # groups of overlapping quotes (a clause), then the whole group when it names a province
         group_of = list(range(len(g)))

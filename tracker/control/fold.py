@@ -137,6 +137,7 @@ class Fold:
             places[places.index.isin(list(self.base_state))] if self.base_state else places)
         self.state: dict[str, State] = dict(self.base_state)
         self._parts: dict[str, list[str]] = {}
+        self._fields: dict[str, tuple[Any, Any] | None] = {}
         self.log: dict[str, PlaceLog] = {}
         self.events: list[dict] = []
         self.outcomes: list[dict] = []
@@ -165,11 +166,12 @@ class Fold:
         if c["place_id"] is None or c["place_precision"] == "region":
             return "region-level or unresolved place: changes no settlement by itself"
         pid = c["place_id"]
-        if pid not in self.places.index:
+        known = self._place_fields(pid)
+        if known is None:
             return "place not in the gazetteer"
-        if str(pid).startswith("adm:") or self.places.at[pid, "feature_type"] in REGION_PRECISIONS:
+        feature, country = known
+        if str(pid).startswith("adm:") or feature in REGION_PRECISIONS:
             return "the place is an administrative area: changes no settlement by itself"
-        country = self.places.at[pid, "country"] if "country" in self.places else "SY"
         if isinstance(country, str) and country not in ("SY", "Syria"):
             return "place outside Syria"
         if c["date"] is None:
@@ -182,6 +184,14 @@ class Fold:
             if not named_in_clause(c):
                 return "the clause does not name the major place (it came from the context)"
         return None
+
+    def _place_fields(self, pid: str) -> tuple[Any, Any] | None:
+        """A place's feature type and country (None when the place is unknown), looked up once per place."""
+        if pid not in self._fields:
+            places = self.places
+            self._fields[pid] = None if pid not in places.index else (
+                places.at[pid, "feature_type"], places.at[pid, "country"] if "country" in places else "SY")
+        return self._fields[pid]
 
     def parts_of(self, pid: str) -> list[str]:
         """The points the map draws apart from a settlement that a report naming it means too: a city's districts
