@@ -87,3 +87,29 @@ def test_workers_setting(monkeypatch):
     monkeypatch.setenv("TRACKER_WORKERS", "none")
     with pytest.raises(InputError, match="TRACKER_WORKERS: .*at least 1, not 'none'"):
         settings.workers()
+
+
+def test_ingest_stores_batch_by_batch_as_one_whole(tmp_path, monkeypatch):
+    import json
+
+    from tracker import ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "INGEST_BATCH", 3)
+    lines = [{"id": f"r{i}", "published": "2017-10-12", "source": "s", "lang": "en",
+              "text": f"Government forces took village number {i % 5} near Mayadin."} for i in range(12)]
+    lines[7] = {**lines[7], "id": "r1", "text": "Government forces took Tal near Mayadin."}  # r1's second version
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    con = store.connect(tmp_path / "db.duckdb")
+    summary = ingest(con, [path])
+    # texts repeat every 5 reports: duplicates across batches are found as within one
+    assert (len(summary.new), len(summary.duplicate), len(summary.new_version)) == (5, 6, 1)
+    assert con.execute("SELECT count(*), max(version) FROM reports").fetchone() == (6, 2)
+    # strict: a bad line after several batches stores nothing at all
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps({**x, "id": f"b{i}", "text": x["text"] + " Again."}) + "\n"
+                           for i, x in enumerate(lines)) + "{not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.jsonl:13: malformed JSON"):
+        ingest(con, [bad], strict=True)
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 6
+    con.close()
