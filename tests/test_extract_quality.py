@@ -390,6 +390,7 @@ def test_place_phrases_with_more_words(gz, text, want):
     ("The Turkish army and its Syrian rebel allies entered Tal Abyad on Sunday.", "en", "capture"),
     ("The army entered Tal Abyad and clashed with IS fighters.", "en", "advance"),
     ("The army entered parts of Tal Abyad on Sunday.", "en", "advance"),
+    ("The army entered IS-held Tal Abyad on Sunday.", "en", "advance"),
     ("The army entered Tal Abyad on Sunday. Clashes are still going on inside the town.", "en", "advance"),
     ("دخلت القوات التركية مدينة تل أبيض مساء السبت", "ar", "capture"),
     ("دخلت القوات التركية مدينة تل أبيض مساء السبت. ولا تزال الاشتباكات تدور داخل المدينة", "ar", "advance"),
@@ -529,3 +530,58 @@ def test_denial_naming_the_claim_again(gz):
     report = Report(report_id="d", text="Regime forces reportedly took control of the village of Qasabiyeh; however, "
                     "this was denied by opposition sources.", published=date(2019, 6, 20), lang="en")
     assert {c.status for c in extract_report(report, gz) if c.action == "capture"} == {"refuted"}
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Syrian government forces captured one of the largest and most strategic rebel-held towns in the country's "
+     "northwest, the military said. The town of Maaret Al Numan in Idlib province sits on the highway.",
+     ("government", "capture", "Maarrat An Numan")),
+    ("Syrian government forces seized full control of the last major town in Homs province held by Islamic State, "
+     "state media reported. A military source said militants had been killed at the town of al-Sukhna.",
+     ("government", "capture", "Sokhneh")),
+])
+def test_a_town_taken_unnamed_is_named_by_its_kind_later(gz, text, want):
+    assert want in _said(text, "en", gz)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("It concluded on 17 October 2017, with the SDF fully capturing the city of Raqqa.", ("sdf", "capture", "Ar-Raqqa")),
+    ("On 17 March 2018, the Syrian army managed to advance and completely control the whole town of Kafrbatna.",
+     ("government", "capture", "Kafr Batna")),
+])
+def test_gerund_and_control_verb(gz, text, want):
+    assert want in {(c.actor, c.action, c.place_name) for c in chronicle(text, gz)}
+
+
+def test_a_force_named_after_a_place_and_a_demand_change_nothing(gz):
+    text = ("Three new groups emerged: the Afrin Falcons and the Afrin Liberation Forces. On 19 March, Syria's "
+            "foreign ministry demanded that Turkey immediately withdraw from Afrin.")
+    report = Report(report_id="f", text=text, published=date(2018, 3, 25), lang="en")
+    assert not [c for c in extract_report(report, gz) if c.status == "asserted" and
+                c.action in ("capture", "withdraw")]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("On 6 May 2016, Jaish al-Fatah factions, including Jabhat al-Nusra, seized Khan Touman from regime forces.",
+     ("opposition", "capture", "Khan tuman")),
+    ("سيطرت فصائل المعارضة، ومن بينها جبهة النصرة، على بلدة خان طومان", ("opposition", "capture", "Khan tuman")),
+])
+def test_a_member_named_inside_a_force_is_not_its_side(gz, text, want):
+    assert want in _said(text, "ar" if text[0] > "z" else "en", gz)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("SDF: Tabqa city and dam fully liberated", ("sdf", "capture", "Al-Thawrah (Al-Thawrah)")),
+    ("The SDF announced on Wednesday the full liberation of the city of Tabqa from ISIS.",
+     ("sdf", "capture", "Al-Thawrah (Al-Thawrah)")),
+])
+def test_headline_passive_after_kind_words_and_the_city_of(gz, text, want):
+    assert want in _said(text, "en", gz)
+
+
+def test_a_quarter_with_a_name_of_its_own_is_taken_whole_at_its_city(gz):
+    report = Report(report_id="o", text="On 9 May 2014, Syrian government troops took control of the Old City of Homs.",
+                    published=date(2014, 5, 9), lang="en")
+    (claim,) = [c for c in extract_report(report, gz) if c.action == "capture"]
+    assert (claim.actor, claim.place_text, claim.place_id) == ("government", "Old City of Homs", None)
+    assert claim.lat == pytest.approx(34.73, abs=0.05)  # the point of Homs, marked approximate

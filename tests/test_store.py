@@ -54,3 +54,40 @@ def test_not_a_database(tmp_path):
     path.write_text("hello, I am not a database")
     with pytest.raises(StoreError, match="x.duckdb"):
         store.connect(path)
+
+
+def test_a_snapshot_being_written_stands_for_its_database(tmp_path):
+    # the stage keys of an incremental run live beside the published database, not the working copy
+    from tracker import pipeline, store
+
+    db = tmp_path / "t.duckdb"
+    with store.writing(db) as con:
+        assert store.database_path(con) == db
+        assert pipeline.manifest_path(con) == tmp_path / "t.duckdb.stages.json"
+    con = store.connect(db, read_only=True)
+    try:
+        assert store.database_path(con) == db
+    finally:
+        con.close()
+
+
+def test_a_new_extractor_reads_every_report_again_and_replaces_its_claims(tmp_path, monkeypatch):
+    from tracker import store
+    from tracker.extract import stage
+    from tracker.ingest import ingest
+
+    report = tmp_path / "r.jsonl"
+    report.write_text('{"id": "r1", "published": "2017-10-15", "lang": "en", "text": '
+                      '"Syrian government forces captured Mayadin on Saturday."}\n', encoding="utf-8")
+    with store.writing(tmp_path / "t.duckdb") as con:
+        ingest(con, [report])
+        first = stage.store_claims(con)
+        again = stage.store_claims(con)
+        monkeypatch.setattr(stage, "extractor_version", lambda gazetteer=None: "another")
+        newer = stage.store_claims(con)
+        claims = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+        marks = con.execute("SELECT extractor, claims FROM extractions").fetchall()
+    assert first["reports"] == 1 and first["claims"] >= 1
+    assert again["reports"] == 0                       # read once per extractor, even with no claim
+    assert newer["reports"] == 1 and claims == first["claims"]  # replaced, not added
+    assert marks == [("another", first["claims"])]

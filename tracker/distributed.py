@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tracker.extract.stage import CLAIM_SCHEMA, claims_table, extract_rows, prepare
+from tracker.extract.stage import CLAIM_SCHEMA, claims_table, extract_rows, extractor_version, prepare
 from tracker.records import Report
 
 #: The columns of a report table (Parquet) that the extraction reads; ``version`` defaults to 1.
@@ -34,21 +34,26 @@ REPORT_COLUMNS: tuple[str, ...] = ("report_id", "version", "text", "published", 
                                    "lang", "title", "url", "kind", "meta")
 #: Reports per Parquet file written by :func:`export_reports`: one task of the cluster each.
 REPORTS_PER_FILE: int = 5000
-#: The claims Parquet files: the claims table's columns and the time of extraction.
-CLAIMS_SCHEMA: pa.Schema = CLAIM_SCHEMA.append(pa.field("extracted_at", pa.timestamp("us")))
+#: A claims Parquet file has the claims table's columns but ``extracted_at`` (:data:`CLAIM_SCHEMA`); its metadata
+#: names the extractor version and every report version read, with or without claims.
+EXTRACTOR_KEY: bytes = b"tracker.extractor"
+READ_KEY: bytes = b"tracker.read"
 
 _PREPARED: list[bool] = []
 
 
-def export_reports(con: Any, folder: str | Path, per_file: int = REPORTS_PER_FILE) -> list[Path]:
-    """Write the latest version of each stored report not yet extracted to ``folder`` as Parquet files of
-    ``per_file`` reports (``part-00000.parquet``...), the input of :func:`extract_parquet`."""
+def export_reports(con: Any, folder: str | Path, per_file: int = REPORTS_PER_FILE,
+                   extractor: str | None = None) -> list[Path]:
+    """Write the latest version of each stored report that ``extractor`` (default: this one, with the built
+    gazetteer) has not read to ``folder`` as Parquet files of ``per_file`` reports (``part-00000.parquet``...),
+    the input of :func:`extract_parquet`."""
+    from tracker.extract import load_gazetteer  # noqa: PLC0415
     from tracker.extract.stage import pending_reports  # noqa: PLC0415
     from tracker.ingest import latest_reports  # noqa: PLC0415
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    keys = pending_reports(con)
+    keys = pending_reports(con, extractor or extractor_version(load_gazetteer()))
     files = []
     for n, i in enumerate(range(0, len(keys), per_file)):
         reports = latest_reports(con, [k[0] for k in keys[i:i + per_file]])
@@ -84,9 +89,9 @@ def extract_file(source: str, target: str, gazetteer: Any | None) -> dict[str, A
         _PREPARED.append(True)
     reports = read_reports(source)
     rows = extract_rows(reports, gazetteer)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    table = claims_table(rows)
-    table = table.append_column(CLAIMS_SCHEMA.field("extracted_at"), pa.array([now] * len(rows), pa.timestamp("us")))
+    read = [[r.report_id, r.version] for r in reports]
+    table = claims_table(rows).replace_schema_metadata({EXTRACTOR_KEY: extractor_version(gazetteer).encode(),
+                                                        READ_KEY: json.dumps(read).encode()})
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(f"{target}.tmp")
     pq.write_table(table, tmp)
@@ -143,23 +148,33 @@ def extract_parquet(reports: str | Path, claims: str | Path, client: Any | None 
 
 
 def import_claims(con: Any, claims: str | Path) -> int:
-    """Store the claims Parquet files of ``claims`` (:func:`extract_parquet`) in the claims table, in one
-    transaction; claims of a report version already extracted are left out. Returns the rows stored."""
-    from tracker.store import transaction  # noqa: PLC0415
+    """Store the claims Parquet files of ``claims`` (:func:`extract_parquet`), each file in one transaction: the
+    report versions a file read get its claims in place of theirs and are marked read by its extractor; those
+    that extractor had already read are left as they are. Returns the claims stored."""
+    from tracker.store import replace_claims  # noqa: PLC0415
 
     folder = Path(claims)
     files = sorted(folder.glob("*.parquet")) if folder.is_dir() else [folder]
-    names = list(CLAIMS_SCHEMA.names)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
     stored = 0
-    with transaction(con):
-        before = con.execute("SELECT count(*) FROM claims").fetchone()[0]
-        for path in files:
-            batch = pq.read_table(path).select(names)  # noqa: F841 (read by DuckDB)
-            con.execute(f"""INSERT INTO claims ({', '.join(names)})
-                SELECT {', '.join('CAST(t.date AS DATE)' if n == 'date' else 't.' + n for n in names)} FROM batch t
-                WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.report_id = t.report_id
-                                  AND c.report_version = t.report_version)""")
-        stored = con.execute("SELECT count(*) FROM claims").fetchone()[0] - before
+    for path in files:
+        table = pq.read_table(path)
+        meta = table.schema.metadata or {}
+        if EXTRACTOR_KEY not in meta or READ_KEY not in meta:
+            from tracker._errors import InputError  # noqa: PLC0415
+
+            raise InputError(path, "not a claims file of tracker.distributed (no extractor or reports read)")
+        extractor = meta[EXTRACTOR_KEY].decode()
+        done = set(con.execute("SELECT report_id, report_version FROM extractions WHERE extractor = ?",
+                               [extractor]).fetchall())
+        read = [(rid, ver) for rid, ver in json.loads(meta[READ_KEY]) if (rid, ver) not in done]
+        keys = set(read)
+        keep = [(rid, ver) in keys for rid, ver in zip(table.column("report_id").to_pylist(),
+                                                      table.column("report_version").to_pylist())]
+        table = table.select(CLAIM_SCHEMA.names).cast(CLAIM_SCHEMA).filter(pa.array(keep, pa.bool_()))
+        if read:
+            replace_claims(con, read, table, extractor, now)
+        stored += table.num_rows
     return stored
 
 

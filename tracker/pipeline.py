@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from tracker import settings
+from tracker import settings, store
 from tracker.fileio import write_atomic
 from tracker.ingest import IngestSummary, ingest
 
@@ -223,9 +223,10 @@ KEYS: dict[str, Callable[[RunContext], str]] = {
 
 
 def manifest_path(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """Where the keys of a database's stages are kept (``<db>.stages.json``); None for an in-memory database."""
-    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    return Path(f"{row[0]}.stages.json") if row and row[0] else None
+    """Where the keys of a database's stages are kept (``<db>.stages.json``, beside the published database,
+    not the snapshot being written); None for an in-memory database."""
+    db = store.database_path(con)
+    return Path(f"{db}.stages.json") if db is not None else None
 
 
 def _read(path: Path | None) -> dict:

@@ -96,6 +96,8 @@ class Grammar:
                 continue
             if action == "siege" and construction == "verb" and self._attributive(ch, i):
                 continue
+            if construction == "nominal" and self._force_name(ch, i):
+                continue
             frame = Frame(c, i, action, construction, sent)
             if action in ("advance", "proximity"):
                 self._measure(ch, i, frame)
@@ -129,8 +131,8 @@ class Grammar:
         tells of fighting ("entered X and clashed with IS"), of a part ("entered parts of X") or of the
         other side still there."""
         if f.construction != "entry" or f.action != "advance" or f.agent is None or not f.places or \
-                any(role != "whole" for _, role in f.places):
-            return False
+                any(role != "whole" for _, role in f.places) or f.loser is not None:
+            return False  # "entered YPG-held Afrin": a place another side still holds
         if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") for g in frames):
             return False
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
@@ -168,6 +170,12 @@ class Grammar:
             return
         f.places = [(p, "whole") for p, role in before.places if role in ("whole", "partial")]
         f.complete = bool(f.places)
+
+    @staticmethod
+    def _force_name(ch: list[Chunk], i: int) -> bool:
+        """A noun inside the name of a force: "the Afrin Liberation Forces", "جبهة تحرير سوريا"."""
+        return 0 < i < len(ch) - 1 and ch[i - 1].kind in ("place", "name") and ch[i + 1].kind == "actor" and \
+            ch[i - 1].end + 1 >= ch[i].start and ch[i].end + 1 >= ch[i + 1].start and not ch[i + 1].value.side
 
     def _attributive(self, ch: list[Chunk], i: int) -> bool:
         """A siege participle describing a noun, not a side besieging: "the besieged town of X", "the rebels
@@ -531,6 +539,17 @@ class Grammar:
                         break
                     out.append((Place(c.start, c.end, c.text, reason="anaphora"), role))
                     expecting = False
+                elif c.has("plural_object") and c.has("feature") and expecting and not out and \
+                        any(x.text == "one" for x in ch[start:j]):
+                    kind, definite = c, True  # "one of the largest rebel-held towns": one town, named elsewhere
+                elif c.has("named_quarter") and expecting and not out and j + 2 < n and ch[j + 1].has("of") and \
+                        ch[j + 2].kind == "place":
+                    # "the Old City of Homs": a quarter with a name of its own, at its city's point
+                    out.append((Place(c.start, ch[j + 2].end, "", reason="not in the gazetteer", done=True,
+                                      site=True, namesake=ch[j + 2].value), role))
+                    expecting = False
+                    j += 3
+                    continue
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
                     # region named ("captured 47 villages") there is no place to claim
@@ -554,6 +573,8 @@ class Grammar:
                         kind = c
                 elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
                     expecting = True
+                elif c.text in ("and", "or") and not out and j + 1 < n and ch[j + 1].has("place_mod"):
+                    pass  # "the largest and most strategic towns"
                 elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
                     # "the city's ruins", "the city's western suburbs": the place, or part of it
                     if not ch[j + 1].has("whole_part"):
@@ -627,8 +648,6 @@ class Grammar:
                 if c.kind == "name" and j > 0 and ch[j - 1].text == "'s" and nxt is not None and \
                         nxt.plain and nxt.text.isalpha():
                     break  # "the city's Internet access": a name before a common noun names no place
-                    j += 2  # "Syria's Al-Bab", "Dabiq's village of Soran": the owner only locates
-                    continue
                 close = self._bracket_end(ch, j + 1)
                 if close is not None:
                     # "Girê Spî (Tal Abyad)", "Ra's al 'Ayn (Ras Al Ain, Al-Hasakeh)": a name the gazetteer
@@ -807,8 +826,7 @@ class Grammar:
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
-        while j >= 0 and ch[j].has("feature", "place_mod") and not ch[j].has("anaphora_singular"):
-            j -= 1  # "X town was captured"
+        j = self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam fully liberated"
         out: list[tuple[Place, str]] = []
         while j >= 0:
             c = ch[j]
@@ -837,6 +855,15 @@ class Grammar:
                 break
             break
         return out
+
+    @staticmethod
+    def _before_kinds(ch: list[Chunk], j: int) -> int:
+        """From ``j`` back over kind words after a name ("X town", "X city and dam")."""
+        while j >= 0 and (ch[j].has("feature", "place_mod") and not ch[j].has("anaphora_singular") or
+                          ch[j].text == "and" and j + 1 < len(ch) and ch[j + 1].has("feature") and j > 0 and
+                          ch[j - 1].has("feature")):
+            j -= 1
+        return j
 
     def _skip_relative(self, ch: list[Chunk], j: int) -> int:
         """At the comma closing a relative clause ("X, which had been held by IS for a year, was
@@ -901,11 +928,21 @@ class Grammar:
             k -= 1
         if k >= 0 and ch[k].text in ("and", "و") and not (k >= 1 and ch[k - 1].kind == "actor"):
             return False  # "rebels left Douma, and government forces took over": a new clause's subject
-        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator") and not ch[k].has("det"):
+        if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
+            return False  # "with the SDF fully capturing the city": the subject of the gerund
+        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member") and not ch[k].has("det"):
             return True
         if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
             return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
         return self._held_after(ch, j) is not None
+
+    @staticmethod
+    def _gerund_after(ch: list[Chunk], j: int) -> bool:
+        """Whether a predicate in -ing follows the actor at ``j`` (adverbs between)."""
+        k = j + 1
+        while k < len(ch) and ch[k].has("adverb"):
+            k += 1
+        return k < len(ch) and ch[k].kind == "pred" and ch[k].text.split()[0].endswith("ing")
 
     def _by_agent(self, ch: list[Chunk], j: int) -> tuple[Actor | None, str | None]:
         """"by <side>" shortly after ``j`` in the clause."""
@@ -1052,6 +1089,7 @@ class Grammar:
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True
+        j = self._before_kinds(ch, j)
         if j >= 0 and ch[j].kind in ("place", "name") and not self._places_after(ch, i + 1) and \
                 ch[i].text not in self._past_only:
             return True  # "Syrian army says Aleppo freed": a place right before, none after ("X took" is active)
@@ -1233,6 +1271,15 @@ class _ScopeGrammar(Grammar):
                 break
             if c.kind == "punct" and c.text in _BOUNDARY_PUNCT:
                 break
+            if c.kind == "punct" and c.text in _LIST_PUNCT and k + 1 < n and ch[k + 1].has("member"):
+                close = next((m for m in range(k + 2, min(n, k + 12)) if ch[m].kind == "punct" and
+                              ch[m].text in _LIST_PUNCT), None)
+                if close is not None:  # "، ومن بينها جبهة النصرة،": an aside naming members
+                    k = close
+                    if not self._place_next(ch, k + 1):
+                        break
+                    k += 1
+                    continue
             if c.kind == "punct" and c.text in _LIST_PUNCT and k + 1 < n and ch[k + 1].kind == "date":
                 k += 1  # "سيطر الجيش، الخميس 23 فبراير، على مدينة الباب": a date between commas
                 while k < n and ch[k].kind == "date":

@@ -53,6 +53,8 @@ from tracker.vocab import TERRITORIAL
 LANGS = ("ar", "fa", "en")
 #: what may open a sentence before the place it is about ("The town of", "The strategic city of")
 _OPENING = re.compile(r"^\W*(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:town|city|village|stronghold)?\s*(?:of\s+)?$|^\W*$")
+#: kinds of settlement by which a place taken but not named is named later ("the town of X")
+_KINDS = frozenset({"town", "city", "village"})
 _PROCLITIC_AL = re.compile(r"^(?:وب|فب|ب|و|ف|ل)(?=ال)")
 #: characters back into the paragraph before for what "the city" refers to
 _ANAPHORA_REACH = 600
@@ -174,7 +176,7 @@ class _Reader:
             if quarters and p.resolved and p.feature != "neighbourhood" and p.lat is not None and \
                     any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters) and \
                     not self._near_other(p, QUARTER_KM):
-                unresolve(p, f"a quarter named like {p.name}, which lies far from the places the report names")
+                unresolve(p, f"a quarter named like {p.name}, which lies far from the places its paragraph names")
         targets: list[tuple[int, int, Place]] = []  # (paragraph, start, place) of the places frames took
         for sent, _ch, frames in read:
             for f in frames:
@@ -212,23 +214,32 @@ class _Reader:
                 f.places = resolved
 
     def _near_other(self, p: Place, km: float) -> bool:
-        """Whether another place the report names lies within ``km`` of ``p``."""
-        return any(0 < distance_km(p.lat, p.lon, lat, lon) <= km for lat, lon in self.nearby)
+        """Whether another place named in the paragraph of ``p`` lies within ``km`` of it."""
+        para = self._paragraph(p.start)
+        return any(q.place_id != p.place_id and q.lat is not None and self._paragraph(q.start) == para and
+                   distance_km(p.lat, p.lon, q.lat, q.lon) <= km for q in self.places if q.resolved)
 
     def _next_named(self, word: Place, sent: Sentence) -> Place | None:
         """"captured the last IS stronghold in Homs province. Al-Sukhna, some 70 km ...": the place the
         next sentence opens with ("X, ...", "The town of X ..."), for a place taken but not named."""
         k = self.sentences.index(sent)
-        for nxt in self.sentences[k + 1:k + 4]:
+        kind = word.text.split()[-1] if word.text else ""
+        kind = kind[:-1] if kind.endswith("s") and kind[:-1] in _KINDS else kind
+        named = re.compile(rf"\bthe\s+{re.escape(kind)}\s+of\s+$") if kind in _KINDS else None
+        for n, nxt in enumerate(self.sentences[k + 1:k + 4]):
             if nxt.caption or nxt.headline:
                 continue
             opening = self.folded[nxt.start:min(nxt.end, nxt.start + 40)]
             for p in self.places:
-                if nxt.start <= p.start < nxt.start + len(opening) and \
-                        _OPENING.match(self.folded[nxt.start:p.start]) and (p.resolved or p.mention is not None):
+                if not nxt.start <= p.start < nxt.end or not (p.resolved or p.mention is not None):
+                    continue
+                if p.start < nxt.start + len(opening) and _OPENING.match(self.folded[nxt.start:p.start]):
                     return p.referring(word.start, word.end, "the place named next: " + p.text)
-            if not sent.headline:
-                return None  # the next sentence of the body; a headline's place may come a sentence later
+                # "... the last major town in Homs province. ... at the town of al-Sukhna": named by its kind
+                if named is not None and named.search(self.folded[max(nxt.start, p.start - 20):p.start]):
+                    return p.referring(word.start, word.end, "the place named next: " + p.text)
+            if not sent.headline and n >= 1:
+                return None  # the next two sentences of the body; a headline's place may come later
         return None
 
     def _previous_sentence_places(self, word: Place, sent: Sentence) -> list[Place]:
@@ -295,6 +306,11 @@ class _Reader:
             return previous.agent.side
         if topic is not None and topic != loser:
             return topic
+        return self._sentence_side(f, ch)
+
+    def _sentence_side(self, f: Frame, ch: list[Chunk]) -> str | None:
+        """A side the sentence names that is not the loser: before the frame, or after a loss."""
+        loser = f.loser.side if f.loser is not None and not f.loser.generic else None
         for j in range(len(ch) - 1, -1, -1):
             c = ch[j]
             if c.kind == "actor" and c.value.side and c.value.side != loser and c.value is not f.loser and \
@@ -325,6 +341,8 @@ class _Reader:
             for place, role in f.places:
                 if role != "directional":
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
+        if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
+            side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
         if side is None or f.action == "withdraw" and f.construction != "loss" and not named:
             # a withdrawal gives the place to nobody unless the sentence names who took it ("IS lost X", "IS
             # was driven out of X" give it to the side the report is about)

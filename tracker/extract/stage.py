@@ -15,6 +15,7 @@ import multiprocessing
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -26,12 +27,12 @@ from tracker.extract.report import extract_report
 from tracker.records import Claim, Report
 from tracker.vocab import TERRITORIAL
 
-#: The claims table's columns and their Arrow types (``docs/schema.md``); ``date`` is cast to DATE on insert.
+#: The claims table's columns but ``extracted_at``, and their Arrow types (``docs/schema.md``).
 CLAIM_SCHEMA = pa.schema([
     ("claim_id", pa.string()), ("report_id", pa.string()), ("report_version", pa.int32()), ("actor", pa.string()),
     ("action", pa.string()), ("status", pa.string()), ("place_text", pa.string()), ("place_id", pa.string()),
     ("place_name", pa.string()), ("lat", pa.float64()), ("lon", pa.float64()), ("place_precision", pa.string()),
-    ("date", pa.string()), ("date_precision", pa.string()), ("date_text", pa.string()),
+    ("date", pa.date32()), ("date_precision", pa.string()), ("date_text", pa.string()),
     ("distance_km", pa.float64()), ("quote", pa.string()), ("quote_start", pa.int32()), ("quote_end", pa.int32()),
     ("attribution", pa.string()), ("source", pa.string()), ("lang", pa.string()), ("published", pa.date32()),
     ("confidence", pa.float64()), ("opponent", pa.string()), ("place_start", pa.int32()), ("place_end", pa.int32()),
@@ -84,6 +85,21 @@ def claim_id(claim: Claim) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
+def extractor_version(gazetteer: Any | None = None) -> str:
+    """A hash of what decides the claims of a report: this package's code, the lexicons and actor aliases,
+    date reading, folding, and the gazetteer build."""
+    root = Path(__file__).resolve().parent
+    tracker_dir = root.parent
+    files = sorted(root.glob("*.py")) + sorted((tracker_dir / "data").glob("lexicon_*.toml")) + \
+        [tracker_dir / "data" / "actors.toml", tracker_dir / "dates.py", tracker_dir / "textfold.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(str(getattr(gazetteer, "version", "no gazetteer")).encode())
+    return digest.hexdigest()[:16]
+
+
 def extract_rows(reports: Iterable[Report], gazetteer: Any | None = None) -> list[tuple]:
     """The claims table rows of ``reports`` (columns of :data:`CLAIM_SCHEMA`, in order): each report's claims
     once (a claim found twice in one report has one id)."""
@@ -104,23 +120,11 @@ def extract_rows(reports: Iterable[Report], gazetteer: Any | None = None) -> lis
 
 
 def claims_table(rows: Sequence[tuple]) -> pa.Table:
-    """Claim rows (:func:`extract_rows`) as an Arrow table of :data:`CLAIM_SCHEMA`."""
+    """Claim rows (:func:`extract_rows`) as an Arrow table of :data:`CLAIM_SCHEMA` (the ISO dates read as dates)."""
     columns = list(zip(*rows)) if rows else [()] * len(CLAIM_SCHEMA)
-    return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(columns, CLAIM_SCHEMA)],
-                                schema=CLAIM_SCHEMA)
-
-
-def insert_claims(con: Any, table: pa.Table, extracted_at: datetime) -> None:
-    """Store claims (an Arrow table of :data:`CLAIM_SCHEMA`) in one columnar insert (``executemany`` goes row by
-    row and is some 50 times slower)."""
-    names = ", ".join(CLAIM_SCHEMA.names)
-    values = ", ".join("CAST(date AS DATE)" if n == "date" else n for n in CLAIM_SCHEMA.names)
-    con.register("_claims_batch", table)
-    try:
-        con.execute(f"INSERT INTO claims ({names}, extracted_at) SELECT {values}, ? FROM _claims_batch",
-                    [extracted_at])
-    finally:
-        con.unregister("_claims_batch")
+    arrays = [pa.array(col, type=pa.string()).cast(f.type) if f.name == "date" else pa.array(col, type=f.type)
+              for col, f in zip(columns, CLAIM_SCHEMA)]
+    return pa.Table.from_arrays(arrays, schema=CLAIM_SCHEMA)
 
 
 # ---------------------------------------------------------------- the worker processes
@@ -152,19 +156,23 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[i:i + size]
 
 
-def pending_reports(con: Any) -> list[tuple[str, int]]:
-    """``(report_id, version)`` of the latest version of each stored report that has no claims yet, in the
-    order they are extracted (publication date, id)."""
+def pending_reports(con: Any, extractor: str) -> list[tuple[str, int]]:
+    """``(report_id, version)`` of the latest version of each stored report that ``extractor`` (a
+    :func:`extractor_version`) has not read, in the order they are extracted (publication date, id)."""
     return [tuple(r) for r in con.execute("""
         SELECT report_id, version FROM reports r
         WHERE version = (SELECT max(version) FROM reports q WHERE q.report_id = r.report_id)
-          AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.report_id = r.report_id AND c.report_version = r.version)
-        ORDER BY published, report_id""").fetchall()]
+          AND NOT EXISTS (SELECT 1 FROM extractions e WHERE e.report_id = r.report_id
+                          AND e.report_version = r.version AND e.extractor = ?)
+        ORDER BY published, report_id""", [extractor]).fetchall()]
 
 
 def store_claims(con: Any, gazetteer: Any | None = None, workers: int | None = None, progress: bool = False,
                  batch: int = BATCH_REPORTS) -> dict[str, int]:
-    """Extract the latest version of every stored report not yet extracted; store its claims.
+    """Extract the latest version of every stored report this extractor has not read; store its claims.
+
+    A report read by another version of the extractor (:func:`extractor_version`) is read again and its claims
+    replaced; each batch is one transaction: a report's claims are all stored or none are.
 
     Parameters
     ----------
@@ -184,9 +192,10 @@ def store_claims(con: Any, gazetteer: Any | None = None, workers: int | None = N
     """
     from tracker import settings
     from tracker.ingest import latest_reports
-    from tracker.store import transaction
+    from tracker.store import replace_claims
 
-    todo = pending_reports(con)
+    version = extractor_version(gazetteer)
+    todo = pending_reports(con, version)
     workers = max(1, min(workers or settings.workers(), len(todo) // CHUNK_REPORTS or 1))
     if len(todo) < POOL_MIN_REPORTS:
         workers = 1
@@ -215,9 +224,7 @@ def store_claims(con: Any, gazetteer: Any | None = None, workers: int | None = N
             for found, size in current:
                 rows.extend(found)
                 bar.update(size)
-            if rows:
-                with transaction(con):
-                    insert_claims(con, claims_table(rows), now)
+            replace_claims(con, batches[k], claims_table(rows), version, now)
             counts["claims"] += len(rows)
             counts["territorial"] += sum(1 for r in rows if r[4] in TERRITORIAL)
     finally:
