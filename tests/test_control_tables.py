@@ -60,7 +60,9 @@ def test_control_command_warns_after_the_data_and_refuses_where_nothing_can_be_s
 
 
 def test_one_day_read_from_the_tables_is_the_timelines_state(db_path):
-    from tracker.control.tables import stored_span, stored_state_on
+    from tracker.cli import _state_rows
+    from tracker.control.stored import state_rows, stored_span
+    from tracker.control.tables import stored_state_on
 
     tl = stored(db_path)
     con = store.connect(db_path, read_only=True)
@@ -72,6 +74,9 @@ def test_one_day_read_from_the_tables_is_the_timelines_state(db_path):
                 assert list(a.index) == list(b.index) and list(a.columns) == list(b.columns)
                 for col in a.columns:
                     assert [_plain(v) for v in a[col]] == [_plain(v) for v in b[col]], (day, inferred, col)
+                # the rows `tracker control --date` prints, without pandas, are those of the timeline's state
+                known = list(a.index[a["side"] != "unknown"])
+                assert state_rows(con, day, inferred) == _state_rows(tl.places, a, known)
     finally:
         con.close()
 

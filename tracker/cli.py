@@ -27,11 +27,13 @@ class _Group(click.Group):
     """Turns tracker's and the gazetteer's own errors into a one-line message and exit code 2 (no traceback)."""
 
     def invoke(self, ctx: click.Context):
-        from gazetteer.errors import GazetteerError
-
         try:
             return super().invoke(ctx)
-        except (TrackerError, GazetteerError) as exc:
+        except Exception as exc:
+            # a gazetteer error means the gazetteer was imported: no need to import it (slow) to recognise one
+            gz_errors = sys.modules.get("gazetteer.errors")
+            if not isinstance(exc, TrackerError) and not (gz_errors and isinstance(exc, gz_errors.GazetteerError)):
+                raise
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
 
@@ -416,27 +418,24 @@ def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: 
         _check_span(tl.span_check(_day(day)))
         state = tl.state_on(_day(day), as_reported=_day(as_reported) if as_reported else None,
                             include_inferred=inferred)
-        places = tl.places
-    else:  # every place on one day: straight from the stored intervals, without loading the timeline
-        from tracker.control.tables import read_places, stored_span_check, stored_state_on
+        if place:
+            from tracker.api import places_named
+
+            pids = places_named(tl, place)
+            if not pids:
+                raise InputError("--place", f"no place matches {place!r}")
+        else:
+            pids = list(state.index[state["side"] != "unknown"])
+        rows = _state_rows(tl.places, state, pids)
+    else:  # every place on one day: straight from the stored intervals, without loading the timeline (or pandas)
+        from tracker.control.stored import state_rows, stored_span_check
 
         con = _reading(db)
         try:
             _check_span(stored_span_check(con, _day(day)))
-            state = stored_state_on(con, _day(day), include_inferred=inferred)
-            state = state[state["side"] != "unknown"]
-            places = read_places(con, list(state.index))
+            rows = state_rows(con, _day(day), include_inferred=inferred)
         finally:
             con.close()
-    if place:
-        from tracker.api import places_named
-
-        pids = places_named(tl, place)
-        if not pids:
-            raise InputError("--place", f"no place matches {place!r}")
-    else:
-        pids = list(state.index[state["side"] != "unknown"])
-    rows = _state_rows(places, state, pids)
     if as_json:
         for row in rows:
             _echo_json(row)

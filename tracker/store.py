@@ -32,9 +32,9 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from tracker import settings
 from tracker._errors import StoreError
@@ -275,11 +275,15 @@ MIGRATIONS.append((
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 
 
-def replace_claims(con: duckdb.DuckDBPyConnection, read: Sequence[tuple[str, int]], claims: pa.Table,
+def replace_claims(con: duckdb.DuckDBPyConnection, read: Sequence[tuple[str, int]], claims: Any,
                    extractor: str, at: datetime) -> None:
     """In one transaction: the claims of the report versions ``read`` become the rows of ``claims`` (an Arrow
     table of the claims table's columns but ``extracted_at``), and each is marked read by ``extractor`` with its
-    claim count. Columnar inserts: ``executemany`` goes row by row and is some 50 times slower."""
+    claim count. Columnar inserts: ``executemany`` goes row by row and is some 50 times slower.
+
+    ``claims`` is a ``pyarrow.Table`` (pyarrow is imported here, not with the module: reading commands skip it)."""
+    import pyarrow as pa  # noqa: PLC0415
+
     keys = pa.table({"report_id": pa.array([k[0] for k in read], pa.string()),
                      "report_version": pa.array([k[1] for k in read], pa.int32())})
     con.register("read_batch", keys)

@@ -106,6 +106,20 @@ class PlaceLog:
     lost: dict[str, date] = field(default_factory=dict)  # side -> the last day it lost the place by a report
 
 
+class Rows(list):
+    """A list of a fold's output rows that also keeps, for each row, the fold's :attr:`Fold.position` when it
+    was written: the rows of folds over separate groups of places sort back into one fold's order."""
+
+    def __init__(self, fold: Fold) -> None:
+        super().__init__()
+        self.fold = fold
+        self.keys: list[tuple] = []
+
+    def append(self, row: Any) -> None:
+        super().append(row)
+        self.keys.append(self.fold.position)
+
+
 class Fold:
     """One pass over the claims: events, conflicts and outcomes (used by :class:`tracker.control.Timeline`).
 
@@ -119,14 +133,19 @@ class Fold:
         Conflict window in days.
     neighbours
         The places' :class:`~tracker.control.graph.Neighbours` (default: built from ``places``).
+    listed
+        The claim ids of lists (:func:`~tracker.control.evidence.listed_claims`), when ``claims`` are a part
+        of the claims they were found in.
+    start
+        The first day (default: the baseline's, else the first claim's).
     """
 
     def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame,
                  rules: Mapping[str, Rule], window: int = CONFLICT_WINDOW_DAYS,
-                 neighbours: Neighbours | None = None):
+                 neighbours: Neighbours | None = None, listed: set[str] | None = None, start: date | None = None):
         self.places, self.rules, self.window = places, rules, window
         self.base_state: dict[str, State] = {}
-        self.start = min(baseline["day"]) if len(baseline) else None
+        self.start = start if start is not None else min(baseline["day"]) if len(baseline) else None
         for rec in baseline.itertuples(index=False):
             self.base_state[rec.place_id] = State(rec.side, rec.status, opt(rec.other_side), rec.day)
         if self.start is None:
@@ -139,11 +158,13 @@ class Fold:
         self._parts: dict[str, list[str]] = {}
         self._fields: dict[str, tuple[Any, Any] | None] = {}
         self.log: dict[str, PlaceLog] = {}
-        self.events: list[dict] = []
-        self.outcomes: list[dict] = []
-        self.conflicts: list[dict] = []
-        self.proximity: list[dict] = []
-        self.evidence: list[tuple[str, date, str]] = []  # (place, day, claim id): what a state's age is read from
+        # where the pass is (:meth:`live_key`): each output row keeps it (:class:`Rows`)
+        self.position: tuple = ()
+        self.events: Rows = Rows(self)
+        self.outcomes: Rows = Rows(self)
+        self.conflicts: Rows = Rows(self)
+        self.proximity: Rows = Rows(self)
+        self.evidence: Rows = Rows(self)  # (place, day, claim id): what a state's age is read from
         # the last day a report (or the baseline) spoke of each place: the age of what is known there
         self.heard: dict[str, date] = {pid: d for pid, d in self.base_day.items() if d is not None}
         # place -> side -> the last day a report by or for that side spoke of the place (not the baseline)
@@ -151,8 +172,9 @@ class Fold:
         # place -> side -> the last day a report put that side at the place's edge (near it, advancing, besieging)
         self.at_edge: dict[str, dict[str, date]] = {}
         self._timers: list[tuple[date, int, str]] = []
+        self._timer_at: dict[int, tuple] = {}  # timer token -> the position of the claim that set it
         self._tokens = 0
-        self._run(claims)
+        self._run(claims, listed)
 
     # ------------------------------------------------------------ classification
     def skip_reason(self, c: Mapping[str, Any], listed: set[str]) -> str | None:
@@ -221,10 +243,20 @@ class Fold:
         return out
 
     # ------------------------------------------------------------ the pass
-    def _run(self, claims: pd.DataFrame) -> None:
-        listed = listed_claims(claims, province_names(self.places))
+    def live_key(self, c: Mapping[str, Any]) -> tuple:
+        """The order of the pass: date order across places (the ground around a place is read as it stands that
+        day); on one day, villages before major places (a city's capture is judged with its villages' changes of
+        that day)."""
+        return (c["date"], c["place_id"] in self.major, c["rank"], c["reported"] or c["date"], c["claim_id"],
+                c["place_id"])
+
+    def _run(self, claims: pd.DataFrame, listed: set[str] | None = None) -> None:
+        if listed is None:
+            listed = listed_claims(claims, province_names(self.places))
         live: list[dict] = []
+        first: dict[str, tuple] = {}  # place -> where its first live claim came in the claims
         for c in claims.to_dict("records"):
+            self.position = (0, c["claim_id"])
             c = loser_phrasing(c)
             reason = self.skip_reason(c, listed)
             if reason is not None:
@@ -236,26 +268,27 @@ class Fold:
             c["rank"] = ACTION_RANK.get(c["action"], 9)
             c["holder"] = self.rules[c["action"]].holder(c) if c["action"] in self.rules else None
             live.append(c)
+            first.setdefault(c["place_id"], (c["claim_id"], 0))
             if c["action"] == "capture":
                 # taking a town takes its parts: reports name the town, the map draws its districts apart
-                for did in self.parts_of(c["place_id"]):
+                for k, did in enumerate(self.parts_of(c["place_id"]), 1):
                     if c["date"] >= self.base_day.get(did, self.start):
                         live.append({**c, "place_id": did, "part_of": c["place_id"]})
+                        first.setdefault(did, (c["claim_id"], k))
         by_place: dict[str, list[dict]] = {}
         for c in live:
             by_place.setdefault(c["place_id"], []).append(c)
         self.marks: dict[tuple[str, str], str] = {}
         for pid, cs in by_place.items():
+            self.position = (1, *first[pid])
             cs.sort(key=lambda c: (c["date"], c["reported"] or c["date"], c["rank"], c["claim_id"]))
             for cid, mark in self.find_conflicts(pid, cs, self.base_state.get(pid, UNKNOWN)).items():
                 self.marks[(pid, cid)] = mark
         self._members = by_place
-        # date order across places (the ground around a place is read as it stands that day); on one day,
-        # villages before major places (a city's capture is judged with its villages' changes of that day)
-        live.sort(key=lambda c: (c["date"], c["place_id"] in self.major, c["rank"], c["reported"] or c["date"],
-                                 c["claim_id"], c["place_id"]))
+        live.sort(key=self.live_key)
         for c in live:
             self._fire_timers(before=c["date"])
+            self.position = (2, c["date"], 0, self.live_key(c))
             self._apply(c)
         self._fire_timers(before=None)
         self._settle_conflicts()
@@ -373,6 +406,7 @@ class Fold:
         self._change(c, pid, state, State(side, "claimed", prior.side), log, [c],
                      "claimed: stands unless contradicted")
         heapq.heappush(self._timers, (c["date"] + timedelta(days=CONFIRM_DAYS), self._tokens, pid))
+        self._timer_at[self._tokens] = self.position
 
     def _fresh_near(self, pid: str, side: str, day: date) -> bool:
         """Whether ``side`` holds a place near ``pid`` that a report spoke of within :data:`GROUND_FRESH_DAYS`, or a
@@ -388,6 +422,8 @@ class Fold:
         """Settle the claimed gains whose wait ended before ``before`` (all of them for None)."""
         while self._timers and (before is None or self._timers[0][0] < before):
             day, token, pid = heapq.heappop(self._timers)
+            # after every claim of its day, before any later one, in the order the timers were set
+            self.position = (2, day, 1, self._timer_at.pop(token))
             log = self.log.get(pid)
             state = self.state.get(pid, UNKNOWN)
             if log is None or log.claimed is None or log.claimed.token != token or state.status != "claimed":

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from tracker.control.days import as_date, to_date
+from tracker.control.days import STALE_DAYS, as_date, to_date
 from tracker.control.records import CONFLICT_COLUMNS, EVENT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS
-from tracker.control.timeline import STALE_DAYS, Timeline, span_check
+from tracker.control.stored import STATE_ON_SQL
+
+if TYPE_CHECKING:  # the timeline (and the fold behind it) is loaded only by what needs it: a day's state does not
+    from tracker.control.timeline import Timeline
 
 # ---------------------------------------------------------------- the database
 _PLACE_TABLE_COLUMNS = ("place_id", "name_en", "name_ar", "feature_type", "lat", "lon", "coord_precision",
@@ -127,6 +133,8 @@ def load_timeline(con=None) -> Timeline:
     finally:
         if own:
             con.close()
+    from tracker.control.timeline import Timeline
+
     tl = Timeline.from_tables(places, base, events, intervals, conflicts, outcomes, claims)
     if key is not None:
         _TIMELINE_CACHE.clear()
@@ -135,58 +143,15 @@ def load_timeline(con=None) -> Timeline:
 
 
 # ---------------------------------------------------------------- one day, straight from the tables
-#: The state of every place on a day as :meth:`Timeline.state_on` gives it, read from the stored intervals
-#: (``$1`` the day, ``$2`` whether inferred intervals replace reported ones): each place's reported interval
-#: holding that day (in stored order) or, with ``$2``, its latest inferred one (in place order, after them).
-_STATE_ON_SQL = """
-WITH valid AS (
-    SELECT rowid AS k, * FROM control_intervals
-    WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)),
-inferred AS (
-    SELECT * FROM valid WHERE inferred AND $2 QUALIFY k = max(k) OVER (PARTITION BY place_id)),
-chosen AS (
-    SELECT 0 AS part, v.* FROM valid v
-    WHERE NOT v.inferred AND v.place_id NOT IN (SELECT place_id FROM inferred)
-    UNION ALL SELECT 1 AS part, * FROM inferred)
-SELECT c.place_id, c.side, c.status, c.other_side,
-       CASE WHEN c.event_id IS NOT NULL THEN coalesce(e.day, c.valid_from)
-            WHEN b.place_id IS NOT NULL THEN b.day ELSE c.valid_from END AS since,
-       c.claim_ids, c.inferred, c.last_evidence,
-       c.last_evidence IS NULL OR $1 - c.last_evidence > $3 AS stale
-FROM chosen c
-LEFT JOIN control_events e ON e.event_id = c.event_id
-LEFT JOIN (SELECT place_id, any_value(day) AS day FROM baseline GROUP BY place_id) b ON b.place_id = c.place_id
-ORDER BY c.part, CASE WHEN c.part = 0 THEN c.k END, c.place_id
-"""
-
-
 def stored_state_on(con, day: date | str, include_inferred: bool = False) -> pd.DataFrame:
     """The state of every place on ``day`` from the control stage's tables, without loading the timeline: the
     frame :meth:`Timeline.state_on` gives (``side, status, other_side, since, claim_ids, inferred, last_evidence,
     stale``, indexed by ``place_id``), in a fraction of a second however many claims there are."""
-    df = con.execute(_STATE_ON_SQL, [as_date(day), include_inferred, STALE_DAYS]).df()
+    df = con.execute(STATE_ON_SQL, [as_date(day), include_inferred, STALE_DAYS]).df()
     df = _lists(_dates(df, "since", "last_evidence"), "claim_ids")
     df["inferred"] = df["inferred"].astype(bool)
     df["stale"] = df["stale"].astype(bool)
     return df.set_index("place_id")
-
-
-def stored_span(con) -> tuple[date, date]:
-    """The stored timeline's start (its baseline's first day) and the day of its newest evidence (the start when
-    there is none), as :class:`Timeline` reads them."""
-    start, first, last = con.execute("""SELECT (SELECT min(day) FROM baseline),
-        (SELECT min(valid_from) FROM control_intervals), (SELECT max(last_evidence) FROM control_intervals)""").fetchone()
-    start = to_date(start) or to_date(first)
-    if start is None:
-        from tracker._errors import MissingDataError
-
-        raise MissingDataError("no control timeline in the database: run `tracker run` (the control stage) first")
-    return start, to_date(last) or start
-
-
-def stored_span_check(con, day: date | str) -> tuple[bool, str | None]:
-    """:meth:`Timeline.span_check` of the stored timeline, from its tables."""
-    return span_check(day, *stored_span(con))
 
 
 def changes_between(d0: date | str, d1: date | str, *, timeline: Timeline | None = None, con=None,
@@ -227,21 +192,52 @@ def resolve_regions(claims: pd.DataFrame) -> pd.DataFrame:
     return claims
 
 
-def build_timeline(con, baseline_path=None) -> tuple[Timeline, str]:
-    """The timeline from the gazetteer (or the Wikipedia map places), a baseline and the stored claims."""
+def build_timeline(con, baseline_path=None, fold_cache: dict | None = None) -> tuple[Timeline, str]:
+    """The timeline from the gazetteer (or the Wikipedia map places), a baseline and the stored claims
+    (folded incrementally with ``fold_cache``, see :class:`Timeline`)."""
     from tracker import baseline as bl
+    from tracker.control.timeline import Timeline
 
     places, version = bl.load_places()
     base, extra = bl.load_baseline(baseline_path, places=places)
     if len(extra):
         places = pd.concat([places, extra[[c for c in places.columns if c in extra.columns]]])
-    return Timeline(places, base, resolve_regions(read_claims(con))), version
+    return Timeline(places, base, resolve_regions(read_claims(con)), fold_cache=fold_cache), version
+
+
+def fold_cache_path(con) -> Path | None:
+    """Where the control stage keeps the fold's groups of places between runs (``<db>.fold.pickle``, beside the
+    published database); None for an in-memory database."""
+    from tracker.store import database_path
+
+    db = database_path(con)
+    return Path(f"{db}.fold.pickle") if db is not None else None
+
+
+def read_fold_cache(path: Path | None) -> dict:
+    """The kept fold groups (an empty dict when there are none or the file is unreadable: all is folded)."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        with open(path, "rb") as f:
+            cache = pickle.load(f)  # noqa: S301 (our own file, written by this stage)
+    except Exception:  # a file of another version of the code, or cut short: fold everything again
+        return {}
+    return cache if isinstance(cache, dict) else {}
 
 
 def stage_control(ctx) -> dict:
     """Pipeline stage: fold the baseline and the stored claims into events, intervals and conflicts, and store
-    them: every later stage reads these tables (or this timeline) instead of folding the claims again."""
-    tl, version = build_timeline(ctx.con)
+    them: every later stage reads these tables (or this timeline) instead of folding the claims again. The fold
+    is incremental (:mod:`tracker.control.incremental`): only the groups of places whose claims changed since
+    the last run are folded again."""
+    from tracker.fileio import write_atomic
+
+    path = fold_cache_path(ctx.con)
+    cache = read_fold_cache(path)
+    tl, version = build_timeline(ctx.con, fold_cache=cache)
+    if path is not None:
+        write_atomic(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
     counts = write_timeline(ctx.con, tl, version)
     ctx.timeline = tl  # the stages after this one draw this timeline
     applied = tl.events[tl.events["applied"]]
@@ -249,5 +245,5 @@ def stage_control(ctx) -> dict:
             "inferred": int(applied["inferred"].sum()), "claimed": int((applied["to_status"] == "claimed").sum()),
             "conflicts": len(tl.conflicts), "ignored_claims": int((tl.outcomes["outcome"] == "ignored").sum()),
             "pending_claims": int((tl.outcomes["outcome"] == "pending").sum()), "places_version": version,
-            "start": str(tl.start), "end": str(tl.end), "last_evidence": str(tl.last_evidence),
+            "start": str(tl.start), "end": str(tl.end), "last_evidence": str(tl.last_evidence), **tl.fold_counts,
             **{f"inferred_{k.replace(' ', '_')}": v for k, v in tl.inferred_counts.items()}}

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.control.days import OPEN, as_date, day_number, opt, to_date
+from tracker.control import incremental
+from tracker.control.days import OPEN, STALE_DAYS, as_date, day_number, opt, span_check, to_date
 from tracker.control.evidence import claims_frame, major_places
 from tracker.control.fold import CONFLICT_WINDOW_DAYS, REGION_PRECISIONS, Fold
 from tracker.control.graph import Neighbours
@@ -18,10 +19,6 @@ from tracker.control.inference import (approach_assignments, counts, front_assig
                                        region_assignments)
 from tracker.control.records import CONFLICT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS, events_frame
 from tracker.control.rules import DEFAULT_RULES, UNKNOWN, Rule, State
-
-#: A state whose last evidence is older than this many days is stale: maps, exports and the API can say so.
-STALE_DAYS: int = 120
-
 
 class Timeline:
     """Control of every place over time, from a baseline and claims.
@@ -46,12 +43,16 @@ class Timeline:
         Conflict window in days (default :data:`CONFLICT_WINDOW_DAYS`).
     neighbours
         The places' :class:`~tracker.control.graph.Neighbours` (default: built from the baseline's places).
+    fold_cache
+        Fold incrementally (:mod:`tracker.control.incremental`): the groups of places of an earlier run kept in
+        this dict are reused when their claims did not change; the dict then holds this run's (an empty dict:
+        everything is folded, in ``claim_id`` order). :attr:`fold_counts` says how much was folded again.
     """
 
     def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims=None, *,
                  rules: Mapping[str, Rule] | None = None, infer: bool = True,
                  as_reported: date | str | None = None, window: int = CONFLICT_WINDOW_DAYS,
-                 neighbours: Neighbours | None = None):
+                 neighbours: Neighbours | None = None, fold_cache: dict | None = None):
         self.places = places
         self.baseline = baseline.reset_index(drop=True)
         self.rules = {**DEFAULT_RULES, **(rules or {})}
@@ -62,7 +63,13 @@ class Timeline:
         used = self.claims
         if self.reported_by is not None:
             used = used[[r is not None and r <= self.reported_by for r in used["reported"]]]
-        fold = Fold(places, self.baseline, used, self.rules, window, neighbours)
+        if fold_cache is None:
+            fold = Fold(places, self.baseline, used, self.rules, window, neighbours)
+            self.fold_counts: dict[str, int] = {}
+        else:
+            fold = incremental.fold(places, self.baseline, used, self.rules, window, neighbours, fold_cache)
+            self.fold_counts = {"groups": fold.groups, "refolded_groups": fold.refolded_groups,
+                                "refolded_claims": fold.refolded_claims}
         self.neighbours = fold.neighbours
         self.start: date = fold.start
         self.events = events_frame(fold.events)
@@ -92,6 +99,7 @@ class Timeline:
         starts = [d for d in baseline["day"] if d is not None]
         tl.start = min(starts) if starts else min(intervals["valid_from"])
         tl.inferred_counts = {}
+        tl.fold_counts = {}
         tl.reindex()
         tl._reported_cache = {}
         tl._stored = True
@@ -363,22 +371,3 @@ class Timeline:
             return list(exact)
         sub = places.index[en.str.contains(name.casefold(), regex=False) | ar.str.contains(name, regex=False)]
         return list(sub)
-
-
-
-def span_check(day: date | str, start: date, last: date) -> tuple[bool, str | None]:
-    """Whether anything can be said of ``day`` in a timeline from ``start`` (its baseline) whose newest evidence is
-    of ``last``, and a warning when ``day`` lies outside that span.
-
-    Before the start nothing is known: (False, why). After the last evidence the states are carried forward with a
-    warning; beyond :data:`STALE_DAYS` after it every state is stale and nothing current can be said: (False, why).
-    """
-    d = as_date(day)
-    if d < start:
-        return False, f"{d} is before the timeline starts ({start}, its baseline): nothing is known of it"
-    if d > last + timedelta(days=STALE_DAYS):
-        return False, (f"{d} is after the last evidence ({last}) by more than {STALE_DAYS} days: every state "
-                       "is stale, nothing current can be said")
-    if d > last:
-        return True, f"{d} is after the last evidence ({last}): states are carried forward from then"
-    return True, None
