@@ -138,11 +138,15 @@ class Fold:
         of the claims they were found in.
     start
         The first day (default: the baseline's, else the first claim's).
+    records
+        ``claims`` as dicts (``DataFrame.to_dict("records")``), when the caller has them already (kept as
+        :attr:`records`; the pass adds its own keys to them).
     """
 
     def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame,
                  rules: Mapping[str, Rule], window: int = CONFLICT_WINDOW_DAYS,
-                 neighbours: Neighbours | None = None, listed: set[str] | None = None, start: date | None = None):
+                 neighbours: Neighbours | None = None, listed: set[str] | None = None, start: date | None = None,
+                 records: list[dict] | None = None):
         self.places, self.rules, self.window = places, rules, window
         self.base_state: dict[str, State] = {}
         self.start = start if start is not None else min(baseline["day"]) if len(baseline) else None
@@ -174,6 +178,7 @@ class Fold:
         self._timers: list[tuple[date, int, str]] = []
         self._timer_at: dict[int, tuple] = {}  # timer token -> the position of the claim that set it
         self._tokens = 0
+        self.records: list[dict] = records if records is not None else claims.to_dict("records")
         self._run(claims, listed)
 
     # ------------------------------------------------------------ classification
@@ -255,7 +260,7 @@ class Fold:
             listed = listed_claims(claims, province_names(self.places))
         live: list[dict] = []
         first: dict[str, tuple] = {}  # place -> where its first live claim came in the claims
-        for c in claims.to_dict("records"):
+        for c in self.records:
             self.position = (0, c["claim_id"])
             c = loser_phrasing(c)
             reason = self.skip_reason(c, listed)

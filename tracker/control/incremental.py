@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tracker.control.evidence import listed_claims, province_names
@@ -44,14 +45,24 @@ class FoldResult:
     conflicts: list[dict]
     evidence: list[tuple[str, date, str]]
     proximity: list[dict]
+    records: list[dict]
     groups: int = 0
     refolded_groups: int = 0
     refolded_claims: int = 0
 
 
-def _hash_frame(df: pd.DataFrame) -> pd.Series:
-    """One 64-bit hash per row of ``df`` (its values as text, whatever their types)."""
-    return pd.util.hash_pandas_object(df.astype(str), index=False)
+def _hash_frame(df: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row of ``df``: its values as text, whatever their types (a column at a time, to keep
+    the copies small)."""
+    out = np.zeros(len(df), dtype=np.uint64)
+    for k, col in enumerate(df.columns):
+        values = df[col].to_numpy(object)
+        try:
+            h = pd.util.hash_array(values)
+        except TypeError:  # dates, lists, mixed types: as text
+            h = pd.util.hash_array(np.array([str(v) for v in values], dtype=object))
+        out = out * np.uint64(1000003) ^ h ^ np.uint64(k)
+    return out
 
 
 def _code_version() -> str:
@@ -65,8 +76,8 @@ def setting_key(places: pd.DataFrame, baseline: pd.DataFrame, rules: dict[str, R
                 start: date) -> str:
     """A hash of everything but the claims that decides the fold: the places, baseline, rules, window and code."""
     digest = hashlib.sha256(_code_version().encode())
-    digest.update(_hash_frame(places.reset_index()).to_numpy().tobytes())
-    digest.update(_hash_frame(baseline).to_numpy().tobytes())
+    digest.update(_hash_frame(places.reset_index()).tobytes())
+    digest.update(_hash_frame(baseline).tobytes())
     digest.update(repr(sorted((k, type(r).__module__, type(r).__qualname__, vars(r)) for k, r in rules.items()))
                   .encode())
     digest.update(f"{window}|{start}".encode())
@@ -142,7 +153,7 @@ def fold(places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame, rul
     group_key: dict[str, str] = {}
     for label, rows in by_group.items():
         digest = hashlib.sha256(label.encode())
-        digest.update(row_hash.to_numpy()[rows].tobytes())
+        digest.update(row_hash[rows].tobytes())
         digest.update(listed_flag[rows].tobytes())
         group_key[label] = digest.hexdigest()
     todo = [label for label, k in group_key.items() if k not in kept]
@@ -152,7 +163,7 @@ def fold(places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame, rul
         rows = sorted(i for label in todo for i in by_group[label])
         refolded = len(rows)
         part = Fold(places, baseline, claims.iloc[rows], rules, window, skeleton.neighbours, listed=listed,
-                    start=skeleton.start)
+                    start=skeleton.start, records=[records[i] for i in rows])
         fresh = {label: {name: ([], []) for name in LISTS} for label in todo}
         for name in LISTS:
             out: Any = getattr(part, name)
@@ -170,4 +181,5 @@ def fold(places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame, rul
         pairs.sort(key=lambda kr: kr[0])  # stable: the rows of one position stay in their group's order
         merged[name] = [row for _, row in pairs]
     return FoldResult(skeleton.neighbours, skeleton.start, skeleton.base_state, merged["events"], merged["outcomes"],
-                      merged["conflicts"], merged["evidence"], merged["proximity"], len(groups), len(todo), refolded)
+                      merged["conflicts"], merged["evidence"], merged["proximity"], records, len(groups), len(todo),
+                      refolded)

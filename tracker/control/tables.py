@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from datetime import date
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,10 +23,16 @@ _PLACE_TABLE_COLUMNS = ("place_id", "name_en", "name_ar", "feature_type", "lat",
                         "adm1_en", "adm2_en", "adm3_en", "country", "wikimap_idx")
 
 
-def read_claims(con) -> pd.DataFrame:
-    """The stored claims (newest version of each report), with the report's publication date as report time."""
+#: Claims columns the control fold never reads (long texts among them): the control stage leaves them in the store.
+NOT_FOLDED: tuple[str, ...] = ("candidates", "resolution", "date_text", "extracted_at")
+
+
+def read_claims(con, skip: Sequence[str] = ()) -> pd.DataFrame:
+    """The stored claims (newest version of each report), with the report's publication date as report time;
+    without the columns ``skip``."""
+    star = f"c.* EXCLUDE ({', '.join(skip)})" if skip else "c.*"
     return con.execute(
-        "SELECT c.*, coalesce(c.published, r.published) AS published_report FROM claims c "
+        f"SELECT {star}, coalesce(c.published, r.published) AS published_report FROM claims c "
         "LEFT JOIN reports r ON r.report_id = c.report_id AND r.version = c.report_version"
     ).df().assign(published=lambda f: f["published_report"]).drop(columns="published_report")
 
@@ -202,7 +209,7 @@ def build_timeline(con, baseline_path=None, fold_cache: dict | None = None) -> t
     base, extra = bl.load_baseline(baseline_path, places=places)
     if len(extra):
         places = pd.concat([places, extra[[c for c in places.columns if c in extra.columns]]])
-    return Timeline(places, base, resolve_regions(read_claims(con)), fold_cache=fold_cache), version
+    return Timeline(places, base, resolve_regions(read_claims(con, skip=NOT_FOLDED)), fold_cache=fold_cache), version
 
 
 def fold_cache_path(con) -> Path | None:
@@ -231,13 +238,15 @@ def stage_control(ctx) -> dict:
     them: every later stage reads these tables (or this timeline) instead of folding the claims again. The fold
     is incremental (:mod:`tracker.control.incremental`): only the groups of places whose claims changed since
     the last run are folded again."""
-    from tracker.fileio import write_atomic
+    from tracker.fileio import replacing
 
     path = fold_cache_path(ctx.con)
     cache = read_fold_cache(path)
     tl, version = build_timeline(ctx.con, fold_cache=cache)
     if path is not None:
-        write_atomic(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+        with replacing(path) as tmp, open(tmp, "wb") as f:  # streamed: no second copy in memory
+            pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
+    del cache
     counts = write_timeline(ctx.con, tl, version)
     ctx.timeline = tl  # the stages after this one draw this timeline
     applied = tl.events[tl.events["applied"]]

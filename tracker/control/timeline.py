@@ -79,7 +79,7 @@ class Timeline:
         self.reindex()
         self.inferred_counts: dict[str, int] = {}
         if infer:
-            self._infer(used, fold)
+            self._infer(fold)
         self._reported_cache: dict[date, Timeline] = {}
 
     @classmethod
@@ -138,9 +138,9 @@ class Timeline:
             rows.append((pid, st.side, st.status, st.other_side, start, None, False, ev_id, ids, last_ev))
         self.intervals = pd.DataFrame(rows, columns=list(INTERVAL_COLUMNS))
 
-    def _infer(self, claims: pd.DataFrame, fold: Fold) -> None:
+    def _infer(self, fold: Fold | incremental.FoldResult) -> None:
         """Region claims, the front and proximity claims, as inferred events and overlay intervals."""
-        records = claims.to_dict("records")
+        records = fold.records  # the claims as dicts, made once for the fold
         by_id = {c["claim_id"]: c for c in records}
         regions = region_assignments(self, records, self.neighbours)
         front = front_assignments(self, self.neighbours, regions, by_id, major_places(self.places), fold.evidence)
