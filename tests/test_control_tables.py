@@ -57,3 +57,32 @@ def test_control_command_warns_after_the_data_and_refuses_where_nothing_can_be_s
     assert far.exit_code == 2 and "every state is stale" in far.output
     before = run(main, ["control", "--date", "2016-01-01", "--db", str(db_path)])
     assert before.exit_code == 2 and "before the timeline starts" in before.output
+
+
+def test_one_day_read_from_the_tables_is_the_timelines_state(db_path):
+    from tracker.cli import _state_rows
+    from tracker.control.stored import state_rows, stored_span
+    from tracker.control.tables import stored_state_on
+
+    tl = stored(db_path)
+    con = store.connect(db_path, read_only=True)
+    try:
+        assert stored_span(con) == (tl.start, tl.last_evidence)
+        for day in ("2017-07-20", "2017-08-01", "2017-08-06", "2017-08-20", "2018-03-01"):
+            for inferred in (False, True):
+                a, b = tl.state_on(day, include_inferred=inferred), stored_state_on(con, day, inferred)
+                assert list(a.index) == list(b.index) and list(a.columns) == list(b.columns)
+                for col in a.columns:
+                    assert [_plain(v) for v in a[col]] == [_plain(v) for v in b[col]], (day, inferred, col)
+                # the rows `tracker control --date` prints, without pandas, are those of the timeline's state
+                known = list(a.index[a["side"] != "unknown"])
+                assert state_rows(con, day, inferred) == _state_rows(tl.places, a, known)
+    finally:
+        con.close()
+
+
+def _plain(value):
+    """None for a missing value, a list for an array: how two frames' cells compare."""
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return list(value)
+    return None if value is None or value != value else value

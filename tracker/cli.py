@@ -27,11 +27,13 @@ class _Group(click.Group):
     """Turns tracker's and the gazetteer's own errors into a one-line message and exit code 2 (no traceback)."""
 
     def invoke(self, ctx: click.Context):
-        from gazetteer.errors import GazetteerError
-
         try:
             return super().invoke(ctx)
-        except (TrackerError, GazetteerError) as exc:
+        except Exception as exc:
+            # a gazetteer error means the gazetteer was imported: no need to import it (slow) to recognise one
+            gz_errors = sys.modules.get("gazetteer.errors")
+            if not isinstance(exc, TrackerError) and not (gz_errors and isinstance(exc, gz_errors.GazetteerError)):
+                raise
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
 
@@ -102,12 +104,15 @@ def ingest(paths: tuple[Path, ...], db: Path | None, strict: bool, as_json: bool
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Outputs directory (default outputs/; env TRACKER_OUTPUTS).")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes extracting claims (default: every core; env TRACKER_WORKERS).")
 @JSON_OPTION
-def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool, as_json: bool) -> None:
+def run(paths: tuple[Path, ...], db: Path | None, out: Path | None, strict: bool, workers: int | None,
+        as_json: bool) -> None:
     """Run the whole pipeline (default inputs: the seeds, the Wikipedia articles and the news excerpts)."""
     from tracker import pipeline
 
-    settings.configure(outputs=out)
+    settings.configure(outputs=out, workers=workers)
     with store.writing(db) as con:  # published when complete: readers see the last snapshot meanwhile
         ctx = pipeline.run(con, list(paths) or None, out, strict=strict,
                            progress=None if as_json else (lambda name: click.echo(f"== {name}", err=True)))
@@ -323,9 +328,19 @@ def _timeline(db: Path | None):
         con.close()
 
 
-def _check_span(tl, day) -> None:
-    """Warn on stderr for a day after the data's last evidence; stop (exit 2) where nothing can be said of it."""
-    ok, why = tl.span_check(day)
+def _reading(db: Path | None):
+    """A read-only connection to the database; a clear error when the control stage has not filled it."""
+    con = store.connect(db, read_only=True)
+    if not con.execute("SELECT count(*) FROM places").fetchone()[0]:
+        con.close()
+        raise MissingDataError("no places in the database: run `tracker run` (the control stage) first")
+    return con
+
+
+def _check_span(span: tuple[bool, str | None]) -> None:
+    """Warn on stderr for a day after the data's last evidence; stop (exit 2) where nothing can be said of it
+    (``span``: what ``span_check`` says of the day)."""
+    ok, why = span
     if not ok:
         raise InputError("--date", why)
     if why:
@@ -366,20 +381,23 @@ def _day(value: str):
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _state_rows(tl, state, pids) -> list[dict]:
-    rows = []
-    for pid in pids:
-        if pid not in state.index:
-            continue
-        s = state.loc[pid]
-        p = tl.places.loc[pid].where(tl.places.loc[pid].notna(), None) if pid in tl.places.index else {}
-        rows.append({"place_id": pid, "name_en": p.get("name_en"), "name_ar": p.get("name_ar"), "side": s["side"],
-                     "status": s["status"], "other_side": s["other_side"] if isinstance(s["other_side"], str) else None,
-                     "since": str(s["since"]) if s["since"] is not None else None,
-                     "claim_ids": list(s["claim_ids"] or []), "inferred": bool(s["inferred"]),
-                     "last_evidence": str(s["last_evidence"]) if s.get("last_evidence") is not None else None,
-                     "stale": bool(s.get("stale", False))})
-    return rows
+def _state_rows(places, state, pids) -> list[dict]:
+    st = state.loc[[pid for pid in pids if pid in state.index]]
+    pl = places[~places.index.duplicated()].reindex(st.index)
+    pl = pl.astype(object).where(pl.notna(), None)
+    names_ar = pl["name_ar"] if "name_ar" in pl else [None] * len(st)
+
+    def text(value) -> str | None:
+        return str(value) if value is not None and value == value else None
+
+    return [{"place_id": pid, "name_en": en, "name_ar": ar, "side": side, "status": status,
+             "other_side": other if isinstance(other, str) else None, "since": text(since),
+             "claim_ids": list(ids if ids is not None else []), "inferred": bool(inf), "last_evidence": text(last),
+             "stale": bool(stale)}
+            for pid, en, ar, side, status, other, since, ids, inf, last, stale in zip(
+                st.index, pl["name_en"], names_ar, st["side"], st["status"], st["other_side"], st["since"],
+                st["claim_ids"], st["inferred"], st["last_evidence"],
+                st["stale"] if "stale" in st else [False] * len(st))]
 
 
 @main.command("control")
@@ -395,19 +413,29 @@ def control_cmd(day: str, place: str | None, as_reported: str | None, inferred: 
     """Who held each place on a day: id, names, side, status, since, last evidence (stale when old), claim ids.
 
     Warns on stderr for a day after the last evidence; exits 2 before the baseline or when every state is stale."""
-    tl = _timeline(db)
-    _check_span(tl, _day(day))
-    state = tl.state_on(_day(day), as_reported=_day(as_reported) if as_reported else None,
-                        include_inferred=inferred)
-    if place:
-        from tracker.api import places_named
+    if place or as_reported:
+        tl = _timeline(db)
+        _check_span(tl.span_check(_day(day)))
+        state = tl.state_on(_day(day), as_reported=_day(as_reported) if as_reported else None,
+                            include_inferred=inferred)
+        if place:
+            from tracker.api import places_named
 
-        pids = places_named(tl, place)
-        if not pids:
-            raise InputError("--place", f"no place matches {place!r}")
-    else:
-        pids = list(state.index[state["side"] != "unknown"])
-    rows = _state_rows(tl, state, pids)
+            pids = places_named(tl, place)
+            if not pids:
+                raise InputError("--place", f"no place matches {place!r}")
+        else:
+            pids = list(state.index[state["side"] != "unknown"])
+        rows = _state_rows(tl.places, state, pids)
+    else:  # every place on one day: straight from the stored intervals, without loading the timeline (or pandas)
+        from tracker.control.stored import state_rows, stored_span_check
+
+        con = _reading(db)
+        try:
+            _check_span(stored_span_check(con, _day(day)))
+            rows = state_rows(con, _day(day), include_inferred=inferred)
+        finally:
+            con.close()
     if as_json:
         for row in rows:
             _echo_json(row)

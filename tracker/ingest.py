@@ -25,7 +25,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -46,6 +46,8 @@ LANGS = {"ar", "fa", "en"}
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # one report's text: anything longer is a scraping accident (a whole site, a dump), not a report
 MAX_REPORT_CHARS = 5_000_000
+# reports stored together by an ingest (memory holds one batch, whatever the input's size)
+INGEST_BATCH = 5000
 # the CSV separators told from a header line, in order of preference
 CSV_DELIMITERS = (",", ";", "\t", "|")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -215,10 +217,21 @@ def _read_bytes(path: Path) -> bytes:
 class _Reader:
     """Reads files into reports, collecting rejections and warnings (or raising the first, with ``strict``)."""
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, sink: Callable[[Report], None] | None = None) -> None:
         self.strict = strict
         self.result = ReadResult()
         self.metas: dict[Path, dict[str, tuple[dict, int]]] = {}
+        self.sink = sink
+
+    def emit(self, report: Report) -> None:
+        """A report read: to the sink (an ingest storing as it reads) or into the result."""
+        if self.sink is None:
+            self.result.reports.append(report)
+            return
+        try:
+            self.sink(report)
+        except Exception as exc:  # the store failed: not a rejection of the file being read
+            raise _SinkError(exc) from exc
 
     def reject(self, error: InputError) -> None:
         if self.strict:
@@ -411,7 +424,7 @@ class _Reader:
             if encoded:
                 report = replace(report, meta=json.dumps({**json.loads(report.meta or "{}"), **encoded},
                                                          ensure_ascii=False))
-            self.result.reports.append(report)
+            self.emit(report)
         if count == 0 and len(self.result.errors) == errors_before:
             self.reject(InputError(path, "no reports in file"))
 
@@ -422,7 +435,7 @@ class _Reader:
         elif suffix == ".csv":
             self.records(path, self.csv_rows)
         elif suffix in {".txt", ".md"} or not path.exists():
-            self.result.reports.append(self.text_file(path))
+            self.emit(self.text_file(path))
         else:
             raise InputError(path, f"unsupported file type {suffix or '(none)'} (use .txt, .md, .jsonl, .csv)")
 
@@ -472,7 +485,8 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[match.end():]
 
 
-def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False, progress: bool = False) -> ReadResult:
+def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False, progress: bool = False,
+                 sink: Callable[[Report], None] | None = None) -> ReadResult:
     """Read every report under ``paths``; never raises for bad input (except with ``strict``).
 
     Parameters
@@ -483,9 +497,12 @@ def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False, progr
         Raise the first :class:`InputError` instead of collecting it.
     progress
         Show a progress bar on a terminal when reading takes more than a second.
+    sink
+        Called with each report as it is read (the result's ``reports`` then stay empty); an error it raises
+        stops the reading and is raised as it is.
     """
     paths = [Path(p) for p in paths]
-    reader = _Reader(strict)
+    reader = _Reader(strict, sink)
     files = list(iter_files(paths))
     bar = tqdm(files, desc="reading", unit="file", disable=not progress or None, delay=1.0, leave=False)
     for path in bar:
@@ -495,10 +512,20 @@ def read_reports(paths: Iterable[str | os.PathLike], strict: bool = False, progr
     return reader.result
 
 
+class _SinkError(Exception):
+    """An error of a reader's sink (the store), carried through the reading untouched."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def _guarded(reader: _Reader, path: Path, read) -> None:
     """``read(path)``, any failure turned into a rejection of ``path``."""
     try:
         read(path)
+    except _SinkError as exc:
+        raise exc.error from None
     except InputError as exc:
         reader.reject(exc)
     except OSError as exc:
@@ -545,43 +572,71 @@ class IngestSummary:
         }
 
 
+class _Storer:
+    """Stores reports batch by batch, idempotently, keeping what it stored for the batches after."""
+
+    COLUMNS = ["report_id", "version", "published", "published_precision", "source", "lang", "title", "url", "text",
+               "sha256", "path", "ingested_at", "kind", "meta"]
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.summary = IngestSummary()
+        self.known_hashes = {row[0]: row[1] for row in con.execute("SELECT sha256, report_id FROM reports").fetchall()}
+        self.versions = dict(con.execute("SELECT report_id, max(version) FROM reports GROUP BY report_id").fetchall())
+        self.now = datetime.now(timezone.utc).replace(tzinfo=None)
+
+    def add(self, reports: Iterable[Report]) -> None:
+        """Store ``reports`` (call inside a transaction)."""
+        rows = []
+        for report in reports:
+            if report.sha256 in self.known_hashes:
+                self.summary.duplicate.append(report.report_id)
+                continue
+            version = self.versions.get(report.report_id, 0) + 1
+            self.versions[report.report_id] = version
+            self.known_hashes[report.sha256] = report.report_id
+            (self.summary.new if version == 1 else self.summary.new_version).append(report.report_id)
+            rows.append((report.report_id, version, report.published, report.published_precision, report.source,
+                         report.lang, report.title, report.url, report.text, report.sha256, report.path, self.now,
+                         report.kind, report.meta))
+        if rows:
+            # one columnar insert: executemany goes row by row and is ~100x slower
+            batch = pa.Table.from_pylist([dict(zip(self.COLUMNS, row)) for row in rows])  # noqa: F841 (read by DuckDB)
+            cols = ", ".join(self.COLUMNS)
+            self.con.execute(f"INSERT INTO reports ({cols}) SELECT {cols} FROM batch")
+
+
 def store_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[Report]) -> IngestSummary:
     """Store reports in one transaction, idempotently.
 
     A text already stored (same SHA-256, under any id) is a duplicate; a changed text under
     a known id becomes that id's next version; nothing is overwritten.
     """
-    summary = IngestSummary()
-    known_hashes = {row[0]: row[1] for row in con.execute("SELECT sha256, report_id FROM reports").fetchall()}
-    versions = dict(con.execute("SELECT report_id, max(version) FROM reports GROUP BY report_id").fetchall())
-    rows = []
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    for report in reports:
-        if report.sha256 in known_hashes:
-            summary.duplicate.append(report.report_id)
-            continue
-        version = versions.get(report.report_id, 0) + 1
-        versions[report.report_id] = version
-        known_hashes[report.sha256] = report.report_id
-        (summary.new if version == 1 else summary.new_version).append(report.report_id)
-        rows.append((report.report_id, version, report.published, report.published_precision, report.source,
-                     report.lang, report.title, report.url, report.text, report.sha256, report.path, now,
-                     report.kind, report.meta))
-    if rows:
-        # one columnar insert: executemany goes row by row and is ~100x slower
-        columns = ["report_id", "version", "published", "published_precision", "source", "lang", "title", "url",
-                   "text", "sha256", "path", "ingested_at", "kind", "meta"]
-        batch = pa.Table.from_pylist([dict(zip(columns, row)) for row in rows])  # noqa: F841 (read by DuckDB)
-        with transaction(con):
-            con.execute(f"INSERT INTO reports ({', '.join(columns)}) SELECT {', '.join(columns)} FROM batch")
-    return summary
+    storer = _Storer(con)
+    with transaction(con):
+        storer.add(reports)
+    return storer.summary
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], strict: bool = False,
            progress: bool = False) -> IngestSummary:
-    """Read and store reports; rejected inputs are listed in the summary (or raised with ``strict``)."""
-    read = read_reports(paths, strict=strict, progress=progress)
-    summary = store_reports(con, read.reports)
+    """Read and store reports; rejected inputs are listed in the summary (or raised with ``strict``).
+
+    Reports are stored as they are read, :data:`INGEST_BATCH` at a time, all in one transaction: memory holds
+    one batch, and with ``strict`` a rejection stores nothing."""
+    storer = _Storer(con)
+    batch: list[Report] = []
+
+    def keep(report: Report) -> None:
+        batch.append(report)
+        if len(batch) >= INGEST_BATCH:
+            storer.add(batch)
+            batch.clear()
+
+    with transaction(con):
+        read = read_reports(paths, strict=strict, progress=progress, sink=keep)
+        storer.add(batch)
+    summary = storer.summary
     summary.rejected = read.errors
     summary.warnings = read.warnings
     return summary

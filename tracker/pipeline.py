@@ -71,7 +71,7 @@ def stage_extract(ctx: RunContext) -> dict:
     """Extract claims from the latest version of each report not yet extracted."""
     from tracker.extract import load_gazetteer, store_claims
 
-    figures = store_claims(ctx.con, load_gazetteer())
+    figures = store_claims(ctx.con, load_gazetteer(), progress=ctx.progress_bars)
     if not figures.get("reports"):
         figures["note"] = "no report left to extract"
     elif not figures.get("claims"):

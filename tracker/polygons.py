@@ -244,6 +244,8 @@ class DailyPolygons:
         key = iv["side"].astype(str) + "|" + iv["status"].astype(str) + "|" + other.astype(str)
         drawn = (iv["side"] != "unknown") & iv["status"].isin(list(LAYER_STATUSES))
         self._key_of_row = np.where(drawn.to_numpy(), (key + "|").to_numpy(object), "").astype(object)
+        self._side_of_row = iv["side"].to_numpy(object)
+        self._status_of_row = iv["status"].to_numpy(object)
         self._bounds = timeline.boundaries()
 
     def keys_on(self, day) -> np.ndarray:
@@ -256,6 +258,17 @@ class DailyPolygons:
         stale = self.timeline.stale_rows(day, rows[ok]) & (row_keys != "")
         keys[cell[ok]] = np.where(stale, row_keys + "stale", row_keys)
         return keys
+
+    def sides_on(self, day) -> tuple[np.ndarray, np.ndarray]:
+        """The reported side (``unknown`` where none) and status (None) of every cell on ``day``."""
+        rows = self.timeline.rows_on(day)
+        side = np.full(len(self.cells), "unknown", dtype=object)
+        status = np.full(len(self.cells), None, dtype=object)
+        cell = self._cell_of_row[rows]
+        ok = cell >= 0
+        side[cell[ok]] = self._side_of_row[rows[ok]]
+        status[cell[ok]] = self._status_of_row[rows[ok]]
+        return side, status
 
     def advance(self, day) -> list[str]:
         """Move to ``day``; returns the groups whose geometry changed (only those are dissolved again)."""
@@ -332,28 +345,52 @@ def layers_on(day, *, timeline=None, cells: Cells | None = None, include_inferre
     return DailyPolygons(timeline, cells, include_inferred).layers_on(day)
 
 
+#: The statuses that hold a cell for a front line: a front runs between cells held by different known sides.
+FRONT_STATUSES: tuple[str, ...] = ("held", "contested", "besieged", "claimed")
+
+
 def front_edges(state: pd.DataFrame, cells: Cells) -> np.ndarray:
     """Which shared edges of ``cells`` lie on a front under ``state``: a boolean mask over ``cells.edge_i``, true
     where the two neighbours are held (held, contested, besieged or claimed) by different known sides."""
     st = state.reindex(cells.place_id)
     side = st["side"].fillna("unknown").to_numpy(str)
-    drawn = st["status"].isin(["held", "contested", "besieged", "claimed"]).to_numpy()
+    return _front_mask(side, st["status"].isin(list(FRONT_STATUSES)).to_numpy(), cells)
+
+
+def _front_mask(side: np.ndarray, drawn: np.ndarray, cells: Cells) -> np.ndarray:
     si, sj = side[cells.edge_i], side[cells.edge_j]
     return (si != sj) & drawn[cells.edge_i] & drawn[cells.edge_j] & (si != "unknown") & (sj != "unknown")
 
 
-def front_lines(state: pd.DataFrame, cells: Cells) -> gpd.GeoDataFrame:
-    """Shared edges of neighbouring cells whose holders differ, merged per pair of sides (EPSG:4326)."""
-    side = state.reindex(cells.place_id)["side"].fillna("unknown").to_numpy(str)
-    m = front_edges(state, cells)
+def _pair_lines(side: np.ndarray, drawn: np.ndarray, cells: Cells,
+                cache: dict | None = None) -> list[tuple[str, str, float, shapely.Geometry]]:
+    """``(side_a, side_b, length_km, line)`` of each pair of sides facing each other across the front (projected).
+    ``cache`` keeps each pair's merged line by its edges: a pair whose edges did not change is not merged again."""
+    m = _front_mask(side, drawn, cells)
     si, sj = side[cells.edge_i], side[cells.edge_j]
     a = np.where(si < sj, si, sj)[m]
     b = np.where(si < sj, sj, si)[m]
-    geoms = cells.edge_geometry[m]
+    edges = np.flatnonzero(m)
     rows = []
     for (sa, sb), idx in pd.Series(range(len(a))).groupby([a, b]).groups.items():
-        line = shapely.line_merge(shapely.union_all(geoms[np.asarray(idx)]))
-        rows.append((sa, sb, shapely.length(line) / 1000.0, line))
+        members = edges[np.asarray(idx)]
+        key = (sa, sb, members.tobytes())
+        if cache is None or key not in cache:
+            line = shapely.line_merge(shapely.union_all(cells.edge_geometry[members]))
+            found = (sa, sb, shapely.length(line) / 1000.0, line)
+            if cache is None:
+                rows.append(found)
+                continue
+            cache[key] = found
+        rows.append(cache[key])
+    return rows
+
+
+def front_lines(state: pd.DataFrame, cells: Cells) -> gpd.GeoDataFrame:
+    """Shared edges of neighbouring cells whose holders differ, merged per pair of sides (EPSG:4326)."""
+    st = state.reindex(cells.place_id)
+    side = st["side"].fillna("unknown").to_numpy(str)
+    rows = _pair_lines(side, st["status"].isin(list(FRONT_STATUSES)).to_numpy(), cells)
     df = pd.DataFrame(rows, columns=["side_a", "side_b", "length_km", "geometry"])
     return gpd.GeoDataFrame(df.drop(columns="geometry"),
                             geometry=to_wgs84(df["geometry"].to_numpy()) if len(df) else [], crs="EPSG:4326")
@@ -391,43 +428,59 @@ def area_table(timeline, cells: Cells, d0=None, d1=None, include_inferred: bool 
     """Area (km², equal-area) per side and status for every day from ``d0`` to ``d1``, what the map shows
     (inferred control as its own status unless ``include_inferred`` is False): ``day, side, status, area_km2,
     thin_km2, stale_km2``. The cells partition the country, so a day's areas add up to Syria's; ``thin_km2`` is
-    the part farther than :data:`THIN_KM` from any settlement, ``stale_km2`` the part whose state is stale."""
+    the part farther than :data:`THIN_KM` from any settlement, ``stale_km2`` the part whose state is stale.
+    The areas are summed again only on days some place's state or staleness changes, and only when a cell's
+    group changed then."""
     from tracker.control import as_date
 
     a = as_date(d0) if d0 is not None else timeline.start
     b = as_date(d1) if d1 is not None else timeline.end
     changes = set(_change_days(timeline, a, b))
     thin = cells.thin_km2 if cells.thin_km2 is not None else np.zeros(len(cells))
-    rows, current = [], None
+    daily = DailyPolygons(timeline, cells, include_inferred)
+    rows, current, last_keys = [], None, None
     for day in timeline.days(a, b):
         if current is None or day in changes:
-            keys = _group_keys(timeline.state_on(day, include_inferred=include_inferred), cells)
-            parts = pd.DataFrame({"key": [k.rsplit("|", 2)[0] if k else "unknown|unknown" for k in keys],
-                                  "stale": [k.endswith("|stale") or not k for k in keys],
-                                  "area": cells.area_km2, "thin": thin})
-            parts["stale_area"] = np.where(parts["stale"], parts["area"], 0.0)
-            g = parts.groupby("key")[["area", "thin", "stale_area"]].sum()
-            current = [(k.split("|")[0], k.split("|")[1], float(r.area), float(r.thin), float(r.stale_area))
-                       for k, r in g.iterrows()]
+            keys = daily.keys_on(day)
+            if last_keys is None or not np.array_equal(keys, last_keys):
+                parts = pd.DataFrame({"key": [k.rsplit("|", 2)[0] if k else "unknown|unknown" for k in keys],
+                                      "stale": [k.endswith("|stale") or not k for k in keys],
+                                      "area": cells.area_km2, "thin": thin})
+                parts["stale_area"] = np.where(parts["stale"], parts["area"], 0.0)
+                g = parts.groupby("key")[["area", "thin", "stale_area"]].sum()
+                current = [(k.split("|")[0], k.split("|")[1], float(r.area), float(r.thin), float(r.stale_area))
+                           for k, r in g.iterrows()]
+                last_keys = keys
         rows.extend((day, *row) for row in current)
     return pd.DataFrame(rows, columns=["day", "side", "status", "area_km2", "thin_km2", "stale_km2"])
 
 
 def front_line_table(timeline, cells: Cells, d0=None, d1=None) -> pd.DataFrame:
     """Front lines by interval: ``day, valid_to, side_a, side_b, length_km, wkb`` (new rows only on days they
-    change; ``valid_to`` is the first day they no longer hold, NULL for the last)."""
+    change; ``valid_to`` is the first day they no longer hold, NULL for the last). A pair of sides whose front
+    edges did not change keeps its line from the day before (not merged again)."""
     from tracker.control import as_date
 
     a = as_date(d0) if d0 is not None else timeline.start
     b = as_date(d1) if d1 is not None else timeline.end
+    daily = DailyPolygons(timeline, cells, include_inferred=False)
+    held = set(FRONT_STATUSES)
     rows: list[list] = []
+    cache: dict = {}
+    wkb: dict[int, bytes] = {}
     for day in [a, *_change_days(timeline, a, b)]:
-        fl = front_lines(timeline.state_on(day), cells)
+        side, status = daily.sides_on(day)
+        drawn = np.fromiter((s in held for s in status), dtype=bool, count=len(status))
+        lines = _pair_lines(side.astype(str), drawn, cells, cache)
+        cache = {k: v for k, v in cache.items() if any(v is line for line in lines)}  # today's lines only
         for r in rows:
             if r[1] is None:
                 r[1] = day
-        rows.extend([day, None, r.side_a, r.side_b, r.length_km, shapely.to_wkb(r.geometry)]
-                    for r in fl.itertuples(index=False))
+        for sa, sb, length, line in lines:
+            if id(line) not in wkb:
+                wkb[id(line)] = shapely.to_wkb(to_wgs84(np.array([line], dtype=object))[0])
+            rows.append([day, None, sa, sb, length, wkb[id(line)]])
+        wkb = {id(line[3]): wkb[id(line[3])] for line in lines}
     return pd.DataFrame(rows, columns=["day", "valid_to", "side_a", "side_b", "length_km", "wkb"])
 
 

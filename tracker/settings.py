@@ -11,6 +11,7 @@ sources directory      ``TRACKER_SOURCES``         ``../shared`` from the reposi
 build directory        ``TRACKER_BUILD``           ``build/`` in the repository root
 outputs directory      ``TRACKER_OUTPUTS``         ``outputs/`` in the repository root
 database file          ``TRACKER_DB``              ``<outputs>/tracker.duckdb``
+worker processes       ``TRACKER_WORKERS``         every core this process may use
 =====================  ==========================  =========================================
 
 The sources directory holds ``geo/``, ``seeds/`` and ``corpus/`` (read-only); the
@@ -27,10 +28,11 @@ from pathlib import Path
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 
 _overrides: dict[str, Path] = {}
+_workers: list[int] = []
 
 
-def configure(**paths: str | os.PathLike | None) -> None:
-    """Override settings for this process (``sources``, ``build``, ``outputs``, ``db``).
+def configure(workers: int | None = None, **paths: str | os.PathLike | None) -> None:
+    """Override settings for this process (``sources``, ``build``, ``outputs``, ``db``; ``workers``).
 
     A value of ``None`` leaves the setting as it was.
     """
@@ -39,11 +41,36 @@ def configure(**paths: str | os.PathLike | None) -> None:
             raise KeyError(f"unknown setting {key!r}")
         if value is not None:
             _overrides[key] = Path(value).expanduser()
+    if workers is not None:
+        _workers[:] = [_positive(workers, "workers")]
 
 
 def reset() -> None:
     """Forget every ``configure`` override."""
     _overrides.clear()
+    _workers.clear()
+
+
+def _positive(value: object, name: str) -> int:
+    from tracker._errors import InputError
+
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise InputError(name, f"a number of worker processes must be a whole number of at least 1, not {value!r}")
+    return number
+
+
+def workers() -> int:
+    """How many processes per-report work (the extraction) may use: ``configure(workers=N)`` (``--workers``),
+    else ``TRACKER_WORKERS``, else every core this process may run on."""
+    if _workers:
+        return _workers[0]
+    if os.environ.get("TRACKER_WORKERS"):
+        return _positive(os.environ["TRACKER_WORKERS"], "TRACKER_WORKERS")
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _get(key: str, env: str, default: Path) -> Path:

@@ -48,19 +48,35 @@ API for maps and other stages (stable)
 
 from __future__ import annotations
 
-from tracker.control.days import as_date
-from tracker.control.evidence import claim_id_for, claim_weight, claims_frame, source_profile
-from tracker.control.records import CONFLICT_COLUMNS, EVENT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS
-from tracker.control.rules import (ACTING_FOR, DEFAULT_RULES, UNKNOWN, AdvanceRule, CaptureRule, ProximityRule, Rule,
-                                   SiegeRule, State, WithdrawRule)
-from tracker.control.tables import (build_timeline, changes_between, load_timeline, read_claims, stage_control,
-                                    write_timeline)
-from tracker.control.fold import CONFIRM_DAYS, CONFLICT_WINDOW_DAYS
-from tracker.control.timeline import STALE_DAYS, Timeline
+import importlib
+from typing import Any
 
-__all__ = [
-    "ACTING_FOR", "CONFIRM_DAYS", "CONFLICT_COLUMNS", "CONFLICT_WINDOW_DAYS", "STALE_DAYS", "DEFAULT_RULES", "EVENT_COLUMNS", "INTERVAL_COLUMNS",
-    "OUTCOME_COLUMNS", "UNKNOWN", "AdvanceRule", "CaptureRule", "ProximityRule", "Rule", "SiegeRule", "State",
-    "Timeline", "WithdrawRule", "as_date", "build_timeline", "changes_between", "claim_id_for", "claim_weight",
-    "claims_frame", "load_timeline", "read_claims", "source_profile", "stage_control", "write_timeline",
-]
+#: The package's names and the module each comes from: imported when first used, so that a command reading one
+#: day's state from the stored tables does not load the fold (and the gazetteer code it needs).
+_EXPORTS: dict[str, str] = {
+    "as_date": "days", "STALE_DAYS": "days",
+    "claim_id_for": "evidence", "claim_weight": "evidence", "claims_frame": "evidence", "source_profile": "evidence",
+    "CONFLICT_COLUMNS": "records", "EVENT_COLUMNS": "records", "INTERVAL_COLUMNS": "records",
+    "OUTCOME_COLUMNS": "records",
+    **{name: "rules" for name in ("ACTING_FOR", "DEFAULT_RULES", "UNKNOWN", "AdvanceRule", "CaptureRule",
+                                   "ProximityRule", "Rule", "SiegeRule", "State", "WithdrawRule")},
+    **{name: "tables" for name in ("build_timeline", "changes_between", "load_timeline", "read_claims",
+                                    "stage_control", "write_timeline")},
+    "CONFIRM_DAYS": "fold", "CONFLICT_WINDOW_DAYS": "fold",
+    "Timeline": "timeline",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tracker.control' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"tracker.control.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -106,6 +106,20 @@ class PlaceLog:
     lost: dict[str, date] = field(default_factory=dict)  # side -> the last day it lost the place by a report
 
 
+class Rows(list):
+    """A list of a fold's output rows that also keeps, for each row, the fold's :attr:`Fold.position` when it
+    was written: the rows of folds over separate groups of places sort back into one fold's order."""
+
+    def __init__(self, fold: Fold) -> None:
+        super().__init__()
+        self.fold = fold
+        self.keys: list[tuple] = []
+
+    def append(self, row: Any) -> None:
+        super().append(row)
+        self.keys.append(self.fold.position)
+
+
 class Fold:
     """One pass over the claims: events, conflicts and outcomes (used by :class:`tracker.control.Timeline`).
 
@@ -119,14 +133,23 @@ class Fold:
         Conflict window in days.
     neighbours
         The places' :class:`~tracker.control.graph.Neighbours` (default: built from ``places``).
+    listed
+        The claim ids of lists (:func:`~tracker.control.evidence.listed_claims`), when ``claims`` are a part
+        of the claims they were found in.
+    start
+        The first day (default: the baseline's, else the first claim's).
+    records
+        ``claims`` as dicts (``DataFrame.to_dict("records")``), when the caller has them already (kept as
+        :attr:`records`; the pass adds its own keys to them).
     """
 
     def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame,
                  rules: Mapping[str, Rule], window: int = CONFLICT_WINDOW_DAYS,
-                 neighbours: Neighbours | None = None):
+                 neighbours: Neighbours | None = None, listed: set[str] | None = None, start: date | None = None,
+                 records: list[dict] | None = None):
         self.places, self.rules, self.window = places, rules, window
         self.base_state: dict[str, State] = {}
-        self.start = min(baseline["day"]) if len(baseline) else None
+        self.start = start if start is not None else min(baseline["day"]) if len(baseline) else None
         for rec in baseline.itertuples(index=False):
             self.base_state[rec.place_id] = State(rec.side, rec.status, opt(rec.other_side), rec.day)
         if self.start is None:
@@ -137,12 +160,15 @@ class Fold:
             places[places.index.isin(list(self.base_state))] if self.base_state else places)
         self.state: dict[str, State] = dict(self.base_state)
         self._parts: dict[str, list[str]] = {}
+        self._fields: dict[str, tuple[Any, Any] | None] = {}
         self.log: dict[str, PlaceLog] = {}
-        self.events: list[dict] = []
-        self.outcomes: list[dict] = []
-        self.conflicts: list[dict] = []
-        self.proximity: list[dict] = []
-        self.evidence: list[tuple[str, date, str]] = []  # (place, day, claim id): what a state's age is read from
+        # where the pass is (:meth:`live_key`): each output row keeps it (:class:`Rows`)
+        self.position: tuple = ()
+        self.events: Rows = Rows(self)
+        self.outcomes: Rows = Rows(self)
+        self.conflicts: Rows = Rows(self)
+        self.proximity: Rows = Rows(self)
+        self.evidence: Rows = Rows(self)  # (place, day, claim id): what a state's age is read from
         # the last day a report (or the baseline) spoke of each place: the age of what is known there
         self.heard: dict[str, date] = {pid: d for pid, d in self.base_day.items() if d is not None}
         # place -> side -> the last day a report by or for that side spoke of the place (not the baseline)
@@ -150,8 +176,10 @@ class Fold:
         # place -> side -> the last day a report put that side at the place's edge (near it, advancing, besieging)
         self.at_edge: dict[str, dict[str, date]] = {}
         self._timers: list[tuple[date, int, str]] = []
+        self._timer_at: dict[int, tuple] = {}  # timer token -> the position of the claim that set it
         self._tokens = 0
-        self._run(claims)
+        self.records: list[dict] = records if records is not None else claims.to_dict("records")
+        self._run(claims, listed)
 
     # ------------------------------------------------------------ classification
     def skip_reason(self, c: Mapping[str, Any], listed: set[str]) -> str | None:
@@ -165,11 +193,12 @@ class Fold:
         if c["place_id"] is None or c["place_precision"] == "region":
             return "region-level or unresolved place: changes no settlement by itself"
         pid = c["place_id"]
-        if pid not in self.places.index:
+        known = self._place_fields(pid)
+        if known is None:
             return "place not in the gazetteer"
-        if str(pid).startswith("adm:") or self.places.at[pid, "feature_type"] in REGION_PRECISIONS:
+        feature, country = known
+        if str(pid).startswith("adm:") or feature in REGION_PRECISIONS:
             return "the place is an administrative area: changes no settlement by itself"
-        country = self.places.at[pid, "country"] if "country" in self.places else "SY"
         if isinstance(country, str) and country not in ("SY", "Syria"):
             return "place outside Syria"
         if c["date"] is None:
@@ -182,6 +211,14 @@ class Fold:
             if not named_in_clause(c):
                 return "the clause does not name the major place (it came from the context)"
         return None
+
+    def _place_fields(self, pid: str) -> tuple[Any, Any] | None:
+        """A place's feature type and country (None when the place is unknown), looked up once per place."""
+        if pid not in self._fields:
+            places = self.places
+            self._fields[pid] = None if pid not in places.index else (
+                places.at[pid, "feature_type"], places.at[pid, "country"] if "country" in places else "SY")
+        return self._fields[pid]
 
     def parts_of(self, pid: str) -> list[str]:
         """The points the map draws apart from a settlement that a report naming it means too: a city's districts
@@ -211,10 +248,20 @@ class Fold:
         return out
 
     # ------------------------------------------------------------ the pass
-    def _run(self, claims: pd.DataFrame) -> None:
-        listed = listed_claims(claims, province_names(self.places))
+    def live_key(self, c: Mapping[str, Any]) -> tuple:
+        """The order of the pass: date order across places (the ground around a place is read as it stands that
+        day); on one day, villages before major places (a city's capture is judged with its villages' changes of
+        that day)."""
+        return (c["date"], c["place_id"] in self.major, c["rank"], c["reported"] or c["date"], c["claim_id"],
+                c["place_id"])
+
+    def _run(self, claims: pd.DataFrame, listed: set[str] | None = None) -> None:
+        if listed is None:
+            listed = listed_claims(claims, province_names(self.places))
         live: list[dict] = []
-        for c in claims.to_dict("records"):
+        first: dict[str, tuple] = {}  # place -> where its first live claim came in the claims
+        for c in self.records:
+            self.position = (0, c["claim_id"])
             c = loser_phrasing(c)
             reason = self.skip_reason(c, listed)
             if reason is not None:
@@ -226,26 +273,27 @@ class Fold:
             c["rank"] = ACTION_RANK.get(c["action"], 9)
             c["holder"] = self.rules[c["action"]].holder(c) if c["action"] in self.rules else None
             live.append(c)
+            first.setdefault(c["place_id"], (c["claim_id"], 0))
             if c["action"] == "capture":
                 # taking a town takes its parts: reports name the town, the map draws its districts apart
-                for did in self.parts_of(c["place_id"]):
+                for k, did in enumerate(self.parts_of(c["place_id"]), 1):
                     if c["date"] >= self.base_day.get(did, self.start):
                         live.append({**c, "place_id": did, "part_of": c["place_id"]})
+                        first.setdefault(did, (c["claim_id"], k))
         by_place: dict[str, list[dict]] = {}
         for c in live:
             by_place.setdefault(c["place_id"], []).append(c)
         self.marks: dict[tuple[str, str], str] = {}
         for pid, cs in by_place.items():
+            self.position = (1, *first[pid])
             cs.sort(key=lambda c: (c["date"], c["reported"] or c["date"], c["rank"], c["claim_id"]))
             for cid, mark in self.find_conflicts(pid, cs, self.base_state.get(pid, UNKNOWN)).items():
                 self.marks[(pid, cid)] = mark
         self._members = by_place
-        # date order across places (the ground around a place is read as it stands that day); on one day,
-        # villages before major places (a city's capture is judged with its villages' changes of that day)
-        live.sort(key=lambda c: (c["date"], c["place_id"] in self.major, c["rank"], c["reported"] or c["date"],
-                                 c["claim_id"], c["place_id"]))
+        live.sort(key=self.live_key)
         for c in live:
             self._fire_timers(before=c["date"])
+            self.position = (2, c["date"], 0, self.live_key(c))
             self._apply(c)
         self._fire_timers(before=None)
         self._settle_conflicts()
@@ -371,6 +419,7 @@ class Fold:
         self._change(c, pid, state, State(side, "claimed", prior.side), log, [c],
                      "claimed: stands unless contradicted")
         heapq.heappush(self._timers, (c["date"] + timedelta(days=CONFIRM_DAYS), self._tokens, pid))
+        self._timer_at[self._tokens] = self.position
 
     def _fresh_near(self, pid: str, side: str, day: date) -> bool:
         """Whether ``side`` holds a place near ``pid`` that a report spoke of within :data:`GROUND_FRESH_DAYS`, or a
@@ -386,6 +435,8 @@ class Fold:
         """Settle the claimed gains whose wait ended before ``before`` (all of them for None)."""
         while self._timers and (before is None or self._timers[0][0] < before):
             day, token, pid = heapq.heappop(self._timers)
+            # after every claim of its day, before any later one, in the order the timers were set
+            self.position = (2, day, 1, self._timer_at.pop(token))
             log = self.log.get(pid)
             state = self.state.get(pid, UNKNOWN)
             if log is None or log.claimed is None or log.claimed.token != token or state.status != "claimed":

@@ -426,6 +426,19 @@ def approach_assignments(timeline, proximity: list[dict]) -> list[Assignment]:
     if not proximity:
         return out
     px, py = local_xy(pts["lat"].to_numpy(float), pts["lon"].to_numpy(float))
+    ids = pts.index.to_numpy()
+    iv = timeline.intervals
+    iv_place, iv_side, iv_status = (iv[k].to_numpy(object) for k in ("place_id", "side", "status"))
+    on_day: dict[date, tuple[np.ndarray, np.ndarray]] = {}
+
+    def sides_on(day: date) -> tuple[np.ndarray, np.ndarray]:
+        """The reported side and status of every point on ``day`` (None where nothing is known), once a day."""
+        if day not in on_day:
+            rows = timeline.rows_on(day)
+            at = pd.Index(iv_place[rows]).get_indexer(pts.index)  # -1 (not known): the None put last
+            on_day[day] = (np.append(iv_side[rows], None)[at], np.append(iv_status[rows], None)[at])
+        return on_day[day]
+
     for c in proximity:
         dist = c.get("distance_km")
         if dist is None or pd.isna(dist) or float(dist) <= 0 or c["place_id"] not in pts.index:
@@ -435,9 +448,9 @@ def approach_assignments(timeline, proximity: list[dict]) -> list[Assignment]:
         k = pts.index.get_loc(c["place_id"])
         x, y = px - px[k], py - py[k]
         r = np.hypot(x, y)
-        state = timeline.state_on(day).reindex(pts.index)
-        held = (state["side"].to_numpy() == c["side"]) & (state["status"].to_numpy() == "held")
-        held &= pts.index.to_numpy() != c["place_id"]
+        side, status = sides_on(day)
+        held = (side == c["side"]) & (status == "held")
+        held &= ids != c["place_id"]
         if not held.any():
             continue
         h = int(np.argmin(np.where(held, r, np.inf)))
@@ -447,7 +460,7 @@ def approach_assignments(timeline, proximity: list[dict]) -> list[Assignment]:
         t = (x * hx + y * hy) / (hr * hr)  # position along P -> H (0 at P, 1 at H)
         perp = np.abs(x * hy - y * hx) / hr
         cand = (t > 0) & (t < 1) & (perp <= APPROACH_CORRIDOR_KM) & (r > dist) & ~held
-        cand &= state["side"].to_numpy() != c["side"]
+        cand &= side != c["side"]
         out += [Assignment(pts.index[i], c["side"], day, [c], f"on the approach of a {dist:g} km proximity claim",
                            "approach") for i in np.flatnonzero(cand)]
     return out

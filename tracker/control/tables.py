@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
+from pathlib import Path
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from tracker.control.days import to_date
+from tracker.control.days import STALE_DAYS, as_date, to_date
 from tracker.control.records import CONFLICT_COLUMNS, EVENT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS
-from tracker.control.timeline import Timeline
+from tracker.control.stored import STATE_ON_SQL
+
+if TYPE_CHECKING:  # the timeline (and the fold behind it) is loaded only by what needs it: a day's state does not
+    from tracker.control.timeline import Timeline
 
 # ---------------------------------------------------------------- the database
 _PLACE_TABLE_COLUMNS = ("place_id", "name_en", "name_ar", "feature_type", "lat", "lon", "coord_precision",
                         "adm1_en", "adm2_en", "adm3_en", "country", "wikimap_idx")
 
 
-def read_claims(con) -> pd.DataFrame:
-    """The stored claims (newest version of each report), with the report's publication date as report time."""
+#: Claims columns the control fold never reads (long texts among them): the control stage leaves them in the store.
+NOT_FOLDED: tuple[str, ...] = ("candidates", "resolution", "date_text", "extracted_at")
+
+
+def read_claims(con, skip: Sequence[str] = ()) -> pd.DataFrame:
+    """The stored claims (newest version of each report), with the report's publication date as report time;
+    without the columns ``skip``."""
+    star = f"c.* EXCLUDE ({', '.join(skip)})" if skip else "c.*"
     return con.execute(
-        "SELECT c.*, coalesce(c.published, r.published) AS published_report FROM claims c "
+        f"SELECT {star}, coalesce(c.published, r.published) AS published_report FROM claims c "
         "LEFT JOIN reports r ON r.report_id = c.report_id AND r.version = c.report_version"
     ).df().assign(published=lambda f: f["published_report"]).drop(columns="published_report")
 
@@ -61,8 +74,12 @@ def write_timeline(con, tl: Timeline, places_version: str = "") -> dict:
     return {k: len(v) for k, v in frames.items()}
 
 
-def _read_places(con) -> pd.DataFrame:
-    return con.execute(f"SELECT {', '.join(_PLACE_TABLE_COLUMNS)} FROM places").df().set_index("place_id")
+def read_places(con, ids: list[str] | None = None) -> pd.DataFrame:
+    """The stored places (all, or those of ``ids``), indexed by ``place_id``."""
+    sql = f"SELECT {', '.join(_PLACE_TABLE_COLUMNS)} FROM places"
+    if ids is None:
+        return con.execute(sql).df().set_index("place_id")
+    return con.execute(sql + " WHERE place_id IN (SELECT unnest($1))", [ids]).df().set_index("place_id")
 
 
 def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
@@ -104,7 +121,7 @@ def load_timeline(con=None) -> Timeline:
             return _TIMELINE_CACHE[key]
         con = store.connect(path, read_only=True)
     try:
-        places = _read_places(con)
+        places = read_places(con)
         if not len(places):
             raise MissingDataError("no places in the database: run `tracker run` (the control stage) first")
         base = _dates(con.execute("SELECT * FROM baseline").df(), "day")
@@ -123,11 +140,25 @@ def load_timeline(con=None) -> Timeline:
     finally:
         if own:
             con.close()
+    from tracker.control.timeline import Timeline
+
     tl = Timeline.from_tables(places, base, events, intervals, conflicts, outcomes, claims)
     if key is not None:
         _TIMELINE_CACHE.clear()
         _TIMELINE_CACHE[key] = tl
     return tl
+
+
+# ---------------------------------------------------------------- one day, straight from the tables
+def stored_state_on(con, day: date | str, include_inferred: bool = False) -> pd.DataFrame:
+    """The state of every place on ``day`` from the control stage's tables, without loading the timeline: the
+    frame :meth:`Timeline.state_on` gives (``side, status, other_side, since, claim_ids, inferred, last_evidence,
+    stale``, indexed by ``place_id``), in a fraction of a second however many claims there are."""
+    df = con.execute(STATE_ON_SQL, [as_date(day), include_inferred, STALE_DAYS]).df()
+    df = _lists(_dates(df, "since", "last_evidence"), "claim_ids")
+    df["inferred"] = df["inferred"].astype(bool)
+    df["stale"] = df["stale"].astype(bool)
+    return df.set_index("place_id")
 
 
 def changes_between(d0: date | str, d1: date | str, *, timeline: Timeline | None = None, con=None,
@@ -168,21 +199,54 @@ def resolve_regions(claims: pd.DataFrame) -> pd.DataFrame:
     return claims
 
 
-def build_timeline(con, baseline_path=None) -> tuple[Timeline, str]:
-    """The timeline from the gazetteer (or the Wikipedia map places), a baseline and the stored claims."""
+def build_timeline(con, baseline_path=None, fold_cache: dict | None = None) -> tuple[Timeline, str]:
+    """The timeline from the gazetteer (or the Wikipedia map places), a baseline and the stored claims
+    (folded incrementally with ``fold_cache``, see :class:`Timeline`)."""
     from tracker import baseline as bl
+    from tracker.control.timeline import Timeline
 
     places, version = bl.load_places()
     base, extra = bl.load_baseline(baseline_path, places=places)
     if len(extra):
         places = pd.concat([places, extra[[c for c in places.columns if c in extra.columns]]])
-    return Timeline(places, base, resolve_regions(read_claims(con))), version
+    return Timeline(places, base, resolve_regions(read_claims(con, skip=NOT_FOLDED)), fold_cache=fold_cache), version
+
+
+def fold_cache_path(con) -> Path | None:
+    """Where the control stage keeps the fold's groups of places between runs (``<db>.fold.pickle``, beside the
+    published database); None for an in-memory database."""
+    from tracker.store import database_path
+
+    db = database_path(con)
+    return Path(f"{db}.fold.pickle") if db is not None else None
+
+
+def read_fold_cache(path: Path | None) -> dict:
+    """The kept fold groups (an empty dict when there are none or the file is unreadable: all is folded)."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        with open(path, "rb") as f:
+            cache = pickle.load(f)  # noqa: S301 (our own file, written by this stage)
+    except Exception:  # a file of another version of the code, or cut short: fold everything again
+        return {}
+    return cache if isinstance(cache, dict) else {}
 
 
 def stage_control(ctx) -> dict:
     """Pipeline stage: fold the baseline and the stored claims into events, intervals and conflicts, and store
-    them: every later stage reads these tables (or this timeline) instead of folding the claims again."""
-    tl, version = build_timeline(ctx.con)
+    them: every later stage reads these tables (or this timeline) instead of folding the claims again. The fold
+    is incremental (:mod:`tracker.control.incremental`): only the groups of places whose claims changed since
+    the last run are folded again."""
+    from tracker.fileio import replacing
+
+    path = fold_cache_path(ctx.con)
+    cache = read_fold_cache(path)
+    tl, version = build_timeline(ctx.con, fold_cache=cache)
+    if path is not None:
+        with replacing(path) as tmp, open(tmp, "wb") as f:  # streamed: no second copy in memory
+            pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
+    del cache
     counts = write_timeline(ctx.con, tl, version)
     ctx.timeline = tl  # the stages after this one draw this timeline
     applied = tl.events[tl.events["applied"]]
@@ -190,5 +254,5 @@ def stage_control(ctx) -> dict:
             "inferred": int(applied["inferred"].sum()), "claimed": int((applied["to_status"] == "claimed").sum()),
             "conflicts": len(tl.conflicts), "ignored_claims": int((tl.outcomes["outcome"] == "ignored").sum()),
             "pending_claims": int((tl.outcomes["outcome"] == "pending").sum()), "places_version": version,
-            "start": str(tl.start), "end": str(tl.end), "last_evidence": str(tl.last_evidence),
+            "start": str(tl.start), "end": str(tl.end), "last_evidence": str(tl.last_evidence), **tl.fold_counts,
             **{f"inferred_{k.replace(' ', '_')}": v for k, v in tl.inferred_counts.items()}}

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.control.days import OPEN, as_date, day_number, opt, to_date
+from tracker.control import incremental
+from tracker.control.days import OPEN, STALE_DAYS, as_date, day_number, opt, span_check, to_date
 from tracker.control.evidence import claims_frame, major_places
 from tracker.control.fold import CONFLICT_WINDOW_DAYS, REGION_PRECISIONS, Fold
 from tracker.control.graph import Neighbours
@@ -18,10 +19,6 @@ from tracker.control.inference import (approach_assignments, counts, front_assig
                                        region_assignments)
 from tracker.control.records import CONFLICT_COLUMNS, INTERVAL_COLUMNS, OUTCOME_COLUMNS, events_frame
 from tracker.control.rules import DEFAULT_RULES, UNKNOWN, Rule, State
-
-#: A state whose last evidence is older than this many days is stale: maps, exports and the API can say so.
-STALE_DAYS: int = 120
-
 
 class Timeline:
     """Control of every place over time, from a baseline and claims.
@@ -46,12 +43,16 @@ class Timeline:
         Conflict window in days (default :data:`CONFLICT_WINDOW_DAYS`).
     neighbours
         The places' :class:`~tracker.control.graph.Neighbours` (default: built from the baseline's places).
+    fold_cache
+        Fold incrementally (:mod:`tracker.control.incremental`): the groups of places of an earlier run kept in
+        this dict are reused when their claims did not change; the dict then holds this run's (an empty dict:
+        everything is folded, in ``claim_id`` order). :attr:`fold_counts` says how much was folded again.
     """
 
     def __init__(self, places: pd.DataFrame, baseline: pd.DataFrame, claims=None, *,
                  rules: Mapping[str, Rule] | None = None, infer: bool = True,
                  as_reported: date | str | None = None, window: int = CONFLICT_WINDOW_DAYS,
-                 neighbours: Neighbours | None = None):
+                 neighbours: Neighbours | None = None, fold_cache: dict | None = None):
         self.places = places
         self.baseline = baseline.reset_index(drop=True)
         self.rules = {**DEFAULT_RULES, **(rules or {})}
@@ -62,7 +63,13 @@ class Timeline:
         used = self.claims
         if self.reported_by is not None:
             used = used[[r is not None and r <= self.reported_by for r in used["reported"]]]
-        fold = Fold(places, self.baseline, used, self.rules, window, neighbours)
+        if fold_cache is None:
+            fold = Fold(places, self.baseline, used, self.rules, window, neighbours)
+            self.fold_counts: dict[str, int] = {}
+        else:
+            fold = incremental.fold(places, self.baseline, used, self.rules, window, neighbours, fold_cache)
+            self.fold_counts = {"groups": fold.groups, "refolded_groups": fold.refolded_groups,
+                                "refolded_claims": fold.refolded_claims}
         self.neighbours = fold.neighbours
         self.start: date = fold.start
         self.events = events_frame(fold.events)
@@ -72,7 +79,7 @@ class Timeline:
         self.reindex()
         self.inferred_counts: dict[str, int] = {}
         if infer:
-            self._infer(used, fold)
+            self._infer(fold)
         self._reported_cache: dict[date, Timeline] = {}
 
     @classmethod
@@ -92,6 +99,7 @@ class Timeline:
         starts = [d for d in baseline["day"] if d is not None]
         tl.start = min(starts) if starts else min(intervals["valid_from"])
         tl.inferred_counts = {}
+        tl.fold_counts = {}
         tl.reindex()
         tl._reported_cache = {}
         tl._stored = True
@@ -130,9 +138,9 @@ class Timeline:
             rows.append((pid, st.side, st.status, st.other_side, start, None, False, ev_id, ids, last_ev))
         self.intervals = pd.DataFrame(rows, columns=list(INTERVAL_COLUMNS))
 
-    def _infer(self, claims: pd.DataFrame, fold: Fold) -> None:
+    def _infer(self, fold: Fold | incremental.FoldResult) -> None:
         """Region claims, the front and proximity claims, as inferred events and overlay intervals."""
-        records = claims.to_dict("records")
+        records = fold.records  # the claims as dicts, made once for the fold
         by_id = {c["claim_id"]: c for c in records}
         regions = region_assignments(self, records, self.neighbours)
         front = front_assignments(self, self.neighbours, regions, by_id, major_places(self.places), fold.evidence)
@@ -164,6 +172,8 @@ class Timeline:
         ev = [to_date(d) for d in iv["last_evidence"]]
         self._evidence = np.array([d.toordinal() if d is not None else -1 for d in ev], dtype=np.int64)
         pids = self._cols["place_id"]
+        # place ids as integers in the order of the ids (comparing and sorting them is what rows_on does per day)
+        self._pcode = pd.factorize(pids.astype(str), sort=True)[0] if len(pids) else np.zeros(0, dtype=np.int64)
         self._by_place: dict[str, tuple[list[int], list[int]]] = {}
         for i in np.lexsort((self._from, pids.astype(str))):
             if self._inf[i]:
@@ -252,9 +262,9 @@ class Timeline:
         inf = np.flatnonzero(self._inf & (self._from <= d) & (d < self._to))
         if not len(inf):
             return rep
-        pids = self._cols["place_id"]
-        covered = np.isin(pids[rep], pids[inf])
-        _, first = np.unique(pids[inf][::-1], return_index=True)  # the latest inferred interval per place
+        codes = self._pcode
+        covered = np.isin(codes[rep], codes[inf])
+        _, first = np.unique(codes[inf][::-1], return_index=True)  # the latest inferred interval per place
         return np.concatenate([rep[~covered], inf[::-1][first]])
 
     def boundaries(self) -> np.ndarray:
@@ -334,22 +344,9 @@ class Timeline:
         return date.fromordinal(int(ev.max())) if len(ev) else self.start
 
     def span_check(self, day: date | str) -> tuple[bool, str | None]:
-        """Whether anything can be said of ``day``, and a warning when it lies outside the data's span.
-
-        Before the start (the baseline) nothing is known: (False, why). After the last evidence the states are
-        carried forward with a warning; beyond :data:`STALE_DAYS` after it every state is stale and nothing
-        current can be said: (False, why).
-        """
-        d = as_date(day)
-        if d < self.start:
-            return False, f"{d} is before the timeline starts ({self.start}, its baseline): nothing is known of it"
-        last = self.last_evidence
-        if d > last + timedelta(days=STALE_DAYS):
-            return False, (f"{d} is after the last evidence ({last}) by more than {STALE_DAYS} days: every state "
-                           "is stale, nothing current can be said")
-        if d > last:
-            return True, f"{d} is after the last evidence ({last}): states are carried forward from then"
-        return True, None
+        """Whether anything can be said of ``day``, and a warning when it lies outside the data's span
+        (:func:`span_check` with this timeline's start and last evidence)."""
+        return span_check(day, self.start, self.last_evidence)
 
     def days(self, d0: date | str | None = None, d1: date | str | None = None) -> list[date]:
         """Every day from ``d0`` (default the start) to ``d1`` (default :attr:`end`)."""
@@ -374,4 +371,3 @@ class Timeline:
             return list(exact)
         sub = places.index[en.str.contains(name.casefold(), regex=False) | ar.str.contains(name, regex=False)]
         return list(sub)
-

@@ -187,7 +187,7 @@ def _claims_by_id(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> pd.Data
     ids = sorted({i for i in ids if i})
     if not ids:
         return pd.DataFrame()
-    return _df(con, f"{_CLAIMS} WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    return _df(con, f"{_CLAIMS} WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY c.rowid", [ids])
 
 
 def _evidence(row: Any) -> Evidence:
@@ -391,10 +391,12 @@ def _disputed(con: duckdb.DuckDBPyConnection, claims: pd.DataFrame, start: dt.da
                p.name_en, p.name_ar, p.lat, p.lon
         FROM conflicts c LEFT JOIN places p USING (place_id)
         WHERE c.day_from BETWEEN ? AND ? ORDER BY c.day_from, c.place_id""", [start, end])
+    rows = rows[pd.Series([_clean(r.lat) is None or area.covers(r.lat, r.lon) for r in rows.itertuples(index=False)],
+                          index=rows.index, dtype=bool)]
+    # the claims of every conflict of the week in one query (one per conflict scans the claims once each)
+    every = _claims_by_id(con, [i for ids in rows["claim_ids"] for i in _ids(ids)])
     for row in rows.itertuples(index=False):
-        if _clean(row.lat) is not None and not area.covers(row.lat, row.lon):
-            continue
-        ev = _claims_by_id(con, _ids(row.claim_ids))
+        ev = every[every["claim_id"].isin(_ids(row.claim_ids))] if not every.empty else every
         out.append(Disputed(
             kind="conflict", day=_as_date(row.day_from), place=_str(row.name_en) or row.place_id,
             place_ar=_str(row.name_ar),
