@@ -810,3 +810,13 @@ def test_places_named_after_including_a_region_taken(gz):
     report = Report(report_id="h", text=text, published=None, lang="en", kind="chronicle", meta='{"period": "2018"}')
     taken = {c.place_id for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"}
     assert {"C2870", "C2882"} <= taken
+
+
+def test_a_pluperfect_in_a_chronicle_tells_of_a_day_before_the_running_date(gz):
+    text = ("The Palmyra offensive in 2017 was launched by the Syrian Arab Army against ISIL in January 2017, with "
+            "the goal of recapturing Palmyra. ISIL forces had retaken the city of Palmyra in a sudden offensive from "
+            "8 to 11 December. On 2 March 2017, the army recaptured Palmyra.")
+    report = Report(report_id="p", text=text, published=None, lang="en", kind="chronicle",
+                    title="Palmyra offensive (2017)", meta='{"period": "2017"}')
+    dates = {(c.actor, c.date) for c in extract_report(report, gz) if c.action == "capture"}
+    assert dates == {("isis", "2016-12-11"), ("government", "2017-03-02")}

@@ -64,8 +64,10 @@ class Dating:
         while self.headings and self.headings[0][0] < sent.start:
             self._set_year(self.headings.pop(0)[1])
 
-    def date_for(self, pos: int, sent: Sentence) -> tuple[str | None, str | None, str | None]:
-        """(ISO date, precision, the date words) of a claim at folded offset ``pos``."""
+    def date_for(self, pos: int, sent: Sentence, earlier: bool = False) -> tuple[str | None, str | None, str | None]:
+        """(ISO date, precision, the date words) of a claim at folded offset ``pos``; ``earlier`` for a claim in
+        the pluperfect ("ISIL had retaken Palmyra ... 11 December"), which in a chronicle tells of a day before
+        the running date, not after it."""
         published = self.report.published
         if sent.headline and published is not None and not self.chronicle:
             return published.isoformat(), self.report.published_precision or "day", None
@@ -82,6 +84,10 @@ class Dating:
                 chosen = None
         if chosen is not None:
             value, precision = self._resolve(chosen)
+            running = self.state.get("prev_date") or self.state.get("seen")
+            if earlier and self.chronicle and value is not None and running is not None and chosen.year is None and \
+                    chosen.kind == "daymonth" and value > running:
+                value = value.replace(year=value.year - 1) if not (value.month == 2 and value.day == 29) else value
             if value is not None:
                 return value.isoformat(), precision, self.report.text[self.orig(chosen.start):self.orig(chosen.end)].strip()
         if self.state.get("carry") and self.state.get("carry_para") == sent.paragraph:
@@ -103,6 +109,8 @@ class Dating:
             value, precision = self._resolve(d)
             if value is None:
                 continue
+            if self.chronicle and d.kind in ("monthyear", "daymonth") and d.year is not None:
+                self.state["seen"] = value  # the last full date the chronicle gave, opener or not
             if self.chronicle and d.kind == "year":
                 continue  # a bare year sets the running year only as an opener (above)
             if self.chronicle and d.kind in ("monthyear", "month") and (not self._opens(sent, d.start) or
