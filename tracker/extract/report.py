@@ -456,7 +456,7 @@ class _Reader:
         o0, o1 = self.off.orig(lo), self.off.orig(hi)
         while o0 < o1 and self.text[o0] in " \u00a0\u200c«\"“'‘":
             o0 += 1
-        pluperfect = any(c.text in ("had", "'d") for c in ch[max(0, f.index - 3):f.index])
+        pluperfect = any(c.has("pluperfect") for c in ch[max(0, f.index - 3):f.index])
         date_s, date_p, date_t = self.dating.date_for(f.pred.start, sent, pluperfect)
         st = status(ch, f, date_s, self.report.published, self.report.kind == "chronicle", self.lang, date_p)
         attribution = self._attribution(f.pred.start, sent)
