@@ -820,3 +820,14 @@ def test_a_pluperfect_in_a_chronicle_tells_of_a_day_before_the_running_date(gz):
                     title="Palmyra offensive (2017)", meta='{"period": "2017"}')
     dates = {(c.actor, c.date) for c in extract_report(report, gz) if c.action == "capture"}
     assert dates == {("isis", "2016-12-11"), ("government", "2017-03-02")}
+
+
+@pytest.mark.parametrize("text,lang,action", [
+    ("Syrian troops entered Palmyra after fierce clashes with IS.", "en", "capture"),
+    ("دخلت هيئة تحرير الشام مدينة عفرين بعد اشتباكات مع الفيلق الثالث", "ar", "capture"),
+    ("Syrian troops entered Palmyra and clashed with IS.", "en", "advance"),  # the fighting goes on
+])
+def test_fighting_before_an_entry_ends_with_it(gz, text, lang, action):
+    report = Report(report_id="e", text=text, published=date(2022, 10, 13), lang=lang)
+    assert [c.action for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action in ("capture", "advance")] == [action]

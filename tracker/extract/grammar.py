@@ -134,8 +134,11 @@ class Grammar:
         if f.construction != "entry" or f.action != "advance" or f.agent is None or not f.places or \
                 any(role != "whole" for _, role in f.places) or f.loser is not None:
             return False  # "entered YPG-held Afrin": a place another side still holds
-        if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") for g in frames):
-            return False
+        if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") and
+               not (g.action in ("clash", "attack") and
+                    any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index]))
+               for g in frames):
+            return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
