@@ -108,3 +108,8 @@ def test_a_weekday_after_an_estimated_publication_date_is_the_nearest_one():
     assert resolve(sun, tuesday, base_estimated=True) == (date(2020, 1, 26), "day")  # five days on: the one before
     assert dates.publication_estimated("event_date", "day") and dates.publication_estimated("estimated: x", "day")
     assert not dates.publication_estimated("printed", "day")
+
+
+def test_a_solar_hijri_month_and_year_without_a_day():
+    (d,) = find_dates(fold("این شهرک در آذر ۱۳۹۲ به دست تروریست‌ها افتاده بود")[0], "fa")
+    assert d.kind == "solarmonth" and resolve(d, date(2014, 9, 25)) == (date(2013, 11, 22), "month")

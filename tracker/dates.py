@@ -48,7 +48,7 @@ class DateMention:
     """A date phrase found in folded text.
 
     ``kind`` is ``relative`` (yesterday), ``weekday``, ``ago`` (ten days ago), ``daymonth`` (with or
-    without a year), ``monthyear``, ``solar`` (Solar Hijri day month year) or ``next`` (chronicle
+    without a year), ``monthyear``, ``solar`` (Solar Hijri day month year), ``solarmonth`` (Solar Hijri month year) or ``next`` (chronicle
     "the next day"); ``english`` is what dateparser is given; ``year`` the year written, if any.
     """
 
@@ -103,6 +103,8 @@ def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
     parts = []
     if maps["solar"]:
         parts.append(rf"(?P<sday>\d{{1,2}})\s+(?P<smonth>{_alt(maps['solar'])})\s+(?P<syear>1[34]\d\d)")
+        # "آذر ۱۳۹۲": a Solar Hijri month
+        parts.append(rf"(?P<smonth2>{_alt(maps['solar'])})\s+(?P<syear2>1[34]\d\d)")
     # "14 October 2017", "14 تشرين الاول", "2 تموز/يوليو 2017"
     parts.append(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{month})(?:\s*/\s*(?:{month}))?"
                  rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?")
@@ -151,6 +153,8 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
         if g.get("sday"):
             found.append(DateMention(*span, "solar", f"{g['sday']}/{maps['solar'][_norm(g['smonth'])]}",
                                      int(g["syear"])))
+        elif g.get("smonth2"):
+            found.append(DateMention(*span, "solarmonth", f"1/{maps['solar'][_norm(g['smonth2'])]}", int(g["syear2"])))
         elif g.get("day") or g.get("day2"):
             day, month, year = (g["day"], g["month"], g["year"]) if g.get("day") else (g["day2"], g["month2"], g["year2"])
             if int(day) == 0 or int(day) > 31:
@@ -313,9 +317,10 @@ def resolve(mention: DateMention, base: date | None, year_hint: int | None = Non
         Whether ``base`` is an estimate: a weekday is then the nearest such day, up to
         :data:`WEEKDAY_AFTER_ESTIMATE` days after it, not always the one before.
     """
-    if mention.kind == "solar":
+    if mention.kind in ("solar", "solarmonth"):
         month_day = mention.english.split("/")
-        return solar_to_gregorian(mention.year, int(month_day[1]), int(month_day[0])), "day"
+        return solar_to_gregorian(mention.year, int(month_day[1]), int(month_day[0])), \
+            ("day" if mention.kind == "solar" else "month")
     if mention.kind == "next":
         if previous is None:
             return None, "day"
