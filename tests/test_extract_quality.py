@@ -831,3 +831,13 @@ def test_fighting_before_an_entry_ends_with_it(gz, text, lang, action):
     report = Report(report_id="e", text=text, published=date(2022, 10, 13), lang=lang)
     assert [c.action for c in extract_report(report, gz) if c.status == "asserted" and
             c.action in ("capture", "advance")] == [action]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("On 9 February, control of Saraqab shifted to GoS forces.", {("government", "C3916")}),
+    ("Fighting shifted to Saraqab on Monday.", set()),  # fighting moves, no side takes the town
+])
+def test_control_shifted_to_a_side(gz, text, want):
+    report = Report(report_id="s", text=text, published=date(2020, 2, 20), lang="en")
+    assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == "capture"} == want
