@@ -841,3 +841,14 @@ def test_control_shifted_to_a_side(gz, text, want):
     report = Report(report_id="s", text=text, published=date(2020, 2, 20), lang="en")
     assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
             c.action == "capture"} == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Kafr Nabudah is now under SAA control.", ("government", "C3209")),  # no predicate in the sentence
+    ("Map update: Kafr Nabudah now under SAA control", ("government", "C3209")),
+    ("HTS counter-attack: Kafr Nabudah back in rebel hands", ("opposition", "C3209")),
+])
+def test_a_state_without_a_verb_is_read(gz, text, want):
+    report = Report(report_id="u", text=text, published=date(2019, 5, 10), lang="en")
+    assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == "capture"} == {want}

@@ -61,6 +61,8 @@ LANGS = ("ar", "fa", "en")
 _OPENING = re.compile(r"^\W*(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:town|city|village|stronghold)?\s*(?:of\s+)?$|^\W*$")
 #: kinds of settlement by which a place taken but not named is named later ("the town of X")
 _KINDS = frozenset({"town", "city", "village"})
+#: characters between "under"/"in" and the "control"/"hands" of a state phrase ("under the full control of the SDF")
+_UNDER_REACH = 40
 #: how far from the place a side denies losing the other sides' captures are refuted
 DENIAL_KM = 25.0
 _PROCLITIC_AL = re.compile(r"^(?:وب|فب|ب|و|ف|ل)(?=ال)")
@@ -117,7 +119,12 @@ class _Reader:
         self.places = find_places(gz, self.text, self.folded, self.off.folded, self.off.orig, self.hits + date_hits,
                                   self.lang)
         self.sentences = sentences(self.folded, self.lang, report.kind)
-        self.pred_starts = [h.start for h in self.hits if h.group == "pred"]
+        # sentences worth reading: a predicate, or "under"/"in" a side's "control"/"hands" ("X now under SAA
+        # control", read by the grammar's under-phrases)
+        controls = [h.start for h in self.hits if h.group == "control"]
+        self.pred_starts = sorted([h.start for h in self.hits if h.group == "pred"] + [
+            h.start for h in self.hits if h.group == "under" and
+            (k := bisect.bisect_right(controls, h.end)) < len(controls) and controls[k] - h.end <= _UNDER_REACH])
         self.attributions = [h for h in self.hits if h.group == "attribution"]
         self.locator_ends = sorted(h.end for h in self.hits if h.group == "locator")
         self.directional_ends = sorted(h.end for h in self.hits if h.group == "directional")
