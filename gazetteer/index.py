@@ -173,6 +173,9 @@ class MentionIndex:
             # Persian writes the article onto the word before it: "ابو الظهور" / "ابوالظهور"
             if " ال" in key and len(words) <= 3:
                 self.keys[key.replace(" ال", "ال")].setdefault(pid, "name")
+            # "كفر" and "دير" are often written onto the next word: "كفر نبودة" / "كفرنبودة", "دیرحافر"
+            if len(words) >= 2 and words[0] in _JOINED_HEADS and not words[1].startswith("ال"):
+                self.keys[words[0] + " ".join(words[1:])].setdefault(pid, "name")
             # final ta marbuta and alef alternate in village names: "أبو حكفة" / "أبو حكفا"
             if key.endswith("ه") and len(words[-1]) > 3:
                 self.keys[key[:-1] + "ا"].setdefault(pid, "name")
@@ -534,6 +537,8 @@ _KIND_RANK = {"variant": 0, "base": 1, "name": 2}
 MIN_PERSIAN_BARE = 5    # letters of an article-less form indexed for Persian text ("باغوز")
 PERSIAN_LETTERS = 5     # a text with this many Persian yeh and keheh is Persian
 MIN_LATIN_KEY = 3       # shorter transliteration keys ("bab", "tal" pass; "al" does not) are not indexed
+#: Arabic name heads written onto the word after them ("كفرنبل", "ديرحافر")
+_JOINED_HEADS = frozenset({"كفر", "دير"})
 MAX_RUN_WORDS = 6       # the longest span of a run tried as one name
 
 # ---------------------------------------------------------------- capitalised Latin runs

@@ -199,3 +199,12 @@ def test_a_place_abroad_loses_when_its_country_is_not_named(gaz):
     assert res.best is not None and res.best.country == "SY"
     iraq = [c for c in res.candidates if c.country == "IQ"]
     assert iraq and "abroad, its country not named nearby" in iraq[0].reasons
+
+
+@pytest.mark.parametrize("text,pid", [
+    ("قوات النظام تسيطر على كفرنبودة", "C3209"),  # "كفر" written onto the next word
+    ("قوات النظام تسيطر على ديرحافر", "C1240"),
+    ("کفرنبوده به کنترل ارتش سوریه درآمد", "C3209"),
+])
+def test_kafr_and_deir_written_onto_the_next_word_are_found(gaz, text, pid):
+    assert pid in {p for m in gaz.find_mentions(text) for p in m.place_ids}
