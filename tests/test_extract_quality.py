@@ -852,3 +852,13 @@ def test_a_state_without_a_verb_is_read(gz, text, want):
     report = Report(report_id="u", text=text, published=date(2019, 5, 10), lang="en")
     assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
             c.action == "capture"} == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Manbij has been cleared of Islamic State militants, the SDF said.", ("sdf", "C1767")),  # the speaker took it
+    ("The fall of Manbij to the SDF cuts a key IS supply route.", ("sdf", "C1767")),  # the side after the place
+])
+def test_the_speaker_of_an_agentless_capture_and_the_fall_of_x_to_y(gz, text, want):
+    report = Report(report_id="m", text=text, published=date(2016, 8, 12), lang="en")
+    assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == "capture"} == {want}

@@ -346,12 +346,15 @@ class Grammar:
 
     def _fall(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         f.places = self._places_before(ch, i)
+        k = i + 1
         if not f.places:
             f.places = self._places_after(ch, i + 1, f) if f.pred.text.endswith(" of") else []
             if not f.places:
                 return False
+            last = max(p.end for p, _ in f.places)
+            k = next((m for m in range(i + 1, len(ch)) if ch[m].start >= last), len(ch))  # "the fall of X to Y"
         f.passive = True
-        f.agent, f.agent_how = self._to_agent(ch, i + 1)
+        f.agent, f.agent_how = self._to_agent(ch, k)
         if f.agent is None:
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
         return True

@@ -379,13 +379,22 @@ class _Reader:
         return self._sentence_side(f, ch)
 
     def _sentence_side(self, f: Frame, ch: list[Chunk]) -> str | None:
-        """A side the sentence names that is not the loser: before the frame, or after a loss."""
+        """A side the sentence names that is not the loser: before the frame, or after a loss, or speaking
+        after it ("Manbij has been cleared of IS militants, the SDF said")."""
         loser = f.loser.side if f.loser is not None and not f.loser.generic else None
         for j in range(len(ch) - 1, -1, -1):
             c = ch[j]
             if c.kind == "actor" and c.value.side and c.value.side != loser and c.value is not f.loser and \
                     (j < f.index or f.loss) and not self.grammar.dependent(ch, j) or \
                     c.kind == "actor" and f.loss and c.value.side and c.value.side != loser and j > f.index:
+                return c.value.side
+        for j in range(f.index + 1, len(ch) - 1):
+            c = ch[j]
+            k = j - 1
+            while k > f.index and ch[k].has("det"):
+                k -= 1
+            if c.kind == "actor" and c.value.side and c.value.side != loser and c.value is not f.loser and \
+                    ch[j + 1].has("reporting") and ch[k].kind == "punct":
                 return c.value.side
         return None
 
