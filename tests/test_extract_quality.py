@@ -862,3 +862,16 @@ def test_the_speaker_of_an_agentless_capture_and_the_fall_of_x_to_y(gz, text, wa
     report = Report(report_id="m", text=text, published=date(2016, 8, 12), lang="en")
     assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
             c.action == "capture"} == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # "lost control of the city": a loss, not also a capture by the side that lost it
+    ("ارتش سوریه کنترل شهر تدمر را از دست داد", {("government", "withdraw")}),
+    ("گروه حکومت اسلامی کنترل شهر تدمر را از دست داد", {("isis", "withdraw")}),
+    ("نیروهای دموکراتیک سوریه از شهر تل ابیض عقب نشستند", {("sdf", "withdraw")}),
+    # the side after a verbal noun ("the withdrawal of IS") is not the subject of the verb
+    ("ارتش سوریه پس از عقب نشستن داعش وارد شهر تدمر شد", {("government", "advance")}),
+])
+def test_persian_losses_withdrawals_and_verbal_nouns(gz, text, want):
+    report = Report(report_id="p", text=text, published=date(2019, 10, 13), lang="fa")
+    assert {(c.actor, c.action) for c in extract_report(report, gz) if c.status == "asserted"} == want

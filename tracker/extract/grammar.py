@@ -121,6 +121,11 @@ class Grammar:
                 frame.action = "capture"
             elif self._entry_takes(ch, frame, out):
                 frame.action, frame.entered = "capture", True
+            if frame.action == "capture" and frame.agent is not None and any(
+                    g.loss and g.loser is not None and g.loser.side == frame.agent.side and
+                    0 < g.index - frame.index <= 6 and not any(c.kind == "punct" for c in ch[frame.index:g.index]) and
+                    {_key(p) for p, _ in g.places} & {_key(p) for p, _ in frame.places} for g in out):
+                frame.complete = False  # "ارتش سوریه کنترل شهر تدمر را از دست داد": the control it lost
         out.extend(self._under_phrases(ch, sent, out))
         return out
 
@@ -1487,7 +1492,8 @@ class PersianGrammar(_ScopeGrammar):
         several clauses)."""
         for a in (self._clause_start(ch, i), 0):
             for j in range(a, i):
-                if ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j):
+                if ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j) and \
+                        not (j > 0 and ch[j - 1].kind == "pred"):  # "پس از عقب نشستن داعش": a verbal noun's
                     return ch[j].value
         return None
 
