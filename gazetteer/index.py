@@ -433,7 +433,12 @@ class MentionIndex:
         found = self._ids_of.get(key)
         if found is None:
             kinds = self.keys[key]
-            found = self._ids_of[key] = (tuple(sorted(kinds)),
+            ids = set(kinds)
+            if _arabic_word(key) and "name" in kinds.values():
+                # a place the map knows by its Latin name only ("Resafa") may be the one meant by an
+                # Arabic name other places also bear ("الرصافة"): listed, not named, so context decides
+                ids |= self.skel.get(skeleton(key), set())
+            found = self._ids_of[key] = (tuple(sorted(ids)),
                                          tuple(sorted(p for p, k in kinds.items() if k == "name")))
         return found
 
