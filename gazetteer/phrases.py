@@ -1,6 +1,6 @@
 """Context phrases that place a mention: relative positions, borders and banks of the Euphrates.
 
-``relative_phrases`` finds "45 km south-east of", "30 كم جنوب", "۴۵ کیلومتری شمال", "north of" in a
+``relative_phrases`` finds "45 km south-east of", "30 كم جنوب", "۴۵ کیلومتری شمال", "north of", "شمال شرق" in a
 normalised text; the resolver ties each to the mention before it (the place described) and the
 mention after it (the anchor) and favours candidates near the point the phrase gives.
 ``geo_cues`` reads border phrases ("on the Jordanian border", "الحدود مع تركيا") and bank phrases
@@ -34,7 +34,10 @@ _RELATIVE = [
                rf"(?:من |عن |ل)?(?:مدينه |بلده |قريه )?"),
     # ۴۵ کیلومتری جنوب شرقی
     re.compile(rf"{_NUMBER} ?(كيلومتري|كيلومتر)(?: {_AR_DIR})? ?(?:شهر |استان )?"),
+    # (في|در) شمال شرق | جنوب غربي: a direction word before the anchor's name
+    re.compile(rf"(?<!\S)(?:في |الي |در |به )?{_AR_DIR} (?:مدينه |بلده |شهر |استان )?"),
 ]
+_DIRECTION_ONLY = (1, 4)   # the patterns above with no distance
 _MILE_KM = 1.609
 
 
@@ -73,7 +76,7 @@ def relative_phrases(ntext: str, pos) -> list[Relative]:
             if e - s < 4 or any(s < b and a < e for a, b in taken):
                 continue
             groups = m.groups()
-            if k == 1:
+            if k in _DIRECTION_ONLY:
                 km_, bearing = None, _bearing(groups[0], groups[1])
             else:
                 whole, tenth, unit, d1, d2 = groups[:5]

@@ -1,7 +1,7 @@
 """Accuracy of the claim extractor on every labelled set, per set and language, one line each.
 
 usage: python scripts/evaluate.py [SET ...] [--split dev|test|all] [--show N] [--json]
-sets: seeds, news, written, fresh, wiki (default: all)
+sets: seeds, news, written, fresh, fresh2, wiki (default: all)
 
 - ``seeds``: the five seed reports against ``<sources>/eval/seeds.gold.jsonl``, scored by the owners'
   ``<sources>/eval/score.py`` rules (territorial precision, recall, F1), dates of matched claims.
@@ -14,6 +14,8 @@ sets: seeds, news, written, fresh, wiki (default: all)
 - ``fresh``: ``tests/data/fresh_reports.jsonl`` with ``fresh_labels.jsonl``, a second written set in more
   styles (event-dataset notes, map trackers, UN sitreps, Russian and Persian-language outlets), written
   later by people who had not read the extractor, scored as ``written``.
+- ``fresh2``: ``tests/data/fresh2_reports.jsonl`` with ``fresh2_labels.jsonl``, a third set written the same
+  way, weighted toward terse event notes, Arabic and Persian, and the years 2012-2015 and 2020-2024.
 - ``wiki``: ``tests/data/wiki_labels.jsonl`` (our labels of Wikipedia campaign sentences; each read as a
   chronicle with the sentences before it in its paragraph). A labelled claim is matched by a predicted
   claim of the same actor, action and status whose point lies within 10 km (or whose words overlap the
@@ -308,7 +310,7 @@ def seeds_report(gz: Any, out: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", default=["seeds", "news", "written", "fresh", "wiki"])
+    parser.add_argument("sets", nargs="*", default=["seeds", "news", "written", "fresh", "fresh2", "wiki"])
     parser.add_argument("--split", default="all", choices=("dev", "test", "all"))
     parser.add_argument("--show", type=int, default=0, help="print that many misses per set")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON at the end")
@@ -323,12 +325,12 @@ def main() -> None:
             figures[name] = seeds_report(gz, args.out)
         elif name == "news":
             figures[name] = news_report(gz, args.show)
-        elif name in ("written", "fresh"):
+        elif name in ("written", "fresh", "fresh2"):
             figures[name] = written_report(gz, args.split, args.show, name)
         elif name == "wiki":
             figures[name] = wiki_report(gz, args.split, args.show)
         else:
-            parser.error(f"unknown set {name!r} (seeds, news, written, fresh, wiki)")
+            parser.error(f"unknown set {name!r} (seeds, news, written, fresh, fresh2, wiki)")
     if args.json:
         print(json.dumps(figures, indent=1, default=str))
 

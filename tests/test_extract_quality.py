@@ -875,3 +875,15 @@ def test_the_speaker_of_an_agentless_capture_and_the_fall_of_x_to_y(gz, text, wa
 def test_persian_losses_withdrawals_and_verbal_nouns(gz, text, want):
     report = Report(report_id="p", text=text, published=date(2019, 10, 13), lang="fa")
     assert {(c.actor, c.action) for c in extract_report(report, gz) if c.status == "asserted"} == want
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # another name of the place in brackets: the clause goes on past it, the subject is not the loser after را
+    ("ارتش سوریه پس از ماه‌ها عملیات، شهرک کارگری عدرا (عدرا العمالیه) در شمال شرق دمشق را از لوث "
+     "تروریست‌های «جبهه النصره» پاکسازی کرد.", "fa", ("government", "C2331")),
+    ("سيطرت وحدات حماية الشعب على معبر تل كوجر (اليعربية) الحدودي مع العراق", "ar", ("sdf", "C4969")),
+])
+def test_a_bracketed_other_name_and_the_persian_subject_before_the_object(gz, text, lang, want):
+    report = Report(report_id="b", text=text, published=date(2014, 9, 25), lang=lang)
+    assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == "capture"} == {want}

@@ -1211,6 +1211,28 @@ class _ScopeGrammar(Grammar):
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
         self._numbers = frozenset(lex.numbers)
 
+    def _aside(self, ch: list[Chunk], k: int) -> tuple[int, int] | None:
+        """(the "(" index, the ")" index) of a short bracket right after a place that holds another
+        name of it ("شهرک کارگری عدرا (عدرا العمالیه) ... را"), when ``ch[k]`` is either bracket."""
+        if ch[k].text == "(":
+            o = k
+            c = next((m for m in range(k + 1, min(len(ch), k + 6)) if ch[m].text == ")"), None)
+        elif ch[k].text == ")":
+            c = k
+            o = next((m for m in range(k - 1, max(-1, k - 6), -1) if ch[m].text == "("), None)
+        else:
+            return None
+        if o is None or c is None or o == 0:
+            return None
+        before = ch[o - 1]
+        if before.kind != "place" and not (before.kind == "word" and not before.value):
+            return None  # brackets after a place, or after a name the gazetteer lacks ("تل كوجر")
+        inner = ch[o + 1:c]
+        if not any(x.kind == "place" for x in inner) or \
+                any(x.kind in ("pred", "actor", "date") or x.kind == "word" and x.value for x in inner):
+            return None
+        return o, c
+
     def _possessor(self, ch: list[Chunk], i: int) -> Actor | None:
         """The side right after a verbal noun is its subject ("حصار داعش", "تحرير وحدات الجيش لبلدة",
         "ورود ارتش سوریه به شهر")."""
@@ -1227,6 +1249,12 @@ class _ScopeGrammar(Grammar):
         j = a
         while j < b:
             c = ch[j]
+            aside = self._aside(ch, j) if c.text == "(" else None
+            if aside is not None:
+                if out and out[-1][0].alias is None:
+                    out[-1][0].alias = next(x.value for x in ch[aside[0] + 1:aside[1]] if x.kind == "place")
+                j = aside[1] + 1
+                continue
             if c.kind == "place" and j > a and (ch[j - 1].text.isdigit() or ch[j - 1].text in self._numbers):
                 pass  # "دو ساله", "3 كلم": a measure, not a place
             elif c.kind == "place":
@@ -1240,9 +1268,11 @@ class _ScopeGrammar(Grammar):
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
                 if name is not None and not self._located(ch, j):
-                    if k + 2 < len(ch) and ch[k].text == "(" and ch[k + 1].kind == "place" and ch[k + 2].text == ")":
-                        name.alias = ch[k + 1].value  # "معبر تل كوجر (اليعربية)": its other name in brackets
-                        k += 3
+                    aside = self._aside(ch, k) if k < len(ch) else None
+                    if aside is not None:
+                        # "معبر تل كوجر (اليعربية)": its other name in brackets
+                        name.alias = next(x.value for x in ch[aside[0] + 1:aside[1]] if x.kind == "place")
+                        k = aside[1] + 1
                     if c.has("quarter"):
                         name.within = self._quarter_city(ch, k, b)
                     elif name.site and name.namesake is None:
@@ -1384,6 +1414,10 @@ class _ScopeGrammar(Grammar):
                     continue
             if c.has("stop") and not c.has("from") and not (c.text == "وسط" and k + 1 < n and ch[k + 1].kind == "place"):
                 break
+            aside = self._aside(ch, k) if c.text == "(" else None
+            if aside is not None:
+                k = aside[1] + 1  # another name of the place in brackets: the clause goes on after it
+                continue
             if c.kind == "punct" and c.text in _BOUNDARY_PUNCT:
                 break
             if c.kind == "punct" and c.text in _LIST_PUNCT and k + 1 < n and ch[k + 1].has("member"):
@@ -1409,6 +1443,10 @@ class _ScopeGrammar(Grammar):
         k = i - 1
         while k >= 0:
             c = ch[k]
+            aside = self._aside(ch, k) if c.text == ")" else None
+            if aside is not None:
+                k = aside[0] - 1  # another name of the place in brackets: the clause goes on before it
+                continue
             if c.kind == "pred" and c.value[0] in TERRITORIAL or c.has("stop") or \
                     c.kind == "punct" and (c.text in _BOUNDARY_PUNCT or c.text in _LIST_PUNCT and
                                            not (k + 1 < len(ch) and ch[k + 1].kind == "place")):
@@ -1492,6 +1530,8 @@ class PersianGrammar(_ScopeGrammar):
         several clauses)."""
         for a in (self._clause_start(ch, i), 0):
             for j in range(a, i):
+                if ch[j].has("object_marker"):
+                    break  # the subject comes before the object: "... را از لوث تروریست‌های X پاکسازی کرد"
                 if ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j) and \
                         not (j > 0 and ch[j - 1].kind == "pred"):  # "پس از عقب نشستن داعش": a verbal noun's
                     return ch[j].value

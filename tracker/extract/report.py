@@ -257,6 +257,8 @@ class _Reader:
                         lookup(self.gz, place, self.text)
                         take_alias(self.gz, place)
                         locate_by_head(self.gz, place, self.text)
+                    if not place.resolved and place.alias is not None:
+                        take_alias(self.gz, place)  # "عدرا (عدرا العمالية)": the bracket's name decides
                     if place.within is not None:
                         locate_within(place)
                     resolved.append((place, role))
