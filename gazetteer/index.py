@@ -676,6 +676,11 @@ def _span_at(pos, span: tuple) -> tuple[int, int]:
 _LIST_HEADS = ("قري", "قرى", "بلدات", "مدن", "روستاهای", "شهرکهای")
 
 
+#: prepositions and particles (normalised) that no name read by its consonants takes in: "الشدادی در"
+#: is al-Shaddadi, then "in", not a place whose consonants are "shdr"
+_FUNCTION_WORDS = frozenset({"و", "في", "من", "الي", "علي", "عن", "مع", "بعد", "قبل", "منذ", "حتي", "در", "به", "از",
+                             "را", "با", "تا", "كه", "براي", "اين", "ان", "هم", "نيز"})
+
 #: bits of :func:`_word_code`
 _OK, _QUAL, _HEAD, _WAW, _WAW_START, _LONG = 1, 2, 4, 8, 16, 32
 
@@ -683,7 +688,7 @@ _OK, _QUAL, _HEAD, _WAW, _WAW_START, _LONG = 1, 2, 4, 8, 16, 32
 def _word_code(word: str) -> int:
     """What one word may be in a skeleton match, as :data:`_OK` ... :data:`_LONG` bits (the same
     few thousand words come back in every report: each is worked out once)."""
-    ok = bool(word) and word not in stop_names() and _arabic_word(word)
+    ok = bool(word) and word not in stop_names() and word not in _FUNCTION_WORDS and _arabic_word(word)
     bits = _OK if ok else 0
     if ok and _word_skeleton(word)[1] is not None:
         bits |= _QUAL

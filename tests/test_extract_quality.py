@@ -887,3 +887,37 @@ def test_a_bracketed_other_name_and_the_persian_subject_before_the_object(gz, te
     report = Report(report_id="b", text=text, published=date(2014, 9, 25), lang=lang)
     assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
             c.action == "capture"} == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # a name in quotes after "شهر", and an Arabic name with its article, are names, not "the city"
+    ("ارتش سوریه شهر «الشدادی» در استان حسکه را تصرف کرد.", ("government", "C4446")),
+    ("ارتش سوریه شهر الشدادی در استان حسکه را تصرف کرد.", ("government", "C4446")),
+    # the sentence opens with the place, an apposition follows, then "fell into the hands of"
+    ("شهر تدمر، از شهرهای تاریخی سوریه، به دست داعش افتاد.", ("isis", "C2889")),
+    ("شهر «تدمر» (پالمیرا) در مرکز سوریه به دست داعش افتاد.", ("isis", "C2889")),
+])
+def test_persian_quoted_names_and_a_place_before_an_apposition(gz, text, want):
+    report = Report(report_id="q", text=text, published=date(2015, 5, 21), lang="fa")
+    assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == "capture"} == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # the speaker before "می گویند" is not the subject ...
+    ("فعالان مخالف دولت سوریه می گویند شورشیان روستای کفرنبوده را تصرف کرده اند.", {("opposition", "capture")}),
+    # ... unless the side after it is the object
+    ("شورشیان سوری می‌گویند گروه «دولت اسلامی» (داعش) را از شهر الاتارب بیرون رانده‌اند.", {("opposition", "capture")}),
+    # the object before a clause of time
+    ("ارتش سوریه روستای کفرنبوده را پس از نبردی سنگین به کنترل خود درآورد.", {("government", "capture")}),
+    # an aim: "برای آزادسازی", "آماده ورود"
+    ("ارتش سوریه عملیاتی را برای آزادسازی شهر «زبدانی» آغاز کرد.", set()),
+    ("نیروهای ارتش آماده ورود به شهر زبدانی هستند.", set()),
+    # "غوطه شرقی دمشق" only locates: Damascus is not taken
+    ("شورشیان پایگاه «مرج السلطان» در غوطه شرقی دمشق را تصرف کردند.", {("opposition", "capture")}),
+])
+def test_persian_speakers_aims_and_objects(gz, text, want):
+    report = Report(report_id="p2", text=text, published=date(2014, 1, 5), lang="fa")
+    claims = [c for c in extract_report(report, gz) if c.status == "asserted"]
+    assert {(c.actor, c.action) for c in claims if c.action in ("capture", "advance")} == want
+    assert not any(c.place_id == "C1001" for c in claims)  # never Damascus

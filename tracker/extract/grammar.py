@@ -40,6 +40,8 @@ from tracker.textfold import fold_key
 from tracker.vocab import TERRITORIAL
 
 #: words that end a clause: the roles of a predicate are not looked for beyond them
+_OPEN_QUOTES = frozenset({"«", "\"", "“"})
+_CLOSE_QUOTES = frozenset({"»", "\"", "”"})
 _BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "|", "?", "!", "."})
 _LIST_PUNCT = frozenset({",", "،", "&"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
@@ -1212,8 +1214,8 @@ class _ScopeGrammar(Grammar):
         self._numbers = frozenset(lex.numbers)
 
     def _aside(self, ch: list[Chunk], k: int) -> tuple[int, int] | None:
-        """(the "(" index, the ")" index) of a short bracket right after a place that holds another
-        name of it ("شهرک کارگری عدرا (عدرا العمالیه) ... را"), when ``ch[k]`` is either bracket."""
+        """(the "(" index, the ")" index) of a short bracket of names right after a place, another name of
+        it ("شهرک کارگری عدرا (عدرا العمالیه) ... را"), when ``ch[k]`` is either bracket."""
         if ch[k].text == "(":
             o = k
             c = next((m for m in range(k + 1, min(len(ch), k + 6)) if ch[m].text == ")"), None)
@@ -1224,11 +1226,11 @@ class _ScopeGrammar(Grammar):
             return None
         if o is None or c is None or o == 0:
             return None
-        before = ch[o - 1]
+        before = ch[o - 1] if ch[o - 1].text not in _CLOSE_QUOTES or o < 2 else ch[o - 2]  # "«دیریک» (المالکیه)"
         if before.kind != "place" and not (before.kind == "word" and not before.value):
             return None  # brackets after a place, or after a name the gazetteer lacks ("تل كوجر")
         inner = ch[o + 1:c]
-        if not any(x.kind == "place" for x in inner) or \
+        if not inner or \
                 any(x.kind in ("pred", "actor", "date") or x.kind == "word" and x.value for x in inner):
             return None
         return o, c
@@ -1252,7 +1254,7 @@ class _ScopeGrammar(Grammar):
             aside = self._aside(ch, j) if c.text == "(" else None
             if aside is not None:
                 if out and out[-1][0].alias is None:
-                    out[-1][0].alias = next(x.value for x in ch[aside[0] + 1:aside[1]] if x.kind == "place")
+                    out[-1][0].alias = next((x.value for x in ch[aside[0] + 1:aside[1]] if x.kind == "place"), None)
                 j = aside[1] + 1
                 continue
             if c.kind == "place" and j > a and (ch[j - 1].text.isdigit() or ch[j - 1].text in self._numbers):
@@ -1271,7 +1273,7 @@ class _ScopeGrammar(Grammar):
                     aside = self._aside(ch, k) if k < len(ch) else None
                     if aside is not None:
                         # "معبر تل كوجر (اليعربية)": its other name in brackets
-                        name.alias = next(x.value for x in ch[aside[0] + 1:aside[1]] if x.kind == "place")
+                        name.alias = next((x.value for x in ch[aside[0] + 1:aside[1]] if x.kind == "place"), None)
                         k = aside[1] + 1
                     if c.has("quarter"):
                         name.within = self._quarter_city(ch, k, b)
@@ -1282,9 +1284,19 @@ class _ScopeGrammar(Grammar):
                     continue
             elif c.kind == "word" and c.has("anaphora_singular", "anaphora_plural") and not out:
                 k = self._skip(ch, j + 1, ("place_mod",))
+                if k + 1 < b and ch[k].text in _OPEN_QUOTES and ch[k + 1].kind == "place":
+                    k += 1  # "شهر «دیریک»"
                 if k < b and ch[k].kind == "place" and c.has("feature"):
                     j = k  # "شهر تاریخی الرصافه": the kind of the place named next
                     continue
+                if k < b and c.has("feature") and not c.text.startswith("ال") and \
+                        (ch[k].text in _OPEN_QUOTES or ch[k].text.startswith("ال")):
+                    # "شهر «الشدادی»", "شهر الشدادی": a name the gazetteer lacks, not "the city"
+                    name, k2 = self._headed(ch, k - 1, b)
+                    if name is not None:
+                        out.append((name, self._role(ch, j, a, role)))
+                        j = k2
+                        continue
                 if not self._located(ch, j):
                     out.append((Place(c.start, c.end, c.text, reason="anaphora"), self._role(ch, j, a, role)))
             elif c.kind == "word" and c.has("region_quantity") and not out:
@@ -1383,6 +1395,9 @@ class _ScopeGrammar(Grammar):
                 return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True, site=True,
                              namesake=c.value), k + 1
             return None, j + 1
+        quoted = k < b and ch[k].text in _OPEN_QUOTES
+        if quoted:
+            k += 1  # "شهر «الشدادی»": the name in quotes
         words = []
         while k < b and len(words) < 3 and ch[k].kind == "word" and not ch[k].value and len(ch[k].text) > 1 and \
                 not (ch[k].text.isdigit() and not ch[j].has("place_head_in_name")):
@@ -1390,13 +1405,13 @@ class _ScopeGrammar(Grammar):
                 break
             words.append(ch[k])
             k += 1
-        if not words:
+        if not words or quoted and not (k < b and ch[k].text in _CLOSE_QUOTES):
             return None, j + 1
         start = ch[j].start if ch[j].has("place_head_in_name") else words[0].start
         text = " ".join(w.text for w in words) if start == words[0].start else ch[j].text + " " + \
             " ".join(w.text for w in words)
         return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True,
-                     site=start == ch[j].start), k
+                     site=start == ch[j].start), k + quoted
 
     def _clause_end(self, ch: list[Chunk], j: int, action: str) -> int:
         """The end of a predicate's scope after ``j``: a stop word, another predicate (not the nominal a
@@ -1529,12 +1544,22 @@ class PersianGrammar(_ScopeGrammar):
         """The first side of the clause before the verb, else of the sentence (a subject named once for
         several clauses)."""
         for a in (self._clause_start(ch, i), 0):
+            speaker = None
             for j in range(a, i):
                 if ch[j].has("object_marker"):
                     break  # the subject comes before the object: "... را از لوث تروریست‌های X پاکسازی کرد"
                 if ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j) and \
                         not (j > 0 and ch[j - 1].kind == "pred"):  # "پس از عقب نشستن داعش": a verbal noun's
+                    if speaker is None and any(c.has("reporting") for c in ch[j + 1:j + 3]):
+                        # the speaker: "فعالان مخالف دولت می گویند شورشیان ... را تصرف کرده اند"
+                        speaker = ch[j].value
+                        continue
+                    m = next((k for k in range(j + 1, min(i, j + 9)) if ch[k].has("object_marker")), None)
+                    if speaker is not None and m is not None and not any(c.kind == "pred" for c in ch[j:m]):
+                        break  # the object: "شورشیان می‌گویند گروه «دولت اسلامی» (داعش) را از شهر بیرون رانده‌اند"
                     return ch[j].value
+            if speaker is not None:
+                return speaker
         return None
 
     def _verb(self, ch: list[Chunk], i: int, f: Frame) -> bool:
@@ -1543,6 +1568,12 @@ class PersianGrammar(_ScopeGrammar):
             return done
         a = self._clause_start(ch, i)
         f.places = self._scope_places(ch, a, i, f)
+        if not f.places:
+            # "X را پس از نبردی سنگین به کنترل خود درآوردند": the object before a clause of time
+            m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
+            if m is not None and not any(c.kind == "pred" or c.kind == "punct" and c.text in _BOUNDARY_PUNCT
+                                         for c in ch[m:i]):
+                f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
@@ -1562,7 +1593,14 @@ class PersianGrammar(_ScopeGrammar):
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
-        return self._scope_places(ch, self._clause_start(ch, i), i, None)[-1:]
+        found = self._scope_places(ch, self._clause_start(ch, i), i, None)[-1:]
+        if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
+            # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
+            # opens with the place, an apposition between commas follows
+            k = self._skip(ch, 0, ("feature", "anaphora_singular"))
+            if k < i and ch[k].kind == "place" and k + 1 < i and ch[k + 1].text in _LIST_PUNCT:
+                found = [(ch[k].value, "whole")]
+        return found
 
     def _announcer(self, ch: list[Chunk], i: int) -> Actor | None:
         """"ارتش سوریه ... از آزادسازی کامل شهر حلب ... خبر داد": the subject of a sentence that ends

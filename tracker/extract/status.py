@@ -132,8 +132,16 @@ def _modal_after(ch: list[Chunk], f: Frame) -> bool:
 
 
 def _purpose(ch: list[Chunk], i: int, lang: str) -> bool:
-    """Arabic "لتحرير", "للسيطرة على": a verbal noun with the lam of purpose, an aim."""
-    return lang == "ar" and ch[i].value[1] == "nominal" and ch[i].text.startswith("ل")
+    """Arabic "لتحرير", "للسيطرة على": a verbal noun with the lam of purpose, an aim; so is one after a
+    purpose word (Persian "برای آزادسازی", "به منظور «پاکسازی»")."""
+    if ch[i].kind != "pred" or ch[i].value[1] != "nominal":
+        return False
+    if lang == "ar" and ch[i].text.startswith("ل"):
+        return True
+    k = i - 1
+    while k >= 0 and ch[k].kind == "punct" and ch[k].text in ("«", '"', "“"):
+        k -= 1
+    return k >= 0 and ch[k].has("purpose")
 
 
 def _cue_after(ch: list[Chunk], i: int, cue: str, reach: int = 4) -> bool:
