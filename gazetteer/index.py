@@ -264,6 +264,13 @@ class MentionIndex:
                 else:
                     q = None
             spans.append((s, e2, key, skel_ids, q))
+        # "الشيخ عقيل غربي حلب": a direction word before another name says where the first place lies
+        # (west of Aleppo), it is no qualifier of its name
+        for k in range(len(spans) - 1):
+            s, e2, key, skel_ids, q = spans[k]
+            if q in _DIRECTIONS and spans[k + 1][0] == e2 + 1:
+                e = s + len(ntext[s:e2].rsplit(" ", 1)[0])
+                spans[k] = (s, e, key, skel_ids, None)
         # offsets in ``text``: one gather when ``pos`` is an array
         if isinstance(pos, np.ndarray) and spans:
             at = pos[[i for s, e2, *_ in spans for i in (s, e2 - 1)]].tolist()
@@ -433,12 +440,7 @@ class MentionIndex:
         found = self._ids_of.get(key)
         if found is None:
             kinds = self.keys[key]
-            ids = set(kinds)
-            if _arabic_word(key) and "name" in kinds.values():
-                # a place the map knows by its Latin name only ("Resafa") may be the one meant by an
-                # Arabic name other places also bear ("الرصافة"): listed, not named, so context decides
-                ids |= self.skel.get(skeleton(key), set())
-            found = self._ids_of[key] = (tuple(sorted(ids)),
+            found = self._ids_of[key] = (tuple(sorted(kinds)),
                                          tuple(sorted(p for p, k in kinds.items() if k == "name")))
         return found
 
@@ -671,6 +673,9 @@ def _span_at(pos, span: tuple) -> tuple[int, int]:
     """Offsets in the original text of a span's first and last character."""
     return int(pos[span[0]]), int(pos[span[1] - 1])
 
+
+#: qualifiers that are compass directions (see :func:`gazetteer.normalize.qualifier`)
+_DIRECTIONS = frozenset({"N", "S", "E", "W"})
 
 #: words that announce a single-word place name ("قرية X", "قرى X")
 _LIST_HEADS = ("قري", "قرى", "بلدات", "مدن", "روستاهای", "شهرکهای")

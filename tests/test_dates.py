@@ -113,3 +113,14 @@ def test_a_weekday_after_an_estimated_publication_date_is_the_nearest_one():
 def test_a_solar_hijri_month_and_year_without_a_day():
     (d,) = find_dates(fold("این شهرک در آذر ۱۳۹۲ به دست تروریست‌ها افتاده بود")[0], "fa")
     assert d.kind == "solarmonth" and resolve(d, date(2014, 9, 25)) == (date(2013, 11, 22), "month")
+
+
+@pytest.mark.parametrize("text,lang", [("مطلع 2020", "ar"), ("عام 2020", "ar"), ("في عام 2020", "ar"),
+                                       ("در سال 2020", "fa")])
+def test_a_year_after_a_word_that_makes_it_one(text, lang):
+    found = find_dates(fold(text)[0], lang)
+    assert [(d.kind, d.year) for d in found] == [("year", 2020)]
+
+
+def test_a_bare_number_is_no_year():
+    assert not find_dates(fold("وقتل 2020 شخصا")[0], "ar")

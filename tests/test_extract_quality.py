@@ -921,3 +921,25 @@ def test_persian_speakers_aims_and_objects(gz, text, want):
     claims = [c for c in extract_report(report, gz) if c.status == "asserted"]
     assert {(c.actor, c.action) for c in claims if c.action in ("capture", "advance")} == want
     assert not any(c.place_id == "C1001" for c in claims)  # never Damascus
+
+
+@pytest.mark.parametrize("text,want", [
+    # a direction word before another name says where the place lies: Aleppo is not taken
+    ("حررت فصائل المعارضة بلدة الشيخ عقيل غربي حلب", {("opposition", "wm:954")}),
+    # a header's slash: the operations room speaks, "our forces" are its
+    ("إدارة العمليات العسكرية / قواتنا تحرر بلدة الشيخ عقيل غربي حلب", {("hts", "wm:954")}),
+    # state media: "restored security and calm to" is a capture by the "competent authorities"
+    ("أعادت الجهات المختصة الأمن والهدوء إلى بلدة السبينة في ريف دمشق", {("government", "C2301")}),
+])
+def test_arabic_directions_headers_and_state_media_phrases(gz, text, want):
+    report = Report(report_id="a", text=text, published=date(2024, 11, 27), lang="ar")
+    assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == "capture"} == want
+
+
+def test_a_capture_dated_early_in_an_earlier_year_is_background(gz):
+    text = "تسيطر قوات النظام على المنطقة منذ هجومها مطلع 2020 الذي انتزعت خلاله معرة النعمان وكفرنبل."
+    report = Report(report_id="b", text=text, published=date(2021, 6, 11), lang="ar")
+    claims = [c for c in extract_report(report, gz) if c.action == "capture"]
+    assert claims and all(c.status == "background" for c in claims)
+    assert not any(c.place_text == "خلاله" for c in claims)  # "during it" is no place

@@ -128,6 +128,11 @@ def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
         parts.append(rf"(?:(?P<mpre>in|since|during|until|by|last|early|late|mid|mid-|from)\s+)(?:early\s+|late\s+|mid-?)?"
                      rf"(?P<month4>{month})(?![\s.]*\d)")
         parts.append(rf"(?:in|since|during|until|by|from|of|early|late|mid-?)\s+(?P<year5>(?:19|20)\d\d)")
+    elif lang in ("ar", "fa"):
+        # "مطلع 2020", "عام 2015", "اواخر 2019", "در سال 2014": a year after a word that makes it one (folded)
+        # (Persian only with "سال": "از 2014" is more often a count than a year)
+        parts.append(r"(?:(?:في|منذ|خلال|مطلع|اوايل|اوائل|اواخر|منتصف|نهايه|بدايه|اواسط)\s+"
+                     r"(?:(?:عام|سنه|العام)\s+)?|(?:عام|سنه|العام|سال)\s+)(?P<year5>(?:19|20)\d\d)")
     # an Arabic/Persian proclitic (و ب ل ف) may precede; no letter may follow
     pre = rf"(?<![^\W\d_])(?:{_PROCLITIC}(?=[^\W\d_]))?" if lang != "en" else r"(?<![^\W_])"
     rx = re.compile(rf"{pre}(?:{'|'.join(parts)})(?![^\W_])")

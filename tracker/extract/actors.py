@@ -33,7 +33,7 @@ def _joins(gap: str, prev: Hit, nxt: Hit, lang: str) -> bool:
     only before a backing phrase ("rebels, backed by Turkey"), "من" only after a head ("وحدات من قواتنا").
     Arabic and Persian put the head first ("نیروهای ارتش سوریه"), so a head right after a name opens the
     next phrase (the object: "ارتش سوریه تروریست‌ها را ... بیرون راند")."""
-    if "\n" in gap or len(gap) > 16 or "|" in gap:
+    if "\n" in gap or len(gap) > 16 or "|" in gap or "/" in gap:  # "غرفة العمليات / قواتنا": a header, then news
         return False
     if ":" in gap and lang in ("ar", "fa"):
         return False  # "غرفة عمليات X: قواتنا": a speaker, then what it says ("QSD: Syrian Democratic Forces" is one)

@@ -402,9 +402,10 @@ class _Reader:
 
     @staticmethod
     def _speaker(ch: list[Chunk], i: int) -> str | None:
-        """The side speaking before a colon ahead of ``i`` ("غرفة عمليات ردع العدوان: قواتنا تحرر")."""
+        """The side speaking before a colon or a header's slash ahead of ``i`` ("غرفة عمليات ردع العدوان:
+        قواتنا تحرر", "إدارة العمليات العسكرية / قواتنا تحرر")."""
         for j in range(i - 1, 0, -1):
-            if ch[j].kind == "punct" and ch[j].text == ":":
+            if ch[j].kind == "punct" and ch[j].text in (":", "/"):
                 k = j - 1
                 while k >= 0 and ch[k].quote:
                     k -= 1
