@@ -921,3 +921,21 @@ def test_persian_speakers_aims_and_objects(gz, text, want):
     claims = [c for c in extract_report(report, gz) if c.status == "asserted"]
     assert {(c.actor, c.action) for c in claims if c.action in ("capture", "advance")} == want
     assert not any(c.place_id == "C1001" for c in claims)  # never Damascus
+
+
+def asserted(text: str, gz, published: date, action: str = "capture") -> set[tuple[str, str | None]]:
+    """(actor, place id) of the asserted claims of one English report of that action."""
+    report = Report(report_id="g", text=text, published=published, lang="en")
+    return {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == action}
+
+
+@pytest.mark.parametrize("text,want", [
+    # how the sides' own media and monitors name fighters: Hezbollah's "Islamic Resistance", SANA's
+    # "competent authorities", a monitor's "regular forces" and "Islamic battalions"
+    ("Fighters of the Islamic Resistance captured Yabroud on Sunday.", ("government", "C2416")),
+    ("The competent authorities restored security and stability to Yabroud.", ("government", "C2416")),
+    ("Rebel and Islamist battalions seized Jasim after clashes with regular forces.", ("opposition", "C6111")),
+])
+def test_actors_as_state_media_and_monitors_name_them(gz, text, want):
+    assert asserted(text, gz, date(2014, 3, 16)) == {want}
