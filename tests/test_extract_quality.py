@@ -939,3 +939,13 @@ def asserted(text: str, gz, published: date, action: str = "capture") -> set[tup
 ])
 def test_actors_as_state_media_and_monitors_name_them(gz, text, want):
     assert asserted(text, gz, date(2014, 3, 16)) == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # a site's kind after its name: the gazetteer's record of that site, not the village it is named after
+    ("Rebels seized the Bab al-Hawa border gate on Thursday.", ("opposition", "wm:4916")),
+    ("Islamist rebels overran the Taftanaz helicopter base.", ("opposition", "wm:5144")),
+    ("Rebels seized the Jirah airfield.", ("opposition", "wm:2201")),
+])
+def test_border_gates_helicopter_bases_and_airfields_are_sites(gz, text, want):
+    assert asserted(text, gz, date(2013, 1, 20)) == {want}
