@@ -949,3 +949,22 @@ def test_actors_as_state_media_and_monitors_name_them(gz, text, want):
 ])
 def test_border_gates_helicopter_bases_and_airfields_are_sites(gz, text, want):
     assert asserted(text, gz, date(2013, 1, 20)) == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # the loser as subject: a withdrawal tied to the other side's advance, or leaving the place to a side
+    ("Rebels led by Hayat Tahrir al-Sham closed in on Hama on Tuesday, after government troops abandoned Maan "
+     "and Souran on the highway north of the city.", {("hts", "C3035"), ("hts", "C3026")}),
+    ("Government forces withdrew from the Jazal oil field after Islamic State fighters advanced from Palmyra.",
+     {("isis", "wm:4813")}),
+    ("On Monday, rebel fighters pulled out of Atarib, their last stronghold in the area, leaving it to HTS.",
+     {("hts", "C1022")}),
+    # an entry while the other side withdraws towards another named place
+    ("Aleppo: Syrian army entered Hreitan, rebel fighters withdrew towards Kafr Hamra and Anadan",
+     {("government", "C1130")}),
+    # no one named takes what is left
+    ("Government forces withdrew from Maan after heavy clashes.", set()),
+    ("Syrian army entered Hreitan, rebel fighters withdrew towards the town centre", set()),
+])
+def test_what_the_loser_left_goes_to_the_side_advancing(gz, text, want):
+    assert asserted(text, gz, date(2019, 1, 5)) == want
