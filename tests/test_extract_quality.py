@@ -968,3 +968,15 @@ def test_border_gates_helicopter_bases_and_airfields_are_sites(gz, text, want):
 ])
 def test_what_the_loser_left_goes_to_the_side_advancing(gz, text, want):
     assert asserted(text, gz, date(2019, 1, 5)) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # a denial naming the claim again ("denied the claim") a clause further off refutes it
+    ("State television said on Sunday that troops had cleared the Bustan al-Qasr district of Aleppo of terrorists, "
+     "but rebel commanders flatly denied the claim, saying they still held it.", "refuted"),
+    ("Troops cleared the Bustan al-Qasr district of Aleppo of terrorists on Sunday, state television said.",
+     "asserted"),
+])
+def test_a_denial_of_the_claim_further_off(gz, text, want):
+    report = Report(report_id="d", text=text, published=date(2012, 8, 10), lang="en")
+    assert [c.status for c in extract_report(report, gz) if c.action == "capture"] == [want]
