@@ -943,3 +943,62 @@ def test_a_capture_dated_early_in_an_earlier_year_is_background(gz):
     claims = [c for c in extract_report(report, gz) if c.action == "capture"]
     assert claims and all(c.status == "background" for c in claims)
     assert not any(c.place_text == "خلاله" for c in claims)  # "during it" is no place
+
+
+def asserted(text: str, gz, published: date, action: str = "capture") -> set[tuple[str, str | None]]:
+    """(actor, place id) of the asserted claims of one English report of that action."""
+    report = Report(report_id="g", text=text, published=published, lang="en")
+    return {(c.actor, c.place_id) for c in extract_report(report, gz) if c.status == "asserted" and
+            c.action == action}
+
+
+@pytest.mark.parametrize("text,want", [
+    # how the sides' own media and monitors name fighters: Hezbollah's "Islamic Resistance", SANA's
+    # "competent authorities", a monitor's "regular forces" and "Islamic battalions"
+    ("Fighters of the Islamic Resistance captured Yabroud on Sunday.", ("government", "C2416")),
+    ("The competent authorities restored security and stability to Yabroud.", ("government", "C2416")),
+    ("Rebel and Islamist battalions seized Jasim after clashes with regular forces.", ("opposition", "C6111")),
+])
+def test_actors_as_state_media_and_monitors_name_them(gz, text, want):
+    assert asserted(text, gz, date(2014, 3, 16)) == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # a site's kind after its name: the gazetteer's record of that site, not the village it is named after
+    ("Rebels seized the Bab al-Hawa border gate on Thursday.", ("opposition", "wm:4916")),
+    ("Islamist rebels overran the Taftanaz helicopter base.", ("opposition", "wm:5144")),
+    ("Rebels seized the Jirah airfield.", ("opposition", "wm:2201")),
+])
+def test_border_gates_helicopter_bases_and_airfields_are_sites(gz, text, want):
+    assert asserted(text, gz, date(2013, 1, 20)) == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # the loser as subject: a withdrawal tied to the other side's advance, or leaving the place to a side
+    ("Rebels led by Hayat Tahrir al-Sham closed in on Hama on Tuesday, after government troops abandoned Maan "
+     "and Souran on the highway north of the city.", {("hts", "C3035"), ("hts", "C3026")}),
+    ("Government forces withdrew from the Jazal oil field after Islamic State fighters advanced from Palmyra.",
+     {("isis", "wm:4813")}),
+    ("On Monday, rebel fighters pulled out of Atarib, their last stronghold in the area, leaving it to HTS.",
+     {("hts", "C1022")}),
+    # an entry while the other side withdraws towards another named place
+    ("Aleppo: Syrian army entered Hreitan, rebel fighters withdrew towards Kafr Hamra and Anadan",
+     {("government", "C1130")}),
+    # no one named takes what is left
+    ("Government forces withdrew from Maan after heavy clashes.", set()),
+    ("Syrian army entered Hreitan, rebel fighters withdrew towards the town centre", set()),
+])
+def test_what_the_loser_left_goes_to_the_side_advancing(gz, text, want):
+    assert asserted(text, gz, date(2019, 1, 5)) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # a denial naming the claim again ("denied the claim") a clause further off refutes it
+    ("State television said on Sunday that troops had cleared the Bustan al-Qasr district of Aleppo of terrorists, "
+     "but rebel commanders flatly denied the claim, saying they still held it.", "refuted"),
+    ("Troops cleared the Bustan al-Qasr district of Aleppo of terrorists on Sunday, state television said.",
+     "asserted"),
+])
+def test_a_denial_of_the_claim_further_off(gz, text, want):
+    report = Report(report_id="d", text=text, published=date(2012, 8, 10), lang="en")
+    assert [c.status for c in extract_report(report, gz) if c.action == "capture"] == [want]

@@ -161,11 +161,13 @@ class Grammar:
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
             left = {_key(p) for p, role in g.places if role != "directional"}
+            went = {_key(p) for p, role in g.places if role == "directional" and p.mention is not None}
             nxt = ch[g.index + 1] if g.index + 1 < len(ch) else None
             towards = nxt is not None and (nxt.has("to", "directional") or nxt.text.split()[0] in ("to", "towards"))
-            # "withdrew to the village centre" is no handover of the village; "the town" is the place
-            # named in the other clause
-            if not g.places and not towards or taken & left or left and ("anaphora" in taken | left):
+            # "withdrew to the village centre" is no handover of the village, "withdrew towards Zamalka" (another
+            # place named) is; "the town" is the place named in the other clause
+            if not g.places and not towards or taken & left or left and ("anaphora" in taken | left) or \
+                    went and not left and "anaphora" not in went and not taken & went:
                 return True
         return False
 

@@ -164,7 +164,7 @@ class _Reader:
                 ch, frames = got
                 for f in frames:
                     if f.complete and not forecast(ch, f) and not reaction(ch, f):
-                        out.extend(self._claims(f, ch, sent, previous.get(sent.paragraph), topic))
+                        out.extend(self._claims(f, ch, sent, previous.get(sent.paragraph), topic, frames))
                     if f.agent is not None and f.agent_how not in (None, "context"):
                         previous[sent.paragraph] = f
             self.dating.leave(sent)
@@ -414,7 +414,7 @@ class _Reader:
 
     # ------------------------------------------------------------------ claims
     def _claims(self, f: Frame, ch: list[Chunk], sent: Sentence, previous: Frame | None,
-                topic: str | None) -> list[Claim]:
+                topic: str | None, frames: list[Frame] = ()) -> list[Claim]:
         if f.action not in TERRITORIAL:
             if f.agent is None or not f.places:
                 return []
@@ -438,6 +438,12 @@ class _Reader:
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
         if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
             side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
+        if f.action == "withdraw" and f.construction != "loss" and not named and loser is not None and \
+                f.places and all(p.start > f.pred.start for p, _ in f.places):  # a place of its own, not elided
+            taker = self._taker(f, ch, frames, loser)
+            if taker is not None:
+                side, named = taker, True
+                f.places = [(p, role) for p, role in f.places if role != "directional"]
         if side is None or f.action == "withdraw" and f.construction != "loss" and not named:
             # a withdrawal gives the place to nobody unless the sentence names who took it ("IS lost X", "IS
             # was driven out of X" give it to the side the report is about)
@@ -506,6 +512,30 @@ class _Reader:
             candidates=[] if place is None or place.resolved else place.candidates,
             resolution=place.reason if place else None,
         )
+
+    def _taker(self, f: Frame, ch: list[Chunk], frames: list[Frame], loser: str) -> str | None:
+        """The side that took what a withdrawal left, when the sentence ties the withdrawal to its advance
+        ("rebels closed in on Homs after government troops abandoned Talbiseh", "the army withdrew from X
+        after IS fighters advanced along the highway"): that advance's named side, another than the loser's;
+        or the side it was left to ("pulled out of X, leaving it to IS")."""
+        for j in range(f.index + 1, len(ch) - 3):
+            if ch[j].kind == "punct" and ch[j].text in ".;:" or ch[j].kind == "pred":
+                break
+            if ch[j].has("leave_to") and (ch[j + 1].kind == "place" or ch[j + 1].has("anaphora_singular")) and \
+                    ch[j + 2].has("to") and \
+                    ch[j + 3].kind == "actor" and ch[j + 3].value.side not in (None, loser):
+                return ch[j + 3].value.side
+        for g in frames:
+            if g is f or g.agent is None or g.agent_how in (None, "context") or g.agent.side in (None, loser) or \
+                    g.action not in ("capture", "advance") or g.agent.generic and not g.agent.side:
+                continue
+            lo, hi = sorted((f.index, g.index))
+            between = ch[lo + 1:hi]
+            if any(c.kind == "punct" and c.text in ".;:" for c in between):
+                continue
+            if any(c.has("sequence") for c in between):
+                return g.agent.side
+        return None
 
     def _agreed(self, sent: Sentence) -> bool:
         """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons")."""
