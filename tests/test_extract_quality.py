@@ -921,3 +921,18 @@ def test_persian_speakers_aims_and_objects(gz, text, want):
     claims = [c for c in extract_report(report, gz) if c.status == "asserted"]
     assert {(c.actor, c.action) for c in claims if c.action in ("capture", "advance")} == want
     assert not any(c.place_id == "C1001" for c in claims)  # never Damascus
+
+
+def _acts(claims) -> set[tuple[str, str, str]]:
+    return {(c.actor, c.action, c.place_name or c.place_text) for c in claims
+            if c.action in ("capture", "advance", "siege", "withdraw", "proximity")}
+
+
+# English chronicle shapes (sentences written for these tests): each gives exactly these asserted claims
+@pytest.mark.parametrize("text,want", [
+    # "advanced in the X and Y districts": a list after "in the" is where the side advanced
+    ("On 4 July, the rebels advanced in the Salah al-Din and Bustan al-Qasr districts.",
+     {("opposition", "advance", "Salah Ad-Deen"), ("opposition", "advance", "Bustan Al-Qaser")}),
+])
+def test_chronicle_shapes(gz, text, want):
+    assert _acts(chronicle(text, gz, 2016)) == want

@@ -541,7 +541,7 @@ class Grammar:
         start = j
         # advance and context verbs take their place after a preposition ("advanced into X", "entered X")
         if f is not None and f.action in ("advance", "siege", "proximity") and j < n and \
-                ch[j].text in ("into", "in", "inside", "on", "onto", "upon", "to", "the", "toward", "towards"):
+                ch[j].text in ("into", "in", "in the", "inside", "on", "onto", "upon", "to", "the", "toward", "towards"):
             if ch[j].has("directional"):
                 role = "directional"
             j += 1
