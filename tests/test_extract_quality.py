@@ -933,6 +933,11 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # "advanced in the X and Y districts": a list after "in the" is where the side advanced
     ("On 4 July, the rebels advanced in the Salah al-Din and Bustan al-Qasr districts.",
      {("opposition", "advance", "Salah Ad-Deen"), ("opposition", "advance", "Bustan Al-Qaser")}),
+    # a counted plural names its places in brackets or after "including"
+    ("On 7 March, rebel forces captured two villages (Kafr Nabl and Maarat al-Numan), south of Idlib, from ISIL.",
+     {("opposition", "capture", "Kafr Nobol"), ("opposition", "capture", "Maarrat An Numan")}),
+    ("On 9 March, rebel forces seized three villages, including Kafr Nabl.", {("opposition", "capture", "Kafr Nobol")}),
+    ("On 9 March, rebel forces seized three villages, including one near Kafr Nabl.", set()),
 ])
 def test_chronicle_shapes(gz, text, want):
     assert _acts(chronicle(text, gz, 2016)) == want

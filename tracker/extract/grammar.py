@@ -594,6 +594,12 @@ class Grammar:
                         ch[j + 1].has("member") and ch[j + 2].kind in ("place", "name"):
                     j += 2  # "communities including Anadan, Hayan and Haritan": the places named
                     continue
+                elif c.has("plural_object", "region_quantity") and expecting and not out and j + 3 < n and \
+                        (ch[j + 1].text in _LIST_PUNCT and ch[j + 2].has("member") or ch[j + 1].text == "(") and \
+                        ch[j + 3 if ch[j + 1].text != "(" else j + 2].kind in ("place", "name"):
+                    # "three villages, including Dudyan", "two villages (Toqli and Mregel)": the places named
+                    j += 3 if ch[j + 1].text != "(" else 2
+                    continue
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
                     # region named ("captured 47 villages") there is no place to claim
