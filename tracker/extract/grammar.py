@@ -545,6 +545,9 @@ class Grammar:
             if ch[j].has("directional"):
                 role = "directional"
             j += 1
+        elif f is not None and f.action == "advance" and j < n and ch[j].text in ("near", "close to"):
+            role = "directional"  # "advanced near X": near it, not in it
+            j += 1
         while j < n:
             c = ch[j]
             if c.has("share") and expecting or c.text == "%" and expecting and j + 1 < n and ch[j + 1].has("of"):

@@ -61,6 +61,7 @@ class Lexicon:
         self.data = data
         self.agent_order = data["settings"]["agent"]
         self.object_order = data["settings"]["object"]
+        self.towards: str = data["settings"].get("towards", "advance")
         entries: dict[str, list[_Entry]] = {}
 
         def add(form: str, group: str, value: Any) -> None:

@@ -455,8 +455,10 @@ class _Reader:
             if role == "edge" and action in ("capture", "advance"):
                 # "reached the outskirts of X" is nearness; "captured the outskirts of X" a part taken
                 action = "proximity" if f.pred.text.startswith(("reach", "arriv")) else "advance"
-            if role in ("directional", "partial") and action == "capture":
+            if role == "partial" and action == "capture":
                 action = "advance"
+            if role == "directional" and action in ("capture", "advance"):
+                action = self.lex.towards  # "advanced towards X", "pushing towards X": nearer, not in
             if role == "directional" and action == "withdraw":
                 continue  # "withdrew towards X" leaves another place, not X
             if f.distance is not None and f.distance_to and action in ("advance", "proximity"):
