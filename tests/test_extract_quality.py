@@ -938,6 +938,10 @@ def _acts(claims) -> set[tuple[str, str, str]]:
      {("opposition", "capture", "Kafr Nobol"), ("opposition", "capture", "Maarrat An Numan")}),
     ("On 9 March, rebel forces seized three villages, including Kafr Nabl.", {("opposition", "capture", "Kafr Nobol")}),
     ("On 9 March, rebel forces seized three villages, including one near Kafr Nabl.", set()),
+    # "A, B and C were among the villages captured by": the list the plural counts
+    ("On 3 May, Jarablus, Manbij and Tal Rifaat were amongst a dozen villages captured by the army.",
+     {("government", "capture", "Jarablus"), ("government", "capture", "Menbij"),
+      ("government", "capture", "Tall Refaat")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",
@@ -945,3 +949,4 @@ def _acts(claims) -> set[tuple[str, str, str]]:
 ])
 def test_chronicle_shapes(gz, text, want):
     assert _acts(chronicle(text, gz, 2016)) == want
+

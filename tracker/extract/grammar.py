@@ -902,7 +902,8 @@ class Grammar:
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
-        j = self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam fully liberated"
+        k = self._among(ch, j)
+        j = k if k != j else self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam liberated"
         out: list[tuple[Place, str]] = []
         joined = ""  # how the place at j joins the one after it ("and", ",")
         while j >= 0:
@@ -943,6 +944,20 @@ class Grammar:
                 break
             break
         return out
+
+    @staticmethod
+    def _among(ch: list[Chunk], j: int) -> int:
+        """"A, B and C were among the villages captured": from the plural at ``j`` back to the list the
+        plural counts (the index before "were among"); else ``j``."""
+        if j < 0 or not ch[j].has("plural_object", "anaphora_plural"):
+            return j
+        k = j - 1
+        while k >= 0 and j - k <= 4 and (ch[k].has("det", "filler", "of") or ch[k].plain and ch[k].text not in
+                                         ("among", "amongst")):
+            k -= 1
+        if k >= 1 and ch[k].text in ("among", "amongst") and ch[k - 1].has("aux"):
+            return k - 2
+        return j
 
     @staticmethod
     def _before_kinds(ch: list[Chunk], j: int) -> int:
