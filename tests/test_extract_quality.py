@@ -942,6 +942,18 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     ("On 3 May, Jarablus, Manbij and Tal Rifaat were amongst a dozen villages captured by the army.",
      {("government", "capture", "Jarablus"), ("government", "capture", "Menbij"),
       ("government", "capture", "Tall Refaat")}),
+    # "handed over control of X to Y": Y takes X
+    ("On 13 June, the militants handed over control of the town of Manbij to the army.",
+     {("government", "capture", "Menbij")}),
+    # a site named by its number; a crossroads named after a place is the site
+    ("On 8 June, the army captured Hill 512 near Manbij.", {("government", "capture", "Hill 512")}),
+    ("On 26 June, the army captured Tal Rifaat and the Shuyukh crossroads.",
+     {("government", "capture", "Tall Refaat"), ("government", "capture", "Shuyukh crossroads")}),
+    # an assault repelled takes nothing; "managing to" says it was done
+    ("On 25 June, rebels captured Manbij, whilst also repelling the IS assault on Jarablus.",
+     {("opposition", "capture", "Menbij")}),
+    ("On 23 June, the SDF reported heavy fighting, with IS managing to capturing Manbij.",
+     {("isis", "capture", "Menbij")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

@@ -345,6 +345,11 @@ class Grammar:
             f.agent, f.agent_how = owner, "possessor"
         else:
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
+        if f.agent is None and f.places and i > 0 and ch[i - 1].kind == "pred" and \
+                ch[i - 1].value[1] in ("loss", "transfer"):
+            # "handed over control of the town to the army": the control given, to the side after it
+            f.agent, f.agent_how = self._to_agent(ch, self._after_places(ch, i + 1))
+            f.loser = f.loser or self._subject(ch, i - 1)
         if f.agent is None:
             announcer = self._announcer(ch, i)
             if announcer is not None:
@@ -612,6 +617,14 @@ class Grammar:
                     out.append((region, "region"))
                     expecting = False
                     break
+                elif c.has("numbered_site") and expecting and j + 1 < n and ch[j + 1].text.isdigit() and \
+                        ch[j + 1].start - c.end <= 1:
+                    # "Hill 900": a site named by its number, no gazetteer's
+                    out.append((Place(c.start, ch[j + 1].end, _title(f"{c.text} {ch[j + 1].text}"),
+                                      reason="a site named by its number", done=True), role))
+                    expecting = False
+                    j += 2
+                    continue
                 elif c.has("directional") and not out and j == start:
                     role = "directional"
                 elif c.has("region_direction") and j + 1 < n and ch[j + 1].kind == "place" and expecting:
@@ -1045,6 +1058,8 @@ class Grammar:
         k = j + 1
         while k < len(ch) and ch[k].has("adverb"):
             k += 1
+        if k < len(ch) and ch[k].has("accomplished") and ch[k].text.split()[0].endswith("ing"):
+            return True  # "with IS managing to capture the town"
         return k < len(ch) and ch[k].kind == "pred" and ch[k].text.split()[0].endswith("ing")
 
     def _by_agent(self, ch: list[Chunk], j: int) -> tuple[Actor | None, str | None]:
