@@ -954,6 +954,13 @@ def _acts(claims) -> set[tuple[str, str, str]]:
      {("opposition", "capture", "Menbij")}),
     ("On 23 June, the SDF reported heavy fighting, with IS managing to capturing Manbij.",
      {("isis", "capture", "Menbij")}),
+    # "the western and northern parts of X": parts of X
+    ("On 12 May, the army pushed into the western and northern parts of Mayadin.",
+     {("government", "advance", "Al Mayadin")}),
+    # a relative clause without "which": "the district it had captured"
+    ("On 19 May, the SDF withdrew from the town of Manbij the army had captured on 17 May.",
+     {("sdf", "withdraw", "Menbij"), ("government", "capture", "Menbij")}),
+    ("On 19 May, troops supported by the Russian Aerospace Forces captured hills near Manbij.", set()),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

@@ -44,6 +44,7 @@ _OPEN_QUOTES = frozenset({"«", "\"", "“"})
 _CLOSE_QUOTES = frozenset({"»", "\"", "”"})
 _BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "|", "?", "!", "."})
 _LIST_PUNCT = frozenset({",", "،", "&"})
+_PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
 
 
@@ -639,8 +640,9 @@ class Grammar:
                         kind = c
                 elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
                     expecting = True
-                elif c.text in ("and", "or") and not out and j + 1 < n and ch[j + 1].has("place_mod"):
-                    pass  # "the largest and most strategic towns"
+                elif c.text in ("and", "or") and not out and j + 1 < n and \
+                        ch[j + 1].has("place_mod", "region_direction", "partial"):
+                    pass  # "the largest and most strategic towns", "the western and northern parts of X"
                 elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
                     # "the city's ruins", "the city's western suburbs": the place, or part of it
                     if not ch[j + 1].has("whole_part"):
@@ -1001,8 +1003,19 @@ class Grammar:
         j = i - 1
         while j >= 0 and ch[j].has("adverb", "aux", "perfect"):
             j -= 1
-        if j >= 0 and ch[j].kind == "actor":
+        subject = j >= 0 and (ch[j].kind == "actor" and not self.dependent(ch, j) or ch[j].text in _PRONOUNS)
+        if subject:
             j -= 1
+            while j >= 0 and ch[j].has("det"):
+                j -= 1
+        k = self._before_kinds(ch, j)
+        if subject and j < i - 1 and k >= 0 and (ch[k].kind == "place" or ch[k].kind == "name" and (
+                k < j or k > 0 and ch[k - 1].has("of"))) and not (k > 0 and ch[k - 1].has("locator", "from", "to", "by")):
+            # "withdrew from the Qusur district it had captured": a relative clause with no "which"
+            c = ch[k]
+            place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
+                                                             reason="not in the gazetteer", done=True)
+            return [(place, "whole")]
         if j >= 0 and ch[j].has("relative"):
             j -= 1
             if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
