@@ -961,6 +961,17 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     ("On 19 May, the SDF withdrew from the town of Manbij the army had captured on 17 May.",
      {("sdf", "withdraw", "Menbij"), ("government", "capture", "Menbij")}),
     ("On 19 May, troops supported by the Russian Aerospace Forces captured hills near Manbij.", set()),
+    # buildings taken inside a place are an advance into it
+    ("On 13 March, government forces captured three mosques in the northeast of Qaboun.",
+     {("government", "advance", "Qaboun")}),
+    # "A and B areas as well as C"; "large parts of the northeastern A and southern B districts, as well as C"
+    ("On 2 February, the army captured al-Hattaniyyah and al-Marhatan areas as well as the Jihar crossroads.",
+     {("government", "capture", "Al Hattaniyah"), ("government", "capture", "Marhatten"),
+      ("government", "capture", "Jihar Crossroads")}),
+    ("On 4 May, the army took control of large parts of the northeastern Salah al-Din and southern Bustan al-Qasr "
+     "districts, as well as the southern Hill 230.",
+     {("government", "advance", "northeastern Salah al-Din"), ("government", "advance", "southern Bustan al-Qasr"),
+      ("government", "capture", "Hill 230")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

@@ -599,6 +599,14 @@ class Grammar:
                     expecting = False
                     j += 3
                     continue
+                elif c.has("inside_object") and expecting and not out:
+                    # "captured three mosques in the northeast of X": buildings inside X, a part of it
+                    inside = self._inside(ch, j + 1)
+                    if inside is not None:
+                        out.append((inside, "partial"))
+                    break
+                elif c.has("plural_object") and not expecting and out:
+                    pass  # "A and B areas"
                 elif c.has("plural_object", "region_quantity") and expecting and not out and j + 2 < n and \
                         ch[j + 1].has("member") and ch[j + 2].kind in ("place", "name"):
                     j += 2  # "communities including Anadan, Hayan and Haritan": the places named
@@ -640,6 +648,8 @@ class Grammar:
                         kind = c
                 elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
                     expecting = True
+                    if c.text == "as" and role == "partial":
+                        role = "whole"  # "parts of A, as well as B": B is another object, whole
                 elif c.text in ("and", "or") and not out and j + 1 < n and \
                         ch[j + 1].has("place_mod", "region_direction", "partial"):
                     pass  # "the largest and most strategic towns", "the western and northern parts of X"
@@ -748,7 +758,8 @@ class Grammar:
                 if nxt is not None and nxt.has("region") and not nxt.has("feature") or direction:
                     end = nxt.end if nxt is not None and nxt.has("region") and not direction else c.end
                     s0 = ch[j - 1].start if direction else c.start
-                    out.append((place.as_region(s0, end, place.text), "region"))
+                    # "large parts of the northeastern X": still a part
+                    out.append((place.as_region(s0, end, place.text), "partial" if role == "partial" else "region"))
                     direction = False
                 elif nxt is not None and nxt.has("route_after") and not nxt.has("feature"):
                     pass  # "the Ar-Raqqa road": a route named by where it leads
@@ -801,6 +812,13 @@ class Grammar:
                 if settlement is not None:
                     return [(settlement, role)]
         return out
+
+    def _inside(self, ch: list[Chunk], k: int) -> Place | None:
+        """The place after "in", "inside", "in the northeast of" at ``k``, or None."""
+        if k >= len(ch) or not ch[k].has("locator") or ch[k].text.split()[0] not in ("in", "inside", "within"):
+            return None
+        m = self._skip(ch, k + 1, ("det", "place_mod", "region_direction", "locator", "of"))
+        return ch[m].value if m < len(ch) and ch[m].kind == "place" else None
 
     def _where(self, ch: list[Chunk], k: int) -> tuple[Place | None, int]:
         """The place a site is said to lie in or near right at ``k`` ("in Hasakah city", "near Ain Issa"),
@@ -887,7 +905,10 @@ class Grammar:
 
     def _more_places(self, ch: list[Chunk], j: int) -> bool:
         """Whether a place (or a name) comes next in a list, after determiners and kind words."""
-        while j < len(ch) and (ch[j].has("det", "feature", "place_mod", "filler", "country") or ch[j].quote):
+        while j < len(ch) and (ch[j].has("det", "feature", "place_mod", "filler", "country", "region_direction") or
+                               ch[j].quote or ch[j].text in ("and", "as", "well", "well as")):
+            if j + 1 < len(ch) and ch[j].has("numbered_site") and ch[j + 1].text.isdigit():
+                return True  # "as well as Hill 230"
             j += 1
         return j < len(ch) and ch[j].kind in ("place", "name")
 
