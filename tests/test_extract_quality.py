@@ -972,6 +972,9 @@ def _acts(claims) -> set[tuple[str, str, str]]:
      "districts, as well as the southern Hill 230.",
      {("government", "advance", "northeastern Salah al-Din"), ("government", "advance", "southern Bustan al-Qasr"),
       ("government", "capture", "Hill 230")}),
+    # a distance advanced with no place of its own is advanced where the side has just attacked
+    ("On 10 March, the army attacked Qaboun from the west and advanced 700 meters.",
+     {("government", "advance", "Qaboun")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

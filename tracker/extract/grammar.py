@@ -117,6 +117,8 @@ class Grammar:
                 frame.complete = frame.complete or frame.agent is not None  # "advanced 8 km": no place
             if not frame.complete and out:
                 self._elided_place(ch, frame, out[-1])
+            if out:
+                self._advanced_there(ch, frame, out[-1])
             self._finish(ch, frame)
             out.append(frame)
         for frame in out:
@@ -182,6 +184,19 @@ class Grammar:
             return
         f.places = [(p, "whole") for p, role in before.places if role in ("whole", "partial")]
         f.complete = bool(f.places)
+
+    @staticmethod
+    def _advanced_there(ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """"attacked Qaboun from the west and advanced 700 meters": a distance advanced with no place of its
+        own is advanced in the place the side has just attacked, in the same clause."""
+        if f.action != "advance" or f.places or f.distance is None or f.distance_to or \
+                before.action not in ("attack", "clash") or not before.places or before.agent is None or \
+                f.agent is not None and f.agent.side != before.agent.side or \
+                any(c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[before.index:f.index]):
+            return
+        f.places = [(before.places[0][0], "whole")]
+        f.agent = f.agent or before.agent
+        f.agent_how = f.agent_how or before.agent_how
 
     @staticmethod
     def _force_name(ch: list[Chunk], i: int) -> bool:
@@ -251,6 +266,8 @@ class Grammar:
             return
         if m.group("unit").startswith("mi"):
             value *= 1.609
+        elif m.group("unit") in self.lex.metres:
+            value /= 1000
         f.distance = value
         f.distance_to = bool(m.group("from")) or f.construction == "distance" or f.action == "proximity"
 
