@@ -975,6 +975,10 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # a distance advanced with no place of its own is advanced where the side has just attacked
     ("On 10 March, the army attacked Qaboun from the west and advanced 700 meters.",
      {("government", "advance", "Qaboun")}),
+    # a person whose first name the gazetteer knows as a place; some of the villages named before
+    ("On 4 May, IS fighters captured Khaled Daham al-Bashir in Tal Abyad.", set()),
+    ("On 4 May, the army captured Jarablus and Manbij. The rebels seized two of the villages hours later.",
+     {("government", "capture", "Jarablus"), ("government", "capture", "Menbij")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

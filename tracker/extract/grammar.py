@@ -603,6 +603,9 @@ class Grammar:
                 elif c.has("anaphora_singular", "anaphora_plural") and expecting:
                     if c.text == "it" and f is not None and f.action not in TERRITORIAL:
                         break
+                    if c.has("anaphora_plural") and j >= 2 and ch[j - 1].has("of") and \
+                            (ch[j - 2].text.isdigit() or ch[j - 2].text in self.lex.numbers):
+                        break  # "seized four of the villages": some of them, not named
                     out.append((Place(c.start, c.end, c.text, reason="anaphora"), role))
                     expecting = False
                 elif c.has("plural_object") and c.has("feature") and expecting and not out and \
@@ -725,6 +728,9 @@ class Grammar:
                     break
                 if (c.kind == "name" or c.value.reason == LONGER_NAME) and not self._could_be_place(c):
                     break  # "captured Mohammed Remedan al-Talah": a person
+                if c.text.split()[0] in self._person_first and j + 1 < n and ch[j + 1].kind in ("place", "name") and \
+                        ch[j + 1].start - c.end <= 1:
+                    break  # "captured Khaled Daham al-Bashir": a first name the gazetteer also knows as a place
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
                         ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
