@@ -979,6 +979,10 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     ("On 4 May, IS fighters captured Khaled Daham al-Bashir in Tal Abyad.", set()),
     ("On 4 May, the army captured Jarablus and Manbij. The rebels seized two of the villages hours later.",
      {("government", "capture", "Jarablus"), ("government", "capture", "Menbij")}),
+    # "after the city's capture": the city of the paragraph; "its siege on X": the clause's subject besieges
+    ("On 11 December, IS captured Palmyra. IS then advanced west after the city's capture.",
+     {("isis", "capture", "Tadmor")}),
+    ("On 2 August, IS captured two villages, tightening its siege on Kuweires.", {("isis", "siege", "Kuweires")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",
@@ -987,3 +991,10 @@ def _acts(claims) -> set[tuple[str, str, str]]:
 def test_chronicle_shapes(gz, text, want):
     assert _acts(chronicle(text, gz, 2016)) == want
 
+
+
+def test_an_aim_launched_by_a_side_is_that_sides(gz):
+    report = Report(report_id="l", text="The offensive was a military operation launched by ISIL against the Syrian "
+                    "Army, to capture the city of Deir ez-Zor, on 14 January 2017.", published=None, lang="en",
+                    kind="chronicle", meta='{"period": "2017"}')
+    assert [(c.actor, c.status) for c in extract_report(report, gz) if c.action == "capture"] == [("isis", "intent")]

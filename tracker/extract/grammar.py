@@ -320,7 +320,7 @@ class Grammar:
                 f.places = self._places_after(ch, i + 1, f)
             return bool(f.places)
         f.places = self._places_after(ch, i + 1, f)
-        subject = self._subject(ch, i)
+        subject = self._subject(ch, i) or self._launcher(ch, i)
         if f.loss:
             f.loser = subject
         else:
@@ -332,6 +332,10 @@ class Grammar:
                 f.loser, f.places = ch[j].value, self._places_after(ch, j + 2, f)
         if not f.places:
             f.places = self._relative_object(ch, i)
+        if not f.places and f.pred.text in ("capture", "recapture", "fall", "liberation") and \
+                self._possessive_place(ch, i):
+            # "after the city's capture": a noun owned by its place; the side comes from the context
+            f.places, f.agent, f.agent_how = self._possessive_place(ch, i), None, None
         return bool(f.places) or f.action == "advance" and f.distance is not None
 
     def _nominal(self, ch: list[Chunk], i: int, f: Frame) -> bool:
@@ -1078,6 +1082,9 @@ class Grammar:
         j = i - 1
         if j >= 1 and ch[j].text == "'s" and ch[j - 1].kind == "place":
             return [(ch[j - 1].value, "whole")]
+        if j >= 1 and ch[j].text == "'s" and ch[j - 1].has("anaphora_singular"):
+            # "after the city's capture": the city the paragraph tells of
+            return [(Place(ch[j - 1].start, ch[j - 1].end, ch[j - 1].text, reason="anaphora"), "whole")]
         return []
 
     # ------------------------------------------------------------------ sides
@@ -1088,6 +1095,18 @@ class Grammar:
             c = ch[j]
             if c.kind == "actor" and c.value.side and not self.dependent(ch, j):
                 return c.value
+        return None
+
+    def _launcher(self, ch: list[Chunk], i: int) -> Actor | None:
+        """"an offensive launched by IS against the army, to capture X": an aim whose subject is the side
+        that launched what the sentence names ("by" before the infinitive)."""
+        if self.lex.agent_order != "before" or i == 0 or ch[i - 1].text != "to":
+            return None
+        for j in range(i - 2, 0, -1):
+            if ch[j].kind == "punct" and ch[j].text in (".", ";", ":"):
+                break
+            if ch[j].kind == "actor" and ch[j].value.side and ch[self._back(ch, j - 1, ("det",))].has("by"):
+                return ch[j].value
         return None
 
     def _agent_after(self, ch: list[Chunk], i: int) -> tuple[Actor | None, str | None]:
@@ -1166,6 +1185,9 @@ class Grammar:
             return ch[j].value
         if j >= 0 and ch[j].kind == "actor" and ch[j].value.side:
             return ch[j].value  # headline style: "IS capture of X", "SDF takeover of X"
+        if j >= 0 and ch[j].text in ("its", "their") and \
+                not any(c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[:j]):
+            return self._subject(ch, j)  # "IS ..., tightening its siege on the base": the clause's subject
         return None
 
     def _announcer(self, ch: list[Chunk], i: int) -> Actor | None:
