@@ -998,3 +998,14 @@ def test_an_aim_launched_by_a_side_is_that_sides(gz):
                     "Army, to capture the city of Deir ez-Zor, on 14 January 2017.", published=None, lang="en",
                     kind="chronicle", meta='{"period": "2017"}')
     assert [(c.actor, c.status) for c in extract_report(report, gz) if c.action == "capture"] == [("isis", "intent")]
+
+
+@pytest.mark.parametrize("title,want", [
+    ("Siege of Manbij (2016)", {("sdf", "Menbij")}),
+    ("Northern Syria campaign", set()),  # the title names no settlement: the city stays unknown
+])
+def test_a_chronicle_opening_with_the_city_means_its_titles_place(gz, title, want):
+    report = Report(report_id="t", text="On 12 August, the city was fully captured by the SDF.", published=None,
+                    lang="en", kind="chronicle", title=title, meta='{"period": "2016"}')
+    assert {(c.actor, c.place_name) for c in extract_report(report, gz) if c.action == "capture" and
+            c.status == "asserted"} == want
