@@ -983,6 +983,11 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     ("On 11 December, IS captured Palmyra. IS then advanced west after the city's capture.",
      {("isis", "capture", "Tadmor")}),
     ("On 2 August, IS captured two villages, tightening its siege on Kuweires.", {("isis", "siege", "Kuweires")}),
+    # "re-entering X's western and southern suburbs": part of X; street battles in X: the side is inside X
+    ("On 21 February, IS fighters launched a counterattack, re-entering Al-Shaddadi's western and southern suburbs.",
+     {("isis", "advance", "Shaddadah")}),
+    ("On 6 May, the Turkish-backed rebels were fighting street battles against ISIL in al-Bab.",
+     {("turkey", "advance", "Al Bab")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

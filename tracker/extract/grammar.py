@@ -565,6 +565,10 @@ class Grammar:
         definite = False  # "the", "its", a side holding it: the phrase may name a place without its name
         kind: Chunk | None = None  # the kind word of a phrase that names no place ("the last IS stronghold")
         n = len(ch)
+        if f is not None and f.action == "advance" and j + 1 < n and ch[j].text == "against" and \
+                self._actor_at(ch, j + 1) is not None:
+            f.loser = f.loser or ch[j + 1].value  # "street battles against IS in al-Bab"
+            j += 2
         start = j
         # advance and context verbs take their place after a preposition ("advanced into X", "entered X")
         if f is not None and f.action in ("advance", "siege", "proximity") and j < n and \
@@ -750,6 +754,8 @@ class Grammar:
                     break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
                     k = self._skip(ch, j + 2, ("place_mod", "region_direction"))
+                    while k + 1 < n and ch[k].text in ("and", "or") and ch[k + 1].has("place_mod", "region_direction"):
+                        k = self._skip(ch, k + 1, ("place_mod", "region_direction"))  # "X's western and southern"
                     if k < n and ch[k].has("edge", "part_noun"):
                         # "Al-Shaddadi's northwestern outskirts", "the city's western suburbs": part of the place
                         out.append((place, "edge" if ch[k].has("edge") else "partial"))
