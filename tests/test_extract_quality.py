@@ -988,6 +988,10 @@ def _acts(claims) -> set[tuple[str, str, str]]:
      {("isis", "advance", "Shaddadah")}),
     ("On 6 May, the Turkish-backed rebels were fighting street battles against ISIL in al-Bab.",
      {("turkey", "advance", "Al Bab")}),
+    # "was taking over X" is progressive, not passive; "from the YPG" after the place phrase is the loser: a
+    # handover inside one side takes nothing
+    ("On 19 August, the Manbij Military Council said it was taking over the security of Manbij city center and "
+     "villages from the YPG.", set()),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

@@ -824,9 +824,10 @@ class Grammar:
                 break
             j += 1
         if f is not None and out:
-            k = self._after_places(ch, start)
+            first = next((m for m in range(start, n) if ch[m].start >= out[0][0].start), start)
+            k = self._after_places(ch, first)  # "took over the security of X from the YPG": from the place on
             if k < n and ch[k].has("from") and f.loser is None:
-                f.loser = self._actor_at(ch, k + 1)
+                f.loser = self._actor_at(ch, self._skip(ch, k + 1, ("det",)))
         if not out and kind is not None and f is not None and f.action in TERRITORIAL:
             settlement = self._settlement_after(ch, j)
             if settlement is not None:
@@ -1288,7 +1289,7 @@ class Grammar:
         it and no place after it (a headline's "Manbij liberated from IS")."""
         j = self._back(ch, i - 1, ("adverb",), quotes=True)
         if j >= 0 and ch[j].has("aux"):
-            return not ch[i].text.endswith("ing")  # "were surrounding X" is progressive
+            return not ch[i].text.split()[0].endswith("ing")  # "were surrounding X", "was taking over X": progressive
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True
