@@ -992,6 +992,14 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # handover inside one side takes nothing
     ("On 19 August, the Manbij Military Council said it was taking over the security of Manbij city center and "
      "villages from the YPG.", set()),
+    # "nearly besieged": close, no siege; "ambushed troops as they were withdrawing": the troops withdrew
+    ("On 3 May, ISIL advanced westwards from Palmyra and nearly besieged Kuweires.",
+     {("isis", "proximity", "Kuweires")}),
+    ("On 3 May, the Nusra Front said they ambushed government troops as they were withdrawing from Manbij.",
+     {("government", "withdraw", "Menbij")}),
+    # "an advance south of X towards Y": Y is approached
+    ("On 22 September, the 5th Legion began an advance south of Mazloum towards Khasham.",
+     {("government", "proximity", "Khasham")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

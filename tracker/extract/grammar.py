@@ -113,6 +113,8 @@ class Grammar:
             frame.complete = handler(ch, i, frame) is not False
             if frame.action == "capture" and self._partly(ch, i):
                 frame.places = [(p, "partial" if r == "whole" else r) for p, r in frame.places]
+            if frame.action == "siege" and construction == "verb" and self._hedged(ch, i):
+                frame.action = "proximity"  # "nearly besieged the base": close to it, no siege
             if frame.action == "advance" and frame.distance is not None and not frame.distance_to:
                 frame.complete = frame.complete or frame.agent is not None  # "advanced 8 km": no place
             if not frame.complete and out:
@@ -233,8 +235,12 @@ class Grammar:
         place (a hedge counts only right before the verb: "seized nearly total control of X" took it)."""
         if any(c.has("partial_adverb") for c in ch[max(0, i - 4):i]):
             return True
+        return self._hedged(ch, i) and ch[i].value[1] == "verb"
+
+    def _hedged(self, ch: list[Chunk], i: int) -> bool:
+        """A hedge right before the verb ("almost surrounded", "IS nearly besieged")."""
         k = self._back(ch, i - 1, ("aux", "perfect"))
-        return k >= 0 and ch[k].has("hedge") and ch[i].value[1] == "verb"
+        return k >= 0 and ch[k].has("hedge")
 
     @staticmethod
     def _most(ch: list[Chunk], j: int) -> bool:
@@ -579,6 +585,10 @@ class Grammar:
         elif f is not None and f.action == "advance" and j < n and ch[j].text in ("near", "close to"):
             role = "directional"  # "advanced near X": near it, not in it
             j += 1
+        elif f is not None and f.action == "advance" and j + 2 < n and ch[j].has("locator") and \
+                ch[j].text.endswith(" of") and ch[j + 1].kind == "place" and ch[j + 2].has("directional"):
+            role = "directional"  # "an advance south of X towards Y": Y is the target, X only where it began
+            j += 3
         while j < n:
             c = ch[j]
             if c.has("share") and expecting or c.text == "%" and expecting and j + 1 < n and ch[j + 1].has("of"):
@@ -1097,7 +1107,13 @@ class Grammar:
     # ------------------------------------------------------------------ sides
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         """The nearest side before the predicate that is not governed by a preposition ("from IS",
-        "against IS", "backed by Russia") nor a modifier of a place ("the IS-held town")."""
+        "against IS", "backed by Russia") nor a modifier of a place ("the IS-held town"). In a clause of
+        time with a pronoun subject ("ambushed government troops as they were withdrawing"), the side
+        named last before it."""
+        k = self._back(ch, i - 1, ("aux", "perfect", "adverb"))
+        if k >= 2 and ch[k].text in ("they", "it") and ch[k - 1].text in ("as", "while", "when") and \
+                ch[k - 2].kind == "actor" and ch[k - 2].value.side:
+            return ch[k - 2].value
         for j in range(i - 1, -1, -1):
             c = ch[j]
             if c.kind == "actor" and c.value.side and not self.dependent(ch, j):
