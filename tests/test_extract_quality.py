@@ -1026,3 +1026,13 @@ def test_a_chronicle_opening_with_the_city_means_its_titles_place(gz, title, wan
                     lang="en", kind="chronicle", title=title, meta='{"period": "2016"}')
     assert {(c.actor, c.place_name) for c in extract_report(report, gz) if c.action == "capture" and
             c.status == "asserted"} == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("On 3 May, Syrian and Russian troops captured Manbij.", "government"),  # "and" joins the weak modifier
+    # "Syrian" modifies the rebels: the factions Turkey backs, not the army
+    ("On 3 May, factions of the Free Syrian Army (FSA, a Syrian rebel group) and allied groups backed by Turkey "
+     "captured Manbij.", "turkey"),
+])
+def test_a_weak_modifier_joins_only_when_coordinated(gz, text, want):
+    assert {c.actor for c in chronicle(text, gz, 2016) if c.action == "capture"} == {want}
