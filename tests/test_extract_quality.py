@@ -1000,6 +1000,8 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # "an advance south of X towards Y": Y is approached
     ("On 22 September, the 5th Legion began an advance south of Mazloum towards Khasham.",
      {("government", "proximity", "Khasham")}),
+    # more ground inside a place, not all of it
+    ("On 5 May, the SDF expanded their control over Manbij.", {("sdf", "advance", "Menbij")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",
