@@ -133,7 +133,7 @@ def test_english_chronicle_dates_per_sentence():
     claims = claims_of(EN, "en", published=None, kind="chronicle", meta=json.dumps({"period": "4–17 October 2017"}))
     cap = find(claims, action="capture", place_text="Mayadin")
     assert cap and cap[0].actor == "government" and cap[0].date == "2017-10-14"
-    adv = find(claims, action="advance", place_text="Al-Asharah")
+    adv = find(claims, action="proximity", place_text="Al-Asharah")  # towards it, reaching its outskirts
     assert adv and adv[0].date == "2017-10-15" and adv[0].actor == "government"
 
 

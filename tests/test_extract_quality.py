@@ -1002,3 +1002,120 @@ def test_what_the_loser_left_goes_to_the_side_advancing(gz, text, want):
 def test_a_denial_of_the_claim_further_off(gz, text, want):
     report = Report(report_id="d", text=text, published=date(2012, 8, 10), lang="en")
     assert [c.status for c in extract_report(report, gz) if c.action == "capture"] == [want]
+
+
+def _acts(claims) -> set[tuple[str, str, str]]:
+    return {(c.actor, c.action, c.place_name or c.place_text) for c in claims
+            if c.action in ("capture", "advance", "siege", "withdraw", "proximity")}
+
+
+# English chronicle shapes (sentences written for these tests): each gives exactly these asserted claims
+@pytest.mark.parametrize("text,want", [
+    # "advanced in the X and Y districts": a list after "in the" is where the side advanced
+    ("On 4 July, the rebels advanced in the Salah al-Din and Bustan al-Qasr districts.",
+     {("opposition", "advance", "Salah Ad-Deen"), ("opposition", "advance", "Bustan Al-Qaser")}),
+    # a counted plural names its places in brackets or after "including"
+    ("On 7 March, rebel forces captured two villages (Kafr Nabl and Maarat al-Numan), south of Idlib, from ISIL.",
+     {("opposition", "capture", "Kafr Nobol"), ("opposition", "capture", "Maarrat An Numan")}),
+    ("On 9 March, rebel forces seized three villages, including Kafr Nabl.", {("opposition", "capture", "Kafr Nobol")}),
+    ("On 9 March, rebel forces seized three villages, including one near Kafr Nabl.", set()),
+    # "A, B and C were among the villages captured by": the list the plural counts
+    ("On 3 May, Jarablus, Manbij and Tal Rifaat were amongst a dozen villages captured by the army.",
+     {("government", "capture", "Jarablus"), ("government", "capture", "Menbij"),
+      ("government", "capture", "Tall Refaat")}),
+    # "handed over control of X to Y": Y takes X
+    ("On 13 June, the militants handed over control of the town of Manbij to the army.",
+     {("government", "capture", "Menbij")}),
+    # a site named by its number; a crossroads named after a place is the site
+    ("On 8 June, the army captured Hill 512 near Manbij.", {("government", "capture", "Hill 512")}),
+    ("On 26 June, the army captured Tal Rifaat and the Shuyukh crossroads.",
+     {("government", "capture", "Tall Refaat"), ("government", "capture", "Shuyukh crossroads")}),
+    # an assault repelled takes nothing; "managing to" says it was done
+    ("On 25 June, rebels captured Manbij, whilst also repelling the IS assault on Jarablus.",
+     {("opposition", "capture", "Menbij")}),
+    ("On 23 June, the SDF reported heavy fighting, with IS managing to capturing Manbij.",
+     {("isis", "capture", "Menbij")}),
+    # "the western and northern parts of X": parts of X
+    ("On 12 May, the army pushed into the western and northern parts of Mayadin.",
+     {("government", "advance", "Al Mayadin")}),
+    # a relative clause without "which": "the district it had captured"
+    ("On 19 May, the SDF withdrew from the town of Manbij the army had captured on 17 May.",
+     {("sdf", "withdraw", "Menbij"), ("government", "capture", "Menbij")}),
+    ("On 19 May, troops supported by the Russian Aerospace Forces captured hills near Manbij.", set()),
+    # buildings taken inside a place are an advance into it
+    ("On 13 March, government forces captured three mosques in the northeast of Qaboun.",
+     {("government", "advance", "Qaboun")}),
+    # "A and B areas as well as C"; "large parts of the northeastern A and southern B districts, as well as C"
+    ("On 2 February, the army captured al-Hattaniyyah and al-Marhatan areas as well as the Jihar crossroads.",
+     {("government", "capture", "Al Hattaniyah"), ("government", "capture", "Marhatten"),
+      ("government", "capture", "Jihar Crossroads")}),
+    ("On 4 May, the army took control of large parts of the northeastern Salah al-Din and southern Bustan al-Qasr "
+     "districts, as well as the southern Hill 230.",
+     {("government", "advance", "northeastern Salah al-Din"), ("government", "advance", "southern Bustan al-Qasr"),
+      ("government", "capture", "Hill 230")}),
+    # a distance advanced with no place of its own is advanced where the side has just attacked
+    ("On 10 March, the army attacked Qaboun from the west and advanced 700 meters.",
+     {("government", "advance", "Qaboun")}),
+    # a person whose first name the gazetteer knows as a place; some of the villages named before
+    ("On 4 May, IS fighters captured Khaled Daham al-Bashir in Tal Abyad.", set()),
+    ("On 4 May, the army captured Jarablus and Manbij. The rebels seized two of the villages hours later.",
+     {("government", "capture", "Jarablus"), ("government", "capture", "Menbij")}),
+    # "after the city's capture": the city of the paragraph; "its siege on X": the clause's subject besieges
+    ("On 11 December, IS captured Palmyra. IS then advanced west after the city's capture.",
+     {("isis", "capture", "Tadmor")}),
+    ("On 2 August, IS captured two villages, tightening its siege on Kuweires.", {("isis", "siege", "Kuweires")}),
+    # "re-entering X's western and southern suburbs": part of X; street battles in X: the side is inside X
+    ("On 21 February, IS fighters launched a counterattack, re-entering Al-Shaddadi's western and southern suburbs.",
+     {("isis", "advance", "Shaddadah")}),
+    ("On 6 May, the Turkish-backed rebels were fighting street battles against ISIL in al-Bab.",
+     {("turkey", "advance", "Al Bab")}),
+    # "was taking over X" is progressive, not passive; "from the YPG" after the place phrase is the loser: a
+    # handover inside one side takes nothing
+    ("On 19 August, the Manbij Military Council said it was taking over the security of Manbij city center and "
+     "villages from the YPG.", set()),
+    # "nearly besieged": close, no siege; "ambushed troops as they were withdrawing": the troops withdrew
+    ("On 3 May, ISIL advanced westwards from Palmyra and nearly besieged Kuweires.",
+     {("isis", "proximity", "Kuweires")}),
+    ("On 3 May, the Nusra Front said they ambushed government troops as they were withdrawing from Manbij.",
+     {("government", "withdraw", "Menbij")}),
+    # "an advance south of X towards Y": Y is approached
+    ("On 22 September, the 5th Legion began an advance south of Mazloum towards Khasham.",
+     {("government", "proximity", "Khasham")}),
+    # more ground inside a place, not all of it
+    ("On 5 May, the SDF expanded their control over Manbij.", {("sdf", "advance", "Menbij")}),
+    # a move towards a place, or near it, is a proximity
+    ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
+    ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",
+     {("sdf", "proximity", "Jarablus"), ("sdf", "proximity", "Tall Refaat")}),
+])
+def test_chronicle_shapes(gz, text, want):
+    assert _acts(chronicle(text, gz, 2016)) == want
+
+
+
+def test_an_aim_launched_by_a_side_is_that_sides(gz):
+    report = Report(report_id="l", text="The offensive was a military operation launched by ISIL against the Syrian "
+                    "Army, to capture the city of Deir ez-Zor, on 14 January 2017.", published=None, lang="en",
+                    kind="chronicle", meta='{"period": "2017"}')
+    assert [(c.actor, c.status) for c in extract_report(report, gz) if c.action == "capture"] == [("isis", "intent")]
+
+
+@pytest.mark.parametrize("title,want", [
+    ("Siege of Manbij (2016)", {("sdf", "Menbij")}),
+    ("Northern Syria campaign", set()),  # the title names no settlement: the city stays unknown
+])
+def test_a_chronicle_opening_with_the_city_means_its_titles_place(gz, title, want):
+    report = Report(report_id="t", text="On 12 August, the city was fully captured by the SDF.", published=None,
+                    lang="en", kind="chronicle", title=title, meta='{"period": "2016"}')
+    assert {(c.actor, c.place_name) for c in extract_report(report, gz) if c.action == "capture" and
+            c.status == "asserted"} == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("On 3 May, Syrian and Russian troops captured Manbij.", "government"),  # "and" joins the weak modifier
+    # "Syrian" modifies the rebels: the factions Turkey backs, not the army
+    ("On 3 May, factions of the Free Syrian Army (FSA, a Syrian rebel group) and allied groups backed by Turkey "
+     "captured Manbij.", "turkey"),
+])
+def test_a_weak_modifier_joins_only_when_coordinated(gz, text, want):
+    assert {c.actor for c in chronicle(text, gz, 2016) if c.action == "capture"} == {want}

@@ -119,7 +119,8 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     # names and modifiers of several sides: joint forces ("Turkish and FSA forces"), the one holding ground
     joint = names + [h.value for h in core if h.group == "modifier"]
     if joint and _coordinated(pieces, folded):
-        joint += [h.value for h in core if h.group == "weak"]  # "Syrian and Russian troops"
+        # "Syrian and Russian troops"; not "a Syrian rebel group and allied groups" (Syrian modifies the rebels)
+        joint += [h.value for h in _coordinated_weak(pieces, folded) if h in core]
     heads = [folded[h.start:h.end] for h in core if h.group == "head"]
     # "Syrian allies": allies are someone else's, so a weak modifier does not make them the army's
     weak = [] if heads and all(w in _DEPENDENT_HEADS for w in heads) else [h.value for h in core if h.group == "weak"]
@@ -139,6 +140,14 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
         side = side or _pick(weak, lex)
     return Actor(pieces[0].start, pieces[-1].end, side, backers=tuple(backer_sides), named=bool(names), pieces=pieces,
                  core=core_side)
+
+
+def _coordinated_weak(pieces: list[Hit], folded: str) -> list[Hit]:
+    """The weak modifiers of a phrase that "and" joins to a piece next to them."""
+    def joined(a: Hit, b: Hit) -> bool:
+        return " and " in f" {folded[a.end:b.start]} " or "و" == folded[a.end:b.start].strip()
+    return [h for k, h in enumerate(pieces) if h.group == "weak" and
+            (k > 0 and joined(pieces[k - 1], h) or k + 1 < len(pieces) and joined(h, pieces[k + 1]))]
 
 
 def _coordinated(pieces: list[Hit], folded: str) -> bool:

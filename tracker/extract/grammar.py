@@ -44,6 +44,7 @@ _OPEN_QUOTES = frozenset({"«", "\"", "“"})
 _CLOSE_QUOTES = frozenset({"»", "\"", "”"})
 _BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "|", "?", "!", "."})
 _LIST_PUNCT = frozenset({",", "،", "&"})
+_PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
 
 
@@ -112,10 +113,14 @@ class Grammar:
             frame.complete = handler(ch, i, frame) is not False
             if frame.action == "capture" and self._partly(ch, i):
                 frame.places = [(p, "partial" if r == "whole" else r) for p, r in frame.places]
+            if frame.action == "siege" and construction == "verb" and self._hedged(ch, i):
+                frame.action = "proximity"  # "nearly besieged the base": close to it, no siege
             if frame.action == "advance" and frame.distance is not None and not frame.distance_to:
                 frame.complete = frame.complete or frame.agent is not None  # "advanced 8 km": no place
             if not frame.complete and out:
                 self._elided_place(ch, frame, out[-1])
+            if out:
+                self._advanced_there(ch, frame, out[-1])
             self._finish(ch, frame)
             out.append(frame)
         for frame in out:
@@ -185,6 +190,19 @@ class Grammar:
         f.complete = bool(f.places)
 
     @staticmethod
+    def _advanced_there(ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """"attacked Qaboun from the west and advanced 700 meters": a distance advanced with no place of its
+        own is advanced in the place the side has just attacked, in the same clause."""
+        if f.action != "advance" or f.places or f.distance is None or f.distance_to or \
+                before.action not in ("attack", "clash") or not before.places or before.agent is None or \
+                f.agent is not None and f.agent.side != before.agent.side or \
+                any(c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[before.index:f.index]):
+            return
+        f.places = [(before.places[0][0], "whole")]
+        f.agent = f.agent or before.agent
+        f.agent_how = f.agent_how or before.agent_how
+
+    @staticmethod
     def _force_name(ch: list[Chunk], i: int) -> bool:
         """A noun inside the name of a force: "the Afrin Liberation Forces", "جبهة تحرير سوريا"."""
         return 0 < i < len(ch) - 1 and ch[i - 1].kind in ("place", "name") and ch[i + 1].kind == "actor" and \
@@ -219,8 +237,12 @@ class Grammar:
         place (a hedge counts only right before the verb: "seized nearly total control of X" took it)."""
         if any(c.has("partial_adverb") for c in ch[max(0, i - 4):i]):
             return True
+        return self._hedged(ch, i) and ch[i].value[1] == "verb"
+
+    def _hedged(self, ch: list[Chunk], i: int) -> bool:
+        """A hedge right before the verb ("almost surrounded", "IS nearly besieged")."""
         k = self._back(ch, i - 1, ("aux", "perfect"))
-        return k >= 0 and ch[k].has("hedge") and ch[i].value[1] == "verb"
+        return k >= 0 and ch[k].has("hedge")
 
     @staticmethod
     def _most(ch: list[Chunk], j: int) -> bool:
@@ -252,6 +274,8 @@ class Grammar:
             return
         if m.group("unit").startswith("mi"):
             value *= 1.609
+        elif m.group("unit") in self.lex.metres:
+            value /= 1000
         f.distance = value
         f.distance_to = bool(m.group("from")) or f.construction == "distance" or f.action == "proximity"
 
@@ -304,7 +328,7 @@ class Grammar:
                 f.places = self._places_after(ch, i + 1, f)
             return bool(f.places)
         f.places = self._places_after(ch, i + 1, f)
-        subject = self._subject(ch, i)
+        subject = self._subject(ch, i) or self._launcher(ch, i)
         if f.loss:
             f.loser = subject
         else:
@@ -316,6 +340,10 @@ class Grammar:
                 f.loser, f.places = ch[j].value, self._places_after(ch, j + 2, f)
         if not f.places:
             f.places = self._relative_object(ch, i)
+        if not f.places and f.pred.text in ("capture", "recapture", "fall", "liberation") and \
+                self._possessive_place(ch, i):
+            # "after the city's capture": a noun owned by its place; the side comes from the context
+            f.places, f.agent, f.agent_how = self._possessive_place(ch, i), None, None
         return bool(f.places) or f.action == "advance" and f.distance is not None
 
     def _nominal(self, ch: list[Chunk], i: int, f: Frame) -> bool:
@@ -347,6 +375,11 @@ class Grammar:
             f.agent, f.agent_how = owner, "possessor"
         else:
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
+        if f.agent is None and f.places and i > 0 and ch[i - 1].kind == "pred" and \
+                ch[i - 1].value[1] in ("loss", "transfer"):
+            # "handed over control of the town to the army": the control given, to the side after it
+            f.agent, f.agent_how = self._to_agent(ch, self._after_places(ch, i + 1))
+            f.loser = f.loser or self._subject(ch, i - 1)
         if f.agent is None:
             announcer = self._announcer(ch, i)
             if announcer is not None:
@@ -540,13 +573,24 @@ class Grammar:
         definite = False  # "the", "its", a side holding it: the phrase may name a place without its name
         kind: Chunk | None = None  # the kind word of a phrase that names no place ("the last IS stronghold")
         n = len(ch)
+        if f is not None and f.action == "advance" and j + 1 < n and ch[j].text == "against" and \
+                self._actor_at(ch, j + 1) is not None:
+            f.loser = f.loser or ch[j + 1].value  # "street battles against IS in al-Bab"
+            j += 2
         start = j
         # advance and context verbs take their place after a preposition ("advanced into X", "entered X")
         if f is not None and f.action in ("advance", "siege", "proximity") and j < n and \
-                ch[j].text in ("into", "in", "inside", "on", "onto", "upon", "to", "the", "toward", "towards"):
+                ch[j].text in ("into", "in", "in the", "inside", "on", "onto", "upon", "to", "the", "toward", "towards"):
             if ch[j].has("directional"):
                 role = "directional"
             j += 1
+        elif f is not None and f.action == "advance" and j < n and ch[j].text in ("near", "close to"):
+            role = "directional"  # "advanced near X": near it, not in it
+            j += 1
+        elif f is not None and f.action == "advance" and j + 2 < n and ch[j].has("locator") and \
+                ch[j].text.endswith(" of") and ch[j + 1].kind == "place" and ch[j + 2].has("directional"):
+            role = "directional"  # "an advance south of X towards Y": Y is the target, X only where it began
+            j += 3
         while j < n:
             c = ch[j]
             if c.has("share") and expecting or c.text == "%" and expecting and j + 1 < n and ch[j + 1].has("of"):
@@ -579,6 +623,9 @@ class Grammar:
                 elif c.has("anaphora_singular", "anaphora_plural") and expecting:
                     if c.text == "it" and f is not None and f.action not in TERRITORIAL:
                         break
+                    if c.has("anaphora_plural") and j >= 2 and ch[j - 1].has("of") and \
+                            (ch[j - 2].text.isdigit() or ch[j - 2].text in self.lex.numbers):
+                        break  # "seized four of the villages": some of them, not named
                     out.append((Place(c.start, c.end, c.text, reason="anaphora"), role))
                     expecting = False
                 elif c.has("plural_object") and c.has("feature") and expecting and not out and \
@@ -592,9 +639,23 @@ class Grammar:
                     expecting = False
                     j += 3
                     continue
+                elif c.has("inside_object") and expecting and not out:
+                    # "captured three mosques in the northeast of X": buildings inside X, a part of it
+                    inside = self._inside(ch, j + 1)
+                    if inside is not None:
+                        out.append((inside, "partial"))
+                    break
+                elif c.has("plural_object") and not expecting and out:
+                    pass  # "A and B areas"
                 elif c.has("plural_object", "region_quantity") and expecting and not out and j + 2 < n and \
                         ch[j + 1].has("member") and ch[j + 2].kind in ("place", "name"):
                     j += 2  # "communities including Anadan, Hayan and Haritan": the places named
+                    continue
+                elif c.has("plural_object", "region_quantity") and expecting and not out and j + 3 < n and \
+                        (ch[j + 1].text in _LIST_PUNCT and ch[j + 2].has("member") or ch[j + 1].text == "(") and \
+                        ch[j + 3 if ch[j + 1].text != "(" else j + 2].kind in ("place", "name"):
+                    # "three villages, including Dudyan", "two villages (Toqli and Mregel)": the places named
+                    j += 3 if ch[j + 1].text != "(" else 2
                     continue
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
@@ -605,6 +666,14 @@ class Grammar:
                     out.append((region, "region"))
                     expecting = False
                     break
+                elif c.has("numbered_site") and expecting and j + 1 < n and ch[j + 1].text.isdigit() and \
+                        ch[j + 1].start - c.end <= 1:
+                    # "Hill 900": a site named by its number, no gazetteer's
+                    out.append((Place(c.start, ch[j + 1].end, _title(f"{c.text} {ch[j + 1].text}"),
+                                      reason="a site named by its number", done=True), role))
+                    expecting = False
+                    j += 2
+                    continue
                 elif c.has("directional") and not out and j == start:
                     role = "directional"
                 elif c.has("region_direction") and j + 1 < n and ch[j + 1].kind == "place" and expecting:
@@ -619,8 +688,11 @@ class Grammar:
                         kind = c
                 elif c.text in ("and", "as", "well", "&", "or") and out and self._more_places(ch, j + 1):
                     expecting = True
-                elif c.text in ("and", "or") and not out and j + 1 < n and ch[j + 1].has("place_mod"):
-                    pass  # "the largest and most strategic towns"
+                    if c.text == "as" and role == "partial":
+                        role = "whole"  # "parts of A, as well as B": B is another object, whole
+                elif c.text in ("and", "or") and not out and j + 1 < n and \
+                        ch[j + 1].has("place_mod", "region_direction", "partial"):
+                    pass  # "the largest and most strategic towns", "the western and northern parts of X"
                 elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
                     # "the city's ruins", "the city's western suburbs": the place, or part of it
                     if not ch[j + 1].has("whole_part"):
@@ -676,6 +748,9 @@ class Grammar:
                     break
                 if (c.kind == "name" or c.value.reason == LONGER_NAME) and not self._could_be_place(c):
                     break  # "captured Mohammed Remedan al-Talah": a person
+                if c.text.split()[0] in self._person_first and j + 1 < n and ch[j + 1].kind in ("place", "name") and \
+                        ch[j + 1].start - c.end <= 1:
+                    break  # "captured Khaled Daham al-Bashir": a first name the gazetteer also knows as a place
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
                         ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
@@ -691,6 +766,8 @@ class Grammar:
                     break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
                     k = self._skip(ch, j + 2, ("place_mod", "region_direction"))
+                    while k + 1 < n and ch[k].text in ("and", "or") and ch[k + 1].has("place_mod", "region_direction"):
+                        k = self._skip(ch, k + 1, ("place_mod", "region_direction"))  # "X's western and southern"
                     if k < n and ch[k].has("edge", "part_noun"):
                         # "Al-Shaddadi's northwestern outskirts", "the city's western suburbs": part of the place
                         out.append((place, "edge" if ch[k].has("edge") else "partial"))
@@ -726,7 +803,8 @@ class Grammar:
                 if nxt is not None and nxt.has("region") and not nxt.has("feature") or direction:
                     end = nxt.end if nxt is not None and nxt.has("region") and not direction else c.end
                     s0 = ch[j - 1].start if direction else c.start
-                    out.append((place.as_region(s0, end, place.text), "region"))
+                    # "large parts of the northeastern X": still a part
+                    out.append((place.as_region(s0, end, place.text), "partial" if role == "partial" else "region"))
                     direction = False
                 elif nxt is not None and nxt.has("route_after") and not nxt.has("feature"):
                     pass  # "the Ar-Raqqa road": a route named by where it leads
@@ -758,9 +836,10 @@ class Grammar:
                 break
             j += 1
         if f is not None and out:
-            k = self._after_places(ch, start)
+            first = next((m for m in range(start, n) if ch[m].start >= out[0][0].start), start)
+            k = self._after_places(ch, first)  # "took over the security of X from the YPG": from the place on
             if k < n and ch[k].has("from") and f.loser is None:
-                f.loser = self._actor_at(ch, k + 1)
+                f.loser = self._actor_at(ch, self._skip(ch, k + 1, ("det",)))
         if not out and kind is not None and f is not None and f.action in TERRITORIAL:
             settlement = self._settlement_after(ch, j)
             if settlement is not None:
@@ -779,6 +858,13 @@ class Grammar:
                 if settlement is not None:
                     return [(settlement, role)]
         return out
+
+    def _inside(self, ch: list[Chunk], k: int) -> Place | None:
+        """The place after "in", "inside", "in the northeast of" at ``k``, or None."""
+        if k >= len(ch) or not ch[k].has("locator") or ch[k].text.split()[0] not in ("in", "inside", "within"):
+            return None
+        m = self._skip(ch, k + 1, ("det", "place_mod", "region_direction", "locator", "of"))
+        return ch[m].value if m < len(ch) and ch[m].kind == "place" else None
 
     def _where(self, ch: list[Chunk], k: int) -> tuple[Place | None, int]:
         """The place a site is said to lie in or near right at ``k`` ("in Hasakah city", "near Ain Issa"),
@@ -865,7 +951,10 @@ class Grammar:
 
     def _more_places(self, ch: list[Chunk], j: int) -> bool:
         """Whether a place (or a name) comes next in a list, after determiners and kind words."""
-        while j < len(ch) and (ch[j].has("det", "feature", "place_mod", "filler", "country") or ch[j].quote):
+        while j < len(ch) and (ch[j].has("det", "feature", "place_mod", "filler", "country", "region_direction") or
+                               ch[j].quote or ch[j].text in ("and", "as", "well", "well as")):
+            if j + 1 < len(ch) and ch[j].has("numbered_site") and ch[j + 1].text.isdigit():
+                return True  # "as well as Hill 230"
             j += 1
         return j < len(ch) and ch[j].kind in ("place", "name")
 
@@ -895,7 +984,8 @@ class Grammar:
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
-        j = self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam fully liberated"
+        k = self._among(ch, j)
+        j = k if k != j else self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam liberated"
         out: list[tuple[Place, str]] = []
         joined = ""  # how the place at j joins the one after it ("and", ",")
         while j >= 0:
@@ -938,6 +1028,20 @@ class Grammar:
         return out
 
     @staticmethod
+    def _among(ch: list[Chunk], j: int) -> int:
+        """"A, B and C were among the villages captured": from the plural at ``j`` back to the list the
+        plural counts (the index before "were among"); else ``j``."""
+        if j < 0 or not ch[j].has("plural_object", "anaphora_plural"):
+            return j
+        k = j - 1
+        while k >= 0 and j - k <= 4 and (ch[k].has("det", "filler", "of") or ch[k].plain and ch[k].text not in
+                                         ("among", "amongst")):
+            k -= 1
+        if k >= 1 and ch[k].text in ("among", "amongst") and ch[k - 1].has("aux"):
+            return k - 2
+        return j
+
+    @staticmethod
     def _before_kinds(ch: list[Chunk], j: int) -> int:
         """From ``j`` back over kind words after a name ("X town", "X city and dam")."""
         while j >= 0 and (ch[j].has("feature", "place_mod") and not ch[j].has("anaphora_singular") or
@@ -966,8 +1070,19 @@ class Grammar:
         j = i - 1
         while j >= 0 and ch[j].has("adverb", "aux", "perfect"):
             j -= 1
-        if j >= 0 and ch[j].kind == "actor":
+        subject = j >= 0 and (ch[j].kind == "actor" and not self.dependent(ch, j) or ch[j].text in _PRONOUNS)
+        if subject:
             j -= 1
+            while j >= 0 and ch[j].has("det"):
+                j -= 1
+        k = self._before_kinds(ch, j)
+        if subject and j < i - 1 and k >= 0 and (ch[k].kind == "place" or ch[k].kind == "name" and (
+                k < j or k > 0 and ch[k - 1].has("of"))) and not (k > 0 and ch[k - 1].has("locator", "from", "to", "by")):
+            # "withdrew from the Qusur district it had captured": a relative clause with no "which"
+            c = ch[k]
+            place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
+                                                             reason="not in the gazetteer", done=True)
+            return [(place, "whole")]
         if j >= 0 and ch[j].has("relative"):
             j -= 1
             if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
@@ -986,16 +1101,37 @@ class Grammar:
         j = i - 1
         if j >= 1 and ch[j].text == "'s" and ch[j - 1].kind == "place":
             return [(ch[j - 1].value, "whole")]
+        if j >= 1 and ch[j].text == "'s" and ch[j - 1].has("anaphora_singular"):
+            # "after the city's capture": the city the paragraph tells of
+            return [(Place(ch[j - 1].start, ch[j - 1].end, ch[j - 1].text, reason="anaphora"), "whole")]
         return []
 
     # ------------------------------------------------------------------ sides
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         """The nearest side before the predicate that is not governed by a preposition ("from IS",
-        "against IS", "backed by Russia") nor a modifier of a place ("the IS-held town")."""
+        "against IS", "backed by Russia") nor a modifier of a place ("the IS-held town"). In a clause of
+        time with a pronoun subject ("ambushed government troops as they were withdrawing"), the side
+        named last before it."""
+        k = self._back(ch, i - 1, ("aux", "perfect", "adverb"))
+        if k >= 2 and ch[k].text in ("they", "it") and ch[k - 1].text in ("as", "while", "when") and \
+                ch[k - 2].kind == "actor" and ch[k - 2].value.side:
+            return ch[k - 2].value
         for j in range(i - 1, -1, -1):
             c = ch[j]
             if c.kind == "actor" and c.value.side and not self.dependent(ch, j):
                 return c.value
+        return None
+
+    def _launcher(self, ch: list[Chunk], i: int) -> Actor | None:
+        """"an offensive launched by IS against the army, to capture X": an aim whose subject is the side
+        that launched what the sentence names ("by" before the infinitive)."""
+        if self.lex.agent_order != "before" or i == 0 or ch[i - 1].text != "to":
+            return None
+        for j in range(i - 2, 0, -1):
+            if ch[j].kind == "punct" and ch[j].text in (".", ";", ":"):
+                break
+            if ch[j].kind == "actor" and ch[j].value.side and ch[self._back(ch, j - 1, ("det",))].has("by"):
+                return ch[j].value
         return None
 
     def _agent_after(self, ch: list[Chunk], i: int) -> tuple[Actor | None, str | None]:
@@ -1023,6 +1159,8 @@ class Grammar:
         k = j + 1
         while k < len(ch) and ch[k].has("adverb"):
             k += 1
+        if k < len(ch) and ch[k].has("accomplished") and ch[k].text.split()[0].endswith("ing"):
+            return True  # "with IS managing to capture the town"
         return k < len(ch) and ch[k].kind == "pred" and ch[k].text.split()[0].endswith("ing")
 
     def _by_agent(self, ch: list[Chunk], j: int) -> tuple[Actor | None, str | None]:
@@ -1072,6 +1210,9 @@ class Grammar:
             return ch[j].value
         if j >= 0 and ch[j].kind == "actor" and ch[j].value.side:
             return ch[j].value  # headline style: "IS capture of X", "SDF takeover of X"
+        if j >= 0 and ch[j].text in ("its", "their") and \
+                not any(c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[:j]):
+            return self._subject(ch, j)  # "IS ..., tightening its siege on the base": the clause's subject
         return None
 
     def _announcer(self, ch: list[Chunk], i: int) -> Actor | None:
@@ -1166,7 +1307,7 @@ class Grammar:
         it and no place after it (a headline's "Manbij liberated from IS")."""
         j = self._back(ch, i - 1, ("adverb",), quotes=True)
         if j >= 0 and ch[j].has("aux"):
-            return not ch[i].text.endswith("ing")  # "were surrounding X" is progressive
+            return not ch[i].text.split()[0].endswith("ing")  # "were surrounding X", "was taking over X": progressive
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True

@@ -61,6 +61,7 @@ class Lexicon:
         self.data = data
         self.agent_order = data["settings"]["agent"]
         self.object_order = data["settings"]["object"]
+        self.towards: str = data["settings"].get("towards", "advance")
         entries: dict[str, list[_Entry]] = {}
 
         def add(form: str, group: str, value: Any) -> None:
@@ -126,6 +127,7 @@ class Lexicon:
 
     def _distance(self, dist: dict[str, Any]) -> None:
         self.numbers = {fold_key(k): float(v) for k, v in dist.get("numbers", {}).items()}
+        self.metres = frozenset(fold_key(w) for w in dist.get("metres", []))
         num = r"\d+(?:[.,]\d+)?"
         if self.numbers:
             num += "|" + "|".join(sorted(map(re.escape, self.numbers), key=len, reverse=True))
@@ -136,7 +138,7 @@ class Lexicon:
 
         self.distance_rx = re.compile(
             rf"(?<!\w)(?:(?P<about>{alternation(dist['about'])})\s+)?(?P<num>{num})\s*-?\s*"
-            rf"(?P<unit>{alternation(dist['units'])})(?!\w)"
+            rf"(?P<unit>{alternation(dist['units'] + dist.get('metres', []))})(?!\w)"
             rf"(?:\s+(?:\S+\s+){{0,4}}?(?P<from>{alternation(dist['from'])})(?!\w))?")
 
     def find(self, folded: str, original: str, orig: Any) -> list[Hit]:

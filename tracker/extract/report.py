@@ -133,6 +133,7 @@ class _Reader:
                                     self.folded[h.start:h.end] not in _PLAIN_IN)
         self.to_ends = sorted(h.end for h in self.hits if h.group == "to")
         self.nearby: list[tuple[float, float]] = []
+        self._title: list[Place] | None = None  # the place the title names, found when first needed
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
         self._first_person = frozenset(fold_key(w) for w in self.lex.data["words"].get("first_person", []))
 
@@ -346,7 +347,25 @@ class _Reader:
         taken = next((place for para, start, place in reversed(targets)
                       if para == sent.paragraph and start < word.start), None)
         found = free or fitting or taken or best
+        if found is None and self.report.kind == "chronicle":
+            # a chronicle's paragraph opening with "the city": the place its title names ("Siege of X")
+            found = self._title_place()
+            if found is not None and kinds is not None and found.feature not in kinds:
+                found = None
         return found.referring(word.start, word.end, "refers back to " + found.text) if found else None
+
+    def _title_place(self) -> Place | None:
+        """The first settlement the report's title names, resolved (None when it names none)."""
+        if self._title is None:
+            self._title = []
+            title = self.report.title or ""
+            for m in (self.gz.find_mentions(title) if self.gz is not None and title else []):
+                p = Place(0, 0, title[m.start:m.end], mention=m)
+                resolve(self.gz, p, title, [])
+                if p.resolved and p.lat is not None and p.feature not in ADMIN and p.country in (None, "SY"):
+                    self._title = [p]
+                    break
+        return self._title[0] if self._title else None
 
     def _admin_path(self, p: Place) -> bool:
         """Whether a place is a later item of a bracket after a name ("Ra's al 'Ayn (Ras Al Ain, Al-Hasakeh)"):
@@ -462,8 +481,10 @@ class _Reader:
             if role == "edge" and action in ("capture", "advance"):
                 # "reached the outskirts of X" is nearness; "captured the outskirts of X" a part taken
                 action = "proximity" if f.pred.text.startswith(("reach", "arriv")) else "advance"
-            if role in ("directional", "partial") and action == "capture":
+            if role == "partial" and action == "capture":
                 action = "advance"
+            if role == "directional" and action in ("capture", "advance"):
+                action = self.lex.towards  # "advanced towards X", "pushing towards X": nearer, not in
             if role == "directional" and action == "withdraw":
                 continue  # "withdrew towards X" leaves another place, not X
             if f.distance is not None and f.distance_to and action in ("advance", "proximity"):
