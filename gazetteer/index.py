@@ -576,12 +576,17 @@ class _Token:
 
     def __init__(self, start: int, end: int, word: str) -> None:
         self.start, self.end = start, end
-        self.article = bool(_ARTICLE_PREFIX.match(word))
-        folded = norm(word)
-        bare = folded.split()[-1] if self.article and " " in folded else folded
-        self.head = folded in name_heads()
-        self.qual = qualifier(bare) if bare else None
-        self.english = folded in ENGLISH_QUALIFIERS
+        self.article, self.head, self.qual, self.english = _token_facts(word)
+
+
+@lru_cache(maxsize=65536)
+def _token_facts(word: str) -> tuple[bool, bool, str | None, bool]:
+    """(article, head, qual, english) of a :class:`_Token` of ``word`` (the same words come back in
+    every report: each is read once)."""
+    article = bool(_ARTICLE_PREFIX.match(word))
+    folded = norm(word)
+    bare = folded.split()[-1] if article and " " in folded else folded
+    return article, folded in name_heads(), qualifier(bare) if bare else None, folded in ENGLISH_QUALIFIERS
 
 
 @lru_cache(maxsize=1)
@@ -650,7 +655,9 @@ def place_cues() -> tuple[frozenset[str], frozenset[str]]:
 
 #: English adjectives of peoples and creeds, never fuzzy-matched to a place
 _DEMONYM = re.compile(r"(?:ian|ish|ese|ic|ist|ists|ians)$")
-_WORDS_BEFORE = re.compile(r"([a-z]+)\s+([a-z]+)\s+$|([a-z]+)\s+$")
+#: the last one or two lower-case words before the end (tried only where a word starts: no backtracking
+#: through every letter of the window)
+_WORDS_BEFORE = re.compile(r"(?<![a-z])(?:([a-z]+)\s+)?([a-z]+)\s+$")
 
 
 def _place_cue(text: str, start: int) -> bool:
@@ -659,8 +666,8 @@ def _place_cue(text: str, start: int) -> bool:
     if not m:
         return False
     single, double = place_cues()
-    if m.group(3):
-        return m.group(3) in single
+    if m.group(1) is None:
+        return m.group(2) in single
     return m.group(2) in single or f"{m.group(1)} {m.group(2)}" in double
 
 

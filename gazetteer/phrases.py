@@ -23,19 +23,24 @@ _BEARING = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0,
 _EN_DIR = r"(north|south|east|west)(?:ern)?(?: ?-? ?(east|west)(?:ern)?)?"
 _AR_DIR = r"(?:ال)?(شمال|جنوب|شرق|غرب)(?:ي|يه)?(?: (?:ال)?(شرق|غرب)(?:ي|يه)?)?"
 _NUMBER = r"(\d+)(?: (\d))?"   # "2.5" is "2 5" after normalisation
+#: (words one of which the phrase holds, pattern): a text without any of the words is not scanned
 _RELATIVE = [
     # 45 km south-east of | 45 kilometres (28 miles) north of | 45km from
-    re.compile(rf"\b{_NUMBER} ?(km|kms|kilometers?|kilometres?|miles?)(?: \d+ (?:miles?|km))? "
-               rf"(?:to the )?(?:{_EN_DIR} )?(?:of|from) (?:the (?:city|town|village) of )?"),
+    (("km", "kilomet", "mile"),
+     re.compile(rf"\b{_NUMBER} ?(km|kms|kilometers?|kilometres?|miles?)(?: \d+ (?:miles?|km))? "
+                rf"(?:to the )?(?:{_EN_DIR} )?(?:of|from) (?:the (?:city|town|village) of )?")),
     # north of | to the south-east of
-    re.compile(rf"\b(?:to the )?{_EN_DIR} of (?:the (?:city|town|village) of )?"),
+    (("north", "south", "east", "west"),
+     re.compile(rf"\b(?:to the )?{_EN_DIR} of (?:the (?:city|town|village) of )?")),
     # على بعد 45 كم جنوب شرق | 45 كيلومترا شمال | 30 كم من
-    re.compile(rf"(?:علي بعد )?{_NUMBER} ?(كم|كيلو ?مترا?ت?|كيلو)(?: (?:الي|في) )?(?: {_AR_DIR})? ?"
-               rf"(?:من |عن |ل)?(?:مدينه |بلده |قريه )?"),
+    (("كم", "كيلو"),
+     re.compile(rf"(?:علي بعد )?{_NUMBER} ?(كم|كيلو ?مترا?ت?|كيلو)(?: (?:الي|في) )?(?: {_AR_DIR})? ?"
+                rf"(?:من |عن |ل)?(?:مدينه |بلده |قريه )?")),
     # ۴۵ کیلومتری جنوب شرقی
-    re.compile(rf"{_NUMBER} ?(كيلومتري|كيلومتر)(?: {_AR_DIR})? ?(?:شهر |استان )?"),
+    (("كيلومتر",), re.compile(rf"{_NUMBER} ?(كيلومتري|كيلومتر)(?: {_AR_DIR})? ?(?:شهر |استان )?")),
     # (في|در) شمال شرق | جنوب غربي: a direction word before the anchor's name
-    re.compile(rf"(?<!\S)(?:في |الي |در |به )?{_AR_DIR} (?:مدينه |بلده |شهر |استان )?"),
+    (("شمال", "جنوب", "شرق", "غرب"),
+     re.compile(rf"(?<!\S)(?:في |الي |در |به )?{_AR_DIR} (?:مدينه |بلده |شهر |استان )?")),
 ]
 _DIRECTION_ONLY = (1, 4)   # the patterns above with no distance
 _MILE_KM = 1.609
@@ -70,7 +75,9 @@ def relative_phrases(ntext: str, pos) -> list[Relative]:
     """Relative phrases of a normalised text (``pos`` maps its characters back to the original)."""
     out: list[Relative] = []
     taken: list[tuple[int, int]] = []
-    for k, rx in enumerate(_RELATIVE):
+    for k, (needles, rx) in enumerate(_RELATIVE):
+        if not any(w in ntext for w in needles):
+            continue
         for m in rx.finditer(ntext):
             s, e = m.span()
             if e - s < 4 or any(s < b and a < e for a, b in taken):

@@ -1,8 +1,9 @@
 """Date phrases resolved against a publication date (and chronicle years)."""
 
 import random
-from datetime import date
+from datetime import date, datetime, timedelta
 
+import dateparser
 import pytest
 
 from tracker import dates
@@ -124,3 +125,17 @@ def test_a_year_after_a_word_that_makes_it_one(text, lang):
 
 def test_a_bare_number_is_no_year():
     assert not find_dates(fold("وقتل 2020 شخصا")[0], "ar")
+
+
+def test_months_and_years_ago_are_counted_as_dateparser_counts_them():
+    # counted without dateparser (one call per publication date was slow): month ends and 29 February
+    # clip as dateparser clips them
+    bases = [date(2016, 2, 29), date(2016, 3, 31), date(2017, 3, 31), date(2017, 12, 31), date(2018, 1, 31),
+             date(2019, 5, 31)] + [date(2016, 1, 1) + timedelta(days=37 * k) for k in range(12)]
+    for base in bases:
+        for phrase in ("1 month ago", "3 months ago", "13 months ago", "1 year ago", "2 years ago", "0 months ago"):
+            want = dateparser.parse(phrase, languages=["en"], settings={
+                "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+                "RETURN_AS_TIMEZONE_AWARE": False}).date()
+            got, _ = resolve(dates.DateMention(0, len(phrase), "ago", phrase), base)
+            assert got == want, (phrase, base)

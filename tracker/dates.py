@@ -16,6 +16,7 @@ ta marbuta as ha, Persian yeh and kaf as Arabic, ASCII digits.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -227,14 +228,24 @@ def _dateparser(english: str, base: date) -> date | None:
 _REF = date(2000, 6, 14)  # a Wednesday, mid-month
 
 
+#: "3 months ago", "1 year ago": counted back from the base in months
+_MONTHS_OR_YEARS_AGO = re.compile(r"(?P<n>\d{1,2}) (?P<unit>month|year)s? ago")
+
+
 def _relative(english: str, base: date) -> date | None:
     """``english`` resolved against ``base`` by dateparser, read once per phrase (per weekday).
 
     A shift in days or weeks ("yesterday", "3 days ago") is the same from any base, and a weekday
     name depends only on the base's weekday: dateparser reads the phrase against a reference day
     of that weekday and the shift is applied to ``base``, so a stream of reports with many
-    publication dates does not call dateparser once per date. Months and years are read directly.
+    publication dates does not call dateparser once per date. "3 months ago" and "1 year ago" are
+    counted back from ``base`` here as dateparser counts them; other months and years are read by it.
     """
+    shift = _MONTHS_OR_YEARS_AGO.fullmatch(english)
+    if shift:  # as dateparser reads it (the same day, clipped to the month's end), without its cost per base
+        months = int(shift["n"]) * (12 if shift["unit"] == "year" else 1)
+        year, month = divmod(base.year * 12 + base.month - 1 - months, 12)
+        return base.replace(year=year, month=month + 1, day=min(base.day, monthrange(year, month + 1)[1]))
     if "month" in english or "year" in english:
         return _dateparser(english, base)
     ref = _REF + timedelta(days=(base.weekday() - _REF.weekday()) % 7)

@@ -222,15 +222,15 @@ def _longest(hits: list[Hit]) -> list[Hit]:
     """The longest of overlapping hits (leftmost of equals), in order; same-span hits of other groups kept."""
     chosen: list[Hit] = []
     taken: dict[int, tuple[int, int]] = {}  # position -> the span holding it
+    kept: set[tuple[int, int, str]] = set()  # (start, end, group) of the chosen hits
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
         span = (h.start, h.end)
         holders = {taken[p] for p in range(h.start, h.end) if p in taken}
-        if holders and holders != {span}:
-            continue
-        if any((o.start, o.end, o.group) == (h.start, h.end, h.group) for o in chosen if (o.start, o.end) == span):
+        if (holders and holders != {span}) or (h.start, h.end, h.group) in kept:
             continue
         for p in range(h.start, h.end):
             taken[p] = span
+        kept.add((h.start, h.end, h.group))
         chosen.append(h)
     chosen.sort(key=lambda h: (h.start, h.end))
     return chosen

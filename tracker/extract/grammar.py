@@ -30,6 +30,7 @@ object before the verb).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tracker.extract.actors import Actor
 from tracker.extract.chunks import Chunk
@@ -1786,6 +1787,7 @@ def settlement_kinds(word: str) -> frozenset[str] | None:
     return SETTLEMENT_WORDS.get(word.split()[-1]) if word else None
 
 
+@lru_cache(maxsize=None)
 def grammar(lex: Lexicon) -> Grammar:
-    """The grammar of a lexicon's language."""
+    """The grammar of a lexicon's language, made once per lexicon (it keeps no state between sentences)."""
     return {"ar": ArabicGrammar, "fa": PersianGrammar}.get(lex.lang, Grammar)(lex)

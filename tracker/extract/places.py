@@ -118,13 +118,16 @@ def _direction_split(gz: Any, text: str, m: Any) -> Any:
     return replace(again[0], start=again[0].start + w0, end=again[0].end + w0)
 
 
+#: lexicon words that a name does not run on into (with those of :data:`MASKING`)
+_COVERING = MASKING | frozenset({"status", "stop", "locator", "region", "from", "by", "to", "feature", "aux", "adverb",
+                                 "filler", "country", "directional", "opponent", "date", "not_name_continuation"})
+
+
 def _covered(hits: list[Hit], n: int) -> bytearray:
     """One byte per folded character: 1 where a lexicon word (not a plain place word) covers it."""
     marks = bytearray(n + 1)
     for h in hits:
-        if h.group in MASKING or h.group in ("status", "stop", "locator", "region", "from", "by", "to", "feature",
-                                              "aux", "adverb", "filler", "country", "directional", "opponent", "date",
-                                              "not_name_continuation"):
+        if h.group in _COVERING:
             marks[h.start:h.end] = b"\x01" * (h.end - h.start)
     return marks
 
