@@ -81,3 +81,14 @@ def test_a_loser_named_alone_leaves_the_place_to_the_side_pressing_it():
     assert_state(tl, "P33", "2018-03-11", "sdf")
     # with no side reported around it, the side holding most of the ground around it
     assert_state(Timeline(GRID, base, [left]), "P33", "2018-03-11", "government")
+
+
+def test_arabic_scope_words_are_read_with_the_proclitics_joined_to_them():
+    from tracker.control.inference import claim_scope
+
+    # the article and the prepositions are written joined: "الكاملة" is "كاملة", "بالكامل" is "كامل"
+    assert claim_scope({"quote": "أعلن الجيش السيطرة الكاملة على المنطقة"}) == "whole"
+    assert claim_scope({"quote": "سيطرته على المنطقة بالكامل"}) == "whole"
+    assert claim_scope({"quote": "سقط وآخر معاقل التنظيم"}) == "last"
+    assert claim_scope({"quote": "السيطرة على معظم القرى الكاملة"}) is None  # a partial word cancels it
+    assert claim_scope({"quote": "الكاملي"}) is None  # another word

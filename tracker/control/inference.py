@@ -88,8 +88,19 @@ def _scope_patterns() -> dict[str, re.Pattern]:
     out = {}
     for kind, langs in data.items():
         words = sorted({w for ws in langs.values() for w in ws}, key=len, reverse=True)
-        out[kind] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+        out[kind] = re.compile(r"(?<!\w)(?:" + "|".join(_scope_word(w) for w in words) + r")(?!\w)", re.IGNORECASE)
     return out
+
+
+#: Arabic proclitics written joined to the word they precede: a conjunction or preposition (wa-, fa-, bi-, li-,
+#: ka-) and the article (al-): "السيطرة الكاملة" is "كاملة" with the article, "بالكامل" "كامل" with bi- and al-.
+_ARABIC_PROCLITICS = "(?:[وفبلك])?(?:ال)?"
+
+
+def _scope_word(word: str) -> str:
+    """A scope word as a pattern: an Arabic-script word also with the proclitics written joined to it."""
+    pattern = re.escape(word)
+    return _ARABIC_PROCLITICS + pattern if re.match(r"[\u0600-\u06FF]", word) else pattern
 
 
 def claim_scope(claim: Mapping[str, Any]) -> str | None:
