@@ -151,11 +151,16 @@ def test_a_major_place_flips_on_one_report_only_from_a_source_trusted_for_that_s
     # nobody repeats it and nothing contradicts it: it stands after a while
     assert_state(tl, "G22", date(2017, 8, 1 + CONFIRM_DAYS + 1), "government")
     assert "uncontradicted" in tl.events_for("G22")["note"].iat[-1]
-    # a report for IS there three weeks earlier contradicts it: it lapses
+    # a report for IS there three weeks earlier contradicts it: it is not drawn, and waits for another source
     held = [make_claim("G22", "isis", "siege", "2017-07-11"), make_claim("G22", "isis", "capture", "2017-07-20")]
     tl = Timeline(GRID, GRID_BASE, held + sana)
+    assert_state(tl, "G22", "2017-08-02", "isis")
     assert_state(tl, "G22", date(2017, 8, 1 + CONFIRM_DAYS + 1), "isis")
-    assert "lapses" in tl.events_for("G22")["note"].iat[-1]
+    pending = tl.outcomes[tl.outcomes["outcome"] == "pending"]
+    assert len(pending) == 1 and "reported holding the place" in pending["reason"].iat[0]
+    # ... and an independent report within the wait applies it
+    other = [make_claim("G22", "government", "capture", "2017-08-04", source="Syrian Observatory", report_id="r3")]
+    assert_state(Timeline(GRID, GRID_BASE, held + sana + other), "G22", "2017-08-05", "government")
     # an independent report corroborates it: held
     more = sana + [make_claim("G22", "government", "capture", "2017-08-03", source="Syrian Observatory",
                               report_id="r2")]

@@ -50,7 +50,7 @@ MATCH_RADIUS_KM: float = 2.0
 #: Columns of a places frame (the gazetteer's, indexed by ``place_id``).
 PLACE_COLUMNS: tuple[str, ...] = (
     "name_en", "name_ar", "feature_type", "lat", "lon", "coord_precision", "adm1_en", "adm2_en", "adm3_en",
-    "population", "country", "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature",
+    "population", "country", "wikimap_idx", "wikimap_sides", "wikimap_status", "wikimap_feature", "border",
 )
 BASELINE_COLUMNS: tuple[str, ...] = (
     "place_id", "side", "status", "other_side", "day", "date_precision", "source", "note",
@@ -199,6 +199,7 @@ def wikimap_places(path: str | Path | None = None) -> pd.DataFrame:
         "wikimap_sides": rows["sides"].where(rows["sides"].notna(), None),
         "wikimap_status": rows["status"],
         "wikimap_feature": rows["feature"],
+        "border": None,
     }).set_index("place_id")
     return places
 

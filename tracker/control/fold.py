@@ -10,9 +10,11 @@ the new state; and a gain of ground needs evidence in proportion to what it move
 - the gain is ``held`` at once when the source is trusted for the gaining side (``data/sources.toml``);
 - otherwise, when the gaining side holds no ground near the place, nothing changes until an independent report
   says it too (``pending``);
+- otherwise, when a report spoke for the holder there within :data:`HOLDER_FRESH_DAYS` before the claim, nothing
+  changes until an independent report says it too (``pending``): a place held on recent reports is not drawn lost
+  on one report nobody repeats;
 - otherwise it is ``claimed``: ``held`` when an independent report corroborates it; if none does within
-  :data:`CONFIRM_DAYS`, the claim stands (uncontradicted), unless a report spoke for the holder there within
-  :data:`HOLDER_FRESH_DAYS` before the claim: then it lapses.
+  :data:`CONFIRM_DAYS`, the claim stands (uncontradicted).
 """
 
 from __future__ import annotations
@@ -33,17 +35,18 @@ from tracker import vocab
 from tracker.control.days import opt
 from tracker.control.evidence import (claim_weight, independent, listed_claims, major_places, named_in_clause,
                                       province_names, sources, trusted)
-from tracker.control.graph import NEAR_KM, Neighbours, groups, local_xy
+from tracker.control.graph import NEAR_KM, Neighbours, encircled, groups, local_xy
 from tracker.control.records import make_event
 from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State, side_of
 
 #: Claims about one place asserting different holders within this many days conflict (unless a sequence
 #: explains them: the later one both happened and was reported later).
 CONFLICT_WINDOW_DAYS: int = 3
-#: Days a ``claimed`` gain waits for corroboration before it stands (or lapses, see :data:`HOLDER_FRESH_DAYS`).
+#: Days a ``claimed`` gain waits for corroboration before it stands, and a ``pending`` one for a second report.
 CONFIRM_DAYS: int = 7
-#: A holder reported there within this many days before a lone unconfirmed claim against it keeps the place:
-#: a place taken with reports weeks ago is not lost on one report nobody repeats.
+#: A holder reported there within this many days before a lone claim against it from a source not trusted for
+#: the gaining side keeps the place until an independent report says it too: a place taken with reports weeks ago
+#: is not lost on one report nobody repeats.
 HOLDER_FRESH_DAYS: int = 60
 #: A side's ground near a place counts as fresh when a report spoke of it within this many days: a siege, and
 #: the change of a major place, need the gaining side's fresh ground near it (stale ground may be long gone).
@@ -92,7 +95,6 @@ class Claimed:
     prior: State
     major: bool
     token: int = 0
-    prior_backed: date | None = None  # the last day a report spoke for the prior holder there
 
 
 @dataclass
@@ -159,6 +161,8 @@ class Fold:
         self.neighbours = neighbours if neighbours is not None else Neighbours(
             places[places.index.isin(list(self.base_state))] if self.base_state else places)
         self.state: dict[str, State] = dict(self.base_state)
+        # place -> the side ringing the pocket it lies in on the baseline's map: that side is at its edge
+        self.ring: dict[str, str] = encircled(self.neighbours, {p: s.side for p, s in self.base_state.items()})
         self._parts: dict[str, list[str]] = {}
         self._fields: dict[str, tuple[Any, Any] | None] = {}
         self.log: dict[str, PlaceLog] = {}
@@ -346,7 +350,7 @@ class Fold:
                 return
         if c["action"] == "withdraw" and c.get("opponent") in (None, "") and state.side == c["side"]:
             # loser phrasing without the winner: the place goes to the side holding the ground around it
-            around = self.neighbours.side_around(pid, self.state, exclude={c["side"]})
+            around = self._taker_around(pid, c["side"], c["date"])
             if around is not None:
                 c = {**c, "opponent": around, "note": f"to {around}, which holds the ground around it"}
         new = rule.apply(state, c) if rule is not None else None
@@ -394,7 +398,10 @@ class Fold:
                          c.get("note", "") or "source trusted for this side")
             return
         near = fresh and (c["action"] == "withdraw" or self.neighbours.side_near(pid, side, self.state))
-        if not near:
+        prior = state if state.status != "claimed" else (log.claimed.prior if log.claimed else state)
+        backed = self.backed.get(pid, {}).get(prior.side)
+        holder_fresh = prior.side != side and backed is not None and (c["date"] - backed).days <= HOLDER_FRESH_DAYS
+        if not near or holder_fresh:
             # far from the side's ground and not from a trusted source: a second, independent report must say it
             earlier = [w for w in log.waiting if w["holder_side"] == side and (c["date"] - w["date"]).days
                        <= CONFIRM_DAYS and independent(w, c)]
@@ -407,15 +414,15 @@ class Fold:
                                          event_id=log.last["event_id"] if log.last else None)
                 return
             c["holder_side"] = side
-            why = (f"{side} was not reported near this major place in the last {GROUND_FRESH_DAYS} days"
+            why = (f"{prior.side} was reported holding the place on {backed}, and the source is not trusted for "
+                   f"{side}" if near else
+                   f"{side} was not reported near this major place in the last {GROUND_FRESH_DAYS} days"
                    if major else f"{side} holds no ground near the place and the source is not trusted for it")
             c["_outcome"] = self._outcome(c, "pending", f"{why}: awaits an independent report", log.last)
             log.waiting.append(c)
             return
-        prior = state if state.status != "claimed" else (log.claimed.prior if log.claimed else state)
         self._tokens += 1
-        log.claimed = Claimed(side, c["date"], [c], prior, major, self._tokens,
-                              self.backed.get(pid, {}).get(prior.side))
+        log.claimed = Claimed(side, c["date"], [c], prior, major, self._tokens)
         self._change(c, pid, state, State(side, "claimed", prior.side), log, [c],
                      "claimed: stands unless contradicted")
         heapq.heappush(self._timers, (c["date"] + timedelta(days=CONFIRM_DAYS), self._tokens, pid))
@@ -423,13 +430,34 @@ class Fold:
 
     def _fresh_near(self, pid: str, side: str, day: date) -> bool:
         """Whether ``side`` holds a place near ``pid`` that a report spoke of within :data:`GROUND_FRESH_DAYS`, or a
-        report put it at the place's edge (near it, advancing into it, besieging it) within that time."""
+        report put it at the place's edge (near it, advancing into it, besieging it) within that time, or ``pid``
+        lay in a pocket ``side`` rings on the baseline's map (:func:`~tracker.control.graph.encircled`)."""
         since = day - timedelta(days=GROUND_FRESH_DAYS)
         if any(vocab.allied(s, side) and d >= since for s, d in self.at_edge.get(pid, {}).items()):
             return True
+        if vocab.allied(self.ring.get(pid), side):
+            return True  # a pocket's ring is its besieger's ground, however long since a report named it
         fresh = {p: s for p in [pid, *self.neighbours.near_ids(pid)]
                  if (s := self.state.get(p)) is not None and self.heard.get(p, date.min) >= since}
         return self.neighbours.side_near(pid, side, fresh) if fresh else False
+
+    def _taker_around(self, pid: str, loser: str, day: date) -> str | None:
+        """Who takes a place its holder ``loser`` left without a winner named: the side pressing it (the one a
+        report put at its edge, or on ground touching it, most recently within :data:`GROUND_FRESH_DAYS`), else
+        the side holding most of the cells around it. A place by a river or a front line touches the cells of a
+        side that is not fighting for it; the side the reports speak of there is the one that came."""
+        since = day - timedelta(days=GROUND_FRESH_DAYS)
+        latest: dict[str, date] = {s: d for s, d in self.at_edge.get(pid, {}).items()
+                                   if d >= since and not vocab.allied(s, loser)}
+        for q in self.neighbours.touching_ids(pid):
+            st, heard = self.state.get(q), self.heard.get(q)
+            if st is None or heard is None or heard < since or st.side in ("unknown", loser) or \
+                    heard <= self.base_day.get(q, date.min):
+                continue
+            latest[st.side] = max(heard, latest.get(st.side, heard))
+        if latest:
+            return max(sorted(latest), key=lambda s: latest[s])
+        return self.neighbours.side_around(pid, self.state, exclude={loser})
 
     def _fire_timers(self, before: date | None) -> None:
         """Settle the claimed gains whose wait ended before ``before`` (all of them for None)."""
@@ -443,14 +471,8 @@ class Fold:
                 continue
             claimed, log.claimed = log.claimed, None
             first = claimed.claims[0]
-            fresh = claimed.prior_backed is not None and (claimed.since - claimed.prior_backed).days <= HOLDER_FRESH_DAYS
-            if fresh and claimed.prior.side != claimed.side:
-                new = claimed.prior
-                note = (f"no independent report within {CONFIRM_DAYS} days against a holder reported there on "
-                        f"{claimed.prior_backed}: the claim lapses")
-            else:
-                new = State(claimed.side, "held")
-                note = f"uncontradicted for {CONFIRM_DAYS} days"
+            new = State(claimed.side, "held")
+            note = f"uncontradicted for {CONFIRM_DAYS} days"
             ev = make_event(pid, day, first["reported"], state, new, claimed.claims, note=note)
             log.last = self._append(ev, log.last)
             self.state[pid] = State(new.side, new.status, new.other_side)

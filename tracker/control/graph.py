@@ -19,6 +19,8 @@ from tracker.vocab import allied
 #: Places closer than this (km) are near each other even when other cells lie between them: a force at the
 #: edge of a town holds ground within a few villages of it.
 NEAR_KM: float = 15.0
+#: A pocket has at most this many settlements: beyond, it is a front, not a pocket.
+POCKET_MAX_PLACES: int = 80
 _LAT0, _LON0 = 35.0, 38.5  # the projection centre: Syria's middle
 
 
@@ -64,6 +66,13 @@ class Neighbours:
                 if i != j:
                     near[i].add(int(j))
         self.near = [np.array(sorted(s), dtype=np.int64) for s in near]
+        # places at the edge of the map: by a foreign border (the gazetteer's ``border``), or on the hull of the
+        # points; a group of places reaching one is open to the outside, not a pocket
+        edge = pts["border"].notna().to_numpy() if "border" in pts else np.zeros(n, dtype=bool)
+        if n >= 3:
+            hull = shapely.boundary(shapely.convex_hull(shapely.multipoints(shapely.points(x, y))))
+            edge = edge | (shapely.distance(shapely.points(x, y), hull) <= 0.01)
+        self.edge = edge
 
     @staticmethod
     def _delaunay_pairs(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
@@ -112,6 +121,63 @@ class Neighbours:
         counts = Counter(s.side for s in (state.get(p) for p in self.touching_ids(place_id))
                          if s is not None and s.side not in exclude and s.side != "unknown")
         return counts.most_common(1)[0][0] if counts else None
+
+
+def ring_pocket(neighbours: Neighbours, start: int, ring: str, side_of: Mapping[str, str | None],
+                max_places: int = POCKET_MAX_PLACES) -> list[int] | None:
+    """The pocket ``ring`` encloses around place ``start`` (an index): the places connected to it through touching
+    cells none of which ``ring`` or an ally holds; None when ``start`` is ``ring``'s, when the group has more than
+    ``max_places`` places (a front, not a pocket), reaches the edge of the map (a foreign border: open to the
+    outside), or touches no place of ``ring``'s. ``side_of``: place id -> side."""
+    if allied(side_of.get(neighbours.ids[start]), ring):
+        return None
+    seen, todo, bounded = {start}, [start], False
+    while todo:
+        a = todo.pop()
+        if neighbours.edge[a]:
+            return None
+        for j in neighbours.touching[a]:
+            j = int(j)
+            if allied(side_of.get(neighbours.ids[j]), ring):
+                bounded = True
+            elif j not in seen:
+                seen.add(j)
+                todo.append(j)
+                if len(seen) > max_places:
+                    return None
+    return sorted(seen) if bounded else None
+
+
+def encircled(neighbours: Neighbours, side_of: Mapping[str, str | None], max_places: int = POCKET_MAX_PLACES
+              ) -> dict[str, str]:
+    """Every place that lies in a pocket (:func:`ring_pocket`), and the side around it."""
+    out: dict[str, str] = {}
+    sides = {s for s in side_of.values() if s not in (None, "unknown")}
+    for ring in sorted(sides):
+        done: set[int] = set()
+        for i in range(len(neighbours.ids)):
+            if i in done or allied(side_of.get(neighbours.ids[i]), ring):
+                continue
+            members = ring_pocket(neighbours, i, ring, side_of, max_places)
+            if members is None:  # a front: mark the ground walked so as not to walk it again
+                done.update(_walk(neighbours, i, ring, side_of))
+                continue
+            done.update(members)
+            out.update((neighbours.ids[m], ring) for m in members)
+    return out
+
+
+def _walk(neighbours: Neighbours, start: int, ring: str, side_of: Mapping[str, str | None]) -> set[int]:
+    """Every place connected to ``start`` through cells that ``ring`` and its allies do not hold."""
+    seen, todo = {start}, [start]
+    while todo:
+        a = todo.pop()
+        for j in neighbours.touching[a]:
+            j = int(j)
+            if j not in seen and not allied(side_of.get(neighbours.ids[j]), ring):
+                seen.add(j)
+                todo.append(j)
+    return seen
 
 
 def groups(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:

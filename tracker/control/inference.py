@@ -10,6 +10,9 @@ claims it follows from. Four sources, each written down with its reason in ``doc
   (at least :data:`LEFT_BEHIND_SHARE` of them) and that no report speaks for after :data:`INFER_AFTER_DAYS`;
 - **pockets** (:func:`front_assignments`): settlements of one side cut off by a capture, enclosed by one other
   side, and not heard of for :data:`POCKET_DAYS`;
+- **reduced pockets** (:func:`front_assignments`): the places of a pocket enclosed before (a siege,
+  :func:`~tracker.control.graph.ring_pocket`) into which its besieger made :data:`REDUCTION_GAINS` gains within
+  :data:`CAMPAIGN_DAYS`, not heard of for :data:`POCKET_DAYS` after a gain (towns too, cities never);
 - **behind the front** (:func:`front_assignments`): settlements inside the envelope of a campaign's gains (one
   side's captures of the last :data:`CAMPAIGN_DAYS` days, linked within :data:`CAMPAIGN_LINK_KM`), of the side
   they were taken from, not heard of since the campaign reached them, after :data:`INFER_AFTER_DAYS`;
@@ -33,7 +36,7 @@ import shapely
 
 from tracker import vocab
 from tracker.control.days import opt
-from tracker.control.graph import Neighbours, groups, local_xy
+from tracker.control.graph import POCKET_MAX_PLACES, Neighbours, groups, local_xy, ring_pocket
 from tracker.control.records import make_event
 from tracker.control.rules import State
 
@@ -48,13 +51,14 @@ LEFT_BEHIND_SHARE: float = 2 / 3
 INFER_AFTER_DAYS: int = 7
 #: Days a pocket waits, unheard of, before it is inferred for the side enclosing it.
 POCKET_DAYS: int = 14
-#: A pocket has at most this many settlements: beyond, it is a front, not a pocket.
-POCKET_MAX_PLACES: int = 80
+#: A pocket enclosed before is being reduced (its besieger's campaign into it) after this many of the
+#: besieger's gains on ground touching it within :data:`CAMPAIGN_DAYS`: one gain inside a years-long siege is a raid.
+REDUCTION_GAINS: int = 2
 #: A campaign: one side's gains of the last this many days, each within :data:`CAMPAIGN_LINK_KM` of another.
 CAMPAIGN_DAYS: int = 60
 CAMPAIGN_LINK_KM: float = 20.0
 #: Which inferences run first on one day for one place (an explicit region claim beats a deduction).
-_PRIORITY = {"region": 0, "pocket": 1, "behind the front": 2, "left behind": 3, "approach": 4}
+_PRIORITY = {"region": 0, "pocket": 1, "reduced pocket": 1, "behind the front": 2, "left behind": 3, "approach": 4}
 _ADMIN_LEVELS = {"governorate": 1, "district": 2, "subdistrict": 3}
 _DIRECTIONS = {"N": (1, 0), "S": (-1, 0), "E": (0, 1), "W": (0, -1)}
 
@@ -84,8 +88,19 @@ def _scope_patterns() -> dict[str, re.Pattern]:
     out = {}
     for kind, langs in data.items():
         words = sorted({w for ws in langs.values() for w in ws}, key=len, reverse=True)
-        out[kind] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+        out[kind] = re.compile(r"(?<!\w)(?:" + "|".join(_scope_word(w) for w in words) + r")(?!\w)", re.IGNORECASE)
     return out
+
+
+#: Arabic proclitics written joined to the word they precede: a conjunction or preposition (wa-, fa-, bi-, li-,
+#: ka-) and the article (al-): "السيطرة الكاملة" is "كاملة" with the article, "بالكامل" "كامل" with bi- and al-.
+_ARABIC_PROCLITICS = "(?:[وفبلك])?(?:ال)?"
+
+
+def _scope_word(word: str) -> str:
+    """A scope word as a pattern: an Arabic-script word also with the proclitics written joined to it."""
+    pattern = re.escape(word)
+    return _ARABIC_PROCLITICS + pattern if re.match(r"[\u0600-\u06FF]", word) else pattern
 
 
 def claim_scope(claim: Mapping[str, Any]) -> str | None:
@@ -224,15 +239,18 @@ class _Check:
 
 
 def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment], claims_by_id: Mapping[str, dict],
-                      major: set[str], evidence: Iterable[tuple[str, date, str]] = ()) -> list[Assignment]:
+                      major: set[str], evidence: Iterable[tuple[str, date, str]] = (),
+                      cities: set[str] | None = None) -> list[Assignment]:
     """Left-behind settlements and newly closed pockets (see the module docstring), as inferred changes.
 
     Runs through the days on which reported control changes, keeping each place's shown side (reported, or
     inferred where an inference holds): a capture that leaves a settlement behind or closes a pocket schedules a
     check; if the place is still behind the front then, and no report has spoken for its holder since, it is
     inferred for the advancing side. A report about a place ends its inference. Major places are never inferred
-    from their surroundings: a city ringed by the enemy is besieged, not taken.
+    from their surroundings: a city ringed by the enemy is besieged, not taken; only in a pocket its besieger is
+    reducing do towns (``major`` places that are not ``cities``) go with the pocket, cities never.
     """
+    cities = major if cities is None else cities
     ev = timeline.events
     rep = ev[ev["applied"] & ~ev["inferred"]].sort_values("day")
     by_day: dict[date, list] = {}
@@ -263,13 +281,13 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
             if chk.kind == "behind the front":
                 done = _behind_front(chk, campaigns.get(chk.side, []), shown, status, heard, neighbours, major)
             else:
-                done = _run_check(chk, shown, status, heard, neighbours, major)
+                done = _run_check(chk, shown, status, heard, neighbours, major, campaigns.get(chk.side, []))
             prior = {a.place_id: shown.get(a.place_id) for a in done}
             for a in done:
                 shown[a.place_id] = a.side
             out += done
             for a in done:  # what the inferred places leave behind in turn, checked after the same wait
-                for kind, places in _fronts(a.place_id, a.side, shown, prior, neighbours, major):
+                for kind, places in _fronts(a.place_id, a.side, shown, prior, neighbours, major, cities):
                     seq += 1
                     wait = INFER_AFTER_DAYS if kind == "left behind" else POCKET_DAYS
                     heapq.heappush(checks, _Check(chk.day + timedelta(days=wait), seq, kind, a.side, places,
@@ -290,7 +308,7 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
             shown[a.place_id] = a.side
         for pid, side, cs in gains:
             campaigns.setdefault(side, []).append((day, pid, before.get(pid), cs))
-            for kind, places in _fronts(pid, side, shown, before, neighbours, major):
+            for kind, places in _fronts(pid, side, shown, before, neighbours, major, cities):
                 seq += 1
                 wait = INFER_AFTER_DAYS if kind == "left behind" else POCKET_DAYS
                 heapq.heappush(checks, _Check(day + timedelta(days=wait), seq, kind, side, places, cs, day))
@@ -362,7 +380,8 @@ def _component(i: int, shown: Mapping[str, str], neighbours: Neighbours) -> tupl
 
 
 def _fronts(pid: str, side: str, shown: Mapping[str, str], before: Mapping[str, str | None],
-            neighbours: Neighbours, major: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+            neighbours: Neighbours, major: set[str], cities: set[str] | frozenset[str] = frozenset()
+            ) -> list[tuple[str, tuple[str, ...]]]:
     """What a gain of ``pid`` by ``side`` may have left behind: single settlements and closed pockets."""
     i = neighbours.index.get(pid)
     if i is None:
@@ -385,6 +404,14 @@ def _fronts(pid: str, side: str, shown: Mapping[str, str], before: Mapping[str, 
                 if places:
                     found.append(("pocket", places))
                 continue
+        ring = ring_pocket(neighbours, j, side, shown)
+        if ring is not None and ring_pocket(neighbours, j, side, was) is not None:
+            # enclosed by the side before the gain too: the gain was made inside a pocket, which is being reduced
+            done.update(ring)
+            places = tuple(neighbours.ids[m] for m in ring if neighbours.ids[m] not in cities)
+            if places:
+                found.append(("reduced pocket", places))
+            continue
         if q not in major and _side_share(j, side, shown, neighbours) >= LEFT_BEHIND_SHARE \
                 and _side_share(j, side, was, neighbours) < LEFT_BEHIND_SHARE:
             found.append(("left behind", (q,)))
@@ -392,8 +419,10 @@ def _fronts(pid: str, side: str, shown: Mapping[str, str], before: Mapping[str, 
 
 
 def _run_check(chk: _Check, shown: dict[str, str], status: Mapping[str, str], heard: Mapping[str, list[date]],
-               neighbours: Neighbours, major: set[str]) -> list[Assignment]:
-    """The inferences of one due check, if the places are still behind the front and unheard of."""
+               neighbours: Neighbours, major: set[str],
+               gains: list[tuple[date, str, str | None, list[dict]]] = ()) -> list[Assignment]:
+    """The inferences of one due check, if the places are still behind the front and unheard of (``gains``: the
+    checking side's reported gains, for a reduced pocket)."""
     todo = [p for p in chk.places if shown.get(p) not in (None, "unknown", chk.side)
             and not any(chk.since < d <= chk.day for d in heard.get(p, ()))
             and status.get(p) != "besieged"]
@@ -405,6 +434,20 @@ def _run_check(chk: _Check, shown: dict[str, str], status: Mapping[str, str], he
         if comp is None or comp[1] != {chk.side} or len(todo) != len(chk.places):
             return []
         note = f"a pocket enclosed by {chk.side} since {chk.since}, unheard of for {POCKET_DAYS} days"
+    elif chk.kind == "reduced pocket":
+        # a campaign into the pocket: REDUCTION_GAINS gains of the side around it, within CAMPAIGN_DAYS, on
+        # ground touching it; then each place still enclosed by that side, and not heard of since, goes with it
+        ring = ring_pocket(neighbours, neighbours.index[todo[0]], chk.side, shown)
+        if ring is None:
+            return []
+        edge = {int(j) for m in ring for j in neighbours.touching[m]}
+        inside = {g[1] for g in gains if (chk.day - g[0]).days <= CAMPAIGN_DAYS + POCKET_DAYS
+                  and neighbours.index.get(g[1]) in edge}
+        if len(inside) < REDUCTION_GAINS:
+            return []
+        todo = [p for p in todo if ring_pocket(neighbours, neighbours.index[p], chk.side, shown) is not None]
+        note = (f"in a pocket {chk.side} took ground inside on {chk.since}, unheard of for {POCKET_DAYS} days: "
+                "the pocket went with it")
     else:
         i = neighbours.index[todo[0]]
         if _side_share(i, chk.side, shown, neighbours) < LEFT_BEHIND_SHARE:

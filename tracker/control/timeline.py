@@ -143,7 +143,10 @@ class Timeline:
         records = fold.records  # the claims as dicts, made once for the fold
         by_id = {c["claim_id"]: c for c in records}
         regions = region_assignments(self, records, self.neighbours)
-        front = front_assignments(self, self.neighbours, regions, by_id, major_places(self.places), fold.evidence)
+        cities = set(self.places.index[self.places["feature_type"].eq("city").to_numpy()]) \
+            if "feature_type" in self.places else set()
+        front = front_assignments(self, self.neighbours, regions, by_id, major_places(self.places), fold.evidence,
+                                  cities)
         approach = approach_assignments(self, fold.proximity)
         assignments = regions + front + approach
         self.inferred_counts = counts(assignments)
