@@ -125,3 +125,15 @@ def test_change_text_reads_the_control_model_statuses() -> None:
     assert plot._change_text(row) == "Ashara  العشارة\ncontested (Government vs IS)"
     assert plot._change_text(row.replace("contested", "held")).endswith("IS → Government")
     assert plot._change_text(row.replace("contested", "besieged")).endswith("Government, besieged by IS")
+
+
+def test_kept_canvases_give_the_same_pixels_and_stay_few(deir) -> None:
+    canvases = plot.Canvases(size=2)
+    _, first = plot.render_map(hand_frame(DAY - dt.timedelta(days=3)), deir, canvases=canvases)
+    _, again = plot.render_map(hand_frame(), deir, canvases=canvases)
+    _, fresh = plot.render_map(hand_frame(), deir)
+    assert len(canvases.kept) == 1 and (again == fresh).all() and not (first == fresh).all()
+    wide = regions.Region("wide", (deir.bbox[0] - 1, deir.bbox[1] - 1, deir.bbox[2] + 1, deir.bbox[3] + 1))
+    for view in (wide, regions.Region("other", deir.bbox), deir):
+        plot.render_map(hand_frame(), view, canvases=canvases)
+    assert len(canvases.kept) == 2 and list(canvases.kept)[-1][0] == deir

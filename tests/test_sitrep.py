@@ -269,6 +269,25 @@ def test_write_weeks_and_index(small_db, tmp_path, monkeypatch):
     assert (folder / "2017-W41-map.png").read_bytes().startswith(b"\x89PNG")
 
 
+def test_weeks_drawn_in_worker_processes_are_the_weeks_drawn_in_one(small_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "load_geo", lambda con, timeline=None: sitrep.Geo())
+    monkeypatch.setattr(output, "POOL_MIN_WEEKS", 1)
+    weeks = sitrep.weeks_between(D(2017, 9, 25), D(2017, 10, 22))
+    con = duckdb.connect(str(small_db), read_only=True)
+    try:
+        alone = sitrep.write_weeks(con, weeks, folder=tmp_path / "one", workers=1)
+        pooled = sitrep.write_weeks(con, weeks, folder=tmp_path / "two", workers=2)
+    finally:
+        con.close()
+    assert [p.name for p in pooled] == [p.name for p in alone] and len(alone) == 8
+
+    def files(folder: Path) -> dict[str, bytes]:  # the time a report was generated aside
+        return {p.name: re.sub(rb"[Gg]enerated [^<\n\"]*", b"", p.read_bytes()) for p in sorted(folder.iterdir())}
+
+    one, two = files(tmp_path / "one"), files(tmp_path / "two")
+    assert one == two and sum(name.endswith("-map.png") for name in one) == 4
+
+
 def test_script_rejects_bad_region(small_db, tmp_path):
     script = Path(__file__).parent.parent / "scripts" / "weekly_sitrep.py"
     result = subprocess.run([sys.executable, str(script), "--start", "2017-10-09", "--end", "2017-10-15",

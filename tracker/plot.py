@@ -887,22 +887,47 @@ def write_png(rgb: np.ndarray, out: str | os.PathLike, palette: bool = False) ->
     return out
 
 
+class Canvases:
+    """Canvases kept for reuse by :func:`render_map`, keyed by region, legend sides and scale: building a canvas's
+    static base is most of the cost of one map (a kept canvas draws the next frame about ten times faster, pixel
+    for pixel the same). The ``size`` most recently used are kept."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.size = size
+        self.kept: dict[tuple, MapCanvas] = {}
+
+    def get(self, region: Region, legend_sides: Sequence[str], scale: float) -> MapCanvas:
+        """The kept canvas for these, or a new one (the least recently used is freed beyond ``size``)."""
+        key = (region, tuple(legend_sides), scale)
+        canvas = self.kept.pop(key, None) or MapCanvas(region, legend_sides=legend_sides, scale=scale)
+        self.kept[key] = canvas  # last: most recently used
+        while len(self.kept) > self.size:
+            self.kept.pop(next(iter(self.kept))).close()
+        return canvas
+
+
 def render_map(frame: Frame, region: Region, out: str | os.PathLike | None = None,
-               palette: bool = False, scale: float = 1.0) -> tuple[RenderResult, np.ndarray]:
+               palette: bool = False, scale: float = 1.0,
+               canvases: Canvases | None = None) -> tuple[RenderResult, np.ndarray]:
     """Render one frame for ``region`` (``scale`` times the configured size: 2 for print); write a PNG to ``out``
-    if given.
+    if given. With ``canvases``, a canvas kept there for the same view is reused (and the new one kept).
 
     Returns
     -------
     (RenderResult, ndarray)
         The texts drawn and the RGB image.
     """
-    canvas = MapCanvas(region, legend_sides=_sides_in(frame), scale=scale)
-    try:
+    if canvases is not None:
+        canvas = canvases.get(region, _sides_in(frame), scale)
         result = canvas.draw(frame)
         rgb = canvas.rgb().copy()
-    finally:
-        canvas.close()
+    else:
+        canvas = MapCanvas(region, legend_sides=_sides_in(frame), scale=scale)
+        try:
+            result = canvas.draw(frame)
+            rgb = canvas.rgb().copy()
+        finally:
+            canvas.close()
     if out is not None:
         write_png(rgb, out, palette=palette)
     return result, rgb

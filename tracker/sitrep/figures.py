@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -78,37 +79,103 @@ def _frame(rep: Sitrep, geo: Geo) -> Any:
     return frame
 
 
-def _png(frame: Any, region: Any, scale: float) -> bytes:
+def _png(frame: Any, region: Any, scale: float, canvases: Any = None) -> bytes:
     from PIL import Image  # noqa: PLC0415
 
     from tracker import plot  # noqa: PLC0415
 
-    _, rgb = plot.render_map(frame, region, scale=scale)
+    _, rgb = plot.render_map(frame, region, scale=scale, canvases=canvases)
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="PNG", dpi=(96 * scale, 96 * scale))  # optimize=True: 4x slower
     return buf.getvalue()
+
+
+@dataclass
+class Drawing:
+    """What the pictures of one report are drawn from, as plain data (:func:`prepare`): drawn by :func:`paint`,
+    in a worker process when many weeks are written.
+
+    Attributes
+    ----------
+    frame : tracker.frames.Frame or None
+        The end-of-week map's data (None when it could not be made; ``note`` then says why).
+    maps : list of (str, Region)
+        The pictures to draw of it: ``map`` and, for Syria with changes, ``detail``.
+    note : str
+        A note for the report when the map cannot show control (or could not be made at all).
+    """
+
+    frame: Any
+    maps: list[tuple[str, Any]]
+    scale: float
+    history: pd.DataFrame
+    start: dt.date
+    end: dt.date
+    title: str
+    note: str = ""
+
+
+@dataclass
+class Pictures:
+    """The pictures :func:`paint` drew, and a note when the map could not be drawn."""
+
+    map_png: bytes | None = None
+    detail_png: bytes | None = None
+    chart_png: bytes | None = None
+    chart_svg: bytes | None = None
+    note: str = ""
+
+
+def prepare(rep: Sitrep, area: Area, geo: Geo, scale: float = 1.0) -> Drawing:
+    """The data of a report's pictures (read from the timeline and its polygons: in the process that holds them)."""
+    from tracker import regions  # noqa: PLC0415 (geodata loads only here)
+
+    title = f"Ground held at the end of each week ({area.label if area.bbox else 'all of Syria'})"
+    drawing = Drawing(frame=None, maps=[], scale=scale, history=rep.area_history, start=rep.start, end=rep.end,
+                      title=title)
+    try:
+        frame = _frame(rep, geo)
+        if area.name == "syria":
+            drawing.maps.append(("map", regions.region("syria")))
+            if len(frame.changes):
+                drawing.maps.append(("detail", regions.region("front", frame.change_points())))
+        else:
+            drawing.maps.append(("map", regions.Region(area.name, area.bbox, area.label)))  # type: ignore[arg-type]
+        drawing.frame = frame
+        if not len(frame.layers):
+            drawing.note = (f"No control layers for the map ({geo.error or 'the polygon stage has not run'}): "
+                            "it shows where the week's changes are, not who holds what.")
+    except TrackerError as exc:
+        drawing.note = f"No map: {exc}"
+    return drawing
+
+
+def paint(drawing: Drawing, canvases: Any = None) -> Pictures:
+    """Draw the maps (PNG at ``drawing.scale`` times the screen size) and the chart (PNG, and for print, scale
+    above 1, SVG); ``canvases`` (:class:`tracker.plot.Canvases`) keeps the maps' canvases for the next call."""
+    out = Pictures(note=drawing.note)
+    if drawing.frame is not None:
+        try:
+            for key, region in drawing.maps:
+                setattr(out, f"{key}_png", _png(drawing.frame, region, drawing.scale, canvases))
+        except TrackerError as exc:
+            out.note = f"No map: {exc}"
+    out.chart_png = area_chart(drawing.history, drawing.start, drawing.end, drawing.title)
+    if drawing.scale > 1:  # print: the chart as vector
+        out.chart_svg = area_chart(drawing.history, drawing.start, drawing.end, drawing.title, fmt="svg")
+    return out
+
+
+def apply(rep: Sitrep, pictures: Pictures) -> None:
+    """Put the pictures (and the note, if any) into the report."""
+    rep.map_png, rep.detail_png = pictures.map_png, pictures.detail_png
+    rep.chart_png, rep.chart_svg = pictures.chart_png, pictures.chart_svg
+    if pictures.note:
+        rep.notes.append(pictures.note)
 
 
 def draw(rep: Sitrep, area: Area, geo: Geo, scale: float = 1.0) -> None:
     """Fill the report's pictures: the map (and for Syria a close-up of the changes) at ``scale`` times the
     screen size, the chart as PNG (and for print, ``scale`` above 1, as SVG). A map that cannot be drawn leaves a
     note instead."""
-    from tracker import regions  # noqa: PLC0415 (geodata loads only here)
-
-    try:
-        frame = _frame(rep, geo)
-        if area.name == "syria":
-            rep.map_png = _png(frame, regions.region("syria"), scale)
-            if len(frame.changes):
-                rep.detail_png = _png(frame, regions.region("front", frame.change_points()), scale)
-        else:
-            rep.map_png = _png(frame, regions.Region(area.name, area.bbox, area.label), scale)  # type: ignore[arg-type]
-        if not len(frame.layers):
-            rep.notes.append(f"No control layers for the map ({geo.error or 'the polygon stage has not run'}): "
-                             "it shows where the week's changes are, not who holds what.")
-    except TrackerError as exc:
-        rep.notes.append(f"No map: {exc}")
-    title = f"Ground held at the end of each week ({area.label if area.bbox else 'all of Syria'})"
-    rep.chart_png = area_chart(rep.area_history, rep.start, rep.end, title)
-    if scale > 1:  # print: the chart as vector
-        rep.chart_svg = area_chart(rep.area_history, rep.start, rep.end, title, fmt="svg")
+    apply(rep, paint(prepare(rep, area, geo, scale)))

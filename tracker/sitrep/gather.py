@@ -457,6 +457,60 @@ def weeks_covered(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 # --- gather ----------------------------------------------------------------------------------------------
 
+@dataclass
+class Week:
+    """One week read from the store (:func:`read_week`): the report without its pictures, the region it covers
+    (for ``front``, where the week's changes are), and whether there is a map to draw (the week is not before
+    the timeline's start)."""
+
+    rep: Sitrep
+    area: Area
+    mappable: bool
+
+
+def read_week(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: str | None = None,
+              geo: Geo | None = None) -> Week:
+    """Read one ISO week (and region) from the database: :func:`gather` without drawing the pictures.
+
+    ``geo`` serves the areas inside a governorate (default: loaded when the region needs it); see :func:`gather`
+    for the rest and the errors.
+    """
+    year, number = parse_week(week) if isinstance(week, str) else parse_week(f"{week[0]}-W{week[1]}")
+    start, end = week_bounds(year, number)
+    first, last = data_span(con)
+    area = region_area(region)
+    rep = Sitrep(year=year, week=number, start=start, end=end, region=area.name, region_label=area.label)
+    claims = _claims_in(con, start, end)
+    rep.changes = _changes(con, start, end, claims, area)
+    if area.name == "front":  # the front is where this week's changes are
+        area = region_area("front", [(c.lon, c.lat) for c in rep.changes if c.lat is not None])
+    if geo is None:
+        geo = load_geo(con) if area.shape is not None else Geo(error="not loaded")
+    _gather_areas(con, rep, area, geo)
+    rep.contested, rep.besieged = _states_on(con, end, area)
+    group_standing(rep)
+    rep.disputed = _disputed(con, claims, start, end, area)
+    rep.reports = _reports(con, start, end, claims, {e.report_id for c in rep.changes for e in c.evidence})
+    if any(r.published_estimated and r.kind != "chronicle" for r in rep.reports):
+        rep.notes.append("Publication dates marked 'estimated' were inferred from each report's content, not given "
+                         "by its publisher; how each was reached is listed under 'Reports used'.")
+    if any(r.kind == "chronicle" for r in rep.reports):
+        rep.notes.append("Chronicles (dated histories such as Wikipedia campaign articles) were written later; "
+                         "their sentences carry their own dates.")
+    if end < first:
+        rep.outside_data = f"the control timeline starts on {fmt_day(first)}, after this week"
+        rep.notes.append(f"The control timeline starts on {fmt_day(first)} (its baseline map); this week is "
+                         "earlier, so there is no map of control and no area figures, and its claims change nothing.")
+        rep.area_note = "No area figures before the control timeline starts."
+        rep.areas, rep.area_history = [], rep.area_history.iloc[0:0]
+    elif last is not None and start > last:
+        rep.outside_data = f"the data's last evidence is of {fmt_day(last)}, before this week"
+        rep.notes.append(f"The data's last evidence is of {fmt_day(last)}; this week is later, so what it shows is "
+                         "carried forward from then.")
+    rep.summary = write_summary(rep)
+    return Week(rep, area, end >= first)
+
+
 def gather(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: str | None = None,
            with_map: bool = True, geo: Geo | None = None, print_scale: float = 1.0) -> Sitrep:
     """Read one ISO week (and region) from the database into a :class:`Sitrep`.
@@ -486,39 +540,9 @@ def gather(con: duckdb.DuckDBPyConnection, week: str | tuple[int, int], region: 
     tracker.regions.RegionError
         An unknown region.
     """
-    year, number = parse_week(week) if isinstance(week, str) else parse_week(f"{week[0]}-W{week[1]}")
-    start, end = week_bounds(year, number)
-    first, last = data_span(con)
-    area = region_area(region)
-    rep = Sitrep(year=year, week=number, start=start, end=end, region=area.name, region_label=area.label)
-    claims = _claims_in(con, start, end)
-    rep.changes = _changes(con, start, end, claims, area)
-    if area.name == "front":  # the front is where this week's changes are
-        area = region_area("front", [(c.lon, c.lat) for c in rep.changes if c.lat is not None])
-    if geo is None:
-        geo = load_geo(con) if with_map or area.shape is not None else Geo(error="not loaded")
-    _gather_areas(con, rep, area, geo)
-    rep.contested, rep.besieged = _states_on(con, end, area)
-    group_standing(rep)
-    rep.disputed = _disputed(con, claims, start, end, area)
-    rep.reports = _reports(con, start, end, claims, {e.report_id for c in rep.changes for e in c.evidence})
-    if any(r.published_estimated and r.kind != "chronicle" for r in rep.reports):
-        rep.notes.append("Publication dates marked 'estimated' were inferred from each report's content, not given "
-                         "by its publisher; how each was reached is listed under 'Reports used'.")
-    if any(r.kind == "chronicle" for r in rep.reports):
-        rep.notes.append("Chronicles (dated histories such as Wikipedia campaign articles) were written later; "
-                         "their sentences carry their own dates.")
-    if end < first:
-        rep.outside_data = f"the control timeline starts on {fmt_day(first)}, after this week"
-        rep.notes.append(f"The control timeline starts on {fmt_day(first)} (its baseline map); this week is "
-                         "earlier, so there is no map of control and no area figures, and its claims change nothing.")
-        rep.area_note = "No area figures before the control timeline starts."
-        rep.areas, rep.area_history = [], rep.area_history.iloc[0:0]
-    elif last is not None and start > last:
-        rep.outside_data = f"the data's last evidence is of {fmt_day(last)}, before this week"
-        rep.notes.append(f"The data's last evidence is of {fmt_day(last)}; this week is later, so what it shows is "
-                         "carried forward from then.")
-    if with_map and end >= first:
-        figures.draw(rep, area, geo, print_scale)
-    rep.summary = write_summary(rep)
-    return rep
+    if geo is None and with_map:
+        geo = load_geo(con)
+    got = read_week(con, week, region, geo)
+    if with_map and got.mappable:
+        figures.draw(got.rep, got.area, geo, print_scale)
+    return got.rep

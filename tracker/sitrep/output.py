@@ -22,7 +22,8 @@ import pandas as pd
 
 from tracker import settings
 from tracker.fileio import write_atomic
-from tracker.sitrep.gather import Geo, gather, load_geo, region_area, weeks_covered
+from tracker.sitrep import figures
+from tracker.sitrep.gather import Geo, gather, load_geo, read_week, region_area, weeks_covered
 from tracker.sitrep.model import FORMATS, Sitrep, SitrepError, parse_week, week_bounds
 from tracker.sitrep.render import environment, render
 from tracker.sitrep.words import fmt_range
@@ -163,47 +164,103 @@ def _read_manifest(folder: Path) -> dict[str, str]:
     return data if isinstance(data, dict) else {}
 
 
+#: Fewer weeks to draw than this are drawn in the run's own process (a worker takes seconds to start).
+POOL_MIN_WEEKS: int = 6
+#: Maps and charts drawn ahead of the weeks written, per worker (bounds the memory of finished pictures).
+AHEAD_PER_WORKER: int = 2
+
+#: A drawing process's kept map canvases (the national map's static base is drawn once per process).
+_canvases: Any = None
+
+
+def paint_kept(drawing: figures.Drawing) -> figures.Pictures:
+    """:func:`tracker.sitrep.figures.paint` with this process's kept canvases (what a drawing worker runs)."""
+    global _canvases  # noqa: PLW0603 (one set of canvases per process)
+    if _canvases is None:
+        from tracker.plot import Canvases  # noqa: PLC0415
+
+        _canvases = Canvases()
+    return figures.paint(drawing, _canvases)
+
+
+def _drawing_pool(workers: int) -> Any:
+    """Processes that draw the pictures. Spawned, not forked: a worker needs the base map and matplotlib only,
+    not the timeline and the store the run holds."""
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 def write_weeks(con: duckdb.DuckDBPyConnection, weeks: Sequence[str], region: str | None = None,
                 folder: str | os.PathLike | None = None, formats: Sequence[str] = BATCH_FORMATS,
                 progress: Callable[[Sitrep], Any] | None = None, timeline: Any = None,
-                only_changed: bool = False) -> list[Path]:
+                only_changed: bool = False, workers: int | None = None) -> list[Path]:
     """Write one report per week into ``folder`` (default ``<outputs>/sitreps``), then the folder's index.
 
-    The control timeline and its polygons are loaded once, when the first week is drawn. With ``only_changed``,
-    a week whose content and map state hash to what :data:`MANIFEST` recorded, and whose files exist, is left
-    as it is. Returns the report files written (images left out).
+    Each week is read from the store once. The control timeline and its polygons are loaded once, when the first
+    week is drawn; the maps and charts are drawn in ``workers`` processes (default
+    :func:`tracker.settings.workers`) while the next weeks are read, when there are at least
+    :data:`POOL_MIN_WEEKS` weeks left. With ``only_changed``, a week whose content and map state hash to what
+    :data:`MANIFEST` recorded, and whose files exist, is left as it is. Returns the report files written (images
+    left out), in the order of ``weeks``.
     """
+    from collections import deque  # noqa: PLC0415
+
     from tracker.control import load_timeline  # noqa: PLC0415
 
     folder = Path(folder) if folder is not None else settings.outputs_dir() / "sitreps"
     for fmt in formats:
         _check_format(fmt)
-    if region:
-        region_area(region)
+    area = region_area(region) if region else None
     check_out(folder / "index.md")
     manifest = _read_manifest(folder) if only_changed else {}
     recorded = dict(manifest)
+    workers = workers if workers is not None else settings.workers()
     geo: Geo | None = None
+    pool: Any = None
+    pending: deque = deque()  # (report, manifest key, pictures or a future of them), in week order
     written: list[Path] = []
-    for week in weeks:
-        key = None
-        if only_changed:
-            timeline = timeline if timeline is not None else load_timeline(con)
-            quick = gather(con, week, region, with_map=False, geo=Geo())
-            end = week_bounds(quick.year, quick.week)[1]
-            state = timeline.state_on(end, include_inferred=True)[["side", "status", "other_side", "stale"]]
-            key = fingerprint(quick, state) + ":" + ",".join(formats)
-            if recorded.get(quick.stem) == key and all(default_path(quick, f, folder).exists() for f in formats):
-                continue
-        if geo is None:
-            geo = load_geo(con, timeline)
-        rep = gather(con, week, region, geo=geo)
+
+    def finish() -> None:
+        rep, key, pictures = pending.popleft()
+        if pictures is not None:
+            figures.apply(rep, pictures if isinstance(pictures, figures.Pictures) else pictures.result())
         for fmt in formats:
             written.append(write(rep, fmt, default_path(rep, fmt, folder))[0])
         if key is not None:
             manifest[rep.stem] = key
         if progress:
             progress(rep)
+
+    try:
+        for n, week in enumerate(weeks):
+            if geo is None and area is not None and area.shape is not None:  # areas inside a governorate
+                geo = load_geo(con, timeline)
+            got = read_week(con, week, region, geo or Geo())
+            rep, key = got.rep, None
+            if only_changed:
+                timeline = timeline if timeline is not None else load_timeline(con)
+                state = timeline.state_on(rep.end, include_inferred=True)[["side", "status", "other_side", "stale"]]
+                key = fingerprint(rep, state) + ":" + ",".join(formats)
+                if recorded.get(rep.stem) == key and all(default_path(rep, f, folder).exists() for f in formats):
+                    continue
+            pictures: Any = None
+            if got.mappable:
+                if geo is None:
+                    geo = load_geo(con, timeline)
+                drawing = figures.prepare(rep, got.area, geo)
+                if pool is None and workers > 1 and len(weeks) - n >= POOL_MIN_WEEKS:
+                    pool = _drawing_pool(workers)
+                pictures = pool.submit(paint_kept, drawing) if pool is not None else paint_kept(drawing)
+            pending.append((rep, key, pictures))
+            while len(pending) > (AHEAD_PER_WORKER * workers if pool is not None else 0):
+                finish()
+        while pending:
+            finish()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if written or not (folder / "index.html").exists():
         write_index(folder)
     if only_changed and manifest != recorded:
