@@ -3,6 +3,7 @@ the number of workers is a setting."""
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tracker.extract import load_gazetteer, stage
 from tracker.ingest import ingest
 
 WRITTEN = Path(__file__).parent / "data" / "written_reports.jsonl"
+_REAL_EXTRACT_ROWS = stage.extract_rows
 
 
 def _claims(con) -> list[tuple]:
@@ -112,4 +114,25 @@ def test_ingest_stores_batch_by_batch_as_one_whole(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="bad.jsonl:13: malformed JSON"):
         ingest(con, [bad], strict=True)
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 6
+    con.close()
+
+
+def _die_in_a_worker(reports, gazetteer=None):
+    """Extraction that kills the worker process it runs in (as the kernel does to a process out of memory)."""
+    import os
+    if multiprocessing.current_process().name != "MainProcess":
+        os._exit(9)
+    return _REAL_EXTRACT_ROWS(reports, gazetteer)
+
+
+def test_a_dead_worker_does_not_hang_the_stage(serial, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(stage, "POOL_MIN_REPORTS", 1)
+    monkeypatch.setattr(stage, "CHUNK_REPORTS", 3)
+    monkeypatch.setattr(stage, "extract_rows", _die_in_a_worker)  # forked workers inherit it
+    con = store.connect(tmp_path / "db.duckdb")
+    ingest(con, [_subset(tmp_path)])
+    counts = stage.store_claims(con, load_gazetteer(), workers=2, batch=7)
+    assert counts["workers"] == 1 and counts["reports"] == 40  # the rest went on in this process
+    assert _claims(con) == serial
+    assert "an extraction worker died" in capsys.readouterr().err
     con.close()

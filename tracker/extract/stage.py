@@ -14,6 +14,8 @@ import json
 import multiprocessing
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -144,7 +146,10 @@ def worker_pool(workers: int, gazetteer: Any | None) -> Any:
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     if method == "fork":
         prepare()  # built once here, shared by every worker
-    return multiprocessing.get_context(method).Pool(workers, initializer=_start_worker, initargs=(gazetteer,))
+    # an executor, not a multiprocessing.Pool: a worker that dies (killed for memory) breaks the executor
+    # with BrokenProcessPool at once, where a Pool waits for its result for ever
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker,
+                               initargs=(gazetteer,))
 
 
 def _work(reports: list[Report]) -> list[tuple]:
@@ -201,35 +206,56 @@ def store_claims(con: Any, gazetteer: Any | None = None, workers: int | None = N
         workers = 1
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     counts = {"reports": len(todo), "claims": 0, "territorial": 0, "workers": workers}
-    bar = tqdm(total=len(todo), desc="extracting", unit="report", disable=not progress or None, delay=1.0,
-               leave=False, smoothing=0.1)
     pool = None
     if workers > 1:
-        pool = worker_pool(workers, gazetteer)
+        pool = worker_pool(workers, gazetteer)  # before the progress bar starts its thread: a fork copies no lock
+    bar = tqdm(total=len(todo), desc="extracting", unit="report", disable=not progress or None, delay=1.0,
+               leave=False, smoothing=0.1)
     try:
+        def drop_pool() -> None:
+            # a worker died (most often killed for memory): go on in this process, nothing is lost
+            nonlocal pool
+            print(f"warning: an extraction worker died; the remaining {len(todo) - done} reports are extracted "
+                  "in this process", file=sys.stderr)
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+            counts["workers"] = 1
+
         def submit(keys: list[tuple[str, int]]) -> Iterator[tuple[list[tuple], int]]:
             """The rows of a batch, chunk by chunk, with each chunk's size; a pool starts on them at once."""
             reports = latest_reports(con, [k[0] for k in keys])
             chunks = list(_chunks(reports, CHUNK_REPORTS))
-            if pool is None:
-                return ((extract_rows(c, gazetteer), len(c)) for c in chunks)
-            return zip(pool.imap(_work, chunks), [len(c) for c in chunks])
+            if pool is not None:
+                try:
+                    return zip(pool.map(_work, chunks), [len(c) for c in chunks])
+                except BrokenProcessPool:
+                    drop_pool()
+            return ((extract_rows(c, gazetteer), len(c)) for c in chunks)
 
         batches = [todo[i:i + batch] for i in range(0, len(todo), batch)]
+        done = 0  # reports stored
         queued = submit(batches[0]) if batches else iter(())
         for k in range(len(batches)):
             # the next batch is queued before this one is stored: the workers never wait for the store
             current, queued = queued, submit(batches[k + 1]) if k + 1 < len(batches) else iter(())
             rows: list[tuple] = []
-            for found, size in current:
-                rows.extend(found)
-                bar.update(size)
+            got = 0  # reports of this batch done
+            try:
+                for found, size in current:
+                    rows.extend(found)
+                    got += size
+                    bar.update(size)
+            except BrokenProcessPool:
+                drop_pool()
+                rows = [row for found, _ in submit(batches[k]) for row in found]
+                bar.update(len(batches[k]) - got)
+                queued = submit(batches[k + 1]) if k + 1 < len(batches) else iter(())
             replace_claims(con, batches[k], claims_table(rows), version, now)
+            done += len(batches[k])
             counts["claims"] += len(rows)
             counts["territorial"] += sum(1 for r in rows if r[4] in TERRITORIAL)
     finally:
         bar.close()
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.shutdown(wait=True, cancel_futures=True)
     return counts
