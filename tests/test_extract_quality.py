@@ -1119,3 +1119,12 @@ def test_a_chronicle_opening_with_the_city_means_its_titles_place(gz, title, wan
 ])
 def test_a_weak_modifier_joins_only_when_coordinated(gz, text, want):
     assert {c.actor for c in chronicle(text, gz, 2016) if c.action == "capture"} == {want}
+
+
+def test_a_quarter_named_with_its_head_word_in_a_city_takes_the_city_point(gz):
+    # the gazetteer knows only Aleppo's Midan quarter: "in Damascus" places this one, approximately
+    text = "أعادت الجهات المختصة الأمن والهدوء إلى حي الميدان في دمشق"
+    report = Report(report_id="q", text=text, published=date(2012, 7, 20), lang="ar")
+    (claim,) = [c for c in extract_report(report, gz) if c.action == "capture"]
+    assert claim.actor == "government" and claim.place_id is None
+    assert abs(claim.lat - 33.51) < 0.05 and abs(claim.lon - 36.29) < 0.05

@@ -1355,6 +1355,7 @@ class _ScopeGrammar(Grammar):
         self._locator_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("locator", []))
         self._features = frozenset(fold_key(w) for w in lex.data["words"].get("feature", []))
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
+        self._quarter_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("quarter", []))
         self._numbers = frozenset(lex.numbers)
 
     def _aside(self, ch: list[Chunk], k: int) -> tuple[int, int] | None:
@@ -1408,8 +1409,8 @@ class _ScopeGrammar(Grammar):
                         not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
                              and ch[j - 1].text in ("في", "در")) and \
                         not self._in_prefixed(c):
-                    if j > a and ch[j - 1].has("quarter"):
-                        c.value.within = self._quarter_city(ch, j + 1, b)
+                    if j > a and ch[j - 1].has("quarter") or c.text.startswith(self._quarter_heads):
+                        c.value.within = self._quarter_city(ch, j + 1, b)  # "حي الميدان في دمشق" too
                     out.append((c.value, self._role(ch, j, a, role)))
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
@@ -1496,9 +1497,13 @@ class _ScopeGrammar(Grammar):
 
     def _quarter_city(self, ch: list[Chunk], k: int, b: int) -> Place | None:
         """The city right after a quarter's name ("حي غويران بمدينة الحسكة", "محله طی در جنوب شهر قامشلی")."""
+        inside = False  # "حي الميدان في دمشق"
         for m in range(k, min(b, k + 4)):
             if ch[m].kind == "place":
-                return ch[m].value if self._located(ch, m) or self._in_prefixed(ch[m]) else None
+                return ch[m].value if inside or self._located(ch, m) or self._in_prefixed(ch[m]) else None
+            if ch[m].kind == "word" and ch[m].text in ("في", "در"):
+                inside = True
+                continue
             if ch[m].kind != "word" or not (ch[m].has("locator", "feature", "region_direction") or
                                               self._in_feature(ch[m])):
                 return None
