@@ -1083,6 +1083,12 @@ def _acts(claims) -> set[tuple[str, str, str]]:
      {("government", "proximity", "Khasham")}),
     # more ground inside a place, not all of it
     ("On 5 May, the SDF expanded their control over Manbij.", {("sdf", "advance", "Menbij")}),
+    # a place owning a site is the site's namesake; owning its farms, a region; "the entire city" refers back
+    ("On 12 May, the army also seized Manbij's mosque.", {("government", "capture", "Manbij's mosque")}),
+    ("On 12 June, the army advanced in Jarablus's and Manbij's farms.",
+     {("government", "advance", "Jarablus's"), ("government", "advance", "Manbij's farms")}),
+    ("On 3 October, all of Manbij's farmland had been secured by the army.",
+     {("government", "capture", "Manbij's farmland")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",
@@ -1119,3 +1125,11 @@ def test_a_chronicle_opening_with_the_city_means_its_titles_place(gz, title, wan
 ])
 def test_a_weak_modifier_joins_only_when_coordinated(gz, text, want):
     assert {c.actor for c in chronicle(text, gz, 2016) if c.action == "capture"} == {want}
+
+
+def test_the_entire_city_refers_back(gz):
+    report = Report(report_id="e", text="On 3 October, the army reached Manbij. It then launched an operation to "
+                    "recapture the entire city from IS.", published=None, lang="en", kind="chronicle",
+                    meta='{"period": "2016"}')
+    assert {(c.actor, c.status, c.place_name) for c in extract_report(report, gz) if c.action == "capture"} == \
+        {("government", "intent", "Menbij")}

@@ -46,6 +46,7 @@ _CLOSE_QUOTES = frozenset({"»", "\"", "”"})
 _BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "|", "?", "!", "."})
 _LIST_PUNCT = frozenset({",", "،", "&"})
 _PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
+_FARMS = frozenset({"farms", "farmland", "farmlands", "orchards"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
 
 
@@ -766,6 +767,12 @@ class Grammar:
                 if nxt is not None and nxt.text in self._person_nouns:
                     break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
+                    owned = self._owned(ch, j)
+                    if owned is not None:
+                        out.append((owned[0], role if owned[0].site else "region"))
+                        expecting = owned[2]
+                        j = owned[1]
+                        continue
                     k = self._skip(ch, j + 2, ("place_mod", "region_direction"))
                     while k + 1 < n and ch[k].text in ("and", "or") and ch[k + 1].has("place_mod", "region_direction"):
                         k = self._skip(ch, k + 1, ("place_mod", "region_direction"))  # "X's western and southern"
@@ -859,6 +866,28 @@ class Grammar:
                 if settlement is not None:
                     return [(settlement, role)]
         return out
+
+    def _owned(self, ch: list[Chunk], j: int) -> tuple[Place, int, bool] | None:
+        """The place at ``j`` owning, after "'s", a site ("Zabdin's mosque": the mosque, at Zabdin's point) or
+        its farmland ("Jisreen's farms", "Jisreen's and Misraba's farms": a region); with the index after it
+        and whether another place of the list follows. None otherwise."""
+        c, n = ch[j], len(ch)
+        k = j + 2
+        more = False
+        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind == "place" and ch[k + 2].text == "'s":
+            k, more = k + 3, True  # "A's and B's farms": the noun after the last owner
+        if k >= n:
+            return None
+        noun = ch[k]
+        if noun.text in _FARMS:
+            place = Place(c.start, noun.end if not more else ch[j + 1].end,
+                          f"{c.value.text if c.kind == 'place' else _title(c.text)} {noun.text}",
+                          precision="region", reason="region-level", done=True)
+            return place, (j + 2 if more else k + 1), more
+        if noun.has("site_after", "inside_object") and not noun.text.endswith("s") and not more:
+            return Place(c.start, noun.end, "", reason="not in the gazetteer", done=True, site=True,
+                         namesake=c.value if c.kind == "place" else None), k + 1, False
+        return None
 
     def _inside(self, ch: list[Chunk], k: int) -> Place | None:
         """The place after "in", "inside", "in the northeast of" at ``k``, or None."""
@@ -985,6 +1014,10 @@ class Grammar:
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
+        if j >= 2 and ch[j - 1].text == "'s" and ch[j - 2].kind == "place":
+            owned = self._owned(ch, j - 2)  # "all of X's farmland had been secured"
+            if owned is not None:
+                return [(owned[0], "whole" if owned[0].site else "region")]
         k = self._among(ch, j)
         j = k if k != j else self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam liberated"
         out: list[tuple[Place, str]] = []
