@@ -1056,6 +1056,8 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # a distance advanced with no place of its own is advanced where the side has just attacked
     ("On 10 March, the army attacked Qaboun from the west and advanced 700 meters.",
      {("government", "advance", "Qaboun")}),
+    ("On 14 March, IS launched an assault against army positions in Qaboun, managing to advance slightly.",
+     {("isis", "advance", "Qaboun")}),
     # a person whose first name the gazetteer knows as a place; some of the villages named before
     ("On 4 May, IS fighters captured Khaled Daham al-Bashir in Tal Abyad.", set()),
     ("On 4 May, the army captured Jarablus and Manbij. The rebels seized two of the villages hours later.",

@@ -193,14 +193,18 @@ class Grammar:
 
     @staticmethod
     def _advanced_there(ch: list[Chunk], f: Frame, before: Frame) -> None:
-        """"attacked Qaboun from the west and advanced 700 meters": a distance advanced with no place of its
-        own is advanced in the place the side has just attacked, in the same clause."""
-        if f.action != "advance" or f.places or f.distance is None or f.distance_to or \
+        """"attacked Qaboun from the west and advanced 700 meters", "launched an assault on X, managing to
+        advance slightly": an advance with no place of its own is in the place the side has just attacked, in
+        the same clause."""
+        after = ch[f.index + 1] if f.index + 1 < len(ch) else None
+        bare = after is None or after.kind == "punct" or after.plain and after.text.endswith("ly") or \
+            after.has("adverb")  # "managing to advance slightly"
+        if f.action != "advance" or f.places or (f.distance is None and not bare) or f.distance_to or \
                 before.action not in ("attack", "clash") or not before.places or before.agent is None or \
                 f.agent is not None and f.agent.side != before.agent.side or \
                 any(c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[before.index:f.index]):
             return
-        f.places = [(before.places[0][0], "whole")]
+        f.places, f.complete = [(before.places[0][0], "whole")], True
         f.agent = f.agent or before.agent
         f.agent_how = f.agent_how or before.agent_how
 
