@@ -1091,6 +1091,10 @@ def _acts(claims) -> set[tuple[str, str, str]]:
      {("government", "advance", "Jarablus's"), ("government", "advance", "Manbij's farms")}),
     ("On 3 October, all of Manbij's farmland had been secured by the army.",
      {("government", "capture", "Manbij's farmland")}),
+    # "the A and B neighborhoods of C were captured": A and B; C only locates them
+    ("On 4 May, the Hamidiyah and Sukkari neighborhoods of Aleppo were also captured by ISIL.",
+     {("isis", "capture", "Hameidiyyeh"), ("isis", "capture", "As-Sukkari")}),
+    ("On 4 May, parts of Aleppo were captured by ISIL.", {("isis", "advance", "Aleppo")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",

@@ -84,6 +84,7 @@ class Grammar:
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
         self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
+        self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -1032,6 +1033,14 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 b = self._back(ch, j - 1, ("det",))
+                if not out and b >= 2 and ch[b].has("of") and ch[b - 1].has("plural_object") and \
+                        ch[b - 2].kind in ("place", "name"):
+                    j = b - 2  # "the A and B neighborhoods of Yarmouk were captured": the city only locates
+                    continue
+                if not out and b >= 1 and ch[b].has("partial") and ch[b].text.split()[0] in self._plural_kinds and \
+                        ch[b - 1].kind in ("place", "name"):
+                    j = b - 1
+                    continue
                 # "a change of control in Afrin city and Jandairis": a locator before a list's first item is
                 # the list's; "militia west of the Homs Province, Es Sukhne is liberated" is no list
                 if joined != "and" and b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \
