@@ -1139,3 +1139,12 @@ def test_the_entire_city_refers_back(gz):
                     meta='{"period": "2016"}')
     assert {(c.actor, c.status, c.place_name) for c in extract_report(report, gz) if c.action == "capture"} == \
         {("government", "intent", "Menbij")}
+
+
+@pytest.mark.parametrize("text", [
+    "On 24 February, the Security Council demanded the immediate lifting of the siege of Deir ez-Zor.",  # a demand
+    "On 3 November, the SDF said one village on the eastern bank of the Euphrates was captured.",  # a river
+])
+def test_demands_and_rivers_take_nothing(gz, text):
+    report = Report(report_id="n", text=text, published=None, lang="en", kind="chronicle", meta='{"period": "2017"}')
+    assert [c for c in extract_report(report, gz) if c.action in ("capture", "siege")] == []

@@ -1029,6 +1029,8 @@ class Grammar:
         joined = ""  # how the place at j joins the one after it ("and", ",")
         while j >= 0:
             c = ch[j]
+            if c.kind == "name" and not self._could_be_place(c):
+                break  # "a village on the eastern bank of the Euphrates was captured": a river is never taken
             if c.kind == "place" or c.kind == "name":
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
