@@ -818,7 +818,8 @@ def test_a_pluperfect_in_a_chronicle_tells_of_a_day_before_the_running_date(gz):
             "8 to 11 December. On 2 March 2017, the army recaptured Palmyra.")
     report = Report(report_id="p", text=text, published=None, lang="en", kind="chronicle",
                     title="Palmyra offensive (2017)", meta='{"period": "2017"}')
-    dates = {(c.actor, c.date) for c in extract_report(report, gz) if c.action == "capture"}
+    # asserted captures ("with the goal of recapturing Palmyra" is the army's intent)
+    dates = {(c.actor, c.date) for c in extract_report(report, gz) if c.action == "capture" and c.status == "asserted"}
     assert dates == {("isis", "2016-12-11"), ("government", "2017-03-02")}
 
 
@@ -1056,6 +1057,8 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # a distance advanced with no place of its own is advanced where the side has just attacked
     ("On 10 March, the army attacked Qaboun from the west and advanced 700 meters.",
      {("government", "advance", "Qaboun")}),
+    ("On 14 March, IS launched an assault against army positions in Qaboun, managing to advance slightly.",
+     {("isis", "advance", "Qaboun")}),
     # a person whose first name the gazetteer knows as a place; some of the villages named before
     ("On 4 May, IS fighters captured Khaled Daham al-Bashir in Tal Abyad.", set()),
     ("On 4 May, the army captured Jarablus and Manbij. The rebels seized two of the villages hours later.",
@@ -1083,6 +1086,16 @@ def _acts(claims) -> set[tuple[str, str, str]]:
      {("government", "proximity", "Khasham")}),
     # more ground inside a place, not all of it
     ("On 5 May, the SDF expanded their control over Manbij.", {("sdf", "advance", "Menbij")}),
+    # a place owning a site is the site's namesake; owning its farms, a region; "the entire city" refers back
+    ("On 12 May, the army also seized Manbij's mosque.", {("government", "capture", "Manbij's mosque")}),
+    ("On 12 June, the army advanced in Jarablus's and Manbij's farms.",
+     {("government", "advance", "Jarablus's"), ("government", "advance", "Manbij's farms")}),
+    ("On 3 October, all of Manbij's farmland had been secured by the army.",
+     {("government", "capture", "Manbij's farmland")}),
+    # "the A and B neighborhoods of C were captured": A and B; C only locates them
+    ("On 4 May, the Hamidiyah and Sukkari neighborhoods of Aleppo were also captured by ISIL.",
+     {("isis", "capture", "Hameidiyyeh"), ("isis", "capture", "As-Sukkari")}),
+    ("On 4 May, parts of Aleppo were captured by ISIL.", {("isis", "advance", "Aleppo")}),
     # a move towards a place, or near it, is a proximity
     ("On 3 June, IS advanced near Manbij.", {("isis", "proximity", "Menbij")}),
     ("On 4 June, the SDF advanced south of Manbij, pushing towards the towns of Jarablus and Tal Rifaat.",
@@ -1128,3 +1141,28 @@ def test_a_quarter_named_with_its_head_word_in_a_city_takes_the_city_point(gz):
     (claim,) = [c for c in extract_report(report, gz) if c.action == "capture"]
     assert claim.actor == "government" and claim.place_id is None
     assert abs(claim.lat - 33.51) < 0.05 and abs(claim.lon - 36.29) < 0.05
+
+
+def test_the_entire_city_refers_back(gz):
+    report = Report(report_id="e", text="On 3 October, the army reached Manbij. It then launched an operation to "
+                    "recapture the entire city from IS.", published=None, lang="en", kind="chronicle",
+                    meta='{"period": "2016"}')
+    assert {(c.actor, c.status, c.place_name) for c in extract_report(report, gz) if c.action == "capture"} == \
+        {("government", "intent", "Menbij")}
+
+
+@pytest.mark.parametrize("text", [
+    "On 24 February, the Security Council demanded the immediate lifting of the siege of Deir ez-Zor.",  # a demand
+    "On 3 November, the SDF said one village on the eastern bank of the Euphrates was captured.",  # a river
+])
+def test_demands_and_rivers_take_nothing(gz, text):
+    report = Report(report_id="n", text=text, published=None, lang="en", kind="chronicle", meta='{"period": "2017"}')
+    assert [c for c in extract_report(report, gz) if c.action in ("capture", "siege")] == []
+
+
+def test_a_nominal_without_agent_takes_the_side_a_passive_names(gz):
+    report = Report(report_id="b", text="The offensive was launched by the Syrian Arab Army against IS in the "
+                    "governorate, following the breaking of the siege of the city of Deir ez-Zor.", published=None,
+                    lang="en", kind="chronicle", meta='{"period": "2017"}')
+    assert {(c.actor, c.place_name) for c in extract_report(report, gz) if c.action == "capture"} == \
+        {("government", "Deir-ez-Zor")}

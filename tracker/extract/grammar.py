@@ -46,6 +46,7 @@ _CLOSE_QUOTES = frozenset({"»", "\"", "”"})
 _BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "|", "?", "!", "."})
 _LIST_PUNCT = frozenset({",", "،", "&"})
 _PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
+_FARMS = frozenset({"farms", "farmland", "farmlands", "orchards"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
 
 
@@ -83,6 +84,7 @@ class Grammar:
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
         self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
+        self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -192,14 +194,18 @@ class Grammar:
 
     @staticmethod
     def _advanced_there(ch: list[Chunk], f: Frame, before: Frame) -> None:
-        """"attacked Qaboun from the west and advanced 700 meters": a distance advanced with no place of its
-        own is advanced in the place the side has just attacked, in the same clause."""
-        if f.action != "advance" or f.places or f.distance is None or f.distance_to or \
+        """"attacked Qaboun from the west and advanced 700 meters", "launched an assault on X, managing to
+        advance slightly": an advance with no place of its own is in the place the side has just attacked, in
+        the same clause."""
+        after = ch[f.index + 1] if f.index + 1 < len(ch) else None
+        bare = after is None or after.kind == "punct" or after.plain and after.text.endswith("ly") or \
+            after.has("adverb")  # "managing to advance slightly"
+        if f.action != "advance" or f.places or (f.distance is None and not bare) or f.distance_to or \
                 before.action not in ("attack", "clash") or not before.places or before.agent is None or \
                 f.agent is not None and f.agent.side != before.agent.side or \
                 any(c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[before.index:f.index]):
             return
-        f.places = [(before.places[0][0], "whole")]
+        f.places, f.complete = [(before.places[0][0], "whole")], True
         f.agent = f.agent or before.agent
         f.agent_how = f.agent_how or before.agent_how
 
@@ -766,6 +772,12 @@ class Grammar:
                 if nxt is not None and nxt.text in self._person_nouns:
                     break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
+                    owned = self._owned(ch, j)
+                    if owned is not None:
+                        out.append((owned[0], role if owned[0].site else "region"))
+                        expecting = owned[2]
+                        j = owned[1]
+                        continue
                     k = self._skip(ch, j + 2, ("place_mod", "region_direction"))
                     while k + 1 < n and ch[k].text in ("and", "or") and ch[k + 1].has("place_mod", "region_direction"):
                         k = self._skip(ch, k + 1, ("place_mod", "region_direction"))  # "X's western and southern"
@@ -859,6 +871,28 @@ class Grammar:
                 if settlement is not None:
                     return [(settlement, role)]
         return out
+
+    def _owned(self, ch: list[Chunk], j: int) -> tuple[Place, int, bool] | None:
+        """The place at ``j`` owning, after "'s", a site ("Zabdin's mosque": the mosque, at Zabdin's point) or
+        its farmland ("Jisreen's farms", "Jisreen's and Misraba's farms": a region); with the index after it
+        and whether another place of the list follows. None otherwise."""
+        c, n = ch[j], len(ch)
+        k = j + 2
+        more = False
+        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind == "place" and ch[k + 2].text == "'s":
+            k, more = k + 3, True  # "A's and B's farms": the noun after the last owner
+        if k >= n:
+            return None
+        noun = ch[k]
+        if noun.text in _FARMS:
+            place = Place(c.start, noun.end if not more else ch[j + 1].end,
+                          f"{c.value.text if c.kind == 'place' else _title(c.text)} {noun.text}",
+                          precision="region", reason="region-level", done=True)
+            return place, (j + 2 if more else k + 1), more
+        if noun.has("site_after", "inside_object") and not noun.text.endswith("s") and not more:
+            return Place(c.start, noun.end, "", reason="not in the gazetteer", done=True, site=True,
+                         namesake=c.value if c.kind == "place" else None), k + 1, False
+        return None
 
     def _inside(self, ch: list[Chunk], k: int) -> Place | None:
         """The place after "in", "inside", "in the northeast of" at ``k``, or None."""
@@ -985,16 +1019,30 @@ class Grammar:
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
+        if j >= 2 and ch[j - 1].text == "'s" and ch[j - 2].kind == "place":
+            owned = self._owned(ch, j - 2)  # "all of X's farmland had been secured"
+            if owned is not None:
+                return [(owned[0], "whole" if owned[0].site else "region")]
         k = self._among(ch, j)
         j = k if k != j else self._before_kinds(ch, j)  # "X town was captured", "Tabqa city and dam liberated"
         out: list[tuple[Place, str]] = []
         joined = ""  # how the place at j joins the one after it ("and", ",")
         while j >= 0:
             c = ch[j]
+            if c.kind == "name" and not self._could_be_place(c):
+                break  # "a village on the eastern bank of the Euphrates was captured": a river is never taken
             if c.kind == "place" or c.kind == "name":
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 b = self._back(ch, j - 1, ("det",))
+                if not out and b >= 2 and ch[b].has("of") and ch[b - 1].has("plural_object") and \
+                        ch[b - 2].kind in ("place", "name"):
+                    j = b - 2  # "the A and B neighborhoods of Yarmouk were captured": the city only locates
+                    continue
+                if not out and b >= 1 and ch[b].has("partial") and ch[b].text.split()[0] in self._plural_kinds and \
+                        ch[b - 1].kind in ("place", "name"):
+                    j = b - 1
+                    continue
                 # "a change of control in Afrin city and Jandairis": a locator before a list's first item is
                 # the list's; "militia west of the Homs Province, Es Sukhne is liberated" is no list
                 if joined != "and" and b >= 0 and ch[b].has("locator", "from", "to", "by", "region_direction") and \

@@ -409,6 +409,14 @@ class _Reader:
                     (j < f.index or f.loss) and not self.grammar.dependent(ch, j) or \
                     c.kind == "actor" and f.loss and c.value.side and c.value.side != loser and j > f.index:
                 return c.value.side
+        for j in range(f.index - 1, 0, -1):
+            # "an offensive launched by the army ..., following the breaking of the siege": the agent of a passive
+            c = ch[j]
+            k = j - 1
+            while k > 0 and ch[k].has("det"):
+                k -= 1
+            if c.kind == "actor" and c.value.side and c.value.side != loser and ch[k].has("by"):
+                return c.value.side
         for j in range(f.index + 1, len(ch) - 1):
             c = ch[j]
             k = j - 1

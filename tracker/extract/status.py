@@ -75,8 +75,9 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
 
 def forecast(ch: list[Chunk], f: Frame) -> bool:
     """Whether an observer only forecasts the change ("is expected to fall", "ويتوقع تحقيق المزيد من
-    التقدم"): neither a claim nor a side's intent, so no claim is made of it."""
-    return any(c.has("forecast") for c in _clause_before(ch, f.index, ""))
+    التقدم") or demands it of a side ("demanded the lifting of the siege of X"): neither a claim nor a
+    side's intent, so no claim is made of it."""
+    return any(c.has("forecast", "demand") for c in _clause_before(ch, f.index, ""))
 
 
 def reaction(ch: list[Chunk], f: Frame) -> bool:
