@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -105,6 +106,10 @@ class Lexicon:
             for form in forms:
                 add(form, name, name)
         self.periods = [p for p in actors.get("periods", []) if p.get("lang") == lang]
+        # offensives led by one side that reports name only generically (``[[led]]`` in actors.toml)
+        self.led = [(p["generic"], p["side"], date.fromisoformat(p["from"]), date.fromisoformat(p["until"]),
+                     frozenset(p["adm1"]), frozenset(fold_key(w) for w in p.get(lang, [])))
+                    for p in actors.get("led", [])]
         self.backing_rules = actors["backing_rules"]
         self.operations = {fold_key(name): side for side, names in actors.get("operations", {}).items()
                            for name in names.get(lang, [])}

@@ -522,6 +522,8 @@ class _Reader:
                 precision = "region"
             elif precision != "region":
                 lat, lon, pid, pname = place.lat, place.lon, place.place_id, place.name
+        if pid is not None and date_s and f.agent is not None and side == f.agent.side:
+            side = self._led_side(side, f.agent, pid, date_s)
         conf = 0.55 + (0.15 if named else 0.0) + (0.15 if place is not None and place.resolved else 0.0) + \
             (0.05 if attribution else 0.0)
         if place is not None and place.reason and place.reason.startswith("refers"):
@@ -541,6 +543,19 @@ class _Reader:
             candidates=[] if place is None or place.resolved else place.candidates,
             resolution=place.reason if place else None,
         )
+
+    def _led_side(self, side: str, agent: actors_mod.Actor, place_id: str, day: str) -> str:
+        """The side leading an offensive that the report names only generically ("rebels took Saraqib" in
+        December 2024: the HTS-led coalition; ``[[led]]`` in actors.toml), else ``side``."""
+        words = self.folded[agent.start:agent.end].strip()
+        for generic, leader, start, until, adm1, names in self.lex.led:
+            if side == generic and words in names and start.isoformat() <= day <= until.isoformat():
+                try:
+                    if self.gz.place(place_id).get("adm1_en") in adm1:
+                        return leader
+                except (KeyError, AttributeError):
+                    return side
+        return side
 
     def _taker(self, f: Frame, ch: list[Chunk], frames: list[Frame], loser: str) -> str | None:
         """The side that took what a withdrawal left, when the sentence ties the withdrawal to its advance
