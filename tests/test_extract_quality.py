@@ -1180,3 +1180,13 @@ def test_a_nominal_without_agent_takes_the_side_a_passive_names(gz):
 def test_generic_rebels_of_an_offensive_led_by_one_side(gz, text, lang, day, want):
     report = Report(report_id="l", text=text, published=day, lang=lang)
     assert {c.actor for c in extract_report(report, gz) if c.action == "capture"} == {want}
+
+
+@pytest.mark.parametrize("text", [
+    "Rebels captured several villages, most notably Kinsabba.",
+    "Rebels captured several villages, including the village of Kinsabba.",
+])
+def test_places_named_after_most_notably_or_a_kind_word(gz, text):
+    report = Report(report_id="n", text=text, published=date(2015, 6, 5), lang="en")
+    assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.action == "capture"} == \
+        {("opposition", "C3750")}

@@ -660,9 +660,10 @@ class Grammar:
                     continue
                 elif c.has("plural_object", "region_quantity") and expecting and not out and j + 3 < n and \
                         (ch[j + 1].text in _LIST_PUNCT and ch[j + 2].has("member") or ch[j + 1].text == "(") and \
-                        ch[j + 3 if ch[j + 1].text != "(" else j + 2].kind in ("place", "name"):
-                    # "three villages, including Dudyan", "two villages (Toqli and Mregel)": the places named
-                    j += 3 if ch[j + 1].text != "(" else 2
+                        self._named_next(ch, j + 3 if ch[j + 1].text != "(" else j + 2) is not None:
+                    # "three villages, including Dudyan", "two villages (Toqli and Mregel)", "villages, most
+                    # notably the village of X": the places named
+                    j = self._named_next(ch, j + 3 if ch[j + 1].text != "(" else j + 2)
                     continue
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
@@ -1365,6 +1366,11 @@ class Grammar:
                 ch[i].text not in self._past_only:
             return True  # "Syrian army says Aleppo freed": a place right before, none after ("X took" is active)
         return False
+
+    def _named_next(self, ch: list[Chunk], j: int) -> int | None:
+        """The index of the place or name at ``j``, past "the village of" before it; None when none is there."""
+        k = self._skip(ch, j, ("det", "feature", "anaphora_singular", "of"))
+        return k if k < len(ch) and ch[k].kind in ("place", "name") else None
 
     def _skip(self, ch: list[Chunk], j: int, groups: tuple[str, ...]) -> int:
         while j < len(ch) and (ch[j].has(*groups) or ch[j].quote):
