@@ -459,3 +459,20 @@ def test_a_campaign_that_names_the_rim_and_the_town_takes_the_district(sources):
     assert len(outside) < 0.1 * len(afrin)
     off = Timeline(places, base, claims, infer=False).state_on("2018-03-26", include_inferred=True)
     assert (off.reindex(afrin.index)["side"] == "turkey").mean() < 0.35
+
+
+def test_claim_rows_read_and_write_as_the_records_of_a_frame() -> None:
+    import pickle
+
+    import pandas as pd
+
+    from tracker.control.evidence import claim_rows
+
+    frame = pd.DataFrame({"claim_id": ["c1", "c2"], "place_id": ["p1", None], "extra": [1, 2]}, dtype=object)
+    rows, records = claim_rows(frame), frame.to_dict("records")
+    assert [dict(r) for r in rows] == records and list(rows[0]) == list(records[0])
+    row = rows[0]
+    assert row["place_id"] == "p1" and row.get("holder") is None and "holder" not in row and "extra" in row
+    row["holder"] = "isis"
+    assert {**row, "place_id": "p9"} == {**records[0], "holder": "isis", "place_id": "p9"}
+    assert pickle.loads(pickle.dumps(row)) == row and rows[1]["place_id"] is None

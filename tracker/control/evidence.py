@@ -182,6 +182,72 @@ def shared_objects(column: pd.Series) -> np.ndarray:
     return values[codes]
 
 
+#: The keys a claim row holds in slots (the claims frame's columns, then what the fold adds); any other key goes
+#: to the row's own dict.
+ROW_KEYS: tuple[str, ...] = (
+    "claim_id", "report_id", "report_version", "actor", "action", "status", "place_text", "place_id", "place_name",
+    "lat", "lon", "place_precision", "date", "date_precision", "distance_km", "quote", "start", "end",
+    "attribution", "source", "lang", "published", "confidence", "opponent", "place_start", "place_end",
+    "region_id", "region_direction", "reported", "side", "rank", "holder", "holder_side", "weight", "_outcome",
+)
+
+
+class ClaimRow(Mapping):
+    """One claim as the fold reads it: a mapping like ``DataFrame.to_dict("records")`` gives (``c["place_id"]``,
+    ``c.get(...)``, ``{**c}``, ``c[k] = v``), its values in slots: 328 bytes for 30 keys against a dict's 832
+    (400,000 claims are 0.2 GB less). A key never set is missing, as in a dict."""
+
+    __slots__ = (*ROW_KEYS, "__dict__")
+    # attribute access in C: the fold reads keys millions of times
+    __getitem__ = object.__getattribute__
+    __setitem__ = object.__setattr__
+
+    def __iter__(self) -> Any:
+        for k in ROW_KEYS:
+            try:
+                object.__getattribute__(self, k)
+            except AttributeError:
+                continue
+            yield k
+        yield from getattr(self, "__dict__", {})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and hasattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+    def keys(self) -> Any:
+        return list(self)
+
+    def __getstate__(self) -> dict:
+        return dict(self.items())
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
+    def __repr__(self) -> str:
+        return f"ClaimRow({dict(self.items())!r})"
+
+
+def claim_rows(claims: pd.DataFrame) -> list[ClaimRow]:
+    """The rows of a :func:`claims_frame` as :class:`ClaimRow` mappings (what ``to_dict("records")`` gives, in
+    less memory)."""
+    columns = [str(c) for c in claims.columns]
+    rows: list[ClaimRow] = []
+    new, put = ClaimRow.__new__, object.__setattr__
+    for values in zip(*(claims[c].to_numpy(object) for c in claims.columns)):
+        row = new(ClaimRow)
+        for k, v in zip(columns, values):
+            put(row, k, v)
+        rows.append(row)
+    return rows
+
+
 def claims_frame(claims: Iterable[Claim] | pd.DataFrame | None) -> pd.DataFrame:
     """Claims as one DataFrame with ``claim_id``, python ``date``/``reported`` dates and the acting ``side``.
 

@@ -33,8 +33,8 @@ import pandas as pd
 from gazetteer.normalize import skeleton, split_feature
 from tracker import vocab
 from tracker.control.days import opt
-from tracker.control.evidence import (claim_weight, independent, listed_claims, major_places, named_in_clause,
-                                      province_names, sources, trusted)
+from tracker.control.evidence import (claim_rows, claim_weight, independent, listed_claims, major_places,
+                                      named_in_clause, province_names, sources, trusted)
 from tracker.control.graph import NEAR_KM, Neighbours, encircled, groups, local_xy
 from tracker.control.records import make_event
 from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State, side_of
@@ -182,7 +182,7 @@ class Fold:
         self._timers: list[tuple[date, int, str]] = []
         self._timer_at: dict[int, tuple] = {}  # timer token -> the position of the claim that set it
         self._tokens = 0
-        self.records: list[dict] = records if records is not None else claims.to_dict("records")
+        self.records: list[dict] = records if records is not None else claim_rows(claims)
         self._run(claims, listed)
 
     # ------------------------------------------------------------ classification

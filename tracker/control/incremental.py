@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.control.evidence import listed_claims, province_names
+from tracker.control.evidence import claim_rows, listed_claims, province_names
 from tracker.control.fold import Fold, loser_phrasing
 from tracker.control.graph import Neighbours
 from tracker.control.rules import Rule, State
@@ -142,7 +142,7 @@ def fold(places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame, rul
         cache["setting"] = key
     kept: dict[str, dict] = cache.get("groups", {})
     listed = listed_claims(claims, province_names(places))
-    records = claims.to_dict("records")
+    records = claim_rows(claims)
     group_of = place_groups(skeleton, records, listed)
     labels = [NO_PLACE if c["place_id"] is None else group_of[c["place_id"]] for c in records]
     row_hash = _hash_frame(claims.drop(columns=[c for c in ("rank", "holder") if c in claims]))
