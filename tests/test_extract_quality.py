@@ -1190,3 +1190,15 @@ def test_places_named_after_most_notably_or_a_kind_word(gz, text):
     report = Report(report_id="n", text=text, published=date(2015, 6, 5), lang="en")
     assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.action == "capture"} == \
         {("opposition", "C3750")}
+
+
+@pytest.mark.parametrize("text,want", [
+    # an indefinite side ("Kurdish fighters", no article) is as much a side as a definite one
+    ("قال ناشطون إن مقاتلين أكراداً باتوا يسيطرون على بلدة الدرباسية.", "sdf"),
+    # a faction's own name the lists lack is an armed group of the opposition, unless a side names it
+    ("لواء الفاتحين يطرد تنظيم داعش من مدينة منبج بعد اشتباكات.", "opposition"),
+    ("سيطر جيش النظام على بلدة كفرنبل.", "government"),
+])
+def test_arabic_sides_named_without_the_article(gz, text, want):
+    report = Report(report_id="i", text=text, published=date(2015, 3, 2), lang="ar")
+    assert {c.actor for c in extract_report(report, gz) if c.action == "capture" and c.status == "asserted"} == {want}
