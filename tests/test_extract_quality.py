@@ -1202,3 +1202,15 @@ def test_places_named_after_most_notably_or_a_kind_word(gz, text):
 def test_arabic_sides_named_without_the_article(gz, text, want):
     report = Report(report_id="i", text=text, published=date(2015, 3, 2), lang="ar")
     assert {c.actor for c in extract_report(report, gz) if c.action == "capture" and c.status == "asserted"} == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # "منطقة X" opening the object is the X area itself ...
+    ("سقطت منطقة الشيخ مسكين جنوب درعا بيد قوات النظام بعد معارك عنيفة.", {"Sheikh Miskine"}),
+    ("سيطرت قوات النظام على منطقة الشيخ مسكين.", {"Sheikh Miskine"}),
+    # ... after another place it only says where that place lies
+    ("سيطرت قوات النظام على قرية عتمان في منطقة الشيخ مسكين.", {"Atman - Dar'a"}),
+])
+def test_an_arabic_area_word_heads_the_place_it_opens(gz, text, want):
+    report = Report(report_id="m", text=text, published=date(2015, 3, 2), lang="ar")
+    assert {c.place_name for c in extract_report(report, gz) if c.action == "capture"} == want

@@ -1581,11 +1581,24 @@ class _ScopeGrammar(Grammar):
         """A place right after a locator word (at most one word between), or inside one, only locates."""
         for k in range(j - 1, max(-1, j - 3), -1):
             c = ch[k]
+            if c.has("area_head") and k == j - 1 and self._heads_place(ch, k):
+                return False  # "سقطت منطقة حندرات": the area is the place
             if c.has("locator") or self._in_feature(c):
                 return True
             if c.kind != "word" or c.has("feature") and k < j - 1:
                 break  # "محيط مدينة الميادين": a kind word between the locator and the place
         return False
+
+    @staticmethod
+    def _heads_place(ch: list[Chunk], k: int) -> bool:
+        """Whether the area word at ``k`` ("منطقة") opens a place phrase rather than locating one: it has no
+        "in" written onto it and follows no place and no "في" ("قرية X في منطقة Y" locates X)."""
+        if not ch[k].text.startswith(("منطقه", "ومنطقه")):
+            return False
+        m = k - 1
+        while m >= 0 and ch[m].kind == "word" and ch[m].has("det", "adverb"):
+            m -= 1
+        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ("في", "و"))
 
     def _headed(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
         """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
