@@ -1214,3 +1214,21 @@ def test_arabic_sides_named_without_the_article(gz, text, want):
 def test_an_arabic_area_word_heads_the_place_it_opens(gz, text, want):
     report = Report(report_id="m", text=text, published=date(2015, 3, 2), lang="ar")
     assert {c.place_name for c in extract_report(report, gz) if c.action == "capture"} == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # a pronoun object on the verb, after the holder's withdrawal, is the place it left: a takeover
+    ("انسحبت قوات النظام من بلدة كفرنبل، ودخلها مقاتلو المعارضة بعد ساعات.", ("opposition", "Kafr Nobol")),
+    ("انسحب تنظيم داعش من مدينة منبج ثم سيطرت عليها قوات سوريا الديمقراطية.", ("sdf", "Menbij")),
+])
+def test_an_arabic_pronoun_object_after_a_withdrawal_is_the_place_left(gz, text, want):
+    report = Report(report_id="p", text=text, published=date(2016, 8, 12), lang="ar")
+    assert {(c.actor, c.place_name) for c in extract_report(report, gz)
+            if c.action == "capture" and c.status == "asserted"} == {want}
+
+
+def test_an_arabic_date_inside_an_aside_dates_only_the_aside(gz):
+    text = "انسحبت قوات النظام من بلدة كفرنبل، وهي بلدة كانت من أوائل معاقل الثورة في 2012، ودخلها مقاتلو المعارضة."
+    report = Report(report_id="a", text=text, published=date(2016, 8, 12), lang="ar")
+    got = [c for c in extract_report(report, gz) if c.action == "capture"]
+    assert [(c.status, c.date) for c in got] == [("asserted", "2016-08-12")]

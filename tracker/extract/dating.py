@@ -36,8 +36,10 @@ _WORDS = re.compile(r"\w+")
 class Dating:
     """Dates for the claims of one report, sentence by sentence in order."""
 
-    def __init__(self, report: Report, folded: str, orig: Any, lang: str, reporting: list[tuple[int, int]]) -> None:
+    def __init__(self, report: Report, folded: str, orig: Any, lang: str, reporting: list[tuple[int, int]],
+                 asides: frozenset[str] = frozenset()) -> None:
         self.report = report
+        self.asides = asides  # words opening an aside between commas ("وهي بلدة كانت ... في 2011")
         self.folded = folded
         self.orig = orig
         self.chronicle = report.kind == "chronicle"
@@ -75,7 +77,7 @@ class Dating:
         in_sent = self.in_sentence(sent)
         chosen = next((d for d in in_sent if seg_lo <= d.start < seg_hi), None)
         if chosen is None:
-            before = [d for d in in_sent if d.end <= pos]
+            before = [d for d in in_sent if d.end <= pos and not self._in_aside(d.start, sent)]
             chosen = before[-1] if before else (in_sent[0] if in_sent and self.chronicle else None)
             if before and chosen is not None and chosen.kind in _SPEAKER_BOUND and self._speaker_between(chosen.end, pos):
                 # "تمكنت أمس ... وقال ناشطون إن ...": a new speaker's clause does not inherit "yesterday"
@@ -139,6 +141,15 @@ class Dating:
             lo = m.end()
         m = _BREAK.search(self.folded, pos, sent.end)
         return lo, (m.start() if m else sent.end)
+
+    def _in_aside(self, pos: int, sent: Sentence) -> bool:
+        """Whether ``pos`` lies in an aside about something named before it ("X, وهي بلدة كانت من أوائل معاقل
+        الثورة في 2011، ودخلها ..."): its date is the aside's, not the next clause's."""
+        lo, _hi = self._segment(pos, sent)
+        if lo == sent.start or not self.asides:
+            return False
+        words = self.folded[lo:pos].split()
+        return bool(words) and words[0] in self.asides
 
     def _opens(self, sent: Sentence, pos: int) -> bool:
         return len(_WORDS.findall(self.folded, sent.start, pos)) <= _OPENER_WORDS

@@ -127,6 +127,11 @@ class Grammar:
             self._finish(ch, frame)
             out.append(frame)
         for frame in out:
+            if not frame.complete and frame.agent is not None and frame.action in ("capture", "advance") and any(
+                    g.action == "withdraw" and g.places and g.index < frame.index for g in out):
+                # "انسحب الجيش من X ودخلها المقاتلون": the place the other side has just left
+                frame.places = self._pronoun_object(ch, frame.index)
+                frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
             elif self._entry_takes(ch, frame, out):
@@ -1115,6 +1120,10 @@ class Grammar:
                 return j
         return j
 
+    def _pronoun_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
+        """A place a pronoun object of the verb at ``i`` stands for (none in English: "it" is a place word)."""
+        return []
+
     def _relative_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """"Palmyra, which government forces recaptured": the antecedent of "which" is the object."""
         j = i - 1
@@ -1692,6 +1701,9 @@ class _ScopeGrammar(Grammar):
         return j < len(ch) and ch[j].kind == "place"
 
 
+#: a feminine object pronoun on an Arabic verb ("دخلها", "اقتحموها"; a town, a city) and after it ("سيطر عليها")
+_OBJECT_SUFFIX = ("ها",)
+_OBJECT_PP = frozenset({"عليها", "اليها"})
 #: words that may stand between a comma and the place a verb takes ("سيطر الجيش اليوم، على بلدة X")
 _BEFORE_PLACE = frozenset({"و", "علي", "في", "الي"})
 
@@ -1711,6 +1723,17 @@ class ArabicGrammar(_ScopeGrammar):
     def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
+
+    def _pronoun_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
+        """A pronoun object written onto the verb or after it ("ودخلها المقاتلون", "ثم سيطر عليها التنظيم"):
+        the place the paragraph tells of."""
+        if any(x.has("relative") for x in ch[max(0, i - 2):i]):
+            return []  # "تدمر التي سيطر عليها التنظيم": a relative clause recalls who holds it
+        c = ch[i]
+        nxt = ch[i + 1] if i + 1 < len(ch) else None
+        if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in _OBJECT_PP:
+            return [(Place(c.start, c.end, c.text, reason="anaphora"), "whole")]
+        return []
 
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         # "سقطت مدينة X بيد Y": the place may follow the verb; "باتت X تحت سيطرة Y": precede it

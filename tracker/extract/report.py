@@ -113,7 +113,8 @@ class _Reader:
         self.off = Offsets(report.text, offsets)
         self.hits = self.lex.find(self.folded, self.text, self.off.orig)
         reporting = sorted((h.start, h.end) for h in self.hits if h.group == "reporting")
-        self.dating = Dating(report, self.folded, self.off.orig, self.lang, reporting)
+        self.dating = Dating(report, self.folded, self.off.orig, self.lang, reporting,
+                             frozenset(fold_key(w) for w in self.lex.data["words"].get("aside", [])))
         self.actors = actors_mod.phrases(self.hits, self.folded, self.lex, report.published)
         date_hits = [Hit(d.start, d.end, "date", None) for d in self.dating.mentions]
         self.places = find_places(gz, self.text, self.folded, self.off.folded, self.off.orig, self.hits + date_hits,
