@@ -1232,3 +1232,14 @@ def test_an_arabic_date_inside_an_aside_dates_only_the_aside(gz):
     report = Report(report_id="a", text=text, published=date(2016, 8, 12), lang="ar")
     got = [c for c in extract_report(report, gz) if c.action == "capture"]
     assert [(c.status, c.date) for c in got] == [("asserted", "2016-08-12")]
+
+
+@pytest.mark.parametrize("header,want", [
+    ("عاجل | غرفة عمليات الفتح المبين", "opposition"),
+    ("الجيش العربي السوري", "government"),
+])
+def test_our_forces_are_the_side_a_header_line_names(gz, header, want):
+    # a header line that only names a side is the speaker of "قواتنا" (our forces) on the next line
+    report = Report(report_id="h", text=header + "\nقواتنا تحرر بلدة كفرنبل بعد معارك.", published=date(2019, 5, 2),
+                    lang="ar")
+    assert {c.actor for c in extract_report(report, gz) if c.action == "capture"} == {want}

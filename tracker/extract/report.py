@@ -101,6 +101,10 @@ def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
             gc.enable()
 
 
+#: a word after a header's speaker: then the line says more than who speaks
+_WORDS_LEFT = re.compile(r"\w{2,}")
+
+
 class _Reader:
     def __init__(self, report: Report, gz: Any | None) -> None:
         self.report = report
@@ -440,6 +444,22 @@ class _Reader:
                 return ch[k].value.side if k >= 0 and ch[k].kind == "actor" and ch[k].value.side else None
         return None
 
+    def _header_speaker(self, sent: Sentence) -> str | None:
+        """The side a header line names as its speaker when the line is nothing but that name ("عاجل |
+        إدارة العمليات العسكرية", then "قواتنا تحرر ..." on the next line)."""
+        k = self.sentences.index(sent)
+        if k == 0:
+            return None
+        before = self.sentences[k - 1]
+        if "\n" not in self.folded[before.end:sent.start + 1] and not before.headline:
+            return None  # a header is a line of its own
+        if any(before.start <= p < before.end for p in self.pred_starts):
+            return None
+        named = [a for a in self.actors if before.start <= a.start < before.end]
+        if not named or not named[-1].side or _WORDS_LEFT.search(self.folded[named[-1].end:before.end]):
+            return None
+        return named[-1].side
+
     # ------------------------------------------------------------------ claims
     def _claims(self, f: Frame, ch: list[Chunk], sent: Sentence, previous: Frame | None,
                 topic: str | None, frames: list[Frame] = ()) -> list[Claim]:
@@ -449,7 +469,7 @@ class _Reader:
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
-            side = self._speaker(ch, f.index) or side
+            side = self._speaker(ch, f.index) or self._header_speaker(sent) or side
         named = side is not None
         loser = f.loser.side if f.loser is not None else None
         if side is not None and side == loser:
