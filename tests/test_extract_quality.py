@@ -1243,3 +1243,16 @@ def test_our_forces_are_the_side_a_header_line_names(gz, header, want):
     report = Report(report_id="h", text=header + "\nقواتنا تحرر بلدة كفرنبل بعد معارك.", published=date(2019, 5, 2),
                     lang="ar")
     assert {c.actor for c in extract_report(report, gz) if c.action == "capture"} == {want}
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # "the attackers" are the side that made the assault told before, not its target
+    ("هجوم لحركة أحرار الشام على مقرات قوات النظام في المنطقة. وأسفر الهجوم عن سيطرة المهاجمين على مدينة جسر "
+     "الشغور.", "ar", "opposition"),
+    ("هاجم تنظيم داعش مواقع الجيش. وأسفر الهجوم عن سيطرة المهاجمين على مدينة تدمر.", "ar", "isis"),
+    ("Islamic State fighters attacked army positions near Palmyra. The attackers captured the town of Arak.", "en",
+     "isis"),
+])
+def test_the_attackers_are_the_side_of_the_attack(gz, text, lang, want):
+    report = Report(report_id="t", text=text, published=date(2015, 5, 2), lang=lang)
+    assert {c.actor for c in extract_report(report, gz) if c.action == "capture"} == {want}

@@ -69,6 +69,15 @@ class Actor:
     generic: bool = False  # a generic word ("the militants") given the side of the last group named
 
 
+#: head sides resolved from the report: "generic" ("the militants"), "attackers" (the side of the attack told before)
+_UNRESOLVED = frozenset({"generic", "attackers"})
+#: characters after an attack word within which its side is named ("هجوم لجبهة النصرة", "an attack by IS")
+ATTACKER_REACH = 30
+#: attack words that name a side's assault (not a bombing nor an execution)
+_ASSAULT = re.compile(r"(?:هجوم|هاجم|attack|assault|offensive)")
+#: words before a side that make it the attack's target ("على مقرات قوات النظام", "on army positions")
+_TARGET_BEFORE = re.compile(r"(?:على|علي|on|against)\s+(?:\S+\s+)?$")
+
 #: armed groups none of which is another's ground partner
 _PEER_GROUPS = frozenset({"opposition", "hts", "isis"})
 
@@ -77,7 +86,7 @@ def _pick(sides: list[str], lex: Lexicon) -> str:
     """The side holding the ground among several named together (``[joint].order``); of armed groups
     alone (no state among them), the one named first ("FSA groups and al-Nusra", "HTS and allied
     factions", "ISIL and the al-Qaeda-linked Jund al-Aqsa")."""
-    real = [s for s in sides if s and s != "generic"]
+    real = [s for s in sides if s and s not in _UNRESOLVED]
     if not real:
         return ""
     if set(real) <= _PEER_GROUPS:
@@ -125,8 +134,8 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     # "Syrian allies": allies are someone else's, so a weak modifier does not make them the army's
     weak = [] if heads and all(w in _DEPENDENT_HEADS for w in heads) else [h.value for h in core if h.group == "weak"]
     side = _pick(joint, lex) or _pick([h.value for h in core if h.group == "head"], lex)
-    if not side and any(h.group == "head" and h.value == "generic" for h in core):
-        side = "generic"
+    if not side:
+        side = next((h.value for h in core if h.group == "head" and h.value in _UNRESOLVED), side)
     core_side = side  # "" when only a weak modifier names it
     backer_sides = sorted({h.value for h in backers if h.group in ("actor", "modifier", "weak") and h.value},
                           key=lambda s: lex.joint_order.get(s, 99))
@@ -169,6 +178,11 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
     last: Actor | None = None
     found = [a for run in runs for a in _split_compose(run, folded, lex, when)]
     _coreference(found, folded, lex)
+    attacks = [h for h in hits if h.group == "pred" and h.value[0] == "attack" and
+               _ASSAULT.match(folded, h.start + len(h.proclitic))]
+    for a in found:
+        if a.side == "attackers":
+            a.side = _attacking_side(a, attacks, found, folded, lex.lang)
     for a in found:
         if a.side == "generic":
             if last is None or a.start - last.end > GENERIC_REACH:
@@ -178,6 +192,25 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
             last = a
         out.append(a)
     return out
+
+
+def _attacking_side(word: Actor, attacks: list[Hit], found: list[Actor], folded: str, lang: str) -> str:
+    """The side of "the attackers" ("المهاجمين"): the one that made the last assault told before it, named
+    right before the attack word ("IS attacked ...", "قوات النظام هجوما") or, in English not first, right after
+    it and not as its target ("هجوم لجبهة النصرة ... على مقرات قوات النظام", "an attack by IS"); "" when no
+    assault names one."""
+    for h in reversed([h for h in attacks if h.end <= word.start]):
+        before = next((a for a in reversed(found) if 0 <= h.start - a.end <= 3 and a.side and
+                       a.side not in _UNRESOLVED), None)
+        after = next((a for a in found if h.end <= a.start <= h.end + ATTACKER_REACH and a.start < word.start
+                      and a.side and a.side not in _UNRESOLVED), None)
+        if after is not None and (_TARGET_BEFORE.search(folded[h.end:after.start]) or
+                                  lang == "en" and not folded[h.end:after.start].strip().startswith("by")):
+            after = None  # the target ("attacked army positions", "على مقرات قوات النظام")
+        for a in (before, after):
+            if a is not None:
+                return a.side
+    return ""
 
 
 def _coreference(found: list[Actor], folded: str, lex: Lexicon) -> None:
