@@ -1256,3 +1256,14 @@ def test_our_forces_are_the_side_a_header_line_names(gz, header, want):
 def test_the_attackers_are_the_side_of_the_attack(gz, text, lang, want):
     report = Report(report_id="t", text=text, published=date(2015, 5, 2), lang=lang)
     assert {c.actor for c in extract_report(report, gz) if c.action == "capture"} == {want}
+
+
+@pytest.mark.parametrize("text,want", [
+    # a bare name after "على" is looked up whole ("الشدادي" is the gazetteer's Shaddadah) ...
+    ("سيطر تنظيم داعش على الشدادي بعد معارك.", {"Shaddadah"}),
+    # ... and a common noun there names no place
+    ("سيطرت الفصائل على المواقع بعد معارك.", set()),
+])
+def test_an_arabic_bare_name_after_the_predicate_is_looked_up(gz, text, want):
+    report = Report(report_id="b", text=text, published=date(2016, 2, 19), lang="ar")
+    assert {c.place_name for c in extract_report(report, gz) if c.action == "capture"} == want

@@ -35,7 +35,7 @@ from functools import lru_cache
 from tracker.extract.actors import Actor
 from tracker.extract.chunks import Chunk
 from tracker.extract.lexicon import Lexicon
-from tracker.extract.places import LONGER_NAME, SETTLEMENT_WORDS, UNNAMED_SITE, Place
+from tracker.extract.places import BARE_NAME, LONGER_NAME, SETTLEMENT_WORDS, UNNAMED_SITE, Place
 from tracker.extract.segment import Sentence
 from tracker.textfold import fold_key
 from tracker.vocab import TERRITORIAL
@@ -1507,6 +1507,8 @@ class _ScopeGrammar(Grammar):
                         continue
                 if not self._located(ch, j):
                     out.append((Place(c.start, c.end, c.text, reason="anaphora"), self._role(ch, j, a, role)))
+            elif f is not None and f.action == "capture" and not out and self._bare_name(ch, j, a, b):
+                out.append((Place(c.start, c.end, c.text, reason=BARE_NAME, done=True), "whole"))
             elif c.kind == "word" and c.has("region_quantity") and not out:
                 region, k = self._region_after(ch, j + 1, b)
                 if region is not None:
@@ -1518,6 +1520,16 @@ class _ScopeGrammar(Grammar):
                 f.loser = c.value
             j += 1
         return out
+
+    def _bare_name(self, ch: list[Chunk], j: int, a: int, b: int) -> bool:
+        """Arabic "سيطروا على الشدادي": a word of no list with the article, alone between "على" and the
+        clause's end or "و", may be a name the gazetteer writes otherwise (it is looked up whole)."""
+        c = ch[j]
+        if self.lex.lang != "ar" or c.kind != "word" or c.value or not c.text.startswith("ال") or len(c.text) < 5:
+            return False
+        if j == a or ch[j - 1].kind != "word" or ch[j - 1].text not in ("علي", "على"):
+            return False
+        return j + 1 >= b or ch[j + 1].kind in ("punct", "date") or ch[j + 1].text.startswith("و")
 
     def _region_after(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
         """"قرى عديدة بالريف الشرقي", "العديد من القرى في ريف دير الزور": the region named after a quantity

@@ -188,6 +188,9 @@ def _sentence_initial(text: str, pos: int) -> bool:
 
 #: why a name running on past a gazetteer mention is kept unresolved (until looked up as a whole)
 LONGER_NAME = "part of a longer name the gazetteer does not know"
+#: an Arabic object with the article and no head word ("سيطروا على الشدادي"): a place only if the gazetteer's
+#: name matching finds one
+BARE_NAME = "a bare name after the predicate, kept only if the gazetteer finds it"
 #: candidates this close are one place recorded twice
 SAME_SPOT_KM = 3.0
 

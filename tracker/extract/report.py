@@ -34,6 +34,7 @@ from tracker.extract.grammar import Frame, grammar, settlement_kinds
 from tracker.extract.lexicon import Hit, lexicon
 from tracker.extract.places import (
     ADMIN,
+    BARE_NAME,
     LONGER_NAME,
     QUARTER_KM,
     UNNAMED_SITE,
@@ -258,6 +259,10 @@ class _Reader:
                     elif place.site:
                         locate_site(self.gz, place, self._words(place), self.text)
                         take_alias(self.gz, place)
+                    elif place.reason == BARE_NAME:
+                        lookup(self.gz, place, self.text)
+                        if not place.resolved:
+                            continue  # "سيطروا على المواقع": no name
                     elif place.mention is None and not place.resolved and role != "region" and \
                             place.reason in ("not in the gazetteer", LONGER_NAME):
                         lookup(self.gz, place, self.text)
