@@ -1172,6 +1172,7 @@ def test_a_nominal_without_agent_takes_the_side_a_passive_names(gz):
     # "rebels" of the late-2024 offensive in the north-west were the HTS-led coalition ([[led]] in actors.toml)
     ("Syrian rebels captured the city of Hama on Thursday.", "en", date(2024, 12, 5), "hts"),
     ("الفصائل تتمكن من السيطرة على بلدة صوران في ريف حماة الشمالي", "ar", date(2024, 12, 3), "hts"),
+    ("قال مقاتلو المعارضة السورية إنهم سيطروا على مدينة السقيلبية شمال غربي حماة.", "ar", date(2024, 12, 6), "hts"),
     # ... not in the south, not in another year, not a faction named by its own name
     ("Rebels seized the city of Daraa on Friday.", "en", date(2024, 12, 6), "opposition"),
     ("Syrian rebels captured the city of Hama on Thursday.", "en", date(2016, 12, 5), "opposition"),
