@@ -1268,3 +1268,9 @@ def test_the_attackers_are_the_side_of_the_attack(gz, text, lang, want):
 def test_an_arabic_bare_name_after_the_predicate_is_looked_up(gz, text, want):
     report = Report(report_id="b", text=text, published=date(2016, 2, 19), lang="ar")
     assert {c.place_name for c in extract_report(report, gz) if c.action == "capture"} == want
+
+
+def test_the_israeli_army_is_no_opposition_faction(gz):
+    report = Report(report_id="i", text="سيطر جيش الاحتلال على قرية جباتا الخشب في ريف القنيطرة",
+                    published=date(2024, 12, 10), lang="ar")
+    assert {c.actor for c in extract_report(report, gz)} == {"unknown"}
