@@ -1190,3 +1190,18 @@ def test_places_named_after_most_notably_or_a_kind_word(gz, text):
     report = Report(report_id="n", text=text, published=date(2015, 6, 5), lang="en")
     assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.action == "capture"} == \
         {("opposition", "C3750")}
+
+
+def _persian(text: str, gz) -> set[tuple[str, str, str | None]]:
+    report = Report(report_id="pg", text=text, published=date(2016, 3, 9), lang="fa")
+    return {(c.actor, c.action, c.place_id) for c in extract_report(report, gz)
+            if c.status == "asserted" and c.action in ("capture", "advance", "withdraw")}
+
+
+@pytest.mark.parametrize("text,want", [
+    # a quarter, its name (in quotes or not), then the city that owns it; fighting told in a clause of time
+    ("ارتش سوریه محله جوبر دمشق را پس از دو هفته نبرد از شورشیان پس گرفت.", {("government", "capture", "N0025")}),
+    ("شورشیان محله «صلاح الدین» حلب را پس از چند روز درگیری تصرف کردند.", {("opposition", "capture", "N0214")}),
+])
+def test_persian_quarter_of_a_city(gz, text, want):
+    assert _persian(text, gz) == want

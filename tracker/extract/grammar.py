@@ -1463,8 +1463,15 @@ class _ScopeGrammar(Grammar):
                         not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
                              and ch[j - 1].text in ("في", "در")) and \
                         not self._in_prefixed(c):
-                    if j > a and ch[j - 1].has("quarter") or c.text.startswith(self._quarter_heads):
+                    q = j - 1 if j > a and ch[j - 1].text not in _OPEN_QUOTES else j - 2
+                    if q >= a and ch[q].has("quarter") or c.text.startswith(self._quarter_heads):
                         c.value.within = self._quarter_city(ch, j + 1, b)  # "حي الميدان في دمشق" too
+                        city = self._city_owning(ch, j + 1, b)
+                        if city is not None:  # "محله «میدان» دمشق": the city only locates its quarter
+                            c.value.within = ch[city].value
+                            out.append((c.value, self._role(ch, j, a, role)))
+                            j = city + 1
+                            continue
                     out.append((c.value, self._role(ch, j, a, role)))
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
@@ -1562,6 +1569,14 @@ class _ScopeGrammar(Grammar):
                                               self._in_feature(ch[m])):
                 return None
         return None
+
+    def _city_owning(self, ch: list[Chunk], k: int, b: int) -> int | None:
+        """The index of the city that owns a quarter's name right after it, in Persian ("محله «میدان»
+        دمشق": the quarter of Damascus); Arabic names no city that way."""
+        if self.lex.lang != "fa":
+            return None
+        m = k + 1 if k < b and ch[k].text in _CLOSE_QUOTES else k
+        return m if m < b and ch[m].kind == "place" else None
 
     def _near_place(self, ch: list[Chunk], k: int, b: int) -> Place | None:
         """The place a site is said to lie near, right after it ("قرب بلدة عين عيسى", "بمحيط مطار حلب")."""
@@ -1774,8 +1789,9 @@ class PersianGrammar(_ScopeGrammar):
         if not f.places:
             # "X را پس از نبردی سنگین به کنترل خود درآوردند": the object before a clause of time
             m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
-            if m is not None and not any(c.kind == "pred" or c.kind == "punct" and c.text in _BOUNDARY_PUNCT
-                                         for c in ch[m:i]):
+            # the fighting the clause of time tells of ("پس از چند روز درگیری") is no predicate of its own
+            if m is not None and not any(c.kind == "pred" and c.value[0] != "clash" or
+                                         c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[m:i]):
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
