@@ -1205,3 +1205,17 @@ def _persian(text: str, gz) -> set[tuple[str, str, str | None]]:
 ])
 def test_persian_quarter_of_a_city(gz, text, want):
     assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # "X را از دست Y خارج کرد": took X out of Y's hands, a capture by the subject
+    ("ارتش سوریه شهرک «سراقب» در شرق ادلب را از دست تروریست‌های جبهه النصره خارج کرد.",
+     {("government", "capture", "C3916")}),
+    # a side moving its own forces out of a place takes nothing
+    ("ارتش سوریه نیروهای خود را از شهر سراقب خارج کرد.", set()),
+    # "از دست داد": lost; "از کنترل Y خارج شد": went out of Y's control, Y's loss
+    ("ارتش سوریه شهر سراقب را از دست داد.", {("government", "withdraw", "C3916")}),
+    ("شهر سراقب از کنترل ارتش سوریه خارج شد.", {("government", "withdraw", "C3916")}),
+])
+def test_persian_out_of_a_sides_hands(gz, text, want):
+    assert _persian(text, gz) == want

@@ -1797,6 +1797,10 @@ class PersianGrammar(_ScopeGrammar):
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
         f.passive = " شد" in f.pred.text or f.pred.text.endswith("شد")
+        if f.loss and subject is None:
+            # "شهر X از کنترل ارتش خارج شد": the place went out of the side's control, the side lost it
+            subject = next((self._actor_at(ch, k + 1) for k in range(a, i - 1)
+                            if ch[k].has("from") and ch[k].text != "از" and self._actor_at(ch, k + 1) is not None), None)
         if f.loss:
             f.loser = subject
         elif f.passive:
@@ -1839,7 +1843,13 @@ class PersianGrammar(_ScopeGrammar):
         if frm is None:
             return False
         f.loser = self._actor_at(ch, marker - 1)
-        f.places = self._scope_places(ch, frm + 1, i, f)
+        # the object is the side driven out, not the subject's own forces ("نیروهای خود را از شهر X خارج کرد")
+        own = ch[marker - 1].has("reflexive") or marker > 1 and ch[marker - 2].has("reflexive")
+        f.places = self._scope_places(ch, frm + 1, i, f) if not own else []
+        if not f.places and f.loser is None and self._actor_at(ch, frm + 1) is not None:
+            # "روستای X را از دست تروریست‌ها خارج کرد": the place is the object, taken out of the side's hands
+            f.loser = self._actor_at(ch, frm + 1)
+            f.places = self._scope_places(ch, self._clause_start(ch, marker), marker, f)
         subject = self._subject(ch, i)
         if subject is not None and subject is not f.loser:
             f.agent, f.agent_how = subject, "subject"
