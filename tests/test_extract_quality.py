@@ -1219,3 +1219,15 @@ def test_persian_quarter_of_a_city(gz, text, want):
 ])
 def test_persian_out_of_a_sides_hands(gz, text, want):
     assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # "these two villages" whose siege was broken: the places counted, named before in the sentence ...
+    ("پس از هفته‌ها محاصره روستاهای کفرنبوده و الهبیط، ارتش سوریه حلقه محاصره این دو روستا را شکست.",
+     {("government", "capture", "C3209"), ("government", "capture", "C3989")}),
+    # ... or in the sentence before
+    ("شورشیان روستاهای کفرنبوده و الهبیط را محاصره کرده بودند. ارتش سوریه روز شنبه محاصره این دو روستا را شکست.",
+     {("government", "capture", "C3209"), ("government", "capture", "C3989")}),
+])
+def test_persian_counted_anaphora(gz, text, want):
+    assert {x for x in _persian(text, gz) if x[0] == "government"} == want

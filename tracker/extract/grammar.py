@@ -35,7 +35,7 @@ from functools import lru_cache
 from tracker.extract.actors import Actor
 from tracker.extract.chunks import Chunk
 from tracker.extract.lexicon import Lexicon
-from tracker.extract.places import LONGER_NAME, SETTLEMENT_WORDS, UNNAMED_SITE, Place
+from tracker.extract.places import COUNTED_ANAPHORA, LONGER_NAME, SETTLEMENT_WORDS, UNNAMED_SITE, Place
 from tracker.extract.segment import Sentence
 from tracker.textfold import fold_key
 from tracker.vocab import TERRITORIAL
@@ -1488,6 +1488,13 @@ class _ScopeGrammar(Grammar):
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
                     continue
+            elif c.kind == "word" and c.has("anaphora_counted") and not out and j + 1 < b and ch[j + 1].kind == "word":
+                # "این دو پادگان": the places named before, as many as the number says
+                count = self.lex.numbers.get(c.text.split()[-1], 0)
+                out.append((Place(c.start, ch[j + 1].end, c.text, reason=COUNTED_ANAPHORA, count=int(count)),
+                            self._role(ch, j, a, role)))
+                j += 2
+                continue
             elif c.kind == "word" and c.has("anaphora_singular", "anaphora_plural") and not out:
                 k = self._skip(ch, j + 1, ("place_mod",))
                 if k + 1 < b and ch[k].text in _OPEN_QUOTES and ch[k + 1].kind == "place":

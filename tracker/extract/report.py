@@ -34,6 +34,7 @@ from tracker.extract.grammar import Frame, grammar, settlement_kinds
 from tracker.extract.lexicon import Hit, lexicon
 from tracker.extract.places import (
     ADMIN,
+    COUNTED_ANAPHORA,
     LONGER_NAME,
     QUARTER_KM,
     UNNAMED_SITE,
@@ -231,6 +232,10 @@ class _Reader:
                         for p in self._previous_sentence_places(place, sent):
                             resolved.append((p, role))
                         continue
+                    if place.reason == COUNTED_ANAPHORA:
+                        for p in self._counted_places(place, sent):
+                            resolved.append((p, role))
+                        continue
                     if place.reason in ("anaphora", "unnamed definite"):
                         found = self._antecedent(place, sent, targets)
                         if found is None and place.reason == "unnamed definite":
@@ -307,6 +312,15 @@ class _Reader:
                 if before.start <= p.start < before.end and (p.resolved or p.mention is not None)
                 and not self._located(p) and not self._located(p, self.directional_ends)
                 and not self._located(p, self.to_ends)]  # "evacuated from A and B to Idlib": A and B
+
+    def _counted_places(self, word: Place, sent: Sentence) -> list[Place]:
+        """What "these two garrisons" ("این دو پادگان") refers back to: the places named before it in its
+        sentence (at most as many as it counts), else those of the sentence before."""
+        named = [p for p in self.places if sent.start <= p.start < word.start and (p.resolved or p.mention is not None)
+                 and not self._located(p) and not self._located(p, self.directional_ends)]
+        if not named:
+            return self._previous_sentence_places(word, sent)
+        return [p.referring(word.start, word.end, "refers back to " + p.text) for p in named[-(word.count or 1):]]
 
     def _located(self, p: Place, ends: list[int] | None = None) -> bool:
         """Whether a locator word ("north of", "ريف", "در حومه"; or one of ``ends``) stands right before
