@@ -1231,3 +1231,14 @@ def test_persian_out_of_a_sides_hands(gz, text, want):
 ])
 def test_persian_counted_anaphora(gz, text, want):
     assert {x for x in _persian(text, gz) if x[0] == "government"} == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # a flag raised is its side's; the place before an apposition between commas is where
+    ("پرچم دولت سوریه روز شنبه بر فراز ساختمان شهرداری در شهر سراقب، شهری راهبردی در شرق ادلب، برافراشته شد.",
+     {("government", "capture", "C3916")}),
+    # the active verb with the object and a place between them
+    ("ارتش سوریه پرچم خود را بر فراز ساختمان شهرداری در شهر سراقب برافراشت.", {("government", "capture", "C3916")}),
+])
+def test_persian_flag_raised(gz, text, want):
+    assert _persian(text, gz) == want

@@ -1800,6 +1800,12 @@ class PersianGrammar(_ScopeGrammar):
             if m is not None and not any(c.kind == "pred" and c.value[0] != "clash" or
                                          c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[m:i]):
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
+        if not f.places and a == i and a > 0 and ch[a - 1].text in _LIST_PUNCT:
+            # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
+            p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
+                      or ch[k].kind == "pred" or ch[k].text in _BOUNDARY_PUNCT), None)
+            if p is not None and ch[p].text in _LIST_PUNCT and p > 0 and ch[p - 1].kind == "place":
+                f.places = self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
@@ -1812,6 +1818,11 @@ class PersianGrammar(_ScopeGrammar):
             f.loser = subject
         elif f.passive:
             f.agent, f.agent_how = self._by_agent(ch, a)
+            if f.agent is None:
+                # "پرچم دولت سوریه بر فراز ... برافراشته شد": the side whose flag was raised
+                flag = next((k for k in range(0, i - 1) if ch[k].has("flag") and self._actor_at(ch, k + 1)), None)
+                if flag is not None:
+                    f.agent, f.agent_how = ch[flag + 1].value, "possessor"
         else:
             f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
         if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
