@@ -1242,3 +1242,13 @@ def test_persian_counted_anaphora(gz, text, want):
 ])
 def test_persian_flag_raised(gz, text, want):
     assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # the seat of a governorate named next, or named before in the sentence: the city of its name
+    ("نیروهای دموکراتیک سوریه کنترل مرکز استان رقه را در دست گرفتند.", ("sdf", "capture", "C5710")),
+    ("شورشیان در استان درعا پس از عقب نشینی نیروهای دولتی کنترل مرکز این استان را در دست گرفتند.",
+     ("opposition", "capture", "C5993")),
+])
+def test_persian_seat_of_a_governorate(gz, text, want):
+    assert want in _persian(text, gz)

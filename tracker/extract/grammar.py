@@ -1410,6 +1410,7 @@ class _ScopeGrammar(Grammar):
         self._features = frozenset(fold_key(w) for w in lex.data["words"].get("feature", []))
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
         self._quarter_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("quarter", []))
+        self._province_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("province", []))
         self._numbers = frozenset(lex.numbers)
 
     def _aside(self, ch: list[Chunk], k: int) -> tuple[int, int] | None:
@@ -1487,6 +1488,18 @@ class _ScopeGrammar(Grammar):
                         name.within = self._near_place(ch, k, b)  # "اللواء 93 قرب بلدة عين عيسى"
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
+                    continue
+            elif c.kind == "word" and c.has("seat", "seat_anaphora") and not out:
+                # "مرکز استان رقه", "مرکز این استان": the governorate's seat, the city of its name
+                gov = j + 1 if c.has("seat") else next(
+                    (k for k in range(j - 1, -1, -1) if ch[k].kind == "place" and
+                     (k > 0 and ch[k - 1].has("province") or ch[k].text.startswith(self._province_heads))), None)
+                if gov is not None and gov < len(ch) and ch[gov].kind == "place":
+                    name = ch[gov].text
+                    name = name.split(" ", 1)[1] if name.startswith(self._province_heads) else name
+                    out.append((Place(c.start, c.end if gov < j else ch[gov].end, name,
+                                      reason="not in the gazetteer", done=True), self._role(ch, j, a, role)))
+                    j = max(j, gov) + 1
                     continue
             elif c.kind == "word" and c.has("anaphora_counted") and not out and j + 1 < b and ch[j + 1].kind == "word":
                 # "این دو پادگان": the places named before, as many as the number says
