@@ -1252,3 +1252,20 @@ def test_persian_flag_raised(gz, text, want):
 ])
 def test_persian_seat_of_a_governorate(gz, text, want):
     assert want in _persian(text, gz)
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # an entry, then the other side's withdrawal from the place told in the next sentence: a takeover
+    ("هیئت تحریر الشام روز پنجشنبه پس از درگیری‌های چندروزه وارد شهر جرابلس شد. نیروهای ارتش ملی سوریه "
+     "بدون مقاومت از مقرهای خود در این شهر عقب نشستند.", "fa", ("hts", "capture", "Jarablus")),
+    ("Government troops entered Saraqib and clashed with rebels. Rebel factions pulled out of the town overnight.",
+     "en", ("government", "capture", "Saraqab")),
+])
+def test_entry_then_the_other_sides_withdrawal_next_sentence(gz, text, lang, want):
+    assert want in _said(text, lang, gz)
+
+
+def test_entry_then_own_withdrawal_next_sentence_takes_nothing(gz):
+    got = _said("Government troops entered Saraqib and clashed with rebels. The troops pulled out of the town "
+                "overnight.", "en", gz)
+    assert ("government", "capture", "Saraqab") not in got

@@ -153,6 +153,7 @@ class _Reader:
         if not read:
             return []
         self._resolve_places(read)
+        self._withdrawn_after_entry(read)
         self._fighting_goes_on(read)
         # a chronicle (an encyclopedia article) tells of many sides in turn: no one side is its topic
         topic = self._topic(read) if self.report.kind != "chronicle" else None
@@ -192,6 +193,24 @@ class _Reader:
                              distance_km(c.lat, c.lon, scope.lat, scope.lon) <= DENIAL_KM):
                     claims[k] = replace(c, status="refuted")
         return claims
+
+    @staticmethod
+    def _withdrawn_after_entry(read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
+        """An entry or advance into a place whose other side's withdrawal from it the next sentence tells
+        ("HTS entered Afrin. The Third Legion withdrew from its bases in the city") takes the place over, as
+        the same sentence's "entered X after the Y withdrew" does."""
+        for (sent, _ch, frames), (nxt, _ch2, after) in zip(read, read[1:]):
+            if nxt.paragraph != sent.paragraph or nxt.start - sent.end > 2:
+                continue
+            for f in frames:
+                if f.construction not in ("verb", "entry") or f.action != "advance" or f.agent is None or not f.places or \
+                        any(role != "whole" for _, role in f.places):
+                    continue
+                entered = {p.place_id for p, _ in f.places if p.place_id}
+                if any(g.action == "withdraw" and g.loser is not None and g.loser.side and
+                       g.loser.side != f.agent.side and entered & {p.place_id for p, role in g.places
+                                                                   if role != "directional"} for g in after):
+                    f.action, f.entered = "capture", True
 
     def _fighting_goes_on(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
         """An entry read as a capture stays an advance when its paragraph goes on to say the fighting goes
