@@ -1269,3 +1269,23 @@ def test_entry_then_own_withdrawal_next_sentence_takes_nothing(gz):
     got = _said("Government troops entered Saraqib and clashed with rebels. The troops pulled out of the town "
                 "overnight.", "en", gz)
     assert ("government", "capture", "Saraqab") not in got
+
+
+@pytest.mark.parametrize("text", [
+    # a base named after a town, in quotes or with a word of what it is between: the base, not the town
+    "نیروهای دموکراتیک سوریه پایگاه هوایی «الطبقه» را از داعش پس گرفتند.",
+    "نیروهای دموکراتیک سوریه پایگاه نظامی الطبقه را از داعش پس گرفتند.",
+    "نیروهای دموکراتیک سوریه پایگاه «الطبقه» را از داعش پس گرفتند.",
+])
+def test_persian_base_named_after_a_town(gz, text):
+    assert _persian(text, gz) == {("sdf", "capture", "wm:5930")}
+
+
+def test_a_site_placed_by_its_namesake_takes_the_offensives_leader(gz):
+    # in an offensive led by one side, the "rebels" taking a site named after a town of its governorates are
+    # that side, as they are for the town itself
+    report = Report(report_id="l", text="شورشیان سوری روز شنبه پایگاه نظامی «سراقب» در شرق ادلب را تصرف کردند.",
+                    published=date(2024, 12, 1), lang="fa")
+    got = [(c.actor, c.place_id, c.lat is not None) for c in extract_report(report, gz)
+           if c.status == "asserted" and c.action == "capture"]
+    assert got == [("hts", None, True)]

@@ -1626,6 +1626,17 @@ class _ScopeGrammar(Grammar):
         """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
         words; the head is part of the name for heads such as "حقل" and "جبل"."""
         k = j + 1
+        if ch[j].has("place_head_in_name"):
+            # "پایگاه «X»", "پایگاه بالگردهای «X»" (the helicopter base X): a site named after the place, with
+            # at most one word of what it is between; not the place
+            m = k + 1 if k < b and ch[k].kind == "word" and ch[k].text not in _OPEN_QUOTES and \
+                (ch[k].has("place_mod") or not ch[k].value and not ch[k].has("not_name")) else k
+            quoted = m < b and ch[m].text in _OPEN_QUOTES
+            m += quoted
+            if (m > k or quoted) and m < b and ch[m].kind == "place":
+                end = m + 1 + (m + 1 < b and ch[m + 1].text in _CLOSE_QUOTES)
+                return Place(ch[j].start, ch[m].end, ch[j].text + " " + ch[m].text, reason="not in the gazetteer",
+                             done=True, site=True, namesake=ch[m].value), end
         if k < b and ch[k].kind == "place":
             c = ch[k]
             if ch[j].has("place_head_in_name"):

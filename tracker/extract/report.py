@@ -555,8 +555,11 @@ class _Reader:
                 precision = "region"
             elif precision != "region":
                 lat, lon, pid, pname = place.lat, place.lon, place.place_id, place.name
-        if pid is not None and date_s and f.agent is not None and side == f.agent.side:
-            side = self._led_side(side, f.agent, pid, date_s)
+        # a site placed by the town it is named after or lies in is in that town's governorate
+        where = pid or next((q.place_id for q in (place.namesake, place.within) if q is not None and q.place_id),
+                            None) if place is not None and lat is not None else pid
+        if where is not None and date_s and f.agent is not None and side == f.agent.side:
+            side = self._led_side(side, f.agent, where, date_s)
         conf = 0.55 + (0.15 if named else 0.0) + (0.15 if place is not None and place.resolved else 0.0) + \
             (0.05 if attribution else 0.0)
         if place is not None and place.reason and place.reason.startswith("refers"):
@@ -634,6 +637,10 @@ class _Reader:
         """A place's words as the report writes them (the stored text, not the folded one)."""
         if place.reason and place.reason.startswith("refers back"):
             return place.text.strip()
+        if place.site and place.namesake is not None and place.text:
+            # a site's kind and name, the words between left out ("پایگاه بالگردهای «X»": "پایگاه X")
+            head = place.start + len(place.text) - len(place.namesake.text) - 1
+            return f"{self._words(replace(place, end=head, text=''))} {self._words(place.namesake)}"
         words = self.text[self.off.orig(place.start):self.off.orig(place.end)].strip(" ،,.\"«»“”'")
         if self.lang == "ar" and place.mention is None:
             # a proclitic written onto a region's first word: "بالريف الشرقي" is "الريف الشرقي"
