@@ -1289,3 +1289,13 @@ def test_a_site_placed_by_its_namesake_takes_the_offensives_leader(gz):
     got = [(c.actor, c.place_id, c.lat is not None) for c in extract_report(report, gz)
            if c.status == "asserted" and c.action == "capture"]
     assert got == [("hts", None, True)]
+
+
+@pytest.mark.parametrize("text,want", [
+    # a site named by kind words ("the infantry school") is not the village named like its first word ...
+    ("شورشیان سوری مدرسه پیاده‌نظام در شمال حلب را تصرف کردند.", set()),
+    # ... which a kind word before it still names
+    ("شورشیان روستای مدرسه را تصرف کردند.", {("opposition", "capture", "C2208")}),
+])
+def test_persian_site_named_by_kind_words(gz, text, want):
+    assert _persian(text, gz) == want

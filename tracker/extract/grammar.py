@@ -1410,6 +1410,7 @@ class _ScopeGrammar(Grammar):
         self._features = frozenset(fold_key(w) for w in lex.data["words"].get("feature", []))
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
         self._quarter_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("quarter", []))
+        self._site_kinds = frozenset(fold_key(w) for w in lex.data.get("place_words", {}).get("site_kind", []))
         self._province_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("province", []))
         self._numbers = frozenset(lex.numbers)
 
@@ -1459,6 +1460,9 @@ class _ScopeGrammar(Grammar):
                 continue
             if c.kind == "place" and j > a and (ch[j - 1].text.isdigit() or ch[j - 1].text in self._numbers):
                 pass  # "دو ساله", "3 كلم": a measure, not a place
+            elif c.kind == "place" and c.text in self._site_kinds and j + 1 < b and ch[j + 1].kind == "word" and \
+                    not ch[j + 1].value:
+                pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
                 if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
                         not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
