@@ -1299,3 +1299,12 @@ def test_a_site_placed_by_its_namesake_takes_the_offensives_leader(gz):
 ])
 def test_persian_site_named_by_kind_words(gz, text, want):
     assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # the siege of a city's prison broken: the prison, at the city's point with no place id, not the city
+    ("ارتش سوریه محاصره زندان مرکزی حمص را شکست.", {("government", "capture", None)}),
+    ("ارتش سوریه با پیشروی در شمال شهر حمص، محاصره زندان مرکزی این شهر را در هم شکست.", set()),
+])
+def test_persian_site_of_a_city_is_not_the_city(gz, text, want):
+    assert {x for x in _persian(text, gz) if x[1] == "capture"} == want

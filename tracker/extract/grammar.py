@@ -1493,6 +1493,20 @@ class _ScopeGrammar(Grammar):
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
                     continue
+            elif c.kind == "word" and c.text in self._site_kinds and not out:
+                # "زندان مرکزی حلب" (Aleppo's central prison): a site by its kind, in the city after it; "زندان
+                # مرکزی این شهر": in the city named before; neither takes the city
+                k = j + 1
+                while k < b and k - j <= 2 and ch[k].kind == "word" and (not ch[k].value or ch[k].has("place_mod")):
+                    k += 1
+                if k < b and ch[k].kind == "place" and not self._located(ch, k):
+                    out.append((Place(c.start, ch[k].end, c.text, reason=UNNAMED_SITE, done=True, site=True,
+                                      within=ch[k].value), self._role(ch, j, a, role)))
+                    j = k + 1
+                    continue
+                if k < b and ch[k].has("anaphora_singular"):
+                    j = k + 1
+                    continue
             elif c.kind == "word" and c.has("seat", "seat_anaphora") and not out:
                 # "مرکز استان رقه", "مرکز این استان": the governorate's seat, the city of its name
                 gov = j + 1 if c.has("seat") else next(
