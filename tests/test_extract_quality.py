@@ -1274,3 +1274,121 @@ def test_the_israeli_army_is_no_opposition_faction(gz):
     report = Report(report_id="i", text="سيطر جيش الاحتلال على قرية جباتا الخشب في ريف القنيطرة",
                     published=date(2024, 12, 10), lang="ar")
     assert {c.actor for c in extract_report(report, gz)} == {"unknown"}
+
+
+def _persian(text: str, gz) -> set[tuple[str, str, str | None]]:
+    report = Report(report_id="pg", text=text, published=date(2016, 3, 9), lang="fa")
+    return {(c.actor, c.action, c.place_id) for c in extract_report(report, gz)
+            if c.status == "asserted" and c.action in ("capture", "advance", "withdraw")}
+
+
+@pytest.mark.parametrize("text,want", [
+    # a quarter, its name (in quotes or not), then the city that owns it; fighting told in a clause of time
+    ("ارتش سوریه محله جوبر دمشق را پس از دو هفته نبرد از شورشیان پس گرفت.", {("government", "capture", "N0025")}),
+    ("شورشیان محله «صلاح الدین» حلب را پس از چند روز درگیری تصرف کردند.", {("opposition", "capture", "N0214")}),
+])
+def test_persian_quarter_of_a_city(gz, text, want):
+    assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # "X را از دست Y خارج کرد": took X out of Y's hands, a capture by the subject
+    ("ارتش سوریه شهرک «سراقب» در شرق ادلب را از دست تروریست‌های جبهه النصره خارج کرد.",
+     {("government", "capture", "C3916")}),
+    # a side moving its own forces out of a place takes nothing
+    ("ارتش سوریه نیروهای خود را از شهر سراقب خارج کرد.", set()),
+    # "از دست داد": lost; "از کنترل Y خارج شد": went out of Y's control, Y's loss
+    ("ارتش سوریه شهر سراقب را از دست داد.", {("government", "withdraw", "C3916")}),
+    ("شهر سراقب از کنترل ارتش سوریه خارج شد.", {("government", "withdraw", "C3916")}),
+])
+def test_persian_out_of_a_sides_hands(gz, text, want):
+    assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # "these two villages" whose siege was broken: the places counted, named before in the sentence ...
+    ("پس از هفته‌ها محاصره روستاهای کفرنبوده و الهبیط، ارتش سوریه حلقه محاصره این دو روستا را شکست.",
+     {("government", "capture", "C3209"), ("government", "capture", "C3989")}),
+    # ... or in the sentence before
+    ("شورشیان روستاهای کفرنبوده و الهبیط را محاصره کرده بودند. ارتش سوریه روز شنبه محاصره این دو روستا را شکست.",
+     {("government", "capture", "C3209"), ("government", "capture", "C3989")}),
+])
+def test_persian_counted_anaphora(gz, text, want):
+    assert {x for x in _persian(text, gz) if x[0] == "government"} == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # a flag raised is its side's; the place before an apposition between commas is where
+    ("پرچم دولت سوریه روز شنبه بر فراز ساختمان شهرداری در شهر سراقب، شهری راهبردی در شرق ادلب، برافراشته شد.",
+     {("government", "capture", "C3916")}),
+    # the active verb with the object and a place between them
+    ("ارتش سوریه پرچم خود را بر فراز ساختمان شهرداری در شهر سراقب برافراشت.", {("government", "capture", "C3916")}),
+])
+def test_persian_flag_raised(gz, text, want):
+    assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # the seat of a governorate named next, or named before in the sentence: the city of its name
+    ("نیروهای دموکراتیک سوریه کنترل مرکز استان رقه را در دست گرفتند.", ("sdf", "capture", "C5710")),
+    ("شورشیان در استان درعا پس از عقب نشینی نیروهای دولتی کنترل مرکز این استان را در دست گرفتند.",
+     ("opposition", "capture", "C5993")),
+])
+def test_persian_seat_of_a_governorate(gz, text, want):
+    assert want in _persian(text, gz)
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    # an entry, then the other side's withdrawal from the place told in the next sentence: a takeover
+    ("هیئت تحریر الشام روز پنجشنبه پس از درگیری‌های چندروزه وارد شهر جرابلس شد. نیروهای ارتش ملی سوریه "
+     "بدون مقاومت از مقرهای خود در این شهر عقب نشستند.", "fa", ("hts", "capture", "Jarablus")),
+    ("Government troops entered Saraqib and clashed with rebels. Rebel factions pulled out of the town overnight.",
+     "en", ("government", "capture", "Saraqab")),
+])
+def test_entry_then_the_other_sides_withdrawal_next_sentence(gz, text, lang, want):
+    assert want in _said(text, lang, gz)
+
+
+def test_entry_then_own_withdrawal_next_sentence_takes_nothing(gz):
+    got = _said("Government troops entered Saraqib and clashed with rebels. The troops pulled out of the town "
+                "overnight.", "en", gz)
+    assert ("government", "capture", "Saraqab") not in got
+
+
+@pytest.mark.parametrize("text", [
+    # a base named after a town, in quotes or with a word of what it is between: the base, not the town
+    "نیروهای دموکراتیک سوریه پایگاه هوایی «الطبقه» را از داعش پس گرفتند.",
+    "نیروهای دموکراتیک سوریه پایگاه نظامی الطبقه را از داعش پس گرفتند.",
+    "نیروهای دموکراتیک سوریه پایگاه «الطبقه» را از داعش پس گرفتند.",
+])
+def test_persian_base_named_after_a_town(gz, text):
+    assert _persian(text, gz) == {("sdf", "capture", "wm:5930")}
+
+
+def test_a_site_placed_by_its_namesake_takes_the_offensives_leader(gz):
+    # in an offensive led by one side, the "rebels" taking a site named after a town of its governorates are
+    # that side, as they are for the town itself
+    report = Report(report_id="l", text="شورشیان سوری روز شنبه پایگاه نظامی «سراقب» در شرق ادلب را تصرف کردند.",
+                    published=date(2024, 12, 1), lang="fa")
+    got = [(c.actor, c.place_id, c.lat is not None) for c in extract_report(report, gz)
+           if c.status == "asserted" and c.action == "capture"]
+    assert got == [("hts", None, True)]
+
+
+@pytest.mark.parametrize("text,want", [
+    # a site named by kind words ("the infantry school") is not the village named like its first word ...
+    ("شورشیان سوری مدرسه پیاده‌نظام در شمال حلب را تصرف کردند.", set()),
+    # ... which a kind word before it still names
+    ("شورشیان روستای مدرسه را تصرف کردند.", {("opposition", "capture", "C2208")}),
+])
+def test_persian_site_named_by_kind_words(gz, text, want):
+    assert _persian(text, gz) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    # the siege of a city's prison broken: the prison, at the city's point with no place id, not the city
+    ("ارتش سوریه محاصره زندان مرکزی حمص را شکست.", {("government", "capture", None)}),
+    ("ارتش سوریه با پیشروی در شمال شهر حمص، محاصره زندان مرکزی این شهر را در هم شکست.", set()),
+])
+def test_persian_site_of_a_city_is_not_the_city(gz, text, want):
+    assert {x for x in _persian(text, gz) if x[1] == "capture"} == want

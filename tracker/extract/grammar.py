@@ -35,7 +35,7 @@ from functools import lru_cache
 from tracker.extract.actors import Actor
 from tracker.extract.chunks import Chunk
 from tracker.extract.lexicon import Lexicon
-from tracker.extract.places import BARE_NAME, LONGER_NAME, SETTLEMENT_WORDS, UNNAMED_SITE, Place
+from tracker.extract.places import BARE_NAME, COUNTED_ANAPHORA, LONGER_NAME, SETTLEMENT_WORDS, UNNAMED_SITE, Place
 from tracker.extract.segment import Sentence
 from tracker.textfold import fold_key
 from tracker.vocab import TERRITORIAL
@@ -1419,6 +1419,8 @@ class _ScopeGrammar(Grammar):
         self._features = frozenset(fold_key(w) for w in lex.data["words"].get("feature", []))
         self._region_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("region", []))
         self._quarter_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("quarter", []))
+        self._site_kinds = frozenset(fold_key(w) for w in lex.data.get("place_words", {}).get("site_kind", []))
+        self._province_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("province", []))
         self._numbers = frozenset(lex.numbers)
 
     def _aside(self, ch: list[Chunk], k: int) -> tuple[int, int] | None:
@@ -1467,13 +1469,23 @@ class _ScopeGrammar(Grammar):
                 continue
             if c.kind == "place" and j > a and (ch[j - 1].text.isdigit() or ch[j - 1].text in self._numbers):
                 pass  # "دو ساله", "3 كلم": a measure, not a place
+            elif c.kind == "place" and c.text in self._site_kinds and j + 1 < b and ch[j + 1].kind == "word" and \
+                    not ch[j + 1].value:
+                pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
                 if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
                         not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
                              and ch[j - 1].text in ("في", "در")) and \
                         not self._in_prefixed(c):
-                    if j > a and ch[j - 1].has("quarter") or c.text.startswith(self._quarter_heads):
+                    q = j - 1 if j > a and ch[j - 1].text not in _OPEN_QUOTES else j - 2
+                    if q >= a and ch[q].has("quarter") or c.text.startswith(self._quarter_heads):
                         c.value.within = self._quarter_city(ch, j + 1, b)  # "حي الميدان في دمشق" too
+                        city = self._city_owning(ch, j + 1, b)
+                        if city is not None:  # "محله «میدان» دمشق": the city only locates its quarter
+                            c.value.within = ch[city].value
+                            out.append((c.value, self._role(ch, j, a, role)))
+                            j = city + 1
+                            continue
                     out.append((c.value, self._role(ch, j, a, role)))
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
@@ -1490,6 +1502,39 @@ class _ScopeGrammar(Grammar):
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
                     continue
+            elif c.kind == "word" and c.text in self._site_kinds and not out:
+                # "زندان مرکزی حلب" (Aleppo's central prison): a site by its kind, in the city after it; "زندان
+                # مرکزی این شهر": in the city named before; neither takes the city
+                k = j + 1
+                while k < b and k - j <= 2 and ch[k].kind == "word" and (not ch[k].value or ch[k].has("place_mod")):
+                    k += 1
+                if k < b and ch[k].kind == "place" and not self._located(ch, k):
+                    out.append((Place(c.start, ch[k].end, c.text, reason=UNNAMED_SITE, done=True, site=True,
+                                      within=ch[k].value), self._role(ch, j, a, role)))
+                    j = k + 1
+                    continue
+                if k < b and ch[k].has("anaphora_singular"):
+                    j = k + 1
+                    continue
+            elif c.kind == "word" and c.has("seat", "seat_anaphora") and not out:
+                # "مرکز استان رقه", "مرکز این استان": the governorate's seat, the city of its name
+                gov = j + 1 if c.has("seat") else next(
+                    (k for k in range(j - 1, -1, -1) if ch[k].kind == "place" and
+                     (k > 0 and ch[k - 1].has("province") or ch[k].text.startswith(self._province_heads))), None)
+                if gov is not None and gov < len(ch) and ch[gov].kind == "place":
+                    name = ch[gov].text
+                    name = name.split(" ", 1)[1] if name.startswith(self._province_heads) else name
+                    out.append((Place(c.start, c.end if gov < j else ch[gov].end, name,
+                                      reason="not in the gazetteer", done=True), self._role(ch, j, a, role)))
+                    j = max(j, gov) + 1
+                    continue
+            elif c.kind == "word" and c.has("anaphora_counted") and not out and j + 1 < b and ch[j + 1].kind == "word":
+                # "این دو پادگان": the places named before, as many as the number says
+                count = self.lex.numbers.get(c.text.split()[-1], 0)
+                out.append((Place(c.start, ch[j + 1].end, c.text, reason=COUNTED_ANAPHORA, count=int(count)),
+                            self._role(ch, j, a, role)))
+                j += 2
+                continue
             elif c.kind == "word" and c.has("anaphora_singular", "anaphora_plural") and not out:
                 k = self._skip(ch, j + 1, ("place_mod",))
                 if k + 1 < b and ch[k].text in _OPEN_QUOTES and ch[k + 1].kind == "place":
@@ -1584,6 +1629,14 @@ class _ScopeGrammar(Grammar):
                 return None
         return None
 
+    def _city_owning(self, ch: list[Chunk], k: int, b: int) -> int | None:
+        """The index of the city that owns a quarter's name right after it, in Persian ("محله «میدان»
+        دمشق": the quarter of Damascus); Arabic names no city that way."""
+        if self.lex.lang != "fa":
+            return None
+        m = k + 1 if k < b and ch[k].text in _CLOSE_QUOTES else k
+        return m if m < b and ch[m].kind == "place" else None
+
     def _near_place(self, ch: list[Chunk], k: int, b: int) -> Place | None:
         """The place a site is said to lie near, right after it ("قرب بلدة عين عيسى", "بمحيط مطار حلب")."""
         m = k
@@ -1625,6 +1678,17 @@ class _ScopeGrammar(Grammar):
         """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
         words; the head is part of the name for heads such as "حقل" and "جبل"."""
         k = j + 1
+        if ch[j].has("place_head_in_name"):
+            # "پایگاه «X»", "پایگاه بالگردهای «X»" (the helicopter base X): a site named after the place, with
+            # at most one word of what it is between; not the place
+            m = k + 1 if k < b and ch[k].kind == "word" and ch[k].text not in _OPEN_QUOTES and \
+                (ch[k].has("place_mod") or not ch[k].value and not ch[k].has("not_name")) else k
+            quoted = m < b and ch[m].text in _OPEN_QUOTES
+            m += quoted
+            if (m > k or quoted) and m < b and ch[m].kind == "place":
+                end = m + 1 + (m + 1 < b and ch[m + 1].text in _CLOSE_QUOTES)
+                return Place(ch[j].start, ch[m].end, ch[j].text + " " + ch[m].text, reason="not in the gazetteer",
+                             done=True, site=True, namesake=ch[m].value), end
         if k < b and ch[k].kind == "place":
             c = ch[k]
             if ch[j].has("place_head_in_name"):
@@ -1822,17 +1886,33 @@ class PersianGrammar(_ScopeGrammar):
         if not f.places:
             # "X را پس از نبردی سنگین به کنترل خود درآوردند": the object before a clause of time
             m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
-            if m is not None and not any(c.kind == "pred" or c.kind == "punct" and c.text in _BOUNDARY_PUNCT
-                                         for c in ch[m:i]):
+            # the fighting the clause of time tells of ("پس از چند روز درگیری") is no predicate of its own
+            if m is not None and not any(c.kind == "pred" and c.value[0] != "clash" or
+                                         c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[m:i]):
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
+        if not f.places and a == i and a > 0 and ch[a - 1].text in _LIST_PUNCT:
+            # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
+            p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
+                      or ch[k].kind == "pred" or ch[k].text in _BOUNDARY_PUNCT), None)
+            if p is not None and ch[p].text in _LIST_PUNCT and p > 0 and ch[p - 1].kind == "place":
+                f.places = self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
         f.passive = " شد" in f.pred.text or f.pred.text.endswith("شد")
+        if f.loss and subject is None:
+            # "شهر X از کنترل ارتش خارج شد": the place went out of the side's control, the side lost it
+            subject = next((self._actor_at(ch, k + 1) for k in range(a, i - 1)
+                            if ch[k].has("from") and ch[k].text != "از" and self._actor_at(ch, k + 1) is not None), None)
         if f.loss:
             f.loser = subject
         elif f.passive:
             f.agent, f.agent_how = self._by_agent(ch, a)
+            if f.agent is None:
+                # "پرچم دولت سوریه بر فراز ... برافراشته شد": the side whose flag was raised
+                flag = next((k for k in range(0, i - 1) if ch[k].has("flag") and self._actor_at(ch, k + 1)), None)
+                if flag is not None:
+                    f.agent, f.agent_how = ch[flag + 1].value, "possessor"
         else:
             f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
         if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
@@ -1871,7 +1951,13 @@ class PersianGrammar(_ScopeGrammar):
         if frm is None:
             return False
         f.loser = self._actor_at(ch, marker - 1)
-        f.places = self._scope_places(ch, frm + 1, i, f)
+        # the object is the side driven out, not the subject's own forces ("نیروهای خود را از شهر X خارج کرد")
+        own = ch[marker - 1].has("reflexive") or marker > 1 and ch[marker - 2].has("reflexive")
+        f.places = self._scope_places(ch, frm + 1, i, f) if not own else []
+        if not f.places and f.loser is None and self._actor_at(ch, frm + 1) is not None:
+            # "روستای X را از دست تروریست‌ها خارج کرد": the place is the object, taken out of the side's hands
+            f.loser = self._actor_at(ch, frm + 1)
+            f.places = self._scope_places(ch, self._clause_start(ch, marker), marker, f)
         subject = self._subject(ch, i)
         if subject is not None and subject is not f.loser:
             f.agent, f.agent_how = subject, "subject"

@@ -25,6 +25,8 @@ SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "tow
                     "village": frozenset({"village", "town"})}
 #: the reason of a site named only by its kind and where it lies ("a prison in Hasaka city")
 UNNAMED_SITE = "a site named by its kind and where it lies"
+#: the reason of "these two garrisons" ("این دو پادگان"): the places named just before it
+COUNTED_ANAPHORA = "anaphora to the places counted"
 #: lexicon groups whose words are never part of a place name
 MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "head", "weak", "backing",
                      "adjective"})
@@ -57,6 +59,7 @@ class Place:
     namesake: "Place | None" = None  # the place a site is named after ("the Tabqa military airport": Tabqa)
     alias: "Place | None" = None  # another name in brackets after it ("Girê Spî (Tal Abyad)")
     within: "Place | None" = None  # the city a quarter is said to lie in ("the Ghweiran district in Hasakah")
+    count: int = 0  # how many places named before a counted anaphora refers to ("این دو پادگان": 2)
 
     def referring(self, start: int, end: int, why: str) -> Place:
         """This place as named again at ``[start, end)`` ("the city", "it")."""

@@ -35,6 +35,7 @@ from tracker.extract.lexicon import Hit, lexicon
 from tracker.extract.places import (
     ADMIN,
     BARE_NAME,
+    COUNTED_ANAPHORA,
     LONGER_NAME,
     QUARTER_KM,
     UNNAMED_SITE,
@@ -158,6 +159,7 @@ class _Reader:
         if not read:
             return []
         self._resolve_places(read)
+        self._withdrawn_after_entry(read)
         self._fighting_goes_on(read)
         # a chronicle (an encyclopedia article) tells of many sides in turn: no one side is its topic
         topic = self._topic(read) if self.report.kind != "chronicle" else None
@@ -198,6 +200,24 @@ class _Reader:
                     claims[k] = replace(c, status="refuted")
         return claims
 
+    @staticmethod
+    def _withdrawn_after_entry(read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
+        """An entry or advance into a place whose other side's withdrawal from it the next sentence tells
+        ("HTS entered Afrin. The Third Legion withdrew from its bases in the city") takes the place over, as
+        the same sentence's "entered X after the Y withdrew" does."""
+        for (sent, _ch, frames), (nxt, _ch2, after) in zip(read, read[1:]):
+            if nxt.paragraph != sent.paragraph or nxt.start - sent.end > 2:
+                continue
+            for f in frames:
+                if f.construction not in ("verb", "entry") or f.action != "advance" or f.agent is None or not f.places or \
+                        any(role != "whole" for _, role in f.places):
+                    continue
+                entered = {p.place_id for p, _ in f.places if p.place_id}
+                if any(g.action == "withdraw" and g.loser is not None and g.loser.side and
+                       g.loser.side != f.agent.side and entered & {p.place_id for p, role in g.places
+                                                                   if role != "directional"} for g in after):
+                    f.action, f.entered = "capture", True
+
     def _fighting_goes_on(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
         """An entry read as a capture stays an advance when its paragraph goes on to say the fighting goes
         on ("... entered al-Bab. Clashes are still going on inside the city")."""
@@ -235,6 +255,10 @@ class _Reader:
                 for place, role in f.places:
                     if place.reason == "anaphora" and place.text in self._plural_words:
                         for p in self._previous_sentence_places(place, sent):
+                            resolved.append((p, role))
+                        continue
+                    if place.reason == COUNTED_ANAPHORA:
+                        for p in self._counted_places(place, sent):
                             resolved.append((p, role))
                         continue
                     if place.reason in ("anaphora", "unnamed definite"):
@@ -317,6 +341,15 @@ class _Reader:
                 if before.start <= p.start < before.end and (p.resolved or p.mention is not None)
                 and not self._located(p) and not self._located(p, self.directional_ends)
                 and not self._located(p, self.to_ends)]  # "evacuated from A and B to Idlib": A and B
+
+    def _counted_places(self, word: Place, sent: Sentence) -> list[Place]:
+        """What "these two garrisons" ("این دو پادگان") refers back to: the places named before it in its
+        sentence (at most as many as it counts), else those of the sentence before."""
+        named = [p for p in self.places if sent.start <= p.start < word.start and (p.resolved or p.mention is not None)
+                 and not self._located(p) and not self._located(p, self.directional_ends)]
+        if not named:
+            return self._previous_sentence_places(word, sent)
+        return [p.referring(word.start, word.end, "refers back to " + p.text) for p in named[-(word.count or 1):]]
 
     def _located(self, p: Place, ends: list[int] | None = None) -> bool:
         """Whether a locator word ("north of", "ريف", "در حومه"; or one of ``ends``) stands right before
@@ -548,8 +581,11 @@ class _Reader:
                 precision = "region"
             elif precision != "region":
                 lat, lon, pid, pname = place.lat, place.lon, place.place_id, place.name
-        if pid is not None and date_s and f.agent is not None and side == f.agent.side:
-            side = self._led_side(side, f.agent, pid, date_s)
+        # a site placed by the town it is named after or lies in is in that town's governorate
+        where = pid or next((q.place_id for q in (place.namesake, place.within) if q is not None and q.place_id),
+                            None) if place is not None and lat is not None else pid
+        if where is not None and date_s and f.agent is not None and side == f.agent.side:
+            side = self._led_side(side, f.agent, where, date_s)
         conf = 0.55 + (0.15 if named else 0.0) + (0.15 if place is not None and place.resolved else 0.0) + \
             (0.05 if attribution else 0.0)
         if place is not None and place.reason and place.reason.startswith("refers"):
@@ -627,6 +663,10 @@ class _Reader:
         """A place's words as the report writes them (the stored text, not the folded one)."""
         if place.reason and place.reason.startswith("refers back"):
             return place.text.strip()
+        if place.site and place.namesake is not None and place.text:
+            # a site's kind and name, the words between left out ("پایگاه بالگردهای «X»": "پایگاه X")
+            head = place.start + len(place.text) - len(place.namesake.text) - 1
+            return f"{self._words(replace(place, end=head, text=''))} {self._words(place.namesake)}"
         words = self.text[self.off.orig(place.start):self.off.orig(place.end)].strip(" ،,.\"«»“”'")
         if self.lang == "ar" and place.mention is None:
             # a proclitic written onto a region's first word: "بالريف الشرقي" is "الريف الشرقي"
