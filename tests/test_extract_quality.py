@@ -1190,3 +1190,32 @@ def test_places_named_after_most_notably_or_a_kind_word(gz, text):
     report = Report(report_id="n", text=text, published=date(2015, 6, 5), lang="en")
     assert {(c.actor, c.place_id) for c in extract_report(report, gz) if c.action == "capture"} == \
         {("opposition", "C3750")}
+
+
+def _news(text: str, gz, lang: str = "en"):
+    report = Report(report_id="n", text=text, published=date(2017, 6, 10), lang=lang)
+    return extract_report(report, gz)
+
+
+def _moves(claims) -> set[tuple[str, str, str, str]]:
+    return {(c.actor, c.action, c.status, c.place_name or c.place_text) for c in claims}
+
+
+@pytest.mark.parametrize("text,lang,action", [
+    ("Rebel fighters started pulling out of Khan Shaykhun on Tuesday.", "en", "withdraw"),
+    ("The Islamic State has begun to withdraw from Manbij, residents said.", "en", "withdraw"),
+    ("Government troops began capturing the village of Arak.", "en", "capture"),
+    ("بدأ تنظيم داعش ينسحب من مدينة منبج.", "ar", "withdraw"),
+    ("نیروهای داعش شروع به عقب‌نشینی از شهر طبقه کردند.", "fa", "withdraw"),
+])
+def test_a_move_only_begun_is_not_done(gz, text, lang, action):
+    claims = [c for c in _news(text, gz, lang) if c.action == action]
+    assert claims and all(c.status == "intent" for c in claims)
+
+
+@pytest.mark.parametrize("text", [
+    "The offensive started on Monday and the army captured Arak.",
+    "The army captured Arak after the offensive began.",
+])
+def test_a_beginning_elsewhere_leaves_the_capture_done(gz, text):
+    assert ("government", "capture", "asserted", "Arak") in _moves(_news(text, gz))
