@@ -1219,3 +1219,17 @@ def test_a_move_only_begun_is_not_done(gz, text, lang, action):
 ])
 def test_a_beginning_elsewhere_leaves_the_capture_done(gz, text):
     assert ("government", "capture", "asserted", "Arak") in _moves(_news(text, gz))
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Government forces advanced in the eastern districts of Palmyra, with ISIL fighters having seized control of "
+     "the Arak gas field.", ("isis", "capture", "asserted", "Arak Gas Field")),
+    ("Kurdish forces attacked Manbij, with IS militants having retaken the town of Arima.",
+     ("isis", "capture", "asserted", "Arima (A'rima)")),
+    ("The SDF pushed into Raqqa, with the army having already captured Maskanah.",
+     ("government", "capture", "asserted", "Maskana - Onaiza")),
+])
+def test_a_participle_clause_has_its_own_subject(gz, text, want):
+    moves = _moves(_news(text, gz))
+    assert want in moves
+    assert not any(m[1] == "capture" and m[3] == want[3] and m[0] != want[0] for m in moves)
