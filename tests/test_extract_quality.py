@@ -1233,3 +1233,22 @@ def test_a_participle_clause_has_its_own_subject(gz, text, want):
     moves = _moves(_news(text, gz))
     assert want in moves
     assert not any(m[1] == "capture" and m[3] == want[3] and m[0] != want[0] for m in moves)
+
+
+@pytest.mark.parametrize("text", [
+    "Russia kept its forces in several towns under the ceasefire agreement. On 4 March, Russian troops entered "
+    "Arima and began handing out food aid.",
+    "On 4 March, under a reconciliation deal, Russian military police entered Arima to patrol the town.",
+])
+def test_an_allys_entry_for_aid_or_patrol_takes_nothing(gz, text):
+    assert not caps(chronicle(text, gz))
+
+
+def test_an_allys_entry_under_a_deal_is_its_partners(gz):
+    text = "On 4 March, under a reconciliation deal, Russian military police entered Arima."
+    assert ("government", "Arima (A'rima)", "2017-03-04") in caps(chronicle(text, gz))
+
+
+def test_an_allys_entry_for_aid_in_arabic(gz):
+    text = "بموجب اتفاق التسوية، دخلت القوات الروسية مدينة منبج وبدأت بتوزيع المساعدات الإنسانية على الأهالي."
+    assert not any(c.action == "capture" and c.status == "asserted" for c in _news(text, gz, "ar"))

@@ -582,7 +582,11 @@ class _Reader:
         return None
 
     def _agreed(self, sent: Sentence) -> bool:
-        """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons")."""
+        """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons"),
+        and the sentence does not say what else the troops came for ("entered X and began distributing aid",
+        "to patrol": a deal spoken of beside a patrol or an aid delivery is the patrol's, not a handover)."""
+        if any(h.group == "mission" and sent.start <= h.start < sent.end for h in self.hits):
+            return False
         k = self.sentences.index(sent)
         lo = self.sentences[k - 1].start if k > 0 else sent.start
         return any(h.group == "agreement" and lo <= h.start < sent.end for h in self.hits)
