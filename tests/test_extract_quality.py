@@ -1252,3 +1252,16 @@ def test_an_allys_entry_under_a_deal_is_its_partners(gz):
 def test_an_allys_entry_for_aid_in_arabic(gz):
     text = "بموجب اتفاق التسوية، دخلت القوات الروسية مدينة منبج وبدأت بتوزيع المساعدات الإنسانية على الأهالي."
     assert not any(c.action == "capture" and c.status == "asserted" for c in _news(text, gz, "ar"))
+
+
+@pytest.mark.parametrize("text", [
+    "Some 3,000 residents, among them 200 IS militants, had fled the town of Arima.",
+    "About 1,500 people, including 100 rebel fighters, fled Khan Shaykhun on Monday.",
+    "Thousands of civilians and dozens of IS fighters fled Manbij.",
+])
+def test_people_fleeing_with_fighters_among_them_is_no_withdrawal(gz, text):
+    assert not [c for c in _news(text, gz) if c.action in ("withdraw", "capture")]
+
+
+def test_fighters_fleeing_are_a_withdrawal(gz):
+    assert ("isis", "withdraw", "asserted", "Menbij") in _moves(_news("IS fighters fled Manbij.", gz))

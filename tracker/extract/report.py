@@ -101,6 +101,11 @@ def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
             gc.enable()
 
 
+#: words of a counted phrase of people before the side it includes ("some 2,000 people, among them 300 ...")
+_COUNT = frozenset({"some", "about", "around", "nearly", "almost", "over", "more", "than", "at", "least", "up", "to",
+                    "dozens", "hundreds", "thousands", "tens", "a", "few", "several", "many", "of", "and", "as",
+                    "well", "along", "together", "with", "their", "the"})
+
 class _Reader:
     def __init__(self, report: Report, gz: Any | None) -> None:
         self.report = report
@@ -446,6 +451,8 @@ class _Reader:
             if f.agent is None or not f.places:
                 return []
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
+        if f.action == "withdraw" and self._people_fled(f, ch):
+            return []
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
             side = self._speaker(ch, f.index) or side
@@ -580,6 +587,23 @@ class _Reader:
             if any(c.has("sequence") for c in between):
                 return g.agent.side
         return None
+
+    @staticmethod
+    def _people_fled(f: Frame, ch: list[Chunk]) -> bool:
+        """Whether those who left are people, not a side: "some 2,000 people, including 300 IS gunmen, had fled
+        X", "thousands of civilians and dozens of IS fighters fled X". Fighters leaving among civilians is
+        flight, no change of control; the subject phrase opens with a people word (`[words] people`) and
+        reaches the side only through counts, commas and "including"."""
+        for k in range(f.index - 1, -1, -1):
+            c = ch[k]
+            if c.has("people"):
+                return True
+            if c.kind == "actor" or c.kind == "punct" and c.text == "," or \
+                    c.has("member", "det", "aux", "perfect", "adverb") or \
+                    c.kind == "word" and (c.text.isdigit() or c.text in _COUNT):
+                continue
+            return False
+        return False
 
     def _agreed(self, sent: Sentence) -> bool:
         """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons"),
