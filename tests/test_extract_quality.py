@@ -1265,3 +1265,18 @@ def test_people_fleeing_with_fighters_among_them_is_no_withdrawal(gz, text):
 
 def test_fighters_fleeing_are_a_withdrawal(gz):
     assert ("isis", "withdraw", "asserted", "Menbij") in _moves(_news("IS fighters fled Manbij.", gz))
+
+
+@pytest.mark.parametrize("text", [
+    "Rebel fighters pulled back from some areas of Khan Shaykhun on Monday.",
+    "IS withdrew from several neighbourhoods of Manbij.",
+    "IS fighters retreated from the outskirts of Manbij.",
+])
+def test_a_pull_back_from_part_of_a_place_is_no_withdrawal_from_it(gz, text):
+    assert not [c for c in _news(text, gz) if c.action in ("withdraw", "capture") and c.status == "asserted"]
+
+
+def test_the_side_moving_into_part_of_a_place_advances(gz):
+    moves = _moves(_news("IS withdrew from parts of Manbij as the SDF advanced.", gz))
+    assert ("sdf", "advance", "asserted", "Menbij") in moves
+    assert not any(m[1] in ("withdraw", "capture") for m in moves)

@@ -468,7 +468,9 @@ class _Reader:
         out: list[Claim] = []
         if f.loss and loser is not None:
             for place, role in f.places:
-                if role != "directional":
+                # leaving part of a place ("pulled back from some areas of X", "the outskirts of X") leaves its
+                # holder there: no withdrawal from X (the side moving in, if named, advances)
+                if role not in ("directional", "partial", "edge"):
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
         if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
             side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
