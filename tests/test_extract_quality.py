@@ -1280,3 +1280,20 @@ def test_the_side_moving_into_part_of_a_place_advances(gz):
     moves = _moves(_news("IS withdrew from parts of Manbij as the SDF advanced.", gz))
     assert ("sdf", "advance", "asserted", "Menbij") in moves
     assert not any(m[1] in ("withdraw", "capture") for m in moves)
+
+
+@pytest.mark.parametrize("text", [
+    "Kurdish-led fighters took almost complete control of Tal Abyad on Sunday, monitors said.\n\n"
+    "Clashes were ongoing in the south of the town.",
+    "Around 85 percent of Tal Abyad has been cleared of IS by the SDF, a spokesman said, adding that fighting "
+    "continues.",
+])
+def test_a_near_total_capture_while_fighting_goes_on_is_an_advance(gz, text):
+    moves = _moves(_news(text, gz))
+    assert any(m[0] == "sdf" and m[1] == "advance" and m[2] == "asserted" for m in moves)
+    assert not any(m[1] in ("capture", "withdraw") and m[2] == "asserted" for m in moves)
+
+
+def test_a_near_total_capture_alone_stands(gz):
+    moves = _moves(_news("Kurdish-led fighters took almost complete control of Tal Abyad on Sunday.", gz))
+    assert any(m[0] == "sdf" and m[1] == "capture" and m[2] == "asserted" for m in moves)

@@ -199,17 +199,40 @@ class _Reader:
 
     def _fighting_goes_on(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
         """An entry read as a capture stays an advance when its paragraph goes on to say the fighting goes
-        on ("... entered al-Bab. Clashes are still going on inside the city")."""
+        on ("... entered al-Bab. Clashes are still going on inside the city"); a near-total capture ("took
+        almost complete control of X", "90 percent of X was cleared", "almost completely ousted from X") takes
+        only part of the place when the report says anywhere that the fighting goes on."""
         ongoing = sorted(h.start for h in self.hits if h.group == "ongoing")
         if not ongoing:
             return
-        for sent, _ch, frames in read:
+        for sent, ch, frames in read:
             end = max(s.end for s in self.sentences if s.paragraph == sent.paragraph)
             i = bisect.bisect_left(ongoing, sent.start)
             if i < len(ongoing) and ongoing[i] < end:
                 for f in frames:
                     if f.entered:
                         f.action, f.entered = "advance", False
+            for f in frames:
+                if f.action in ("capture", "withdraw") and self._near_total(ch, f):
+                    f.places = [(p, "partial" if role == "whole" else role) for p, role in f.places]
+
+    @staticmethod
+    def _near_total(ch: list[Chunk], f: Frame) -> bool:
+        """Whether the frame takes its place all but wholly: a hedge just before the predicate or inside
+        its object before the place ("almost completely ousted", "nearly total control of", "90 percent of")."""
+        first = min((p.start for p, _ in f.places), default=None)
+        if first is None:
+            return False
+        lo = min(f.index, next((k for k, c in enumerate(ch) if c.start >= first), f.index))
+        near = [c for c in ch[max(0, lo - 4):] if c.start < first and c is not ch[f.index]]
+        for k, c in enumerate(near):
+            words = c.text.replace("‘", " ").replace("“", " ").split()
+            if c.kind == "word" and words and words[0] in ("almost", "nearly", "virtually"):
+                return True
+            if c.kind == "word" and c.text.isdigit() and 75 <= int(c.text) < 100 and k + 1 < len(near) and \
+                    (near[k + 1].has("share") or near[k + 1].text in ("percent", "per", "%")):
+                return True
+        return False
 
     # ------------------------------------------------------------------ places
     def _resolve_places(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
