@@ -106,6 +106,7 @@ _COUNT = frozenset({"some", "about", "around", "nearly", "almost", "over", "more
                     "dozens", "hundreds", "thousands", "tens", "a", "few", "several", "many", "of", "and", "as",
                     "well", "along", "together", "with", "their", "the"})
 
+
 class _Reader:
     def __init__(self, report: Report, gz: Any | None) -> None:
         self.report = report
