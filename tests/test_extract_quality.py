@@ -1392,3 +1392,110 @@ def test_persian_site_named_by_kind_words(gz, text, want):
 ])
 def test_persian_site_of_a_city_is_not_the_city(gz, text, want):
     assert {x for x in _persian(text, gz) if x[1] == "capture"} == want
+
+
+def _news(text: str, gz, lang: str = "en"):
+    report = Report(report_id="n", text=text, published=date(2017, 6, 10), lang=lang)
+    return extract_report(report, gz)
+
+
+def _moves(claims) -> set[tuple[str, str, str, str]]:
+    return {(c.actor, c.action, c.status, c.place_name or c.place_text) for c in claims}
+
+
+@pytest.mark.parametrize("text,lang,action", [
+    ("Rebel fighters started pulling out of Khan Shaykhun on Tuesday.", "en", "withdraw"),
+    ("The Islamic State has begun to withdraw from Manbij, residents said.", "en", "withdraw"),
+    ("Government troops began capturing the village of Arak.", "en", "capture"),
+    ("بدأ تنظيم داعش ينسحب من مدينة منبج.", "ar", "withdraw"),
+    ("نیروهای داعش شروع به عقب‌نشینی از شهر طبقه کردند.", "fa", "withdraw"),
+])
+def test_a_move_only_begun_is_not_done(gz, text, lang, action):
+    claims = [c for c in _news(text, gz, lang) if c.action == action]
+    assert claims and all(c.status == "intent" for c in claims)
+
+
+@pytest.mark.parametrize("text", [
+    "The offensive started on Monday and the army captured Arak.",
+    "The army captured Arak after the offensive began.",
+])
+def test_a_beginning_elsewhere_leaves_the_capture_done(gz, text):
+    assert ("government", "capture", "asserted", "Arak") in _moves(_news(text, gz))
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Government forces advanced in the eastern districts of Palmyra, with ISIL fighters having seized control of "
+     "the Arak gas field.", ("isis", "capture", "asserted", "Arak Gas Field")),
+    ("Kurdish forces attacked Manbij, with IS militants having retaken the town of Arima.",
+     ("isis", "capture", "asserted", "Arima (A'rima)")),
+    ("The SDF pushed into Raqqa, with the army having already captured Maskanah.",
+     ("government", "capture", "asserted", "Maskana - Onaiza")),
+])
+def test_a_participle_clause_has_its_own_subject(gz, text, want):
+    moves = _moves(_news(text, gz))
+    assert want in moves
+    assert not any(m[1] == "capture" and m[3] == want[3] and m[0] != want[0] for m in moves)
+
+
+@pytest.mark.parametrize("text", [
+    "Russia kept its forces in several towns under the ceasefire agreement. On 4 March, Russian troops entered "
+    "Arima and began handing out food aid.",
+    "On 4 March, under a reconciliation deal, Russian military police entered Arima to patrol the town.",
+])
+def test_an_allys_entry_for_aid_or_patrol_takes_nothing(gz, text):
+    assert not caps(chronicle(text, gz))
+
+
+def test_an_allys_entry_under_a_deal_is_its_partners(gz):
+    text = "On 4 March, under a reconciliation deal, Russian military police entered Arima."
+    assert ("government", "Arima (A'rima)", "2017-03-04") in caps(chronicle(text, gz))
+
+
+def test_an_allys_entry_for_aid_in_arabic(gz):
+    text = "بموجب اتفاق التسوية، دخلت القوات الروسية مدينة منبج وبدأت بتوزيع المساعدات الإنسانية على الأهالي."
+    assert not any(c.action == "capture" and c.status == "asserted" for c in _news(text, gz, "ar"))
+
+
+@pytest.mark.parametrize("text", [
+    "Some 3,000 residents, among them 200 IS militants, had fled the town of Arima.",
+    "About 1,500 people, including 100 rebel fighters, fled Khan Shaykhun on Monday.",
+    "Thousands of civilians and dozens of IS fighters fled Manbij.",
+])
+def test_people_fleeing_with_fighters_among_them_is_no_withdrawal(gz, text):
+    assert not [c for c in _news(text, gz) if c.action in ("withdraw", "capture")]
+
+
+def test_fighters_fleeing_are_a_withdrawal(gz):
+    assert ("isis", "withdraw", "asserted", "Menbij") in _moves(_news("IS fighters fled Manbij.", gz))
+
+
+@pytest.mark.parametrize("text", [
+    "Rebel fighters pulled back from some areas of Khan Shaykhun on Monday.",
+    "IS withdrew from several neighbourhoods of Manbij.",
+    "IS fighters retreated from the outskirts of Manbij.",
+])
+def test_a_pull_back_from_part_of_a_place_is_no_withdrawal_from_it(gz, text):
+    assert not [c for c in _news(text, gz) if c.action in ("withdraw", "capture") and c.status == "asserted"]
+
+
+def test_the_side_moving_into_part_of_a_place_advances(gz):
+    moves = _moves(_news("IS withdrew from parts of Manbij as the SDF advanced.", gz))
+    assert ("sdf", "advance", "asserted", "Menbij") in moves
+    assert not any(m[1] in ("withdraw", "capture") for m in moves)
+
+
+@pytest.mark.parametrize("text", [
+    "Kurdish-led fighters took almost complete control of Tal Abyad on Sunday, monitors said.\n\n"
+    "Clashes were ongoing in the south of the town.",
+    "Around 85 percent of Tal Abyad has been cleared of IS by the SDF, a spokesman said, adding that fighting "
+    "continues.",
+])
+def test_a_near_total_capture_while_fighting_goes_on_is_an_advance(gz, text):
+    moves = _moves(_news(text, gz))
+    assert any(m[0] == "sdf" and m[1] == "advance" and m[2] == "asserted" for m in moves)
+    assert not any(m[1] in ("capture", "withdraw") and m[2] == "asserted" for m in moves)
+
+
+def test_a_near_total_capture_alone_stands(gz):
+    moves = _moves(_news("Kurdish-led fighters took almost complete control of Tal Abyad on Sunday.", gz))
+    assert any(m[0] == "sdf" and m[1] == "capture" and m[2] == "asserted" for m in moves)

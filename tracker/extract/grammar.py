@@ -1214,10 +1214,16 @@ class Grammar:
 
     @staticmethod
     def _gerund_after(ch: list[Chunk], j: int) -> bool:
-        """Whether a predicate in -ing follows the actor at ``j`` (adverbs between)."""
+        """Whether a predicate in -ing follows the actor at ``j`` (adverbs between), or a perfect participle
+        ("with IS fighters having seized X": the participle clause has its own subject)."""
         k = j + 1
         while k < len(ch) and ch[k].has("adverb"):
             k += 1
+        if k + 1 < len(ch) and ch[k].kind == "word" and ch[k].text == "having":
+            k += 1
+            while k < len(ch) and ch[k].has("adverb"):
+                k += 1
+            return k < len(ch) and ch[k].kind == "pred"
         if k < len(ch) and ch[k].has("accomplished") and ch[k].text.split()[0].endswith("ing"):
             return True  # "with IS managing to capture the town"
         return k < len(ch) and ch[k].kind == "pred" and ch[k].text.split()[0].endswith("ing")

@@ -105,6 +105,10 @@ def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
 
 #: a word after a header's speaker: then the line says more than who speaks
 _WORDS_LEFT = re.compile(r"\w{2,}")
+#: words of a counted phrase of people before the side it includes ("some 2,000 people, among them 300 ...")
+_COUNT = frozenset({"some", "about", "around", "nearly", "almost", "over", "more", "than", "at", "least", "up", "to",
+                    "dozens", "hundreds", "thousands", "tens", "a", "few", "several", "many", "of", "and", "as",
+                    "well", "along", "together", "with", "their", "the"})
 
 
 class _Reader:
@@ -220,17 +224,40 @@ class _Reader:
 
     def _fighting_goes_on(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
         """An entry read as a capture stays an advance when its paragraph goes on to say the fighting goes
-        on ("... entered al-Bab. Clashes are still going on inside the city")."""
+        on ("... entered al-Bab. Clashes are still going on inside the city"); a near-total capture ("took
+        almost complete control of X", "90 percent of X was cleared", "almost completely ousted from X") takes
+        only part of the place when the report says anywhere that the fighting goes on."""
         ongoing = sorted(h.start for h in self.hits if h.group == "ongoing")
         if not ongoing:
             return
-        for sent, _ch, frames in read:
+        for sent, ch, frames in read:
             end = max(s.end for s in self.sentences if s.paragraph == sent.paragraph)
             i = bisect.bisect_left(ongoing, sent.start)
             if i < len(ongoing) and ongoing[i] < end:
                 for f in frames:
                     if f.entered:
                         f.action, f.entered = "advance", False
+            for f in frames:
+                if f.action in ("capture", "withdraw") and self._near_total(ch, f):
+                    f.places = [(p, "partial" if role == "whole" else role) for p, role in f.places]
+
+    @staticmethod
+    def _near_total(ch: list[Chunk], f: Frame) -> bool:
+        """Whether the frame takes its place all but wholly: a hedge just before the predicate or inside
+        its object before the place ("almost completely ousted", "nearly total control of", "90 percent of")."""
+        first = min((p.start for p, _ in f.places), default=None)
+        if first is None:
+            return False
+        lo = min(f.index, next((k for k, c in enumerate(ch) if c.start >= first), f.index))
+        near = [c for c in ch[max(0, lo - 4):] if c.start < first and c is not ch[f.index]]
+        for k, c in enumerate(near):
+            words = c.text.replace("‘", " ").replace("“", " ").split()
+            if c.kind == "word" and words and words[0] in ("almost", "nearly", "virtually"):
+                return True
+            if c.kind == "word" and c.text.isdigit() and 75 <= int(c.text) < 100 and k + 1 < len(near) and \
+                    (near[k + 1].has("share") or near[k + 1].text in ("percent", "per", "%")):
+                return True
+        return False
 
     # ------------------------------------------------------------------ places
     def _resolve_places(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> None:
@@ -505,6 +532,8 @@ class _Reader:
             if f.agent is None or not f.places:
                 return []
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
+        if f.action == "withdraw" and self._people_fled(f, ch):
+            return []
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
             side = self._speaker(ch, f.index) or self._header_speaker(sent) or side
@@ -520,7 +549,9 @@ class _Reader:
         out: list[Claim] = []
         if f.loss and loser is not None:
             for place, role in f.places:
-                if role != "directional":
+                # leaving part of a place ("pulled back from some areas of X", "the outskirts of X") leaves its
+                # holder there: no withdrawal from X (the side moving in, if named, advances)
+                if role not in ("directional", "partial", "edge"):
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
         if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
             side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
@@ -643,8 +674,29 @@ class _Reader:
                 return g.agent.side
         return None
 
+    @staticmethod
+    def _people_fled(f: Frame, ch: list[Chunk]) -> bool:
+        """Whether those who left are people, not a side: "some 2,000 people, including 300 IS gunmen, had fled
+        X", "thousands of civilians and dozens of IS fighters fled X". Fighters leaving among civilians is
+        flight, no change of control; the subject phrase opens with a people word (`[words] people`) and
+        reaches the side only through counts, commas and "including"."""
+        for k in range(f.index - 1, -1, -1):
+            c = ch[k]
+            if c.has("people"):
+                return True
+            if c.kind == "actor" or c.kind == "punct" and c.text == "," or \
+                    c.has("member", "det", "aux", "perfect", "adverb") or \
+                    c.kind == "word" and (c.text.isdigit() or c.text in _COUNT):
+                continue
+            return False
+        return False
+
     def _agreed(self, sent: Sentence) -> bool:
-        """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons")."""
+        """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons"),
+        and the sentence does not say what else the troops came for ("entered X and began distributing aid",
+        "to patrol": a deal spoken of beside a patrol or an aid delivery is the patrol's, not a handover)."""
+        if any(h.group == "mission" and sent.start <= h.start < sent.end for h in self.hits):
+            return False
         k = self.sentences.index(sent)
         lo = self.sentences[k - 1].start if k > 0 else sent.start
         return any(h.group == "agreement" and lo <= h.start < sent.end for h in self.hits)

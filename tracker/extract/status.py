@@ -50,6 +50,8 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         return "intent"
     elif lang == "ar" and _cue_after(ch, i, "intent"):
         return "intent"
+    elif f.action in ("capture", "withdraw") and _begun(ch, i, lang):
+        return "intent"  # "started withdrawing from X", "بدأ بالانسحاب": under way, not done
     elif f.construction == "nominal" and _modal_after(ch, f):
         return "intent"  # "the capture of Baghouz will mark the end of ...": a change still to come
     if lang == "fa":
@@ -120,6 +122,31 @@ def _infinitive(ch: list[Chunk], i: int) -> bool:
         j -= 1
     return j >= 0 and ch[j].kind == "word" and ch[j].text == "to" and ch[i].value[1] != "nominal" and \
         not (j >= 1 and ch[j - 1].has("accomplished")) and not ch[j].has("accomplished")
+
+
+#: words that may stand between "began" and its predicate ("began to pull out", "started their withdrawal")
+_BEGUN_GAP = frozenset({"to", "the", "a", "an", "its", "their", "his", "process", "of", "by", "با", "به"})
+
+
+def _begun(ch: list[Chunk], i: int, lang: str) -> bool:
+    """Whether the predicate is said only to have begun ("ISIL started withdrawing from X", "began to pull
+    out", "بدأت القوات بالانسحاب", "شروع به عقب‌نشینی کرد"): an ongoing move, which the annotation guide and
+    control read as not yet done. In English and Persian the cue stands right before the predicate (a few
+    function words apart); Arabic puts the subject between ("بدأت قوات النظام بالانسحاب")."""
+    gap = 0
+    for j in range(i - 1, -1, -1):
+        c = ch[j]
+        if c.has("begun"):
+            return True
+        if c.kind == "punct" or c.kind == "pred" or c.has("stop"):
+            return False
+        if c.has("adverb") or c.kind == "word" and c.text in _BEGUN_GAP or lang == "ar" and c.kind == "actor":
+            gap += 1
+            if gap > 4:
+                return False
+            continue
+        return False
+    return False
 
 
 _MODALS = frozenset({"will", "would", "could", "might", "may", "should", "shall"})
