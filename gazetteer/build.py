@@ -798,7 +798,11 @@ def apply_overrides(table: pd.DataFrame, ov: pd.DataFrame, dots: gpd.GeoDataFram
                 row[col] = r[col]
                 srcs[col] = f"overrides.csv:{r['line']}"
         if r["alt_names"]:
-            row["alt_names"] = list(row["alt_names"] or []) + [a.strip() for a in r["alt_names"].split("|")]
+            # "-X" takes X away: a source's alternate that is another place's name
+            names = [a.strip() for a in r["alt_names"].split("|")]
+            gone = {a[1:].strip() for a in names if a.startswith("-")}
+            row["alt_names"] = [a for a in row["alt_names"] or [] if a not in gone] + \
+                [a for a in names if not a.startswith("-")]
         if r["adm_pcode"]:
             if r["adm_pcode"] not in admin.units:
                 raise InputError(path, f"unknown adm_pcode {r['adm_pcode']!r}", r["line"])

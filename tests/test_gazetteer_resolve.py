@@ -209,3 +209,8 @@ def test_a_place_abroad_loses_when_its_country_is_not_named(gaz):
 def test_kafr_and_deir_written_onto_the_next_word_are_found(gaz, text, pid):
     assert pid in {p for m in gaz.find_mentions(text) for p in m.place_ids}
 
+
+
+def test_a_name_taken_away_by_an_override_names_its_own_place(gaz):
+    # GeoNames lists "Abu Hardub" among Hajin's names; overrides.csv takes it away ("-Abu Hardub")
+    assert [c.place_id for c in gaz.lookup("Abu Hardub").candidates] == ["C5195"]
