@@ -1499,3 +1499,13 @@ def test_a_near_total_capture_while_fighting_goes_on_is_an_advance(gz, text):
 def test_a_near_total_capture_alone_stands(gz):
     moves = _moves(_news("Kurdish-led fighters took almost complete control of Tal Abyad on Sunday.", gz))
     assert any(m[0] == "sdf" and m[1] == "capture" and m[2] == "asserted" for m in moves)
+
+
+def test_clashes_for_control_and_a_date_opening_a_chronicle_sentence(gz):
+    text = ("#### Advance\nOn 2 January 2018 the SDF captured the town of Abu Hardub. They were also engaged in heavy "
+            "clashes for control of Hajin. On 4 January, it was reported that they had captured Gharanij.")
+    report = Report(report_id="c", text=text, published=date(2020, 1, 1), lang="en", kind="chronicle")
+    got = {(c.place_text, c.status, c.date) for c in extract_report(report, gz) if c.action == "capture"}
+    assert ("Hajin", "intent", "2018-01-02") in got or any(p == "Hajin" and s == "intent" for p, s, _ in got)
+    assert not any(p == "Hajin" and s == "asserted" for p, s, _ in got)  # fighting for a place is no capture of it
+    assert ("Gharanij", "asserted", "2018-01-04") in got  # the opening date is the day, not a year earlier

@@ -87,8 +87,9 @@ class Dating:
         if chosen is not None:
             value, precision = self._resolve(chosen)
             running = self.state.get("prev_date") or self.state.get("seen")
+            # (not a date opening the sentence: "On 4 January, it was reported that they had captured X" is the 4th)
             if earlier and self.chronicle and value is not None and running is not None and chosen.year is None and \
-                    chosen.kind == "daymonth" and value > running:
+                    chosen.kind == "daymonth" and value > running and not self._opens(sent, chosen.start):
                 value = value.replace(year=value.year - 1) if not (value.month == 2 and value.day == 29) else value
             if value is not None:
                 return value.isoformat(), precision, self.report.text[self.orig(chosen.start):self.orig(chosen.end)].strip()

@@ -167,7 +167,7 @@ def _purpose(ch: list[Chunk], i: int, lang: str) -> bool:
     if lang == "ar" and ch[i].text.startswith("ل"):
         return True
     k = i - 1
-    while k >= 0 and ch[k].kind == "punct" and ch[k].text in ("«", '"', "“"):
+    while k >= 0 and (ch[k].kind == "punct" and ch[k].text in ("«", '"', "“") or ch[k].has("det")):
         k -= 1
     return k >= 0 and ch[k].has("purpose")
 
