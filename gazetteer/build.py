@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import time
 import warnings
 from collections import defaultdict
@@ -202,6 +203,45 @@ def _label_parts(label: str) -> list[str]:
     for sep in ("/", "("):
         parts += [p.strip(" )") for p in label.replace(")", "").split(sep) if p.strip(" )")]
     return list(dict.fromkeys(p for p in parts if p))
+
+
+UNIT_WORDS = {r["en"].lower(): r for r in _read_csv("unit_words.csv")}
+_UNIT = re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)?\s+(?:[A-Z][a-z]+\s+){0,2}(Brigade|Regiment|Division|Battalion)"
+                   r"|(Brigade|Regiment|Division|Battalion)\s+(\d+))\b")
+
+
+def unit_alternates(label: str) -> list[str]:
+    """The names a numbered unit's base goes by: "46th Regiment" is also "Regiment 46", "Base 46",
+    "الفوج 46" and "هنگ 46" (``unit_words.csv``); reports name bases by their unit."""
+    out: list[str] = []
+    for m in _UNIT.finditer(label):
+        number, word = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        row = UNIT_WORDS[word.lower()]
+        n = int(number)
+        if n < 10:
+            continue
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        out += [f"{word} {n}", f"{n}{suffix} {word}", f"Base {n}", f"{row['ar']} {n}", f"{row['fa']} {n}"]
+    return list(dict.fromkeys(out))
+
+
+def add_unit_alternates(table: pd.DataFrame) -> pd.DataFrame:
+    """Give each numbered unit's base of the map its unit names (:func:`unit_alternates`), except a
+    name a source or an override already gives another place ("اللواء 137" is the override's base,
+    not the 137th Artillery Brigade's HQ)."""
+    given: dict[str, set[str]] = defaultdict(set)
+    for pid, en, ar, alts in zip(table["place_id"], table["name_en"], table["name_ar"], table["alt_names"]):
+        for n in [en, ar, *(alts or [])]:
+            if isinstance(n, str) and n:
+                given[n].add(pid)
+    bases = table.index[(table["feature_type"] == "military_base") & table["wikimap_idx"].notna()]
+    for i in bases:
+        pid = table.at[i, "place_id"]
+        alts = list(table.at[i, "alt_names"] or [])
+        alts += [a for a in unit_alternates(table.at[i, "name_en"] or "")
+                 if a not in alts and not given.get(a, set()) - {pid}]
+        table.at[i, "alt_names"] = alts
+    return table
 
 
 def _skels(names: list[str]) -> set[str]:
@@ -585,6 +625,7 @@ def build(sources_dir: str | Path, out_dir: str | Path, progress: bool = False) 
     table = merge_colocated(table, link_log)
     say("co-located records merged")
     table = apply_overrides(table, overrides, dots, polys, admin)
+    table = add_unit_alternates(table)
     table["admin_centre"] = [admin_centre(r) for r in table.itertuples(index=False)]
     # the settlement a district or governorate is named after is at least a town
     promote = (table["feature_type"] == "village") & (table["admin_centre"].fillna("").str.len().between(4, 6))

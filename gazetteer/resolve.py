@@ -27,6 +27,8 @@ SEAT_BONUS = 0.1       # a settlement that is the seat of an admin unit sharing 
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
+#: site types whose feature word ("crossing", "airport", "مطار") makes a far small place stand
+_NAMED_SITES = frozenset({"border_crossing", "airport", "military_base", "dam", "oil_field"})
 FAR_KM = 100.0           # a small place farther than this from all a report names is not taken alone
 SMALL_PRIOR = 0.1        # ... small: below this importance (a plain village: no large map mark, no corpus mention)
 POINT_BONUS = 0.06       # a place some source puts on the map, before one known only to its subdistrict
@@ -513,6 +515,8 @@ class Resolver:
             return None
         if any(w.startswith(("fits '", "on the ", "east of", "west of")) for w in top.reasons):
             return None
+        if any(w.startswith("feature word fits (") and w[19:-1] in _NAMED_SITES for w in top.reasons):
+            return None  # "معبر باب الهوى": a crossing called a crossing is no common word
         return f"only a small place of that name, {d:.0f} km from every place the report names"
 
     def _base_score(self, statics: list["_PlaceStatic"], exact: tuple[str, ...], query: str, via: str,

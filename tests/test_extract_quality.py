@@ -88,8 +88,9 @@ def test_site_named_with_another_feature_word_is_the_sites_record(gz, text, lang
 def test_adjective_after_a_site_is_no_place(gz):
     report = Report(report_id="a", text="سيطر الجيش على مطار الطبقة العسكري", published=date(2017, 10, 15),
                     lang="ar")
-    texts = [c.place_text for c in extract_report(report, gz) if c.action == "capture"]
-    assert texts == ["مطار الطبقة"]
+    found = [(c.place_text, c.place_id) for c in extract_report(report, gz) if c.action == "capture"]
+    assert len(found) == 1 and found[0][0] in ("مطار الطبقة", "مطار الطبقة العسكري")
+    assert found[0][1] == "wm:5930"  # Tabqa airbase, named as the gazetteer names it
 
 
 def test_longer_name_is_looked_up_as_a_whole(gz):
@@ -650,8 +651,10 @@ def test_acronyms_states_and_opposed_sides(gz, text, lang, want):
 
 
 @pytest.mark.parametrize("text,lang", [
-    ("Kurdish forces captured the Ghweiran neighbourhood in Hasakah city on Monday.", "en"),
-    ("سيطرت قوات الأسايش ووحدات حماية الشعب على حي غويران بمدينة الحسكة", "ar"),
+    # the gazetteer knows a Sinaa quarter only in Deir ez-Zor, 200 km away
+    ("Kurdish forces captured the Sinaa neighbourhood in Hasakah city on Monday.", "en"),
+    ("سيطرت قوات الأسايش ووحدات حماية الشعب على حي الصناعة بمدينة الحسكة", "ar"),
+    ("سيطرت قوات الأسايش ووحدات حماية الشعب على حي الصناعة في مدينة الحسكة", "ar"),
 ])
 def test_a_quarter_the_gazetteer_lacks_takes_its_citys_point_not_the_city(gz, text, lang):
     report = Report(report_id="q", text=text, published=date(2016, 8, 22), lang=lang)
@@ -709,13 +712,12 @@ def test_an_entry_verb_is_not_a_place_read_by_its_consonants_and_this_city_is_no
     assert taken == {("government", "C6124")}  # Nawa, not the Daraa governorate
 
 
-def test_a_site_the_gazetteer_lacks_near_a_place_takes_its_point_not_the_place(gz):
+def test_a_site_near_a_place_is_the_site_not_the_place(gz):
     text = ("قال المرصد السوري إن مقاتلي تنظيم الدولة الإسلامية سيطروا على قاعدة اللواء 93 للجيش السوري "
             "قرب بلدة عين عيسى في محافظة الرقة")
     report = Report(report_id="s", text=text, published=date(2014, 8, 8), lang="ar")
     claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
-    assert [(c.actor, c.place_id) for c in claims] == [("isis", None)]  # not Ain Issa itself
-    assert claims[0].lat == pytest.approx(36.38, abs=0.05)  # Ain Issa's point, approximate
+    assert [(c.actor, c.place_id) for c in claims] == [("isis", "wm:5944")]  # the base, not Ain Issa itself
 
 
 @pytest.mark.parametrize("text,lat", [
@@ -1376,8 +1378,8 @@ def test_a_site_placed_by_its_namesake_takes_the_offensives_leader(gz):
 
 
 @pytest.mark.parametrize("text,want", [
-    # a site named by kind words ("the infantry school") is not the village named like its first word ...
-    ("شورشیان سوری مدرسه پیاده‌نظام در شمال حلب را تصرف کردند.", set()),
+    # a site named by kind words ("the infantry school") is the school, not the village named like its first word
+    ("شورشیان سوری مدرسه پیاده‌نظام در شمال حلب را تصرف کردند.", {("opposition", "capture", "wm:96")}),
     # ... which a kind word before it still names
     ("شورشیان روستای مدرسه را تصرف کردند.", {("opposition", "capture", "C2208")}),
 ])
@@ -1509,3 +1511,22 @@ def test_clashes_for_control_and_a_date_opening_a_chronicle_sentence(gz):
     assert ("Hajin", "intent", "2018-01-02") in got or any(p == "Hajin" and s == "intent" for p, s, _ in got)
     assert not any(p == "Hajin" and s == "asserted" for p, s, _ in got)  # fighting for a place is no capture of it
     assert ("Gharanij", "asserted", "2018-01-04") in got  # the opening date is the day, not a year earlier
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Kurdish forces captured the Ghweiran neighbourhood in Hasakah city on Monday.", "en"),
+    ("سيطرت قوات الأسايش ووحدات حماية الشعب على حي غويران بمدينة الحسكة", "ar"),
+    ("سيطرت قوات الأسايش ووحدات حماية الشعب على حي غويران في مدينة الحسكة", "ar"),
+])
+def test_a_quarter_in_a_city_is_taken_and_the_city_only_locates_it(gz, text, lang):
+    report = Report(report_id="q", text=text, published=date(2016, 8, 22), lang=lang)
+    claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
+    assert [(c.actor, c.place_id) for c in claims] == [("sdf", "ov:ghweiran-hasakah")]
+
+
+def test_a_site_the_gazetteer_lacks_near_a_place_takes_its_point_not_the_place(gz):
+    text = "سيطر مقاتلو تنظيم الدولة على كتيبة الرادار قرب بلدة عين عيسى"
+    report = Report(report_id="s", text=text, published=date(2014, 8, 8), lang="ar")
+    claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
+    assert [(c.actor, c.place_id) for c in claims] == [("isis", None)]  # not Ain Issa itself
+    assert claims[0].lat == pytest.approx(36.38, abs=0.05)  # Ain Issa's point, approximate

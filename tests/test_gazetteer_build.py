@@ -112,3 +112,23 @@ def test_importance_centres_borders_and_banks(gaz):
         ("JO", "TR", None)
     banks = {pid: gaz.place(pid)["euphrates_bank"] for pid in ("C5086", "C5710", "C5929", "C5184", "C4446")}
     assert banks == {"C5086": "W", "C5710": "E", "C5929": "W", "C5184": "E", "C4446": None}
+
+
+def test_numbered_unit_bases_go_by_their_unit_in_every_language():
+    from gazetteer.build import unit_alternates
+    alts = unit_alternates("46th Regiment")
+    assert {"Regiment 46", "Base 46", "الفوج 46", "هنگ 46"} <= set(alts)
+    assert {"93rd Brigade", "اللواء 93", "تیپ 93"} <= set(unit_alternates("Brigade 93"))
+    assert "الفرقة 17" in unit_alternates("Division 17")
+    assert unit_alternates("4th Division (Mezzeh)") == []  # the fighting unit, not a place
+    assert unit_alternates("Tal Sawwan") == []
+
+
+@pytest.mark.parametrize("name, place_id", [
+    ("اللواء 93", "wm:5944"), ("Base 46", "wm:2089"), ("مطار التيفور", "wm:4801"), ("T4 airbase", "wm:4801"),
+    ("Jarrah airbase", "wm:2201"), ("مدرسة المشاة", "wm:96"), ("Kuweires", "wm:2197"),
+    ("سد الفرات", "wm:5929"), ("Handarat", "ov:handarat"), ("حي النشوة", "ov:nashwa-hasakah"),
+])
+def test_military_sites_and_quarters_have_the_names_reports_use(gaz, name, place_id):
+    hit = gaz.lookup(name)
+    assert place_id in [c.place_id for c in hit.candidates[:2]]

@@ -1480,8 +1480,7 @@ class _ScopeGrammar(Grammar):
                 pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
                 if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
-                        not ((out or f is not None and f.action == "advance") and j > a and ch[j - 1].kind == "word"
-                             and ch[j - 1].text in ("في", "در")) and \
+                        not ((out or f is not None and f.action == "advance") and self._after_in(ch, j, a)) and \
                         not self._in_prefixed(c):
                     q = j - 1 if j > a and ch[j - 1].text not in _OPEN_QUOTES else j - 2
                     if q >= a and ch[q].has("quarter") or c.text.startswith(self._quarter_heads):
@@ -1656,6 +1655,15 @@ class _ScopeGrammar(Grammar):
     def _in_feature(self, c: Chunk) -> bool:
         """"بمدينة", "ببلدة": "in" written onto a kind word; the place after it only locates."""
         return c.kind == "word" and c.text.startswith("ب") and fold_key(c.text[1:]) in self._features
+
+    @staticmethod
+    def _after_in(ch: list[Chunk], j: int, a: int) -> bool:
+        """Whether the place at ``j`` follows "في"/"در", perhaps with its kind word between ("حي الشيخ
+        مقصود في مدينة حلب"): after a place already taken it only says where that lies."""
+        k = j - 1
+        if k > a and ch[k].kind == "word" and ch[k].has("feature"):
+            k -= 1
+        return k >= a and ch[k].kind == "word" and ch[k].text in ("في", "در")
 
     def _located(self, ch: list[Chunk], j: int) -> bool:
         """A place right after a locator word (at most one word between), or inside one, only locates."""

@@ -256,11 +256,23 @@ def locate_site(gz: Any, site: Place, words: str, text: str) -> None:
     site.reason = f"approximate: the point of {near.name or near.text}, which the site is named after"
 
 
+#: a quarter lies this close to the point of the city it is said to be in
+QUARTER_KM = 15.0
+#: a site said to lie near a place ("اللواء 93 قرب بلدة عين عيسى") is this close to it
+SITE_NEAR_KM = 30.0
+
+
 def locate_within(place: Place) -> None:
     """A quarter the gazetteer cannot place ("the Ghweiran neighbourhood in Hasakah city", "حي غويران
     بمدينة الحسكة"): the point of the city it is said to lie in, marked approximate and with no place id
-    (taking a quarter is not taking the city)."""
+    (taking a quarter is not taking the city). A quarter of that name in another city ("the Sinaa
+    neighbourhood in Hasakah city" is not Deir ez-Zor's Sinaa), or a site of that name far from the place
+    it is said to be near (another brigade of that number), is taken back first."""
     city = place.within
+    reach = QUARTER_KM if place.feature == "neighbourhood" else SITE_NEAR_KM if place.feature in SITE_TYPES else None
+    if place.resolved and reach is not None and city is not None and city.resolved and \
+            None not in (place.lat, city.lat) and distance_km(place.lat, place.lon, city.lat, city.lon) > reach:
+        unresolve(place, f"a place of that name lies far from {city.name or city.text}, where the text puts it")
     if place.resolved or place.lat is not None or city is None or not city.resolved or city.lat is None or \
             city.feature in ADMIN:
         return
