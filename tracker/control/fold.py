@@ -36,6 +36,7 @@ from tracker.control.days import opt
 from tracker.control.evidence import (claim_rows, claim_weight, independent, listed_claims, major_places,
                                       named_in_clause, province_names, sources, trusted)
 from tracker.control.graph import NEAR_KM, Neighbours, encircled, groups, local_xy
+from tracker.control.inference import claim_scope
 from tracker.control.records import make_event
 from tracker.control.rules import ACTION_RANK, UNKNOWN, Rule, State, side_of
 
@@ -57,6 +58,11 @@ REGION_PRECISIONS = frozenset({"subdistrict", "district", "governorate", "region
 CITY_DISTRICT_KM: float = 3.5
 #: Points named after a settlement (its border crossing, silos, airport) lie within this many km of it.
 NAMED_PART_KM: float = 5.0
+#: A side attacking or striking a place within this many days after it was reported taking it was not done taking
+#: it: the capture was not complete (docs/control-model.md).
+UNFINISHED_DAYS: int = 60
+#: Actions by which a side fires on a place: its own fire on a place it holds says the enemy is still in it.
+OWN_FIRE_ACTIONS = frozenset({"attack", "strike"})
 _DISTRICT_NAME = re.compile(r"\bdistrict\b|\bneighbou?rhood\b", re.IGNORECASE)
 _GAIN_ACTIONS = ("capture", "withdraw")
 
@@ -164,6 +170,8 @@ class Fold:
         # place -> the side ringing the pocket it lies in on the baseline's map: that side is at its edge
         self.ring: dict[str, str] = encircled(self.neighbours, {p: s.side for p, s in self.base_state.items()})
         self._parts: dict[str, list[str]] = {}
+        # (claim, town) -> the town's state before the claim: a part is judged against the town as it was
+        self._town_before: dict[tuple[str, str], State] = {}
         self._fields: dict[str, tuple[Any, Any] | None] = {}
         self.log: dict[str, PlaceLog] = {}
         # where the pass is (:meth:`live_key`): each output row keeps it (:class:`Rows`)
@@ -187,9 +195,17 @@ class Fold:
 
     # ------------------------------------------------------------ classification
     def skip_reason(self, c: Mapping[str, Any], listed: set[str]) -> str | None:
-        """Why a claim changes no control, or None when it is evidence about a settlement."""
+        """Why a claim changes no control, or None when it is evidence about a settlement (a side's own fire on a
+        place other than a major one is read in the pass: :meth:`_own_fire`)."""
+        if c["action"] in OWN_FIRE_ACTIONS:
+            if self._skip_reason(c, listed) is not None or c["place_id"] in self.major:
+                return "context action: changes no control"
+            return None
         if c["action"] not in vocab.TERRITORIAL:
             return "context action: changes no control"
+        return self._skip_reason(c, listed)
+
+    def _skip_reason(self, c: Mapping[str, Any], listed: set[str]) -> str | None:
         if c["status"] != "asserted":
             return f"{c['status']} claim: never changes control"
         if c["side"] is None:
@@ -337,6 +353,15 @@ class Fold:
         if mark and mark.startswith("unsettled:"):
             self._unsettled(c, pid, mark, log, state)
             return
+        if c["action"] in OWN_FIRE_ACTIONS:
+            self._own_fire(c, pid, state, log)
+            return
+        if c.get("part_of") is None and self._parts.get(pid):
+            self._town_before[(c["claim_id"], pid)] = state
+        elif c.get("part_of") is not None and self._other_sides_pocket(c, state):
+            self._outcome(c, "no change", f"a pocket of {state.side} inside {c['part_of']}, which {state.side} does "
+                          "not hold: a report on the town does not speak of it", log.last)
+            return
         rule = self.rules.get(c["action"])
         if c["action"] == "siege" and state.side != c["side"]:
             lost = log.lost.get(c["side"])
@@ -363,6 +388,32 @@ class Fold:
             self._outcome(c, "no change", why, log.last)
             return
         self._change(c, pid, state, new, log, [c], c.get("note", ""))
+
+    def _own_fire(self, c: dict, pid: str, state: State, log: PlaceLog) -> None:
+        """A side (or its ally) attacking or striking a place it was reported taking within
+        :data:`UNFINISHED_DAYS`, on a later day: the enemy is still in it, so the capture was not complete; the place
+        goes back to the side it was taken from, contested by the taker. Any other fire changes nothing."""
+        taken = [(d, s) for s, d in log.lost.items() if not vocab.allied(s, state.side) and s != "unknown"]
+        if state.status in ("held", "claimed") and vocab.allied(state.side, c["side"]) and taken:
+            day, loser = max(taken)
+            if day < c["date"] <= day + timedelta(days=UNFINISHED_DAYS):
+                self._change(c, pid, state, State(loser, "contested", state.side), log, [c],
+                             f"{state.side} still fighting for the place it was reported taking on {day}: "
+                             "the capture was not complete")
+                return
+        self._outcome(c, "ignored", "context action: changes no control")
+
+    def _other_sides_pocket(self, c: Mapping[str, Any], state: State) -> bool:
+        """Whether the part ``c`` reaches is held by a side other than the town's sides (holder, or the side
+        contesting or besieging it) before the claim, and the claim does not say all of the town changed: a pocket
+        (IS's Yarmouk inside government Damascus) that a report on the town does not speak of."""
+        town = c["part_of"]
+        before = self._town_before.get((c["claim_id"], town), self.state.get(town, UNKNOWN))
+        if state.side in ("unknown", before.side) or before.side == "unknown" or vocab.allied(state.side, c["side"]):
+            return False
+        if any(vocab.allied(state.side, s) for s in (before.side, before.other_side) if s):
+            return False
+        return claim_scope(c) != "whole"
 
     # ------------------------------------------------------------ evidence for a gain
     def gain(self, c: dict, pid: str, state: State, new: State, log: PlaceLog) -> None:

@@ -271,6 +271,7 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
     checks: list[_Check] = []
     out: list[Assignment] = []
     campaigns: dict[str, list[tuple[date, str, str | None, list[dict]]]] = {}  # side -> its reported gains
+    waiting: dict[str, list[_Check]] = {}  # side -> reduced pockets not yet given enough gains inside
     seq = 0
     days = sorted(set(by_day) | set(given_by_day))
     k = 0
@@ -282,6 +283,8 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
                 done = _behind_front(chk, campaigns.get(chk.side, []), shown, status, heard, neighbours, major)
             else:
                 done = _run_check(chk, shown, status, heard, neighbours, major, campaigns.get(chk.side, []))
+            if chk.kind == "reduced pocket" and not done:
+                waiting.setdefault(chk.side, []).append(chk)  # examined again at the campaign's next gain
             prior = {a.place_id: shown.get(a.place_id) for a in done}
             for a in done:
                 shown[a.place_id] = a.side
@@ -308,6 +311,11 @@ def front_assignments(timeline, neighbours: Neighbours, given: list[Assignment],
             shown[a.place_id] = a.side
         for pid, side, cs in gains:
             campaigns.setdefault(side, []).append((day, pid, before.get(pid), cs))
+            for old in waiting.pop(side, []):  # a pocket one gain went into, with the campaign's next gain
+                if (day - old.since).days <= CAMPAIGN_DAYS:
+                    seq += 1
+                    heapq.heappush(checks, _Check(day + timedelta(days=POCKET_DAYS), seq, old.kind, side, old.places,
+                                                  old.claims + cs, old.since))
             for kind, places in _fronts(pid, side, shown, before, neighbours, major, cities):
                 seq += 1
                 wait = INFER_AFTER_DAYS if kind == "left behind" else POCKET_DAYS
