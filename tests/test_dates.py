@@ -139,3 +139,42 @@ def test_months_and_years_ago_are_counted_as_dateparser_counts_them():
                 "RETURN_AS_TIMEZONE_AWARE": False}).date()
             got, _ = resolve(dates.DateMention(0, len(phrase), "ago", phrase), base)
             assert got == want, (phrase, base)
+
+
+def test_plain_date_shapes_are_read_as_dateparser_reads_them():
+    # read without dateparser (a few ms a call): every weekday from every weekday, shifts back, days and months
+    def parsed(phrase, base):
+        got = dateparser.parse(phrase, languages=["en"], settings={
+            "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+            "RETURN_AS_TIMEZONE_AWARE": False})
+        return got.date() if got else None
+
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"]
+    relative = ["today", "yesterday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                "0 days ago", "1 day ago", "2 days ago", "10 days ago", "45 days ago", "1 week ago", "1 weeks ago",
+                "2 weeks ago", "20 weeks ago"]
+    checked = 0
+    for base in [date(2017, 10, 9) + timedelta(days=k) for k in range(7)] + [date(2016, 3, 1), date(2017, 1, 1)]:
+        for phrase in relative:
+            assert dates._plain_date(phrase, base) == parsed(phrase, base), (phrase, base)
+            checked += 1
+    for base in (date(2000, 12, 31), date(2017, 6, 15)):
+        for month in months:
+            for day in range(1, 32):
+                phrase = f"{day} {month}"
+                got = dates._plain_date(phrase, base)
+                if got is not None:
+                    assert got == parsed(phrase, base), (phrase, base)
+                    checked += 1
+    for year in (2016, 2017):
+        for month in months:
+            for day in (1, 15, 28, 29, 30, 31):
+                phrase = f"{day} {month} {year}"
+                got = dates._plain_date(phrase, date(year, 12, 31))
+                if got is not None:
+                    assert got == parsed(phrase, date(year, 12, 31)), phrase
+                    checked += 1
+    assert checked > 600
+    assert dates._plain_date("31 April", date(2000, 12, 31)) is None  # left to dateparser
+    assert dates._plain_date("last month", date(2017, 1, 1)) is None

@@ -254,15 +254,18 @@ _CONTROL_NEXT = re.compile(r"(?:'s|’s)?\s+(?:full\s+|complete\s+|total\s+)?(?:
 def _longest(hits: list[Hit]) -> list[Hit]:
     """The longest of overlapping hits (leftmost of equals), in order; same-span hits of other groups kept."""
     chosen: list[Hit] = []
-    taken: dict[int, tuple[int, int]] = {}  # position -> the span holding it
+    taken = bytearray(max((h.end for h in hits), default=0))  # 1 where a chosen span lies
+    spans: set[tuple[int, int]] = set()  # the chosen spans (disjoint)
     kept: set[tuple[int, int, str]] = set()  # (start, end, group) of the chosen hits
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
         span = (h.start, h.end)
-        holders = {taken[p] for p in range(h.start, h.end) if p in taken}
-        if (holders and holders != {span}) or (h.start, h.end, h.group) in kept:
+        if span in spans:  # a chosen span again: kept in another group
+            if (h.start, h.end, h.group) in kept:
+                continue
+        elif taken.find(1, h.start, h.end) >= 0:
             continue
-        for p in range(h.start, h.end):
-            taken[p] = span
+        taken[h.start:h.end] = b"\x01" * (h.end - h.start)
+        spans.add(span)
         kept.add((h.start, h.end, h.group))
         chosen.append(h)
     chosen.sort(key=lambda h: (h.start, h.end))

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -126,7 +127,10 @@ class Lexicon:
             for pre in ("", *(_PROCLITICS[lang] if len(literal) > 2 else ())):
                 keyed.setdefault(" " + pre + spaced, []).extend((e, pre) for e in items)
         for key, found in keyed.items():
-            self.automaton.add_word(key, found)
+            # per entry what find() checks: an entry of word characters alone, one spelling, no pattern
+            # is in ``folded`` wherever its key is in the spaced text (most hits: "the", "من")
+            self.automaton.add_word(key, [(e.literal_len, e.rx is None and not e.exact and
+                                           not _NON_WORD.search(e.literal), e, pre, len(pre)) for e, pre in found])
         self.automaton.make_automaton()
         self._distance(data["distance"])
 
@@ -152,15 +156,20 @@ class Lexicon:
         n = len(folded)
         spaced = " " + _NON_WORD.sub(" ", folded)  # index i + 1 here is index i of ``folded``
         for end_index, items in self.automaton.iter(spaced):
-            for entry, pre in items:
-                start = end_index - entry.literal_len
-                if not folded.startswith(entry.literal, start) and \
-                        folded[start:start + entry.literal_len].replace("-", " ") != entry.literal.replace("-", " "):
-                    continue  # other punctuation inside; a hyphen and a space are one ("Jaysh al Izza")
+            for literal_len, simple, entry, pre, pre_len in items:
+                start = end_index - literal_len
                 if start >= 2 and folded[start - 1] in _APOSTROPHES and folded[start - 2].isalpha():
                     continue  # inside a name joined by an apostrophe: "Dar'a" is no "a"
+                if simple:
+                    if end_index < n and spaced[end_index + 1] != " ":
+                        continue  # the word runs on
+                    found.append(Hit(start - pre_len, end_index, entry.group, entry.value, pre))
+                    continue
+                if not folded.startswith(entry.literal, start) and \
+                        folded[start:start + literal_len].replace("-", " ") != entry.literal.replace("-", " "):
+                    continue  # other punctuation inside; a hyphen and a space are one ("Jaysh al Izza")
                 if entry.rx is None:
-                    end = start + entry.literal_len
+                    end = end_index
                     if end < n and spaced[end + 1] != " ":
                         continue  # the word runs on
                 else:
@@ -173,12 +182,15 @@ class Lexicon:
                     if original[o:o + len(entry.exact)] != entry.exact:
                         continue
                 # a proclitic belongs to the word: the hit covers it ("وسيطرت")
-                found.append(Hit(start - len(pre), end, entry.group, entry.value, pre))
-        found.sort(key=lambda h: (h.start, -h.end))
+                found.append(Hit(start - pre_len, end, entry.group, entry.value, pre))
+        found.sort(key=_END, reverse=True)  # stable: by start, then longest first, then as found
+        found.sort(key=_START)
         return found
 
 
 _APOSTROPHES = frozenset("'’")
+_START = itemgetter(0)
+_END = itemgetter(1)
 
 
 @lru_cache(maxsize=None)

@@ -122,7 +122,10 @@ class _Reader:
         self.folded, offsets = fold(report.text)
         self.off = Offsets(report.text, offsets)
         self.hits = self.lex.find(self.folded, self.text, self.off.orig)
-        reporting = sorted((h.start, h.end) for h in self.hits if h.group == "reporting")
+        self._by_group: dict[str, list[Hit]] = {}  # the hits of each group, in order: one pass over them
+        for h in self.hits:
+            self._by_group.setdefault(h.group, []).append(h)
+        reporting = sorted((h.start, h.end) for h in self.hits_of("reporting"))
         self.dating = Dating(report, self.folded, self.off.orig, self.lang, reporting,
                              frozenset(fold_key(w) for w in self.lex.data["words"].get("aside", [])))
         self.actors = actors_mod.phrases(self.hits, self.folded, self.lex, report.published)
@@ -132,21 +135,25 @@ class _Reader:
         self.sentences = sentences(self.folded, self.lang, report.kind)
         # sentences worth reading: a predicate, or "under"/"in" a side's "control"/"hands" ("X now under SAA
         # control", read by the grammar's under-phrases)
-        controls = [h.start for h in self.hits if h.group == "control"]
-        self.pred_starts = sorted([h.start for h in self.hits if h.group == "pred"] + [
-            h.start for h in self.hits if h.group == "under" and
+        controls = [h.start for h in self.hits_of("control")]
+        self.pred_starts = sorted([h.start for h in self.hits_of("pred")] + [
+            h.start for h in self.hits_of("under") if
             (k := bisect.bisect_right(controls, h.end)) < len(controls) and controls[k] - h.end <= _UNDER_REACH])
-        self.attributions = [h for h in self.hits if h.group == "attribution"]
-        self.locator_ends = sorted(h.end for h in self.hits if h.group == "locator")
-        self.directional_ends = sorted(h.end for h in self.hits if h.group == "directional")
+        self.attributions = self.hits_of("attribution")
+        self.locator_ends = sorted(h.end for h in self.hits_of("locator"))
+        self.directional_ends = sorted(h.end for h in self.hits_of("directional"))
         # locators that say where a place lies relative to another ("west of", "ريف"), not plain "in"
-        self.relative_ends = sorted(h.end for h in self.hits if h.group == "locator" and
+        self.relative_ends = sorted(h.end for h in self.hits_of("locator") if
                                     self.folded[h.start:h.end] not in _PLAIN_IN)
-        self.to_ends = sorted(h.end for h in self.hits if h.group == "to")
+        self.to_ends = sorted(h.end for h in self.hits_of("to"))
         self.nearby: list[tuple[float, float]] = []
         self._title: list[Place] | None = None  # the place the title names, found when first needed
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
         self._first_person = frozenset(fold_key(w) for w in self.lex.data["words"].get("first_person", []))
+
+    def hits_of(self, group: str) -> list[Hit]:
+        """The lexicon hits of ``group``, in order."""
+        return self._by_group.get(group, [])
 
     # ------------------------------------------------------------------
     def claims(self) -> list[Claim]:
@@ -186,7 +193,7 @@ class _Reader:
     def _losses_denied(self, claims: list[Claim]) -> list[Claim]:
         """Captures the report's own words deny: a side that "denied losing any areas ... in X" refutes the other
         sides' captures the report tells of within :data:`DENIAL_KM` of X (or anywhere, when it names no place)."""
-        denials = [h for h in self.hits if h.group == "loss_denied"]
+        denials = self.hits_of("loss_denied")
         if not denials or not claims:
             return claims
         for h in denials:
@@ -227,7 +234,7 @@ class _Reader:
         on ("... entered al-Bab. Clashes are still going on inside the city"); a near-total capture ("took
         almost complete control of X", "90 percent of X was cleared", "almost completely ousted from X") takes
         only part of the place when the report says anywhere that the fighting goes on."""
-        ongoing = sorted(h.start for h in self.hits if h.group == "ongoing")
+        ongoing = sorted(h.start for h in self.hits_of("ongoing"))
         if not ongoing:
             return
         for sent, ch, frames in read:
@@ -267,7 +274,7 @@ class _Reader:
                 resolve(self.gz, p, self.text, self.nearby)
                 if p.resolved and p.lat is not None and p.country in (None, "SY") and (p.lat, p.lon) not in self.nearby:
                     self.nearby.append((p.lat, p.lon))
-        quarters = [(h.start, h.end) for h in self.hits if h.group == "quarter"]
+        quarters = [(h.start, h.end) for h in self.hits_of("quarter")]
         for p in self.places:
             if quarters and p.resolved and p.feature != "neighbourhood" and p.lat is not None and \
                     any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters) and \
@@ -695,11 +702,11 @@ class _Reader:
         """Whether the sentence or the one before it speaks of a deal ("reconciliation", "hand over their weapons"),
         and the sentence does not say what else the troops came for ("entered X and began distributing aid",
         "to patrol": a deal spoken of beside a patrol or an aid delivery is the patrol's, not a handover)."""
-        if any(h.group == "mission" and sent.start <= h.start < sent.end for h in self.hits):
+        if any(sent.start <= h.start < sent.end for h in self.hits_of("mission")):
             return False
         k = self.sentences.index(sent)
         lo = self.sentences[k - 1].start if k > 0 else sent.start
-        return any(h.group == "agreement" and lo <= h.start < sent.end for h in self.hits)
+        return any(lo <= h.start < sent.end for h in self.hits_of("agreement"))
 
     def _ground(self, side: str) -> str:
         """A side that rarely holds ground stands for its ground partner ("[ground]" of actors.toml): the
