@@ -2,8 +2,9 @@
 
 Candidate phrases are found with one compiled regex per language, built from the ``[dates]`` table
 of the lexicon files; each phrase is rewritten into English that dateparser reads ("أمس" ->
-"yesterday", "14 تشرين الاول" -> "14 October", "منذ عشره ايام" -> "10 days ago") and only then
-handed to dateparser, with the publication date as the relative base. Results are cached, since
+"yesterday", "14 تشرين الاول" -> "14 October", "منذ عشره ايام" -> "10 days ago") and read against the publication date: the commonest shapes ("14 October",
+"yesterday", a weekday, "N days ago") by a small parser that reads them as dateparser does (checked
+against it in ``tests/test_dates.py``), the rest by dateparser itself. Results are cached, since
 dateparser is slow. Solar Hijri dates are converted arithmetically (dateparser needs an extra
 package for them). Dates are always in the past of the publication date: a weekday is the most
 recent such day on or before it (the nearest, up to three days after it, when the publication date is
