@@ -1509,3 +1509,47 @@ def test_clashes_for_control_and_a_date_opening_a_chronicle_sentence(gz):
     assert ("Hajin", "intent", "2018-01-02") in got or any(p == "Hajin" and s == "intent" for p, s, _ in got)
     assert not any(p == "Hajin" and s == "asserted" for p, s, _ in got)  # fighting for a place is no capture of it
     assert ("Gharanij", "asserted", "2018-01-04") in got  # the opening date is the day, not a year earlier
+
+
+@pytest.mark.parametrize("text,want", [
+    ("On 3 May 2016, government forces captured 12 villages near the southern shore of Lake Jabbul.",
+     "near the southern shore of Lake Jabbul"),
+    ("In June 2015, the YPG seized some 40 villages west of Qamishli.", "west of Qamishli"),
+    ("On 2 October 2016, the army took control of 10 kilometers of farmland around the town of Kafr Nabl.",
+     "farmland around the town of Kafr Nabl"),
+])
+def test_villages_or_farmland_around_a_place_are_a_region(gz, text, want):
+    got = [c for c in chronicle(text, gz) if c.action == "capture"]
+    assert [c.place_text for c in got] == [want] and got[0].lat is None
+
+
+def test_hills_near_a_place_and_a_bare_count_name_no_region(gz):
+    assert not chronicle("On 5 July 2017, the army captured hills southwest of Sukhna.", gz)
+    assert not chronicle("On 5 July 2017, the army captured 47 villages.", gz)
+
+
+def test_advanced_from_one_place_to_another_nears_the_second(gz):
+    claims = chronicle("On 16 April 2018, the army advanced from the recently captured village of Kafr Nabl "
+                       "to the nearby Maarat al-Numan.", gz)
+    assert {(c.action, c.place_text) for c in claims if c.action != "capture"} == {("proximity", "Maarat al-Numan")}
+    claims = chronicle("On 3 May 2016, IS fighters advanced westwards from Palmyra to Qaryatayn.", gz)
+    assert [(c.action, c.place_text) for c in claims] == [("proximity", "Qaryatayn")]
+
+
+def test_a_capitalised_district_word_is_part_of_the_name(gz):
+    claims = chronicle("On 26 October 2017, the army entered the Ummal District.", gz)
+    assert [c.place_text for c in claims] == ["Ummal"]
+    assert not chronicle("On 26 October 2017, the rebels entered the Roman city.", gz)
+
+
+def test_coordinated_modifiers_and_jund_al_aqsa_are_sides(gz):
+    claims = chronicle("Kafr Nabl was captured by rebel and jihadist forces on 9 September 2015.", gz)
+    assert caps(claims) == {("opposition", "Kafr Nobol", "2015-09-09")}
+    claims = chronicle("On 30 August 2016, Jund al-Aqsa captured the town of Kafr Zita.", gz)
+    assert {c[0] for c in caps(claims)} == {"opposition"}
+
+
+def test_a_relative_clause_takes_its_antecedent_as_subject(gz):
+    claims = chronicle("On 1 September 2016, the regime forces withdrew from Kafr Nabl after clashes with "
+                       "Jaysh al-Nasr and rebel factions, who now control the town completely.", gz)
+    assert {c[0] for c in caps(claims)} == {"opposition"}
