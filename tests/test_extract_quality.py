@@ -1553,3 +1553,14 @@ def test_a_relative_clause_takes_its_antecedent_as_subject(gz):
     claims = chronicle("On 1 September 2016, the regime forces withdrew from Kafr Nabl after clashes with "
                        "Jaysh al-Nasr and rebel factions, who now control the town completely.", gz)
     assert {c[0] for c in caps(claims)} == {"opposition"}
+
+
+def test_a_pocket_named_by_where_it_lies_is_a_region(gz):
+    claims = chronicle("On 24 April 2017, the SDF captured the ISIL pocket to the north of Raqqa city.", gz)
+    assert [(c.actor, c.place_text, c.lat) for c in claims] == [("sdf", "pocket to the north of Raqqa", None)]
+
+
+def test_a_side_placed_in_a_town_evacuating_it_withdraws(gz):
+    claims = chronicle("On 13 March 2018, IS attacked army positions while the rebels in Daraya were evacuating.", gz)
+    assert [(c.actor, c.action, c.place_name) for c in claims] == [("opposition", "withdraw", "Darayya")]
+    assert not chronicle("On 13 March 2018, civilians in Daraya were evacuating.", gz)

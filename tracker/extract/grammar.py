@@ -57,6 +57,8 @@ _LAND = frozenset({"villages", "towns", "hamlets", "farms", "settlements", "terr
                    "communities", "localities", "several villages", "dozens of villages", "many villages",
                    "a number of villages", "several towns", "dozens of towns", "a number of towns",
                    "a string of villages", "several hamlets", "swathes of territory"})
+#: areas a side holds, named by where they lie ("the ISIL pocket north of X")
+_POCKETS = frozenset({"pocket", "enclave", "salient", "bulge"})
 #: the edge of a lake or river a region lies along ("the southern shore of Lake X")
 _SHORES = frozenset({"shore", "shores", "bank", "banks", "coast"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
@@ -362,6 +364,12 @@ class Grammar:
             j = self._skip(ch, i + 1, ("det",))
             if j + 1 < len(ch) and ch[j].kind == "actor" and ch[j + 1].text in ("in", "inside", "at"):
                 f.loser, f.places = ch[j].value, self._places_after(ch, j + 2, f)
+        if not f.places and f.action == "withdraw":
+            # "the rebels in X were evacuating": a side placed by "in" before a withdrawal naming no place leaves it
+            k = self._back(ch, i - 1, ("aux", "perfect", "adverb"))
+            if k >= 2 and ch[k].kind == "place" and ch[k - 1].text in ("in", "inside") and ch[k - 2].kind == "actor" \
+                    and f.loser is ch[k - 2].value:
+                f.places = [(ch[k].value, "whole")]
         if not f.places:
             f.places = self._relative_object(ch, i)
         if not f.places and f.pred.text in ("capture", "recapture", "fall", "liberation") and \
@@ -892,6 +900,12 @@ class Grammar:
             k = self._after_places(ch, first)  # "took over the security of X from the YPG": from the place on
             if k < n and ch[k].has("from") and f.loser is None:
                 f.loser = self._actor_at(ch, self._skip(ch, k + 1, ("det",)))
+        if not out and kind is not None and f is not None and f.action in TERRITORIAL and kind.text in _POCKETS:
+            region = self._region_named(ch, j)
+            if region is not None:
+                # "the ISIL pocket to the north of Raqqa city": the area a side held there, a region
+                return [(Place(kind.start, region.end, f"{kind.text} {region.text}", precision="region",
+                               reason="region-level", done=True), "region")]
         if not out and kind is not None and f is not None and f.action in TERRITORIAL:
             settlement = self._settlement_after(ch, j)
             if settlement is not None:
@@ -980,6 +994,8 @@ class Grammar:
         "in Raqqa province"; the area around a place ("west of al-Hasakah", "near the southern shore of
         Lake X", "around the town of X"); None when none is named right there."""
         j = self._skip(ch, j, ("det", "place_mod", "adverb"))
+        if j + 1 < len(ch) and ch[j].text == "to the" and ch[j + 1].text.split()[0] in _COMPASS:
+            j += 1  # "to the north of X"
         if land and j < len(ch) and ch[j].has("locator") and (ch[j].text in _AROUND or ch[j].text.endswith(" of") and
                                                      ch[j].text.split()[0] in _COMPASS):
             # "villages west of X": the area on that side of X, a region with no point of its own
