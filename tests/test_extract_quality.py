@@ -1564,3 +1564,11 @@ def test_a_side_placed_in_a_town_evacuating_it_withdraws(gz):
     claims = chronicle("On 13 March 2018, IS attacked army positions while the rebels in Daraya were evacuating.", gz)
     assert [(c.actor, c.action, c.place_name) for c in claims] == [("opposition", "withdraw", "Darayya")]
     assert not chronicle("On 13 March 2018, civilians in Daraya were evacuating.", gz)
+
+
+def test_a_place_to_be_governed_after_it_is_captured_is_an_intent(gz):
+    report = Report(report_id="c", text="On 18 April 2017, the SDF announced a civilian council to govern Raqqa "
+                    "city after it is captured.", published=None, lang="en", kind="chronicle",
+                    meta=json.dumps({"period": "2017"}))
+    got = [(c.actor, c.action, c.status, c.place_name) for c in extract_report(report, gz) if c.action == "capture"]
+    assert got == [("sdf", "capture", "intent", "Ar-Raqqa")]

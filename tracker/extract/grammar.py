@@ -1085,6 +1085,11 @@ class Grammar:
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """The subject places of a passive ("Palmyra was retaken", "the town of X, which fell to IS")."""
         j = self._back(ch, i - 1, ("aux", "perfect", "adverb", "relative", "det", "filler"), quotes=True, dates=True)
+        words = ch[j].text.split() if j >= 0 and ch[j].has("intent") else []
+        if len(words) == 3 and words[1] == "it":
+            # "a council to govern X after it is captured": the cue holds the pronoun, the place told before
+            s = ch[j].start + len(words[0]) + 1
+            return [(Place(s, s + 2, "it", reason="anaphora"), "whole")]
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
@@ -1440,6 +1445,8 @@ class Grammar:
         j = self._back(ch, i - 1, ("adverb",), quotes=True)
         if j >= 0 and ch[j].has("aux"):
             return not ch[i].text.split()[0].endswith("ing")  # "were surrounding X", "was taking over X": progressive
+        if j >= 0 and ch[j].has("intent") and ch[j].text.endswith((" is", " are")):
+            return True  # "after it is captured": the cue ends in "be"
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True
