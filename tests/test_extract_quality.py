@@ -1572,3 +1572,8 @@ def test_a_place_to_be_governed_after_it_is_captured_is_an_intent(gz):
                     meta=json.dumps({"period": "2017"}))
     got = [(c.actor, c.action, c.status, c.place_name) for c in extract_report(report, gz) if c.action == "capture"]
     assert got == [("sdf", "capture", "intent", "Ar-Raqqa")]
+
+
+def test_rebels_in_the_euphrates_shield_districts_are_turkish_backed(gz):
+    assert {c[0] for c in caps(chronicle("On 4 October 2016, rebels captured Turkman Bareh.", gz))} == {"turkey"}
+    assert {c[0] for c in caps(chronicle("On 4 October 2015, rebels captured Turkman Bareh.", gz))} == {"opposition"}
