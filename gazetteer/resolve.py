@@ -564,6 +564,9 @@ class Resolver:
                 if st.qualifier_match(qual):
                     sc += 0.05
                     why.append("qualifier agrees")
+                elif st.qualifier_other(qual):
+                    sc -= 0.2  # "X al-Gharbiyah" (western) is not "X al-Sharqiyah" (eastern)
+                    why.append("qualifier differs")
             sc += st.importance
             if st.point:
                 sc += POINT_BONUS
@@ -690,6 +693,10 @@ class _PlaceStatic:
             hit = self._qual[qual] = qualifier_match({"alt_names": self.alt_names}, qual)
         return hit
 
+    def qualifier_other(self, qual: str) -> bool:
+        """Whether the place's own names carry a qualifier other than ``qual`` (and not ``qual``)."""
+        return qualifier_other({"alt_names": self.alt_names}, qual)
+
 
 @lru_cache(maxsize=65536)
 def _bracketed(text: str, start: int) -> bool:
@@ -808,11 +815,23 @@ def _running_unions(code_sets: list[frozenset[str]]) -> list[frozenset[str]]:
 
 def qualifier_match(row: dict, qual: str) -> bool:
     """Whether the place's own names carry the qualifier ``qual``."""
+    return qual in _name_qualifiers(row)
+
+
+def qualifier_other(row: dict, qual: str) -> bool:
+    """Whether the place's own names carry qualifiers, none of them ``qual``."""
+    quals = _name_qualifiers(row)
+    return bool(quals) and qual not in quals
+
+
+def _name_qualifiers(row: dict) -> set[str]:
+    """The qualifiers (direction, size) after the first word of the place's own names."""
+    out: set[str] = set()
     for n in row.get("alt_names") or []:
         words = norm(n).split()
-        if len(words) > 1 and any(qualifier(w[2:] if w.startswith("ال") else w) == qual for w in words[1:]):
-            return True
-    return False
+        if len(words) > 1:
+            out.update(q for w in words[1:] if (q := qualifier(w[2:] if w.startswith("ال") else w)))
+    return out
 
 
 

@@ -1530,3 +1530,70 @@ def test_a_site_the_gazetteer_lacks_near_a_place_takes_its_point_not_the_place(g
     claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
     assert [(c.actor, c.place_id) for c in claims] == [("isis", None)]  # not Ain Issa itself
     assert claims[0].lat == pytest.approx(36.38, abs=0.05)  # Ain Issa's point, approximate
+
+@pytest.mark.parametrize("text,want", [
+    ("On 3 May 2016, government forces captured 12 villages near the southern shore of Lake Jabbul.",
+     "near the southern shore of Lake Jabbul"),
+    ("In June 2015, the YPG seized some 40 villages west of Qamishli.", "west of Qamishli"),
+    ("On 2 October 2016, the army took control of 10 kilometers of farmland around the town of Kafr Nabl.",
+     "farmland around the town of Kafr Nabl"),
+])
+def test_villages_or_farmland_around_a_place_are_a_region(gz, text, want):
+    got = [c for c in chronicle(text, gz) if c.action == "capture"]
+    assert [c.place_text for c in got] == [want] and got[0].lat is None
+
+
+def test_hills_near_a_place_and_a_bare_count_name_no_region(gz):
+    assert not chronicle("On 5 July 2017, the army captured hills southwest of Sukhna.", gz)
+    assert not chronicle("On 5 July 2017, the army captured 47 villages.", gz)
+
+
+def test_advanced_from_one_place_to_another_nears_the_second(gz):
+    claims = chronicle("On 16 April 2018, the army advanced from the recently captured village of Kafr Nabl "
+                       "to the nearby Maarat al-Numan.", gz)
+    assert {(c.action, c.place_text) for c in claims if c.action != "capture"} == {("proximity", "Maarat al-Numan")}
+    claims = chronicle("On 3 May 2016, IS fighters advanced westwards from Palmyra to Qaryatayn.", gz)
+    assert [(c.action, c.place_text) for c in claims] == [("proximity", "Qaryatayn")]
+
+
+def test_a_capitalised_district_word_is_part_of_the_name(gz):
+    claims = chronicle("On 26 October 2017, the army entered the Ummal District.", gz)
+    assert [c.place_text for c in claims] == ["Ummal"]
+    assert not chronicle("On 26 October 2017, the rebels entered the Roman city.", gz)
+
+
+def test_coordinated_modifiers_and_jund_al_aqsa_are_sides(gz):
+    claims = chronicle("Kafr Nabl was captured by rebel and jihadist forces on 9 September 2015.", gz)
+    assert caps(claims) == {("opposition", "Kafr Nobol", "2015-09-09")}
+    claims = chronicle("On 30 August 2016, Jund al-Aqsa captured the town of Kafr Zita.", gz)
+    assert {c[0] for c in caps(claims)} == {"opposition"}
+
+
+def test_a_relative_clause_takes_its_antecedent_as_subject(gz):
+    claims = chronicle("On 1 September 2016, the regime forces withdrew from Kafr Nabl after clashes with "
+                       "Jaysh al-Nasr and rebel factions, who now control the town completely.", gz)
+    assert {c[0] for c in caps(claims)} == {"opposition"}
+
+
+def test_a_pocket_named_by_where_it_lies_is_a_region(gz):
+    claims = chronicle("On 24 April 2017, the SDF captured the ISIL pocket to the north of Raqqa city.", gz)
+    assert [(c.actor, c.place_text, c.lat) for c in claims] == [("sdf", "pocket to the north of Raqqa", None)]
+
+
+def test_a_side_placed_in_a_town_evacuating_it_withdraws(gz):
+    claims = chronicle("On 13 March 2018, IS attacked army positions while the rebels in Daraya were evacuating.", gz)
+    assert [(c.actor, c.action, c.place_name) for c in claims] == [("opposition", "withdraw", "Darayya")]
+    assert not chronicle("On 13 March 2018, civilians in Daraya were evacuating.", gz)
+
+
+def test_a_place_to_be_governed_after_it_is_captured_is_an_intent(gz):
+    report = Report(report_id="c", text="On 18 April 2017, the SDF announced a civilian council to govern Raqqa "
+                    "city after it is captured.", published=None, lang="en", kind="chronicle",
+                    meta=json.dumps({"period": "2017"}))
+    got = [(c.actor, c.action, c.status, c.place_name) for c in extract_report(report, gz) if c.action == "capture"]
+    assert got == [("sdf", "capture", "intent", "Ar-Raqqa")]
+
+
+def test_rebels_in_the_euphrates_shield_districts_are_turkish_backed(gz):
+    assert {c[0] for c in caps(chronicle("On 4 October 2016, rebels captured Turkman Bareh.", gz))} == {"turkey"}
+    assert {c[0] for c in caps(chronicle("On 4 October 2015, rebels captured Turkman Bareh.", gz))} == {"opposition"}

@@ -76,3 +76,14 @@ def test_offsets_point_back(text):
     assert all(0 <= p < len(text) for p in pos)
     assert pos == sorted(pos)
     assert "  " not in n
+
+
+def test_a_place_named_with_another_direction_is_no_match():
+    from gazetteer.resolve import qualifier_match, qualifier_other
+    east = {"alt_names": ["Al-Baydhah al-Sharqiyah"]}
+    west = {"alt_names": ["Western Buwayda", "البويضة الغربية"]}
+    plain = {"alt_names": ["Al-Baydhah"]}
+    west_q = qualifier("gharbiyah")
+    assert west_q and qualifier_other(east, west_q) and not qualifier_match(east, west_q)
+    assert qualifier_match(west, west_q) and not qualifier_other(west, west_q)
+    assert not qualifier_other(plain, west_q)

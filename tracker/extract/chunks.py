@@ -24,7 +24,7 @@ _PRIORITY = {"date": 0, "pred": 1, "actor": 2, "source": 3, "word": 4, "place": 
 _TOKEN = re.compile(r"[\w'’]+(?:[-'’][\w'’]+)*|[^\w\s]")
 _QUOTES = frozenset("\"'“”‘’«»")
 _PLAIN: frozenset[str] = frozenset()
-_NEUTRAL = frozenset({"not_name_continuation"})
+_NEUTRAL = frozenset({"not_name_continuation", "capitalised"})
 
 
 @dataclass(slots=True)
@@ -70,6 +70,8 @@ def chunk(start: int, end: int, folded: str, original: str, to_orig: Any, hits: 
         else:
             words.setdefault((h.start, h.end), set()).add(h.group)
     for (s, e), groups in words.items():
+        if lang == "en" and s > start and _capitalised(original, to_orig(s)):
+            groups.add("capitalised")  # a kind word inside a name ("the Ummal District"), not an adjective's noun
         cands.append((s, e, _PRIORITY["word"], "word", frozenset(groups)))
     for a in _within(actors, start, end):
         if a.end <= end:

@@ -47,6 +47,20 @@ _BOUNDARY_PUNCT = frozenset({";", "؛", ":", "(", ")", "[", "]", "–", "—", "
 _LIST_PUNCT = frozenset({",", "،", "&"})
 _PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 _FARMS = frozenset({"farms", "farmland", "farmlands", "orchards"})
+#: locators that name the area around a place after a plural object ("villages near X"); with a compass word
+#: before "of" too ("west of X")
+_AROUND = frozenset({"near", "around", "along", "close to", "outside"})
+_COMPASS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                      "north-east", "north-west", "south-east", "south-west"})
+#: plural objects that are land, whose area a locator names ("villages west of X"; not "hills west of X")
+_LAND = frozenset({"villages", "towns", "hamlets", "farms", "settlements", "territory", "territories",
+                   "communities", "localities", "several villages", "dozens of villages", "many villages",
+                   "a number of villages", "several towns", "dozens of towns", "a number of towns",
+                   "a string of villages", "several hamlets", "swathes of territory"})
+#: areas a side holds, named by where they lie ("the ISIL pocket north of X")
+_POCKETS = frozenset({"pocket", "enclave", "salient", "bulge"})
+#: the edge of a lake or river a region lies along ("the southern shore of Lake X")
+_SHORES = frozenset({"shore", "shores", "bank", "banks", "coast"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
 
 
@@ -350,6 +364,12 @@ class Grammar:
             j = self._skip(ch, i + 1, ("det",))
             if j + 1 < len(ch) and ch[j].kind == "actor" and ch[j + 1].text in ("in", "inside", "at"):
                 f.loser, f.places = ch[j].value, self._places_after(ch, j + 2, f)
+        if not f.places and f.action == "withdraw":
+            # "the rebels in X were evacuating": a side placed by "in" before a withdrawal naming no place leaves it
+            k = self._back(ch, i - 1, ("aux", "perfect", "adverb"))
+            if k >= 2 and ch[k].kind == "place" and ch[k - 1].text in ("in", "inside") and ch[k - 2].kind == "actor" \
+                    and f.loser is ch[k - 2].value:
+                f.places = [(ch[k].value, "whole")]
         if not f.places:
             f.places = self._relative_object(ch, i)
         if not f.places and f.pred.text in ("capture", "recapture", "fall", "liberation") and \
@@ -589,6 +609,19 @@ class Grammar:
                 self._actor_at(ch, j + 1) is not None:
             f.loser = f.loser or ch[j + 1].value  # "street battles against IS in al-Bab"
             j += 2
+        if f is not None and f.action == "advance" and j < n and ch[j].text.rstrip("s").endswith("ward") and \
+                ch[j].text.rstrip("s")[:-4] in _COMPASS:
+            j += 1  # "advancing westwards from X to Y"
+        if f is not None and f.action == "advance" and j + 1 < n and ch[j].has("from") and \
+                self._actor_at(ch, j + 1) is None:
+            # "advanced from A to B": A is where the move began, B where it went, a place neared
+            k = j + 1
+            while k < min(n, j + 9) and not ch[k].has("to", "directional") and not self._boundary(ch[k]) and \
+                    (ch[k].kind != "pred" or ch[k - 1].has("det", "adverb") or ch[k - 1].text == "recently"):
+                k += 1
+            if k < n and ch[k].has("to", "directional") and any(x.kind in ("place", "name") for x in ch[j + 1:k]):
+                role = "directional"
+                j = k + 1
         start = j
         # advance and context verbs take their place after a preposition ("advanced into X", "entered X")
         if f is not None and f.action in ("advance", "siege", "proximity") and j < n and \
@@ -670,10 +703,18 @@ class Grammar:
                     # notably the village of X": the places named
                     j = self._named_next(ch, j + 3 if ch[j + 1].text != "(" else j + 2)
                     continue
+                elif c.text in _FARMS and expecting and not out and self._region_named(ch, j + 1) is not None:
+                    # "10 kilometres of farmland around the town of X": the farms, a region named by X
+                    region = self._region_named(ch, j + 1)
+                    out.append((Place(c.start, region.end, f"{c.text} {region.text}", precision="region",
+                                      reason="region-level", done=True), "region"))
+                    expecting = False
+                    break
                 elif c.has("region_quantity", "plural_object") and expecting and not out:
                     # "several villages in the Hama countryside": a claim on the region named; with no
-                    # region named ("captured 47 villages") there is no place to claim
-                    region = self._region_named(ch, j + 1)
+                    # region named ("captured 47 villages") there is no place to claim; hills or positions
+                    # near a place are points of a front, not the land around it
+                    region = self._region_named(ch, j + 1, land=c.text in _LAND)
                     if region is None:
                         break
                     out.append((region, "region"))
@@ -765,7 +806,7 @@ class Grammar:
                         ch[j + 1].start - c.end <= 1:
                     break  # "captured Khaled Daham al-Bashir": a first name the gazetteer also knows as a place
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
-                        ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter"):
+                        ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter", "capitalised"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
                     continue
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
@@ -859,6 +900,12 @@ class Grammar:
             k = self._after_places(ch, first)  # "took over the security of X from the YPG": from the place on
             if k < n and ch[k].has("from") and f.loser is None:
                 f.loser = self._actor_at(ch, self._skip(ch, k + 1, ("det",)))
+        if not out and kind is not None and f is not None and f.action in TERRITORIAL and kind.text in _POCKETS:
+            region = self._region_named(ch, j)
+            if region is not None:
+                # "the ISIL pocket to the north of Raqqa city": the area a side held there, a region
+                return [(Place(kind.start, region.end, f"{kind.text} {region.text}", precision="region",
+                               reason="region-level", done=True), "region")]
         if not out and kind is not None and f is not None and f.action in TERRITORIAL:
             settlement = self._settlement_after(ch, j)
             if settlement is not None:
@@ -942,10 +989,26 @@ class Grammar:
                                                              done=True)
         return None
 
-    def _region_named(self, ch: list[Chunk], j: int) -> Place | None:
+    def _region_named(self, ch: list[Chunk], j: int, land: bool = True) -> Place | None:
         """The region after a plural object: "(villages) in the Hama countryside", "in eastern Hama",
-        "in Raqqa province"; None when none is named right there."""
+        "in Raqqa province"; the area around a place ("west of al-Hasakah", "near the southern shore of
+        Lake X", "around the town of X"); None when none is named right there."""
         j = self._skip(ch, j, ("det", "place_mod", "adverb"))
+        if j + 1 < len(ch) and ch[j].text == "to the" and ch[j + 1].text.split()[0] in _COMPASS:
+            j += 1  # "to the north of X"
+        if land and j < len(ch) and ch[j].has("locator") and (ch[j].text in _AROUND or ch[j].text.endswith(" of") and
+                                                     ch[j].text.split()[0] in _COMPASS):
+            # "villages west of X": the area on that side of X, a region with no point of its own
+            k = self._skip(ch, j + 1, ("det", "region_direction", "place_mod"))
+            if k + 1 < len(ch) and ch[k].text in _SHORES and ch[k + 1].has("of"):
+                k = self._skip(ch, k + 2, ("det",))  # "near the southern bank of X"
+            elif k + 1 < len(ch) and ch[k].has("anaphora_singular") and ch[k + 1].has("of"):
+                k += 2  # "around the town of X"
+            if k < len(ch) and ch[k].kind in ("place", "name") and (ch[k].kind == "place" or
+                                                                   self._could_be_place(ch[k])):
+                text = " ".join(c.text for c in ch[j:k + 1])
+                return Place(ch[j].start, ch[k].end, text, precision="region", reason="region-level", done=True)
+            return None
         if j >= len(ch) or ch[j].text not in ("in", "of", "across", "throughout", "in the", "across the"):
             return None
         k = self._skip(ch, j + 1, ("det", "country"))
@@ -1022,6 +1085,11 @@ class Grammar:
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """The subject places of a passive ("Palmyra was retaken", "the town of X, which fell to IS")."""
         j = self._back(ch, i - 1, ("aux", "perfect", "adverb", "relative", "det", "filler"), quotes=True, dates=True)
+        words = ch[j].text.split() if j >= 0 and ch[j].has("intent") else []
+        if len(words) == 3 and words[1] == "it":
+            # "a council to govern X after it is captured": the cue holds the pronoun, the place told before
+            s = ch[j].start + len(words[0]) + 1
+            return [(Place(s, s + 2, "it", reason="anaphora"), "whole")]
         if j >= 0 and ch[j].kind == "punct" and ch[j].text in _LIST_PUNCT:
             j = self._skip_relative(ch, j)
             j = self._back(ch, j - 1, ("adverb",), quotes=True)
@@ -1175,6 +1243,10 @@ class Grammar:
         if k >= 2 and ch[k].text in ("they", "it") and ch[k - 1].text in ("as", "while", "when") and \
                 ch[k - 2].kind == "actor" and ch[k - 2].value.side:
             return ch[k - 2].value
+        if k >= 1 and ch[k].text in ("who", "which", "that"):
+            m = k - 1 if ch[k - 1].text != "," else k - 2
+            if m >= 0 and ch[m].kind == "actor" and ch[m].value.side:
+                return ch[m].value  # "clashes with the rebels, who now control the town": the relative's antecedent
         for j in range(i - 1, -1, -1):
             c = ch[j]
             if c.kind == "actor" and c.value.side and not self.dependent(ch, j):
@@ -1373,6 +1445,8 @@ class Grammar:
         j = self._back(ch, i - 1, ("adverb",), quotes=True)
         if j >= 0 and ch[j].has("aux"):
             return not ch[i].text.split()[0].endswith("ing")  # "were surrounding X", "was taking over X": progressive
+        if j >= 0 and ch[j].has("intent") and ch[j].text.endswith((" is", " are")):
+            return True  # "after it is captured": the cue ends in "be"
         k = self._skip(ch, i + 1, ("adverb",))
         if k < len(ch) and ch[k].has("by") and self._actor_at(ch, self._skip(ch, k + 1, ("det",))) is not None:
             return True

@@ -109,7 +109,8 @@ class Lexicon:
         self.periods = [p for p in actors.get("periods", []) if p.get("lang") == lang]
         # offensives led by one side that reports name only generically (``[[led]]`` in actors.toml)
         self.led = [(p["generic"], p["side"], date.fromisoformat(p["from"]), date.fromisoformat(p["until"]),
-                     frozenset(p["adm1"]), frozenset(fold_key(w) for w in p.get(lang, [])))
+                     frozenset(p.get("adm1", [])), frozenset(p.get("adm2", [])),
+                     frozenset(fold_key(w) for w in p.get(lang, [])))
                     for p in actors.get("led", [])]
         self.backing_rules = actors["backing_rules"]
         self.operations = {fold_key(name): side for side, names in actors.get("operations", {}).items()

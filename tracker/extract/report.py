@@ -648,10 +648,11 @@ class _Reader:
         """The side leading an offensive that the report names only generically ("rebels took Saraqib" in
         December 2024: the HTS-led coalition; ``[[led]]`` in actors.toml), else ``side``."""
         words = self.folded[agent.start:agent.end].strip()
-        for generic, leader, start, until, adm1, names in self.lex.led:
+        for generic, leader, start, until, adm1, adm2, names in self.lex.led:
             if side == generic and words in names and start.isoformat() <= day <= until.isoformat():
                 try:
-                    if self.gz.place(place_id).get("adm1_en") in adm1:
+                    row = self.gz.place(place_id)
+                    if row.get("adm1_en") in adm1 or row.get("adm2_en") in adm2:
                         return leader
                 except (KeyError, AttributeError):
                     return side
