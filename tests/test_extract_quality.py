@@ -1585,3 +1585,17 @@ def test_a_place_described_as_under_its_control_is_no_event(gz):
 def test_outlet_names_of_sides(gz, text, side):
     claims = [c for c in _news(text, gz) if c.action in ("capture", "withdraw") and c.status == "asserted"]
     assert claims and {c.actor for c in claims} == {side}
+
+
+def test_their_control_is_the_side_the_clause_names_before_it(gz):
+    # a capture frame with no place ("took civilians as shields") must not make IS the report's side
+    text = ("The SDF announced on Friday that Tabqa is now under their control. IS fighters took civilians as "
+            "human shields when they withdrew towards Raqqa.")
+    claims = [c for c in _news(text, gz) if c.action == "capture" and c.status == "asserted"]
+    assert [(c.actor, c.place_text) for c in claims] == [("sdf", "Tabqa")]
+
+
+def test_the_city_in_a_terse_line_is_the_place_the_line_opens_with(gz):
+    text = "Hama - Suran: 3 Dec, rebel factions took over the town after the army withdrew south."
+    claims = [c for c in _news(text, gz) if c.action == "capture" and c.status == "asserted"]
+    assert [(c.actor, c.place_text) for c in claims] == [("opposition", "Suran")]

@@ -139,6 +139,11 @@ class Grammar:
                 frame.places, frame.complete = [(topic[0], "whole")], True
                 if frame.construction == "fall":
                     frame.passive = True
+            elif topic is not None and frame.index > topic[1] and frame.places and \
+                    all(p.reason == "anaphora" for p, _ in frame.places) and \
+                    not any(c.kind == "place" for c in ch[topic[1]:frame.index]):
+                # "Daraa - Izraa: local factions took over the city": the place the line tells of
+                frame.places = [(topic[0], role) for _, role in frame.places[:1]]
         for frame in out:
             if not frame.complete and frame.agent is not None and frame.action in ("capture", "advance") and any(
                     g.action == "withdraw" and g.places and g.index < frame.index for g in out):
@@ -617,7 +622,11 @@ class Grammar:
             f.places = self._places_before(ch, i)
             if not f.places:
                 continue
-            f.agent, f.agent_how = actor, "after" if actor is not None else None
+            if actor is None and ch[self._skip(ch, i + 1, ("adverb",))].text != "our":
+                # "the SDF said Manbij is under their control": the side the clause names before it
+                actor = next((ch[m].value for m in range(i - 1, -1, -1) if ch[m].kind == "actor" and
+                              ch[m].value.side and not self.dependent(ch, m)), None)
+            f.agent, f.agent_how = (actor, "after") if actor is not None else (None, None)
             self._finish(ch, f)
             out.append(f)
         return out
