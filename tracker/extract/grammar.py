@@ -62,6 +62,11 @@ _POCKETS = frozenset({"pocket", "enclave", "salient", "bulge"})
 #: the edge of a lake or river a region lies along ("the southern shore of Lake X")
 _SHORES = frozenset({"shore", "shores", "bank", "banks", "coast"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
+#: possessive pronouns: "under their control" names its side only through the context
+_POSSESSIVES = frozenset({"their", "its", "our"})
+#: words after a predicate that name no object of it (a terse note's line then tells of its topic place)
+_BARE_AFTER = frozenset({"after", "following", "without", "with", "as", "and", "overnight", "today", "at dawn",
+                         "to", "by", "from"})
 
 
 @dataclass
@@ -140,6 +145,19 @@ class Grammar:
                 self._advanced_there(ch, frame, out[-1])
             self._finish(ch, frame)
             out.append(frame)
+        topic = self._line_topic(ch)
+        for frame in out:
+            if topic is not None and not frame.complete and not frame.places and frame.action in TERRITORIAL and \
+                    frame.construction in ("verb", "entry", "fall", "held") and not frame.passive and \
+                    frame.index > topic[1] and self._bare_predicate(ch, frame.index):
+                frame.places, frame.complete = [(topic[0], "whole")], True
+                if frame.construction == "fall":
+                    frame.passive = True
+            elif topic is not None and frame.index > topic[1] and frame.places and \
+                    all(p.reason == "anaphora" for p, _ in frame.places) and \
+                    not any(c.kind == "place" for c in ch[topic[1]:frame.index]):
+                # "Daraa - Izraa: local factions took over the city": the place the line tells of
+                frame.places = [(topic[0], role) for _, role in frame.places[:1]]
         for frame in out:
             if not frame.complete and frame.agent is not None and frame.action in ("capture", "advance") and any(
                     g.action == "withdraw" and g.places and g.index < frame.index for g in out):
@@ -160,6 +178,33 @@ class Grammar:
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
+
+    @staticmethod
+    def _line_topic(ch: list[Chunk]) -> tuple[Place, int] | None:
+        """The place a terse note's line opens with before a colon, and the colon's index: "Ratyan (N. Aleppo):
+        fell to regime forces", "- Kafr Dael: SAA in full control", "Daraa - Izraa: ..." (the last place)."""
+        k, place = 0, None
+        while k < len(ch) and ch[k].kind == "punct" and ch[k].text not in (":", "("):
+            k += 1  # a bullet
+        while k < len(ch) and (ch[k].kind == "place" or ch[k].kind == "punct" and ch[k].text in ("-", "–", "/")):
+            if ch[k].kind == "place":
+                place = ch[k].value
+            k += 1
+        if place is None:
+            return None
+        if k < len(ch) and ch[k].kind == "punct" and ch[k].text == "(":
+            k = next((m + 1 for m in range(k, len(ch)) if ch[m].kind == "punct" and ch[m].text == ")"), len(ch))
+        if k < len(ch) and ch[k].kind == "punct" and ch[k].text == ":":
+            return place, k
+        return None
+
+    def _bare_predicate(self, ch: list[Chunk], i: int) -> bool:
+        """Whether nothing that could be the predicate's object follows it ("SAA entered, ...", "fell to
+        regime forces", "in full control after ..."): only then is the line's topic its place."""
+        k = self._skip(ch, i + 1, ("adverb",))
+        while k < len(ch) and ch[k].kind == "date":
+            k += 1
+        return k >= len(ch) or ch[k].kind in ("punct", "actor") or ch[k].text in _BARE_AFTER
 
     def _entry_takes(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
         """"Turkish troops entered Tal Abyad": an entry into a whole place takes it, unless the sentence
@@ -424,6 +469,8 @@ class Grammar:
         if not f.places:
             f.places = self._places_after(ch, i + 1, f) if f.pred.text.endswith(" of") else []
             if not f.places:
+                # "Ratyan (N. Aleppo): fell to regime forces": the side, for the place the line opens with
+                f.agent, f.agent_how = self._to_agent(ch, i + 1)
                 return False
             last = max(p.end for p, _ in f.places)
             k = next((m for m in range(i + 1, len(ch)) if ch[m].start >= last), len(ch))  # "the fall of X to Y"
@@ -577,18 +624,29 @@ class Grammar:
             j = self._skip(ch, i + 1, ("det", "adverb", "filler"))
             actor = self._actor_at(ch, j)
             if actor is None:
-                continue
-            k = j + 1
-            if k < len(ch) and ch[k].text == "'s":
-                k += 1
-            k = self._skip(ch, k, ("adverb", "filler", "det"))
-            if k >= len(ch) or not ch[k].has("control"):
-                continue
+                # "Manbij is now fully under their control", "Morek in our hands": the side comes from the context
+                # (not "the airport, which is under its control": a standing state described)
+                k = self._skip(ch, i + 1, ("adverb",))
+                if k >= len(ch) or ch[k].text not in _POSSESSIVES or \
+                        any(x.has("relative") for x in ch[max(0, i - 3):i]) or \
+                        (k := self._skip(ch, k + 1, ("adverb", "filler"))) >= len(ch) or not ch[k].has("control"):
+                    continue
+            else:
+                k = j + 1
+                if k < len(ch) and ch[k].text == "'s":
+                    k += 1
+                k = self._skip(ch, k, ("adverb", "filler", "det"))
+                if k >= len(ch) or not ch[k].has("control"):
+                    continue
             f = Frame(c, i, "capture", "under", sent, passive=True)
             f.places = self._places_before(ch, i)
             if not f.places:
                 continue
-            f.agent, f.agent_how = actor, "after"
+            if actor is None and ch[self._skip(ch, i + 1, ("adverb",))].text != "our":
+                # "the SDF said Manbij is under their control": the side the clause names before it
+                actor = next((ch[m].value for m in range(i - 1, -1, -1) if ch[m].kind == "actor" and
+                              ch[m].value.side and not self.dependent(ch, m)), None)
+            f.agent, f.agent_how = (actor, "after") if actor is not None else (None, None)
             self._finish(ch, f)
             out.append(f)
         return out

@@ -459,7 +459,8 @@ class _Reader:
 
     # ------------------------------------------------------------------ sides from the context
     def _topic(self, read: list[tuple[Sentence, list[Chunk], list[Frame]]]) -> str | None:
-        """The side the report is about: the one its capture frames name most (the headline's twice)."""
+        """The side the report is about: the one its capture frames name most (the headline's twice); a frame
+        that names no place ("took civilians as human shields") does not count."""
         count: Counter[str] = Counter()
         for sent, _ch, frames in read:
             for f in frames:

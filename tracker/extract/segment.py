@@ -18,7 +18,9 @@ _SENT_END = re.compile(r"[.!?؟]+(?=\s|$|[\"'»”)])")
 #: a full stop after these is an abbreviation, not a sentence end
 _ABBREVIATIONS = frozenset({"u.s", "u.n", "u.k", "gen", "lt", "col", "maj", "capt", "mr", "mrs", "ms", "dr",
                             "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "vs",
-                            "e.g", "i.e", "approx", "sgt", "brig", "adm", "rep", "sen", "gov", "jr", "sr"})
+                            "e.g", "i.e", "approx", "sgt", "brig", "adm", "rep", "sen", "gov", "jr", "sr",
+                            # compass points of terse notes ("Ratyan (N. Aleppo)", "NE. Hama"), "govt.", "dist."
+                            "n", "s", "e", "w", "ne", "nw", "se", "sw", "govt", "dist"})
 _TERMINAL = tuple(".!?؟:»\"”)")
 _LATIN = re.compile("[a-z]")
 _ARABIC = re.compile("[\u0600-\u06ff]")

@@ -116,12 +116,14 @@ def _clause_after(ch: list[Chunk], i: int) -> list[Chunk]:
 
 
 def _infinitive(ch: list[Chunk], i: int) -> bool:
-    """English "to retake": an aim, unless "managed to" or "able to" says it was done."""
+    """English "to retake": an aim, unless "managed to" or "able to" says it was done, or a result clause
+    lets a side do it ("IS withdrew from X, allowing the army to enter the town")."""
     j = i - 1
     while j >= 0 and ch[j].has("adverb"):
         j -= 1
     return j >= 0 and ch[j].kind == "word" and ch[j].text == "to" and ch[i].value[1] != "nominal" and \
-        not (j >= 1 and ch[j - 1].has("accomplished")) and not ch[j].has("accomplished")
+        not (j >= 1 and ch[j - 1].has("accomplished")) and not ch[j].has("accomplished") and \
+        not (j >= 2 and ch[j - 1].kind == "actor" and ch[j - 2].has("result"))
 
 
 #: words that may stand between "began" and its predicate ("began to pull out", "started their withdrawal")
