@@ -1666,3 +1666,60 @@ def test_the_city_in_a_terse_line_is_the_place_the_line_opens_with(gz):
     text = "Hama - Suran: 3 Dec, rebel factions took over the town after the army withdrew south."
     claims = [c for c in _news(text, gz) if c.action == "capture" and c.status == "asserted"]
     assert [(c.actor, c.place_text) for c in claims] == [("opposition", "Suran")]
+
+
+# ---------------------------------------------------------------- Persian as Iranian and Kurdish outlets write it
+
+def fa_moves(text: str, gz, day: date, status: str = "asserted"):
+    report = Report(report_id="fa", text=text, published=day, lang="fa")
+    return {(c.actor, c.action, c.place_name) for c in extract_report(report, gz) if c.status == status}
+
+
+@pytest.mark.parametrize("text,day,want", [
+    # another name of a side in brackets is an aside: the object before it is still the verb's
+    ("نیروهای ارتش سوریه شهرک خان شیخون را پس از نبرد با تروریست‌های تحریر الشام (جبهه النصره سابق) آزاد کردند.",
+     date(2019, 8, 21), ("government", "capture", "Khan Shaykun")),
+    # a withdrawal named as a noun before an entry: the entry takes the places the other side left
+    ("یگان‌های ارتش سوریه پس از خروج آخرین کاروان شورشیان، وارد شهرک‌های کفربطنا و سقبا شدند.",
+     date(2018, 3, 25), ("government", "capture", "Kafr Batna")),
+    # "وارد X شدند": the light verb around its object is an entry, and an entry with no fighting takes the place
+    ("نیروهای ترکیه و ارتش آزاد سوریه وارد شهر جرابلس شدند.", date(2016, 8, 24), ("turkey", "capture", "Jarablus")),
+    # "کنترل X را ... در دست گرفتند" after a withdrawal noun whose side comes after it
+    ("نیروهای کرد کنترل شهر عامودا را پس از عقب‌نشینی نیروهای دولتی در دست گرفتند.", date(2012, 7, 25),
+     ("sdf", "capture", "Amuda")),
+    # "X را از Y گرفت" (took X from Y), the subject after a partitive "ائتلافی از" and led by HTS
+    ("ائتلافی از شورشیان به رهبری جبهه النصره، شهر جسر الشغور را پس از نبردی سنگین از نیروهای دولتی گرفت.",
+     date(2015, 4, 25), ("hts", "capture", "Jisr-Ash-Shugur")),
+    # the loser as the subject of a passive "driven out of": the side announcing it gains
+    ("یگان‌های مدافع خلق اعلام کردند که داعش به طور کامل از شهر تل ابیض بیرون رانده شده است.", date(2015, 6, 16),
+     ("sdf", "capture", "Tell Abiad")),
+    # Kurdish outlets' names for Turkey and the factions it backs
+    ("اشغالگران ترک و مزدوران وابسته به آنها وارد شهر جندیرس شدند.", date(2018, 3, 8),
+     ("turkey", "capture", "Jandairis")),
+])
+def test_persian_outlet_shapes(gz, text, day, want):
+    assert want in fa_moves(text, gz, day)
+
+
+@pytest.mark.parametrize("text,day", [
+    ("گروه های مسلح مخالف دولت سوریه شهر معره النعمان را تصرف کردند.", date(2024, 11, 30)),
+    ("همزمان با فرار بشار اسد، شهر لاذقیه به دست مخالفان افتاد.", date(2024, 12, 8)),
+])
+def test_persian_generic_rebels_of_the_late_2024_offensive_are_its_leader(gz, text, day):
+    moves = fa_moves(text, gz, day)
+    assert any(a == "hts" and act == "capture" for a, act, _ in moves), moves
+    assert not any(a == "opposition" and act == "capture" for a, act, _ in moves), moves
+
+
+@pytest.mark.parametrize("text,day", [
+    # a state describing a noun ("the quarters under the army's control") is no claim on the place before it
+    ("تروریست‌های داعش تلاش کردند ارتباط میان فرودگاه نظامی دیرالزور و محله‌های تحت کنترل ارتش را قطع کنند.",
+     date(2017, 1, 16)),
+    # "به شهادت رسیدند" (were martyred) reaches no place
+    ("شماری از رزمندگان در نبرد خان طومان به شهادت رسیدند.", date(2016, 5, 7)),
+    # "در آن نبرد" (in that battle) points back: the capture it tells is background
+    ("یک سال پیش رزمندگان در نبرد خان طومان به شهادت رسیدند. تروریست‌های جیش الفتح در آن نبرد خان طومان را تصرف "
+     "کردند.", date(2017, 5, 6)),
+])
+def test_persian_states_idioms_and_recollections_are_no_asserted_change(gz, text, day):
+    assert not {m for m in fa_moves(text, gz, day) if m[1] in ("capture", "advance")}

@@ -1334,6 +1334,8 @@ class Grammar:
             k -= 1
         if k >= 0 and ch[k].text in ("and", "و") and not (k >= 1 and ch[k - 1].kind == "actor"):
             return False  # "rebels left Douma, and government forces took over": a new clause's subject
+        if k >= 1 and ch[k].has("of", "from") and ch[k - 1].has("partitive"):
+            return False  # "ائتلافی از شورشیان ... X را گرفت" (a coalition of rebels): the subject itself
         if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
             return False  # "with the SDF fully capturing the city": the subject of the gerund
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member") and not ch[k].has("det"):
@@ -1572,9 +1574,18 @@ class _ScopeGrammar(Grammar):
             o = next((m for m in range(k - 1, max(-1, k - 6), -1) if ch[m].text == "("), None)
         else:
             return None
+        if o is None and c is not None:
+            # "تروریست‌های تحریر الشام (جبهه النصره سابق)": the bracket opens inside the actor phrase it renames
+            o = next((m for m in range(c - 1, max(-1, c - 4), -1) if ch[m].kind == "actor" and "(" in ch[m].text), None)
+            if o is not None and all(x.kind in ("word", "actor") and not x.value or x.kind == "actor"
+                                     for x in ch[o + 1:c]):
+                return o, c
+            return None
         if o is None or c is None or o == 0:
             return None
         before = ch[o - 1] if ch[o - 1].text not in _CLOSE_QUOTES or o < 2 else ch[o - 2]  # "«دیریک» (المالکیه)"
+        if before.kind == "actor" and all(x.kind == "actor" or x.kind == "word" and not x.value for x in ch[o + 1:c]):
+            return o, c  # another name of a side: "یگان های مدافع خلق (YPG)"
         if before.kind != "place" and not (before.kind == "word" and not before.value):
             return None  # brackets after a place, or after a name the gazetteer lacks ("تل كوجر")
         inner = ch[o + 1:c]
@@ -2034,7 +2045,8 @@ class PersianGrammar(_ScopeGrammar):
             m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
             # the fighting the clause of time tells of ("پس از چند روز درگیری") is no predicate of its own
             if m is not None and not any(c.kind == "pred" and c.value[0] != "clash" or
-                                         c.kind == "punct" and c.text in _BOUNDARY_PUNCT for c in ch[m:i]):
+                                         c.kind == "punct" and c.text in _BOUNDARY_PUNCT and
+                                         self._aside(ch, m + k) is None for k, c in enumerate(ch[m:i])):
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
         if not f.places and a == i and a > 0 and ch[a - 1].text in _LIST_PUNCT:
             # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
@@ -2046,6 +2058,9 @@ class PersianGrammar(_ScopeGrammar):
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
         f.passive = " شد" in f.pred.text or f.pred.text.endswith("شد")
+        if f.construction == "verb" and f.pred.text == "وارد" and f.places and \
+                self._aux_after(ch, max(p.end for p, _ in f.places)):
+            f.construction = "entry"  # "وارد شهر X شدند": the light verb around its object is an entry
         if f.loss and subject is None:
             # "شهر X از کنترل ارتش خارج شد": the place went out of the side's control, the side lost it
             subject = next((self._actor_at(ch, k + 1) for k in range(a, i - 1)
@@ -2063,6 +2078,62 @@ class PersianGrammar(_ScopeGrammar):
             f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
         if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
             f.agent, f.agent_how = None, None
+        return bool(f.places)
+
+    @staticmethod
+    def _aux_after(ch: list[Chunk], end: int) -> bool:
+        """Whether "شد" ends the clause after the folded offset ``end`` (a place and its locators between)."""
+        for c in ch:
+            if c.start < end:
+                continue
+            if c.has("aux"):
+                return True
+            if c.kind in ("pred", "actor") or c.kind == "punct":
+                return False
+        return False
+
+    def _nominal(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """A withdrawal named as a noun takes the side leaving after it, a few words on ("با خروج آخرین
+        کاروان شورشیان", "پس از عقب‌نشینی نیروهای دولتی"), for the entry it tells the time of."""
+        if f.action != "withdraw":
+            return super()._nominal(ch, i, f)
+        f.loss = True
+        # "آخرین گروه از عناصر مسلح": plain words and a partitive "از" before the side
+        k = next((k for k in range(i + 1, min(len(ch), i + 6)) if ch[k].kind != "word" or
+                  ch[k].value and not (ch[k].has("of") and ch[k - 1].kind == "word" and not ch[k - 1].value)), None)
+        if k is None or ch[k].kind != "actor" or not ch[k].value.side:
+            # no side after it: "عقب‌نشینی" with its light verb ("شروع به عقب‌نشینی از شهر X کردند") is read as a
+            # verb, its side the subject; a bare "خروج" (exit) is no claim
+            f.loss = False
+            return False if f.pred.text.startswith("خروج") else self._verb(ch, i, f)
+        f.loser = ch[k].value
+        frm = k + 1
+        while frm < len(ch) and ch[frm].kind in ("word", "actor") and not ch[frm].has("from") and \
+                not ch[frm].has("stop") and frm - k <= 4:
+            frm += 1
+        f.places = self._scope_places(ch, frm + 1, self._clause_end(ch, frm + 1, "withdraw"), f) \
+            if frm < len(ch) and ch[frm].has("from") else []
+        # such a noun tells the time or aim of the clause's verb ("پس از خروج ...", "مذاکرات ... به منظور خروج
+        # تروریست‌ها از X"): it hands the place over to that verb's side, it is no claim of its own
+        return False
+
+    def _took(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"روستای X را پس از نبردی سنگین از نیروهای دولتی گرفت": "گرفت" (took) is a capture only with its
+        object marked by "را" and the side it was taken from right before it."""
+        k = i - 1
+        if k >= 0 and ch[k].kind == "word" and not ch[k].value:
+            k -= 1  # "از نیروهای دولتی و شبه‌نظامیان متحد آنها گرفت": a pronoun of the phrase
+        if k < 1 or ch[k].kind != "actor" or not ch[k - 1].has("from"):
+            return False
+        a = self._clause_start(ch, k - 1)
+        m = next((j for j in range(k - 2, max(-1, a - 12), -1) if ch[j].has("object_marker")), None)
+        if m is None or any(c.kind == "pred" and c.value[0] in TERRITORIAL for c in ch[m:i]):
+            return False
+        f.loser = ch[k].value
+        f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
+        subject = self._subject(ch, i)
+        if subject is not None and subject.side != f.loser.side:
+            f.agent, f.agent_how = subject, "subject"
         return bool(f.places)
 
     def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
@@ -2093,6 +2164,15 @@ class PersianGrammar(_ScopeGrammar):
         place after از."""
         a = self._clause_start(ch, i)
         marker = next((k for k in range(a, i) if ch[k].has("object_marker")), None)
+        if marker is None and (i + 1 < len(ch) and ch[i + 1].has("aux") or " شد" in f.pred.text):
+            # "داعش به طور کامل از شهر کوبانی بیرون رانده شد" (was driven out of): the subject lost the place
+            frm = next((k for k in range(a, i) if ch[k].has("from")), None)
+            f.loser = self._subject(ch, i)
+            if frm is None or f.loser is None:
+                return False
+            f.loss, f.passive = True, True
+            f.places = self._scope_places(ch, frm + 1, i, f)
+            return bool(f.places)
         frm = next((k for k in range(marker + 1, i) if ch[k].has("from")), None) if marker is not None else None
         if frm is None:
             return False
@@ -2111,6 +2191,12 @@ class PersianGrammar(_ScopeGrammar):
 
     def _passive(self, ch: list[Chunk], i: int) -> bool:
         return False
+
+    def _under(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        if i > 0 and ch[i - 1].kind == "word" and ch[i - 1].has("quarter", "filler", "feature") and \
+                not ch[i - 1].has("anaphora_singular"):
+            return False  # "محله‌های تحت کنترل ارتش" (the quarters under the army's control): it describes a noun
+        return super()._under(ch, i, f)
 
 
 def _key(place: Place) -> str:

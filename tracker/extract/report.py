@@ -650,7 +650,11 @@ class _Reader:
         December 2024: the HTS-led coalition; ``[[led]]`` in actors.toml), else ``side``."""
         words = self.folded[agent.start:agent.end].strip()
         for generic, leader, start, until, adm1, adm2, names in self.lex.led:
-            if side == generic and words in names and start.isoformat() <= day <= until.isoformat():
+            # the whole phrase, or one made only of generic names ("گروه های مسلح مخالف دولت سوریه")
+            generic_only = words in names or all(self.folded[h.start:h.end].strip() in names
+                                                 for h in agent.pieces if h.group == "actor") and \
+                any(h.group == "actor" for h in agent.pieces)
+            if side == generic and generic_only and start.isoformat() <= day <= until.isoformat():
                 try:
                     row = self.gz.place(place_id)
                     if row.get("adm1_en") in adm1 or row.get("adm2_en") in adm2:
