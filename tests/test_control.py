@@ -476,3 +476,27 @@ def test_claim_rows_read_and_write_as_the_records_of_a_frame() -> None:
     row["holder"] = "isis"
     assert {**row, "place_id": "p9"} == {**records[0], "holder": "isis", "place_id": "p9"}
     assert pickle.loads(pickle.dumps(row)) == row and rows[1]["place_id"] is None
+
+
+def test_an_offensive_named_by_its_district_towns_alone_infers_the_villages_between():
+    from tracker.control.inference import CAMPAIGN_LINK_KM, INFER_AFTER_DAYS
+
+    # reports of a district offensive name only its towns, 24-25 km apart (Afrin 2018: Raju, Jandairis, Afrin)
+    towns = [("T1", "t1", 36.50, 36.60), ("T2", "t2", 36.50, 36.88), ("T3", "t3", 36.715, 36.74)]
+    villages = [(f"V{i}{j}", f"v{i}{j}", 36.50 + 0.035 * i, 36.60 + 0.04 * j) for i in range(7) for j in range(8)]
+    places = make_places(towns + villages)
+    base = make_baseline([(p, "sdf") for p in places.index])
+    claims = [make_claim("T1", "turkey", "capture", "2018-03-03"), make_claim("T2", "turkey", "capture", "2018-03-09"),
+              make_claim("T3", "turkey", "capture", "2018-03-17")]
+    gaps = [places_km(places, a, b) for a, b in (("T1", "T2"), ("T2", "T3"), ("T1", "T3"))]
+    assert 20 < min(gaps) and max(gaps) <= CAMPAIGN_LINK_KM
+    day = date(2018, 3, 17 + INFER_AFTER_DAYS + 1)
+    shown = Timeline(places, base, claims).state_on(day, include_inferred=True)
+    assert shown.loc["V23", "side"] == "turkey" and shown.loc["V23", "inferred"]  # well inside the three towns
+    assert shown.loc["V60", "side"] == "sdf"  # outside them
+
+
+def places_km(places, a, b):
+    import math
+    la, oa, lb, ob = places.at[a, "lat"], places.at[a, "lon"], places.at[b, "lat"], places.at[b, "lon"]
+    return math.hypot((la - lb) * 111.2, (oa - ob) * 111.2 * math.cos(math.radians(la)))

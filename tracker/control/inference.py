@@ -56,7 +56,7 @@ POCKET_DAYS: int = 14
 REDUCTION_GAINS: int = 2
 #: A campaign: one side's gains of the last this many days, each within :data:`CAMPAIGN_LINK_KM` of another.
 CAMPAIGN_DAYS: int = 60
-CAMPAIGN_LINK_KM: float = 20.0
+CAMPAIGN_LINK_KM: float = 30.0
 #: Which inferences run first on one day for one place (an explicit region claim beats a deduction).
 _PRIORITY = {"region": 0, "pocket": 1, "reduced pocket": 1, "behind the front": 2, "left behind": 3, "approach": 4}
 _ADMIN_LEVELS = {"governorate": 1, "district": 2, "subdistrict": 3}
