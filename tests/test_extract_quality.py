@@ -1530,3 +1530,47 @@ def test_a_site_the_gazetteer_lacks_near_a_place_takes_its_point_not_the_place(g
     claims = [c for c in extract_report(report, gz) if c.status == "asserted" and c.action == "capture"]
     assert [(c.actor, c.place_id) for c in claims] == [("isis", None)]  # not Ain Issa itself
     assert claims[0].lat == pytest.approx(36.38, abs=0.05)  # Ain Issa's point, approximate
+
+
+def _ar_moves(text: str, gz, day: date) -> set[tuple]:
+    report = Report(report_id="ar", text=text, published=day, lang="ar")
+    return {(c.actor, c.action, c.status, c.place_name) for c in extract_report(report, gz) if c.place_name}
+
+
+@pytest.mark.parametrize("text,side", [
+    ("سيطرت قوات أسد على مدينة سراقب صباح اليوم.", "government"),  # the president's name without the article
+    ("سيطرت عصابات الأسد على مدينة سراقب صباح اليوم.", "government"),
+    ("سيطر شبيحة النظام على مدينة سراقب صباح اليوم.", "government"),
+    ("سيطر تنظيم ي ب ك/بي كا كا الإرهابي على مدينة سراقب صباح اليوم.", "sdf"),
+    ("سيطرت فصائل الثورة على مدينة سراقب صباح اليوم.", "opposition"),
+])
+def test_arabic_outlets_names_of_sides(gz, text, side):
+    moves = _ar_moves(text, gz, date(2019, 5, 8))
+    assert {(m[0], m[1]) for m in moves if m[2] == "asserted"} == {(side, "capture")}
+    assert all(m[3] and "Thawrah" not in m[3] for m in moves)  # "فصائل الثورة" names no town al-Thawrah
+
+
+def test_the_factions_on_the_coast_at_the_offensives_end_are_hts_led(gz):
+    moves = _ar_moves("دخلت فصائل الثورة مدينة طرطوس بعد انسحاب قوات النظام منها.", gz, date(2024, 12, 9))
+    assert any(m[:3] == ("hts", "capture", "asserted") for m in moves)
+
+
+def test_an_entry_with_a_pronoun_after_a_withdrawal_takes_every_place_it_left(gz):
+    text = "انسحب مقاتلو المعارضة من مدينة كفرنبل وبلدة حاس، لتدخلها قوات النظام بعد ساعات."
+    moves = _ar_moves(text, gz, date(2019, 5, 8))
+    taken = {m[3] for m in moves if m[:3] == ("government", "capture", "asserted")}
+    assert len(taken) == 2 and any("Kafr" in p for p in taken)
+
+
+@pytest.mark.parametrize("text,taken", [
+    ("دخلت وحدات من الجيش مدينة حرستا بعد خروج آخر دفعة من المسلحين وعائلاتهم إلى إدلب.", True),
+    ("انتشرت قوات النظام في مدينة حرستا عقب خروج آخر قافلة من المهجرين باتجاه الشمال.", True),
+    ("وصلت قوات النظام إلى مدينة حرستا بعد انسحاب مقاتلي المعارضة منها.", True),
+    ("انتشرت قوات النظام في مدينة حرستا وسط اشتباكات عنيفة.", False),
+    ("وصلت قوات النظام إلى مدينة حرستا.", False),
+])
+def test_arabic_an_entry_after_the_other_sides_departure_is_a_handover(gz, text, taken):
+    moves = _ar_moves(text, gz, date(2018, 3, 24))
+    assert any(m[:3] == ("government", "capture", "asserted") for m in moves) is taken
+    if not taken:
+        assert any(m[:3] == ("government", "advance", "asserted") for m in moves)

@@ -129,11 +129,18 @@ class Grammar:
         for frame in out:
             if not frame.complete and frame.agent is not None and frame.action in ("capture", "advance") and any(
                     g.action == "withdraw" and g.places and g.index < frame.index for g in out):
-                # "انسحب الجيش من X ودخلها المقاتلون": the place the other side has just left
+                # "انسحب الجيش من X ودخلها المقاتلون": the place the other side has just left; "من بلدة X وتل
+                # Y، لتدخلها ...": every place that withdrawal left
                 frame.places = self._pronoun_object(ch, frame.index)
+                left = [g for g in out if g.action == "withdraw" and g.places and g.index < frame.index][-1]
+                whole = [(p, "whole") for p, role in left.places if role in ("whole", "partial")]
+                if frame.places and len(whole) > 1:
+                    frame.places = whole
                 frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
+                # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
+                frame.places = [(p, "whole" if role == "directional" else role) for p, role in frame.places]
             elif self._entry_takes(ch, frame, out):
                 frame.action, frame.entered = "capture", True
             if frame.action == "capture" and frame.agent is not None and any(
@@ -169,6 +176,8 @@ class Grammar:
             return False
         if any(x.has("agreement") for x in ch):
             return True
+        if any(x.has("before_entry") and ch[k + 1].has("departure") for k, x in enumerate(ch[f.index:-1], f.index)):
+            return True  # "دخلت وحدات الجيش X بعد خروج آخر دفعة من المسلحين": the other side left under a deal
         taken = {_key(p) for p, _ in f.places}
         for g in frames:
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
@@ -1428,6 +1437,7 @@ class _ScopeGrammar(Grammar):
         self._site_kinds = frozenset(fold_key(w) for w in lex.data.get("place_words", {}).get("site_kind", []))
         self._province_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("province", []))
         self._numbers = frozenset(lex.numbers)
+        self._in_object = tuple(fold_key(w) for w in lex.data["words"].get("in_object", []))
 
     def _aside(self, ch: list[Chunk], k: int) -> tuple[int, int] | None:
         """(the "(" index, the ")" index) of a short bracket of names right after a place, another name of
@@ -1480,7 +1490,8 @@ class _ScopeGrammar(Grammar):
                 pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
                 if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
-                        not ((out or f is not None and f.action == "advance") and self._after_in(ch, j, a)) and \
+                        not ((out or f is not None and f.action == "advance" and not self._deployed(f)) and
+                             self._after_in(ch, j, a)) and \
                         not self._in_prefixed(c):
                     q = j - 1 if j > a and ch[j - 1].text not in _OPEN_QUOTES else j - 2
                     if q >= a and ch[q].has("quarter") or c.text.startswith(self._quarter_heads):
@@ -1570,6 +1581,12 @@ class _ScopeGrammar(Grammar):
                 f.loser = c.value
             j += 1
         return out
+
+    def _deployed(self, f: Frame) -> bool:
+        """An advance verb whose place comes after "في" ("انتشرت القوات في مدينة X": deployed in X)."""
+        word = f.pred.text.split()[0]
+        return bool(self._in_object) and (word.startswith(self._in_object) or
+                                          word[:1] in ("و", "ف") and word[1:].startswith(self._in_object))
 
     def _bare_name(self, ch: list[Chunk], j: int, a: int, b: int) -> bool:
         """Arabic "سيطروا على الشدادي": a word of no list with the article, alone between "على" and the
