@@ -1574,3 +1574,25 @@ def test_arabic_an_entry_after_the_other_sides_departure_is_a_handover(gz, text,
     assert any(m[:3] == ("government", "capture", "asserted") for m in moves) is taken
     if not taken:
         assert any(m[:3] == ("government", "advance", "asserted") for m in moves)
+
+
+@pytest.mark.parametrize("text,place", [
+    # a state: the place before the word, emptied of a side ("خالية من", "تخلو ... من")
+    ("قال مصدر عسكري إن الجيش السوري سيطر على بلدة حاس. وأصبحت مدينة كفرنبل خالية من عناصر تنظيم داعش.", "Kafr"),
+    ("قال مصدر عسكري إن الجيش السوري سيطر على بلدة حاس. وتخلو مدينة كفرنبل من أي وجود لعناصر تنظيم داعش.", "Kafr"),
+    # back under a side's control
+    ("عادت مدينة كفرنبل إلى سيطرة الجيش السوري بعد ست سنوات.", "Kafr"),
+    # a gazetteer name with the area word in it opens the object ("منطقة X"), not a locator
+    ("سقطت منطقة حندرات بيد الجيش السوري بعد معارك عنيفة.", "Handarat"),
+    # a flag named by its state
+    ("رفعت وحدات الجيش علم الجمهورية العربية السورية في ساحة مدينة كفرنبل.", "Kafr"),
+])
+def test_arabic_states_and_flags_give_the_place(gz, text, place):
+    moves = _ar_moves(text, gz, date(2019, 8, 24))
+    assert any(m[:3] == ("government", "capture", "asserted") and place in m[3] for m in moves)
+
+
+def test_arabic_a_place_empty_of_people_is_no_capture(gz):
+    text = "قال مصدر عسكري إن الجيش السوري سيطر على بلدة حاس. وباتت مدينة كفرنبل خالية من السكان."
+    moves = _ar_moves(text, gz, date(2019, 8, 24))
+    assert not any(m[1] == "capture" and "Kafr" in m[3] for m in moves)

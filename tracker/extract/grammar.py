@@ -1489,7 +1489,8 @@ class _ScopeGrammar(Grammar):
                     not ch[j + 1].value:
                 pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
-                if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
+                if not self._located(ch, j) and \
+                        not (c.text.startswith(self._locator_heads) and not self._heads_place(ch, j)) and \
                         not ((out or f is not None and f.action == "advance" and not self._deployed(f)) and
                              self._after_in(ch, j, a)) and \
                         not self._in_prefixed(c):
@@ -1866,6 +1867,13 @@ class ArabicGrammar(_ScopeGrammar):
         sides = [k for k in range(i + 1, end) if self._actor_at(ch, k) is not None and not ch[k - 1].has("from")]
         frm = next((k for k in range(i + 1, end) if ch[k].has("from")), None)
         end = next((k for k in range(i + 1, end) if ch[k].has("directional")), end)
+        if frm is not None and self._emptied(ch, i, frm):
+            # the places between the word and "من", else those before it ("باتت X وY خالية من")
+            f.loser = next((self._actor_at(ch, k) for k in range(frm + 1, min(end, frm + 4))
+                            if self._actor_at(ch, k) is not None), None)
+            f.places = self._scope_places(ch, i + 1, frm, None) or \
+                self._scope_places(ch, self._clause_start(ch, i), i, None)
+            return bool(f.places)
         if frm is not None and frm + 1 < end and self._actor_at(ch, frm + 1) is not None:
             f.loser = ch[frm + 1].value
             f.places = self._scope_places(ch, i + 1, frm, None)
@@ -1881,6 +1889,16 @@ class ArabicGrammar(_ScopeGrammar):
         if subject is not None and (f.loser is None or subject.side != f.loser.side):
             f.agent, f.agent_how = subject, "subject"  # with no place, the side still tells the topic
         return bool(f.places)
+
+    def _emptied(self, ch: list[Chunk], i: int, frm: int) -> bool:
+        """"باتت مدينة X خالية من المسلحين", "تخلو مدينة X من أي وجود لميليشيات ...": a state of a place
+        before the word, emptied of a side (named within three words after "من", or "الإرهاب")."""
+        word = ch[i].text.split()[0]
+        stems = tuple(fold_key(w) for w in self.lex.data["words"].get("empty_of", []))
+        if not stems or not (word.startswith(stems) or word[:1] in ("و", "ف") and word[1:].startswith(stems)):
+            return False
+        return any(self._actor_at(ch, k) is not None or ch[k].has("empty_of_what")
+                   for k in range(frm + 1, min(len(ch), frm + 4)))
 
 
 class PersianGrammar(_ScopeGrammar):
