@@ -1596,3 +1596,9 @@ def test_arabic_a_place_empty_of_people_is_no_capture(gz):
     text = "قال مصدر عسكري إن الجيش السوري سيطر على بلدة حاس. وباتت مدينة كفرنبل خالية من السكان."
     moves = _ar_moves(text, gz, date(2019, 8, 24))
     assert not any(m[1] == "capture" and "Kafr" in m[3] for m in moves)
+
+
+def test_a_header_naming_its_speaker_before_a_dateline_bar_gives_our_forces_their_side(gz):
+    text = "الجيش الوطني السوري | ريف حلب الشمالي\nقواتنا تحرر بلدة تل رفعت بالكامل."
+    moves = _ar_moves(text, gz, date(2022, 12, 1))
+    assert {m[0] for m in moves if m[:3][1:] == ("capture", "asserted")} == {"turkey"}
