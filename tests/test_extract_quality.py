@@ -1723,3 +1723,75 @@ def test_persian_generic_rebels_of_the_late_2024_offensive_are_its_leader(gz, te
 ])
 def test_persian_states_idioms_and_recollections_are_no_asserted_change(gz, text, day):
     assert not {m for m in fa_moves(text, gz, day) if m[1] in ("capture", "advance")}
+
+
+def _ar_moves(text: str, gz, day: date) -> set[tuple]:
+    report = Report(report_id="ar", text=text, published=day, lang="ar")
+    return {(c.actor, c.action, c.status, c.place_name) for c in extract_report(report, gz) if c.place_name}
+
+
+@pytest.mark.parametrize("text,side", [
+    ("سيطرت قوات أسد على مدينة سراقب صباح اليوم.", "government"),  # the president's name without the article
+    ("سيطرت عصابات الأسد على مدينة سراقب صباح اليوم.", "government"),
+    ("سيطر شبيحة النظام على مدينة سراقب صباح اليوم.", "government"),
+    ("سيطر تنظيم ي ب ك/بي كا كا الإرهابي على مدينة سراقب صباح اليوم.", "sdf"),
+    ("سيطرت فصائل الثورة على مدينة سراقب صباح اليوم.", "opposition"),
+])
+def test_arabic_outlets_names_of_sides(gz, text, side):
+    moves = _ar_moves(text, gz, date(2019, 5, 8))
+    assert {(m[0], m[1]) for m in moves if m[2] == "asserted"} == {(side, "capture")}
+    assert all(m[3] and "Thawrah" not in m[3] for m in moves)  # "فصائل الثورة" names no town al-Thawrah
+
+
+def test_the_factions_on_the_coast_at_the_offensives_end_are_hts_led(gz):
+    moves = _ar_moves("دخلت فصائل الثورة مدينة طرطوس بعد انسحاب قوات النظام منها.", gz, date(2024, 12, 9))
+    assert any(m[:3] == ("hts", "capture", "asserted") for m in moves)
+
+
+def test_an_entry_with_a_pronoun_after_a_withdrawal_takes_every_place_it_left(gz):
+    text = "انسحب مقاتلو المعارضة من مدينة كفرنبل وبلدة حاس، لتدخلها قوات النظام بعد ساعات."
+    moves = _ar_moves(text, gz, date(2019, 5, 8))
+    taken = {m[3] for m in moves if m[:3] == ("government", "capture", "asserted")}
+    assert len(taken) == 2 and any("Kafr" in p for p in taken)
+
+
+@pytest.mark.parametrize("text,taken", [
+    ("دخلت وحدات من الجيش مدينة حرستا بعد خروج آخر دفعة من المسلحين وعائلاتهم إلى إدلب.", True),
+    ("انتشرت قوات النظام في مدينة حرستا عقب خروج آخر قافلة من المهجرين باتجاه الشمال.", True),
+    ("وصلت قوات النظام إلى مدينة حرستا بعد انسحاب مقاتلي المعارضة منها.", True),
+    ("انتشرت قوات النظام في مدينة حرستا وسط اشتباكات عنيفة.", False),
+    ("وصلت قوات النظام إلى مدينة حرستا.", False),
+])
+def test_arabic_an_entry_after_the_other_sides_departure_is_a_handover(gz, text, taken):
+    moves = _ar_moves(text, gz, date(2018, 3, 24))
+    assert any(m[:3] == ("government", "capture", "asserted") for m in moves) is taken
+    if not taken:
+        assert any(m[:3] == ("government", "advance", "asserted") for m in moves)
+
+
+@pytest.mark.parametrize("text,place", [
+    # a state: the place before the word, emptied of a side ("خالية من", "تخلو ... من")
+    ("قال مصدر عسكري إن الجيش السوري سيطر على بلدة حاس. وأصبحت مدينة كفرنبل خالية من عناصر تنظيم داعش.", "Kafr"),
+    ("قال مصدر عسكري إن الجيش السوري سيطر على بلدة حاس. وتخلو مدينة كفرنبل من أي وجود لعناصر تنظيم داعش.", "Kafr"),
+    # back under a side's control
+    ("عادت مدينة كفرنبل إلى سيطرة الجيش السوري بعد ست سنوات.", "Kafr"),
+    # a gazetteer name with the area word in it opens the object ("منطقة X"), not a locator
+    ("سقطت منطقة حندرات بيد الجيش السوري بعد معارك عنيفة.", "Handarat"),
+    # a flag named by its state
+    ("رفعت وحدات الجيش علم الجمهورية العربية السورية في ساحة مدينة كفرنبل.", "Kafr"),
+])
+def test_arabic_states_and_flags_give_the_place(gz, text, place):
+    moves = _ar_moves(text, gz, date(2019, 8, 24))
+    assert any(m[:3] == ("government", "capture", "asserted") and place in m[3] for m in moves)
+
+
+def test_arabic_a_place_empty_of_people_is_no_capture(gz):
+    text = "قال مصدر عسكري إن الجيش السوري سيطر على بلدة حاس. وباتت مدينة كفرنبل خالية من السكان."
+    moves = _ar_moves(text, gz, date(2019, 8, 24))
+    assert not any(m[1] == "capture" and "Kafr" in m[3] for m in moves)
+
+
+def test_a_header_naming_its_speaker_before_a_dateline_bar_gives_our_forces_their_side(gz):
+    text = "الجيش الوطني السوري | ريف حلب الشمالي\nقواتنا تحرر بلدة تل رفعت بالكامل."
+    moves = _ar_moves(text, gz, date(2022, 12, 1))
+    assert {m[0] for m in moves if m[:3][1:] == ("capture", "asserted")} == {"turkey"}

@@ -161,11 +161,18 @@ class Grammar:
         for frame in out:
             if not frame.complete and frame.agent is not None and frame.action in ("capture", "advance") and any(
                     g.action == "withdraw" and g.places and g.index < frame.index for g in out):
-                # "انسحب الجيش من X ودخلها المقاتلون": the place the other side has just left
+                # "انسحب الجيش من X ودخلها المقاتلون": the place the other side has just left; "من بلدة X وتل
+                # Y، لتدخلها ...": every place that withdrawal left
                 frame.places = self._pronoun_object(ch, frame.index)
+                left = [g for g in out if g.action == "withdraw" and g.places and g.index < frame.index][-1]
+                whole = [(p, "whole") for p, role in left.places if role in ("whole", "partial")]
+                if frame.places and len(whole) > 1:
+                    frame.places = whole
                 frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
+                # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
+                frame.places = [(p, "whole" if role == "directional" else role) for p, role in frame.places]
             elif self._entry_takes(ch, frame, out):
                 frame.action, frame.entered = "capture", True
             if frame.action == "capture" and frame.agent is not None and any(
@@ -228,6 +235,8 @@ class Grammar:
             return False
         if any(x.has("agreement") for x in ch):
             return True
+        if any(x.has("before_entry") and ch[k + 1].has("departure") for k, x in enumerate(ch[f.index:-1], f.index)):
+            return True  # "دخلت وحدات الجيش X بعد خروج آخر دفعة من المسلحين": the other side left under a deal
         taken = {_key(p) for p, _ in f.places}
         for g in frames:
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
@@ -1562,6 +1571,7 @@ class _ScopeGrammar(Grammar):
         self._site_kinds = frozenset(fold_key(w) for w in lex.data.get("place_words", {}).get("site_kind", []))
         self._province_heads = tuple(fold_key(w) + " " for w in lex.data["words"].get("province", []))
         self._numbers = frozenset(lex.numbers)
+        self._in_object = tuple(fold_key(w) for w in lex.data["words"].get("in_object", []))
 
     def _aside(self, ch: list[Chunk], k: int) -> tuple[int, int] | None:
         """(the "(" index, the ")" index) of a short bracket of names right after a place, another name of
@@ -1622,8 +1632,10 @@ class _ScopeGrammar(Grammar):
                     not ch[j + 1].value:
                 pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
-                if not self._located(ch, j) and not c.text.startswith(self._locator_heads) and \
-                        not ((out or f is not None and f.action == "advance") and self._after_in(ch, j, a)) and \
+                if not self._located(ch, j) and \
+                        not (c.text.startswith(self._locator_heads) and not self._heads_place(ch, j)) and \
+                        not ((out or f is not None and f.action == "advance" and not self._deployed(f)) and
+                             self._after_in(ch, j, a)) and \
                         not self._in_prefixed(c):
                     q = j - 1 if j > a and ch[j - 1].text not in _OPEN_QUOTES else j - 2
                     if q >= a and ch[q].has("quarter") or c.text.startswith(self._quarter_heads):
@@ -1713,6 +1725,12 @@ class _ScopeGrammar(Grammar):
                 f.loser = c.value
             j += 1
         return out
+
+    def _deployed(self, f: Frame) -> bool:
+        """An advance verb whose place comes after "في" ("انتشرت القوات في مدينة X": deployed in X)."""
+        word = f.pred.text.split()[0]
+        return bool(self._in_object) and (word.startswith(self._in_object) or
+                                          word[:1] in ("و", "ف") and word[1:].startswith(self._in_object))
 
     def _bare_name(self, ch: list[Chunk], j: int, a: int, b: int) -> bool:
         """Arabic "سيطروا على الشدادي": a word of no list with the article, alone between "على" and the
@@ -1992,6 +2010,13 @@ class ArabicGrammar(_ScopeGrammar):
         sides = [k for k in range(i + 1, end) if self._actor_at(ch, k) is not None and not ch[k - 1].has("from")]
         frm = next((k for k in range(i + 1, end) if ch[k].has("from")), None)
         end = next((k for k in range(i + 1, end) if ch[k].has("directional")), end)
+        if frm is not None and self._emptied(ch, i, frm):
+            # the places between the word and "من", else those before it ("باتت X وY خالية من")
+            f.loser = next((self._actor_at(ch, k) for k in range(frm + 1, min(end, frm + 4))
+                            if self._actor_at(ch, k) is not None), None)
+            f.places = self._scope_places(ch, i + 1, frm, None) or \
+                self._scope_places(ch, self._clause_start(ch, i), i, None)
+            return bool(f.places)
         if frm is not None and frm + 1 < end and self._actor_at(ch, frm + 1) is not None:
             f.loser = ch[frm + 1].value
             f.places = self._scope_places(ch, i + 1, frm, None)
@@ -2007,6 +2032,16 @@ class ArabicGrammar(_ScopeGrammar):
         if subject is not None and (f.loser is None or subject.side != f.loser.side):
             f.agent, f.agent_how = subject, "subject"  # with no place, the side still tells the topic
         return bool(f.places)
+
+    def _emptied(self, ch: list[Chunk], i: int, frm: int) -> bool:
+        """"باتت مدينة X خالية من المسلحين", "تخلو مدينة X من أي وجود لميليشيات ...": a state of a place
+        before the word, emptied of a side (named within three words after "من", or "الإرهاب")."""
+        word = ch[i].text.split()[0]
+        stems = tuple(fold_key(w) for w in self.lex.data["words"].get("empty_of", []))
+        if not stems or not (word.startswith(stems) or word[:1] in ("و", "ف") and word[1:].startswith(stems)):
+            return False
+        return any(self._actor_at(ch, k) is not None or ch[k].has("empty_of_what")
+                   for k in range(frm + 1, min(len(ch), frm + 4)))
 
 
 class PersianGrammar(_ScopeGrammar):

@@ -519,7 +519,7 @@ class _Reader:
 
     def _header_speaker(self, sent: Sentence) -> str | None:
         """The side a header line names as its speaker when the line is nothing but that name ("عاجل |
-        إدارة العمليات العسكرية", then "قواتنا تحرر ..." on the next line)."""
+        إدارة العمليات العسكرية", then "قواتنا تحرر ..." on the next line), perhaps with a dateline after a bar."""
         k = self.sentences.index(sent)
         if k == 0:
             return None
@@ -529,7 +529,9 @@ class _Reader:
         if any(before.start <= p < before.end for p in self.pred_starts):
             return None
         named = [a for a in self.actors if before.start <= a.start < before.end]
-        if not named or not named[-1].side or _WORDS_LEFT.search(self.folded[named[-1].end:before.end]):
+        # "غرفة عمليات X | ريف حماة": a dateline after the header's bar is no other name
+        if not named or not named[-1].side or \
+                _WORDS_LEFT.search(self.folded[named[-1].end:before.end].split("|")[0]):
             return None
         return named[-1].side
 
