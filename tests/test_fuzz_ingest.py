@@ -13,6 +13,7 @@ import io
 import json
 import os
 import tempfile
+import unicodedata
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -128,3 +129,23 @@ def test_publication_dates_are_read_in_range_or_refused(value):
 def test_bom_constants_are_what_decode_expects():
     # the property above leans on these: a BOM declares the encoding
     assert "x".encode("utf-16").startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def _text_problem_by_character(text: str, strict: bool) -> tuple[int, str] | None:
+    """The definition of :func:`text_problem`, one character at a time (what the regular expression must agree with)."""
+    odd = [i for i, ch in enumerate(text) if strict and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
+           and ch not in "\t\n\r\f\v"]
+    for i, ch in enumerate(text):
+        if ch == "\x00" or "\ud800" <= ch <= "\udfff":
+            return i, text_problem(ch, strict)[1]
+    if odd and len(odd) > max(1, len(text) / 1000):
+        return odd[0], text_problem(text, strict)[1]
+    return None
+
+
+@FUZZ
+@given(st.text(st.characters(), max_size=60) | st.text(st.sampled_from("a\x00\x01\t\n\ud800\U000e0001\U0010fffe"
+                                                                          "\u0378\ue000\U0001f3acب"), max_size=20),
+       st.booleans())
+def test_text_problem_agrees_with_its_definition_per_character(text, strict):
+    assert text_problem(text, strict) == _text_problem_by_character(text, strict)

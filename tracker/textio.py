@@ -12,6 +12,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker._errors import TrackerError
 
@@ -25,7 +26,7 @@ _ENGLISH_WORDS = re.compile(r"\b(?:the|of|and|in|to|was|were|on|by|from)\b", re.
 
 # the high bytes of UTF-16 code units in the scripts tracker reads: ASCII and Latin-1, Arabic and its
 # supplement, general punctuation (ZWNJ, quotes), Arabic presentation forms
-_UTF16_HIGH = frozenset({0x00, 0x06, 0x07, 0x08, 0x20, 0xFB, 0xFC, 0xFD, 0xFE})
+_UTF16_HIGH_BYTES = bytes([0x00, 0x06, 0x07, 0x08, 0x20, 0xFB, 0xFC, 0xFD, 0xFE])
 # control characters that are whitespace in text
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 # a report may carry a stray control character; binary data decodes into many (~1 in 8 bytes)
@@ -64,6 +65,29 @@ def _odd(ch: str) -> bool:
     return (cat == "Cc" and ch not in _WHITESPACE_CONTROLS) or cat in ("Cn", "Co", "Cs")
 
 
+@lru_cache(maxsize=1)
+def _odd_or_astral() -> re.Pattern:
+    """A character class of every odd character of the Basic Multilingual Plane (:func:`_odd`, told from
+    ``unicodedata`` once) and of every character beyond it (checked one by one: few texts have any). A regular
+    expression scans text in C, 200 times as fast as a loop in Python; the class keeps to the BMP because
+    ``re`` tests ranges past it one after the other."""
+    ranges, start = [], None
+    for cp in range(0x10000):
+        if _odd(chr(cp)):
+            start = cp if start is None else start
+        elif start is not None:
+            ranges.append((start, cp - 1))
+            start = None
+    if start is not None:
+        ranges.append((start, 0xFFFF))
+    ranges.append((0x10000, 0x10FFFF))
+    return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
+
+
+# what makes any string unstorable: a NUL or a lone surrogate
+_UNSTORABLE = re.compile("[\\x00\\ud800-\\udfff]")
+
+
 def text_problem(text: str, strict: bool = True) -> tuple[int, str] | None:
     """``(index, reason)`` of the first character that makes ``text`` not text, or None.
 
@@ -72,7 +96,8 @@ def text_problem(text: str, strict: bool = True) -> tuple[int, str] | None:
     """
     first = None
     count = 0
-    for i, ch in enumerate(text):
+    for match in (_odd_or_astral() if strict else _UNSTORABLE).finditer(text):
+        i, ch = match.start(), match.group()
         if ch == "\x00":
             return i, "a NUL character: binary data, not text"
         if "\ud800" <= ch <= "\udfff":
@@ -108,7 +133,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
     text in tracker's scripts (NUL for Latin, 06 for Arabic) and the other does not; else None."""
     if len(data) < 4 or len(data) % 2:
         return None
-    share = [sum(b in _UTF16_HIGH for b in data[k::2]) / (len(data) // 2) for k in (0, 1)]
+    # bytes.translate counts in C (a loop over the bytes in Python took 3 s on a 17 MB file)
+    share = [(len(data) // 2 - len(data[k::2].translate(None, _UTF16_HIGH_BYTES))) / (len(data) // 2) for k in (0, 1)]
     if share[1] >= 0.9 > share[0]:
         return "utf-16-le"
     if share[0] >= 0.9 > share[1]:
@@ -121,7 +147,7 @@ def _mostly_utf8(data: bytes) -> bool:
     their valid multi-byte characters far outnumber the bad bytes."""
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    multibyte = sum(1 for ch in text if ch > "\x7f") - bad
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad
     return multibyte >= 4 * bad
 
 
