@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tracker._errors import InputError
 from tracker.ingest import parse_published, read_reports
-from tracker.textio import DecodeError, decode_report, text_problem
+from tracker.textio import DecodeError, decode_report, plain_utf8, text_problem
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -149,3 +149,21 @@ def _text_problem_by_character(text: str, strict: bool) -> tuple[int, str] | Non
        st.booleans())
 def test_text_problem_agrees_with_its_definition_per_character(text, strict):
     assert text_problem(text, strict) == _text_problem_by_character(text, strict)
+
+
+def _read_as_plain_utf8(data: bytes) -> bool:
+    try:
+        decoded = decode_report(data)
+    except DecodeError:
+        return False
+    return decoded.encoding == "utf-8" and decoded.warning is None
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=80), REPORT_TEXT.map(lambda t: t.encode("utf-8")),
+                 st.tuples(REPORT_TEXT, st.sampled_from(ENCODINGS)).map(
+                     lambda te: te[0].encode(te[1], errors="replace"))),
+       st.integers(min_value=1, max_value=9))
+def test_plain_utf8_told_in_chunks_is_what_decoding_the_whole_reads(data, size):
+    chunks = [data[i:i + size] for i in range(0, len(data), size)]
+    assert plain_utf8(chunks) == _read_as_plain_utf8(data)
