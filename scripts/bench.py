@@ -137,9 +137,10 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def tree_rss_mb(root: int) -> float:
-    """Resident memory (MB) of process ``root`` and all its descendants now (pages a forked worker shares with
-    its parent are counted in both: an upper bound)."""
+def tree_memory_mb(root: int) -> tuple[float, float]:
+    """Memory (MB) of process ``root`` and all its descendants now: the sum of their resident sets (pages a forked
+    worker shares with its parent counted in each: an upper bound) and of their proportional sets (a shared page
+    split between the processes sharing it: the physical memory they use together)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -149,30 +150,43 @@ def tree_rss_mb(root: int) -> float:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [root]
+    rss, pss, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         try:
             with open(f"/proc/{pid}/status") as f:
-                total += int(f.read().split("VmRSS:")[1].split()[0])
+                rss += int(f.read().split("VmRSS:")[1].split()[0])
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                pss += int(f.read().split("\nPss:")[1].split()[0])
         except (OSError, IndexError, ValueError):
             pass
         todo.extend(children.get(pid, []))
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 class PeakMemory(threading.Thread):
-    """Samples the memory of this process with its workers (:func:`tree_rss_mb`) twice a second; :meth:`stop`
-    returns the peak (MB). ``ru_maxrss`` of the children cannot serve: a forked child starts with its parent's."""
+    """Samples the memory of this process with its workers (:func:`tree_memory_mb`) twice a second; :meth:`stop`
+    returns the peak of the resident sets' sum (MB), :attr:`peak_pss` that of the proportional sets' sum.
+    ``ru_maxrss`` of the children cannot serve: a forked child starts with its parent's. :meth:`mark` names the
+    stage that starts: :attr:`by_stage` keeps each stage's peaks (resident, proportional)."""
 
     def __init__(self, every: float = 0.5) -> None:
         super().__init__(daemon=True)
-        self.every, self.peak = every, 0.0
+        self.every, self.peak, self.peak_pss = every, 0.0, 0.0
+        self.stage = ""
+        self.by_stage: dict[str, tuple[float, float]] = {}
         self.done = threading.Event()
+
+    def mark(self, stage: str) -> None:
+        self.stage = stage
 
     def run(self) -> None:
         while not self.done.wait(self.every):
-            self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+            rss, pss = tree_memory_mb(os.getpid())
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+            if self.stage:
+                old = self.by_stage.get(self.stage, (0.0, 0.0))
+                self.by_stage[self.stage] = (round(max(old[0], rss), 1), round(max(old[1], pss), 1))
 
     def stop(self) -> float:
         self.done.set()
@@ -198,7 +212,8 @@ def scale_run(n: int, workers: int | None = None) -> dict:
     memory.start()
     t0 = time.perf_counter()
     with store.writing(db) as con:
-        ctx = pipeline.run(con, [data], out, progress=lambda name: marks.append((name, time.perf_counter())))
+        ctx = pipeline.run(con, [data], out, progress=lambda name: (marks.append((name, time.perf_counter())),
+                                                                    memory.mark(name)))
     end = time.perf_counter()
     figures_memory = memory.stop()
     seconds = {name: round((marks[i + 1][1] if i + 1 < len(marks) else end) - t, 2)
@@ -218,6 +233,9 @@ def scale_run(n: int, workers: int | None = None) -> dict:
         figures["polygons_365_days_s"] = polygons_year(db, date.fromisoformat(str(last)))
     figures["peak_rss_run_mb"] = _rss_mb()  # the run's own process (with the checks after it)
     figures["peak_rss_with_workers_mb"] = figures_memory  # the run and its extraction workers together
+    figures["peak_pss_with_workers_mb"] = round(memory.peak_pss, 1)  # the same, shared pages counted once
+    figures["peak_rss_pss_by_stage_mb"] = memory.by_stage
+    figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return figures
 
 
@@ -237,7 +255,8 @@ def scale_increment(n: int, extra: int) -> dict:
     memory.start()
     t0 = time.perf_counter()
     with store.writing(db) as con:
-        ctx = pipeline.run(con, [data], work / "out", progress=lambda name: marks.append((name, time.perf_counter())))
+        ctx = pipeline.run(con, [data], work / "out", progress=lambda name: (marks.append((name, time.perf_counter())),
+                                                                             memory.mark(name)))
     end = time.perf_counter()
     peak = memory.stop()
     control = ctx.results.get("control", {})
@@ -246,7 +265,8 @@ def scale_increment(n: int, extra: int) -> dict:
                            for i, (name, t) in enumerate(marks)},
                "whole_run_s": round(end - t0, 1),
                "fold": {k: control.get(k) for k in ("groups", "refolded_groups", "refolded_claims")},
-               "peak_rss_run_mb": _rss_mb(), "peak_rss_with_workers_mb": peak}
+               "peak_rss_run_mb": _rss_mb(), "peak_rss_with_workers_mb": peak,
+               "peak_pss_with_workers_mb": round(memory.peak_pss, 1), "peak_rss_pss_by_stage_mb": memory.by_stage}
     return figures
 
 

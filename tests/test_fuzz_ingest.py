@@ -13,6 +13,7 @@ import io
 import json
 import os
 import tempfile
+import unicodedata
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from tracker._errors import InputError
 from tracker.ingest import parse_published, read_reports
-from tracker.textio import DecodeError, decode_report, text_problem
+from tracker.textio import DecodeError, decode_report, plain_utf8, text_problem
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,3 +129,41 @@ def test_publication_dates_are_read_in_range_or_refused(value):
 def test_bom_constants_are_what_decode_expects():
     # the property above leans on these: a BOM declares the encoding
     assert "x".encode("utf-16").startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def _text_problem_by_character(text: str, strict: bool) -> tuple[int, str] | None:
+    """The definition of :func:`text_problem`, one character at a time (what the regular expression must agree with)."""
+    odd = [i for i, ch in enumerate(text) if strict and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
+           and ch not in "\t\n\r\f\v"]
+    for i, ch in enumerate(text):
+        if ch == "\x00" or "\ud800" <= ch <= "\udfff":
+            return i, text_problem(ch, strict)[1]
+    if odd and len(odd) > max(1, len(text) / 1000):
+        return odd[0], text_problem(text, strict)[1]
+    return None
+
+
+@FUZZ
+@given(st.text(st.characters(), max_size=60) | st.text(st.sampled_from("a\x00\x01\t\n\ud800\U000e0001\U0010fffe"
+                                                                          "\u0378\ue000\U0001f3acب"), max_size=20),
+       st.booleans())
+def test_text_problem_agrees_with_its_definition_per_character(text, strict):
+    assert text_problem(text, strict) == _text_problem_by_character(text, strict)
+
+
+def _read_as_plain_utf8(data: bytes) -> bool:
+    try:
+        decoded = decode_report(data)
+    except DecodeError:
+        return False
+    return decoded.encoding == "utf-8" and decoded.warning is None
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=80), REPORT_TEXT.map(lambda t: t.encode("utf-8")),
+                 st.tuples(REPORT_TEXT, st.sampled_from(ENCODINGS)).map(
+                     lambda te: te[0].encode(te[1], errors="replace"))),
+       st.integers(min_value=1, max_value=9))
+def test_plain_utf8_told_in_chunks_is_what_decoding_the_whole_reads(data, size):
+    chunks = [data[i:i + size] for i in range(0, len(data), size)]
+    assert plain_utf8(chunks) == _read_as_plain_utf8(data)

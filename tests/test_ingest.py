@@ -169,3 +169,38 @@ def test_the_basis_of_an_estimated_publication_date_is_kept(tmp_path):
                                          + "\n", encoding="utf-8")
     (report,) = read_reports([tmp_path]).reports
     assert json.loads(report.meta) == {"published_basis": "estimated: from the events"}
+
+
+@pytest.mark.parametrize("ending", ["\n", "", "\r\n\n\n"])
+def test_a_plain_utf8_jsonl_read_line_by_line_gives_what_reading_it_whole_does(tmp_path, monkeypatch, ending):
+    import tracker.ingest as ingest_mod
+
+    lines = [json.dumps({"id": "a", "published": "2017-10-01", "text": "The army took Mayadin."}),
+             "", "  ", "{not json",
+             json.dumps({"id": "b", "published": "2017-10-02", "text": "سيطر الجيش على الميادين"}, ensure_ascii=False),
+             json.dumps({"id": "c", "published": "2017-10-03", "text": "The army \u2028 took \u0085 Hajin."}),
+             json.dumps({"id": "d", "published": "2017-13-01", "text": "bad date"})]
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(("\r\n".join(lines[:3]) + "\n" + "\n".join(lines[3:]) + ending).encode("utf-8"))
+    monkeypatch.setattr(ingest_mod, "READ_CHUNK", 7)  # checked in chunks that cut characters and lines
+    streamed = read_reports([path])
+    read_whole = []
+    monkeypatch.setattr(ingest_mod, "plain_utf8", lambda chunks: read_whole.append(1) or False)
+    whole = read_reports([path])
+    assert read_whole and streamed.reports == whole.reports and len(streamed.reports) == 3
+    assert [(e.line, e.reason) for e in streamed.errors] == [(e.line, e.reason) for e in whole.errors] != []
+
+
+def test_reingest_in_batches_finds_duplicates_and_versions_in_the_store(con, tmp_path, monkeypatch):
+    import tracker.ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "INGEST_BATCH", 2)
+    rows = [{"id": f"r{i}", "published": "2017-10-01", "text": f"The army took town {i % 3}."} for i in range(5)]
+    rows.append({"id": "r0", "published": "2017-10-01", "text": "The army took town 0, then left."})
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    first = ingest(con, [path])
+    assert first.new == ["r0", "r1", "r2"] and first.duplicate == ["r3", "r4"] and first.new_version == ["r0"]
+    again = ingest(con, [path])
+    assert not again.new and not again.new_version and len(again.duplicate) == 6
+    assert con.execute("SELECT max(version) FROM reports WHERE report_id = 'r0'").fetchone()[0] == 2

@@ -38,7 +38,7 @@ from tracker._errors import InputError
 from tracker.dates import publication_date_problem
 from tracker.records import Report
 from tracker.store import transaction
-from tracker.textio import DecodeError, decode_report, detect_language, has_letters, text_problem
+from tracker.textio import DecodeError, decode_report, detect_language, has_letters, plain_utf8, text_problem
 
 SUFFIXES = {".txt", ".md", ".jsonl", ".csv"}
 LANGS = {"ar", "fa", "en"}
@@ -48,6 +48,8 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_REPORT_CHARS = 5_000_000
 # reports stored together by an ingest (memory holds one batch, whatever the input's size)
 INGEST_BATCH = 5000
+# bytes read at a time from a JSONL file that is plain UTF-8 (read line by line, never whole)
+READ_CHUNK = 16 * 2**20
 # the CSV separators told from a header line, in order of preference
 CSV_DELIMITERS = (",", ";", "\t", "|")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -192,26 +194,60 @@ _FILE_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character d
                stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of a regular file; anything else (a FIFO, a device, a socket) is refused before a read
+def _open_regular(path: Path):
+    """A binary handle on a regular file; anything else (a FIFO, a device, a socket) is refused before a read
     could block, and so is a file over :data:`MAX_FILE_BYTES`."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InputError(path, "no such file or folder") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            raise InputError(path, f"{kind}, not a regular file: tracker reads regular files only")
-        if info.st_size > MAX_FILE_BYTES:
-            raise InputError(path, f"file of {info.st_size / 1e6:.0f} MB is larger than the "
-                                   f"{MAX_FILE_BYTES // 2**20} MiB limit")
+    handle = os.fdopen(fd, "rb")
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        handle.close()
+        kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise InputError(path, f"{kind}, not a regular file: tracker reads regular files only")
+    if info.st_size > MAX_FILE_BYTES:
+        handle.close()
+        raise InputError(path, f"file of {info.st_size / 1e6:.0f} MB is larger than the "
+                               f"{MAX_FILE_BYTES // 2**20} MiB limit")
+    return handle
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file (see :func:`_open_regular`)."""
+    with _open_regular(path) as handle:
         data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise InputError(path, f"file grew past the {MAX_FILE_BYTES // 2**20} MiB limit while being read")
     return data
+
+
+def _chunks_of(path: Path) -> Iterator[bytes]:
+    """The bytes of a regular file, :data:`READ_CHUNK` at a time (up to :data:`MAX_FILE_BYTES`)."""
+    with _open_regular(path) as handle:
+        read = 0
+        while chunk := handle.read(READ_CHUNK):
+            read += len(chunk)
+            if read > MAX_FILE_BYTES:
+                raise InputError(path, f"file grew past the {MAX_FILE_BYTES // 2**20} MiB limit while being read")
+            yield chunk
+
+
+def _utf8_lines(path: Path) -> Iterator[str]:
+    """The lines of a file :func:`tracker.textio.plain_utf8` accepted, one at a time: what ``text.split("\\n")``
+    of the whole decoded file gives (the last one after the last line feed, maybe empty)."""
+    last = ""
+    with _open_regular(path) as handle:
+        for raw in handle:
+            try:
+                last = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(path, "the file changed while it was being read") from None
+            yield last.removesuffix("\n")
+    if last.endswith("\n") or not last:
+        yield ""
 
 
 class _Reader:
@@ -280,7 +316,7 @@ class _Reader:
             return lines, bad, "utf-8"
 
     # --- formats --------------------------------------------------------------------------------------
-    def jsonl(self, path: Path, lines: list[str], bad: dict[int, str]) -> Iterator[tuple[int, object]]:
+    def jsonl(self, path: Path, lines: Iterable[str], bad: dict[int, str]) -> Iterator[tuple[int, object]]:
         """``(line number, parsed value)`` of each non-blank line; a bad line is rejected and skipped."""
         for number, raw in enumerate(lines, start=1):
             if number in bad:
@@ -410,7 +446,11 @@ class _Reader:
 
     def records(self, path: Path, parse) -> None:
         """The reports of a JSONL or CSV file, parsed record by record by ``parse(path, lines, bad)``."""
-        lines, bad, encoding = self.lines(path, _read_bytes(path))
+        if parse == self.jsonl and plain_utf8(_chunks_of(path)):
+            # the common case, read a line at a time: memory holds one line, not the whole file
+            lines, bad, encoding = _utf8_lines(path), {}, "utf-8"
+        else:
+            lines, bad, encoding = self.lines(path, _read_bytes(path))
         encoded = {} if encoding.startswith("utf-8") else {"encoding": encoding}
         errors_before = len(self.result.errors)
         count = 0
@@ -573,7 +613,8 @@ class IngestSummary:
 
 
 class _Storer:
-    """Stores reports batch by batch, idempotently, keeping what it stored for the batches after."""
+    """Stores reports batch by batch, idempotently: each batch's texts and ids are looked up in the store (which
+    holds the batches before it), so memory holds one batch, whatever the store's size."""
 
     COLUMNS = ["report_id", "version", "published", "published_precision", "source", "lang", "title", "url", "text",
                "sha256", "path", "ingested_at", "kind", "meta"]
@@ -581,20 +622,28 @@ class _Storer:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.summary = IngestSummary()
-        self.known_hashes = {row[0]: row[1] for row in con.execute("SELECT sha256, report_id FROM reports").fetchall()}
-        self.versions = dict(con.execute("SELECT report_id, max(version) FROM reports GROUP BY report_id").fetchall())
         self.now = datetime.now(timezone.utc).replace(tzinfo=None)
 
     def add(self, reports: Iterable[Report]) -> None:
         """Store ``reports`` (call inside a transaction)."""
+        reports = list(reports)
+        if not reports:
+            return
+        # joins, not `IN (SELECT unnest(?))`: DuckDB hashes the batch's keys (16 times as fast at 100,000 reports)
+        known = {row[0] for row in self.con.execute(
+            "SELECT DISTINCT r.sha256 FROM reports r JOIN (SELECT unnest(?) AS sha256) b USING (sha256)",
+            [sorted({r.sha256 for r in reports})]).fetchall()}
+        versions = dict(self.con.execute(
+            "SELECT r.report_id, max(r.version) FROM reports r JOIN (SELECT unnest(?) AS report_id) b USING "
+            "(report_id) GROUP BY r.report_id", [sorted({r.report_id for r in reports})]).fetchall())
         rows = []
         for report in reports:
-            if report.sha256 in self.known_hashes:
+            if report.sha256 in known:
                 self.summary.duplicate.append(report.report_id)
                 continue
-            version = self.versions.get(report.report_id, 0) + 1
-            self.versions[report.report_id] = version
-            self.known_hashes[report.sha256] = report.report_id
+            version = versions.get(report.report_id, 0) + 1
+            versions[report.report_id] = version
+            known.add(report.sha256)
             (self.summary.new if version == 1 else self.summary.new_version).append(report.report_id)
             rows.append((report.report_id, version, report.published, report.published_precision, report.source,
                          report.lang, report.title, report.url, report.text, report.sha256, report.path, self.now,
@@ -644,16 +693,19 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], s
 
 def latest_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = None) -> list[Report]:
     """The newest version of each stored report (or of the given ids)."""
-    sql = """SELECT report_id, text, published, source, lang, title, url, published_precision, path,
-                    sha256, version, kind, meta
-             FROM reports r WHERE version = (SELECT max(version) FROM reports q WHERE q.report_id = r.report_id)"""
-    params: list = []
+    wanted, params = "", []
     if report_ids is not None:
-        ids = list(report_ids)
+        ids = sorted(set(report_ids))
         if not ids:
             return []
-        sql += " AND report_id IN (SELECT unnest(?))"
+        # a join, not `IN (SELECT unnest(?))`, which DuckDB does not hash: 0.3 s against 5 s for a batch of 2,000
+        # of 100,000 reports
+        wanted = "JOIN (SELECT unnest(?) AS report_id) wanted USING (report_id)"
         params.append(ids)
+    sql = f"""SELECT report_id, text, published, source, lang, title, url, published_precision, path,
+                     sha256, version, kind, meta
+              FROM reports r {wanted}
+              WHERE version = (SELECT max(version) FROM reports q WHERE q.report_id = r.report_id)"""
     rows = con.execute(sql + " ORDER BY published, report_id", params).fetchall()
     return [Report(report_id=r[0], text=r[1], published=r[2], source=r[3], lang=r[4], title=r[5], url=r[6],
                    published_precision=r[7], path=r[8], sha256=r[9], version=r[10], kind=r[11], meta=r[12])

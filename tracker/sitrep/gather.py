@@ -164,8 +164,8 @@ _PLACE_COLUMNS = ["place_id", "name_en", "name_ar", "lat", "lon", "feature_type"
 def _places(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> pd.DataFrame:
     """Names and coordinates of the given places, indexed by ``place_id``."""
     ids = sorted({i for i in ids if i})
-    frame = _df(con, f"SELECT {', '.join(_PLACE_COLUMNS)} FROM places WHERE place_id IN (SELECT unnest(?::VARCHAR[]))",
-                [ids]) if ids else pd.DataFrame(columns=_PLACE_COLUMNS)
+    frame = _df(con, f"SELECT {', '.join(_PLACE_COLUMNS)} FROM places JOIN (SELECT unnest(?::VARCHAR[]) AS place_id) "
+                     "wanted USING (place_id)", [ids]) if ids else pd.DataFrame(columns=_PLACE_COLUMNS)
     return frame.set_index("place_id")
 
 
@@ -187,7 +187,9 @@ def _claims_by_id(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> pd.Data
     ids = sorted({i for i in ids if i})
     if not ids:
         return pd.DataFrame()
-    return _df(con, f"{_CLAIMS} WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY c.rowid", [ids])
+    # a join, not `IN (SELECT unnest(?))`, which DuckDB does not hash (1.4 s against 0.03 s at 42,000 claims)
+    return _df(con, f"{_CLAIMS} JOIN (SELECT unnest(?::VARCHAR[]) AS claim_id) wanted USING (claim_id) "
+                    "ORDER BY c.rowid", [ids])
 
 
 def _evidence(row: Any) -> Evidence:
