@@ -206,8 +206,8 @@ def _label_parts(label: str) -> list[str]:
 
 
 UNIT_WORDS = {r["en"].lower(): r for r in _read_csv("unit_words.csv")}
-_UNIT = re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)?\s+(?:[A-Z][a-z]+\s+){0,2}(Brigade|Regiment|Division|Battalion)"
-                   r"|(Brigade|Regiment|Division|Battalion)\s+(\d+))\b")
+_UNIT_WORD = "|".join(r["en"] for r in UNIT_WORDS.values())
+_UNIT = re.compile(rf"\b(?:(\d+)(?:st|nd|rd|th)?\s+(?:[A-Z][a-z]+\s+){{0,2}}({_UNIT_WORD})|({_UNIT_WORD})\s+(\d+))\b")
 
 
 def unit_alternates(label: str) -> list[str]:

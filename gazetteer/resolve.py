@@ -515,7 +515,9 @@ class Resolver:
             return None
         if any(w.startswith(("fits '", "on the ", "east of", "west of")) for w in top.reasons):
             return None
-        if any(w.startswith("feature word fits (") and w[19:-1] in _NAMED_SITES for w in top.reasons):
+        fits = [w.removeprefix("feature word fits (").rstrip(")") for w in top.reasons
+                if w.startswith("feature word fits (")]
+        if any(f in _NAMED_SITES for f in fits):
             return None  # "معبر باب الهوى": a crossing called a crossing is no common word
         return f"only a small place of that name, {d:.0f} km from every place the report names"
 

@@ -1795,3 +1795,12 @@ def test_a_header_naming_its_speaker_before_a_dateline_bar_gives_our_forces_thei
     text = "الجيش الوطني السوري | ريف حلب الشمالي\nقواتنا تحرر بلدة تل رفعت بالكامل."
     moves = _ar_moves(text, gz, date(2022, 12, 1))
     assert {m[0] for m in moves if m[:3][1:] == ("capture", "asserted")} == {"turkey"}
+
+
+def test_a_site_called_by_its_kind_stands_though_far_from_the_other_places_named(gz):
+    # "الأسد" (a hamlet's name too) and a dateline abroad are the only other places: the crossing still stands
+    text = ("أنطاكيا (أ ف ب) - سيطر مقاتلو الجيش السوري الحر الخميس على معبر باب الهوى الحدودي مع تركيا، وقال "
+            "أحد المقاتلين وهو يقف أمام صورة ممزقة للرئيس بشار الأسد")
+    report = Report(report_id="b", text=text, published=date(2012, 7, 19), lang="ar")
+    taken = {(c.actor, c.place_id) for c in extract_report(report, gz) if c.action == "capture"}
+    assert taken == {("opposition", "wm:4916")}
