@@ -461,11 +461,18 @@ class Grammar:
             f.agent, f.agent_how = owner, "possessor"
         else:
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
-        if f.agent is None and f.places and i > 0 and ch[i - 1].kind == "pred" and \
-                ch[i - 1].value[1] in ("loss", "transfer"):
+        # the verb may stand before its subject ("فقدت قوات النظام السيطرة على X")
+        v = i - 2 if i > 1 and ch[i - 1].kind == "actor" else i - 1
+        if f.agent is None and f.places and v >= 0 and ch[v].kind == "pred" and \
+                ch[v].value[1] in ("loss", "transfer"):
             # "handed over control of the town to the army": the control given, to the side after it
             f.agent, f.agent_how = self._to_agent(ch, self._after_places(ch, i + 1))
-            f.loser = f.loser or self._subject(ch, i - 1)
+            f.loser = f.loser or self._subject(ch, v)
+            f.complete = f.agent is not None
+            return f.complete
+        if f.agent is None and v == i - 2 and ch[v].has("light_verb"):
+            # "فرضت قوات النظام حصاراً على X", "أحكم الجيش قبضته على X": a verb, its subject, then the noun
+            f.agent, f.agent_how = ch[i - 1].value, "subject"
         if f.agent is None:
             announcer = self._announcer(ch, i)
             if announcer is not None:
@@ -2021,6 +2028,13 @@ class ArabicGrammar(_ScopeGrammar):
             f.loser = ch[frm + 1].value
             f.places = self._scope_places(ch, i + 1, frm, None)
             subject = next((ch[k].value for k in sides if k < frm), None) or super()._subject(ch, i)
+        elif frm is not None and frm + 1 < end and any(ch[k].has("empty_of_what") for k in range(frm + 1, min(end, frm + 3))) \
+                and len(sides) <= 1 and all(k < frm for k in sides):
+            # "طهّرت وحدات الجيش بلدة X من فلول الإرهابيين", "ينهي تطهير X من المسلحين": a loser the
+            # report names no side for; the subject stands after the verb or before it
+            start = sides[0] + 1 if sides else i + 1
+            f.places = self._scope_places(ch, start, frm, None)
+            subject = ch[sides[0]].value if sides else super()._subject(ch, i)
         else:
             if len(sides) >= 2:
                 subject, f.loser = ch[sides[0]].value, ch[sides[1]].value
