@@ -45,11 +45,6 @@ KNOWN_FAILURES_AR: dict[str, str] = {
     "ar-111": "a quarter 'حي X' followed by its city is not resolved",
     "ar-116": "a quote in the first person ('نحن الآن داخل X') is no advance",
     "ar-120": "a participle state ('باتت محررة') is no capture",
-    "ar-121": "'تحاول' (tries to) is no cue of intent",
-    "ar-130": "a conditional ('إذا سيطر') is asserted",
-    "ar-139": "an anniversary ('في مثل هذا اليوم من عام') is asserted",
-    "ar-140": "a pluperfect ('كان ... قد سيطر') is asserted",
-    "ar-162": "a modal ('قد يدخل') is asserted",
 }
 
 
