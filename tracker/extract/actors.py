@@ -40,6 +40,9 @@ def _joins(gap: str, prev: Hit, nxt: Hit, lang: str) -> bool:
     if lang in ("ar", "fa") and prev.group == "actor" and nxt.group == "head" and not gap.strip() and \
             not nxt.proclitic.startswith("و"):
         return False  # the subject, then the object ("ارتش سوریه تروریست‌ها را ...")
+    if lang == "ar" and prev.group == nxt.group == "actor" and prev.value != nxt.value and \
+            not gap.strip() and not nxt.proclitic.startswith("و"):
+        return False  # two sides' names side by side: the subject, then the object ("طرد الجيش السوري تنظيم داعش")
     if gap.strip() == "من":
         return prev.group == "head"
     if "," in gap or "،" in gap:

@@ -169,6 +169,17 @@ class Grammar:
                 if frame.places and len(whole) > 1:
                     frame.places = whole
                 frame.complete = bool(frame.places)
+            if not frame.complete and frame.action == "capture" and not frame.places:
+                # "اقتحمت الفصائل مدينة X وسيطرت عليها": a verb joined to an advance before it, its object a
+                # pronoun, takes that advance's places and side
+                before = [g for g in out if g.index < frame.index and g.places and g.agent is not None and
+                          g.action in ("advance", "siege", "capture")]
+                if before and self._pronoun_object(ch, frame.index) and (ch[frame.index].text.startswith("و") or ch[frame.index - 1].text == "ثم") \
+                        and not any(c.kind == "punct" for c in ch[before[-1].index:frame.index]):
+                    g = before[-1]
+                    frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
+                    frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
+                    frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
                 # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
@@ -461,11 +472,18 @@ class Grammar:
             f.agent, f.agent_how = owner, "possessor"
         else:
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
-        if f.agent is None and f.places and i > 0 and ch[i - 1].kind == "pred" and \
-                ch[i - 1].value[1] in ("loss", "transfer"):
+        # the verb may stand before its subject ("فقدت قوات النظام السيطرة على X")
+        v = i - 2 if i > 1 and ch[i - 1].kind == "actor" else i - 1
+        if f.agent is None and f.places and v >= 0 and ch[v].kind == "pred" and \
+                ch[v].value[1] in ("loss", "transfer"):
             # "handed over control of the town to the army": the control given, to the side after it
             f.agent, f.agent_how = self._to_agent(ch, self._after_places(ch, i + 1))
-            f.loser = f.loser or self._subject(ch, i - 1)
+            f.loser = f.loser or self._subject(ch, v)
+            f.complete = f.agent is not None
+            return f.complete
+        if f.agent is None and v == i - 2 and ch[v].has("light_verb"):
+            # "فرضت قوات النظام حصاراً على X", "أحكم الجيش قبضته على X": a verb, its subject, then the noun
+            f.agent, f.agent_how = ch[i - 1].value, "subject"
         if f.agent is None:
             announcer = self._announcer(ch, i)
             if announcer is not None:
@@ -2000,6 +2018,9 @@ class ArabicGrammar(_ScopeGrammar):
         j = self._back(ch, i - 1, ("adverb",), quotes=True)
         if j >= 0 and ch[j].has("aux"):
             return True
+        if self._subject(ch, i) is None and not any(c.kind == "actor" for c in ch[max(0, i - 3):i]) and \
+                self._by_agent(ch, i + 1)[0] is not None:
+            return True  # "حُررت مدينة X على يد الجيش": unwritten vowels; no subject, and "by" a side after
         return j >= 0 and ch[j].kind == "place" and not self._places_after(ch, i + 1) and \
             self._subject(ch, i) is None
 
@@ -2009,6 +2030,13 @@ class ArabicGrammar(_ScopeGrammar):
         end = self._clause_end(ch, i + 1, "capture")
         sides = [k for k in range(i + 1, end) if self._actor_at(ch, k) is not None and not ch[k - 1].has("from")]
         frm = next((k for k in range(i + 1, end) if ch[k].has("from")), None)
+        by = next((k for k in sides if ch[k - 1].has("by")), None)
+        if by is not None and len(sides) == 2 and frm is not None:
+            # "طُرد تنظيم داعش من X على يد الجيش": the loser after the verb, the agent after "by"
+            loser = next(k for k in sides if k != by)
+            f.loser, f.agent, f.agent_how = ch[loser].value, ch[by].value, "by"
+            f.places = self._scope_places(ch, frm + 1, min(by - 1, end), None)
+            return bool(f.places) and f.loser.side != f.agent.side
         end = next((k for k in range(i + 1, end) if ch[k].has("directional")), end)
         if frm is not None and self._emptied(ch, i, frm):
             # the places between the word and "من", else those before it ("باتت X وY خالية من")
@@ -2021,6 +2049,13 @@ class ArabicGrammar(_ScopeGrammar):
             f.loser = ch[frm + 1].value
             f.places = self._scope_places(ch, i + 1, frm, None)
             subject = next((ch[k].value for k in sides if k < frm), None) or super()._subject(ch, i)
+        elif frm is not None and frm + 1 < end and any(ch[k].has("empty_of_what") for k in range(frm + 1, min(end, frm + 3))) \
+                and len(sides) <= 1 and all(k < frm for k in sides):
+            # "طهّرت وحدات الجيش بلدة X من فلول الإرهابيين", "ينهي تطهير X من المسلحين": a loser the
+            # report names no side for; the subject stands after the verb or before it
+            start = sides[0] + 1 if sides else i + 1
+            f.places = self._scope_places(ch, start, frm, None)
+            subject = ch[sides[0]].value if sides else super()._subject(ch, i)
         else:
             if len(sides) >= 2:
                 subject, f.loser = ch[sides[0]].value, ch[sides[1]].value

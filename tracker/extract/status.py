@@ -67,6 +67,8 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         if any(c.has("stative") for c in clause) or f.construction in ("held", "under") and \
                 (_cue_after(ch, i, "stative", 12) or any(c.has("perfect") for c in clause)):
             return "background"  # "which had been in the hands of IS for a year"
+        if lang == "ar" and i > 0 and ch[i - 1].has("perfect_particle") and any(c.has("perfect") for c in clause):
+            return "background"  # "كان تنظيم داعش قد سيطر على X": what had happened before
         # a vague date well before publication ("in May 2015", "last month", "a year ago") recalls an earlier
         # change; a day written out ("On 12 March 2018, ...") dates the event the report is about
         if claim_date and published is not None and date_precision != "day" and \
