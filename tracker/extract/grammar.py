@@ -466,6 +466,13 @@ class Grammar:
             # "handed over control of the town to the army": the control given, to the side after it
             f.agent, f.agent_how = self._to_agent(ch, self._after_places(ch, i + 1))
             f.loser = f.loser or self._subject(ch, i - 1)
+        if f.agent is None and not f.places and f.action == "advance" and f.pred.text.endswith(" of") and \
+                i + 1 < len(ch):
+            # "withdrew from X amid the advance of regime forces": the side the noun's "of" names, who takes
+            # what the other side left (an advance naming where it goes keeps reading as before)
+            actor = self._actor_at(ch, i + 1)
+            if actor is not None and (i + 2 >= len(ch) or ch[i + 2].kind == "punct" or self._boundary(ch[i + 2])):
+                f.agent, f.agent_how = actor, "of"
         if f.agent is None:
             announcer = self._announcer(ch, i)
             if announcer is not None:
