@@ -402,6 +402,9 @@ class Grammar:
         if self._passive(ch, i):
             f.passive = True
             f.places = self._places_before(ch, i)
+            if not f.places:
+                # "HTS withdrew from X, which was subsequently occupied by regime forces": the antecedent of "which"
+                f.places = self._relative_object(ch, i)
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
             if f.loss:
                 # "IS was driven out": the subject is the loser
