@@ -102,6 +102,7 @@ class Grammar:
         self._not_place = frozenset(fold_key(w) for w in filters.get("not_place", []))
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
         self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
+        self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
 
@@ -412,6 +413,9 @@ class Grammar:
         if self._passive(ch, i):
             f.passive = True
             f.places = self._places_before(ch, i)
+            if not f.places:
+                # "HTS withdrew from X, which was subsequently occupied by regime forces": the antecedent of "which"
+                f.places = self._relative_object(ch, i)
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
             if f.loss:
                 # "IS was driven out": the subject is the loser
@@ -420,6 +424,10 @@ class Grammar:
             return bool(f.places)
         f.places = self._places_after(ch, i + 1, f)
         subject = self._subject(ch, i) or self._launcher(ch, i)
+        if f.loss and self._made(ch, i):
+            # "the army forced IS to withdraw from X": the object leaves, the side that made it takes
+            f.loser, f.agent, f.agent_how = ch[i - 2].value, self._subject(ch, i - 3), "made"
+            return bool(f.places)
         if f.loss:
             f.loser = subject
         else:
@@ -442,6 +450,13 @@ class Grammar:
             # "after the city's capture": a noun owned by its place; the side comes from the context
             f.places, f.agent, f.agent_how = self._possessive_place(ch, i), None, None
         return bool(f.places) or f.action == "advance" and f.distance is not None
+
+    def _made(self, ch: list[Chunk], i: int) -> bool:
+        """Whether a verb follows "VERB SIDE to" where VERB makes its object do it (``[filters] made_to``)."""
+        if i < 3 or ch[i - 1].text != "to" or ch[i - 2].kind != "actor" or not ch[i - 2].value.side:
+            return False
+        k = self._back(ch, i - 3, ("det",))
+        return k >= 0 and fold_key(ch[k].text) in self._made_to
 
     def _nominal(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         if f.action not in TERRITORIAL:
@@ -484,6 +499,13 @@ class Grammar:
         if f.agent is None and v == i - 2 and ch[v].has("light_verb"):
             # "فرضت قوات النظام حصاراً على X", "أحكم الجيش قبضته على X": a verb, its subject, then the noun
             f.agent, f.agent_how = ch[i - 1].value, "subject"
+        if f.agent is None and not f.places and f.action == "advance" and f.pred.text.endswith(" of") and \
+                i + 1 < len(ch):
+            # "withdrew from X amid the advance of regime forces": the side the noun's "of" names, who takes
+            # what the other side left (an advance naming where it goes keeps reading as before)
+            actor = self._actor_at(ch, i + 1)
+            if actor is not None and (i + 2 >= len(ch) or ch[i + 2].kind == "punct" or self._boundary(ch[i + 2])):
+                f.agent, f.agent_how = actor, "of"
         if f.agent is None:
             announcer = self._announcer(ch, i)
             if announcer is not None:
@@ -584,6 +606,12 @@ class Grammar:
         return bool(f.places)
 
     def _held(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        if f.pred.text == "control":
+            # the bare verb right after its side ("Regime forces control X", "who control X"); "under SDF
+            # control" is a phrase of its own
+            k = self._back(ch, i - 1, ("adverb",))
+            if k < 0 or not (ch[k].kind == "actor" or ch[k].text in ("who", "that")):
+                return False
         f.places = self._places_after(ch, i + 1, f)
         subject = self._subject(ch, i)
         f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
@@ -656,14 +684,14 @@ class Grammar:
                 k = self._skip(ch, i + 1, ("adverb",))
                 if k >= len(ch) or ch[k].text not in _POSSESSIVES or \
                         any(x.has("relative") for x in ch[max(0, i - 3):i]) or \
-                        (k := self._skip(ch, k + 1, ("adverb", "filler"))) >= len(ch) or not ch[k].has("control"):
+                        (k := self._skip(ch, k + 1, ("adverb", "filler"))) >= len(ch) or not _control_word(ch[k]):
                     continue
             else:
                 k = j + 1
                 if k < len(ch) and ch[k].text == "'s":
                     k += 1
                 k = self._skip(ch, k, ("adverb", "filler", "det"))
-                if k >= len(ch) or not ch[k].has("control"):
+                if k >= len(ch) or not _control_word(ch[k]):
                     continue
             f = Frame(c, i, "capture", "under", sent, passive=True)
             f.places = self._places_before(ch, i)
@@ -2267,6 +2295,11 @@ class PersianGrammar(_ScopeGrammar):
                 not ch[i - 1].has("anaphora_singular"):
             return False  # "محله‌های تحت کنترل ارتش" (the quarters under the army's control): it describes a noun
         return super()._under(ch, i, f)
+
+
+def _control_word(c: Chunk) -> bool:
+    """Whether a chunk is the noun "control" (read as the bare verb of a state when a side stands before it)."""
+    return c.has("control") or c.kind == "pred" and c.text == "control"
 
 
 def _key(place: Place) -> str:

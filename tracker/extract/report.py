@@ -687,6 +687,8 @@ class _Reader:
                 continue
             if any(c.has("sequence") for c in between):
                 return g.agent.side
+            if g.construction == "entry" and not g.places and g.index > f.index:
+                return g.agent.side  # "the last rebels withdrew from X, and the army moved in": an entry with no object
         return None
 
     @staticmethod

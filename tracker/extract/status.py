@@ -46,7 +46,8 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         pass
     elif any(c.has("failed") for c in clause):
         return "failed"
-    elif any(c.has("intent") for c in clause) or _infinitive(ch, i) or _purpose(ch, i, lang):
+    elif any(c.has("intent") for c in clause) or _infinitive(ch, i) and f.agent_how != "made" or \
+            _purpose(ch, i, lang):
         return "intent"
     elif lang == "ar" and _cue_after(ch, i, "intent"):
         return "intent"
