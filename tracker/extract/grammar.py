@@ -29,6 +29,8 @@ object before the verb).
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -1599,8 +1601,9 @@ class _ScopeGrammar(Grammar):
         if before.kind != "place" and not (before.kind == "word" and not before.value):
             return None  # brackets after a place, or after a name the gazetteer lacks ("تل كوجر")
         inner = ch[o + 1:c]
-        if not inner or \
-                any(x.kind in ("pred", "actor", "date") or x.kind == "word" and x.value for x in inner):
+        # a bracket that locates the place ("دیر حافر (در شرق حلب)", "(شمال حلب)") is an aside too
+        if not inner or any(x.kind in ("pred", "actor", "date") or x.kind == "word" and x.value and
+                            not x.value <= _ASIDE_LOCATOR for x in inner):
             return None
         return o, c
 
@@ -2231,7 +2234,33 @@ class PersianGrammar(_ScopeGrammar):
         if i > 0 and ch[i - 1].kind == "word" and ch[i - 1].has("quarter", "filler", "feature") and \
                 not ch[i - 1].has("anaphora_singular"):
             return False  # "محله‌های تحت کنترل ارتش" (the quarters under the army's control): it describes a noun
+        if f.pred.text in self._side_held and self._actor_at(ch, self._skip(ch, i + 1, ("det", "adverb"))) is None:
+            return False  # "در دست" (in hand) says whose hands only with a side after it
         return super()._under(ch, i, f)
+
+    @functools.cached_property
+    def _side_held(self) -> frozenset[str]:
+        return frozenset(fold_key(w) for w in self.lex.data["words"].get("under_needs_side", []))
+
+    def _transfer(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"یگان‌ها شهر X را به ارتش سوریه تحویل دادند" (handed X over to the army): the subject loses the
+        object marked by "را", the side after "به" right before the verb gains it."""
+        a = self._clause_start(ch, i)
+        marker = next((k for k in range(i - 1, a - 1, -1) if ch[k].has("object_marker")), None)
+        to = next((k for k in range(i - 1, marker or a, -1) if ch[k].has("to") and self._actor_at(ch, k + 1)), None)
+        if marker is None or to is None:
+            return super()._transfer(ch, i, f)
+        f.loss = True
+        f.loser = self._subject(ch, i)
+        f.places = self._scope_places(ch, self._clause_start(ch, marker), marker, f)
+        f.agent, f.agent_how = self._actor_at(ch, to + 1), "after"
+        if f.loser is not None and f.loser.side == f.agent.side:
+            f.loser = None
+        return bool(f.places)
+
+
+#: the words a bracket that locates a place may hold besides places
+_ASIDE_LOCATOR = frozenset({"locator", "not_name"})
 
 
 def _key(place: Place) -> str:
