@@ -2138,7 +2138,9 @@ class PersianGrammar(_ScopeGrammar):
         f.loss = True
         # "آخرین گروه از عناصر مسلح": plain words and a partitive "از" before the side
         k = next((k for k in range(i + 1, min(len(ch), i + 6)) if ch[k].kind != "word" or
-                  ch[k].value and not (ch[k].has("of") and ch[k - 1].kind == "word" and not ch[k - 1].value)), None)
+                  ch[k].value and not ch[k].has("partitive") and
+                  not (ch[k].has("of") and ch[k - 1].kind == "word" and (not ch[k - 1].value or ch[k - 1].has("partitive")))),
+                 None)
         if k is None or ch[k].kind != "actor" or not ch[k].value.side:
             # no side after it: "عقب‌نشینی" with its light verb ("شروع به عقب‌نشینی از شهر X کردند") is read as a
             # verb, its side the subject; a bare "خروج" (exit) is no claim
@@ -2179,7 +2181,12 @@ class PersianGrammar(_ScopeGrammar):
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
-        found = self._scope_places(ch, self._clause_start(ch, i), i, None)[-1:]
+        a = self._clause_start(ch, i)
+        found = self._scope_places(ch, a, i, None)[-1:]
+        if not found and 0 < a < i and ch[a - 1].has("before_entry") and \
+                not any(c.kind == "pred" and c.value[0] != "clash" for c in ch[a:i]):
+            # "شهر X پس از چهار سال به کنترل دولت درآمد": a clause of time between the place and the verb
+            found = self._scope_places(ch, self._clause_start(ch, a - 1), a - 1, None)[-1:]
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows
@@ -2206,6 +2213,11 @@ class PersianGrammar(_ScopeGrammar):
             # "داعش به طور کامل از شهر کوبانی بیرون رانده شد" (was driven out of): the subject lost the place
             frm = next((k for k in range(a, i) if ch[k].has("from")), None)
             f.loser = self._subject(ch, i)
+            if frm is None and f.loser is not None:
+                # "وارد X شدند اما ... عقب رانده شدند" (were driven back): the subject's withdrawal from the place
+                # it has just entered (`_elided_place`)
+                f.action, f.loss = "withdraw", True
+                return False
             if frm is None or f.loser is None:
                 return False
             f.loss, f.passive = True, True
