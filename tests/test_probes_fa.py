@@ -30,9 +30,7 @@ KNOWN_FAILURES_FA: dict[str, str] = {
     "fa-086": "quote 'under our control'",
     "fa-091": "entry into quarters of a city",
     "fa-159": "entry to help the other side into a district",
-    "fa-165": "negated aim 'هدفش ... نیست'",
     "fa-171": "aim 'به دنبال'",
-    "fa-186": "aim 'هدف بعدی'",
 }
 
 
