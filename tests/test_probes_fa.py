@@ -29,7 +29,6 @@ KNOWN_FAILURES_FA: dict[str, str] = {
     "fa-083": "quote 'we are inside X'",
     "fa-086": "quote 'under our control'",
     "fa-091": "entry into quarters of a city",
-    "fa-159": "entry to help the other side into a district",
     "fa-171": "aim 'به دنبال'",
 }
 

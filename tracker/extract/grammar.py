@@ -227,6 +227,9 @@ class Grammar:
                     any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index]))
                for g in frames):
             return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
+        if any(c.has("support") and (a := self._actor_at(ch, k + 1)) is not None and a.side != f.agent.side
+               for k, c in enumerate(ch)):
+            return False  # "برای کمک به یگان‌های مدافع خلق وارد منطقه عفرین شدند": come to help the side holding it
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
@@ -1349,7 +1352,8 @@ class Grammar:
             return False  # "ائتلافی از شورشیان ... X را گرفت" (a coalition of rebels): the subject itself
         if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
             return False  # "with the SDF fully capturing the city": the subject of the gerund
-        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member") and not ch[k].has("det"):
+        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member", "support") and \
+                not ch[k].has("det"):
             return True
         if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
             return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
