@@ -29,6 +29,8 @@ object before the verb).
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -237,6 +239,9 @@ class Grammar:
                     any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index]))
                for g in frames):
             return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
+        if any(c.has("support") and (a := self._actor_at(ch, k + 1)) is not None and a.side != f.agent.side
+               for k, c in enumerate(ch)):
+            return False  # "برای کمک به یگان‌های مدافع خلق وارد منطقه عفرین شدند": come to help the side holding it
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
@@ -1393,7 +1398,8 @@ class Grammar:
             return False  # "ائتلافی از شورشیان ... X را گرفت" (a coalition of rebels): the subject itself
         if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
             return False  # "with the SDF fully capturing the city": the subject of the gerund
-        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member") and not ch[k].has("det"):
+        if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member", "support") and \
+                not ch[k].has("det"):
             return True
         if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
             return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
@@ -1645,8 +1651,9 @@ class _ScopeGrammar(Grammar):
         if before.kind != "place" and not (before.kind == "word" and not before.value):
             return None  # brackets after a place, or after a name the gazetteer lacks ("تل كوجر")
         inner = ch[o + 1:c]
-        if not inner or \
-                any(x.kind in ("pred", "actor", "date") or x.kind == "word" and x.value for x in inner):
+        # a bracket that locates the place ("دیر حافر (در شرق حلب)", "(شمال حلب)") is an aside too
+        if not inner or any(x.kind in ("pred", "actor", "date") or x.kind == "word" and x.value and
+                            not x.value <= _ASIDE_LOCATOR for x in inner):
             return None
         return o, c
 
@@ -2198,7 +2205,9 @@ class PersianGrammar(_ScopeGrammar):
         f.loss = True
         # "آخرین گروه از عناصر مسلح": plain words and a partitive "از" before the side
         k = next((k for k in range(i + 1, min(len(ch), i + 6)) if ch[k].kind != "word" or
-                  ch[k].value and not (ch[k].has("of") and ch[k - 1].kind == "word" and not ch[k - 1].value)), None)
+                  ch[k].value and not ch[k].has("partitive") and
+                  not (ch[k].has("of") and ch[k - 1].kind == "word" and (not ch[k - 1].value or ch[k - 1].has("partitive")))),
+                 None)
         if k is None or ch[k].kind != "actor" or not ch[k].value.side:
             # no side after it: "عقب‌نشینی" with its light verb ("شروع به عقب‌نشینی از شهر X کردند") is read as a
             # verb, its side the subject; a bare "خروج" (exit) is no claim
@@ -2239,7 +2248,12 @@ class PersianGrammar(_ScopeGrammar):
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
-        found = self._scope_places(ch, self._clause_start(ch, i), i, None)[-1:]
+        a = self._clause_start(ch, i)
+        found = self._scope_places(ch, a, i, None)[-1:]
+        if not found and 0 < a < i and ch[a - 1].has("before_entry") and \
+                not any(c.kind == "pred" and c.value[0] != "clash" for c in ch[a:i]):
+            # "شهر X پس از چهار سال به کنترل دولت درآمد": a clause of time between the place and the verb
+            found = self._scope_places(ch, self._clause_start(ch, a - 1), a - 1, None)[-1:]
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows
@@ -2266,6 +2280,11 @@ class PersianGrammar(_ScopeGrammar):
             # "داعش به طور کامل از شهر کوبانی بیرون رانده شد" (was driven out of): the subject lost the place
             frm = next((k for k in range(a, i) if ch[k].has("from")), None)
             f.loser = self._subject(ch, i)
+            if frm is None and f.loser is not None:
+                # "وارد X شدند اما ... عقب رانده شدند" (were driven back): the subject's withdrawal from the place
+                # it has just entered (`_elided_place`)
+                f.action, f.loss = "withdraw", True
+                return False
             if frm is None or f.loser is None:
                 return False
             f.loss, f.passive = True, True
@@ -2294,7 +2313,33 @@ class PersianGrammar(_ScopeGrammar):
         if i > 0 and ch[i - 1].kind == "word" and ch[i - 1].has("quarter", "filler", "feature") and \
                 not ch[i - 1].has("anaphora_singular"):
             return False  # "محله‌های تحت کنترل ارتش" (the quarters under the army's control): it describes a noun
+        if f.pred.text in self._side_held and self._actor_at(ch, self._skip(ch, i + 1, ("det", "adverb"))) is None:
+            return False  # "در دست" (in hand) says whose hands only with a side after it
         return super()._under(ch, i, f)
+
+    @functools.cached_property
+    def _side_held(self) -> frozenset[str]:
+        return frozenset(fold_key(w) for w in self.lex.data["words"].get("under_needs_side", []))
+
+    def _transfer(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"یگان‌ها شهر X را به ارتش سوریه تحویل دادند" (handed X over to the army): the subject loses the
+        object marked by "را", the side after "به" right before the verb gains it."""
+        a = self._clause_start(ch, i)
+        marker = next((k for k in range(i - 1, a - 1, -1) if ch[k].has("object_marker")), None)
+        to = next((k for k in range(i - 1, marker or a, -1) if ch[k].has("to") and self._actor_at(ch, k + 1)), None)
+        if marker is None or to is None:
+            return super()._transfer(ch, i, f)
+        f.loss = True
+        f.loser = self._subject(ch, i)
+        f.places = self._scope_places(ch, self._clause_start(ch, marker), marker, f)
+        f.agent, f.agent_how = self._actor_at(ch, to + 1), "after"
+        if f.loser is not None and f.loser.side == f.agent.side:
+            f.loser = None
+        return bool(f.places)
+
+
+#: the words a bracket that locates a place may hold besides places
+_ASIDE_LOCATOR = frozenset({"locator", "not_name"})
 
 
 def _control_word(c: Chunk) -> bool:

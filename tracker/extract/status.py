@@ -66,7 +66,7 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
             return "background"
         # "held by IS since 2014", "still under IS control": a state going on; "since the YPG expelled IS"
         if any(c.has("stative") for c in clause) or f.construction in ("held", "under") and \
-                (_cue_after(ch, i, "stative", 12) or any(c.has("perfect") for c in clause)):
+                (_cue_after(ch, i, "stative", 12) or any(c.has("perfect") for c in clause) or _since(clause)):
             return "background"  # "which had been in the hands of IS for a year"
         if lang == "ar" and i > 0 and ch[i - 1].has("perfect_particle") and any(c.has("perfect") for c in clause):
             return "background"  # "كان تنظيم داعش قد سيطر على X": what had happened before
@@ -89,6 +89,12 @@ def reaction(ch: list[Chunk], f: Frame) -> bool:
     """Whether the sentence reports a reaction to the change, not the change ("congratulated the SDF on
     the liberation of Raqqa"): a reaction word before the predicate."""
     return any(c.has("non_event") for c in ch[:f.index])
+
+
+def _since(clause: list[Chunk]) -> bool:
+    """A date after a word of `since` ("از سال ۲۰۱۷ تحت کنترل ارتش است"): a state going on since then
+    (``clause`` runs backwards from the predicate)."""
+    return any(c.kind == "date" and k + 1 < len(clause) and clause[k + 1].has("since") for k, c in enumerate(clause))
 
 
 def _clause_before(ch: list[Chunk], i: int, lang: str) -> list[Chunk]:
