@@ -422,10 +422,17 @@ class Grammar:
                 # "HTS withdrew from X, which was subsequently occupied by regime forces": the antecedent of "which"
                 f.places = self._relative_object(ch, i)
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
+            if f.loss and f.places and f.agent is not None and f.action == "withdraw":
+                # "X was abandoned by government troops": the place is the subject, the side after "by" left it
+                f.loser, f.agent, f.agent_how = f.agent, None, None
+                return True
             if f.loss:
                 # "IS was driven out": the subject is the loser
                 f.loser = self._subject(ch, i)
-                f.places = self._places_after(ch, i + 1, f)
+                j = i + 1
+                if j < len(ch) and ch[j].text in ("from", "out of"):
+                    j += 1  # "fighters were evacuated from X": the verb's preposition written apart
+                f.places = self._places_after(ch, j, f)
             return bool(f.places)
         f.places = self._places_after(ch, i + 1, f)
         subject = self._subject(ch, i) or self._launcher(ch, i)
@@ -617,6 +624,10 @@ class Grammar:
             k = self._back(ch, i - 1, ("adverb",))
             if k < 0 or not (ch[k].kind == "actor" or ch[k].text in ("who", "that")):
                 return False
+            b = self._back(ch, k - 1, ("det", "adverb"))
+            if ch[k].kind == "actor" and b >= 0 and (ch[b].has("under") or ch[b].kind == "pred" and
+                                                     ch[b].text.split()[-1] in ("under", "in", "into")):
+                return False  # "came under GoS control": the noun of an "under" phrase, not the verb
         f.places = self._places_after(ch, i + 1, f)
         subject = self._subject(ch, i)
         f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
@@ -669,6 +680,10 @@ class Grammar:
                 f.places = [(ch[j].value, "whole")]
                 break
             j += 1
+        if i > 0 and ch[i - 1].text in ("a", "an", "the") and self._by_agent(ch, i + 1)[0] is not None:
+            # "after a counter-attack by HTS on X": a noun whose side is named after "by", not the clause's subject
+            f.agent, f.agent_how = self._by_agent(ch, i + 1)
+            return bool(f.places)
         subject = self._subject(ch, i)
         f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
         return bool(f.places) and f.agent is not None
@@ -1443,6 +1458,12 @@ class Grammar:
         if j < len(ch) and ch[j].has("to", "by") and j + 1 < len(ch):
             actor = self._actor_at(ch, self._skip(ch, j + 1, ("det",)))
             if actor is not None:
+                return actor, "to"
+        if j + 2 < len(ch) and ch[j].text in ("into", "in", "under"):
+            # "fell into rebel hands", "fell under regime control": the side owning the hands
+            k = self._skip(ch, j + 1, ("det",))
+            actor = self._actor_at(ch, k)
+            if actor is not None and k + 1 < len(ch) and _control_word(ch[k + 1]):
                 return actor, "to"
         return None, None
 
