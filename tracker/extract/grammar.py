@@ -1137,6 +1137,8 @@ class Grammar:
                 k = self._skip(ch, k + 2, ("det",))  # "near the southern bank of X"
             elif k + 1 < len(ch) and ch[k].has("anaphora_singular") and ch[k + 1].has("of"):
                 k += 2  # "around the town of X"
+            if k + 1 < len(ch) and ch[k + 1].text in ("river", "canal"):
+                return None  # "villages along the Khabur river": a river names no area taken
             if k < len(ch) and ch[k].kind in ("place", "name") and (ch[k].kind == "place" or
                                                                    self._could_be_place(ch[k])):
                 text = " ".join(c.text for c in ch[j:k + 1])

@@ -377,7 +377,7 @@ class _Reader:
         before = self.sentences[k - 1]
         return [p.referring(word.start, word.end, "refers back to " + p.text) for p in self.places
                 if before.start <= p.start < before.end and (p.resolved or p.mention is not None)
-                and not self._located(p) and not self._located(p, self.directional_ends)
+                and not self._dateline(p) and not self._located(p) and not self._located(p, self.directional_ends)
                 and not self._located(p, self.to_ends)]  # "evacuated from A and B to Idlib": A and B
 
     def _counted_places(self, word: Place, sent: Sentence) -> list[Place]:
@@ -388,6 +388,19 @@ class _Reader:
         if not named:
             return self._previous_sentence_places(word, sent)
         return [p.referring(word.start, word.end, "refers back to " + p.text) for p in named[-(word.count or 1):]]
+
+    def _dateline(self, p: Place) -> bool:
+        """Whether a place opens a line as a wire story's dateline ("BEIRUT (Reuters) -", "KILIS, Turkey (AFP) -",
+        "Idleb, SANA -")."""
+        if p.start > 0 and self.folded[p.start - 1] != "\n" and self.folded[:p.start].strip():
+            return False
+        m = _DATELINE.match(self.folded, p.end)
+        if m is None:
+            return False
+        # a dateline is written in capitals or names its agency ("Idleb, SANA -"); "X (Rural Damascus) - 2 Dec:"
+        # is a terse note's topic
+        o0, o1 = self.off.orig(p.start), self.off.orig(p.end)
+        return self.text[o0:o1].isupper() or any(p.end <= h.start < m.end() for h in self.hits_of("source"))
 
     def _located(self, p: Place, ends: list[int] | None = None) -> bool:
         """Whether a locator word ("north of", "ريف", "در حومه"; or one of ``ends``) stands right before
@@ -417,8 +430,9 @@ class _Reader:
             if self._paragraph(p.start) == sent.paragraph and (p.resolved or p.mention is not None):
                 if p.feature in ADMIN and not region_word or self._admin_path(p):
                     continue  # "this city" is no governorate, nor the district of "X (District, Governorate)"
-                if self._located(p, self.directional_ends):
-                    continue  # "militants left for Idlib": a destination is never what "the city" names
+                if self._located(p, self.directional_ends) or self._dateline(p):
+                    continue  # "militants left for Idlib": a destination is never what "the city" names, nor
+                    # the city a wire story is filed from ("BEIRUT (Reuters) -")
                 best = p
                 if kinds and p.feature in kinds:
                     fitting = p
@@ -794,6 +808,8 @@ _PLAIN_IN = frozenset({"in", "in the", "at", "on", "inside", "في", "در", "د
 _REGION_ANAPHORA = ("area", "region", "province", "governorate", "منطقه", "المنطقه", "استان", "المحافظه")
 
 
+#: what follows a dateline's place: an optional country or date after a comma, an optional agency in brackets, a dash
+_DATELINE = re.compile(r"(?:,[^\n.:()]{0,30})?\s*(?:\([^)\n]{1,30}\))?\s*[-\u2014\u2013]+\s")
 #: actions of a blow a withdrawal may follow ("after a counter-attack by HTS")
 _BLOWS = frozenset({"attack", "clash", "strike", "shelling", "advance", "capture", "siege"})
 
