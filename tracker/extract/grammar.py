@@ -64,6 +64,8 @@ _POCKETS = frozenset({"pocket", "enclave", "salient", "bulge"})
 #: the edge of a lake or river a region lies along ("the southern shore of Lake X")
 _SHORES = frozenset({"shore", "shores", "bank", "banks", "coast"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
+#: quotation marks that open a name
+_QUOTES = frozenset({"'", '"', "\u2018", "\u201c", "\u00ab"})
 #: possessive pronouns: "under their control" names its side only through the context
 _POSSESSIVES = frozenset({"their", "its", "our"})
 #: words after a predicate that name no object of it (a terse note's line then tells of its topic place)
@@ -107,6 +109,7 @@ class Grammar:
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
+        self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -117,7 +120,7 @@ class Grammar:
         for i, c in enumerate(ch):
             if c.kind != "pred":
                 continue
-            if self._inside_other(ch, i):
+            if self._inside_other(ch, i) or self._operation_name(ch, i):
                 continue
             action, construction = c.value
             handler = getattr(self, "_" + construction, None)
@@ -196,6 +199,17 @@ class Grammar:
                 frame.complete = False  # "ارتش سوریه کنترل شهر تدمر را از دست داد": the control it lost
         out.extend(self._under_phrases(ch, sent, out))
         return out
+
+    def _operation_name(self, ch: list[Chunk], i: int) -> bool:
+        """Whether the predicate opens a quoted name after an operation word ("launched the battle of
+        'Liberation of the Coast'", "an operation dubbed "Liberating Idlib""): a name, no claim."""
+        j = self._back(ch, i - 1, ("det",))
+        if j < 1 or not (ch[j].kind == "punct" and ch[j].text in _QUOTES):
+            return False
+        k = j - 1
+        if ch[k].text in ("of", "called", "dubbed", "named", "codenamed"):
+            k = self._back(ch, k - 1, ("det",))
+        return k >= 0 and (ch[k].has("operation") or fold_key(ch[k].text) in self._operations)
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
@@ -625,7 +639,7 @@ class Grammar:
             if k < 0 or not (ch[k].kind == "actor" or ch[k].text in ("who", "that")):
                 return False
             b = self._back(ch, k - 1, ("det", "adverb"))
-            if ch[k].kind == "actor" and b >= 0 and (ch[b].has("under") or ch[b].kind == "pred" and
+            if ch[k].kind == "actor" and b >= 0 and (ch[b].has("under") or ch[b].kind != "actor" and
                                                      ch[b].text.split()[-1] in ("under", "in", "into")):
                 return False  # "came under GoS control": the noun of an "under" phrase, not the verb
         f.places = self._places_after(ch, i + 1, f)
@@ -825,6 +839,10 @@ class Grammar:
                     break
                 elif c.has("plural_object") and not expecting and out:
                     pass  # "A and B areas"
+                elif c.has("plural_object", "region_quantity") and expecting and not out and j + 2 < n and \
+                        ch[j + 1].text == "and" and ch[j + 2].has("plural_object"):
+                    j += 2  # "villages and military points, most notably X": the list both plurals count
+                    continue
                 elif c.has("plural_object", "region_quantity") and expecting and not out and j + 2 < n and \
                         ch[j + 1].has("member") and ch[j + 2].kind in ("place", "name"):
                     j += 2  # "communities including Anadan, Hayan and Haritan": the places named
@@ -1411,15 +1429,21 @@ class Grammar:
             k -= 1
         if k >= 0 and ch[k].text in ("and", "و") and not (k >= 1 and ch[k - 1].kind == "actor"):
             return False  # "rebels left Douma, and government forces took over": a new clause's subject
-        if k >= 1 and ch[k].has("of", "from") and ch[k - 1].has("partitive"):
-            return False  # "ائتلافی از شورشیان ... X را گرفت" (a coalition of rebels): the subject itself
+        if k >= 1 and ch[k].has("of", "from") and (ch[k - 1].has("partitive") or ch[k - 1].kind == "actor" and
+                                                   not ch[k - 1].value.side and self.lex.lang == "en"):
+            # "ائتلافی از شورشیان ... X را گرفت" (a coalition of rebels), "fighters from the Islamic Front took X":
+            # the subject itself
+            return False
         if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
             return False  # "with the SDF fully capturing the city": the subject of the gerund
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member", "support") and \
                 not ch[k].has("det"):
             return True
-        if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
-            return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
+        if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred" and \
+                not (k >= 1 and ch[k - 1].text in ("the", "a", "an") and " " not in ch[k].text):
+            # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on ("during the fighting the SDF
+            # took X": a noun with no preposition of its own acts on nothing; "an offensive against IS" does)
+            return True
         return self._held_after(ch, j) is not None
 
     @staticmethod
