@@ -64,6 +64,8 @@ _POCKETS = frozenset({"pocket", "enclave", "salient", "bulge"})
 #: the edge of a lake or river a region lies along ("the southern shore of Lake X")
 _SHORES = frozenset({"shore", "shores", "bank", "banks", "coast"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
+#: degree words between "under" and the side of its control ("under full HTS control")
+_FULL = frozenset({"full", "complete", "total", "firm", "effective", "exclusive"})
 #: quotation marks that open a name
 _QUOTES = frozenset({"'", '"', "\u2018", "\u201c", "\u00ab"})
 #: possessive pronouns: "under their control" names its side only through the context
@@ -186,6 +188,16 @@ class Grammar:
                     frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
                     frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
                     frame.complete = bool(frame.places)
+            if not frame.complete and not frame.places and frame.agent is not None and self.lex.lang == "en" and \
+                    frame.action in ("capture", "advance") and not frame.passive and \
+                    self._bare_predicate(ch, frame.index):
+                # "HTS withdrew from X; SAA took over", "regime forces pulled out of X; rebels now in control": a
+                # bare takeover after the other side's withdrawal in the sentence takes what it left
+                left = [g for g in out if g.action == "withdraw" and g.index < frame.index and g.places and
+                        g.loser is not None and g.loser.side != frame.agent.side]
+                if left:
+                    frame.places = [(p, "whole") for p, role in left[-1].places if role == "whole"]
+                    frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
                 # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
@@ -248,9 +260,12 @@ class Grammar:
         if f.construction != "entry" or f.action != "advance" or f.agent is None or not f.places or \
                 any(role != "whole" for _, role in f.places) or f.loser is not None:
             return False  # "entered YPG-held Afrin": a place another side still holds
+        taken = {_key(p) for p, _ in f.places}
         if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") and
                not (g.action in ("clash", "attack") and
-                    any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index]))
+                    any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index])) and
+               not (g.action == "advance" and g.index > f.index and g.places and
+                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places))
                for g in frames):
             return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
         if any(c.has("support") and (a := self._actor_at(ch, k + 1)) is not None and a.side != f.agent.side
@@ -264,8 +279,8 @@ class Grammar:
         الكردية")."""
         if f.action != "advance" or f.construction not in ("verb", "entry") or not f.places or f.agent is None:
             return False
-        if any(x.has("agreement") for x in ch):
-            return True
+        if any(x.has("agreement") or x.kind == "pred" and x.value[0] == "ceasefire" for x in ch):
+            return True  # "... after the implementation of the settlement agreement"
         if any(x.has("before_entry") and ch[k + 1].has("departure") for k, x in enumerate(ch[f.index:-1], f.index)):
             return True  # "دخلت وحدات الجيش X بعد خروج آخر دفعة من المسلحين": the other side left under a deal
         taken = {_key(p) for p, _ in f.places}
@@ -506,6 +521,8 @@ class Grammar:
             f.places = self._places_before(ch, i)  # "Alshaddadi liberation", "Palmyra recapture"
         if f.loss:
             f.loser = owner or self._of_actor(ch, i + 1)
+            if f.loser is None and f.pred.text.endswith(" of"):
+                f.loser = self._actor_at(ch, i + 1)  # "following the withdrawal of NSAGs"
             gainer, how = self._by_agent(ch, i + 1)
             f.agent, f.agent_how = gainer, how
             return bool(f.places)
@@ -639,6 +656,8 @@ class Grammar:
             if k < 0 or not (ch[k].kind == "actor" or ch[k].text in ("who", "that")):
                 return False
             b = self._back(ch, k - 1, ("det", "adverb"))
+            while b > 0 and ch[b].text in _FULL:
+                b = self._back(ch, b - 1, ("det", "adverb"))
             if ch[k].kind == "actor" and b >= 0 and (ch[b].has("under") or ch[b].kind != "actor" and
                                                      ch[b].text.split()[-1] in ("under", "in", "into")):
                 return False  # "came under GoS control": the noun of an "under" phrase, not the verb
@@ -711,6 +730,8 @@ class Grammar:
             if not c.has("under") or any(f.index == i for f in done):
                 continue
             j = self._skip(ch, i + 1, ("det", "adverb", "filler"))
+            while j + 1 < len(ch) and ch[j].text in _FULL:
+                j = self._skip(ch, j + 1, ("det", "adverb"))  # "under full HTS control"
             actor = self._actor_at(ch, j)
             if actor is None:
                 # "Manbij is now fully under their control", "Morek in our hands": the side comes from the context
