@@ -623,8 +623,9 @@ class Grammar:
         f.places = self._places_after(ch, i + 1, f)
         if not f.places:
             f.places = self._relative_object(ch, i)
-        if not f.places and self.lex.agent_order != "before":
-            f.places = self._places_before(ch, i)  # "منبج رابع مدينة يخسرها تنظيم الدولة"
+        if not f.places and (self.lex.agent_order != "before" or f.loser is None and self._passive(ch, i)):
+            # "منبج رابع مدينة يخسرها تنظيم الدولة"; "X was handed over to the army": the passive's subject
+            f.places = self._places_before(ch, i)
         k = self._after_places(ch, i + 1)
         f.agent, f.agent_how = self._to_agent(ch, k)
         if f.agent is None:
