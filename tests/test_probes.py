@@ -39,7 +39,6 @@ KNOWN_FAILURES_EN: dict[str, str] = {
     "en-152": "passive subject 'X and its dam' is not read as X",
     "en-159": "'the X border crossing' the gazetteer lacks keeps no place id (by design: the site is not the village)",
     "en-164": "'abandoned their positions in X' is read as leaving a part of X (by design), not X",
-    "en-206": "'control of X changed from <loser> to <side>' is no construction",
 }
 KNOWN_FAILURES_AR: dict[str, str] = {
     "ar-009": "a first-person verb whose speaker is named after it ('سيطرنا ...، قال قيادي في X')",

@@ -519,6 +519,17 @@ class Grammar:
             f.places = self._possessive_place(ch, i)
         if not f.places and owner is None and i > 0 and ch[i - 1].kind in ("place", "name"):
             f.places = self._places_before(ch, i)  # "Alshaddadi liberation", "Palmyra recapture"
+        k = self._after_places(ch, i + 1) if f.places and f.pred.text.startswith("control") else len(ch)
+        if k + 1 < len(ch) and ch[k].text in ("changed", "passed", "shifted", "switched"):
+            # "control of X changed from HTS to regime forces": the side after "to" takes it from the one after "from"
+            m = k + 1
+            if ch[m].has("from") or ch[m].text == "from":
+                f.loser = self._actor_at(ch, self._skip(ch, m + 1, ("det",)))
+                m = self._skip(ch, m + 1, ("det",)) + 1
+            gainer, how = self._to_agent(ch, m)
+            if gainer is not None:
+                f.agent, f.agent_how = gainer, how
+                return True
         if f.loss:
             f.loser = owner or self._of_actor(ch, i + 1)
             if f.loser is None and f.pred.text.endswith(" of"):

@@ -33,6 +33,11 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
     for c in ch[:i]:
         if c.has("refuted_before"):
             return "refuted"
+    for j in range(i + 1, len(ch) - 2):
+        # "regained X, a claim rebels denied": the side named between the claim and its denial
+        if ch[j].text in ("claim", "claims") and ch[j + 1].kind == "actor" and \
+                ch[j + 2].text in ("denied", "deny", "denies", "rejected", "reject", "rejects", "dispute", "disputed"):
+            return "refuted"
     for j in range(i + 1, len(ch)):
         c = ch[j]
         if c.has("refuted_after") and _breaks(ch, i + 1, j) <= 1 or \
