@@ -25,6 +25,8 @@ GENERIC_REACH = 1500
 #: words that may stand between two pieces of one phrase ("Syrian troops and allied militias")
 _CONNECTORS = frozenset({"and", "&", "the", "its", "their", "his", "of", "allied", "other", "local", "as", "well",
                          "و", "its", "arab", "assyrian", "turkmen", "tribal", "christian", "local", "syriac"})
+#: an English side governed by "from" or "against" right before it (the loser or the target)
+_TAKEN_FROM = re.compile(r"\b(?:from|against)(?: the| rival| other| local)* $")
 _GAP_PUNCT = re.compile(r"[\s()\-:/\"“”«»'‘’]+")
 
 
@@ -191,8 +193,8 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
             if last is None or a.start - last.end > GENERIC_REACH:
                 continue
             a.side, a.generic = last.side, True
-        elif a.side in NON_STATE:
-            last = a
+        elif a.side in NON_STATE and not (lex.lang == "en" and _TAKEN_FROM.search(folded, max(0, a.start - 40), a.start)):
+            last = a  # not "seized villages from rival rebels": the side a place is taken from is no antecedent
         out.append(a)
     return out
 

@@ -64,6 +64,10 @@ _POCKETS = frozenset({"pocket", "enclave", "salient", "bulge"})
 #: the edge of a lake or river a region lies along ("the southern shore of Lake X")
 _SHORES = frozenset({"shore", "shores", "bank", "banks", "coast"})
 _SETTLEMENT_KINDS = frozenset({"town", "city", "village", "hamlet", "border town", "border city"})
+#: degree words between "under" and the side of its control ("under full HTS control")
+_FULL = frozenset({"full", "complete", "total", "firm", "effective", "exclusive"})
+#: quotation marks that open a name
+_QUOTES = frozenset({"'", '"', "\u2018", "\u201c", "\u00ab"})
 #: possessive pronouns: "under their control" names its side only through the context
 _POSSESSIVES = frozenset({"their", "its", "our"})
 #: words after a predicate that name no object of it (a terse note's line then tells of its topic place)
@@ -107,6 +111,7 @@ class Grammar:
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
+        self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -117,7 +122,7 @@ class Grammar:
         for i, c in enumerate(ch):
             if c.kind != "pred":
                 continue
-            if self._inside_other(ch, i):
+            if self._inside_other(ch, i) or self._operation_name(ch, i):
                 continue
             action, construction = c.value
             handler = getattr(self, "_" + construction, None)
@@ -183,6 +188,16 @@ class Grammar:
                     frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
                     frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
                     frame.complete = bool(frame.places)
+            if not frame.complete and not frame.places and frame.agent is not None and self.lex.lang == "en" and \
+                    frame.action in ("capture", "advance") and not frame.passive and \
+                    self._bare_predicate(ch, frame.index):
+                # "HTS withdrew from X; SAA took over", "regime forces pulled out of X; rebels now in control": a
+                # bare takeover after the other side's withdrawal in the sentence takes what it left
+                left = [g for g in out if g.action == "withdraw" and g.index < frame.index and g.places and
+                        g.loser is not None and g.loser.side != frame.agent.side]
+                if left:
+                    frame.places = [(p, "whole") for p, role in left[-1].places if role == "whole"]
+                    frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
                 # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
@@ -196,6 +211,17 @@ class Grammar:
                 frame.complete = False  # "ارتش سوریه کنترل شهر تدمر را از دست داد": the control it lost
         out.extend(self._under_phrases(ch, sent, out))
         return out
+
+    def _operation_name(self, ch: list[Chunk], i: int) -> bool:
+        """Whether the predicate opens a quoted name after an operation word ("launched the battle of
+        'Liberation of the Coast'", "an operation dubbed "Liberating Idlib""): a name, no claim."""
+        j = self._back(ch, i - 1, ("det",))
+        if j < 1 or not (ch[j].kind == "punct" and ch[j].text in _QUOTES):
+            return False
+        k = j - 1
+        if ch[k].text in ("of", "called", "dubbed", "named", "codenamed"):
+            k = self._back(ch, k - 1, ("det",))
+        return k >= 0 and (ch[k].has("operation") or fold_key(ch[k].text) in self._operations)
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
@@ -234,9 +260,12 @@ class Grammar:
         if f.construction != "entry" or f.action != "advance" or f.agent is None or not f.places or \
                 any(role != "whole" for _, role in f.places) or f.loser is not None:
             return False  # "entered YPG-held Afrin": a place another side still holds
+        taken = {_key(p) for p, _ in f.places}
         if any(g is not f and g.action in ("clash", "attack", "siege", "withdraw", "advance") and
                not (g.action in ("clash", "attack") and
-                    any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index]))
+                    any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index])) and
+               not (g.action == "advance" and g.index > f.index and g.places and
+                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places))
                for g in frames):
             return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
         if any(c.has("support") and (a := self._actor_at(ch, k + 1)) is not None and a.side != f.agent.side
@@ -250,8 +279,8 @@ class Grammar:
         الكردية")."""
         if f.action != "advance" or f.construction not in ("verb", "entry") or not f.places or f.agent is None:
             return False
-        if any(x.has("agreement") for x in ch):
-            return True
+        if any(x.has("agreement") or x.kind == "pred" and x.value[0] == "ceasefire" for x in ch):
+            return True  # "... after the implementation of the settlement agreement"
         if any(x.has("before_entry") and ch[k + 1].has("departure") for k, x in enumerate(ch[f.index:-1], f.index)):
             return True  # "دخلت وحدات الجيش X بعد خروج آخر دفعة من المسلحين": the other side left under a deal
         taken = {_key(p) for p, _ in f.places}
@@ -422,10 +451,17 @@ class Grammar:
                 # "HTS withdrew from X, which was subsequently occupied by regime forces": the antecedent of "which"
                 f.places = self._relative_object(ch, i)
             f.agent, f.agent_how = self._by_agent(ch, i + 1)
+            if f.loss and f.places and f.agent is not None and f.action == "withdraw":
+                # "X was abandoned by government troops": the place is the subject, the side after "by" left it
+                f.loser, f.agent, f.agent_how = f.agent, None, None
+                return True
             if f.loss:
                 # "IS was driven out": the subject is the loser
                 f.loser = self._subject(ch, i)
-                f.places = self._places_after(ch, i + 1, f)
+                j = i + 1
+                if j < len(ch) and ch[j].text in ("from", "out of"):
+                    j += 1  # "fighters were evacuated from X": the verb's preposition written apart
+                f.places = self._places_after(ch, j, f)
             return bool(f.places)
         f.places = self._places_after(ch, i + 1, f)
         subject = self._subject(ch, i) or self._launcher(ch, i)
@@ -483,8 +519,21 @@ class Grammar:
             f.places = self._possessive_place(ch, i)
         if not f.places and owner is None and i > 0 and ch[i - 1].kind in ("place", "name"):
             f.places = self._places_before(ch, i)  # "Alshaddadi liberation", "Palmyra recapture"
+        k = self._after_places(ch, i + 1) if f.places and f.pred.text.startswith("control") else len(ch)
+        if k + 1 < len(ch) and ch[k].text in ("changed", "passed", "shifted", "switched"):
+            # "control of X changed from HTS to regime forces": the side after "to" takes it from the one after "from"
+            m = k + 1
+            if ch[m].has("from") or ch[m].text == "from":
+                f.loser = self._actor_at(ch, self._skip(ch, m + 1, ("det",)))
+                m = self._skip(ch, m + 1, ("det",)) + 1
+            gainer, how = self._to_agent(ch, m)
+            if gainer is not None:
+                f.agent, f.agent_how = gainer, how
+                return True
         if f.loss:
             f.loser = owner or self._of_actor(ch, i + 1)
+            if f.loser is None and f.pred.text.endswith(" of"):
+                f.loser = self._actor_at(ch, i + 1)  # "following the withdrawal of NSAGs"
             gainer, how = self._by_agent(ch, i + 1)
             f.agent, f.agent_how = gainer, how
             return bool(f.places)
@@ -585,8 +634,9 @@ class Grammar:
         f.places = self._places_after(ch, i + 1, f)
         if not f.places:
             f.places = self._relative_object(ch, i)
-        if not f.places and self.lex.agent_order != "before":
-            f.places = self._places_before(ch, i)  # "منبج رابع مدينة يخسرها تنظيم الدولة"
+        if not f.places and (self.lex.agent_order != "before" or f.loser is None and self._passive(ch, i)):
+            # "منبج رابع مدينة يخسرها تنظيم الدولة"; "X was handed over to the army": the passive's subject
+            f.places = self._places_before(ch, i)
         k = self._after_places(ch, i + 1)
         f.agent, f.agent_how = self._to_agent(ch, k)
         if f.agent is None:
@@ -617,6 +667,12 @@ class Grammar:
             k = self._back(ch, i - 1, ("adverb",))
             if k < 0 or not (ch[k].kind == "actor" or ch[k].text in ("who", "that")):
                 return False
+            b = self._back(ch, k - 1, ("det", "adverb"))
+            while b > 0 and ch[b].text in _FULL:
+                b = self._back(ch, b - 1, ("det", "adverb"))
+            if ch[k].kind == "actor" and b >= 0 and (ch[b].has("under") or ch[b].kind != "actor" and
+                                                     ch[b].text.split()[-1] in ("under", "in", "into")):
+                return False  # "came under GoS control": the noun of an "under" phrase, not the verb
         f.places = self._places_after(ch, i + 1, f)
         subject = self._subject(ch, i)
         f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
@@ -669,6 +725,10 @@ class Grammar:
                 f.places = [(ch[j].value, "whole")]
                 break
             j += 1
+        if i > 0 and ch[i - 1].text in ("a", "an", "the") and self._by_agent(ch, i + 1)[0] is not None:
+            # "after a counter-attack by HTS on X": a noun whose side is named after "by", not the clause's subject
+            f.agent, f.agent_how = self._by_agent(ch, i + 1)
+            return bool(f.places)
         subject = self._subject(ch, i)
         f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
         return bool(f.places) and f.agent is not None
@@ -682,6 +742,8 @@ class Grammar:
             if not c.has("under") or any(f.index == i for f in done):
                 continue
             j = self._skip(ch, i + 1, ("det", "adverb", "filler"))
+            while j + 1 < len(ch) and ch[j].text in _FULL:
+                j = self._skip(ch, j + 1, ("det", "adverb"))  # "under full HTS control"
             actor = self._actor_at(ch, j)
             if actor is None:
                 # "Manbij is now fully under their control", "Morek in our hands": the side comes from the context
@@ -810,6 +872,10 @@ class Grammar:
                     break
                 elif c.has("plural_object") and not expecting and out:
                     pass  # "A and B areas"
+                elif c.has("plural_object", "region_quantity") and expecting and not out and j + 2 < n and \
+                        ch[j + 1].text == "and" and ch[j + 2].has("plural_object"):
+                    j += 2  # "villages and military points, most notably X": the list both plurals count
+                    continue
                 elif c.has("plural_object", "region_quantity") and expecting and not out and j + 2 < n and \
                         ch[j + 1].has("member") and ch[j + 2].kind in ("place", "name"):
                     j += 2  # "communities including Anadan, Hayan and Haritan": the places named
@@ -1122,6 +1188,8 @@ class Grammar:
                 k = self._skip(ch, k + 2, ("det",))  # "near the southern bank of X"
             elif k + 1 < len(ch) and ch[k].has("anaphora_singular") and ch[k + 1].has("of"):
                 k += 2  # "around the town of X"
+            if k + 1 < len(ch) and ch[k + 1].text in ("river", "canal"):
+                return None  # "villages along the Khabur river": a river names no area taken
             if k < len(ch) and ch[k].kind in ("place", "name") and (ch[k].kind == "place" or
                                                                    self._could_be_place(ch[k])):
                 text = " ".join(c.text for c in ch[j:k + 1])
@@ -1394,15 +1462,21 @@ class Grammar:
             k -= 1
         if k >= 0 and ch[k].text in ("and", "و") and not (k >= 1 and ch[k - 1].kind == "actor"):
             return False  # "rebels left Douma, and government forces took over": a new clause's subject
-        if k >= 1 and ch[k].has("of", "from") and ch[k - 1].has("partitive"):
-            return False  # "ائتلافی از شورشیان ... X را گرفت" (a coalition of rebels): the subject itself
+        if k >= 1 and ch[k].has("of", "from") and (ch[k - 1].has("partitive") or ch[k - 1].kind == "actor" and
+                                                   not ch[k - 1].value.side and self.lex.lang == "en"):
+            # "ائتلافی از شورشیان ... X را گرفت" (a coalition of rebels), "fighters from the Islamic Front took X":
+            # the subject itself
+            return False
         if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
             return False  # "with the SDF fully capturing the city": the subject of the gerund
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member", "support") and \
                 not ch[k].has("det"):
             return True
-        if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred":
-            return True  # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on
+        if self.lex.agent_order == "before" and k >= 0 and ch[k].kind == "pred" and \
+                not (k >= 1 and ch[k - 1].text in ("the", "a", "an") and " " not in ch[k].text):
+            # "Syrian forces battle IS, re-enter X": IS is what "battle" acts on ("during the fighting the SDF
+            # took X": a noun with no preposition of its own acts on nothing; "an offensive against IS" does)
+            return True
         return self._held_after(ch, j) is not None
 
     @staticmethod
@@ -1443,6 +1517,12 @@ class Grammar:
         if j < len(ch) and ch[j].has("to", "by") and j + 1 < len(ch):
             actor = self._actor_at(ch, self._skip(ch, j + 1, ("det",)))
             if actor is not None:
+                return actor, "to"
+        if j + 2 < len(ch) and ch[j].text in ("into", "in", "under"):
+            # "fell into rebel hands", "fell under regime control": the side owning the hands
+            k = self._skip(ch, j + 1, ("det",))
+            actor = self._actor_at(ch, k)
+            if actor is not None and k + 1 < len(ch) and _control_word(ch[k + 1]):
                 return actor, "to"
         return None, None
 

@@ -176,6 +176,7 @@ class _Reader:
         topic = self._topic(read) if self.report.kind != "chronicle" else None
         out: list[Claim] = []
         previous: dict[int, Frame] = {}  # paragraph -> its last frame with a side of its own
+        self._left: dict[int, str] = {}  # paragraph -> the side its last withdrawal took out
         by_sentence = {id(s): (ch, frames) for s, ch, frames in read}
         for sent in self.sentences:
             self.dating.enter(sent)
@@ -187,6 +188,9 @@ class _Reader:
                         out.extend(self._claims(f, ch, sent, previous.get(sent.paragraph), topic, frames))
                     if f.agent is not None and f.agent_how not in (None, "context"):
                         previous[sent.paragraph] = f
+                    if f.complete and f.action == "withdraw" and f.loser is not None and f.loser.side and \
+                            not f.loser.generic:
+                        self._left[sent.paragraph] = f.loser.side
             self.dating.leave(sent)
         return _dedupe(self._losses_denied(out))
 
@@ -373,7 +377,7 @@ class _Reader:
         before = self.sentences[k - 1]
         return [p.referring(word.start, word.end, "refers back to " + p.text) for p in self.places
                 if before.start <= p.start < before.end and (p.resolved or p.mention is not None)
-                and not self._located(p) and not self._located(p, self.directional_ends)
+                and not self._dateline(p) and not self._located(p) and not self._located(p, self.directional_ends)
                 and not self._located(p, self.to_ends)]  # "evacuated from A and B to Idlib": A and B
 
     def _counted_places(self, word: Place, sent: Sentence) -> list[Place]:
@@ -384,6 +388,19 @@ class _Reader:
         if not named:
             return self._previous_sentence_places(word, sent)
         return [p.referring(word.start, word.end, "refers back to " + p.text) for p in named[-(word.count or 1):]]
+
+    def _dateline(self, p: Place) -> bool:
+        """Whether a place opens a line as a wire story's dateline ("BEIRUT (Reuters) -", "KILIS, Turkey (AFP) -",
+        "Idleb, SANA -")."""
+        if p.start > 0 and self.folded[p.start - 1] != "\n" and self.folded[:p.start].strip():
+            return False
+        m = _DATELINE.match(self.folded, p.end)
+        if m is None:
+            return False
+        # a dateline is written in capitals or names its agency ("Idleb, SANA -"); "X (Rural Damascus) - 2 Dec:"
+        # is a terse note's topic
+        o0, o1 = self.off.orig(p.start), self.off.orig(p.end)
+        return self.text[o0:o1].isupper() or any(p.end <= h.start < m.end() for h in self.hits_of("source"))
 
     def _located(self, p: Place, ends: list[int] | None = None) -> bool:
         """Whether a locator word ("north of", "ريف", "در حومه"; or one of ``ends``) stands right before
@@ -413,9 +430,10 @@ class _Reader:
             if self._paragraph(p.start) == sent.paragraph and (p.resolved or p.mention is not None):
                 if p.feature in ADMIN and not region_word or self._admin_path(p):
                     continue  # "this city" is no governorate, nor the district of "X (District, Governorate)"
+                if self._located(p, self.directional_ends) or self._dateline(p):
+                    continue  # "militants left for Idlib": a destination is never what "the city" names, nor
+                    # the city a wire story is filed from ("BEIRUT (Reuters) -")
                 best = p
-                if self._located(p, self.directional_ends):
-                    continue  # "militants left for Idlib": a destination is not what "the city" names
                 if kinds and p.feature in kinds:
                     fitting = p
                 if (kinds is None or p.feature in kinds or p.feature is None) and \
@@ -470,19 +488,27 @@ class _Reader:
 
     def _context_side(self, f: Frame, ch: list[Chunk], previous: Frame | None, topic: str | None) -> str | None:
         loser = f.loser.side if f.loser is not None and not f.loser.generic else None
+        if loser is None and (f.action in ("capture", "advance") and not f.loss or f.construction == "loss"):
+            # "regime forces withdrew from X ... the city is now liberated": the side that has just left the
+            # paragraph's place is not the one taking it
+            loser = self._left.get(f.sentence.paragraph)
         if previous is not None and previous.agent is not None and previous.agent.side != loser and \
                 not previous.loss:
             return previous.agent.side
         if topic is not None and topic != loser:
             return topic
-        return self._sentence_side(f, ch)
+        return self._sentence_side(f, ch, loser)
 
-    def _sentence_side(self, f: Frame, ch: list[Chunk]) -> str | None:
+    def _sentence_side(self, f: Frame, ch: list[Chunk], loser: str | None = None) -> str | None:
         """A side the sentence names that is not the loser: before the frame, or after a loss, or speaking
         after it ("Manbij has been cleared of IS militants, the SDF said")."""
-        loser = f.loser.side if f.loser is not None and not f.loser.generic else None
+        if loser is None:
+            loser = f.loser.side if f.loser is not None and not f.loser.generic else None
         for j in range(len(ch) - 1, -1, -1):
             c = ch[j]
+            if c.kind == "actor" and j > f.index and (c.text.endswith(("'s", "’s")) or
+                                                      j + 1 < len(ch) and ch[j + 1].text in ("'s", "’s")):
+                continue  # "the loss of the town severs the regime's supply line": an owner, not the gainer
             if c.kind == "actor" and c.value.side and c.value.side != loser and c.value is not f.loser and \
                     (j < f.index or f.loss) and not self.grammar.dependent(ch, j) or \
                     c.kind == "actor" and f.loss and c.value.side and c.value.side != loser and j > f.index:
@@ -677,6 +703,25 @@ class _Reader:
                     ch[j + 2].has("to") and \
                     ch[j + 3].kind == "actor" and ch[j + 3].value.side not in (None, loser):
                 return ch[j + 3].value.side
+        for j in range(f.index + 1, len(ch) - 1):
+            # "withdrew from X after a counter-attack by HTS", "under the strikes of the rebels": the side whose
+            # blow the withdrawal followed (after "by", "of" or "from", or right after the sequence word)
+            if ch[j].kind == "punct" and ch[j].text in ".;:" or ch[j].kind == "pred" and ch[j].value[0] == "withdraw":
+                break
+            if not ch[j].has("sequence"):
+                continue
+            for k in range(j + 1, min(len(ch), j + 7)):
+                c = ch[k]
+                if c.kind == "punct" or c.kind == "pred" and c.value[0] not in _BLOWS:
+                    break
+                m = k - 1
+                while m > j and ch[m].has("det"):
+                    m -= 1
+                if c.kind == "actor" and c.value.side not in (None, loser) and not c.value.generic and \
+                        (m == j and ch[j].text.endswith((" of", " by", " from")) or
+                         m > j and (ch[m].has("by", "of", "from") or ch[m].text in ("by", "of", "from"))):
+                    return c.value.side
+            break
         for g in frames:
             if g is f or g.agent is None or g.agent_how in (None, "context") or g.agent.side in (None, loser) or \
                     g.action not in ("capture", "advance") or g.agent.generic and not g.agent.side:
@@ -761,6 +806,12 @@ class _Reader:
 _PLAIN_IN = frozenset({"in", "in the", "at", "on", "inside", "في", "در", "داخل"})
 #: anaphora that may name a region or an admin unit, not only a settlement
 _REGION_ANAPHORA = ("area", "region", "province", "governorate", "منطقه", "المنطقه", "استان", "المحافظه")
+
+
+#: what follows a dateline's place: an optional country or date after a comma, an optional agency in brackets, a dash
+_DATELINE = re.compile(r"(?:,[^\n.:()]{0,30})?\s*(?:\([^)\n]{1,30}\))?\s*[-\u2014\u2013]+\s")
+#: actions of a blow a withdrawal may follow ("after a counter-attack by HTS")
+_BLOWS = frozenset({"attack", "clash", "strike", "shelling", "advance", "capture", "siege"})
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:

@@ -33,6 +33,11 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
     for c in ch[:i]:
         if c.has("refuted_before"):
             return "refuted"
+    for j in range(i + 1, len(ch) - 2):
+        # "regained X, a claim rebels denied": the side named between the claim and its denial
+        if ch[j].text in ("claim", "claims") and ch[j + 1].kind == "actor" and \
+                ch[j + 2].text in ("denied", "deny", "denies", "rejected", "reject", "rejects", "dispute", "disputed"):
+            return "refuted"
     for j in range(i + 1, len(ch)):
         c = ch[j]
         if c.has("refuted_after") and _breaks(ch, i + 1, j) <= 1 or \
@@ -55,6 +60,8 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         return "intent"  # "started withdrawing from X", "بدأ بالانسحاب": under way, not done
     elif f.construction == "nominal" and _modal_after(ch, f):
         return "intent"  # "the capture of Baghouz will mark the end of ...": a change still to come
+    if lang == "en" and f.action in ("attack", "advance", "capture") and _repelled_after(ch, i):
+        return "failed"  # "attacked X on Monday but were repelled"
     if lang == "fa":
         after = _clause_after(ch, i)
         if any(c.has("intent") for c in after):
@@ -111,6 +118,21 @@ def _clause_before(ch: list[Chunk], i: int, lang: str) -> list[Chunk]:
             break
         out.append(c)
     return out
+
+
+def _repelled_after(ch: list[Chunk], i: int) -> bool:
+    """"attacked X but were repelled", "stormed X but were pushed back": "but" and a cue of failure right after
+    it, before another predicate or the sentence's end, undo the predicate."""
+    for j in range(i + 1, len(ch) - 1):
+        c = ch[j]
+        if c.kind == "pred" or c.kind == "punct" and c.text in (".", ";", ":"):
+            return False
+        if c.text == "but":
+            k = j + 1
+            while k < len(ch) and (ch[k].has("aux", "adverb") or ch[k].text in ("they", "it", "were", "was")):
+                k += 1
+            return k < len(ch) and ch[k].has("failed") and not ch[k].text.startswith(("not", "no", "never"))
+    return False
 
 
 def _clause_after(ch: list[Chunk], i: int) -> list[Chunk]:
