@@ -107,6 +107,7 @@ class Grammar:
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
+        self._flags = [(fold_key(w), side) for side, words in lex.data.get("flags", {}).items() for w in words]
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -136,6 +137,11 @@ class Grammar:
                 frame.construction = construction = "held"
                 handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
+            if frame.agent is None and frame.action == "capture" and not frame.loss:
+                # "رُفع العلم العربي السوري في مدينة X": no subject raised it, the flag tells whose it is
+                side = next((s for w, s in self._flags if w in c.text), None)
+                if side is not None:
+                    frame.agent, frame.agent_how = Actor(c.start, c.end, side, named=True, core=side), "flag"
             if frame.action == "capture" and self._partly(ch, i):
                 frame.places = [(p, "partial" if r == "whole" else r) for p, r in frame.places]
             if frame.action == "siege" and construction == "verb" and self._hedged(ch, i):
@@ -2046,6 +2052,13 @@ class ArabicGrammar(_ScopeGrammar):
             return after[:1]
         before = self._scope_places(ch, self._clause_start(ch, i), i, None)
         return before[-1:]
+
+    def dependent(self, ch: list[Chunk], j: int) -> bool:
+        # "درعا الخاضعة للمعارضة": a side with "ل" written on it after a place (and one word) says who holds
+        # the place; it is no subject ("القيادة العامة للجيش" is)
+        return ch[j].kind == "actor" and ch[j].text.startswith("لل") and \
+            any(ch[k].kind == "place" and all(c.kind == "word" for c in ch[k + 1:j]) for k in range(max(0, j - 2), j)) \
+            or super().dependent(ch, j)
 
     def _passive(self, ch: list[Chunk], i: int) -> bool:
         """"تم تحرير X" (an auxiliary), or a place right before the verb and none after it ("الباغوز

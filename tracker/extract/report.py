@@ -149,6 +149,7 @@ class _Reader:
         self.nearby: list[tuple[float, float]] = []
         self._title: list[Place] | None = None  # the place the title names, found when first needed
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
+        self._dual_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_dual", []))
         self._first_person = frozenset(fold_key(w) for w in self.lex.data["words"].get("first_person", []))
 
     def hits_of(self, group: str) -> list[Hit]:
@@ -287,6 +288,10 @@ class _Reader:
                     continue
                 resolved = []
                 for place, role in f.places:
+                    if place.reason == "anaphora" and place.text in self._dual_words:
+                        place.count = 2  # "لتدخل ... إلى البلدتين": the two places named before
+                        resolved.extend((p, role) for p in self._counted_places(place, sent))
+                        continue
                     if place.reason == "anaphora" and place.text in self._plural_words:
                         for p in self._previous_sentence_places(place, sent):
                             resolved.append((p, role))
@@ -331,7 +336,8 @@ class _Reader:
                     if place.within is not None:
                         locate_within(place)
                     resolved.append((place, role))
-                    if role != "region":
+                    if role != "region" and not (role == "directional" and f.action == "withdraw"):
+                        # (where a withdrawal went is not what "the city" after it names)
                         targets.append((sent.paragraph, place.start, place))
                 f.places = resolved
 
@@ -670,13 +676,17 @@ class _Reader:
         ("rebels closed in on Homs after government troops abandoned Talbiseh", "the army withdrew from X
         after IS fighters advanced along the highway"): that advance's named side, another than the loser's;
         or the side it was left to ("pulled out of X, leaving it to IS")."""
-        for j in range(f.index + 1, len(ch) - 3):
+        for j in range(f.index + 1, len(ch) - 2):
             if ch[j].kind == "punct" and ch[j].text in ".;:" or ch[j].kind == "pred":
                 break
-            if ch[j].has("leave_to") and (ch[j + 1].kind == "place" or ch[j + 1].has("anaphora_singular")) and \
-                    ch[j + 2].has("to") and \
+            if not ch[j].has("leave_to") or not (ch[j + 1].kind == "place" or ch[j + 1].has("anaphora_singular")):
+                continue
+            if j + 3 < len(ch) and ch[j + 2].has("to") and \
                     ch[j + 3].kind == "actor" and ch[j + 3].value.side not in (None, loser):
                 return ch[j + 3].value.side
+            if self.lang == "ar" and ch[j + 2].kind == "actor" and ch[j + 2].text.startswith("ل") and \
+                    ch[j + 2].value.side not in (None, loser):
+                return ch[j + 2].value.side  # "تاركين المدينة لمقاتلي X": "to" written on the side
         for g in frames:
             if g is f or g.agent is None or g.agent_how in (None, "context") or g.agent.side in (None, loser) or \
                     g.action not in ("capture", "advance") or g.agent.generic and not g.agent.side:
