@@ -2116,6 +2116,22 @@ class ArabicGrammar(_ScopeGrammar):
             f.agent, f.agent_how = subject, "subject"  # with no place, the side still tells the topic
         return bool(f.places)
 
+    def _out_of(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"خرجت مدينة X عن سيطرة النظام": the side after the noun of control lost the place between the verb of
+        going out and it."""
+        stems = tuple(fold_key(w) for w in self.lex.data["words"].get("out_of_verb", []))
+        start = self._clause_start(ch, i)
+        went = next((k for k in range(i - 1, max(start, i - 6) - 1, -1) if ch[k].kind == "word" and
+                     ch[k].text.lstrip("وف").startswith(stems)), None) if stems else None
+        loser = self._actor_at(ch, self._skip(ch, i + 1, ("det",)))
+        if went is None or loser is None:
+            # "أسفر الهجوم عن سيطرة المهاجمين على X": the noun of control after a result
+            f.construction = "nominal"
+            return self._nominal(ch, i, f)
+        f.loss, f.loser = True, loser
+        f.places = self._scope_places(ch, went + 1, i, None)
+        return bool(f.places)
+
     def _emptied(self, ch: list[Chunk], i: int, frm: int) -> bool:
         """"باتت مدينة X خالية من المسلحين", "تخلو مدينة X من أي وجود لميليشيات ...": a state of a place
         before the word, emptied of a side (named within three words after "من", or "الإرهاب")."""
