@@ -45,7 +45,6 @@ KNOWN_FAILURES_EN: dict[str, str] = {
     "en-250": "'evacuated from X under a deal that handed the town to <side>': the relative handover is not read",
 }
 KNOWN_FAILURES_AR: dict[str, str] = {
-    "ar-009": "a first-person verb whose speaker is named after it ('سيطرنا ...، قال قيادي في X')",
     "ar-041": "'أمّن' (secured) is no capture verb",
     "ar-052": "'تل العيس' is read as two places",
     "ar-088": "'تل العيس' is read as two places",

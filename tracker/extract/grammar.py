@@ -107,6 +107,7 @@ class Grammar:
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
+        self._before_entry = frozenset(fold_key(w) for w in lex.data["words"].get("before_entry", []))
         self._flags = [(fold_key(w), side) for side, words in lex.data.get("flags", {}).items() for w in words]
 
     # ------------------------------------------------------------------ frames
@@ -262,6 +263,9 @@ class Grammar:
             return True  # "دخلت وحدات الجيش X بعد خروج آخر دفعة من المسلحين": the other side left under a deal
         taken = {_key(p) for p, _ in f.places}
         for g in frames:
+            if g.action == "withdraw" and g.loser is None and g.index > f.index and \
+                    (ch[g.index - 1].has("before_entry") or g.pred.text.split()[0] in self._before_entry):
+                return True  # "دخلت الفصائل مدينة X، بعد انسحاب حراس السجن": those who left are named by no side
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
             left = {_key(p) for p, role in g.places if role != "directional"}
@@ -1983,6 +1987,11 @@ class _ScopeGrammar(Grammar):
                 k += 1  # "سيطر الجيش، الخميس 23 فبراير، على مدينة الباب": a date between commas
                 while k < n and ch[k].kind == "date":
                     k += 1
+                if k + 1 < n and ch[k].text in _LIST_PUNCT and ch[k + 1].has("jointly"):
+                    k += 1  # "، اليوم الاثنين، بالتنسيق مع قوات الصناديد ناحية X"
+                continue
+            if c.has("jointly") and k + 1 < n and ch[k + 1].kind == "actor":
+                k += 2  # "بالتنسيق مع قوات الصناديد": a partner of the subject, the object follows
                 continue
             if c.kind == "punct" and c.text in _LIST_PUNCT and not self._place_next(ch, k + 1):
                 break

@@ -523,6 +523,14 @@ class _Reader:
                 return ch[k].value.side if k >= 0 and ch[k].kind == "actor" and ch[k].value.side else None
         return None
 
+    @staticmethod
+    def _speaker_after(ch: list[Chunk], i: int) -> str | None:
+        """The side of a speaker named after what it says ("سيطرنا على X، قال قيادي في الجيش الحر")."""
+        k = next((k for k in range(i + 1, len(ch)) if ch[k].has("reporting")), None)
+        if k is None:
+            return None
+        return next((c.value.side for c in ch[k + 1:k + 5] if c.kind == "actor" and c.value.side), None)
+
     def _header_speaker(self, sent: Sentence) -> str | None:
         """The side a header line names as its speaker when the line is nothing but that name ("عاجل |
         إدارة العمليات العسكرية", then "قواتنا تحرر ..." on the next line), perhaps with a dateline after a bar."""
@@ -553,6 +561,12 @@ class _Reader:
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
             side = self._speaker(ch, f.index) or self._header_speaker(sent) or side
+        elif f.agent is None and self.lang == "ar" and f.construction in ("verb", "entry") and \
+                f.pred.text.split()[0].endswith("نا"):
+            # "سيطرنا على X، قال قيادي في Y", "Y: حررنا X": a verb in the first person, its side the speaker's
+            side = self._speaker(ch, f.index) or self._speaker_after(ch, f.index) or self._header_speaker(sent)
+            if side is not None:
+                f.agent = actors_mod.Actor(f.pred.start, f.pred.end, side, named=True, core=side)
         named = side is not None
         loser = f.loser.side if f.loser is not None else None
         if side is not None and side == loser:
