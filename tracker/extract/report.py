@@ -705,6 +705,8 @@ class _Reader:
             if g is f or g.agent is None or g.agent_how in (None, "context") or g.agent.side in (None, loser) or \
                     g.action not in ("capture", "advance") or g.agent.generic and not g.agent.side:
                 continue
+            if any(c.has("failed", "intent") for c in ch[max(0, g.index - 3):g.index]):
+                continue  # "withdrew after the rebels failed to advance": no advance to take it
             lo, hi = sorted((f.index, g.index))
             between = ch[lo + 1:hi]
             if any(c.kind == "punct" and c.text in ".;:" for c in between):

@@ -53,6 +53,9 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         return "intent"
     elif f.action in ("capture", "withdraw") and _begun(ch, i, lang):
         return "intent"  # "started withdrawing from X", "بدأ بالانسحاب": under way, not done
+    elif f.construction == "nominal" and f.action == "capture" and \
+            any(c.kind == "pred" and c.value[0] == "proximity" for c in clause):
+        return "intent"  # "الجيش يقترب من السيطرة على X", "3 km from capturing X": near it, not done
     elif f.construction == "nominal" and _modal_after(ch, f):
         return "intent"  # "the capture of Baghouz will mark the end of ...": a change still to come
     if lang == "fa":
