@@ -190,6 +190,11 @@ class Grammar:
                     frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
                     frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
                     frame.complete = bool(frame.places)
+                elif not before and frame.agent is not None and self.lex.lang == "ar" and \
+                        any(c.kind == "place" for c in ch[:frame.index]) and self._pronoun_object(ch, frame.index):
+                    # "انهيار دفاعات قوات النظام في بلدة X وسيطرة الثوار عليها": the place the sentence named
+                    frame.places = self._pronoun_object(ch, frame.index)
+                    frame.complete = True
             if self._handover(ch, frame, out):
                 frame.action = "capture"
                 # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
@@ -255,8 +260,9 @@ class Grammar:
         """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the
         SDF") or after the other side's withdrawal ("دخلت وحدات من الجيش مدينة منبج بعد انسحاب الوحدات
         الكردية")."""
-        if f.action != "advance" or f.construction not in ("verb", "entry") or not f.places or f.agent is None:
-            return False
+        if f.action != "advance" or f.construction not in ("verb", "entry", "nominal") or not f.places or \
+                f.agent is None:
+            return False  # (a noun too: "دخول وحدات الجيش إلى مدينة X بعد تسوية أوضاع المسلحين")
         if any(x.has("agreement") for x in ch):
             return True
         if any(x.has("before_entry") and ch[k + 1].has("departure") for k, x in enumerate(ch[f.index:-1], f.index)):
@@ -2050,6 +2056,8 @@ class ArabicGrammar(_ScopeGrammar):
             return []  # "تدمر التي سيطر عليها التنظيم": a relative clause recalls who holds it
         c = ch[i]
         nxt = ch[i + 1] if i + 1 < len(ch) else None
+        if nxt is not None and nxt.kind == "actor" and i + 2 < len(ch):
+            nxt = ch[i + 2]  # "وسيطرة الثوار عليها": the subject between the noun and its pronoun
         if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in _OBJECT_PP:
             return [(Place(c.start, c.end, c.text, reason="anaphora"), "whole")]
         return []
