@@ -108,7 +108,8 @@ class Grammar:
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
         self._before_entry = frozenset(fold_key(w) for w in lex.data["words"].get("before_entry", []))
-        self._flags = [(fold_key(w), side) for side, words in lex.data.get("flags", {}).items() for w in words]
+        self._pred_sides = [(fold_key(w), side) for side, words in lex.data.get("predicate_sides", {}).items()
+                            for w in words]
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -140,7 +141,7 @@ class Grammar:
             frame.complete = handler(ch, i, frame) is not False
             if frame.agent is None and frame.action == "capture" and not frame.loss:
                 # "رُفع العلم العربي السوري في مدينة X": no subject raised it, the flag tells whose it is
-                side = next((s for w, s in self._flags if w in c.text), None)
+                side = next((s for w, s in self._pred_sides if w in c.text), None)
                 if side is not None:
                     frame.agent, frame.agent_how = Actor(c.start, c.end, side, named=True, core=side), "flag"
             if frame.action == "capture" and self._partly(ch, i):
@@ -501,6 +502,8 @@ class Grammar:
             f.places = self._places_before(ch, i)  # "Alshaddadi liberation", "Palmyra recapture"
         if f.loss:
             f.loser = owner or self._of_actor(ch, i + 1)
+            if f.loser is None and i > 1 and ch[i - 1].kind == "actor" and ch[i - 2].has("lam_deed"):
+                f.loser = ch[i - 1].value  # "اضطرت قوات النظام للانسحاب من X": the verb's subject left
             gainer, how = self._by_agent(ch, i + 1)
             f.agent, f.agent_how = gainer, how
             return bool(f.places)

@@ -179,8 +179,8 @@ def _purpose(ch: list[Chunk], i: int, lang: str) -> bool:
     if ch[i].kind != "pred" or ch[i].value[1] != "nominal":
         return False
     if lang == "ar" and ch[i].text.startswith("ل"):
-        # not after a verb of returning ("عادت قوات النظام للسيطرة على X": back in control)
-        return not any(c.has("return_to") for c in ch[max(0, i - 3):i])
+        # not after a verb of returning or being forced ("عادت قوات النظام للسيطرة على X": back in control)
+        return not any(c.has("lam_deed") for c in ch[max(0, i - 3):i])
     k = i - 1
     while k >= 0 and (ch[k].kind == "punct" and ch[k].text in ("«", '"', "“") or ch[k].has("det")):
         k -= 1
