@@ -103,6 +103,8 @@ def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
             gc.enable()
 
 
+#: what separates the words of a source's name ("hawar-anha-ar", "حمص-سانا")
+_NOT_WORD = re.compile(r"[\W_]+")
 #: a word after a header's speaker: then the line says more than who speaks
 _WORDS_LEFT = re.compile(r"\w{2,}")
 #: words of a counted phrase of people before the side it includes ("some 2,000 people, among them 300 ...")
@@ -523,6 +525,17 @@ class _Reader:
                 return ch[k].value.side if k >= 0 and ch[k].kind == "actor" and ch[k].value.side else None
         return None
 
+    def _outlet_side(self) -> str | None:
+        """The side of the outlet that writes in the first person ("قامشلو - ANHA ... قواتنا تحرر X"): named by the
+        report's source or a dateline among its first lines, as a partisan source of ``data/sources.toml``."""
+        where = [self.report.source or ""] + [line for line in self.text.splitlines()[:3] if len(line) <= 40]
+        words = " " + " ".join(_NOT_WORD.sub(" ", fold_key(w)) for w in where) + " "
+        for profile in vocab.data_file("sources.toml").get("sources", {}).values():
+            if profile.get("side") and any(f" {_NOT_WORD.sub(' ', fold_key(a)).strip()} " in words
+                                           for a in profile.get("aliases", [])):
+                return profile["side"]
+        return None
+
     @staticmethod
     def _speaker_after(ch: list[Chunk], i: int) -> str | None:
         """The side of a speaker named after what it says ("سيطرنا على X، قال قيادي في الجيش الحر")."""
@@ -560,11 +573,12 @@ class _Reader:
             return []
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
-            side = self._speaker(ch, f.index) or self._header_speaker(sent) or side
+            side = self._speaker(ch, f.index) or self._header_speaker(sent) or self._outlet_side() or side
         elif f.agent is None and self.lang == "ar" and f.construction in ("verb", "entry") and \
                 f.pred.text.split()[0].endswith("نا"):
             # "سيطرنا على X، قال قيادي في Y", "Y: حررنا X": a verb in the first person, its side the speaker's
-            side = self._speaker(ch, f.index) or self._speaker_after(ch, f.index) or self._header_speaker(sent)
+            side = self._speaker(ch, f.index) or self._speaker_after(ch, f.index) or self._header_speaker(sent) or \
+                self._outlet_side()
             if side is not None:
                 f.agent = actors_mod.Actor(f.pred.start, f.pred.end, side, named=True, core=side)
         named = side is not None
