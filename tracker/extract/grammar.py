@@ -520,6 +520,12 @@ class Grammar:
             f.loser = f.loser or self._subject(ch, v)
             f.complete = f.agent is not None
             return f.complete
+        if f.agent is None and f.places and i > 0 and ch[i - 1].has("passes_to"):
+            # "آلت السيطرة على X إلى قوات النظام": the side the control passed to ("من Y" before it: the loser)
+            k = self._after_places(ch, i + 1)
+            if 0 < k < len(ch) and ch[k - 1].has("from") and self._actor_at(ch, k) is not None:
+                f.loser, k = ch[k].value, k + 1
+            f.agent, f.agent_how = self._to_agent(ch, k)
         if f.agent is None and v == i - 2 and ch[v].has("light_verb"):
             # "فرضت قوات النظام حصاراً على X", "أحكم الجيش قبضته على X": a verb, its subject, then the noun
             f.agent, f.agent_how = ch[i - 1].value, "subject"
