@@ -139,7 +139,7 @@ class Grammar:
                 frame.construction = construction = "held"
                 handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
-            if frame.agent is None and frame.action == "capture" and not frame.loss:
+            if frame.agent is None and frame.action == "capture" and not frame.loss and self._raised(ch, i):
                 # "رُفع العلم العربي السوري في مدينة X": no subject raised it, the flag tells whose it is
                 side = next((s for w, s in self._pred_sides if w in c.text), None)
                 if side is not None:
@@ -212,6 +212,15 @@ class Grammar:
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
+
+    @staticmethod
+    def _raised(ch: list[Chunk], i: int) -> bool:
+        """Whether a flag predicate is raised by no people ("رُفع العلم السوري في X", not "رفع المتظاهرون علم
+        الثورة"); a predicate of no flag ("انتهى الوجود المسلح في X") needs no verb."""
+        k = next((k for k in range(i - 1, max(-1, i - 4), -1) if ch[k].has("raise")), None)
+        if "علم" not in ch[i].text:
+            return True
+        return k is not None and not any(c.has("people") for c in ch[k:i])
 
     @staticmethod
     def _line_topic(ch: list[Chunk]) -> tuple[Place, int] | None:
