@@ -45,8 +45,8 @@ def _joins(gap: str, prev: Hit, nxt: Hit, lang: str) -> bool:
     if lang == "ar" and prev.group == nxt.group == "actor" and prev.value != nxt.value and \
             not gap.strip() and not nxt.proclitic.startswith("و"):
         return False  # two sides' names side by side: the subject, then the object ("طرد الجيش السوري تنظيم داعش")
-    if gap.strip() == "من":
-        return prev.group == "head"
+    if gap.split() in (["من"], ["من", "عده"]):
+        return prev.group == "head"  # "مقاتلون من عدة كتائب": a head of several units
     if "," in gap or "،" in gap:
         if nxt.group != "backing":
             return False

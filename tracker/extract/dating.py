@@ -75,7 +75,10 @@ class Dating:
             return published.isoformat(), self.report.published_precision or "day", None
         seg_lo, seg_hi = self._segment(pos, sent)
         in_sent = self.in_sentence(sent)
-        chosen = next((d for d in in_sent if seg_lo <= d.start < seg_hi), None)
+        # not a date after a relative pronoun that follows the claim ("ورفعت العلم في المدينة التي شهدت ... عام
+        # 2011"): the relative clause's own
+        chosen = next((d for d in in_sent if seg_lo <= d.start < seg_hi and
+                       not (d.start > pos and set(self.folded[pos:d.start].split()) & self.asides)), None)
         if chosen is None:
             before = [d for d in in_sent if d.end <= pos and not self._in_aside(d.start, sent)]
             chosen = before[-1] if before else (in_sent[0] if in_sent and self.chronicle else None)

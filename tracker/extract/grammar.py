@@ -112,6 +112,9 @@ class Grammar:
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
         self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
+        self._before_entry = frozenset(fold_key(w) for w in lex.data["words"].get("before_entry", []))
+        self._pred_sides = [(fold_key(w), side) for side, words in lex.data.get("predicate_sides", {}).items()
+                            for w in words]
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -141,6 +144,11 @@ class Grammar:
                 frame.construction = construction = "held"
                 handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
+            if frame.agent is None and frame.action == "capture" and not frame.loss and self._raised(ch, i):
+                # "رُفع العلم العربي السوري في مدينة X": no subject raised it, the flag tells whose it is
+                side = next((s for w, s in self._pred_sides if w in c.text), None)
+                if side is not None:
+                    frame.agent, frame.agent_how = Actor(c.start, c.end, side, named=True, core=side), "flag"
             if frame.action == "capture" and self._partly(ch, i):
                 frame.places = [(p, "partial" if r == "whole" else r) for p, r in frame.places]
             if frame.action == "siege" and construction == "verb" and self._hedged(ch, i):
@@ -188,6 +196,11 @@ class Grammar:
                     frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
                     frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
                     frame.complete = bool(frame.places)
+                elif not before and frame.agent is not None and self.lex.lang == "ar" and \
+                        any(c.kind == "place" for c in ch[:frame.index]) and self._pronoun_object(ch, frame.index):
+                    # "انهيار دفاعات قوات النظام في بلدة X وسيطرة الثوار عليها": the place the sentence named
+                    frame.places = self._pronoun_object(ch, frame.index)
+                    frame.complete = True
             if not frame.complete and not frame.places and frame.agent is not None and self.lex.lang == "en" and \
                     frame.action in ("capture", "advance") and not frame.passive and \
                     self._bare_predicate(ch, frame.index):
@@ -225,6 +238,15 @@ class Grammar:
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
+
+    @staticmethod
+    def _raised(ch: list[Chunk], i: int) -> bool:
+        """Whether a flag predicate is raised by no people ("رُفع العلم السوري في X", not "رفع المتظاهرون علم
+        الثورة"); a predicate of no flag ("انتهى الوجود المسلح في X") needs no verb."""
+        k = next((k for k in range(i - 1, max(-1, i - 4), -1) if ch[k].has("raise")), None)
+        if "علم" not in ch[i].text:
+            return True
+        return k is not None and not any(c.has("people") for c in ch[k:i])
 
     @staticmethod
     def _line_topic(ch: list[Chunk]) -> tuple[Place, int] | None:
@@ -277,14 +299,18 @@ class Grammar:
         """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the
         SDF") or after the other side's withdrawal ("دخلت وحدات من الجيش مدينة منبج بعد انسحاب الوحدات
         الكردية")."""
-        if f.action != "advance" or f.construction not in ("verb", "entry") or not f.places or f.agent is None:
-            return False
+        if f.action != "advance" or f.construction not in ("verb", "entry", "nominal") or not f.places or \
+                f.agent is None:
+            return False  # (a noun too: "دخول وحدات الجيش إلى مدينة X بعد تسوية أوضاع المسلحين")
         if any(x.has("agreement") or x.kind == "pred" and x.value[0] == "ceasefire" for x in ch):
             return True  # "... after the implementation of the settlement agreement"
         if any(x.has("before_entry") and ch[k + 1].has("departure") for k, x in enumerate(ch[f.index:-1], f.index)):
             return True  # "دخلت وحدات الجيش X بعد خروج آخر دفعة من المسلحين": the other side left under a deal
         taken = {_key(p) for p, _ in f.places}
         for g in frames:
+            if g.action == "withdraw" and g.loser is None and g.index > f.index and \
+                    (ch[g.index - 1].has("before_entry") or g.pred.text.split()[0] in self._before_entry):
+                return True  # "دخلت الفصائل مدينة X، بعد انسحاب حراس السجن": those who left are named by no side
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
             left = {_key(p) for p, role in g.places if role != "directional"}
@@ -534,6 +560,8 @@ class Grammar:
             f.loser = owner or self._of_actor(ch, i + 1)
             if f.loser is None and f.pred.text.endswith(" of"):
                 f.loser = self._actor_at(ch, i + 1)  # "following the withdrawal of NSAGs"
+            if f.loser is None and i > 1 and ch[i - 1].kind == "actor" and ch[i - 2].has("lam_deed"):
+                f.loser = ch[i - 1].value  # "اضطرت قوات النظام للانسحاب من X": the verb's subject left
             gainer, how = self._by_agent(ch, i + 1)
             f.agent, f.agent_how = gainer, how
             return bool(f.places)
@@ -550,6 +578,12 @@ class Grammar:
             f.loser = f.loser or self._subject(ch, v)
             f.complete = f.agent is not None
             return f.complete
+        if f.agent is None and f.places and i > 0 and ch[i - 1].has("passes_to"):
+            # "آلت السيطرة على X إلى قوات النظام": the side the control passed to ("من Y" before it: the loser)
+            k = self._after_places(ch, i + 1)
+            if 0 < k < len(ch) and ch[k - 1].has("from") and self._actor_at(ch, k) is not None:
+                f.loser, k = ch[k].value, k + 1
+            f.agent, f.agent_how = self._to_agent(ch, k)
         if f.agent is None and v == i - 2 and ch[v].has("light_verb"):
             # "فرضت قوات النظام حصاراً على X", "أحكم الجيش قبضته على X": a verb, its subject, then the noun
             f.agent, f.agent_how = ch[i - 1].value, "subject"
@@ -2057,6 +2091,11 @@ class _ScopeGrammar(Grammar):
                 k += 1  # "سيطر الجيش، الخميس 23 فبراير، على مدينة الباب": a date between commas
                 while k < n and ch[k].kind == "date":
                     k += 1
+                if k + 1 < n and ch[k].text in _LIST_PUNCT and ch[k + 1].has("jointly"):
+                    k += 1  # "، اليوم الاثنين، بالتنسيق مع قوات الصناديد ناحية X"
+                continue
+            if c.has("jointly") and k + 1 < n and ch[k + 1].kind == "actor":
+                k += 2  # "بالتنسيق مع قوات الصناديد": a partner of the subject, the object follows
                 continue
             if c.kind == "punct" and c.text in _LIST_PUNCT and not self._place_next(ch, k + 1):
                 break
@@ -2115,6 +2154,8 @@ class ArabicGrammar(_ScopeGrammar):
             return []  # "تدمر التي سيطر عليها التنظيم": a relative clause recalls who holds it
         c = ch[i]
         nxt = ch[i + 1] if i + 1 < len(ch) else None
+        if nxt is not None and nxt.kind == "actor" and i + 2 < len(ch):
+            nxt = ch[i + 2]  # "وسيطرة الثوار عليها": the subject between the noun and its pronoun
         if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in _OBJECT_PP:
             return [(Place(c.start, c.end, c.text, reason="anaphora"), "whole")]
         return []
@@ -2126,6 +2167,13 @@ class ArabicGrammar(_ScopeGrammar):
             return after[:1]
         before = self._scope_places(ch, self._clause_start(ch, i), i, None)
         return before[-1:]
+
+    def dependent(self, ch: list[Chunk], j: int) -> bool:
+        # "درعا الخاضعة للمعارضة": a side with "ل" written on it after a place (and one word) says who holds
+        # the place; it is no subject ("القيادة العامة للجيش" is)
+        return ch[j].kind == "actor" and ch[j].text.startswith("لل") and \
+            any(ch[k].kind == "place" and all(c.kind == "word" for c in ch[k + 1:j]) for k in range(max(0, j - 2), j)) \
+            or super().dependent(ch, j)
 
     def _passive(self, ch: list[Chunk], i: int) -> bool:
         """"تم تحرير X" (an auxiliary), or a place right before the verb and none after it ("الباغوز
@@ -2181,6 +2229,22 @@ class ArabicGrammar(_ScopeGrammar):
             f.places = self._scope_places(ch, (frm or i) + 1, end, None)
         if subject is not None and (f.loser is None or subject.side != f.loser.side):
             f.agent, f.agent_how = subject, "subject"  # with no place, the side still tells the topic
+        return bool(f.places)
+
+    def _out_of(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"خرجت مدينة X عن سيطرة النظام": the side after the noun of control lost the place between the verb of
+        going out and it."""
+        stems = tuple(fold_key(w) for w in self.lex.data["words"].get("out_of_verb", []))
+        start = self._clause_start(ch, i)
+        went = next((k for k in range(i - 1, max(start, i - 6) - 1, -1) if ch[k].kind == "word" and
+                     ch[k].text.lstrip("وف").startswith(stems)), None) if stems else None
+        loser = self._actor_at(ch, self._skip(ch, i + 1, ("det",)))
+        if went is None or loser is None:
+            # "أسفر الهجوم عن سيطرة المهاجمين على X": the noun of control after a result
+            f.construction = "nominal"
+            return self._nominal(ch, i, f)
+        f.loss, f.loser = True, loser
+        f.places = self._scope_places(ch, went + 1, i, None)
         return bool(f.places)
 
     def _emptied(self, ch: list[Chunk], i: int, frm: int) -> bool:

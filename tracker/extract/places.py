@@ -29,7 +29,7 @@ UNNAMED_SITE = "a site named by its kind and where it lies"
 COUNTED_ANAPHORA = "anaphora to the places counted"
 #: lexicon groups whose words are never part of a place name
 MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "head", "weak", "backing",
-                     "adjective"})
+                     "adjective", "date", "time_of_day"})
 #: lower-case particles inside English transliterated names ("Deir ez-Zor", "Tal Abu Rweil al-Sharqi")
 PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "ed", "es", "an", "adh", "al-",
                        "bin", "ibn", "abu", "um", "umm", "bani", "wa", "de", "e"})

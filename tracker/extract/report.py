@@ -103,6 +103,8 @@ def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
             gc.enable()
 
 
+#: what separates the words of a source's name ("hawar-anha-ar", "حمص-سانا")
+_NOT_WORD = re.compile(r"[\W_]+")
 #: a word after a header's speaker: then the line says more than who speaks
 _WORDS_LEFT = re.compile(r"\w{2,}")
 #: words of a counted phrase of people before the side it includes ("some 2,000 people, among them 300 ...")
@@ -149,6 +151,7 @@ class _Reader:
         self.nearby: list[tuple[float, float]] = []
         self._title: list[Place] | None = None  # the place the title names, found when first needed
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
+        self._dual_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_dual", []))
         self._first_person = frozenset(fold_key(w) for w in self.lex.data["words"].get("first_person", []))
 
     def hits_of(self, group: str) -> list[Hit]:
@@ -291,6 +294,10 @@ class _Reader:
                     continue
                 resolved = []
                 for place, role in f.places:
+                    if place.reason == "anaphora" and place.text in self._dual_words:
+                        place.count = 2  # "لتدخل ... إلى البلدتين": the two places named before
+                        resolved.extend((p, role) for p in self._counted_places(place, sent))
+                        continue
                     if place.reason == "anaphora" and place.text in self._plural_words:
                         for p in self._previous_sentence_places(place, sent):
                             resolved.append((p, role))
@@ -335,7 +342,8 @@ class _Reader:
                     if place.within is not None:
                         locate_within(place)
                     resolved.append((place, role))
-                    if role != "region":
+                    if role != "region" and not (role == "directional" and f.action == "withdraw"):
+                        # (where a withdrawal went is not what "the city" after it names)
                         targets.append((sent.paragraph, place.start, place))
                 f.places = resolved
 
@@ -543,6 +551,25 @@ class _Reader:
                 return ch[k].value.side if k >= 0 and ch[k].kind == "actor" and ch[k].value.side else None
         return None
 
+    def _outlet_side(self) -> str | None:
+        """The side of the outlet that writes in the first person ("قامشلو - ANHA ... قواتنا تحرر X"): named by the
+        report's source or a dateline among its first lines, as a partisan source of ``data/sources.toml``."""
+        where = [self.report.source or ""] + [line for line in self.text.splitlines()[:3] if len(line) <= 40]
+        words = " " + " ".join(_NOT_WORD.sub(" ", fold_key(w)) for w in where) + " "
+        for profile in vocab.data_file("sources.toml").get("sources", {}).values():
+            if profile.get("side") and any(f" {_NOT_WORD.sub(' ', fold_key(a)).strip()} " in words
+                                           for a in profile.get("aliases", [])):
+                return profile["side"]
+        return None
+
+    @staticmethod
+    def _speaker_after(ch: list[Chunk], i: int) -> str | None:
+        """The side of a speaker named after what it says ("سيطرنا على X، قال قيادي في الجيش الحر")."""
+        k = next((k for k in range(i + 1, len(ch)) if ch[k].has("reporting")), None)
+        if k is None:
+            return None
+        return next((c.value.side for c in ch[k + 1:k + 5] if c.kind == "actor" and c.value.side), None)
+
     def _header_speaker(self, sent: Sentence) -> str | None:
         """The side a header line names as its speaker when the line is nothing but that name ("عاجل |
         إدارة العمليات العسكرية", then "قواتنا تحرر ..." on the next line), perhaps with a dateline after a bar."""
@@ -572,7 +599,14 @@ class _Reader:
             return []
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
-            side = self._speaker(ch, f.index) or self._header_speaker(sent) or side
+            side = self._speaker(ch, f.index) or self._header_speaker(sent) or self._outlet_side() or side
+        elif f.agent is None and self.lang == "ar" and f.construction in ("verb", "entry") and \
+                f.pred.text.split()[0].endswith("نا"):
+            # "سيطرنا على X، قال قيادي في Y", "Y: حررنا X": a verb in the first person, its side the speaker's
+            side = self._speaker(ch, f.index) or self._speaker_after(ch, f.index) or self._header_speaker(sent) or \
+                self._outlet_side()
+            if side is not None:
+                f.agent = actors_mod.Actor(f.pred.start, f.pred.end, side, named=True, core=side)
         named = side is not None
         loser = f.loser.side if f.loser is not None else None
         if side is not None and side == loser:
@@ -696,13 +730,17 @@ class _Reader:
         ("rebels closed in on Homs after government troops abandoned Talbiseh", "the army withdrew from X
         after IS fighters advanced along the highway"): that advance's named side, another than the loser's;
         or the side it was left to ("pulled out of X, leaving it to IS")."""
-        for j in range(f.index + 1, len(ch) - 3):
+        for j in range(f.index + 1, len(ch) - 2):
             if ch[j].kind == "punct" and ch[j].text in ".;:" or ch[j].kind == "pred":
                 break
-            if ch[j].has("leave_to") and (ch[j + 1].kind == "place" or ch[j + 1].has("anaphora_singular")) and \
-                    ch[j + 2].has("to") and \
+            if not ch[j].has("leave_to") or not (ch[j + 1].kind == "place" or ch[j + 1].has("anaphora_singular")):
+                continue
+            if j + 3 < len(ch) and ch[j + 2].has("to") and \
                     ch[j + 3].kind == "actor" and ch[j + 3].value.side not in (None, loser):
                 return ch[j + 3].value.side
+            if self.lang == "ar" and ch[j + 2].kind == "actor" and ch[j + 2].text.startswith("ل") and \
+                    ch[j + 2].value.side not in (None, loser):
+                return ch[j + 2].value.side  # "تاركين المدينة لمقاتلي X": "to" written on the side
         for j in range(f.index + 1, len(ch) - 1):
             # "withdrew from X after a counter-attack by HTS", "under the strikes of the rebels": the side whose
             # blow the withdrawal followed (after "by", "of" or "from", or right after the sequence word)
@@ -726,6 +764,8 @@ class _Reader:
             if g is f or g.agent is None or g.agent_how in (None, "context") or g.agent.side in (None, loser) or \
                     g.action not in ("capture", "advance") or g.agent.generic and not g.agent.side:
                 continue
+            if any(c.has("failed", "intent") for c in ch[max(0, g.index - 3):g.index]):
+                continue  # "withdrew after the rebels failed to advance": no advance to take it
             lo, hi = sorted((f.index, g.index))
             between = ch[lo + 1:hi]
             if any(c.kind == "punct" and c.text in ".;:" for c in between):

@@ -58,6 +58,9 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         return "intent"
     elif f.action in ("capture", "withdraw") and _begun(ch, i, lang):
         return "intent"  # "started withdrawing from X", "بدأ بالانسحاب": under way, not done
+    elif f.construction == "nominal" and f.action == "capture" and \
+            any(c.kind == "pred" and c.value[0] == "proximity" for c in clause):
+        return "intent"  # "الجيش يقترب من السيطرة على X", "3 km from capturing X": near it, not done
     elif f.construction == "nominal" and _modal_after(ch, f):
         return "intent"  # "the capture of Baghouz will mark the end of ...": a change still to come
     if lang == "en" and f.action in ("attack", "advance", "capture") and _repelled_after(ch, i):
@@ -198,7 +201,8 @@ def _purpose(ch: list[Chunk], i: int, lang: str) -> bool:
     if ch[i].kind != "pred" or ch[i].value[1] != "nominal":
         return False
     if lang == "ar" and ch[i].text.startswith("ل"):
-        return True
+        # not after a verb of returning or being forced ("عادت قوات النظام للسيطرة على X": back in control)
+        return not any(c.has("lam_deed") for c in ch[max(0, i - 3):i])
     k = i - 1
     while k >= 0 and (ch[k].kind == "punct" and ch[k].text in ("«", '"', "“") or ch[k].has("det")):
         k -= 1
