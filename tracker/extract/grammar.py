@@ -2117,6 +2117,26 @@ class ArabicGrammar(_ScopeGrammar):
 class PersianGrammar(_ScopeGrammar):
     """Persian: subject first, object before the verb ("ارتش سوریه شهر X را از داعش پس گرفت")."""
 
+    def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
+        self._held_from(ch)
+        return super().frames(ch, sent, folded)
+
+    @staticmethod
+    def _held_from(ch: list[Chunk]) -> None:
+        """"X را از اشغال تروریست‌های داعش آزاد کردند", "از تصرف گروه «دولت اسلامی» خارج کردند" (from the
+        occupation of a side, then the verb): "از" and the noun of holding are one word "from" naming the loser,
+        no capture of their own (the chunks are changed in place). "از تصرف X خبر دادند" (announced the capture
+        of X) and "از تسلط ارتش بر X" keep the noun."""
+        k = 1
+        while k + 2 < len(ch):
+            c = ch[k]
+            if c.kind == "pred" and c.value == ("capture", "nominal") and ch[k - 1].kind == "word" and \
+                    ch[k - 1].text == "از" and ch[k + 1].kind == "actor" and ch[k + 1].value.side and \
+                    ch[k + 2].kind == "pred" and ch[k + 2].value[0] in ("capture", "withdraw") and \
+                    ch[k + 2].value[1] != "nominal":
+                ch[k - 1:k + 1] = [Chunk(ch[k - 1].start, c.end, "word", frozenset({"from"}), f"از {c.text}")]
+            k += 1
+
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         """The first side of the clause before the verb, else of the sentence (a subject named once for
         several clauses)."""
@@ -2146,12 +2166,8 @@ class PersianGrammar(_ScopeGrammar):
         a = self._clause_start(ch, i)
         f.places = self._scope_places(ch, a, i, f)
         if not f.places:
-            # "X را پس از نبردی سنگین به کنترل خود درآوردند": the object before a clause of time
-            m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
-            # the fighting the clause of time tells of ("پس از چند روز درگیری") is no predicate of its own
-            if m is not None and not any(c.kind == "pred" and c.value[0] != "clash" or
-                                         c.kind == "punct" and c.text in _BOUNDARY_PUNCT and
-                                         self._aside(ch, m + k) is None for k, c in enumerate(ch[m:i])):
+            m = self._marker_before_time(ch, a, i)
+            if m is not None:
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
         if not f.places and a == i and a > 0 and ch[a - 1].text in _LIST_PUNCT:
             # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
@@ -2184,6 +2200,17 @@ class PersianGrammar(_ScopeGrammar):
         if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
             f.agent, f.agent_how = None, None
         return bool(f.places)
+
+    def _marker_before_time(self, ch: list[Chunk], a: int, i: int) -> int | None:
+        """"X را پس از نبردی سنگین به کنترل خود درآوردند": the object marker before the clause of time that
+        opens the verb's clause at ``a``; the fighting that clause tells of ("پس از چند روز درگیری") is no
+        predicate of its own."""
+        m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
+        if m is None or any(c.kind == "pred" and c.value[0] != "clash" or
+                            c.kind == "punct" and c.text in _BOUNDARY_PUNCT and self._aside(ch, m + k) is None
+                            for k, c in enumerate(ch[m:i])):
+            return None
+        return m
 
     @staticmethod
     def _aux_after(ch: list[Chunk], end: int) -> bool:
@@ -2276,6 +2303,9 @@ class PersianGrammar(_ScopeGrammar):
         place after از."""
         a = self._clause_start(ch, i)
         marker = next((k for k in range(a, i) if ch[k].has("object_marker")), None)
+        if marker is None and 0 < a < i and ch[a - 1].has("before_entry"):
+            # "X را پس از یک ماه نبرد از تصرف داعش خارج کردند": the object before a clause of time
+            marker = self._marker_before_time(ch, a, i)
         if marker is None and (i + 1 < len(ch) and ch[i + 1].has("aux") or " شد" in f.pred.text):
             # "داعش به طور کامل از شهر کوبانی بیرون رانده شد" (was driven out of): the subject lost the place
             frm = next((k for k in range(a, i) if ch[k].has("from")), None)
