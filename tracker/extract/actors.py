@@ -114,7 +114,17 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     core: list[Hit] = []
     backers: list[Hit] = []
     after_backing = False
+    opposed = _opposed(lex)
+    against = None  # the end of a piece saying "opposed to": the sides after it are what it opposes
+    opposed_pieces: list[Hit] = []
     for h in pieces:
+        if against is not None and h.group in ("actor", "modifier", "weak") and \
+                not _CONJUNCTION.search(f" {folded[against:h.start]} "):
+            # "گروه‌های مسلح مخالف دولت بشار اسد" (armed groups opposed to Assad's government): not Assad's
+            against = h.end
+            opposed_pieces.append(h)
+            continue
+        against = h.end if opposed and not opposed.isdisjoint(folded[h.start:h.end].split()) else None
         if h.group == "backing":
             word = folded[h.start:h.end].strip()
             if word in _BACKER_BEFORE or word.endswith("backed") and not word.endswith("by"):
@@ -152,8 +162,18 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     else:
         # a weak modifier yields to a backer ("Syrian forces backed by Turkish tanks" are Turkey's factions)
         side = side or _pick(weak, lex)
-    return Actor(pieces[0].start, pieces[-1].end, side, backers=tuple(backer_sides), named=bool(names), pieces=pieces,
-                 core=core_side)
+    return Actor(pieces[0].start, pieces[-1].end, side, backers=tuple(backer_sides), named=bool(names),
+                 pieces=[h for h in pieces if h not in opposed_pieces], core=core_side)
+
+
+#: "and" between two pieces of a phrase
+_CONJUNCTION = re.compile(r"\s(?:and|و)\s")
+
+
+@functools.lru_cache(maxsize=None)
+def _opposed(lex: Lexicon) -> frozenset[str]:
+    """Words saying "opposed to" inside a phrase (``[words] opposed``)."""
+    return frozenset(fold_key(w) for w in lex.data["words"].get("opposed", []))
 
 
 def _coordinated_weak(pieces: list[Hit], folded: str) -> list[Hit]:

@@ -1517,9 +1517,24 @@ class Grammar:
         return self._siege_broken_before(ch, i, f)
 
     def _siege_broken_after(self, ch: list[Chunk], i: int, f: Frame) -> bool:
-        """Persian puts the breaking verb last: "محاصره فرودگاه کویرس را شکست"."""
-        for j in range(i + 1, min(len(ch), i + 14)):
+        """Persian puts the breaking verb last: "محاصره فرودگاه کویرس را شکست"; a relative clause after the
+        object ("محاصره X را که سه سال به طول انجامیده بود، شکستند") and a clause of time ("محاصره X پس از سه
+        سال شکسته شد", "پس از نبردی سنگین") may stand before it."""
+        j = i + 1
+        while j < min(len(ch), i + 30):
             c = ch[j]
+            if c.has("relative") and ch[j - 1].kind in ("place", "word") and \
+                    (ch[j - 1].kind == "place" or ch[j - 1].has("object_marker")):
+                close = next((m for m in range(j + 1, min(len(ch), j + 16)) if ch[m].kind == "punct"), None)
+                if close is not None and ch[close].text in _LIST_PUNCT:
+                    j = close + 1
+                    continue
+            if c.has("before_entry") and j + 1 < len(ch) and not ch[j + 1].kind == "pred":
+                j += 1
+                while j < len(ch) and (ch[j].kind in ("word", "date") and not ch[j].value or
+                                       ch[j].kind == "pred" and ch[j].value[0] == "clash"):
+                    j += 1
+                continue
             if self._boundary(c) or c.kind == "pred" and c.value[0] not in ("siege",):
                 return False
             if c.has("siege_break"):
@@ -1527,9 +1542,13 @@ class Grammar:
                 f.places = self._scope_places(ch, i + 1, j, f) if hasattr(self, "_scope_places") else []
                 subject = self._subject(ch, i)
                 f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+                by = next((k for k in range(i + 1, j - 1) if ch[k].has("by") and self._actor_at(ch, k + 1)), None)
+                if subject is None and by is not None:
+                    f.agent, f.agent_how = ch[by + 1].value, "by"  # "محاصره X توسط ارتش شکسته شد"
                 if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
                     f.agent, f.agent_how = None, None
                 return bool(f.places)
+            j += 1
         return False
 
     def _siege_broken_before(self, ch: list[Chunk], i: int, f: Frame) -> bool:
@@ -2169,10 +2188,12 @@ class PersianGrammar(_ScopeGrammar):
             m = self._marker_before_time(ch, a, i)
             if m is not None:
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
-        if not f.places and a == i and a > 0 and ch[a - 1].text in _LIST_PUNCT:
+        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i and a > 0 and \
+                ch[a - 1].text in _LIST_PUNCT:
             # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
+            # ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را آزاد کردند": before its object marker too)
             p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
-                      or ch[k].kind == "pred" or ch[k].text in _BOUNDARY_PUNCT), None)
+                      or ch[k].kind == "pred" and ch[k].value[1] != "under" or ch[k].text in _BOUNDARY_PUNCT), None)
             if p is not None and ch[p].text in _LIST_PUNCT and p > 0 and ch[p - 1].kind == "place":
                 f.places = self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
         if not f.places:
@@ -2232,7 +2253,7 @@ class PersianGrammar(_ScopeGrammar):
         f.loss = True
         # "آخرین گروه از عناصر مسلح": plain words and a partitive "از" before the side
         k = next((k for k in range(i + 1, min(len(ch), i + 6)) if ch[k].kind != "word" or
-                  ch[k].value and not ch[k].has("partitive") and
+                  ch[k].value and not ch[k].has("partitive", "superlative") and
                   not (ch[k].has("of") and ch[k - 1].kind == "word" and (not ch[k - 1].value or ch[k - 1].has("partitive")))),
                  None)
         if k is None or ch[k].kind != "actor" or not ch[k].value.side:
@@ -2343,6 +2364,9 @@ class PersianGrammar(_ScopeGrammar):
         if i > 0 and ch[i - 1].kind == "word" and ch[i - 1].has("quarter", "filler", "feature") and \
                 not ch[i - 1].has("anaphora_singular"):
             return False  # "محله‌های تحت کنترل ارتش" (the quarters under the army's control): it describes a noun
+        if i > 1 and ch[i - 1].kind == "word" and ch[i - 1].has("feature", "anaphora_singular") and \
+                ch[i - 2].kind == "word" and (ch[i - 2].has("superlative") or ch[i - 2].text.endswith("ترين")):
+            return False  # "آخرین شهر در دست داعش" (the last city in IS's hands): a holder described, no change
         if f.pred.text in self._side_held and self._actor_at(ch, self._skip(ch, i + 1, ("det", "adverb"))) is None:
             return False  # "در دست" (in hand) says whose hands only with a side after it
         return super()._under(ch, i, f)
