@@ -104,7 +104,7 @@ def _period_side(hit: Hit, text: str, lex: Lexicon, when: date | None) -> str:
     if when is None or not lex.periods:
         return hit.value
     for p in lex.periods:
-        if text.lower() == p["alias"].lower() or text == p["alias"]:
+        if text.lower() == p["alias"].lower() or text == p["alias"] or text == fold_key(p["alias"]):
             return p["after"] if when >= date.fromisoformat(p["since"]) else p["before"]
     return hit.value
 

@@ -1913,13 +1913,14 @@ class _ScopeGrammar(Grammar):
     @staticmethod
     def _heads_place(ch: list[Chunk], k: int) -> bool:
         """Whether the area word at ``k`` ("منطقة") opens a place phrase rather than locating one: it has no
-        "in" written onto it and follows no place and no "في" ("قرية X في منطقة Y" locates X)."""
+        "in" written onto it and follows no place and no "في" or "در" ("قرية X في منطقة Y" locates X; "از منطقه
+        بیت جن خارج شدند" left the Beit Jinn area)."""
         if not ch[k].text.startswith(("منطقه", "ومنطقه")):
             return False
         m = k - 1
         while m >= 0 and ch[m].kind == "word" and ch[m].has("det", "adverb"):
             m -= 1
-        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ("في", "و"))
+        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ("في", "و", "در"))
 
     def _headed(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
         """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
@@ -2178,6 +2179,15 @@ class PersianGrammar(_ScopeGrammar):
                 return speaker
         return None
 
+    def dependent(self, ch: list[Chunk], j: int) -> bool:
+        """Also a side owning a noun after "با" ("با پاتک ارتش مجبور به عقب‌نشینی شدند", with the army's
+        counter-attack); not after "در" ("در بیانیه نیروهای X آمده است": X speaks)."""
+        if super().dependent(ch, j):
+            return True
+        k = j - 1
+        return k >= 1 and ch[k].kind == "word" and not ch[k].value and ch[k - 1].kind == "word" and \
+            ch[k - 1].text == "با"
+
     def _verb(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         done = self._common(ch, i, f)
         if done is not None:
@@ -2237,8 +2247,8 @@ class PersianGrammar(_ScopeGrammar):
     def _aux_after(ch: list[Chunk], end: int) -> bool:
         """Whether "شد" ends the clause after the folded offset ``end`` (a place and its locators between)."""
         for c in ch:
-            if c.start < end:
-                continue
+            if c.start < end or c.text in _CLOSE_QUOTES:
+                continue  # "وارد «الشحیل» شدند"
             if c.has("aux"):
                 return True
             if c.kind in ("pred", "actor") or c.kind == "punct":
@@ -2302,6 +2312,13 @@ class PersianGrammar(_ScopeGrammar):
                 not any(c.kind == "pred" and c.value[0] != "clash" for c in ch[a:i]):
             # "شهر X پس از چهار سال به کنترل دولت درآمد": a clause of time between the place and the verb
             found = self._scope_places(ch, self._clause_start(ch, a - 1), a - 1, None)[-1:]
+        if not found and 0 < a and self._skip(ch, a, ("adverb",)) == i and ch[a - 1].text in _LIST_PUNCT:
+            # "این منطقه که در دامنه کوه الشیخ قرار دارد، به طور کامل تحت کنترل ارتش قرار گرفت": the noun before
+            # a relative clause that ends with a comma
+            k = next((k for k in range(a - 2, max(-1, a - 18), -1) if ch[k].has("relative") or ch[k].kind == "pred"
+                      or self._boundary(ch[k]) or ch[k].text in _LIST_PUNCT), None)
+            if k is not None and ch[k].has("relative"):
+                found = self._scope_places(ch, self._clause_start(ch, k), k, None)[-1:]
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows
