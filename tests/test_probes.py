@@ -64,7 +64,6 @@ KNOWN_FAILURES_FA: dict[str, str] = {
     "fa-083": "quote 'we are inside X'",
     "fa-086": "quote 'under our control'",
     "fa-091": "entry into quarters of a city",
-    "fa-171": "aim 'به دنبال'",
 }
 KNOWN_FAILURES = {**KNOWN_FAILURES_EN, **KNOWN_FAILURES_AR, **KNOWN_FAILURES_FA}
 
