@@ -63,7 +63,6 @@ KNOWN_FAILURES_FA: dict[str, str] = {
     "fa-080": "state 'پاک شده است' (free of)",
     "fa-083": "quote 'we are inside X'",
     "fa-086": "quote 'under our control'",
-    "fa-091": "entry into quarters of a city",
 }
 KNOWN_FAILURES = {**KNOWN_FAILURES_EN, **KNOWN_FAILURES_AR, **KNOWN_FAILURES_FA}
 

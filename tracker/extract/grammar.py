@@ -2048,6 +2048,20 @@ class ArabicGrammar(_ScopeGrammar):
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
+    def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
+        """Also "محله‌های شرقی شهر رقه" (the eastern quarters of Raqqa): quarters named by no name of their own,
+        a direction word and the city's kind between, are a part of the city."""
+        for j in range(a, b):
+            if not (ch[j].has("quarter") and ch[j].text.startswith(("محله ها", "محلات", "محلههاي"))):
+                continue
+            k = self._skip(ch, j + 1, ("locator", "place_mod"))
+            k = self._skip(ch, k, ("anaphora_singular",))
+            # not "محله‌های القابون و برزه": the quarters' own names
+            if j + 1 < k < b and ch[k].kind == "place" and all(ch[m].text not in ("در", "از") for m in range(j + 1, k)):
+                return super()._scope_places(ch, a, j, f) + [(ch[k].value, "partial")] + \
+                    super()._scope_places(ch, k + 1, b, f)
+        return super()._scope_places(ch, a, b, f)
+
     def _pronoun_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """A pronoun object written onto the verb or after it ("ودخلها المقاتلون", "ثم سيطر عليها التنظيم"):
         the place the paragraph tells of."""
@@ -2181,10 +2195,16 @@ class PersianGrammar(_ScopeGrammar):
 
     def dependent(self, ch: list[Chunk], j: int) -> bool:
         """Also a side owning a noun after "با" ("با پاتک ارتش مجبور به عقب‌نشینی شدند", with the army's
-        counter-attack); not after "در" ("در بیانیه نیروهای X آمده است": X speaks)."""
+        counter-attack; not after "در": "در بیانیه نیروهای X آمده است", X speaks) or owning a place or a
+        position ("آخرین پایگاه داعش در باغوز را تصرف کرده‌اند", "مواضع ارتش"); not a name after "موسوم به"
+        (known as)."""
+        k = j - 1
+        if k >= 1 and ch[k].text == "به" and ch[k - 1].text in ("موسوم", "معروف"):
+            return False
         if super().dependent(ch, j):
             return True
-        k = j - 1
+        if k >= 0 and ch[k].has("feature", "possessed") and not ch[k].has("anaphora_singular"):
+            return True
         return k >= 1 and ch[k].kind == "word" and not ch[k].value and ch[k - 1].kind == "word" and \
             ch[k - 1].text == "با"
 
@@ -2192,12 +2212,17 @@ class PersianGrammar(_ScopeGrammar):
         done = self._common(ch, i, f)
         if done is not None:
             return done
+        if f.pred.text.startswith("كنترل") and self._fall_after(ch, i):
+            return False  # "کنترل آن به دست گروه‌های محلی افتاد": the noun the fall tells of, no verb
         a = self._clause_start(ch, i)
         f.places = self._scope_places(ch, a, i, f)
         if not f.places:
             m = self._marker_before_time(ch, a, i)
             if m is not None:
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
+        if not f.places and self._skip(ch, a, ("adverb",)) == i:
+            # "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت": the object before a relative clause
+            f.places = self._before_relative(ch, a)
         if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i and a > 0 and \
                 ch[a - 1].text in _LIST_PUNCT:
             # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
@@ -2231,6 +2256,28 @@ class PersianGrammar(_ScopeGrammar):
         if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
             f.agent, f.agent_how = None, None
         return bool(f.places)
+
+    def _fall_after(self, ch: list[Chunk], i: int) -> bool:
+        """Whether the predicate after ``i`` in its clause is a fall ("به دست Y افتاد", "به کنترل Y درآمد")."""
+        for c in ch[i + 1:i + 12]:
+            if self._boundary(c):
+                return False
+            if c.kind == "pred":
+                return c.value[1] == "fall"
+        return False
+
+    def _before_relative(self, ch: list[Chunk], a: int) -> list[tuple[Place, str]]:
+        """The place before a relative clause that ends with the comma before ``a`` ("این منطقه که در دامنه
+        کوه الشیخ قرار دارد، ...", "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت"); a holder the
+        clause describes ("در دست مخالفان") does not end it."""
+        if a < 2 or ch[a - 1].text not in _LIST_PUNCT:
+            return []
+        k = next((k for k in range(a - 2, max(-1, a - 18), -1) if ch[k].has("relative") or
+                  ch[k].kind == "pred" and ch[k].value[1] != "under" or self._boundary(ch[k]) or
+                  ch[k].text in _LIST_PUNCT), None)
+        if k is None or not ch[k].has("relative"):
+            return []
+        return self._scope_places(ch, self._clause_start(ch, k), k, None)[-1:]
 
     def _marker_before_time(self, ch: list[Chunk], a: int, i: int) -> int | None:
         """"X را پس از نبردی سنگین به کنترل خود درآوردند": the object marker before the clause of time that
@@ -2305,6 +2352,20 @@ class PersianGrammar(_ScopeGrammar):
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
+    def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
+        """Also "محله‌های شرقی شهر رقه" (the eastern quarters of Raqqa): quarters named by no name of their own,
+        a direction word and the city's kind between, are a part of the city."""
+        for j in range(a, b):
+            if not (ch[j].has("quarter") and ch[j].text.startswith(("محله ها", "محلات", "محلههاي"))):
+                continue
+            k = self._skip(ch, j + 1, ("locator", "place_mod"))
+            k = self._skip(ch, k, ("anaphora_singular",))
+            # not "محله‌های القابون و برزه": the quarters' own names
+            if j + 1 < k < b and ch[k].kind == "place" and all(ch[m].text not in ("در", "از") for m in range(j + 1, k)):
+                return super()._scope_places(ch, a, j, f) + [(ch[k].value, "partial")] + \
+                    super()._scope_places(ch, k + 1, b, f)
+        return super()._scope_places(ch, a, b, f)
+
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         a = self._clause_start(ch, i)
         found = self._scope_places(ch, a, i, None)[-1:]
@@ -2312,13 +2373,9 @@ class PersianGrammar(_ScopeGrammar):
                 not any(c.kind == "pred" and c.value[0] != "clash" for c in ch[a:i]):
             # "شهر X پس از چهار سال به کنترل دولت درآمد": a clause of time between the place and the verb
             found = self._scope_places(ch, self._clause_start(ch, a - 1), a - 1, None)[-1:]
-        if not found and 0 < a and self._skip(ch, a, ("adverb",)) == i and ch[a - 1].text in _LIST_PUNCT:
-            # "این منطقه که در دامنه کوه الشیخ قرار دارد، به طور کامل تحت کنترل ارتش قرار گرفت": the noun before
-            # a relative clause that ends with a comma
-            k = next((k for k in range(a - 2, max(-1, a - 18), -1) if ch[k].has("relative") or ch[k].kind == "pred"
-                      or self._boundary(ch[k]) or ch[k].text in _LIST_PUNCT), None)
-            if k is not None and ch[k].has("relative"):
-                found = self._scope_places(ch, self._clause_start(ch, k), k, None)[-1:]
+        if not found and self._skip(ch, a, ("adverb",)) == i:
+            # "این منطقه که در دامنه کوه الشیخ قرار دارد، به طور کامل تحت کنترل ارتش قرار گرفت"
+            found = self._before_relative(ch, a)
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows
