@@ -57,10 +57,7 @@ KNOWN_FAILURES_AR: dict[str, str] = {
     "ar-120": "a participle state ('باتت محررة') is no capture",
 }
 KNOWN_FAILURES_FA: dict[str, str] = {
-    "fa-043": "passive 'cleared of the terrorists' names no gainer",
-    "fa-051": "passive 'cleared of the terrorists' names no gainer",
     "fa-062": "verbal noun announced by an outlet, no side",
-    "fa-080": "state 'پاک شده است' (free of)",
     "fa-083": "quote 'we are inside X'",
     "fa-086": "quote 'under our control'",
 }

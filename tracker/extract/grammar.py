@@ -2048,20 +2048,6 @@ class ArabicGrammar(_ScopeGrammar):
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
-    def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
-        """Also "محله‌های شرقی شهر رقه" (the eastern quarters of Raqqa): quarters named by no name of their own,
-        a direction word and the city's kind between, are a part of the city."""
-        for j in range(a, b):
-            if not (ch[j].has("quarter") and ch[j].text.startswith(("محله ها", "محلات", "محلههاي"))):
-                continue
-            k = self._skip(ch, j + 1, ("locator", "place_mod"))
-            k = self._skip(ch, k, ("anaphora_singular",))
-            # not "محله‌های القابون و برزه": the quarters' own names
-            if j + 1 < k < b and ch[k].kind == "place" and all(ch[m].text not in ("در", "از") for m in range(j + 1, k)):
-                return super()._scope_places(ch, a, j, f) + [(ch[k].value, "partial")] + \
-                    super()._scope_places(ch, k + 1, b, f)
-        return super()._scope_places(ch, a, b, f)
-
     def _pronoun_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """A pronoun object written onto the verb or after it ("ودخلها المقاتلون", "ثم سيطر عليها التنظيم"):
         the place the paragraph tells of."""
