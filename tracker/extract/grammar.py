@@ -2220,7 +2220,10 @@ class PersianGrammar(_ScopeGrammar):
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
-        f.passive = " شد" in f.pred.text or f.pred.text.endswith("شد")
+        # "آزاد شد" (was freed) is a passive; "مستقر شدند" (deployed), "مسلط شد" (took control) have their
+        # subject as the agent (`intransitive`)
+        f.passive = (" شد" in f.pred.text or f.pred.text.endswith("شد")) and \
+            not f.pred.text.startswith(self._intransitive)
         if f.construction == "verb" and f.pred.text == "وارد" and f.places and \
                 self._aux_after(ch, max(p.end for p, _ in f.places)):
             f.construction = "entry"  # "وارد شهر X شدند": the light verb around its object is an entry
@@ -2430,6 +2433,10 @@ class PersianGrammar(_ScopeGrammar):
         if f.pred.text in self._side_held and self._actor_at(ch, self._skip(ch, i + 1, ("det", "adverb"))) is None:
             return False  # "در دست" (in hand) says whose hands only with a side after it
         return super()._under(ch, i, f)
+
+    @functools.cached_property
+    def _intransitive(self) -> tuple[str, ...]:
+        return tuple(fold_key(w) for w in self.lex.data["words"].get("intransitive", []))
 
     @functools.cached_property
     def _side_held(self) -> frozenset[str]:
