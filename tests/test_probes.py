@@ -50,14 +50,9 @@ KNOWN_FAILURES_AR: dict[str, str] = {
     "ar-116": "a quote in the first person ('نحن الآن داخل X') is no advance",
 }
 KNOWN_FAILURES_FA: dict[str, str] = {
-    "fa-043": "passive 'cleared of the terrorists' names no gainer",
-    "fa-051": "passive 'cleared of the terrorists' names no gainer",
     "fa-062": "verbal noun announced by an outlet, no side",
-    "fa-080": "state 'پاک شده است' (free of)",
     "fa-083": "quote 'we are inside X'",
     "fa-086": "quote 'under our control'",
-    "fa-091": "entry into quarters of a city",
-    "fa-171": "aim 'به دنبال'",
 }
 KNOWN_FAILURES = {**KNOWN_FAILURES_EN, **KNOWN_FAILURES_AR, **KNOWN_FAILURES_FA}
 

@@ -10,11 +10,13 @@ of the last non-state actor named before them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.extract.lexicon import Hit, Lexicon
+from tracker.textfold import fold_key
 
 #: lexicon groups that make up an actor phrase
 ACTOR_GROUPS = frozenset({"actor", "modifier", "weak", "head", "backing"})
@@ -104,7 +106,7 @@ def _period_side(hit: Hit, text: str, lex: Lexicon, when: date | None) -> str:
     if when is None or not lex.periods:
         return hit.value
     for p in lex.periods:
-        if text.lower() == p["alias"].lower() or text == p["alias"]:
+        if text.lower() == p["alias"].lower() or text == p["alias"] or text == fold_key(p["alias"]):
             return p["after"] if when >= date.fromisoformat(p["since"]) else p["before"]
     return hit.value
 
@@ -114,7 +116,17 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     core: list[Hit] = []
     backers: list[Hit] = []
     after_backing = False
+    opposed = _opposed(lex)
+    against = None  # the end of a piece saying "opposed to": the sides after it are what it opposes
+    opposed_pieces: list[Hit] = []
     for h in pieces:
+        if against is not None and h.group in ("actor", "modifier", "weak") and \
+                not _CONJUNCTION.search(f" {folded[against:h.start]} "):
+            # "گروه‌های مسلح مخالف دولت بشار اسد" (armed groups opposed to Assad's government): not Assad's
+            against = h.end
+            opposed_pieces.append(h)
+            continue
+        against = h.end if opposed and not opposed.isdisjoint(folded[h.start:h.end].split()) else None
         if h.group == "backing":
             word = folded[h.start:h.end].strip()
             if word in _BACKER_BEFORE or word.endswith("backed") and not word.endswith("by"):
@@ -152,8 +164,18 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     else:
         # a weak modifier yields to a backer ("Syrian forces backed by Turkish tanks" are Turkey's factions)
         side = side or _pick(weak, lex)
-    return Actor(pieces[0].start, pieces[-1].end, side, backers=tuple(backer_sides), named=bool(names), pieces=pieces,
-                 core=core_side)
+    return Actor(pieces[0].start, pieces[-1].end, side, backers=tuple(backer_sides), named=bool(names),
+                 pieces=[h for h in pieces if h not in opposed_pieces], core=core_side)
+
+
+#: "and" between two pieces of a phrase
+_CONJUNCTION = re.compile(r"\s(?:and|و)\s")
+
+
+@functools.lru_cache(maxsize=None)
+def _opposed(lex: Lexicon) -> frozenset[str]:
+    """Words saying "opposed to" inside a phrase (``[words] opposed``)."""
+    return frozenset(fold_key(w) for w in lex.data["words"].get("opposed", []))
 
 
 def _coordinated_weak(pieces: list[Hit], folded: str) -> list[Hit]:
@@ -172,7 +194,7 @@ def _coordinated(pieces: list[Hit], folded: str) -> bool:
 
 def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None) -> list[Actor]:
     """Every actor phrase of a report, in order, generic ones resolved (or dropped)."""
-    pieces = _longest([h for h in hits if h.group in ACTOR_GROUPS])
+    pieces = _quoted_names(_longest([h for h in hits if h.group in ACTOR_GROUPS]), folded, lex)
     runs: list[list[Hit]] = []
     for h in pieces:
         if runs and _joins(folded[runs[-1][-1].end:h.start], runs[-1][-1], h, lex.lang):
@@ -197,6 +219,34 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
             last = a  # not "seized villages from rival rebels": the side a place is taken from is no antecedent
         out.append(a)
     return out
+
+
+def _quoted_names(pieces: list[Hit], folded: str, lex: Lexicon) -> list[Hit]:
+    """A kind word before a name in quotes names the group ("گروه «دولت اسلامی عراق و شام»", "گروه موسوم به
+    «دولت اسلامی»"): the name's piece takes in the kind word, the quotes and the rest of the quoted name, so
+    neither the kind word (a partitive "group") nor a place inside the name ("عراق") is read apart, and a
+    backing word before the kind word joins it ("شبه‌نظامیان وابسته به گروه «...»")."""
+    before = _quoted_kind(lex)
+    if before is None:
+        return pieces
+    out = []
+    for h in pieces:
+        m = before.search(folded, max(0, h.start - 40), h.start) if h.group == "actor" else None
+        close = folded.find("»", h.end, h.end + 30) if m is not None else -1
+        if m is not None and close >= 0 and "«" not in folded[h.end:close] and \
+                not any(x.start < close and x.end > h.end for x in pieces):
+            h = h._replace(start=m.start() + (folded[m.start()] == " "), end=close + 1)
+        out.append(h)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _quoted_kind(lex: Lexicon) -> re.Pattern[str] | None:
+    kinds = {fold_key(k) for k in lex.data["words"].get("quoted_kind", [])}
+    if not kinds:
+        return None
+    alt = "|".join(sorted((re.escape(k) for k in kinds), key=len, reverse=True))
+    return re.compile(rf"(?:^|\s)(?:{alt})(?:\s+(?:موسوم|معروف)\s+به)?\s*«\s*$")
 
 
 def _attacking_side(word: Actor, attacks: list[Hit], found: list[Actor], folded: str, lang: str) -> str:

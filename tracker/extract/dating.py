@@ -39,6 +39,7 @@ class Dating:
     def __init__(self, report: Report, folded: str, orig: Any, lang: str, reporting: list[tuple[int, int]],
                  asides: frozenset[str] = frozenset()) -> None:
         self.report = report
+        self.lang = lang
         self.asides = asides  # words opening an aside between commas ("وهي بلدة كانت ... في 2011")
         self.folded = folded
         self.orig = orig
@@ -80,7 +81,7 @@ class Dating:
         chosen = next((d for d in in_sent if seg_lo <= d.start < seg_hi and
                        not (d.start > pos and set(self.folded[pos:d.start].split()) & self.asides)), None)
         if chosen is None:
-            before = [d for d in in_sent if d.end <= pos and not self._in_aside(d.start, sent)]
+            before = [d for d in in_sent if d.end <= pos and not self._in_aside(d.start, sent, pos)]
             chosen = before[-1] if before else (in_sent[0] if in_sent and self.chronicle else None)
             if before and chosen is not None and chosen.kind in _SPEAKER_BOUND and self._speaker_between(chosen.end, pos):
                 # "تمكنت أمس ... وقال ناشطون إن ...": a new speaker's clause does not inherit "yesterday"
@@ -146,13 +147,19 @@ class Dating:
         m = _BREAK.search(self.folded, pos, sent.end)
         return lo, (m.start() if m else sent.end)
 
-    def _in_aside(self, pos: int, sent: Sentence) -> bool:
+    def _in_aside(self, pos: int, sent: Sentence, claim: int | None = None) -> bool:
         """Whether ``pos`` lies in an aside about something named before it ("X, وهي بلدة كانت من أوائل معاقل
-        الثورة في 2011، ودخلها ..."): its date is the aside's, not the next clause's."""
-        lo, _hi = self._segment(pos, sent)
-        if lo == sent.start or not self.asides:
+        الثورة في 2011، ودخلها ..."): its date is the aside's, not the next clause's. In Persian the aside may open
+        inside its segment, closed by a comma before the claim at ``claim`` ("شهر X را که از سال ۲۰۱۲ در دست
+        مخالفان بود، پس گرفت")."""
+        lo, hi = self._segment(pos, sent)
+        if not self.asides:
             return False
         words = self.folded[lo:pos].split()
+        if self.lang == "fa" and claim is not None and hi < claim and any(w in self.asides for w in words):
+            return True
+        if lo == sent.start:
+            return False
         return bool(words) and words[0] in self.asides
 
     def _opens(self, sent: Sentence, pos: int) -> bool:

@@ -1631,9 +1631,24 @@ class Grammar:
         return self._siege_broken_before(ch, i, f)
 
     def _siege_broken_after(self, ch: list[Chunk], i: int, f: Frame) -> bool:
-        """Persian puts the breaking verb last: "محاصره فرودگاه کویرس را شکست"."""
-        for j in range(i + 1, min(len(ch), i + 14)):
+        """Persian puts the breaking verb last: "محاصره فرودگاه کویرس را شکست"; a relative clause after the
+        object ("محاصره X را که سه سال به طول انجامیده بود، شکستند") and a clause of time ("محاصره X پس از سه
+        سال شکسته شد", "پس از نبردی سنگین") may stand before it."""
+        j = i + 1
+        while j < min(len(ch), i + 30):
             c = ch[j]
+            if c.has("relative") and ch[j - 1].kind in ("place", "word") and \
+                    (ch[j - 1].kind == "place" or ch[j - 1].has("object_marker")):
+                close = next((m for m in range(j + 1, min(len(ch), j + 16)) if ch[m].kind == "punct"), None)
+                if close is not None and ch[close].text in _LIST_PUNCT:
+                    j = close + 1
+                    continue
+            if c.has("before_entry") and j + 1 < len(ch) and not ch[j + 1].kind == "pred":
+                j += 1
+                while j < len(ch) and (ch[j].kind in ("word", "date") and not ch[j].value or
+                                       ch[j].kind == "pred" and ch[j].value[0] == "clash"):
+                    j += 1
+                continue
             if self._boundary(c) or c.kind == "pred" and c.value[0] not in ("siege",):
                 return False
             if c.has("siege_break"):
@@ -1641,9 +1656,13 @@ class Grammar:
                 f.places = self._scope_places(ch, i + 1, j, f) if hasattr(self, "_scope_places") else []
                 subject = self._subject(ch, i)
                 f.agent, f.agent_how = (subject, "subject") if subject is not None else (None, None)
+                by = next((k for k in range(i + 1, j - 1) if ch[k].has("by") and self._actor_at(ch, k + 1)), None)
+                if subject is None and by is not None:
+                    f.agent, f.agent_how = ch[by + 1].value, "by"  # "محاصره X توسط ارتش شکسته شد"
                 if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
                     f.agent, f.agent_how = None, None
                 return bool(f.places)
+            j += 1
         return False
 
     def _siege_broken_before(self, ch: list[Chunk], i: int, f: Frame) -> bool:
@@ -2008,13 +2027,14 @@ class _ScopeGrammar(Grammar):
     @staticmethod
     def _heads_place(ch: list[Chunk], k: int) -> bool:
         """Whether the area word at ``k`` ("منطقة") opens a place phrase rather than locating one: it has no
-        "in" written onto it and follows no place and no "في" ("قرية X في منطقة Y" locates X)."""
+        "in" written onto it and follows no place and no "في" or "در" ("قرية X في منطقة Y" locates X; "از منطقه
+        بیت جن خارج شدند" left the Beit Jinn area)."""
         if not ch[k].text.startswith(("منطقه", "ومنطقه")):
             return False
         m = k - 1
         while m >= 0 and ch[m].kind == "word" and ch[m].has("det", "adverb"):
             m -= 1
-        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ("في", "و"))
+        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ("في", "و", "در"))
 
     def _headed(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
         """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
@@ -2261,6 +2281,26 @@ class ArabicGrammar(_ScopeGrammar):
 class PersianGrammar(_ScopeGrammar):
     """Persian: subject first, object before the verb ("ارتش سوریه شهر X را از داعش پس گرفت")."""
 
+    def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
+        self._held_from(ch)
+        return super().frames(ch, sent, folded)
+
+    @staticmethod
+    def _held_from(ch: list[Chunk]) -> None:
+        """"X را از اشغال تروریست‌های داعش آزاد کردند", "از تصرف گروه «دولت اسلامی» خارج کردند" (from the
+        occupation of a side, then the verb): "از" and the noun of holding are one word "from" naming the loser,
+        no capture of their own (the chunks are changed in place). "از تصرف X خبر دادند" (announced the capture
+        of X) and "از تسلط ارتش بر X" keep the noun."""
+        k = 1
+        while k + 2 < len(ch):
+            c = ch[k]
+            if c.kind == "pred" and c.value == ("capture", "nominal") and ch[k - 1].kind == "word" and \
+                    ch[k - 1].text == "از" and ch[k + 1].kind == "actor" and ch[k + 1].value.side and \
+                    ch[k + 2].kind == "pred" and ch[k + 2].value[0] in ("capture", "withdraw") and \
+                    ch[k + 2].value[1] != "nominal":
+                ch[k - 1:k + 1] = [Chunk(ch[k - 1].start, c.end, "word", frozenset({"from"}), f"از {c.text}")]
+            k += 1
+
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         """The first side of the clause before the verb, else of the sentence (a subject named once for
         several clauses)."""
@@ -2283,30 +2323,51 @@ class PersianGrammar(_ScopeGrammar):
                 return speaker
         return None
 
+    def dependent(self, ch: list[Chunk], j: int) -> bool:
+        """Also a side owning a noun after "با" ("با پاتک ارتش مجبور به عقب‌نشینی شدند", with the army's
+        counter-attack; not after "در": "در بیانیه نیروهای X آمده است", X speaks) or owning a place or a
+        position ("آخرین پایگاه داعش در باغوز را تصرف کرده‌اند", "مواضع ارتش"); not a name after "موسوم به"
+        (known as)."""
+        k = j - 1
+        if k >= 1 and ch[k].text == "به" and ch[k - 1].text in ("موسوم", "معروف"):
+            return False
+        if super().dependent(ch, j):
+            return True
+        if k >= 0 and ch[k].has("feature", "possessed") and not ch[k].has("anaphora_singular"):
+            return True
+        return k >= 1 and ch[k].kind == "word" and not ch[k].value and ch[k - 1].kind == "word" and \
+            ch[k - 1].text == "با"
+
     def _verb(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         done = self._common(ch, i, f)
         if done is not None:
             return done
+        if f.pred.text.startswith("كنترل") and self._fall_after(ch, i):
+            return False  # "کنترل آن به دست گروه‌های محلی افتاد": the noun the fall tells of, no verb
         a = self._clause_start(ch, i)
         f.places = self._scope_places(ch, a, i, f)
         if not f.places:
-            # "X را پس از نبردی سنگین به کنترل خود درآوردند": the object before a clause of time
-            m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
-            # the fighting the clause of time tells of ("پس از چند روز درگیری") is no predicate of its own
-            if m is not None and not any(c.kind == "pred" and c.value[0] != "clash" or
-                                         c.kind == "punct" and c.text in _BOUNDARY_PUNCT and
-                                         self._aside(ch, m + k) is None for k, c in enumerate(ch[m:i])):
+            m = self._marker_before_time(ch, a, i)
+            if m is not None:
                 f.places = self._scope_places(ch, self._clause_start(ch, m), m, f)
-        if not f.places and a == i and a > 0 and ch[a - 1].text in _LIST_PUNCT:
+        if not f.places and self._skip(ch, a, ("adverb",)) == i:
+            # "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت": the object before a relative clause
+            f.places = self._before_relative(ch, a)
+        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i and a > 0 and \
+                ch[a - 1].text in _LIST_PUNCT:
             # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
+            # ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را آزاد کردند": before its object marker too)
             p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
-                      or ch[k].kind == "pred" or ch[k].text in _BOUNDARY_PUNCT), None)
+                      or ch[k].kind == "pred" and ch[k].value[1] != "under" or ch[k].text in _BOUNDARY_PUNCT), None)
             if p is not None and ch[p].text in _LIST_PUNCT and p > 0 and ch[p - 1].kind == "place":
                 f.places = self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
-        f.passive = " شد" in f.pred.text or f.pred.text.endswith("شد")
+        # "آزاد شد" (was freed) is a passive; "مستقر شدند" (deployed), "مسلط شد" (took control) have their
+        # subject as the agent (`intransitive`)
+        f.passive = (" شد" in f.pred.text or f.pred.text.endswith("شد")) and \
+            not f.pred.text.startswith(self._intransitive)
         if f.construction == "verb" and f.pred.text == "وارد" and f.places and \
                 self._aux_after(ch, max(p.end for p, _ in f.places)):
             f.construction = "entry"  # "وارد شهر X شدند": the light verb around its object is an entry
@@ -2329,12 +2390,45 @@ class PersianGrammar(_ScopeGrammar):
             f.agent, f.agent_how = None, None
         return bool(f.places)
 
+    def _fall_after(self, ch: list[Chunk], i: int) -> bool:
+        """Whether the predicate after ``i`` in its clause is a fall ("به دست Y افتاد", "به کنترل Y درآمد")."""
+        for c in ch[i + 1:i + 12]:
+            if self._boundary(c):
+                return False
+            if c.kind == "pred":
+                return c.value[1] == "fall"
+        return False
+
+    def _before_relative(self, ch: list[Chunk], a: int) -> list[tuple[Place, str]]:
+        """The place before a relative clause that ends with the comma before ``a`` ("این منطقه که در دامنه
+        کوه الشیخ قرار دارد، ...", "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت"); a holder the
+        clause describes ("در دست مخالفان") does not end it."""
+        if a < 2 or ch[a - 1].text not in _LIST_PUNCT:
+            return []
+        k = next((k for k in range(a - 2, max(-1, a - 18), -1) if ch[k].has("relative") or
+                  ch[k].kind == "pred" and ch[k].value[1] != "under" or self._boundary(ch[k]) or
+                  ch[k].text in _LIST_PUNCT), None)
+        if k is None or not ch[k].has("relative"):
+            return []
+        return self._scope_places(ch, self._clause_start(ch, k), k, None)[-1:]
+
+    def _marker_before_time(self, ch: list[Chunk], a: int, i: int) -> int | None:
+        """"X را پس از نبردی سنگین به کنترل خود درآوردند": the object marker before the clause of time that
+        opens the verb's clause at ``a``; the fighting that clause tells of ("پس از چند روز درگیری") is no
+        predicate of its own."""
+        m = next((k for k in range(a - 1, max(-1, a - 12), -1) if ch[k].has("object_marker")), None)
+        if m is None or any(c.kind == "pred" and c.value[0] != "clash" or
+                            c.kind == "punct" and c.text in _BOUNDARY_PUNCT and self._aside(ch, m + k) is None
+                            for k, c in enumerate(ch[m:i])):
+            return None
+        return m
+
     @staticmethod
     def _aux_after(ch: list[Chunk], end: int) -> bool:
         """Whether "شد" ends the clause after the folded offset ``end`` (a place and its locators between)."""
         for c in ch:
-            if c.start < end:
-                continue
+            if c.start < end or c.text in _CLOSE_QUOTES:
+                continue  # "وارد «الشحیل» شدند"
             if c.has("aux"):
                 return True
             if c.kind in ("pred", "actor") or c.kind == "punct":
@@ -2349,7 +2443,7 @@ class PersianGrammar(_ScopeGrammar):
         f.loss = True
         # "آخرین گروه از عناصر مسلح": plain words and a partitive "از" before the side
         k = next((k for k in range(i + 1, min(len(ch), i + 6)) if ch[k].kind != "word" or
-                  ch[k].value and not ch[k].has("partitive") and
+                  ch[k].value and not ch[k].has("partitive", "superlative") and
                   not (ch[k].has("of") and ch[k - 1].kind == "word" and (not ch[k - 1].value or ch[k - 1].has("partitive")))),
                  None)
         if k is None or ch[k].kind != "actor" or not ch[k].value.side:
@@ -2391,6 +2485,20 @@ class PersianGrammar(_ScopeGrammar):
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
+    def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
+        """Also "محله‌های شرقی شهر رقه" (the eastern quarters of Raqqa): quarters named by no name of their own,
+        a direction word and the city's kind between, are a part of the city."""
+        for j in range(a, b):
+            if not (ch[j].has("quarter") and ch[j].text.startswith(("محله ها", "محلات", "محلههاي"))):
+                continue
+            k = self._skip(ch, j + 1, ("locator", "place_mod"))
+            k = self._skip(ch, k, ("anaphora_singular",))
+            # not "محله‌های القابون و برزه": the quarters' own names
+            if j + 1 < k < b and ch[k].kind == "place" and all(ch[m].text not in ("در", "از") for m in range(j + 1, k)):
+                return super()._scope_places(ch, a, j, f) + [(ch[k].value, "partial")] + \
+                    super()._scope_places(ch, k + 1, b, f)
+        return super()._scope_places(ch, a, b, f)
+
     def _places_before(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         a = self._clause_start(ch, i)
         found = self._scope_places(ch, a, i, None)[-1:]
@@ -2398,6 +2506,9 @@ class PersianGrammar(_ScopeGrammar):
                 not any(c.kind == "pred" and c.value[0] != "clash" for c in ch[a:i]):
             # "شهر X پس از چهار سال به کنترل دولت درآمد": a clause of time between the place and the verb
             found = self._scope_places(ch, self._clause_start(ch, a - 1), a - 1, None)[-1:]
+        if not found and self._skip(ch, a, ("adverb",)) == i:
+            # "این منطقه که در دامنه کوه الشیخ قرار دارد، به طور کامل تحت کنترل ارتش قرار گرفت"
+            found = self._before_relative(ch, a)
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows
@@ -2420,6 +2531,9 @@ class PersianGrammar(_ScopeGrammar):
         place after از."""
         a = self._clause_start(ch, i)
         marker = next((k for k in range(a, i) if ch[k].has("object_marker")), None)
+        if marker is None and 0 < a < i and ch[a - 1].has("before_entry"):
+            # "X را پس از یک ماه نبرد از تصرف داعش خارج کردند": the object before a clause of time
+            marker = self._marker_before_time(ch, a, i)
         if marker is None and (i + 1 < len(ch) and ch[i + 1].has("aux") or " شد" in f.pred.text):
             # "داعش به طور کامل از شهر کوبانی بیرون رانده شد" (was driven out of): the subject lost the place
             frm = next((k for k in range(a, i) if ch[k].has("from")), None)
@@ -2457,9 +2571,16 @@ class PersianGrammar(_ScopeGrammar):
         if i > 0 and ch[i - 1].kind == "word" and ch[i - 1].has("quarter", "filler", "feature") and \
                 not ch[i - 1].has("anaphora_singular"):
             return False  # "محله‌های تحت کنترل ارتش" (the quarters under the army's control): it describes a noun
+        if i > 1 and ch[i - 1].kind == "word" and ch[i - 1].has("feature", "anaphora_singular") and \
+                ch[i - 2].kind == "word" and (ch[i - 2].has("superlative") or ch[i - 2].text.endswith("ترين")):
+            return False  # "آخرین شهر در دست داعش" (the last city in IS's hands): a holder described, no change
         if f.pred.text in self._side_held and self._actor_at(ch, self._skip(ch, i + 1, ("det", "adverb"))) is None:
             return False  # "در دست" (in hand) says whose hands only with a side after it
         return super()._under(ch, i, f)
+
+    @functools.cached_property
+    def _intransitive(self) -> tuple[str, ...]:
+        return tuple(fold_key(w) for w in self.lex.data["words"].get("intransitive", []))
 
     @functools.cached_property
     def _side_held(self) -> frozenset[str]:

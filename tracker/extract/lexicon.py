@@ -64,6 +64,7 @@ class Lexicon:
         self.agent_order = data["settings"]["agent"]
         self.object_order = data["settings"]["object"]
         self.towards: str = data["settings"].get("towards", "advance")
+        self.terrorists_fought_by: str | None = data["settings"].get("terrorists_fought_by")
         entries: dict[str, list[_Entry]] = {}
 
         def add(form: str, group: str, value: Any) -> None:

@@ -616,6 +616,9 @@ class _Reader:
                 side, named = None, False  # nobody takes a place from itself: the side is elsewhere
         if side is None:
             side = self._context_side(f, ch, previous, topic)
+        if side is None and f.action == "capture" and self.lex.terrorists_fought_by and \
+                any(c.has("terrorists") and k > 0 and ch[k - 1].has("from") for k, c in enumerate(ch)):
+            side = self.lex.terrorists_fought_by  # "X از لوث تروریست‌ها پاکسازی شد", no side named in the report
         out: list[Claim] = []
         if f.loss and loser is not None:
             for place, role in f.places:

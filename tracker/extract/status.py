@@ -67,9 +67,9 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         return "failed"  # "attacked X on Monday but were repelled"
     if lang == "fa":
         after = _clause_after(ch, i)
-        if any(c.has("intent") for c in after):
+        if any(c.has("intent") for c in after) or _sought(ch, i, after):
             return "intent"
-        if any(c.has("failed") for c in after):
+        if any(c.has("failed") for c in after) or _ends_negated(after):
             return "failed"
     if not chronicle:
         if any(c.has("background") for c in clause) or _cue_after(ch, i, "background", 12):
@@ -147,6 +147,29 @@ def _clause_after(ch: list[Chunk], i: int) -> list[Chunk]:
             break
         out.append(c)
     return out
+
+
+def _ends_negated(after: list[Chunk]) -> bool:
+    """Persian "موفق به تصرف X نشد", "وارد X نشدند", "از سقوط X جلوگیری کرد": a negated or preventing verb ends
+    the predicate's clause before any other predicate."""
+    for c in after:
+        if c.kind == "pred":
+            return False
+        if c.has("negated"):
+            return True
+    return False
+
+
+def _sought(ch: list[Chunk], i: int, after: list[Chunk]) -> bool:
+    """Persian "به دنبال آزادسازی X است" (is seeking to free X): an aim, not "به دنبال" (following) a deed; the
+    clause ends with a copula, no verb of its own."""
+    k = i - 1
+    while k >= 0 and ch[k].has("adverb"):
+        k -= 1
+    if k < 0 or not ch[k].has("seeking") or ch[i].value[1] != "nominal":
+        return False
+    rest = [c for c in after if c.kind != "punct"]
+    return bool(rest) and rest[-1].has("copula") and not any(c.kind == "pred" for c in rest)
 
 
 def _infinitive(ch: list[Chunk], i: int) -> bool:
