@@ -147,7 +147,7 @@ def geo_cues(words: list[str], offsets: list[int], cue_at: list[int], kinds: lis
 #: a direction word right before an admin unit's name ("southern Idlib", "جنوب إدلب", "شمال غربي حماة",
 #: "جنوب استان ادلب"): the part of the unit the passage speaks of ("south of Idlib" is a relative phrase)
 _REGION_BEFORE = re.compile(rf"(?:(?<![a-z]){_EN_DIR}|(?<!\S){_AR_DIR}) (?:(?:استان|محافظه|ريف|شهرستان) )?$")
-_REGION_NOUNS = ("countryside", "rural", "ريف", "الريف", "حومه")
+REGION_NOUNS = ("countryside", "rural", "ريف", "الريف", "حومه")
 
 
 def region_direction(before: str, name: str) -> str | None:
@@ -161,7 +161,7 @@ def region_direction(before: str, name: str) -> str | None:
                    "شمال": "N", "جنوب": "S", "شرق": "E", "غرب": "W"}
         return "".join(sorted({letters[x] for x in g}, key="NSEW".index)) or None
     words = norm(name).split()
-    if any(w in _REGION_NOUNS for w in words):
+    if any(w in REGION_NOUNS for w in words):
         return region_core(name)[1]
     return None
 

@@ -17,7 +17,8 @@ from functools import lru_cache
 from itertools import compress
 
 from .normalize import DATA, ending, features_fit, norm, norm_array, qualifier, split_feature
-from .phrases import angle_apart, bearing_between, geo_cues, offset_point, region_direction, relative_phrases
+from .phrases import REGION_NOUNS, angle_apart, bearing_between, geo_cues, offset_point, region_direction, \
+    relative_phrases
 
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
@@ -27,6 +28,7 @@ SEAT_BONUS = 0.1       # a settlement that is the seat of an admin unit sharing 
 REGION_PART = 0.2      # a place in the part of an admin unit the passage names ("southern Idlib"); minus outside
 CITY_PART_KM = 10.0    # ... within this of the unit's city, the part is the city's ("eastern Aleppo")
 PART_MARGIN_KM = 3.0   # ... this close to the line between the parts, neither
+PART_WINDOW = 150      # ... the part named this close (characters) to the mention
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
@@ -183,7 +185,10 @@ class Resolver:
             if units:
                 d = region_direction(norm(text[max(0, m.start - 40):m.start]).rstrip() + " ", m.text)
                 if d:
-                    regions.append((m.start, units[0].split(":", 1)[1], d))
+                    # a countryside phrase names the part for what follows it too ("في ريف إدلب الجنوبي، سيطرت
+                    # على X"); a bare direction word only for what it follows ("X in southern Idlib")
+                    regions.append((m.start, units[0].split(":", 1)[1], d,
+                                    any(w in REGION_NOUNS for w in norm(m.text).split())))
         m_starts = [m.start for m in found]
         m_ends = [m.end for m in found]
         # the window facts of resolve_at, by bisection: the mentions naming admin units and those
@@ -356,8 +361,9 @@ class Resolver:
 
         parts = _EMPTY
         if prep is not None and prep["regions"]:
-            parts = frozenset((code, d) for o, code, d in prep["regions"]
-                              if lo <= o <= hi and (s is None or not s <= o < e))
+            parts = frozenset((code, d) for o, code, d, before in prep["regions"]
+                              if s is None and o <= PART_WINDOW or s is not None and
+                              (e <= o <= e + PART_WINDOW or before and s - PART_WINDOW <= o < s))
 
         # the score depends on nothing else: within a report, the same name in the same surroundings
         # is scored once (the candidates are shared between the answers; callers only read them)
@@ -626,7 +632,7 @@ class Resolver:
             if min(ahead) > PART_MARGIN_KM:
                 add += REGION_PART
                 why.append(f"in the {d} of {self._admin_name(code)}, as the passage says")
-            elif min(ahead) < -PART_MARGIN_KM:
+            elif sum(ahead) < -PART_MARGIN_KM * len(d):  # on the other side (north is not "north-east"'s other)
                 add -= REGION_PART
                 why.append(f"not in the {d} of {self._admin_name(code)}")
         return add

@@ -1804,3 +1804,44 @@ def test_a_site_called_by_its_kind_stands_though_far_from_the_other_places_named
     report = Report(report_id="b", text=text, published=date(2012, 7, 19), lang="ar")
     taken = {(c.actor, c.place_id) for c in extract_report(report, gz) if c.action == "capture"}
     assert taken == {("opposition", "wm:4916")}
+
+
+def _taken(text: str, lang: str, gz, day: date = date(2018, 3, 1)) -> list:
+    report = Report(report_id="q", text=text, published=day, lang=lang)
+    return [c for c in extract_report(report, gz) if c.status == "asserted" and c.action in ("capture", "advance")]
+
+
+@pytest.mark.parametrize("text,lang,city", [
+    # a quarter the gazetteer lacks (or knows only far away), said to lie in a city: the city's point, no
+    # place id (taking a quarter is not taking the city)
+    ("Kurdish fighters regained Afrin's Ashrafiyeh neighbourhood.", "en", (36.511, 36.871)),
+    ("Insurgents overran the Jamiat al-Zahraa district of Aleppo.", "en", (36.201, 37.161)),
+    ("Rebels seized the Dahiyat al-Assad district of Aleppo.", "en", (36.201, 37.161)),
+    ("The army restored security to the neighbourhood of Masaken Hanano in the northeastern part of Aleppo city.",
+     "en", (36.201, 37.161)),
+    ("استعاد الجيش السيطرة على حي جمعية الزهراء في مدينة حلب", "ar", (36.201, 37.161)),
+    ("سيطرت قوات النظام على حي مساكن هنانو في مدينة حلب", "ar", (36.201, 37.161)),
+])
+def test_an_unknown_quarter_of_a_named_city_takes_the_citys_point(gz, text, lang, city):
+    claims = _taken(text, lang, gz)
+    assert claims and all(c.place_id is None and c.lat is not None for c in claims)
+    assert all(abs(c.lat - city[0]) < 0.02 and abs(c.lon - city[1]) < 0.02 for c in claims)
+
+
+def test_a_town_named_as_the_district_of_a_city_is_still_the_town(gz):
+    claims = _taken("Rebels captured the Afrin district of Aleppo.", "en", gz)
+    assert {c.place_name for c in claims} == {"Afrin (Afrin)"}
+
+
+@pytest.mark.parametrize("text,lang,name", [
+    # a direction word with a governorate: the homonym in that part of it
+    ("Government forces captured the village of al-Habit in southern Idlib.", "en", "Hbit"),
+    ("Rebels took Dana in southern Idlib after a night of fighting.", "en", "Dana (Ma'arrat An Nu'man)"),
+    ("سيطرت الفصائل على بلدة الدانا في ريف إدلب الجنوبي", "ar", "Dana (Ma'arrat An Nu'man)"),
+    # an Arabic name that runs on into a shorter one the gazetteer knows is one name ("بصر" + "الحرير")
+    ("دخلت قوات النظام بلدة بصر الحرير في ريف درعا الشرقي", "ar", "Bisr Elharir"),
+    # ... and when the whole is not known, the known part stands ("the water pumping station of al-Khafsa")
+    ("سيطر الجيش على محطة ضخ مياه الخفسة", "ar", "Al-Khafsa"),
+])
+def test_place_phrases_pick_the_place(gz, text, lang, name):
+    assert name in {c.place_name for c in _taken(text, lang, gz)}

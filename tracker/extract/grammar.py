@@ -107,6 +107,8 @@ class Grammar:
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
+        # the words that call a named place a quarter of a city ("neighbourhood", "district")
+        self._quarter_words = frozenset(fold_key(w) for w in lex.data["words"].get("quarter", [])) | {"district"}
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -930,16 +932,15 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
-                if nxt is not None and nxt.has("quarter") and j + 2 < n and ch[j + 2].has("locator", "of"):
-                    k = self._skip(ch, j + 3, ("det",))
-                    if k < n and ch[k].kind == "place":
-                        place.within = ch[k].value  # "the Ghweiran neighbourhood in Hasakah city"
+                city = self._quarter_city_en(ch, j)
+                if city is not None:
+                    place.within = city  # "the Ghweiran neighbourhood in Hasakah city"
                 if nxt is not None and nxt.text in self._person_nouns:
                     break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
                     owned = self._owned(ch, j)
                     if owned is not None:
-                        out.append((owned[0], role if owned[0].site else "region"))
+                        out.append((owned[0], role if owned[0].site or owned[0].within else "region"))
                         expecting = owned[2]
                         j = owned[1]
                         continue
@@ -1043,6 +1044,29 @@ class Grammar:
                     return [(settlement, role)]
         return out
 
+    def _quarter_city_en(self, ch: list[Chunk], j: int) -> Place | None:
+        """The city the place named at ``j`` is said to be a quarter of: "the Ghweiran neighbourhood in
+        Hasakah city", "the Dahiyat al-Assad district of Aleppo", "the neighbourhood of Masaken Hanano in
+        the northeastern part of Aleppo city"; None when the phrase calls it no quarter."""
+        n = len(ch)
+        k = j + 1  # the "in" or "of" after the quarter
+        if k >= n:
+            return None
+        words = ch[k].text.split()
+        if (ch[k].has("quarter") or ch[k].has("feature") and words[0] in self._quarter_words) and k + 1 < n:
+            k += 1  # "X neighbourhood in Y", "X district in Y"
+        elif ch[k].has("locator") and len(words) > 1 and words[0] in self._quarter_words:
+            words = words[1:]  # "X district of Y" (one locator phrase)
+        elif not (j >= 2 and ch[j - 1].has("of") and ch[j - 2].text.split()[-1:] and
+                  ch[j - 2].text.split()[-1] in self._quarter_words):
+            return None  # else "the neighbourhood of X in Y"
+        if k > j + 1:
+            words = ch[k].text.split()
+        if not ch[k].has("locator", "of") or words[0] not in ("in", "of", "inside", "within"):
+            return None
+        k = self._skip(ch, k + 1, ("det", "place_mod", "region_direction", "partial", "of"))
+        return ch[k].value if k < n and ch[k].kind == "place" else None
+
     def _owned(self, ch: list[Chunk], j: int) -> tuple[Place, int, bool] | None:
         """The place at ``j`` owning, after "'s", a site ("Zabdin's mosque": the mosque, at Zabdin's point) or
         its farmland ("Jisreen's farms", "Jisreen's and Misraba's farms": a region); with the index after it
@@ -1060,6 +1084,13 @@ class Grammar:
                           f"{c.value.text if c.kind == 'place' else _title(c.text)} {noun.text}",
                           precision="region", reason="region-level", done=True)
             return place, (j + 2 if more else k + 1), more
+        if noun.kind in ("place", "name") and not more and k + 1 < n and ch[k + 1].has("quarter") and \
+                not ch[k + 1].text.endswith("s") and c.kind == "place":
+            # "Qamishli's Tayy neighbourhood": a quarter of the city, which only locates it
+            quarter = noun.value if noun.kind == "place" else Place(noun.start, noun.end, _title(noun.text),
+                                                                      reason="not in the gazetteer", done=True)
+            quarter.within = c.value
+            return quarter, k + 2, False
         if noun.has("site_after", "inside_object") and not noun.text.endswith("s") and not more:
             return Place(c.start, noun.end, "", reason="not in the gazetteer", done=True, site=True,
                          namesake=c.value if c.kind == "place" else None), k + 1, False
@@ -1913,12 +1944,24 @@ class _ScopeGrammar(Grammar):
                 (ch[k].has("place_mod") or not ch[k].value and not ch[k].has("not_name")) else k
             quoted = m < b and ch[m].text in _OPEN_QUOTES
             m += quoted
-            if (m > k or quoted) and m < b and ch[m].kind == "place":
+            if (m > k and (quoted or ch[k].has("place_mod")) or quoted) and m < b and ch[m].kind == "place":
+                # (an unquoted plain word before the place begins a longer name: "حي مساكن هنانو")
                 end = m + 1 + (m + 1 < b and ch[m + 1].text in _CLOSE_QUOTES)
                 return Place(ch[j].start, ch[m].end, ch[j].text + " " + ch[m].text, reason="not in the gazetteer",
                              done=True, site=True, namesake=ch[m].value), end
         if k < b and ch[k].kind == "place":
             c = ch[k]
+            if self.lex.lang == "ar" and k + 1 < b and ch[k + 1].kind == "place" and \
+                    ch[k + 1].start - c.end <= 1 and not ch[k + 1].text.startswith("و") and \
+                    (ch[j].has("quarter") or not ch[j].has("place_head_in_name")):
+                # "حي مساكن هنانو": two names in a row after a head are one name the gazetteer lacks, or
+                # else the first with a word after it ("مدينة عقيربات الهامة", important); a site's head may
+                # name it after a place ("مطار حلب"). (Persian puts adjectives and owners there: "صدد
+                # مسیحی‌نشین", "محله القابون دمشق".)
+                head = ch[j].has("place_head_in_name")
+                start = ch[j].start if head else c.start
+                return Place(start, ch[k + 1].end, (ch[j].text + " " if head else "") + c.text + " " + ch[k + 1].text,
+                             reason="not in the gazetteer", done=True, site=head, alias=c.value), k + 2
             if ch[j].has("place_head_in_name"):
                 # "قلعة تدمر", "مطار الطبقة": a site named after the town, not the town
                 return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True, site=True,
@@ -1936,11 +1979,19 @@ class _ScopeGrammar(Grammar):
             k += 1
         if not words or quoted and not (k < b and ch[k].text in _CLOSE_QUOTES):
             return None, j + 1
+        known = None
+        if self.lex.lang == "ar" and not quoted and k < b and ch[k].kind == "place" and \
+                ch[k].start - words[-1].end <= 1 and not ch[k].text.startswith("و"):
+            # "بلدة بصر الحرير": the name runs on into one the gazetteer knows ("الحرير"), which stands when
+            # the whole is not found ("محطة ضخ مياه الخفسة": a site named after the town)
+            known = ch[k].value
+            words.append(ch[k])
+            k += 1
         start = ch[j].start if ch[j].has("place_head_in_name") else words[0].start
         text = " ".join(w.text for w in words) if start == words[0].start else ch[j].text + " " + \
             " ".join(w.text for w in words)
         return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True,
-                     site=start == ch[j].start), k + quoted
+                     site=start == ch[j].start, alias=known), k + quoted
 
     def _clause_end(self, ch: list[Chunk], j: int, action: str) -> int:
         """The end of a predicate's scope after ``j``: a stop word, another predicate (not the nominal a

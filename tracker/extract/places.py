@@ -96,7 +96,13 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
             out.append(place)
         else:
             m = _direction_split(gz, text, m)
-            out.append(Place(to_folded(m.start), to_folded(m.end), text[m.start:m.end], mention=m))
+            # a name found without the article it is written with ("الحرير" as "حرير"): the place's words
+            # take the article, else it stands alone as a word and cuts a longer name in two
+            s0 = m.start - 2 if text[max(0, m.start - 2):m.start] == "ال" and not m.text.startswith("ال") else m.start
+            e0 = m.end  # and the hamza and marks its word ends with ("الزهراء" found as "الزهرا")
+            while e0 < len(text) and (text[e0] == "\u0621" or "\u064b" <= text[e0] <= "\u065f"):
+                e0 += 1
+            out.append(Place(to_folded(s0), to_folded(e0), text[s0:e0], mention=m))
     return out
 
 
@@ -198,10 +204,6 @@ BARE_NAME = "a bare name after the predicate, kept only if the gazetteer finds i
 SAME_SPOT_KM = 3.0
 
 
-#: a quarter of a city lies this close to some other place its report names
-QUARTER_KM = 30.0
-
-
 def distance_km(la: float, oa: float, lb: float, ob: float) -> float:
     """Great-circle distance in km."""
     p = math.pi / 180
@@ -267,9 +269,13 @@ def locate_within(place: Place) -> None:
     بمدينة الحسكة"): the point of the city it is said to lie in, marked approximate and with no place id
     (taking a quarter is not taking the city). A quarter of that name in another city ("the Sinaa
     neighbourhood in Hasakah city" is not Deir ez-Zor's Sinaa), or a site of that name far from the place
-    it is said to be near (another brigade of that number), is taken back first."""
+    it is said to be near (another brigade of that number), is taken back first; so is a village of that
+    name far from the city ("the Dahiyat al-Assad district of Aleppo" is not the village near Damascus),
+    and any place a longer name fell back on; not a town or city named as such ("the Afrin district of
+    Aleppo" is the district of the town)."""
     city = place.within
-    reach = QUARTER_KM if place.feature == "neighbourhood" else SITE_NEAR_KM if place.feature in SITE_TYPES else None
+    reach = SITE_NEAR_KM if place.feature in SITE_TYPES else \
+        QUARTER_KM if place.feature in ("neighbourhood", "village", None) or place.mention is None else None
     if place.resolved and reach is not None and city is not None and city.resolved and \
             None not in (place.lat, city.lat) and distance_km(place.lat, place.lon, city.lat, city.lon) > reach:
         unresolve(place, f"a place of that name lies far from {city.name or city.text}, where the text puts it")
