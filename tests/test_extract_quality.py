@@ -1845,3 +1845,30 @@ def test_a_town_named_as_the_district_of_a_city_is_still_the_town(gz):
 ])
 def test_place_phrases_pick_the_place(gz, text, lang, name):
     assert name in {c.place_name for c in _taken(text, lang, gz)}
+
+
+@pytest.mark.parametrize("text,lang,name", [
+    # a site by its kind and a name: the site of that kind, else the place it is named after, never a site of
+    # another kind ("the Tal Abyad border crossing" is no hill called Tell Abyad)
+    ("Kurdish forces seized the Tal Abyad border crossing.", "en", None),
+    ("Army breaks siege on Kweiris Airport in Aleppo countryside", "en", "Kuweires Airbase"),
+    ("Government forces took control of the Crac des Chevaliers on Thursday.", "en", "Hisn"),
+    # a quarter the gazetteer knows, after its quarter word, is that quarter
+    ("سيطرت الوحدات الكردية على حي الشيخ مقصود في حلب", "ar", "Ash-Sheikh Maqsoud"),
+    # Kurdish names in Arabic letters
+    ("أحكمت وحدات حماية الشعب سيطرتها على مدينة سري كانيه", "ar", "Ras Al Ain (Ras Al Ain)"),
+    ("دخلت وحدات حماية الشعب مدينة كري سبي بعد انسحاب داعش", "ar", "Tell Abiad"),
+])
+def test_sites_quarters_and_kurdish_names(gz, text, lang, name):
+    claims = _taken(text, lang, gz, date(2015, 6, 15))
+    if name is None:  # the crossing: at the town's point, not a hill in Hama
+        assert claims and all(c.lat is not None and c.lat > 36.5 for c in claims)
+    else:
+        assert name in {c.place_name for c in claims}
+
+
+def test_a_site_in_a_city_the_text_names_is_placed_there_not_at_a_far_namesake(gz):
+    # "الصناعة" names a quarter of Hama too; the prison is said to lie in Hasakah
+    claims = _taken("أعلنت قوات سوريا الديمقراطية السيطرة الكاملة على سجن الصناعة في الحسكة", "ar", gz,
+                    date(2022, 1, 26))
+    assert claims and all(c.place_id is None and abs(c.lat - 36.507) < 0.02 for c in claims)

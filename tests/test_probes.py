@@ -47,12 +47,9 @@ KNOWN_FAILURES_EN: dict[str, str] = {
 KNOWN_FAILURES_AR: dict[str, str] = {
     "ar-009": "a first-person verb whose speaker is named after it ('سيطرنا ...، قال قيادي في X')",
     "ar-041": "'أمّن' (secured) is no capture verb",
-    "ar-052": "'تل العيس' is read as two places",
     "ar-060": "'خرجت X عن سيطرة Y' (went out of Y's control) is no loss",
-    "ar-088": "'تل العيس' is read as two places",
     "ar-108": "'معبر نصيب' is not resolved",
     "ar-110": "a quarter 'حي X' followed by its city is not resolved",
-    "ar-111": "a quarter 'حي X' followed by its city is not resolved",
     "ar-116": "a quote in the first person ('نحن الآن داخل X') is no advance",
     "ar-120": "a participle state ('باتت محررة') is no capture",
 }

@@ -1110,7 +1110,10 @@ class Grammar:
             return None, 0
         m = self._skip(ch, k + 1, ("det", "feature"))
         if m < len(ch) and ch[m].kind == "place":
-            return ch[m].value, self._skip(ch, m + 1, ("feature",))
+            after = self._skip(ch, m + 1, ("feature",))
+            if m + 1 < len(ch) and ch[m + 1].has("region") or m > k + 1 and ch[m - 1].has("region_direction"):
+                return None, after  # "in Aleppo countryside", "in eastern Hama": a region, no point to be near
+            return ch[m].value, after
         return None, 0
 
     def _could_be_place(self, c: Chunk) -> bool:
@@ -1741,8 +1744,10 @@ class _ScopeGrammar(Grammar):
                         k = aside[1] + 1
                     if c.has("quarter"):
                         name.within = self._quarter_city(ch, k, b)
-                    elif name.site and name.namesake is None:
-                        name.within = self._near_place(ch, k, b)  # "اللواء 93 قرب بلدة عين عيسى"
+                    elif name.site:
+                        # "اللواء 93 قرب بلدة عين عيسى", "سجن الصناعة في الحسكة"
+                        name.within = (self._near_place(ch, k, b) if name.namesake is None else None) or \
+                            self._quarter_city(ch, k, b)
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
                     continue
@@ -1874,7 +1879,7 @@ class _ScopeGrammar(Grammar):
             if ch[m].kind == "word" and ch[m].text in ("في", "در"):
                 inside = True
                 continue
-            if ch[m].kind != "word" or not (ch[m].has("locator", "feature", "region_direction") or
+            if ch[m].kind != "word" or not (ch[m].has("locator", "feature", "region_direction", "adjective") or
                                               self._in_feature(ch[m])):
                 return None
         return None
@@ -1962,8 +1967,9 @@ class _ScopeGrammar(Grammar):
                 start = ch[j].start if head else c.start
                 return Place(start, ch[k + 1].end, (ch[j].text + " " if head else "") + c.text + " " + ch[k + 1].text,
                              reason="not in the gazetteer", done=True, site=head, alias=c.value), k + 2
-            if ch[j].has("place_head_in_name"):
-                # "قلعة تدمر", "مطار الطبقة": a site named after the town, not the town
+            if ch[j].has("place_head_in_name") and not ch[j].has("quarter"):
+                # "قلعة تدمر", "مطار الطبقة": a site named after the town, not the town ("حي الشيخ مقصود" is
+                # the quarter the gazetteer knows: read as a place after its quarter word)
                 return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True, site=True,
                              namesake=c.value), k + 1
             return None, j + 1

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gazetteer.normalize import split_feature
 from tracker.extract.lexicon import Hit
 
 #: feature types whose point is only an administrative centre
@@ -32,7 +33,7 @@ MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "h
                      "adjective"})
 #: lower-case particles inside English transliterated names ("Deir ez-Zor", "Tal Abu Rweil al-Sharqi")
 PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "ed", "es", "an", "adh", "al-",
-                       "bin", "ibn", "abu", "um", "umm", "bani", "wa", "de", "e"})
+                       "bin", "ibn", "abu", "um", "umm", "bani", "wa", "de", "des", "e"})
 _NAME_TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 
 
@@ -243,7 +244,9 @@ def locate_site(gz: Any, site: Place, words: str, text: str) -> None:
                  if getattr(c, "feature_type", None) in SITE_TYPES
                  and not set(getattr(c, "reasons", None) or []) <= _WEAK_REASONS]
         fitting = [c for c in sites if any(r.startswith("feature word fits") for r in c.reasons)]
-        sites = fitting or sites  # "the Tabqa military airport" is the air base, not the Tabqa dam
+        # "the Tabqa military airport" is the air base, not the Tabqa dam; "the Tal Abyad border crossing"
+        # is no hill named Tell Abyad: a site of another kind than the words say is no record of it
+        sites = fitting or ([] if split_feature(words.strip())[1] else sites)
         if sites and (len(sites) == 1 or sites[0].score > sites[1].score or _same_spot(sites[0], sites[1])):
             _take(sites[0], site)
             site.reason = f"the gazetteer's {sites[0].feature_type} record of the site"
@@ -274,10 +277,11 @@ def locate_within(place: Place) -> None:
     and any place a longer name fell back on; not a town or city named as such ("the Afrin district of
     Aleppo" is the district of the town)."""
     city = place.within
-    reach = SITE_NEAR_KM if place.feature in SITE_TYPES else \
+    reach = SITE_NEAR_KM if place.feature in SITE_TYPES or place.site and not place.resolved else \
         QUARTER_KM if place.feature in ("neighbourhood", "village", None) or place.mention is None else None
-    if place.resolved and reach is not None and city is not None and city.resolved and \
+    if reach is not None and city is not None and city.resolved and city.feature not in ADMIN and \
             None not in (place.lat, city.lat) and distance_km(place.lat, place.lon, city.lat, city.lon) > reach:
+        # (a site placed by its namesake too: "سجن الصناعة في الحسكة" is not at Hama's Sinaa quarter)
         unresolve(place, f"a place of that name lies far from {city.name or city.text}, where the text puts it")
     if place.resolved or place.lat is not None or city is None or not city.resolved or city.lat is None or \
             city.feature in ADMIN:
