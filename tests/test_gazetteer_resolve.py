@@ -230,3 +230,17 @@ def test_a_name_taken_away_by_an_override_names_its_own_place(gaz):
 def test_a_part_of_a_governorate_picks_the_homonym_there(gaz, name, text, near):
     res = gaz.lookup(name, context=text)
     assert res.best is not None and km((res.best.lat, res.best.lon), near) < 5, res.reason
+
+
+def test_a_landform_that_names_an_admin_unit_is_the_units_not_its_seats(gaz):
+    # "Jabal al-Zawiya" is the Ehsem subdistrict's other name (overrides.csv), not the village Ihsim's
+    res = gaz.lookup("جبل الزاوية")
+    assert res.best is not None and res.best.place_id == "adm:SY070501"
+    text = "Jabhat al-Nusra took over Deir Sunbul village in Jabal al-Zawiyah after fierce clashes."
+    assert gaz.lookup("Deir Sunbul", context=text).best.place_id == "C4293"
+
+
+def test_a_site_named_with_its_kind_after_the_name_is_found_by_the_name(gaz):
+    # the map's "Barsaya mountain": "mountain" after a name is its kind ("Mount Bursaya", north of Azaz)
+    res = gaz.lookup("Mount Bursaya", context="They took Mount Bursaya, located north of Azaz.")
+    assert res.best is not None and res.best.feature_type in ("hill", "mountain")
