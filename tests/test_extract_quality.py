@@ -1872,3 +1872,19 @@ def test_a_site_in_a_city_the_text_names_is_placed_there_not_at_a_far_namesake(g
     claims = _taken("أعلنت قوات سوريا الديمقراطية السيطرة الكاملة على سجن الصناعة في الحسكة", "ar", gz,
                     date(2022, 1, 26))
     assert claims and all(c.place_id is None and abs(c.lat - 36.507) < 0.02 for c in claims)
+
+
+@pytest.mark.parametrize("text,city", [
+    # a quarter named with no city: the one city its paragraph (or report) names
+    ("Rebels fighting to break the siege of eastern Aleppo pressed on.\nThey said they had seized most of the "
+     "Jamiat al-Zahraa district on Saturday.", (36.201, 37.161)),
+    ("Fighting raged in Qamishli for a week. The Asayish finally took the Tayy neighbourhood.", (37.07, 41.217)),
+])
+def test_a_quarter_named_alone_lies_in_the_one_city_named(gz, text, city):
+    claims = [c for c in _taken(text, "en", gz) if c.action == "capture"]
+    assert claims and all(c.place_id is None and abs(c.lat - city[0]) < 0.02 for c in claims)
+
+
+def test_a_quarter_named_alone_takes_no_city_when_several_are_named(gz):
+    text = "Clashes went on in Qamishli and Hasakah. The Asayish took the Tayy neighbourhood."
+    assert all(c.lat is None for c in _taken(text, "en", gz) if c.place_text == "Tayy")
