@@ -1888,3 +1888,18 @@ def test_a_quarter_named_alone_lies_in_the_one_city_named(gz, text, city):
 def test_a_quarter_named_alone_takes_no_city_when_several_are_named(gz):
     text = "Clashes went on in Qamishli and Hasakah. The Asayish took the Tayy neighbourhood."
     assert all(c.lat is None for c in _taken(text, "en", gz) if c.place_text == "Tayy")
+
+
+@pytest.mark.parametrize("text,placed", [
+    # Persian: a quarter the gazetteer lacks, with its city after "در": the quarter at the city's point
+    ("نیروهای کرد محله طی در شهر قامشلی را تصرف کردند", True),
+    # no city after it, or "this quarter": no quarter named
+    ("شبه‌نظامیان از محله همجوار حجر الاسود وارد اردوگاه شدند", None),
+    ("تلویزیون دولتی تصاویری از خیابان‌های خالی این محله پخش کرد", None),
+])
+def test_persian_an_unknown_quarter_with_its_city(gz, text, placed):
+    claims = _taken(text, "fa", gz, date(2021, 4, 27))
+    if placed:
+        assert claims and all(c.place_id is None and abs(c.lat - 37.07) < 0.02 for c in claims)
+    else:
+        assert not [c for c in claims if c.action == "capture" and c.place_id is None]

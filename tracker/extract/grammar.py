@@ -1642,6 +1642,10 @@ def _title(text: str) -> str:
     return text
 
 
+#: demonstratives before a noun ("این محله": this quarter, named before)
+_DEMONSTRATIVES = frozenset({"این", "آن", "هذا", "هذه", "ذلك", "تلك"})
+
+
 class _ScopeGrammar(Grammar):
     """Arabic and Persian: the places of a predicate are those of its clause on the object's side, up to
     a stop word, another predicate or a clause break (a comma only when a list of places goes on);
@@ -1734,6 +1738,13 @@ class _ScopeGrammar(Grammar):
                             j = city + 1
                             continue
                     out.append((c.value, self._role(ch, j, a, role)))
+            elif c.kind == "word" and c.has("quarter") and not c.has("feature") and \
+                    (j == a or ch[j - 1].text not in _DEMONSTRATIVES) and \
+                    (found := self._quarter_named(ch, j, b)) is not None:
+                # "محله طی در شهر قامشلی": a quarter the gazetteer lacks, only when its city follows
+                out.append((found[0], self._role(ch, j, a, role)))
+                j = found[1]
+                continue
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
                 if name is not None and not self._located(ch, j):
@@ -1869,6 +1880,18 @@ class _ScopeGrammar(Grammar):
             if ch[k].kind == "place":
                 break
         return role
+
+    def _quarter_named(self, ch: list[Chunk], j: int, b: int) -> tuple[Place, int] | None:
+        """A quarter word with plain words after it and then the city it lies in ("محله طی در شهر
+        قامشلی"): the quarter, located in the city, and the index after its name; None otherwise."""
+        name, k = self._headed(ch, j, b)
+        if name is None or self._located(ch, j):
+            return None
+        city = self._quarter_city(ch, k, b)
+        if city is None:
+            return None
+        name.within = city
+        return name, k
 
     def _quarter_city(self, ch: list[Chunk], k: int, b: int) -> Place | None:
         """The city right after a quarter's name ("حي غويران بمدينة الحسكة", "محله طی در جنوب شهر قامشلی")."""
