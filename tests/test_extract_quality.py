@@ -1905,3 +1905,11 @@ def test_persian_an_unknown_quarter_with_its_city(gz, text, placed):
         assert claims and all(c.place_id is None and abs(c.lat - 37.07) < 0.02 for c in claims)
     else:
         assert not [c for c in claims if c.action == "capture" and c.place_id is None]
+
+
+def test_namesakes_elsewhere_yield_to_a_close_spelling_in_the_admin_unit_named(gz):
+    # "Ar-Rusafa" is spelled so in Idlib and Deir ez-Zor; the bracket names Mansura (Raqqa), where Resafa lies
+    text = ("Government forces and allied militias took over Ar-Rusafa town and the ancient site nearby "
+            "(Mansura, Ar-Raqqa) after IS fighters pulled back.")
+    claims = _taken(text, "en", gz, date(2017, 6, 14))
+    assert claims and all(c.place_name == "Resafa" for c in claims if c.place_text == "Ar-Rusafa")

@@ -321,14 +321,21 @@ def take_alias(gz: Any, place: Place) -> None:
     place.reason = f"its other name in brackets: {alias.text}"
 
 
-def lookup(gz: Any, place: Place, text: str, words: str | None = None) -> None:
+def lookup(gz: Any, place: Place, text: str, words: str | None = None, in_named_unit: bool = False) -> None:
     """A name no mention covered ("al-Qaryatain", "Kfar Nabouda", "Kobanê"), looked up by the gazetteer's
     bare-name matching (transliteration, skeleton) in the report's context; kept only when one place
-    leads, else its candidates. ``words`` is the name when it is not the place's text."""
+    leads, else its candidates. ``words`` is the name when it is not the place's text. With
+    ``in_named_unit``, kept only when the place lies in an admin unit the passage names (a close spelling
+    there, where the exact namesakes lie elsewhere)."""
     words = (words if words is not None else place.text).strip()
     if gz is None or not hasattr(gz, "lookup") or not words:
         return
-    _apply(gz.lookup(words, context=text), place)
+    res = gz.lookup(words, context=text)
+    best = getattr(res, "best", None)
+    if in_named_unit and (best is None or not any(r.endswith("named nearby") and r.startswith("in ")
+                                                  for r in getattr(best, "reasons", None) or [])):
+        return
+    _apply(res, place)
     if place.resolved:
         place.reason = f"looked up by name: {place.reason}"
 

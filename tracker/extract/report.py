@@ -326,6 +326,10 @@ class _Reader:
                         lookup(self.gz, place, self.text)
                         take_alias(self.gz, place)
                         locate_by_head(self.gz, place, self.text)
+                    elif place.mention is not None and not place.resolved and place.candidates and role != "region":
+                        # namesakes the context cannot tell apart: a close spelling in the admin unit the
+                        # passage names may be meant ("Ar-Rusafa (Mansura, Ar-Raqqa)": Resafa)
+                        lookup(self.gz, place, self.text, in_named_unit=True)
                     if not place.resolved and place.alias is not None:
                         take_alias(self.gz, place)  # "عدرا (عدرا العمالية)": the bracket's name decides
                     if place.within is None and not place.resolved and place.lat is None and role != "region" \
