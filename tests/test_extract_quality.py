@@ -1139,11 +1139,12 @@ def test_a_weak_modifier_joins_only_when_coordinated(gz, text, want):
 
 
 def test_a_quarter_named_with_its_head_word_in_a_city_takes_the_city_point(gz):
-    # the gazetteer knows only Aleppo's Midan quarter: "in Damascus" places this one, approximately
+    # "الميدان" is Aleppo's Midan quarter; "in Damascus" places this one: at Damascus's point, approximately,
+    # or at Damascus's own Midan quarter (Midan Wastani), a close spelling in the city the passage names
     text = "أعادت الجهات المختصة الأمن والهدوء إلى حي الميدان في دمشق"
     report = Report(report_id="q", text=text, published=date(2012, 7, 20), lang="ar")
     (claim,) = [c for c in extract_report(report, gz) if c.action == "capture"]
-    assert claim.actor == "government" and claim.place_id is None
+    assert claim.actor == "government" and claim.place_id in (None, "N0078")
     assert abs(claim.lat - 33.51) < 0.05 and abs(claim.lon - 36.29) < 0.05
 
 
