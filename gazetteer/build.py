@@ -1050,9 +1050,10 @@ def share_admin_aliases(table: pd.DataFrame) -> pd.DataFrame:
 def _plain_alias(name: str) -> bool:
     """An admin unit's alias that names the place itself: no admin word, no qualifier (a region such
     as "الغوطة الشرقية" is the alias of Jaramana subdistrict, not of the town), no lower-case
-    romanisation, no letters of other alphabets (Kurdish ێ ۆ)."""
+    romanisation, no letters of other alphabets (Kurdish ێ ۆ), no feature word (a landform: "Jabal
+    al-Zawiya" is the Ehsem subdistrict's, not the village Ihsim's)."""
     words = [w[2:] if w.startswith("ال") and len(w) > 3 else w for w in norm(name).split()]
-    if any(w in _ADMIN_KEYS or qualifier(w) for w in words):
+    if any(w in _ADMIN_KEYS or qualifier(w) for w in words) or split_feature(name)[1] == "mountain":
         return False
     if not is_arabic(name):
         return name[:1].isupper()

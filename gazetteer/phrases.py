@@ -144,6 +144,28 @@ def geo_cues(words: list[str], offsets: list[int], cue_at: list[int], kinds: lis
     return out
 
 
+#: a direction word right before an admin unit's name ("southern Idlib", "جنوب إدلب", "شمال غربي حماة",
+#: "جنوب استان ادلب"): the part of the unit the passage speaks of ("south of Idlib" is a relative phrase)
+_REGION_BEFORE = re.compile(rf"(?:(?<![a-z]){_EN_DIR}|(?<!\S){_AR_DIR}) (?:(?:استان|محافظه|ريف|شهرستان) )?$")
+REGION_NOUNS = ("countryside", "rural", "ريف", "الريف", "حومه")
+
+
+def region_direction(before: str, name: str) -> str | None:
+    """The direction letters ("S", "NW") a passage gives an admin unit it names: a direction word just
+    before the name ("southern Idlib", "جنوب إدلب"; ``before`` is the normalised text before it), or in a
+    region phrase that is the mention itself ("ريف حماة الشمالي", "the northern Hama countryside")."""
+    m = _REGION_BEFORE.search(before[-40:])
+    if m:
+        g = [x for x in m.groups() if x]
+        letters = {"north": "N", "south": "S", "east": "E", "west": "W",
+                   "شمال": "N", "جنوب": "S", "شرق": "E", "غرب": "W"}
+        return "".join(sorted({letters[x] for x in g}, key="NSEW".index)) or None
+    words = norm(name).split()
+    if any(w in REGION_NOUNS for w in words):
+        return region_core(name)[1]
+    return None
+
+
 @lru_cache(maxsize=1)
 def region_words() -> dict[str, str]:
     """Normalised words of region phrases -> the admin level they name ("" for none: countryside, the)."""

@@ -17,13 +17,18 @@ from functools import lru_cache
 from itertools import compress
 
 from .normalize import DATA, ending, features_fit, norm, norm_array, qualifier, split_feature
-from .phrases import angle_apart, bearing_between, geo_cues, offset_point, relative_phrases
+from .phrases import REGION_NOUNS, angle_apart, bearing_between, geo_cues, offset_point, region_direction, \
+    relative_phrases
 
 ADMIN_TYPES = ("governorate", "district", "subdistrict")
 SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
 MARGIN = 0.12          # a best must lead the runner-up by this much
 ABROAD_UNNAMED = 0.1   # what a place abroad loses when the passage does not name its country
 SEAT_BONUS = 0.1       # a settlement that is the seat of an admin unit sharing its name (Kasab of Kasab)
+REGION_PART = 0.2      # a place in the part of an admin unit the passage names ("southern Idlib"); minus outside
+CITY_PART_KM = 10.0    # ... within this of the unit's city, the part is the city's ("eastern Aleppo")
+PART_MARGIN_KM = 3.0   # ... this close to the line between the parts, neither
+PART_WINDOW = 150      # ... the part named this close (characters) to the mention
 WINDOW = 220           # characters either side that count as "the same passage"
 _EMPTY: frozenset[str] = frozenset()
 _KM_MEMO_MAX = 300_000  # pairs kept by Resolver._km_memo (~30 MB) before it starts over
@@ -136,6 +141,7 @@ class Resolver:
         self._rounded: dict[float, float] = {}  # score -> round(score, 3)
         self._anchors: dict[tuple, tuple[float, float] | None] = {}
         self._near_reasons: dict[frozenset[str], str] = {}
+        self._unit_memo: dict[str, tuple] = {}  # admin code -> (centre of its places, its city's point)
         self._codes_of: dict[tuple[str, ...], frozenset[str]] = {}
         # point -> point -> km (a pure function of the two points): the same places come back in
         # every report, so the memo outlives the report (emptied past _KM_MEMO_MAX pairs)
@@ -172,6 +178,17 @@ class Resolver:
         cues = [(offsets[k], *cw[words[k]]) for k in at]
         geo = geo_cues(words, offsets, at, [cw[words[k]] for k in at])
         codes = [c for _, c, _ in mentions]
+        # the parts of admin units the report names ("southern Idlib", "ريف حماة الشمالي"): (start, unit, direction)
+        regions = []
+        for m, _, _ in mentions:
+            units = sorted((p for p in m.place_ids if p.startswith("adm:")), key=len)
+            if units:
+                d = region_direction(norm(text[max(0, m.start - 40):m.start]).rstrip() + " ", m.text)
+                if d:
+                    # a countryside phrase names the part for what follows it too ("في ريف إدلب الجنوبي، سيطرت
+                    # على X"); a bare direction word only for what it follows ("X in southern Idlib")
+                    regions.append((m.start, units[0].split(":", 1)[1], d,
+                                    any(w in REGION_NOUNS for w in norm(m.text).split())))
         m_starts = [m.start for m in found]
         m_ends = [m.end for m in found]
         # the window facts of resolve_at, by bisection: the mentions naming admin units and those
@@ -192,6 +209,7 @@ class Resolver:
                                       "anchor_ids": [mentions[k][0].place_ids for k in anchor_at],
                                       "cue_offsets": [c[0] for c in cues],
                                       "geo": geo, "geo_offsets": [g[0] for g in geo],
+                                      "regions": regions,
                                       "relative_of": _relatives(ntext, pos, mentions),
                                       # admin codes of the mentions before i / from i on, for the "far" set
                                       "codes_before": _running_unions(codes),
@@ -341,6 +359,12 @@ class Resolver:
                 cues = (frozenset(v for _, kind, v in geo if kind == "border"),
                         frozenset(v for _, kind, v in geo if kind == "bank"), rel)
 
+        parts = _EMPTY
+        if prep is not None and prep["regions"]:
+            parts = frozenset((code, d) for o, code, d, before in prep["regions"]
+                              if s is None and o <= PART_WINDOW or s is not None and
+                              (e <= o <= e + PART_WINDOW or before and s - PART_WINDOW <= o < s))
+
         # the score depends on nothing else: within a report, the same name in the same surroundings
         # is scored once (the candidates are shared between the answers; callers only read them)
         if prep is not self._score_owner:  # a reference, not an id: a freed dict's id may come back
@@ -355,13 +379,13 @@ class Resolver:
         # keyed by those distances, the cache hits although the nearby list grows
         dists = self._nearest(statics, base, anchor_pts) if base or anchor_pts else None
         key = (ids, exact, via, query, qual, feature_hint, admins_near, admins_far, countries, adjacent, dists,
-               tuple(front), loose, cues)
+               tuple(front), loose, cues, parts)
         done = self._score_cache.get(key)
         if done is not None:
             return Resolution(done.query, list(done.candidates), done.best, done.ambiguous, done.reason,
                               done.direction)
         res = self._score(statics, exact, query, via, qual, feature_hint, admins_near, admins_far, countries,
-                          adjacent, dists, front, ids, loose, cues)
+                          adjacent, dists, front, ids, loose, cues, parts)
         self._score_cache[key] = res
         return Resolution(res.query, list(res.candidates), res.best, res.ambiguous, res.reason, res.direction)
 
@@ -413,11 +437,12 @@ class Resolver:
                qual: str | None, feature_hint: str | None, admins_near: set[str], admins_far: set[str],
                countries: set[str], adjacent: bool, dists: tuple[float | None, ...] | None,
                front: list[tuple[float, float]], ids: tuple[str, ...] | None = None,
-               loose: frozenset[str] = _EMPTY, cues: tuple = ()) -> Resolution:
+               loose: frozenset[str] = _EMPTY, cues: tuple = (), parts: frozenset = _EMPTY) -> Resolution:
         """Score and rank the candidates ``statics`` given what the passage says about them
         (``dists``: per candidate, the km to the nearest place named nearby; None when none is;
         ``cues``: the borders and Euphrates banks the passage names and the mention's relative
-        phrase, see :meth:`resolve_at`). ``ids`` are the ids ``statics`` were made of, when the caller
+        phrase, see :meth:`resolve_at`; ``parts``: (admin code, direction) of the parts of units it
+        names, "southern Idlib"). ``ids`` are the ids ``statics`` were made of, when the caller
         has them."""
         if not statics:
             return Resolution(query, [], None, False, "no place of that name in the gazetteer")
@@ -466,6 +491,8 @@ class Resolver:
                         why.append(f"{d:.0f} km from the front")
                 if cues:
                     sc += _cue_score(st, cues, why)
+                if parts and codes:
+                    sc += self._part_score(st, parts, why)
             # feature word before the name
             if feature_hint:
                 ftype = st.feature_type
@@ -584,6 +611,48 @@ class Resolver:
                     why.append(f"direction {direction}")
             out.append((st, sc, tuple(why)))
         return direction, out
+
+    def _part_score(self, st: "_PlaceStatic", parts: frozenset, why: list[str]) -> float:
+        """A place in an admin unit whose part the passage names ("southern Idlib", "ريف حماة الشمالي"):
+        it gains when it lies in that part (its side of the centre of the unit's places; of the unit's
+        city when it lies within :data:`CITY_PART_KM` of it: "eastern Aleppo" may be the city's east) and
+        loses when it lies in another part. The unit's city point itself says nothing of the part."""
+        add = 0.0
+        for code, d in parts:
+            if code not in st.codes:
+                continue
+            centre, city = self._unit_points(code)
+            if centre is None:
+                continue
+            pt = st.point_ll
+            if city is not None and km(pt, city) <= CITY_PART_KM:
+                centre = city
+            dy, dx = (pt[0] - centre[0]) * 111.2, (pt[1] - centre[1]) * 111.2 * math.cos(math.radians(pt[0]))
+            ahead = [dy * _DIR_RE[x][0] + dx * _DIR_RE[x][1] for x in d]
+            if min(ahead) > PART_MARGIN_KM:
+                add += REGION_PART
+                why.append(f"in the {d} of {self._admin_name(code)}, as the passage says")
+            elif sum(ahead) < -PART_MARGIN_KM * len(d):  # on the other side (north is not "north-east"'s other)
+                add -= REGION_PART
+                why.append(f"not in the {d} of {self._admin_name(code)}")
+        return add
+
+    def _unit_points(self, code: str) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+        """The centre of the points of an admin unit's places and the point of its city (once each)."""
+        memo = self._unit_memo
+        if code not in memo:
+            lats, lons, city = [], [], None
+            level = {4: "adm1_pcode", 6: "adm2_pcode", 8: "adm3_pcode"}.get(len(code))
+            for r in self.gaz._records.values():
+                if level is None or r.get(level) != code or r["coord_precision"] != "point" or \
+                        r["lat"] is None or r["lat"] != r["lat"]:
+                    continue
+                lats.append(r["lat"])
+                lons.append(r["lon"])
+                if r.get("admin_centre") == code:
+                    city = (r["lat"], r["lon"])
+            memo[code] = ((sum(lats) / len(lats), sum(lons) / len(lons)) if lats else None, city)
+        return memo[code]
 
     def _decide(self, query: str, cands: list[Candidate], direction: str | None) -> Resolution:
         top = cands[0]

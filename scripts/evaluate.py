@@ -30,7 +30,8 @@ sets: seeds, news, written, fresh, fresh2, fresh3, fresh4, wiki (default: all)
 
 For each set: recall, precision where it is defined, negatives rejected, date accuracy of found claims
 (within 2 days; a month for month-precise labels) and the geocoding error of found claims' places
-(within 10 km, median km). The publication dates of the seeds are estimates (``seeds/meta.jsonl``).
+(within 10 km, median km), and ``unplaced``: the share of asserted territorial claims whose place has no
+point (resolved to nothing, or only to a region). The publication dates of the seeds are estimates (``seeds/meta.jsonl``).
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Tally:
         self.dates: list[bool] = []
         self.geo: list[float] = []
         self.tp = self.predicted = 0
+        self.asserted = self.unplaced = 0  # asserted territorial claims, and those whose place has no point
 
     def line(self, name: str, precision: bool = False) -> str:
         parts = [f"{name:<18} recall {_ratio(self.found, self.changes)}"]
@@ -111,13 +113,22 @@ class Tally:
         if self.geo:
             parts.append(f"geocoding within 10 km {_ratio(sum(g <= 10 for g in self.geo), len(self.geo))}, "
                          f"median {_median(self.geo):.1f} km")
+        if self.asserted:
+            parts.append(f"unplaced {_ratio(self.unplaced, self.asserted)}")
         return "; ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
         return {"found": self.found, "changes": self.changes, "clean": self.clean, "negatives": self.negatives,
                 "dates_right": sum(self.dates), "dated": len(self.dates), "tp": self.tp,
                 "predicted": self.predicted, "geo_within_10km": sum(g <= 10 for g in self.geo),
-                "geo_n": len(self.geo), "geo_median_km": _median(self.geo) if self.geo else None}
+                "geo_n": len(self.geo), "geo_median_km": _median(self.geo) if self.geo else None,
+                "asserted": self.asserted, "unplaced": self.unplaced}
+
+    def count_places(self, claims: list[Any]) -> None:
+        """How many asserted territorial claims carry no point (their place resolved to nothing)."""
+        terr = [c for c in claims if c.status == "asserted" and c.action in TERRITORIAL]
+        self.asserted += len(terr)
+        self.unplaced += sum(c.lat is None for c in terr)
 
 
 # ---------------------------------------------------------------- news-style sets (news, written)
@@ -135,6 +146,7 @@ def score_event_reports(reports: list[Report], labels: dict[str, dict], gz: Any,
         claims = extract_report(r, gz)
         asserted = [c for c in claims if c.status == "asserted"]
         for t in (tallies[key], tallies["all"]):
+            t.count_places(claims)
             if lab["label"] == "none":
                 t.negatives += 1
                 t.clean += not any(c.action == "capture" for c in asserted)
@@ -272,6 +284,8 @@ def wiki_report(gz: Any, split: str, show: int) -> dict[str, Any]:
                 if want.get("lat") is not None and c.lat is not None:
                     tally.geo.append(km(c.lat, c.lon, want["lat"], want["lon"]))
         t.predicted += len(unique)
+        t.count_places(unique)
+        caps.count_places([c for c in unique if c.action == "capture"])
         caps.predicted += sum(1 for c in unique if c.action == "capture" and c.status == "asserted")
         extras = [c for i, c in enumerate(unique) if i not in used]
         if show and (misses or extras) and shown < show:

@@ -214,3 +214,33 @@ def test_kafr_and_deir_written_onto_the_next_word_are_found(gaz, text, pid):
 def test_a_name_taken_away_by_an_override_names_its_own_place(gaz):
     # GeoNames lists "Abu Hardub" among Hajin's names; overrides.csv takes it away ("-Abu Hardub")
     assert [c.place_id for c in gaz.lookup("Abu Hardub").candidates] == ["C5195"]
+
+
+@pytest.mark.parametrize("name,text,near", [
+    # a direction word and a governorate: the homonym in that part of it (not the one near its city)
+    ("Dana", "Rebels took Dana in southern Idlib.", (35.70, 36.69)),
+    ("Dana", "Rebels took Dana in northern Idlib.", (36.21, 36.77)),
+    ("al-Habit", "Government forces captured the village of al-Habit in southern Idlib.", (35.44, 36.54)),
+    ("Hajeb", "Troops entered Hajeb in the north-western Aleppo countryside.", (36.69, 36.83)),
+    ("Hajeb", "Troops entered Hajeb in the southern Aleppo countryside.", (35.86, 37.40)),
+    ("الدانا", "سيطرت الفصائل على بلدة الدانا في ريف إدلب الجنوبي", (35.70, 36.69)),
+    ("الحاجب", "تقدمت قوات النظام وسيطرت على قرية الحاجب جنوب شرق حلب", (35.86, 37.40)),
+    ("الدانا", "شورشیان روستای الدانا در جنوب استان ادلب را تصرف کردند", (35.70, 36.69)),
+])
+def test_a_part_of_a_governorate_picks_the_homonym_there(gaz, name, text, near):
+    res = gaz.lookup(name, context=text)
+    assert res.best is not None and km((res.best.lat, res.best.lon), near) < 5, res.reason
+
+
+def test_a_landform_that_names_an_admin_unit_is_the_units_not_its_seats(gaz):
+    # "Jabal al-Zawiya" is the Ehsem subdistrict's other name (overrides.csv), not the village Ihsim's
+    res = gaz.lookup("جبل الزاوية")
+    assert res.best is not None and res.best.place_id == "adm:SY070501"
+    text = "Jabhat al-Nusra took over Deir Sunbul village in Jabal al-Zawiyah after fierce clashes."
+    assert gaz.lookup("Deir Sunbul", context=text).best.place_id == "C4293"
+
+
+def test_a_site_named_with_its_kind_after_the_name_is_found_by_the_name(gaz):
+    # the map's "Barsaya mountain": "mountain" after a name is its kind ("Mount Bursaya", north of Azaz)
+    res = gaz.lookup("Mount Bursaya", context="They took Mount Bursaya, located north of Azaz.")
+    assert res.best is not None and res.best.feature_type in ("hill", "mountain")

@@ -46,7 +46,6 @@ KNOWN_FAILURES_AR: dict[str, str] = {
     "ar-088": "'تل العيس' is read as two places",
     "ar-108": "'معبر نصيب' is not resolved",
     "ar-110": "a quarter 'حي X' followed by its city is not resolved",
-    "ar-111": "a quarter 'حي X' followed by its city is not resolved",
     "ar-116": "a quote in the first person ('نحن الآن داخل X') is no advance",
 }
 KNOWN_FAILURES_FA: dict[str, str] = {

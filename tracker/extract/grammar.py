@@ -115,6 +115,8 @@ class Grammar:
         self._before_entry = frozenset(fold_key(w) for w in lex.data["words"].get("before_entry", []))
         self._pred_sides = [(fold_key(w), side) for side, words in lex.data.get("predicate_sides", {}).items()
                             for w in words]
+        # the words that call a named place a quarter of a city ("neighbourhood", "district")
+        self._quarter_words = frozenset(fold_key(w) for w in lex.data["words"].get("quarter", [])) | {"district"}
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -1030,16 +1032,15 @@ class Grammar:
                 place = c.value if c.kind == "place" else Place(c.start, c.end, _title(c.text),
                                                                  reason="not in the gazetteer", done=True)
                 nxt = ch[j + 1] if j + 1 < n else None
-                if nxt is not None and nxt.has("quarter") and j + 2 < n and ch[j + 2].has("locator", "of"):
-                    k = self._skip(ch, j + 3, ("det",))
-                    if k < n and ch[k].kind == "place":
-                        place.within = ch[k].value  # "the Ghweiran neighbourhood in Hasakah city"
+                city = self._quarter_city_en(ch, j)
+                if city is not None:
+                    place.within = city  # "the Ghweiran neighbourhood in Hasakah city"
                 if nxt is not None and nxt.text in self._person_nouns:
                     break  # "captured Thuwar al-Raqqa fighters": people of the place, not the place
                 if nxt is not None and nxt.text == "'s":
                     owned = self._owned(ch, j)
                     if owned is not None:
-                        out.append((owned[0], role if owned[0].site else "region"))
+                        out.append((owned[0], role if owned[0].site or owned[0].within else "region"))
                         expecting = owned[2]
                         j = owned[1]
                         continue
@@ -1143,6 +1144,29 @@ class Grammar:
                     return [(settlement, role)]
         return out
 
+    def _quarter_city_en(self, ch: list[Chunk], j: int) -> Place | None:
+        """The city the place named at ``j`` is said to be a quarter of: "the Ghweiran neighbourhood in
+        Hasakah city", "the Dahiyat al-Assad district of Aleppo", "the neighbourhood of Masaken Hanano in
+        the northeastern part of Aleppo city"; None when the phrase calls it no quarter."""
+        n = len(ch)
+        k = j + 1  # the "in" or "of" after the quarter
+        if k >= n:
+            return None
+        words = ch[k].text.split()
+        if (ch[k].has("quarter") or ch[k].has("feature") and words[0] in self._quarter_words) and k + 1 < n:
+            k += 1  # "X neighbourhood in Y", "X district in Y"
+        elif ch[k].has("locator") and len(words) > 1 and words[0] in self._quarter_words:
+            words = words[1:]  # "X district of Y" (one locator phrase)
+        elif not (j >= 2 and ch[j - 1].has("of") and ch[j - 2].text.split()[-1:] and
+                  ch[j - 2].text.split()[-1] in self._quarter_words):
+            return None  # else "the neighbourhood of X in Y"
+        if k > j + 1:
+            words = ch[k].text.split()
+        if not ch[k].has("locator", "of") or words[0] not in ("in", "of", "inside", "within"):
+            return None
+        k = self._skip(ch, k + 1, ("det", "place_mod", "region_direction", "partial", "of"))
+        return ch[k].value if k < n and ch[k].kind == "place" else None
+
     def _owned(self, ch: list[Chunk], j: int) -> tuple[Place, int, bool] | None:
         """The place at ``j`` owning, after "'s", a site ("Zabdin's mosque": the mosque, at Zabdin's point) or
         its farmland ("Jisreen's farms", "Jisreen's and Misraba's farms": a region); with the index after it
@@ -1160,6 +1184,13 @@ class Grammar:
                           f"{c.value.text if c.kind == 'place' else _title(c.text)} {noun.text}",
                           precision="region", reason="region-level", done=True)
             return place, (j + 2 if more else k + 1), more
+        if noun.kind in ("place", "name") and not more and k + 1 < n and ch[k + 1].has("quarter") and \
+                not ch[k + 1].text.endswith("s") and c.kind == "place":
+            # "Qamishli's Tayy neighbourhood": a quarter of the city, which only locates it
+            quarter = noun.value if noun.kind == "place" else Place(noun.start, noun.end, _title(noun.text),
+                                                                      reason="not in the gazetteer", done=True)
+            quarter.within = c.value
+            return quarter, k + 2, False
         if noun.has("site_after", "inside_object") and not noun.text.endswith("s") and not more:
             return Place(c.start, noun.end, "", reason="not in the gazetteer", done=True, site=True,
                          namesake=c.value if c.kind == "place" else None), k + 1, False
@@ -1179,7 +1210,10 @@ class Grammar:
             return None, 0
         m = self._skip(ch, k + 1, ("det", "feature"))
         if m < len(ch) and ch[m].kind == "place":
-            return ch[m].value, self._skip(ch, m + 1, ("feature",))
+            after = self._skip(ch, m + 1, ("feature",))
+            if m + 1 < len(ch) and ch[m + 1].has("region") or m > k + 1 and ch[m - 1].has("region_direction"):
+                return None, after  # "in Aleppo countryside", "in eastern Hama": a region, no point to be near
+            return ch[m].value, after
         return None, 0
 
     def _could_be_place(self, c: Chunk) -> bool:
@@ -1741,6 +1775,10 @@ def _title(text: str) -> str:
     return text
 
 
+#: demonstratives before a noun ("این محله": this quarter, named before)
+_DEMONSTRATIVES = frozenset({"این", "آن", "هذا", "هذه", "ذلك", "تلك"})
+
+
 class _ScopeGrammar(Grammar):
     """Arabic and Persian: the places of a predicate are those of its clause on the object's side, up to
     a stop word, another predicate or a clause break (a comma only when a list of places goes on);
@@ -1833,6 +1871,13 @@ class _ScopeGrammar(Grammar):
                             j = city + 1
                             continue
                     out.append((c.value, self._role(ch, j, a, role)))
+            elif c.kind == "word" and c.has("quarter") and not c.has("feature") and \
+                    (j == a or ch[j - 1].text not in _DEMONSTRATIVES) and \
+                    (found := self._quarter_named(ch, j, b)) is not None:
+                # "محله طی در شهر قامشلی": a quarter the gazetteer lacks, only when its city follows
+                out.append((found[0], self._role(ch, j, a, role)))
+                j = found[1]
+                continue
             elif c.kind == "word" and c.has("feature") and not c.has("anaphora_singular"):
                 name, k = self._headed(ch, j, b)
                 if name is not None and not self._located(ch, j):
@@ -1843,8 +1888,10 @@ class _ScopeGrammar(Grammar):
                         k = aside[1] + 1
                     if c.has("quarter"):
                         name.within = self._quarter_city(ch, k, b)
-                    elif name.site and name.namesake is None:
-                        name.within = self._near_place(ch, k, b)  # "اللواء 93 قرب بلدة عين عيسى"
+                    elif name.site:
+                        # "اللواء 93 قرب بلدة عين عيسى", "سجن الصناعة في الحسكة"
+                        name.within = (self._near_place(ch, k, b) if name.namesake is None else None) or \
+                            self._quarter_city(ch, k, b)
                     out.append((name, self._role(ch, j, a, role)))
                     j = k
                     continue
@@ -1967,6 +2014,18 @@ class _ScopeGrammar(Grammar):
                 break
         return role
 
+    def _quarter_named(self, ch: list[Chunk], j: int, b: int) -> tuple[Place, int] | None:
+        """A quarter word with plain words after it and then the city it lies in ("محله طی در شهر
+        قامشلی"): the quarter, located in the city, and the index after its name; None otherwise."""
+        name, k = self._headed(ch, j, b)
+        if name is None or self._located(ch, j):
+            return None
+        city = self._quarter_city(ch, k, b)
+        if city is None:
+            return None
+        name.within = city
+        return name, k
+
     def _quarter_city(self, ch: list[Chunk], k: int, b: int) -> Place | None:
         """The city right after a quarter's name ("حي غويران بمدينة الحسكة", "محله طی در جنوب شهر قامشلی")."""
         inside = False  # "حي الميدان في دمشق"
@@ -1976,7 +2035,7 @@ class _ScopeGrammar(Grammar):
             if ch[m].kind == "word" and ch[m].text in ("في", "در"):
                 inside = True
                 continue
-            if ch[m].kind != "word" or not (ch[m].has("locator", "feature", "region_direction") or
+            if ch[m].kind != "word" or not (ch[m].has("locator", "feature", "region_direction", "adjective") or
                                               self._in_feature(ch[m])):
                 return None
         return None
@@ -2047,14 +2106,27 @@ class _ScopeGrammar(Grammar):
                 (ch[k].has("place_mod") or not ch[k].value and not ch[k].has("not_name")) else k
             quoted = m < b and ch[m].text in _OPEN_QUOTES
             m += quoted
-            if (m > k or quoted) and m < b and ch[m].kind == "place":
+            if (m > k and (quoted or ch[k].has("place_mod")) or quoted) and m < b and ch[m].kind == "place":
+                # (an unquoted plain word before the place begins a longer name: "حي مساكن هنانو")
                 end = m + 1 + (m + 1 < b and ch[m + 1].text in _CLOSE_QUOTES)
                 return Place(ch[j].start, ch[m].end, ch[j].text + " " + ch[m].text, reason="not in the gazetteer",
                              done=True, site=True, namesake=ch[m].value), end
         if k < b and ch[k].kind == "place":
             c = ch[k]
-            if ch[j].has("place_head_in_name"):
-                # "قلعة تدمر", "مطار الطبقة": a site named after the town, not the town
+            if self.lex.lang == "ar" and k + 1 < b and ch[k + 1].kind == "place" and \
+                    ch[k + 1].start - c.end <= 1 and not ch[k + 1].text.startswith("و") and \
+                    (ch[j].has("quarter") or not ch[j].has("place_head_in_name")):
+                # "حي مساكن هنانو": two names in a row after a head are one name the gazetteer lacks, or
+                # else the first with a word after it ("مدينة عقيربات الهامة", important); a site's head may
+                # name it after a place ("مطار حلب"). (Persian puts adjectives and owners there: "صدد
+                # مسیحی‌نشین", "محله القابون دمشق".)
+                head = ch[j].has("place_head_in_name")
+                start = ch[j].start if head else c.start
+                return Place(start, ch[k + 1].end, (ch[j].text + " " if head else "") + c.text + " " + ch[k + 1].text,
+                             reason="not in the gazetteer", done=True, site=head, alias=c.value), k + 2
+            if ch[j].has("place_head_in_name") and not ch[j].has("quarter"):
+                # "قلعة تدمر", "مطار الطبقة": a site named after the town, not the town ("حي الشيخ مقصود" is
+                # the quarter the gazetteer knows: read as a place after its quarter word)
                 return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True, site=True,
                              namesake=c.value), k + 1
             return None, j + 1
@@ -2070,11 +2142,19 @@ class _ScopeGrammar(Grammar):
             k += 1
         if not words or quoted and not (k < b and ch[k].text in _CLOSE_QUOTES):
             return None, j + 1
+        known = None
+        if self.lex.lang == "ar" and not quoted and k < b and ch[k].kind == "place" and \
+                ch[k].start - words[-1].end <= 1 and not ch[k].text.startswith("و"):
+            # "بلدة بصر الحرير": the name runs on into one the gazetteer knows ("الحرير"), which stands when
+            # the whole is not found ("محطة ضخ مياه الخفسة": a site named after the town)
+            known = ch[k].value
+            words.append(ch[k])
+            k += 1
         start = ch[j].start if ch[j].has("place_head_in_name") else words[0].start
         text = " ".join(w.text for w in words) if start == words[0].start else ch[j].text + " " + \
             " ".join(w.text for w in words)
         return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True,
-                     site=start == ch[j].start), k + quoted
+                     site=start == ch[j].start, alias=known), k + quoted
 
     def _clause_end(self, ch: list[Chunk], j: int, action: str) -> int:
         """The end of a predicate's scope after ``j``: a stop word, another predicate (not the nominal a

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gazetteer.normalize import split_feature
 from tracker.extract.lexicon import Hit
 
 #: feature types whose point is only an administrative centre
@@ -32,7 +33,7 @@ MASKING = frozenset({"actor", "attribution", "pred", "reporting", "modifier", "h
                      "adjective", "date", "time_of_day"})
 #: lower-case particles inside English transliterated names ("Deir ez-Zor", "Tal Abu Rweil al-Sharqi")
 PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "ez", "ed", "es", "an", "adh", "al-",
-                       "bin", "ibn", "abu", "um", "umm", "bani", "wa", "de", "e"})
+                       "bin", "ibn", "abu", "um", "umm", "bani", "wa", "de", "des", "e"})
 _NAME_TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 
 
@@ -96,7 +97,13 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
             out.append(place)
         else:
             m = _direction_split(gz, text, m)
-            out.append(Place(to_folded(m.start), to_folded(m.end), text[m.start:m.end], mention=m))
+            # a name found without the article it is written with ("الحرير" as "حرير"): the place's words
+            # take the article, else it stands alone as a word and cuts a longer name in two
+            s0 = m.start - 2 if text[max(0, m.start - 2):m.start] == "ال" and not m.text.startswith("ال") else m.start
+            e0 = m.end  # and the hamza and marks its word ends with ("الزهراء" found as "الزهرا")
+            while e0 < len(text) and (text[e0] == "\u0621" or "\u064b" <= text[e0] <= "\u065f"):
+                e0 += 1
+            out.append(Place(to_folded(s0), to_folded(e0), text[s0:e0], mention=m))
     return out
 
 
@@ -198,10 +205,6 @@ BARE_NAME = "a bare name after the predicate, kept only if the gazetteer finds i
 SAME_SPOT_KM = 3.0
 
 
-#: a quarter of a city lies this close to some other place its report names
-QUARTER_KM = 30.0
-
-
 def distance_km(la: float, oa: float, lb: float, ob: float) -> float:
     """Great-circle distance in km."""
     p = math.pi / 180
@@ -241,7 +244,9 @@ def locate_site(gz: Any, site: Place, words: str, text: str) -> None:
                  if getattr(c, "feature_type", None) in SITE_TYPES
                  and not set(getattr(c, "reasons", None) or []) <= _WEAK_REASONS]
         fitting = [c for c in sites if any(r.startswith("feature word fits") for r in c.reasons)]
-        sites = fitting or sites  # "the Tabqa military airport" is the air base, not the Tabqa dam
+        # "the Tabqa military airport" is the air base, not the Tabqa dam; "the Tal Abyad border crossing"
+        # is no hill named Tell Abyad: a site of another kind than the words say is no record of it
+        sites = fitting or ([] if split_feature(words.strip())[1] else sites)
         if sites and (len(sites) == 1 or sites[0].score > sites[1].score or _same_spot(sites[0], sites[1])):
             _take(sites[0], site)
             site.reason = f"the gazetteer's {sites[0].feature_type} record of the site"
@@ -267,11 +272,16 @@ def locate_within(place: Place) -> None:
     بمدينة الحسكة"): the point of the city it is said to lie in, marked approximate and with no place id
     (taking a quarter is not taking the city). A quarter of that name in another city ("the Sinaa
     neighbourhood in Hasakah city" is not Deir ez-Zor's Sinaa), or a site of that name far from the place
-    it is said to be near (another brigade of that number), is taken back first."""
+    it is said to be near (another brigade of that number), is taken back first; so is a village of that
+    name far from the city ("the Dahiyat al-Assad district of Aleppo" is not the village near Damascus),
+    and any place a longer name fell back on; not a town or city named as such ("the Afrin district of
+    Aleppo" is the district of the town)."""
     city = place.within
-    reach = QUARTER_KM if place.feature == "neighbourhood" else SITE_NEAR_KM if place.feature in SITE_TYPES else None
-    if place.resolved and reach is not None and city is not None and city.resolved and \
+    reach = SITE_NEAR_KM if place.feature in SITE_TYPES or place.site and not place.resolved else \
+        QUARTER_KM if place.feature in ("neighbourhood", "village", None) or place.mention is None else None
+    if reach is not None and city is not None and city.resolved and city.feature not in ADMIN and \
             None not in (place.lat, city.lat) and distance_km(place.lat, place.lon, city.lat, city.lon) > reach:
+        # (a site placed by its namesake too: "سجن الصناعة في الحسكة" is not at Hama's Sinaa quarter)
         unresolve(place, f"a place of that name lies far from {city.name or city.text}, where the text puts it")
     if place.resolved or place.lat is not None or city is None or not city.resolved or city.lat is None or \
             city.feature in ADMIN:
@@ -311,14 +321,21 @@ def take_alias(gz: Any, place: Place) -> None:
     place.reason = f"its other name in brackets: {alias.text}"
 
 
-def lookup(gz: Any, place: Place, text: str, words: str | None = None) -> None:
+def lookup(gz: Any, place: Place, text: str, words: str | None = None, in_named_unit: bool = False) -> None:
     """A name no mention covered ("al-Qaryatain", "Kfar Nabouda", "Kobanê"), looked up by the gazetteer's
     bare-name matching (transliteration, skeleton) in the report's context; kept only when one place
-    leads, else its candidates. ``words`` is the name when it is not the place's text."""
+    leads, else its candidates. ``words`` is the name when it is not the place's text. With
+    ``in_named_unit``, kept only when the place lies in an admin unit the passage names (a close spelling
+    there, where the exact namesakes lie elsewhere)."""
     words = (words if words is not None else place.text).strip()
     if gz is None or not hasattr(gz, "lookup") or not words:
         return
-    _apply(gz.lookup(words, context=text), place)
+    res = gz.lookup(words, context=text)
+    best = getattr(res, "best", None)
+    if in_named_unit and (best is None or not any(r.endswith("named nearby") and r.startswith("in ")
+                                                  for r in getattr(best, "reasons", None) or [])):
+        return
+    _apply(res, place)
     if place.resolved:
         place.reason = f"looked up by name: {place.reason}"
 

@@ -337,8 +337,15 @@ class _Reader:
                         lookup(self.gz, place, self.text)
                         take_alias(self.gz, place)
                         locate_by_head(self.gz, place, self.text)
+                    elif place.mention is not None and not place.resolved and place.candidates and role != "region":
+                        # namesakes the context cannot tell apart: a close spelling in the admin unit the
+                        # passage names may be meant ("Ar-Rusafa (Mansura, Ar-Raqqa)": Resafa)
+                        lookup(self.gz, place, self.text, in_named_unit=True)
                     if not place.resolved and place.alias is not None:
                         take_alias(self.gz, place)  # "عدرا (عدرا العمالية)": the bracket's name decides
+                    if place.within is None and not place.resolved and place.lat is None and role != "region" \
+                            and self._called_quarter(place, quarters):
+                        place.within = self._one_city(place)  # "seized the Dahiyat al-Assad district" (of Aleppo)
                     if place.within is not None:
                         locate_within(place)
                     resolved.append((place, role))
@@ -346,6 +353,26 @@ class _Reader:
                         # (where a withdrawal went is not what "the city" after it names)
                         targets.append((sent.paragraph, place.start, place))
                 f.places = resolved
+
+    def _called_quarter(self, p: Place, quarters: list[tuple[int, int]]) -> bool:
+        """Whether a quarter word stands right before or after the place ("the X neighbourhood", "حي X";
+        in English "district" too, which the lexicon leaves out as an admin word)."""
+        if any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters):
+            return True
+        return self.lang == "en" and re.match(r"\s+districts?\b", self.folded[p.end:p.end + 12]) is not None
+
+    def _one_city(self, p: Place) -> Place | None:
+        """The one Syrian city its paragraph names (else the report, when it names only one): where a
+        quarter named with no city lies."""
+        para = self._paragraph(p.start)
+        cities = [q for q in self.places if q.resolved and q.feature == "city" and q.country in (None, "SY")
+                  and q.lat is not None]
+        for pool in ([q for q in cities if self._paragraph(q.start) == para], cities):
+            if len({q.place_id for q in pool}) == 1:
+                return pool[0]
+            if pool:
+                return None
+        return None
 
     def _near_other(self, p: Place, km: float) -> bool:
         """Whether another place named in the paragraph of ``p`` lies within ``km`` of it."""
