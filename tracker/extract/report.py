@@ -570,6 +570,8 @@ class _Reader:
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
         if f.action == "withdraw" and self._people_fled(f, ch):
             return []
+        if f.agent is not None and f.agent.foes:
+            return []  # "rebels and government forces traded control of X": two enemies, no one takes it
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
             side = self._speaker(ch, f.index) or self._header_speaker(sent) or side
