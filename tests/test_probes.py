@@ -32,7 +32,6 @@ KNOWN_FAILURES_EN: dict[str, str] = {
     "en-085": "a site inside a place ('the last IS encampment in X') is not taken as the place",
     "en-087": "'the centre of X was under the control of' is read as a part (advance)",
     "en-093": "'began leaving X, handing the town to <side>': 'leaving' is no withdrawal verb",
-    "en-106": "'Islamist fighters including Nusra Front': a side named after 'including' is not the phrase's",
     "en-136": "'X has been cleared of <loser>, <speaker> said': the speaker as taker",
     "en-145": "'We are in full control of X,' <side> spokesman said: first person in a quote, speaker after it",
     "en-146": "'We are now inside X,' said <side> commander: first person in a quote, speaker after it",

@@ -74,6 +74,7 @@ class Actor:
     pieces: list[Hit] = field(default_factory=list)
     core: str = ""  # the side before any backer changed it
     generic: bool = False  # a generic word ("the militants") given the side of the last group named
+    foes: bool = False  # enemy sides joined by "and" ("rebels and government forces"): no one side acts
 
 
 #: head sides resolved from the report: "generic" ("the militants"), "attackers" (the side of the attack told before)
@@ -165,7 +166,8 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
         # a weak modifier yields to a backer ("Syrian forces backed by Turkish tanks" are Turkey's factions)
         side = side or _pick(weak, lex)
     return Actor(pieces[0].start, pieces[-1].end, side, backers=tuple(backer_sides), named=bool(names),
-                 pieces=[h for h in pieces if h not in opposed_pieces], core=core_side)
+                 pieces=[h for h in pieces if h not in opposed_pieces], core=core_side,
+                 foes=_foes(pieces, folded, lex, when))
 
 
 #: "and" between two pieces of a phrase
@@ -176,6 +178,27 @@ _CONJUNCTION = re.compile(r"\s(?:and|و)\s")
 def _opposed(lex: Lexicon) -> frozenset[str]:
     """Words saying "opposed to" inside a phrase (``[words] opposed``)."""
     return frozenset(fold_key(w) for w in lex.data["words"].get("opposed", []))
+
+
+def _foes(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None) -> bool:
+    """Whether "and" joins conjuncts naming enemy sides ("rebels and government forces", "SDF and IS fighters");
+    each conjunct is composed alone, so "Turkish troops and rebels" are Turkey's and the rebels (allies)."""
+    if not lex.joint_foes or not _coordinated(pieces, folded) or \
+            lex.lang == "en" and _TAKEN_FROM.search(folded, max(0, pieces[0].start - 40), pieces[0].start):
+        return False  # "liberated from ISIL and the SDF's capture of X": the first is what a place was taken from
+    conjuncts: list[list[Hit]] = [[pieces[0]]]
+    for a, b in zip(pieces, pieces[1:]):
+        if " and " in f" {folded[a.end:b.start]} " or "و" == folded[a.end:b.start].strip():
+            conjuncts.append([])
+        conjuncts[-1].append(b)
+    sides = set()
+    for part in conjuncts:
+        if any(h.group == "backing" for h in part):
+            return False  # "rebels backed by Turkey and Russia": the backers are no conjunct
+        actor = compose(part, folded, lex, when) if len(conjuncts) > 1 else None
+        if actor is not None and actor.side and actor.side not in _UNRESOLVED:
+            sides.add(actor.side)
+    return any(frozenset((a, b)) in lex.joint_foes for a in sides for b in sides if a != b)
 
 
 def _coordinated_weak(pieces: list[Hit], folded: str) -> list[Hit]:
@@ -288,7 +311,8 @@ def _coreference(found: list[Actor], folded: str, lex: Lexicon) -> None:
 
 def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None) -> list[Actor]:
     """Compose a run; a trailing or leading backing word with nothing backed is dropped. Modifiers alone
-    name a side only before "control" or "hands" ("under government control", "in rebel hands")."""
+    name a side only before "control" or "hands" ("under government control", "in rebel hands") or a noun
+    of taking ("the rebel seizure of X", "the jihadist takeover of X"); not a state ("rebel-held")."""
     while run and run[-1].group == "backing":
         run = run[:-1]
     while run and run[0].group == "backing":
@@ -296,14 +320,18 @@ def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None)
     if not run:
         return []
     actor = compose(run, folded, lex, when)
-    if actor is None and _CONTROL_NEXT.match(folded, run[-1].end):
-        side = _pick([h.value for h in run if h.group in ("modifier", "weak")], lex)
+    if actor is None and (_CONTROL_NEXT.match(folded, run[-1].end) or _TAKING_NEXT.match(folded, run[-1].end) and
+                          not folded[run[-1].start:run[-1].end].endswith("held")):
+        side = _pick([h.value for h in run if h.group in ("modifier", "weak")], lex) or \
+            next((h.value for h in run if h.group == "modifier" and h.value in _UNRESOLVED), "")
         if side:
             actor = Actor(run[0].start, run[-1].end, side, pieces=run, core=side)
     return [actor] if actor is not None else []
 
 
 _CONTROL_NEXT = re.compile(r"(?:'s|’s)?\s+(?:full\s+|complete\s+|total\s+)?(?:control|hands|rule)\b")
+#: English nouns of taking a place that a bare modifier may own ("the rebel capture of X")
+_TAKING_NEXT = re.compile(r"\s+(?:capture|recapture|seizure|takeover|take-over|conquest|overrunning)\s+of\b")
 
 
 def _longest(hits: list[Hit]) -> list[Hit]:

@@ -1537,6 +1537,12 @@ class Grammar:
             return False
         if k >= 0 and ch[k].text == "with" and self._gerund_after(ch, j):
             return False  # "with the SDF fully capturing the city": the subject of the gerund
+        if k >= 1 and ch[k].has("member"):
+            m = k - 1 if ch[k - 1].text != "," else k - 2
+            if m >= 0 and ch[m].kind == "actor" and not ch[m].value.side and not self.dependent(ch, m):
+                # "Islamist fighters including Nusra Front took X": the member names a sideless subject (not
+                # "the army fought groups including Nusra before taking X")
+                return False
         if k >= 0 and ch[k].has("opponent", "from", "by", "to", "of", "locator", "member", "support") and \
                 not ch[k].has("det"):
             return True

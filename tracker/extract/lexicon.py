@@ -117,6 +117,7 @@ class Lexicon:
         self.operations = {fold_key(name): side for side, names in actors.get("operations", {}).items()
                            for name in names.get(lang, [])}
         self.joint_order = {side: i for i, side in enumerate(actors["joint"]["order"])}
+        self.joint_foes = {frozenset(pair) for pair in actors["joint"].get("foes", [])}
         self.ground: dict[str, str] = dict(actors.get("ground", {}))
 
         # keys are matched in the text with every non-word character as a space, behind a space: a

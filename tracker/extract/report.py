@@ -72,6 +72,11 @@ _PROCLITIC_AL = re.compile(r"^(?:وب|فب|ب|و|ف|ل)(?=ال)")
 _ANAPHORA_REACH = 600
 
 
+#: "the town fell to them": the side a place fell to, as a pronoun
+_TO_THEM = re.compile(r"\s+(?:to\s+)?them\b")
+_BE = frozenset({"was", "were", "is", "are", "be", "been", "being", "has been", "have been", "had been"})
+
+
 def extract_report(report: Report, gazetteer: Any | None = None) -> list[Claim]:
     """Every claim in one report.
 
@@ -527,12 +532,34 @@ class _Reader:
             # "regime forces withdrew from X ... the city is now liberated": the side that has just left the
             # paragraph's place is not the one taking it
             loser = self._left.get(f.sentence.paragraph)
+        if previous is not None and previous.agent is not None and previous.agent.foes:
+            return None  # "the army and IS fought near X. They took the town": either side may be meant
         if previous is not None and previous.agent is not None and previous.agent.side != loser and \
                 not previous.loss:
             return previous.agent.side
         if topic is not None and topic != loser:
             return topic
-        return self._sentence_side(f, ch, loser)
+        return self._sentence_side(f, ch, loser) or self._pronoun_side(f, ch, loser)
+
+    def _pronoun_side(self, f: Frame, ch: list[Chunk], loser: str | None) -> str | None:
+        """"Kurdish fighters pushed south. On Monday they took X", "... the town fell to them": a pronoun subject
+        (or the side a place fell to) stands for the one side the sentence before names, if it names only one."""
+        k = f.index - 1
+        while k >= 0 and ch[k].has("aux", "perfect", "adverb"):
+            k -= 1
+        passive = any(c.text in _BE for c in ch[k + 1:f.index])  # "it was taken": "it" is the place
+        if not (k >= 0 and ch[k].text in ("they", "it") and not passive or
+                f.action == "capture" and _TO_THEM.match(self.folded, ch[f.index].end)):
+            return None
+        sent = f.sentence
+        i = self.sentences.index(sent)
+        if i == 0 or self.sentences[i - 1].paragraph != sent.paragraph:
+            return None
+        before = self.sentences[i - 1]
+        sides = {a.side for a in self.actors if before.start <= a.start < before.end and a.side}
+        if len(sides) != 1 or loser in sides or any(a.foes for a in self.actors if before.start <= a.start < before.end):
+            return None
+        return sides.pop()
 
     def _sentence_side(self, f: Frame, ch: list[Chunk], loser: str | None = None) -> str | None:
         """A side the sentence names that is not the loser: before the frame, or after a loss, or speaking
@@ -624,6 +651,8 @@ class _Reader:
             return [self._claim(f, ch, sent, f.action, f.agent.side, f.places[0][0], True)]
         if f.action == "withdraw" and self._people_fled(f, ch):
             return []
+        if f.agent is not None and f.agent.foes:
+            return []  # "rebels and government forces traded control of X": two enemies, no one takes it
         side = f.agent.side if f.agent is not None else None
         if f.agent is not None and self.folded[f.agent.start:f.agent.end] in self._first_person:
             side = self._speaker(ch, f.index) or self._header_speaker(sent) or self._outlet_side() or side
