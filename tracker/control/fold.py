@@ -23,6 +23,7 @@ import hashlib
 import heapq
 import re
 import sys
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -121,7 +122,9 @@ class Rows(list):
 
     def __init__(self, fold: Fold) -> None:
         super().__init__()
-        self.fold = fold
+        # a weak reference: a reference cycle would keep the fold's whole working state (every claim's copies,
+        # logs, lists) alive after the fold until Python's next full collection, in the middle of the stage
+        self.fold = weakref.proxy(fold)
         self.keys: list[tuple] = []
 
     def append(self, row: Any) -> None:
