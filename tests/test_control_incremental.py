@@ -11,7 +11,8 @@ import pytest
 from tracker import baseline as bl
 from tracker import store
 from tracker.control import Timeline
-from tracker.control.tables import read_claims, resolve_regions
+from tracker.control import tables
+from tracker.control.tables import read_claims, read_fold_cache, resolve_regions, write_fold_cache
 from tracker.extract import load_gazetteer, stage
 from tracker.ingest import ingest
 
@@ -98,3 +99,26 @@ def test_a_new_claim_refolds_the_places_near_it():
         return tl.outcomes.set_index("place_id").at["A3", "outcome"]
 
     assert (outcome(before), outcome(after)) == ("pending", "applied")  # A3's claim read again with A2 taken
+
+
+def test_the_cache_file_written_in_pieces_reads_back_whole(setting, tmp_path, monkeypatch):
+    """The groups are kept in pickles of a few rows each (the pickler's memory stays small); read back, they are the
+    same groups, and a run from them folds nothing again and gives the same tables. A file in the earlier format (one
+    pickle of the whole cache) still reads."""
+    import pickle
+
+    places, base, claims = setting
+    cache: dict = {}
+    full = Timeline(places, base, claims, fold_cache=cache)
+    monkeypatch.setattr(tables, "FOLD_CACHE_PIECE", 7)
+    path = tmp_path / "db.duckdb.fold.pickle"
+    write_fold_cache(path, cache)
+    back = read_fold_cache(path)
+    assert back == cache and len(back["groups"]) > 1
+    again = Timeline(places, base, claims, fold_cache=back, neighbours=full.neighbours)
+    assert again.fold_counts["refolded_groups"] == 0
+    _assert_same(full, again)
+    path.write_bytes(pickle.dumps(cache))
+    assert read_fold_cache(path) == cache
+    path.write_bytes(b"cut short")
+    assert read_fold_cache(path) == {}

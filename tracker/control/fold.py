@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+import sys
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -34,7 +36,7 @@ from gazetteer.normalize import skeleton, split_feature
 from tracker import vocab
 from tracker.control.days import opt
 from tracker.control.evidence import (claim_rows, claim_weight, independent, listed_claims, major_places,
-                                      named_in_clause, province_names, sources, trusted)
+                                      named_in_clause, province_names, sources, trusted, with_values)
 from tracker.control.graph import NEAR_KM, Neighbours, encircled, groups, local_xy
 from tracker.control.inference import claim_scope
 from tracker.control.records import make_event
@@ -72,7 +74,7 @@ def loser_phrasing(c: dict) -> dict:
     as ``opponent``) is the loser's withdrawal: the place then goes to the side holding the ground around it."""
     loser = side_of(c.get("opponent"))
     if c.get("side") is None and loser is not None and c.get("action") in ("capture", "withdraw"):
-        return {**c, "side": loser, "action": "withdraw", "opponent": None, "note": "the loser named alone"}
+        return with_values(c, side=loser, action="withdraw", opponent=None, note="the loser named alone")
     return c
 
 
@@ -120,7 +122,9 @@ class Rows(list):
 
     def __init__(self, fold: Fold) -> None:
         super().__init__()
-        self.fold = fold
+        # a weak reference: a reference cycle would keep the fold's whole working state (every claim's copies,
+        # logs, lists) alive after the fold until Python's next full collection, in the middle of the stage
+        self.fold = weakref.proxy(fold)
         self.keys: list[tuple] = []
 
     def append(self, row: Any) -> None:
@@ -285,6 +289,7 @@ class Fold:
             c = loser_phrasing(c)
             reason = self.skip_reason(c, listed)
             if reason is not None:
+                reason = sys.intern(reason)  # one text for every claim skipped for the same reason
                 self._outcome(c, "ignored", reason)
                 if reason.startswith("before the baseline"):
                     self.events.append(make_event(c["place_id"], c["date"], c["reported"], UNKNOWN, UNKNOWN, [c],
@@ -298,7 +303,7 @@ class Fold:
                 # taking a town takes its parts: reports name the town, the map draws its districts apart
                 for k, did in enumerate(self.parts_of(c["place_id"]), 1):
                     if c["date"] >= self.base_day.get(did, self.start):
-                        live.append({**c, "place_id": did, "part_of": c["place_id"]})
+                        live.append(with_values(c, place_id=did, part_of=c["place_id"]))
                         first.setdefault(did, (c["claim_id"], k))
         by_place: dict[str, list[dict]] = {}
         for c in live:
@@ -319,7 +324,7 @@ class Fold:
         self._settle_conflicts()
 
     def _outcome(self, c: Mapping[str, Any], outcome: str, reason: str, event: dict | None = None) -> dict:
-        row = {"claim_id": c["claim_id"], "place_id": c["place_id"], "outcome": outcome, "reason": reason,
+        row = {"claim_id": c["claim_id"], "place_id": c["place_id"], "outcome": outcome, "reason": sys.intern(reason),
                "event_id": event["event_id"] if event else None}
         self.outcomes.append(row)
         if outcome in ("applied", "no change", "conflict") and c.get("place_id") is not None:
@@ -377,7 +382,7 @@ class Fold:
             # loser phrasing without the winner: the place goes to the side holding the ground around it
             around = self._taker_around(pid, c["side"], c["date"])
             if around is not None:
-                c = {**c, "opponent": around, "note": f"to {around}, which holds the ground around it"}
+                c = with_values(c, opponent=around, note=f"to {around}, which holds the ground around it")
         new = rule.apply(state, c) if rule is not None else None
         if new is not None and new.status == "held" and c["action"] in _GAIN_ACTIONS and (
                 new.side != state.side or state.status == "claimed"):

@@ -51,11 +51,11 @@ class FoldResult:
     refolded_claims: int = 0
 
 
-def _hash_frame(df: pd.DataFrame) -> np.ndarray:
-    """One 64-bit hash per row of ``df``: its values as text, whatever their types (a column at a time, to keep
-    the copies small)."""
+def _hash_frame(df: pd.DataFrame, skip: tuple[str, ...] = ()) -> np.ndarray:
+    """One 64-bit hash per row of ``df`` but its columns ``skip``: its values as text, whatever their types (a
+    column at a time, to keep the copies small)."""
     out = np.zeros(len(df), dtype=np.uint64)
-    for k, col in enumerate(df.columns):
+    for k, col in enumerate(c for c in df.columns if c not in skip):
         values = df[col].to_numpy(object)
         try:
             h = pd.util.hash_array(values)
@@ -134,7 +134,9 @@ def fold(places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame, rul
     The claims are taken in ``claim_id`` order (the order of the stored claims), so a fold with an empty cache
     is one :class:`Fold` over them all.
     """
-    claims = claims.sort_values("claim_id", kind="stable").reset_index(drop=True)
+    if not claims["claim_id"].is_monotonic_increasing:  # the stored claims come sorted: no second copy then
+        claims = claims.sort_values("claim_id", kind="stable")
+    claims = claims.reset_index(drop=True)
     skeleton = Fold(places, baseline, claims.iloc[:0], rules, window, neighbours)
     key = setting_key(places, baseline, rules, window, skeleton.start)
     if cache.get("setting") != key:
@@ -145,7 +147,7 @@ def fold(places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame, rul
     records = claim_rows(claims)
     group_of = place_groups(skeleton, records, listed)
     labels = [NO_PLACE if c["place_id"] is None else group_of[c["place_id"]] for c in records]
-    row_hash = _hash_frame(claims.drop(columns=[c for c in ("rank", "holder") if c in claims]))
+    row_hash = _hash_frame(claims, skip=("rank", "holder"))
     listed_flag = claims["claim_id"].isin(listed).astype(int).to_numpy()
     by_group: dict[str, list[int]] = {}
     for i, label in enumerate(labels):
@@ -162,8 +164,10 @@ def fold(places: pd.DataFrame, baseline: pd.DataFrame, claims: pd.DataFrame, rul
     if todo:
         rows = sorted(i for label in todo for i in by_group[label])
         refolded = len(rows)
-        part = Fold(places, baseline, claims.iloc[rows], rules, window, skeleton.neighbours, listed=listed,
-                    start=skeleton.start, records=[records[i] for i in rows])
+        everything = refolded == len(claims)  # a first run: the claims themselves, not a copy of every row
+        part = Fold(places, baseline, claims if everything else claims.iloc[rows], rules, window,
+                    skeleton.neighbours, listed=listed, start=skeleton.start,
+                    records=records if everything else [records[i] for i in rows])
         fresh = {label: {name: ([], []) for name in LISTS} for label in todo}
         for name in LISTS:
             out: Any = getattr(part, name)
