@@ -106,10 +106,17 @@ def _period_side(hit: Hit, text: str, lex: Lexicon, when: date | None) -> str:
     """A name's side on the day ``when``, for names whose side changed (``[[periods]]``)."""
     if when is None or not lex.periods:
         return hit.value
-    for p in lex.periods:
-        if text.lower() == p["alias"].lower() or text == p["alias"] or text == fold_key(p["alias"]):
+    lower = text.lower()
+    for (alias_lower, alias, alias_folded), p in _period_keys(lex):
+        if lower == alias_lower or text == alias or text == alias_folded:
             return p["after"] if when >= date.fromisoformat(p["since"]) else p["before"]
     return hit.value
+
+
+@functools.lru_cache(maxsize=None)
+def _period_keys(lex: Lexicon) -> tuple[tuple[tuple[str, str, str], dict], ...]:
+    """Each ``[[periods]]`` alias as written, lower-cased and folded (folded once, not per phrase)."""
+    return tuple(((p["alias"].lower(), p["alias"], fold_key(p["alias"])), p) for p in lex.periods)
 
 
 def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = None) -> Actor | None:
