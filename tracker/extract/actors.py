@@ -195,7 +195,7 @@ def _foes(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None) -> bo
         return False  # "liberated from ISIL and the SDF's capture of X": the first is what a place was taken from
     conjuncts: list[list[Hit]] = [[pieces[0]]]
     for a, b in zip(pieces, pieces[1:]):
-        if " and " in f" {folded[a.end:b.start]} " or "و" == folded[a.end:b.start].strip():
+        if _joined(a, b, folded):
             conjuncts.append([])
         conjuncts[-1].append(b)
     sides = set()
@@ -210,16 +210,18 @@ def _foes(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None) -> bo
 
 def _coordinated_weak(pieces: list[Hit], folded: str) -> list[Hit]:
     """The weak modifiers of a phrase that "and" joins to a piece next to them."""
-    def joined(a: Hit, b: Hit) -> bool:
-        return " and " in f" {folded[a.end:b.start]} " or "و" == folded[a.end:b.start].strip()
     return [h for k, h in enumerate(pieces) if h.group == "weak" and
-            (k > 0 and joined(pieces[k - 1], h) or k + 1 < len(pieces) and joined(h, pieces[k + 1]))]
+            (k > 0 and _joined(pieces[k - 1], h, folded) or k + 1 < len(pieces) and _joined(h, pieces[k + 1], folded))]
 
 
 def _coordinated(pieces: list[Hit], folded: str) -> bool:
     """Whether "and" joins pieces of the phrase (several forces named as one)."""
-    return any(" and " in f" {folded[a.end:b.start]} " or "و" == folded[a.end:b.start].strip()
-               for a, b in zip(pieces, pieces[1:]))
+    return any(_joined(a, b, folded) for a, b in zip(pieces, pieces[1:]))
+
+
+def _joined(a: Hit, b: Hit, folded: str) -> bool:
+    """Whether "and" (or "و") stands between two pieces."""
+    return " and " in f" {folded[a.end:b.start]} " or "و" == folded[a.end:b.start].strip()
 
 
 def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None) -> list[Actor]:
