@@ -426,8 +426,19 @@ class _Reader:
         named = [p for p in self.places if sent.start <= p.start < word.start and (p.resolved or p.mention is not None)
                  and not self._located(p) and not self._located(p, self.directional_ends)]
         if not named:
-            return self._previous_sentence_places(word, sent)
+            pair = self._named_pair(word) if word.count == 2 and self.lang == "en" else []
+            return pair or self._previous_sentence_places(word, sent)
         return [p.referring(word.start, word.end, "refers back to " + p.text) for p in named[-(word.count or 1):]]
+
+    def _named_pair(self, word: Place) -> list[Place]:
+        """What "both towns" refers back to: the last two places named together ("A and B") before it,
+        within reach, past places named after them in passing ("through the X crossing")."""
+        named = [p for p in self.places if word.start - _ANAPHORA_REACH <= p.start and p.end <= word.start and
+                 (p.resolved or p.mention is not None)]
+        for a, b in zip(named[-2::-1], named[::-1]):
+            if self.folded[a.end:b.start].strip(" ,") == "and" and not self._located(a) and not self._located(b):
+                return [p.referring(word.start, word.end, "refers back to " + p.text) for p in (a, b)]
+        return []
 
     def _dateline(self, p: Place) -> bool:
         """Whether a place opens a line as a wire story's dateline ("BEIRUT (Reuters) -", "KILIS, Turkey (AFP) -",
