@@ -146,6 +146,9 @@ class Grammar:
                 frame.construction = construction = "held"
                 handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
+            self._into(ch, frame)
+            if out:
+                self._shared_subject(ch, frame, out[-1])
             if frame.agent is None and frame.action == "capture" and not frame.loss and self._raised(ch, i):
                 # "رُفع العلم العربي السوري في مدينة X": no subject raised it, the flag tells whose it is
                 side = next((s for w, s in self._pred_sides if w in c.text), None)
@@ -240,6 +243,14 @@ class Grammar:
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
+
+    def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """A verb joined by "and" to the one before shares its subject (none in English, whose subject is
+        read phrase by phrase)."""
+
+    def _into(self, ch: list[Chunk], f: Frame) -> None:
+        """A language's way of writing an entry *into* a place with a word that elsewhere says "towards" (none
+        in English)."""
 
     @staticmethod
     def _raised(ch: list[Chunk], i: int) -> bool:
@@ -2233,12 +2244,18 @@ class _ScopeGrammar(Grammar):
 #: a feminine object pronoun on an Arabic verb ("دخلها", "اقتحموها"; a town, a city) and after it ("سيطر عليها")
 _OBJECT_SUFFIX = ("ها",)
 _OBJECT_PP = frozenset({"عليها", "اليها"})
+#: "وطردت قوات النظام منها": an expulsion's place written as a pronoun after "from"
+_FROM_PP = frozenset({"منها", "منه"})
 #: words that may stand between a comma and the place a verb takes ("سيطر الجيش اليوم، على بلدة X")
 _BEFORE_PLACE = frozenset({"و", "علي", "في", "الي"})
 
 
 class ArabicGrammar(_ScopeGrammar):
     """Arabic: verb-subject order first ("سيطرت قوات النظام على ..."), then subject-verb."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__(lex)
+        self._entry_nouns = tuple(fold_key(w) for w in lex.data["words"].get("entry_noun", [])) or ("\0",)
 
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         j = i + 1
@@ -2253,6 +2270,31 @@ class ArabicGrammar(_ScopeGrammar):
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
+    def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """"قوات سوريا الديمقراطية تطرد داعش من قرية X وتسيطر عليها": a verb joined by "و" to the predicate
+        just before it (no punctuation between) whose nearest side before it is that predicate's object, the
+        side it drove out or fought, shares that predicate's subject."""
+        if f.agent_how != "subject" or f.agent is None or before.agent is None or before.loser is None or \
+                f.agent is not before.loser or not ch[f.index].text.startswith("و") or \
+                any(c.kind == "punct" for c in ch[before.index:f.index]):
+            return
+        f.agent = before.agent
+
+    def _into(self, ch: list[Chunk], f: Frame) -> None:
+        """"دخلت الفصائل إلى مدينة X", "دخول الجيش إلى مدينة X": "إلى" after an entry is into the place, no
+        direction; the noun of entry ("دخول", `[words] entry_noun`) is read as the verb is (an entry into a
+        whole place with no fighting takes it)."""
+        if f.action != "advance" or f.construction not in ("entry", "nominal"):
+            return
+        if f.construction == "nominal":
+            if not ch[f.index].text.split()[0].startswith(self._entry_nouns):
+                return
+            f.construction = "entry"
+        into = [k for k in range(f.index + 1, min(len(ch), f.index + 6)) if ch[k].has("into")]
+        if into and not any(ch[k].has("directional") and not ch[k].has("into")
+                            for k in range(f.index + 1, into[0])):
+            f.places = [(p, "whole" if role == "directional" else role) for p, role in f.places]
+
     def _pronoun_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """A pronoun object written onto the verb or after it ("ودخلها المقاتلون", "ثم سيطر عليها التنظيم"):
         the place the paragraph tells of."""
@@ -2262,7 +2304,8 @@ class ArabicGrammar(_ScopeGrammar):
         nxt = ch[i + 1] if i + 1 < len(ch) else None
         if nxt is not None and nxt.kind == "actor" and i + 2 < len(ch):
             nxt = ch[i + 2]  # "وسيطرة الثوار عليها": the subject between the noun and its pronoun
-        if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in _OBJECT_PP:
+        pps = _OBJECT_PP | _FROM_PP if c.kind == "pred" and c.value[1] == "expel" else _OBJECT_PP
+        if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in pps:
             return [(Place(c.start, c.end, c.text, reason="anaphora"), "whole")]
         return []
 
