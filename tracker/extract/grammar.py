@@ -147,6 +147,7 @@ class Grammar:
                 handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
             self._into(ch, frame)
+            self._linked_up(ch, frame)
             if out:
                 self._shared_subject(ch, frame, out[-1])
             if frame.agent is None and frame.action == "capture" and not frame.loss and self._raised(ch, i):
@@ -243,6 +244,9 @@ class Grammar:
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
+
+    def _linked_up(self, ch: list[Chunk], f: Frame) -> None:
+        """Whether a link-up is told by forces (none in English, which has no link-up predicate)."""
 
     def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
         """A verb joined by "and" to the one before shares its subject (none in English, whose subject is
@@ -2256,6 +2260,8 @@ class ArabicGrammar(_ScopeGrammar):
     def __init__(self, lex: Lexicon) -> None:
         super().__init__(lex)
         self._entry_nouns = tuple(fold_key(w) for w in lex.data["words"].get("entry_noun", [])) or ("\0",)
+        self._linkup = tuple(fold_key(w) for w in lex.data["words"].get("linkup", [])) or ("\0",)
+        self._force = frozenset(fold_key(w) for w in lex.data["words"].get("force", []))
 
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         j = i + 1
@@ -2269,6 +2275,17 @@ class ArabicGrammar(_ScopeGrammar):
     def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
+
+    def _linked_up(self, ch: list[Chunk], f: Frame) -> None:
+        """"قوات النظام تلتقي في بلدة X": a link-up is a capture only by a force (a side's phrase holding a word of
+        `[words] force`); "التقى وزير الخارجية بنظيره في دمشق" is a meeting."""
+        if f.action != "capture" or not ch[f.index].text.lstrip("وف").startswith(self._linkup):
+            return
+        phrase = self._folded[f.agent.start:f.agent.end].split() if f.agent is not None else []
+        if not phrase or not (phrase[0] in self._force or phrase[0][1:] in self._force):
+            f.places, f.complete = [], False  # (an official heads the phrase: "التقى قائد قوات ...")
+        else:
+            f.places = f.places[:1]  # where they met; "وتقسم الغوطة" after it is no place they took
 
     def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
         """"قوات سوريا الديمقراطية تطرد داعش من قرية X وتسيطر عليها": a verb joined by "و" to the predicate
