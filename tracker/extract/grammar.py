@@ -328,6 +328,10 @@ class Grammar:
             if g.action == "withdraw" and g.loser is None and g.index > f.index and \
                     (ch[g.index - 1].has("before_entry") or g.pred.text.split()[0] in self._before_entry):
                 return True  # "دخلت الفصائل مدينة X، بعد انسحاب حراس السجن": those who left are named by no side
+            if g.action == "withdraw" and g.loser is None and g.index < f.index and \
+                    any(c.has("terrorists") for c in ch[max(0, g.index - 6):g.index]) and \
+                    (taken & {_key(p) for p, _ in g.places} or "anaphora" in taken):
+                return True  # "تروریست‌ها شهر X را ترک کردند و ارتش وارد آن شد": "the terrorists" left it
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
             left = {_key(p) for p, role in g.places if role != "directional"}
@@ -1862,6 +1866,8 @@ class _ScopeGrammar(Grammar):
     def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
         out: list[tuple[Place, str]] = []
         role = "whole"
+        # a deployment's place follows "در", which may stand before an area word too ("در منطقه X مستقر شدند")
+        deployed = f is not None and self._deployed(f)
         j = a
         while j < b:
             c = ch[j]
@@ -1877,8 +1883,8 @@ class _ScopeGrammar(Grammar):
                     not ch[j + 1].value:
                 pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
-                if not self._located(ch, j) and \
-                        not (c.text.startswith(self._locator_heads) and not self._heads_place(ch, j)) and \
+                if not self._located(ch, j, deployed) and \
+                        not (c.text.startswith(self._locator_heads) and not self._heads_place(ch, j, deployed)) and \
                         not ((out or f is not None and f.action == "advance" and not self._deployed(f)) and
                              self._after_in(ch, j, a)) and \
                         not self._in_prefixed(c):
@@ -2092,11 +2098,11 @@ class _ScopeGrammar(Grammar):
             k -= 1
         return k >= a and ch[k].kind == "word" and ch[k].text in ("في", "در")
 
-    def _located(self, ch: list[Chunk], j: int) -> bool:
+    def _located(self, ch: list[Chunk], j: int, deployed: bool = False) -> bool:
         """A place right after a locator word (at most one word between), or inside one, only locates."""
         for k in range(j - 1, max(-1, j - 3), -1):
             c = ch[k]
-            if c.has("area_head") and k == j - 1 and self._heads_place(ch, k):
+            if c.has("area_head") and k == j - 1 and self._heads_place(ch, k, deployed):
                 return False  # "سقطت منطقة حندرات": the area is the place
             if c.has("locator") or self._in_feature(c):
                 return True
@@ -2105,16 +2111,18 @@ class _ScopeGrammar(Grammar):
         return False
 
     @staticmethod
-    def _heads_place(ch: list[Chunk], k: int) -> bool:
+    def _heads_place(ch: list[Chunk], k: int, deployed: bool = False) -> bool:
         """Whether the area word at ``k`` ("منطقة") opens a place phrase rather than locating one: it has no
         "in" written onto it and follows no place and no "في" or "در" ("قرية X في منطقة Y" locates X; "از منطقه
-        بیت جن خارج شدند" left the Beit Jinn area)."""
+        بیت جن خارج شدند" left the Beit Jinn area); after "در" for a deployment (``deployed``: "در منطقه X
+        مستقر شدند", deployed in the X area)."""
         if not ch[k].text.startswith(("منطقه", "ومنطقه")):
             return False
         m = k - 1
         while m >= 0 and ch[m].kind == "word" and ch[m].has("det", "adverb"):
             m -= 1
-        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ("في", "و", "در"))
+        ins = ("في", "و") if deployed else ("في", "و", "در")
+        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ins)
 
     def _headed(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
         """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
@@ -2429,7 +2437,43 @@ class PersianGrammar(_ScopeGrammar):
 
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
         self._held_from(ch)
-        return super().frames(ch, sent, folded)
+        out = super().frames(ch, sent, folded)
+        for f in out:
+            if f.action == "capture" and not f.complete and not f.places:
+                self._took_over_there(ch, f, out)
+        return out
+
+    def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
+        """Also an entry or deployment after a time clause of the other side's departure before it ("با خروج
+        آخرین گروه از افراد مسلح از X، نیروهای دولتی در X مستقر شدند", "پس از خروج شورشیان ..."): those who left
+        under a deal, named by no side or another side than the one coming in."""
+        if super()._handover(ch, f, frames):
+            return True
+        if f.action != "advance" or not f.places or f.agent is None or \
+                not (f.construction == "entry" or self._deployed(f)):
+            return False  # (not "با خروج ...، ارتش به سمت X پیشروی کرد": an advance towards another place)
+        return any(g.action == "withdraw" and g.construction == "nominal" and g.index < f.index and
+                   (ch[g.index - 1].text == "با" or ch[g.index - 1].has("before_entry")) and
+                   not (g.loser is not None and g.loser.side == f.agent.side) and
+                   not any(c.kind == "pred" and c.value[0] in TERRITORIAL for c in ch[g.index + 1:f.index])
+                   for g in frames if g.index > 0)
+
+    def _took_over_there(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> None:
+        """"در شهر X مستقر شدند و ساختمان‌های دولتی را تحویل گرفتند" (deployed in X and took over the state
+        buildings): a takeover of the seats of power (``[words] institution``) naming no place, joined by "و" to
+        its side's deployment in or entry into a place, takes that place."""
+        g = next((g for g in reversed(frames) if g.index < f.index), None)
+        if g is None or g.action not in ("advance", "capture") or not g.places or g.agent is None or \
+                not (g.construction == "entry" or self._deployed(g)) or \
+                any(r not in ("whole", "partial") for _, r in g.places):
+            return
+        between = ch[g.index + 1:f.index]
+        if not any(c.text == "و" for c in between) or not any(c.has("institution") for c in between) or \
+                any(c.kind in ("punct", "place") or c.kind == "actor" and c.value.side != g.agent.side for c in between):
+            return
+        f.places = [(p, "whole") for p, _ in g.places]
+        f.agent, f.agent_how, f.complete = g.agent, g.agent_how, True
+        self._finish(ch, f)
 
     @staticmethod
     def _held_from(ch: list[Chunk]) -> None:
@@ -2456,7 +2500,7 @@ class PersianGrammar(_ScopeGrammar):
                 if ch[j].has("object_marker"):
                     break  # the subject comes before the object: "... را از لوث تروریست‌های X پاکسازی کرد"
                 if ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j) and \
-                        not (j > 0 and ch[j - 1].kind == "pred"):  # "پس از عقب نشستن داعش": a verbal noun's
+                        not self._noun_owner(ch, j):  # "پس از عقب نشستن داعش": a verbal noun's
                     if speaker is None and any(c.has("reporting") for c in ch[j + 1:j + 3]):
                         # the speaker: "فعالان مخالف دولت می گویند شورشیان ... را تصرف کرده اند"
                         speaker = ch[j].value
@@ -2468,6 +2512,15 @@ class PersianGrammar(_ScopeGrammar):
             if speaker is not None:
                 return speaker
         return None
+
+    @staticmethod
+    def _noun_owner(ch: list[Chunk], j: int) -> bool:
+        """Whether the side at ``j`` owns a verbal noun before it, perhaps through a few words ("پس از عقب نشستن
+        داعش", "با خروج آخرین کاروان شورشیان": the last convoy of the rebels left)."""
+        k = j - 1
+        while k >= 0 and j - k <= 3 and ch[k].kind == "word" and (not ch[k].value or ch[k].has("superlative", "partitive")):
+            k -= 1
+        return k >= 0 and ch[k].kind == "pred" and (k == j - 1 or ch[k].value[1] == "nominal")
 
     def dependent(self, ch: list[Chunk], j: int) -> bool:
         """Also a side owning a noun after "با" ("با پاتک ارتش مجبور به عقب‌نشینی شدند", with the army's
@@ -2499,14 +2552,10 @@ class PersianGrammar(_ScopeGrammar):
         if not f.places and self._skip(ch, a, ("adverb",)) == i:
             # "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت": the object before a relative clause
             f.places = self._before_relative(ch, a)
-        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i and a > 0 and \
-                ch[a - 1].text in _LIST_PUNCT:
-            # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
-            # ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را آزاد کردند": before its object marker too)
-            p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
-                      or ch[k].kind == "pred" and ch[k].value[1] != "under" or ch[k].text in _BOUNDARY_PUNCT), None)
-            if p is not None and ch[p].text in _LIST_PUNCT and p > 0 and ch[p - 1].kind == "place":
-                f.places = self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
+        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i:
+            # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد" ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را
+            # آزاد کردند": before its object marker too)
+            f.places = self._apposed(ch, a, f)
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
@@ -2535,6 +2584,17 @@ class PersianGrammar(_ScopeGrammar):
         if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
             f.agent, f.agent_how = None, None
         return bool(f.places)
+
+    def _apposed(self, ch: list[Chunk], a: int, f: Frame | None) -> list[tuple[Place, str]]:
+        """The place before an apposition between commas that ends right before ``a``, the start of the
+        predicate's clause ("شهر X، آخرین دژ داعش در سوریه، به تصرف ارتش درآمد")."""
+        if a < 2 or ch[a - 1].text not in _LIST_PUNCT:
+            return []
+        p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
+                  or ch[k].kind == "pred" and ch[k].value[1] != "under" or ch[k].text in _BOUNDARY_PUNCT), None)
+        if p is None or ch[p].text not in _LIST_PUNCT or p == 0 or ch[p - 1].kind != "place":
+            return []
+        return self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
 
     def _fall_after(self, ch: list[Chunk], i: int) -> bool:
         """Whether the predicate after ``i`` in its clause is a fall ("به دست Y افتاد", "به کنترل Y درآمد")."""
@@ -2655,6 +2715,9 @@ class PersianGrammar(_ScopeGrammar):
         if not found and self._skip(ch, a, ("adverb",)) == i:
             # "این منطقه که در دامنه کوه الشیخ قرار دارد، به طور کامل تحت کنترل ارتش قرار گرفت"
             found = self._before_relative(ch, a)
+        if not found and self._skip(ch, a, ("adverb",)) == i:
+            # "شهر X، سومین شهر بزرگ سوریه، به دست شورشیان افتاد": an apposition between commas before the verb
+            found = self._apposed(ch, a, None)
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows

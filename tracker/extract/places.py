@@ -84,7 +84,8 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
     reach = max((e - s for s, e in masked), default=0)
     hit_spans = _covered(hits, len(folded)) if lang == "en" else None
     out: list[Place] = []
-    mentions = gz.find_mentions(text)
+    # a Persian report is read as Persian whatever its letters or length
+    mentions = gz.find_mentions(text, persian=True) if lang == "fa" else gz.find_mentions(text)
     if hit_spans is not None:
         for m in mentions:  # a name runs on into another the gazetteer knows only up to it
             hit_spans[to_folded(m.start)] = 1
