@@ -26,7 +26,7 @@ def gz():
     return g
 
 
-def chronicle(text: str, gz, year: int = 2017):
+def chronicle(text: str, gz, year: int | str = 2017):
     report = Report(report_id="c", text=text, published=None, lang="en", kind="chronicle",
                     meta=json.dumps({"period": str(year)}))
     return [c for c in extract_report(report, gz) if c.status == "asserted"]
@@ -192,6 +192,21 @@ def test_backward_opener_is_not_carried(gz):
     text = ("On 5 October 2017, the army advanced.\n\nIn 2014, ISIL had taken the region.\n\n"
             "On 6 October, the Syrian Army captured Mayadin.")
     assert ("government", "Al Mayadin", "2017-10-06") in caps(chronicle(text, gz))
+
+
+@pytest.mark.parametrize("text,period,want", [
+    # a period over a new year: a day with no year is the one inside it
+    ("On 8 February, the Syrian Army captured Tadef.", "20 November 2016 – 15 March 2017",
+     ("government", "Tadaf", "2017-02-08")),
+    ("On 28 November, the Syrian Army captured Tadef.", "20 November 2016 – 15 March 2017",
+     ("government", "Tadaf", "2016-11-28")),
+    # a pluperfect's deadline a few days after the running date is that year's, not the year before
+    ("The assault began on 2 May 2016. The army had captured Khan Tuman by 6 May.", "2016",
+     ("government", "Khan tuman", "2016-05-06")),
+    ("Between 4 and 7 June, rebels seized Khan Tuman.", "2016", ("opposition", "Khan tuman", "2016-06-04")),
+])
+def test_chronicle_day_inside_its_period(gz, text, period, want):
+    assert want in caps(chronicle(text, gz, period))
 
 
 @pytest.mark.parametrize("text,place", [
