@@ -209,6 +209,34 @@ def test_chronicle_day_inside_its_period(gz, text, period, want):
     assert want in caps(chronicle(text, gz, period))
 
 
+@pytest.mark.parametrize("text,want,not_wanted", [
+    # a first object that names no place does not end the list: the named items after it are taken
+    ("On 6 May 2016, ISIL seized two hills near the town, the Shaer gas field and 8 villages.",
+     ("isis", "Sha'er Gas Fields", "2016-05-06"), None),
+    ("On 6 May 2016, the YPG took over a school and the Ghweiran prison.",
+     ("sdf", "Ghweiran prison", "2016-05-06"), None),
+    ("On 6 May 2016, Hezbollah took several points near the border, including the strategic hill of Tal Sawwan.",
+     ("government", "Tal Sawwan", "2016-05-06"), None),
+    ("On 6 May 2016, the army cleared 300 square miles of territory and the Syrians began to return.", None,
+     "Syrians"),  # people, not a place
+    # a road between two places: a region named by both, neither place taken
+    ("On 6 May 2016, the army seized the road between Tadef and Khan Tuman.",
+     ("government", "road between Tadef and Khan Tuman", "2016-05-06"), "Khan tuman"),
+    # ... but a list after a place belongs to its locator
+    ("On 6 May 2016, the army secured areas near Tadef and Khan Tuman.", None, "Khan tuman"),
+    # "the X farms": the farmland named by X, a region, not X itself
+    ("On 6 May 2016, the army captured the Tabqa farms.", ("government", "Tabqa farms", "2016-05-06"),
+     "Al-Thawrah (Al-Thawrah)"),
+    ("On 6 May 2016, the army captured the Zawiyat farms.", ("government", "Zawiyat farms", "2016-05-06"), None),
+])
+def test_list_items_and_farms(gz, text, want, not_wanted):
+    claims = [c for c in chronicle(text, gz, 2016) if c.action == "capture"]
+    if want:
+        assert any((c.actor, c.date) == (want[0], want[2]) and want[1] in (c.place_name, c.place_text) for c in claims)
+    if not_wanted:
+        assert not any(not_wanted in (c.place_name, c.place_text) for c in claims)
+
+
 @pytest.mark.parametrize("text,place", [
     ("On 9 October 2017, pro-government sources claimed roughly half of Mayadin was taken by the Syrian Army.",
      "Al Mayadin"),

@@ -108,8 +108,9 @@ def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
         # "آذر ۱۳۹۲": a Solar Hijri month
         parts.append(rf"(?P<smonth2>{_alt(maps['solar'])})\s+(?P<syear2>1[34]\d\d)")
     if lang == "en":
-        # "between 10 and 14 March", "on 21–22 April": a range of days is dated to its first day
-        parts.append(rf"(?P<rday>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:and|to|-|–|—)\s*\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+        # "between 10 and 14 March", "on 21 and 22 April": a range of days is dated to its first day ("20-26
+        # December", a week's heading, and "from 8 to 11 December", a span, are read by their last day)
+        parts.append(rf"(?P<rday>\d{{1,2}})(?:st|nd|rd|th)?\s+and\s+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
                      rf"(?P<rmonth>{month})(?:,?\s+(?P<ryear>(?:19|20)\d\d))?")
     # "14 October 2017", "14 تشرين الاول", "2 تموز/يوليو 2017"
     parts.append(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{month})(?:\s*/\s*(?:{month}))?"
