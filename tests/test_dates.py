@@ -78,12 +78,12 @@ def test_year_inside_a_chronicle_period(words, period, want):
 
 
 @pytest.mark.parametrize("text,want", [
-    ("between 4 and 7 November the rebels took", "4 November"),
+    ("between 4 and 8 November the rebels took", "6 November"),  # the middle of a range joined by "and"
     ("on 12 and 13 August, the army", "12 August"),
     ("weekly update, 12-18 August: the army", "18 August"),  # a week's heading: its last day
     ("from 2 to 9 May 2015 they", "9 May"),  # a span told by its end
 ])
-def test_a_range_of_days_is_its_first_day(text, want):
+def test_a_range_of_days(text, want):
     found = find_dates(fold(text)[0], "en")
     assert [d.english for d in found] == [want]
 

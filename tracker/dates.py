@@ -108,9 +108,10 @@ def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
         # "آذر ۱۳۹۲": a Solar Hijri month
         parts.append(rf"(?P<smonth2>{_alt(maps['solar'])})\s+(?P<syear2>1[34]\d\d)")
     if lang == "en":
-        # "between 10 and 14 March", "on 21 and 22 April": a range of days is dated to its first day ("20-26
-        # December", a week's heading, and "from 8 to 11 December", a span, are read by their last day)
-        parts.append(rf"(?P<rday>\d{{1,2}})(?:st|nd|rd|th)?\s+and\s+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+        # "between 10 and 14 March", "on 21 and 22 April": a range of days is dated to its middle, the event lies
+        # somewhere in it ("20-26 December", a week's heading, and "from 8 to 11 December", a span, are read by
+        # their last day)
+        parts.append(rf"(?P<rday>\d{{1,2}})(?:st|nd|rd|th)?\s+and\s+(?P<rday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
                      rf"(?P<rmonth>{month})(?:,?\s+(?P<ryear>(?:19|20)\d\d))?")
     # "14 October 2017", "14 تشرين الاول", "2 تموز/يوليو 2017"
     parts.append(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{month})(?:\s*/\s*(?:{month}))?"
@@ -169,7 +170,9 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
             found.append(DateMention(*span, "solarmonth", f"1/{maps['solar'][_norm(g['smonth2'])]}", int(g["syear2"])))
         elif g.get("day") or g.get("day2") or g.get("rday"):
             day, month, year = (g["day"], g["month"], g["year"]) if g.get("day") else \
-                (g["day2"], g["month2"], g["year2"]) if g.get("day2") else (g["rday"], g["rmonth"], g["ryear"])
+                (g["day2"], g["month2"], g["year2"]) if g.get("day2") else \
+                (str((int(g["rday"]) + int(g["rday2"])) // 2 if int(g["rday"]) < int(g["rday2"]) else g["rday"]),
+                 g["rmonth"], g["ryear"])
             if int(day) == 0 or int(day) > 31:
                 continue
             found.append(DateMention(*span, "daymonth", f"{int(day)} {maps['months'][_norm(month)]}",
