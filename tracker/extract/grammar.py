@@ -117,6 +117,8 @@ class Grammar:
                             for w in words]
         # the words that call a named place a quarter of a city ("neighbourhood", "district")
         self._quarter_words = frozenset(fold_key(w) for w in lex.data["words"].get("quarter", [])) | {"district"}
+        # a route's head word ("road", "highway"): "the road between A and B" names a region
+        self._routes = frozenset(fold_key(w) for w in lex.data["words"].get("route_after", []) if " " not in w)
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -919,6 +921,16 @@ class Grammar:
                     expecting = False
                     j += 3
                     continue
+                elif c.text.split()[-1] == "between" and c.text.split()[0] in self._routes and expecting and not out \
+                        and j + 3 < n and ch[j + 1].kind in ("place", "name") and ch[j + 2].text == "and" and \
+                        ch[j + 3].kind in ("place", "name"):
+                    # "seized the road between A and B": the road, a region named by both ends
+                    ends = [x.value.text if x.kind == "place" else _title(x.text) for x in (ch[j + 1], ch[j + 3])]
+                    out.append((Place(c.start, ch[j + 3].end, f"{c.text.split()[0]} between {ends[0]} and {ends[1]}",
+                                      precision="region", reason="region-level", done=True), "region"))
+                    expecting = False
+                    j += 4
+                    continue
                 elif c.has("inside_object") and expecting and not out:
                     # "captured three mosques in the northeast of X": buildings inside X, a part of it
                     inside = self._inside(ch, j + 1)
@@ -955,7 +967,11 @@ class Grammar:
                     # near a place are points of a front, not the land around it
                     region = self._region_named(ch, j + 1, land=c.text in _LAND)
                     if region is None:
-                        break
+                        nxt_item = self._item_after_unnamed(ch, j + 1, f)
+                        if nxt_item is None:
+                            break
+                        j = nxt_item  # "captured hills near the town, the X oil field and 10 villages": X
+                        continue
                     out.append((region, "region"))
                     expecting = False
                     break
@@ -986,6 +1002,10 @@ class Grammar:
                 elif c.text in ("and", "or") and not out and j + 1 < n and \
                         ch[j + 1].has("place_mod", "region_direction", "partial"):
                     pass  # "the largest and most strategic towns", "the western and northern parts of X"
+                elif c.text == "and" and not out and expecting and j > start and \
+                        self._item_after_unnamed(ch, j, f) is not None:
+                    j = self._item_after_unnamed(ch, j, f)  # "took over a bakery and the X prison": the prison
+                    continue
                 elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
                     # "the city's ruins", "the city's western suburbs": the place, or part of it
                     if not ch[j + 1].has("whole_part"):
@@ -1044,6 +1064,14 @@ class Grammar:
                 if c.text.split()[0] in self._person_first and j + 1 < n and ch[j + 1].kind in ("place", "name") and \
                         ch[j + 1].start - c.end <= 1:
                     break  # "captured Khaled Daham al-Bashir": a first name the gazetteer also knows as a place
+                if j + 1 < n and ch[j + 1].text in _FARMS and (c.kind == "place" or self._could_be_place(c)):
+                    # "the Bazinah farms", "the Tabqa farms": the farmland named by the place, a region
+                    out.append((Place(c.start, ch[j + 1].end, f"{c.value.text if c.kind == 'place' else _title(c.text)}"
+                                      f" {ch[j + 1].text}", precision="region", reason="region-level", done=True),
+                                "partial" if role == "partial" else "region"))
+                    expecting = False
+                    j += 2
+                    continue
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
                         ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter", "capitalised"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
@@ -1325,6 +1353,34 @@ class Grammar:
             k -= 1
         return k >= 0 and (ch[k].has("partial_rest", "held") or ch[k].kind == "word" and
                            ch[k].text in ("held", "controlled", "remaining", "last", "all"))
+
+    def _item_after_unnamed(self, ch: list[Chunk], j: int, f: Frame | None) -> int | None:
+        """After a capture's or advance's first object that names no place ("hills near the town", "a bakery"),
+        the index of the next item of its list when that item names one; None otherwise (or past a clause)."""
+        if f is None or f.action not in ("capture", "advance"):
+            return None
+        for m in range(j, min(len(ch), j + 8)):
+            c = ch[m]
+            if c.kind in ("pred", "actor", "date") or self._boundary(c) or \
+                    c.has("by", "relative", "reporting", "from", "to"):
+                return None
+            if c.kind in ("place", "name"):
+                return None  # "areas near A and B": the list after a place is the locator's
+            if c.text in _LIST_PUNCT or c.text == "and" or c.has("member"):
+                k = m + 1
+                while k < len(ch) and (ch[k].text == "and" or ch[k].has("member")):
+                    k += 1
+                # the next item: "the X gas field", "the strategic hilltop of X"
+                e = k
+                while e < len(ch) and (ch[e].has("det", "feature", "place_mod", "filler", "of") or ch[e].quote):
+                    e += 1
+                # a name the gazetteer lacks only with a kind after it or ending the list ("the Syrians started"
+                # names people)
+                if e < len(ch) and (ch[e].kind == "place" or ch[e].kind == "name" and self._could_be_place(ch[e]) and
+                                    (e + 1 == len(ch) or ch[e + 1].has("feature", "site_after") or
+                                     ch[e + 1].kind == "punct" or ch[e + 1].text == "and")):
+                    return k
+        return None
 
     def _more_places(self, ch: list[Chunk], j: int) -> bool:
         """Whether a place (or a name) comes next in a list, after determiners and kind words."""
