@@ -221,6 +221,10 @@ class Grammar:
                     frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
+                for g in out:
+                    if g.action == "withdraw" and g.index > frame.index and g.loser is not None and \
+                            g.loser.side == frame.agent.side and self._left_unnamed(ch, frame, g):
+                        g.places, g.complete = [], False  # "the convoy left": not the entering side's withdrawal
                 # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
                 frame.places = [(p, "whole" if role == "directional" else role) for p, role in frame.places]
             elif self._entry_takes(ch, frame, out):
@@ -334,6 +338,10 @@ class Grammar:
                     any(c.has("terrorists") for c in ch[max(0, g.index - 6):g.index]) and \
                     (taken & {_key(p) for p, _ in g.places} or "anaphora" in taken):
                 return True  # "تروریست‌ها شهر X را ترک کردند و ارتش وارد آن شد": "the terrorists" left it
+            if g.action == "withdraw" and g.index > f.index and self._left_unnamed(ch, f, g) and \
+                    all(_key(p) in taken for p, _ in g.places) and \
+                    not any(h.action in ("clash", "attack") and f.index < h.index < g.index for h in frames):
+                return True  # "entered X hours after the convoy left": what left is no side of the entering one
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
             left = {_key(p) for p, role in g.places if role != "directional"}
@@ -346,6 +354,18 @@ class Grammar:
                     went and not left and "anaphora" not in went and not taken & went:
                 return True
         return False
+
+    def _left_unnamed(self, ch: list[Chunk], f: Frame, g: Frame) -> bool:
+        """Whether a withdrawal after an entry is told in a clause of time whose subject names no side
+        ("entered X hours after the convoy left", "after the last buses carrying militiamen left"): the other
+        side's departure. English: the subject stands between "after" and the verb."""
+        if self.lex.lang != "en":
+            return False
+        k = next((k for k in range(g.index - 1, f.index, -1) if ch[k].text.split()[-1] in ("after", "following")),
+                 None)
+        if k is None or g.index - k < 2 or any(self._boundary(c) for c in ch[k + 1:g.index]):
+            return False
+        return not any(c.kind == "actor" and c.value.side for c in ch[k:g.index])
 
     def _elided_place(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
         """"rebels captured al-Rai, but withdrew after ...": a withdrawal naming no place leaves the one
@@ -954,6 +974,12 @@ class Grammar:
                     # notably the village of X": the places named
                     j = self._named_next(ch, j + 3 if ch[j + 1].text != "(" else j + 2)
                     continue
+                elif c.has("plural_object") and expecting and not out and j + 4 < n and ch[j + 1].has("of") and \
+                        ch[j + 2].kind in ("place", "name") and ch[j + 3].text in ("and", ",") and \
+                        ch[j + 4].kind in ("place", "name") and \
+                        ch[self._back(ch, j - 1, ("place_mod", "number"))].text == "the":
+                    j += 2  # "the Shia villages of A and B", "the twin towns of A and B": the places named
+                    continue
                 elif c.text in _FARMS and expecting and not out and self._region_named(ch, j + 1) is not None:
                     # "10 kilometres of farmland around the town of X": the farms, a region named by X
                     region = self._region_named(ch, j + 1)
@@ -971,6 +997,12 @@ class Grammar:
                         if nxt_item is None:
                             break
                         j = nxt_item  # "captured hills near the town, the X oil field and 10 villages": X
+                        continue
+                    k = next((i for i in range(j + 1, n) if ch[i].start >= region.end), n)
+                    if k + 2 < n and ch[k].text in _LIST_PUNCT and ch[k + 1].has("member") and \
+                            self._named_next(ch, k + 2) is not None:
+                        # "villages in the Hama countryside, including A and B": the places named, not the region
+                        j = self._named_next(ch, k + 2)
                         continue
                     out.append((region, "region"))
                     expecting = False
