@@ -166,7 +166,9 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     if not side:
         side = next((h.value for h in core if h.group == "head" and h.value in _UNRESOLVED), side)
     core_side = side  # "" when only a weak modifier names it
-    backer_sides = sorted({h.value for h in backers if h.group in ("actor", "modifier", "weak") and h.value},
+    # a backer's name on the day too ("نیروهای وابسته به دولت موقت سوریه" in December 2024: the caretaker's)
+    backer_sides = sorted({_period_side(h, folded[h.start:h.end], lex, when) if h.group == "actor" else h.value
+                           for h in backers if h.group in ("actor", "modifier", "weak") and h.value} - {""},
                           key=lambda s: lex.joint_order.get(s, 99))
     for backer in backer_sides:
         rule = lex.backing_rules.get(backer)
