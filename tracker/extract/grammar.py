@@ -169,7 +169,7 @@ class Grammar:
                 self._advanced_there(ch, frame, out[-1])
             self._finish(ch, frame)
             out.append(frame)
-        topic = self._line_topic(ch)
+        topic = self._line_topic(ch) or (self._fronted_place(ch) if self.lex.lang == "en" else None)
         for frame in out:
             if topic is not None and not frame.complete and not frame.places and frame.action in TERRITORIAL and \
                     frame.construction in ("verb", "entry", "fall", "held") and not frame.passive and \
@@ -290,10 +290,33 @@ class Grammar:
             return place, k
         return None
 
+    def _fronted_place(self, ch: list[Chunk]) -> tuple[Place, int] | None:
+        """The place a sentence opens with before a comma, "In X," ("In the southern district of X, where
+        rebels had fought for a week, troops regained control"): what a bare predicate after it tells of,
+        as a note's topic is; and the comma's index."""
+        if not ch or ch[0].text not in ("in", "in the", "inside"):
+            return None
+        k = 1
+        while k < len(ch) and (ch[k].has("det", "place_mod", "feature", "anaphora_singular", "of", "region_direction")
+                               or ch[k].has("locator") and ch[k].text.endswith(" of") and
+                               ch[k].text.split()[0] not in _COMPASS):
+            k += 1  # "In the southern district of X,"
+        if k >= len(ch) or ch[k].kind != "place" or k + 1 >= len(ch):
+            return None
+        place, k = ch[k].value, k + 1
+        if ch[k].kind == "punct" and ch[k].text == "(":
+            k = next((m + 1 for m in range(k, len(ch)) if ch[m].kind == "punct" and ch[m].text == ")"), len(ch))
+        if k < len(ch) and ch[k].kind == "punct" and ch[k].text == ",":
+            return place, k
+        return None
+
     def _bare_predicate(self, ch: list[Chunk], i: int) -> bool:
         """Whether nothing that could be the predicate's object follows it ("SAA entered, ...", "fell to
         regime forces", "in full control after ..."): only then is the line's topic its place."""
         k = self._skip(ch, i + 1, ("adverb",))
+        if k < len(ch) and self.lex.lang == "en" and (ch[k].has("control") or ch[k].kind == "pred" and
+                                                      ch[k].text == "control"):
+            k = self._skip(ch, k + 1, ("adverb",))  # "regained control on Friday", "took full control after"
         while k < len(ch) and ch[k].kind == "date":
             k += 1
         return k >= len(ch) or ch[k].kind in ("punct", "actor") or ch[k].text in _BARE_AFTER

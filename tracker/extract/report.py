@@ -63,6 +63,9 @@ LANGS = ("ar", "fa", "en")
 _OPENING = re.compile(r"^\W*(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:town|city|village|stronghold)?\s*(?:of\s+)?$|^\W*$")
 #: kinds of settlement by which a place taken but not named is named later ("the town of X")
 _KINDS = frozenset({"town", "city", "village"})
+#: kinds of sites an unnamed object may be, named by the next sentence ("captured a strategic hilltop ... Tallet
+#: X, which rises ...")
+_SITE_KINDS = frozenset({"hill", "hilltop", "summit", "peak", "mountain", "airbase", "airport"})
 #: characters between "under"/"in" and the "control"/"hands" of a state phrase ("under the full control of the SDF")
 _UNDER_REACH = 40
 #: how far from the place a side denies losing the other sides' captures are refuted
@@ -320,7 +323,7 @@ class _Reader:
                         place = found
                     elif place.reason == "unnamed":
                         kind = place.text.split()[-1].rstrip("s") if place.text else ""
-                        if kind not in _KINDS and kind.isascii() and kind:
+                        if kind not in _KINDS and kind not in _SITE_KINDS and kind.isascii() and kind:
                             continue  # "captured a textile factory": no town named next is the factory
                         found = self._next_named(place, sent)
                         if found is None:
