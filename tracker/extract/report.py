@@ -482,32 +482,46 @@ class _Reader:
             if para == sent.paragraph - 1 and start < word.start and word.start - start < _ANAPHORA_REACH and \
                     (kinds is None or place.feature in kinds or place.feature is None):
                 return place.referring(word.start, word.end, "refers back to " + place.text)
-        best = fitting = free = None
-        region_word = word.text.endswith(_REGION_ANAPHORA)
-        for p in self.places:
-            if p.end > word.start:
-                break
-            if self._paragraph(p.start) == sent.paragraph and (p.resolved or p.mention is not None):
-                if p.feature in ADMIN and not region_word or self._admin_path(p):
-                    continue  # "this city" is no governorate, nor the district of "X (District, Governorate)"
-                if self._located(p, self.directional_ends) or self._dateline(p):
-                    continue  # "militants left for Idlib": a destination is never what "the city" names, nor
-                    # the city a wire story is filed from ("BEIRUT (Reuters) -")
-                best = p
-                if kinds and p.feature in kinds:
-                    fitting = p
-                if (kinds is None or p.feature in kinds or p.feature is None) and \
-                        not self._located(p, self.relative_ends):
-                    free = p  # "X west of Damascus": X before Damascus
         taken = next((place for para, start, place in reversed(targets)
                       if para == sent.paragraph and start < word.start), None)
-        found = free or fitting or taken or best
+        found = self._named_in(word, sent.paragraph, kinds, taken)
+        if found is None and self.lang == "en":
+            # a wire story's paragraph of one sentence: the one place the paragraph before names
+            found = self._named_in(word, sent.paragraph - 1, kinds, None, word.start - _ANAPHORA_REACH, True)
         if found is None and self.report.kind == "chronicle":
             # a chronicle's paragraph opening with "the city": the place its title names ("Siege of X")
             found = self._title_place()
             if found is not None and kinds is not None and found.feature not in kinds:
                 found = None
         return found.referring(word.start, word.end, "refers back to " + found.text) if found else None
+
+    def _named_in(self, word: Place, para: int, kinds: frozenset[str] | None, taken: Place | None,
+                  since: int = 0, only: bool = False) -> Place | None:
+        """The place named last in paragraph ``para`` before ``word`` that it may refer to (after ``since``):
+        one of its kinds not placed relative to another, else one of its kinds, else ``taken``, else any;
+        with ``only``, None unless the paragraph names one such place."""
+        best = fitting = free = None
+        seen: set[str] = set()
+        region_word = word.text.endswith(_REGION_ANAPHORA)
+        for p in self.places:
+            if p.end > word.start:
+                break
+            if p.start >= since and self._paragraph(p.start) == para and (p.resolved or p.mention is not None):
+                if p.feature in ADMIN and not region_word or self._admin_path(p):
+                    continue  # "this city" is no governorate, nor the district of "X (District, Governorate)"
+                if self._located(p, self.directional_ends) or self._dateline(p):
+                    continue  # "militants left for Idlib": a destination is never what "the city" names, nor
+                    # the city a wire story is filed from ("BEIRUT (Reuters) -")
+                best = p
+                seen.add(p.place_id or p.text)
+                if kinds and p.feature in kinds:
+                    fitting = p
+                if (kinds is None or p.feature in kinds or p.feature is None) and \
+                        not self._located(p, self.relative_ends):
+                    free = p  # "X west of Damascus": X before Damascus
+        if only and len(seen) != 1:
+            return None
+        return free or fitting or taken or best
 
     def _title_place(self) -> Place | None:
         """The first settlement the report's title names, resolved (None when it names none)."""
