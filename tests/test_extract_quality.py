@@ -219,6 +219,8 @@ def test_chronicle_day_inside_its_period(gz, text, period, want):
      ("government", "Tal Sawwan", "2016-05-06"), None),
     ("On 6 May 2016, the army cleared 300 square miles of territory and the Syrians began to return.", None,
      "Syrians"),  # people, not a place
+    ("On 6 May 2016, the army captured Zawiyat's and Khirbat Qudsiya's farms.",
+     ("government", "Khirbat Qudsiya's farms", "2016-05-06"), None),  # owners the gazetteer lacks
     # a road between two places: a region named by both, neither place taken
     ("On 6 May 2016, the army seized the road between Tadef and Khan Tuman.",
      ("government", "road between Tadef and Khan Tuman", "2016-05-06"), "Khan tuman"),
@@ -235,6 +237,17 @@ def test_list_items_and_farms(gz, text, want, not_wanted):
         assert any((c.actor, c.date) == (want[0], want[2]) and want[1] in (c.place_name, c.place_text) for c in claims)
     if not_wanted:
         assert not any(not_wanted in (c.place_name, c.place_text) for c in claims)
+
+
+def test_an_advance_the_sentence_ends_in_a_capture_is_the_capture(gz):
+    claims = chronicle("On 2 September 2016, the SDF advanced into the Tabqa and Tadef neighborhoods, which were "
+                       "captured by 6 September.", gz, 2016)
+    assert not [c for c in claims if c.action == "advance"]
+    assert {c.date for c in claims if c.action == "capture"} == {"2016-09-06"}
+    # an advance after the capture is another event
+    claims = chronicle("On 7 September 2016, the SDF captured Tadef, but by 9 September ISIL had advanced in it again.",
+                       gz, 2016)
+    assert [(c.actor, c.date) for c in claims if c.action == "advance"] == [("isis", "2016-09-09")]
 
 
 @pytest.mark.parametrize("text,place", [

@@ -1202,13 +1202,13 @@ class Grammar:
         c, n = ch[j], len(ch)
         k = j + 2
         more = False
-        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind == "place" and ch[k + 2].text == "'s":
+        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind in ("place", "name") and ch[k + 2].text == "'s":
             k, more = k + 3, True  # "A's and B's farms": the noun after the last owner
         if k >= n:
             return None
         noun = ch[k]
         if noun.text in _FARMS:
-            place = Place(c.start, noun.end if not more else ch[j + 1].end,
+            place = Place(c.start, noun.end if not more else c.end,
                           f"{c.value.text if c.kind == 'place' else _title(c.text)} {noun.text}",
                           precision="region", reason="region-level", done=True)
             return place, (j + 2 if more else k + 1), more

@@ -191,6 +191,7 @@ class _Reader:
             got = by_sentence.get(id(sent))
             if got is not None:
                 ch, frames = got
+                told = len(out)
                 for f in frames:
                     if f.complete and not forecast(ch, f) and not reaction(ch, f):
                         out.extend(self._claims(f, ch, sent, previous.get(sent.paragraph), topic, frames))
@@ -199,6 +200,7 @@ class _Reader:
                     if f.complete and f.action == "withdraw" and f.loser is not None and f.loser.side and \
                             not f.loser.generic:
                         self._left[sent.paragraph] = f.loser.side
+                out[told:] = _advance_taken(out[told:])
             self.dating.leave(sent)
         return _dedupe(self._losses_denied(out))
 
@@ -911,6 +913,20 @@ _REGION_ANAPHORA = ("area", "region", "province", "governorate", "منطقه", "
 _DATELINE = re.compile(r"(?:,[^\n.:()]{0,30})?\s*(?:\([^)\n]{1,30}\))?\s*[-\u2014\u2013]+\s")
 #: actions of a blow a withdrawal may follow ("after a counter-attack by HTS")
 _BLOWS = frozenset({"attack", "clash", "strike", "shelling", "advance", "capture", "siege"})
+
+
+def _advance_taken(claims: list[Claim]) -> list[Claim]:
+    """A sentence's claims without an advance into a place the same side is said in it to take, that day or
+    later ("advanced into the X and Y neighborhoods, which were captured by 6 September": the capture is how the
+    advance ended; one claim per place, side and event)."""
+    taken: dict[tuple[str, str], str] = {}
+    for c in claims:
+        if c.action == "capture" and c.status == "asserted" and (c.place_id or c.place_text):
+            key = (c.actor, c.place_id or c.place_text.lower())
+            taken[key] = min(taken.get(key, c.date or ""), c.date or "")
+    return [c for c in claims if not (c.action == "advance" and c.status == "asserted" and
+                                      (c.actor, c.place_id or (c.place_text or "").lower()) in taken and
+                                      (c.date or "") <= taken[(c.actor, c.place_id or (c.place_text or "").lower())])]
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
