@@ -1149,7 +1149,7 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # a place owning a site is the site's namesake; owning its farms, a region; "the entire city" refers back
     ("On 12 May, the army also seized Manbij's mosque.", {("government", "capture", "Manbij's mosque")}),
     ("On 12 June, the army advanced in Jarablus's and Manbij's farms.",
-     {("government", "advance", "Jarablus's"), ("government", "advance", "Manbij's farms")}),
+     {("government", "advance", "Jarablus"), ("government", "advance", "Manbij's farms")}),
     ("On 3 October, all of Manbij's farmland had been secured by the army.",
      {("government", "capture", "Manbij's farmland")}),
     # "the A and B neighborhoods of C were captured": A and B; C only locates them
