@@ -221,6 +221,9 @@ def test_chronicle_day_inside_its_period(gz, text, period, want):
      "Syrians"),  # people, not a place
     ("On 6 May 2016, the army captured Zawiyat's and Khirbat Qudsiya's farms.",
      ("government", "Khirbat Qudsiya's farms", "2016-05-06"), None),  # owners the gazetteer lacks
+    # overrunning a side in a place takes the place; capturing people there does not
+    ("On 11 May 2016, ISIL overran pro-government forces in nearby Tadef.", ("isis", "Tadaf", "2016-05-11"), None),
+    ("On 11 May 2016, ISIL captured 40 soldiers in Tadef.", None, "Tadaf"),
     # a road between two places: a region named by both, neither place taken
     ("On 6 May 2016, the army seized the road between Tadef and Khan Tuman.",
      ("government", "road between Tadef and Khan Tuman", "2016-05-06"), "Khan tuman"),

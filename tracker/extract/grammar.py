@@ -109,6 +109,7 @@ class Grammar:
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
         self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
+        self._overrun = frozenset(fold_key(w) for w in filters.get("overrun", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
         self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
@@ -1029,6 +1030,12 @@ class Grammar:
                     if f is not None and f.loser is None:
                         f.loser = c.value
                     j += 1
+                    continue
+                if f is not None and f.action == "capture" and f.pred.text in self._overrun and not out and \
+                        j == start and nxt is not None and nxt.text in ("in", "at", "in the"):
+                    # "ISIL overran pro-government forces in nearby Palmyra": the side overrun held the place taken
+                    f.loser = f.loser or c.value
+                    j += 2
                     continue
                 if j > 0 and ch[j - 1].has("from") and not out:
                     # "recaptured from IS the town of X"
