@@ -242,6 +242,16 @@ def test_list_items_and_farms(gz, text, want, not_wanted):
         assert not any(not_wanted in (c.place_name, c.place_text) for c in claims)
 
 
+@pytest.mark.parametrize("text,want", [
+    ("On 3 May 2016, the army attacked Tadef. ISIL lost the town on 4 May.", {("government", "2016-05-04")}),
+    ("On 3 May 2016, the army attacked Tadef. The rebels were pushed out of the town on 4 May.",
+     {("government", "2016-05-04")}),
+    ("On 3 May 2016, government troops captured Tadef, but lost it again.", {("government", "2016-05-03")}),
+])
+def test_a_chronicle_loss_goes_to_the_side_fighting_the_loser(gz, text, want):
+    assert {(c.actor, c.date) for c in chronicle(text, gz, 2016) if c.action == "capture"} == want
+
+
 def test_an_advance_the_sentence_ends_in_a_capture_is_the_capture(gz):
     claims = chronicle("On 2 September 2016, the SDF advanced into the Tabqa and Tadef neighborhoods, which were "
                        "captured by 6 September.", gz, 2016)

@@ -685,7 +685,12 @@ class _Reader:
                 if role not in ("directional", "partial", "edge"):
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
         if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
-            side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
+            # a chronicle is about no one side: only its sentence tells, or the side the paragraph's frame before
+            # names as fighting the loser ("the army attacked X. ISIL lost the town")
+            side = self._sentence_side(f, ch) or (
+                previous.agent.side if previous is not None and previous.agent is not None and not previous.loss
+                and not previous.agent.foes and previous.agent.side and loser is not None and
+                previous.agent.side != loser and not vocab.allied(previous.agent.side, loser) else None)
         if f.action == "withdraw" and f.construction != "loss" and not named and loser is not None and \
                 f.places and all(p.start > f.pred.start for p, _ in f.places):  # a place of its own, not elided
             taker = self._taker(f, ch, frames, loser)
