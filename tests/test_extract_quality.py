@@ -1893,6 +1893,8 @@ def _taken(text: str, lang: str, gz, day: date = date(2018, 3, 1)) -> list:
      "en", (36.201, 37.161)),
     ("استعاد الجيش السيطرة على حي جمعية الزهراء في مدينة حلب", "ar", (36.201, 37.161)),
     ("سيطرت قوات النظام على حي مساكن هنانو في مدينة حلب", "ar", (36.201, 37.161)),
+    # the quarter word heads the name, the city named in an apposition: the one city its paragraph names
+    ("سيطرت قوات سوريا الديمقراطية على حي المشلب، وهو من الأحياء الشرقية لمدينة الرقة", "ar", (35.953, 39.008)),
 ])
 def test_an_unknown_quarter_of_a_named_city_takes_the_citys_point(gz, text, lang, city):
     claims = _taken(text, lang, gz)
