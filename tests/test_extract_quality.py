@@ -219,6 +219,11 @@ def test_chronicle_day_inside_its_period(gz, text, period, want):
      ("government", "Tal Sawwan", "2016-05-06"), None),
     ("On 6 May 2016, the army cleared 300 square miles of territory and the Syrians began to return.", None,
      "Syrians"),  # people, not a place
+    ("On 6 May 2016, the army captured Zawiyat's and Khirbat Qudsiya's farms.",
+     ("government", "Khirbat Qudsiya's farms", "2016-05-06"), None),  # owners the gazetteer lacks
+    # overrunning a side in a place takes the place; capturing people there does not
+    ("On 11 May 2016, ISIL overran pro-government forces in nearby Tadef.", ("isis", "Tadaf", "2016-05-11"), None),
+    ("On 11 May 2016, ISIL captured 40 soldiers in Tadef.", None, "Tadaf"),
     # a road between two places: a region named by both, neither place taken
     ("On 6 May 2016, the army seized the road between Tadef and Khan Tuman.",
      ("government", "road between Tadef and Khan Tuman", "2016-05-06"), "Khan tuman"),
@@ -235,6 +240,27 @@ def test_list_items_and_farms(gz, text, want, not_wanted):
         assert any((c.actor, c.date) == (want[0], want[2]) and want[1] in (c.place_name, c.place_text) for c in claims)
     if not_wanted:
         assert not any(not_wanted in (c.place_name, c.place_text) for c in claims)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("On 3 May 2016, the army attacked Tadef. ISIL lost the town on 4 May.", {("government", "2016-05-04")}),
+    ("On 3 May 2016, the army attacked Tadef. The rebels were pushed out of the town on 4 May.",
+     {("government", "2016-05-04")}),
+    ("On 3 May 2016, government troops captured Tadef, but lost it again.", {("government", "2016-05-03")}),
+])
+def test_a_chronicle_loss_goes_to_the_side_fighting_the_loser(gz, text, want):
+    assert {(c.actor, c.date) for c in chronicle(text, gz, 2016) if c.action == "capture"} == want
+
+
+def test_an_advance_the_sentence_ends_in_a_capture_is_the_capture(gz):
+    claims = chronicle("On 2 September 2016, the SDF advanced into the Tabqa and Tadef neighborhoods, which were "
+                       "captured by 6 September.", gz, 2016)
+    assert not [c for c in claims if c.action == "advance"]
+    assert {c.date for c in claims if c.action == "capture"} == {"2016-09-06"}
+    # an advance after the capture is another event
+    claims = chronicle("On 7 September 2016, the SDF captured Tadef, but by 9 September ISIL had advanced in it again.",
+                       gz, 2016)
+    assert [(c.actor, c.date) for c in claims if c.action == "advance"] == [("isis", "2016-09-09")]
 
 
 @pytest.mark.parametrize("text,place", [
@@ -1136,7 +1162,7 @@ def _acts(claims) -> set[tuple[str, str, str]]:
     # a place owning a site is the site's namesake; owning its farms, a region; "the entire city" refers back
     ("On 12 May, the army also seized Manbij's mosque.", {("government", "capture", "Manbij's mosque")}),
     ("On 12 June, the army advanced in Jarablus's and Manbij's farms.",
-     {("government", "advance", "Jarablus's"), ("government", "advance", "Manbij's farms")}),
+     {("government", "advance", "Jarablus"), ("government", "advance", "Manbij's farms")}),
     ("On 3 October, all of Manbij's farmland had been secured by the army.",
      {("government", "capture", "Manbij's farmland")}),
     # "the A and B neighborhoods of C were captured": A and B; C only locates them

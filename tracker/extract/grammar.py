@@ -109,6 +109,7 @@ class Grammar:
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
         self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
+        self._overrun = frozenset(fold_key(w) for w in filters.get("overrun", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
         self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
@@ -1104,6 +1105,12 @@ class Grammar:
                         f.loser = c.value
                     j += 1
                     continue
+                if f is not None and f.action == "capture" and f.pred.text in self._overrun and not out and \
+                        j == start and nxt is not None and nxt.text in ("in", "at", "in the"):
+                    # "ISIL overran pro-government forces in nearby Palmyra": the side overrun held the place taken
+                    f.loser = f.loser or c.value
+                    j += 2
+                    continue
                 if j > 0 and ch[j - 1].has("from") and not out:
                     # "recaptured from IS the town of X"
                     if f is not None and f.loser is None:
@@ -1276,13 +1283,13 @@ class Grammar:
         c, n = ch[j], len(ch)
         k = j + 2
         more = False
-        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind == "place" and ch[k + 2].text == "'s":
+        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind in ("place", "name") and ch[k + 2].text == "'s":
             k, more = k + 3, True  # "A's and B's farms": the noun after the last owner
         if k >= n:
             return None
         noun = ch[k]
         if noun.text in _FARMS:
-            place = Place(c.start, noun.end if not more else ch[j + 1].end,
+            place = Place(c.start, noun.end if not more else c.end,
                           f"{c.value.text if c.kind == 'place' else _title(c.text)} {noun.text}",
                           precision="region", reason="region-level", done=True)
             return place, (j + 2 if more else k + 1), more

@@ -194,6 +194,7 @@ class _Reader:
             got = by_sentence.get(id(sent))
             if got is not None:
                 ch, frames = got
+                told = len(out)
                 for f in frames:
                     if f.complete and not forecast(ch, f) and not reaction(ch, f):
                         out.extend(self._claims(f, ch, sent, previous.get(sent.paragraph), topic, frames))
@@ -202,6 +203,7 @@ class _Reader:
                     if f.complete and f.action == "withdraw" and f.loser is not None and f.loser.side and \
                             not f.loser.generic:
                         self._left[sent.paragraph] = f.loser.side
+                out[told:] = _advance_taken(out[told:])
             self.dating.leave(sent)
         return _dedupe(self._losses_denied(out))
 
@@ -723,7 +725,12 @@ class _Reader:
                 if role not in ("directional", "partial", "edge"):
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
         if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
-            side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
+            # a chronicle is about no one side: only its sentence tells, or the side the paragraph's frame before
+            # names as fighting the loser ("the army attacked X. ISIL lost the town")
+            side = self._sentence_side(f, ch) or (
+                previous.agent.side if previous is not None and previous.agent is not None and not previous.loss
+                and not previous.agent.foes and previous.agent.side and loser is not None and
+                previous.agent.side != loser and not vocab.allied(previous.agent.side, loser) else None)
         if f.action == "withdraw" and f.construction != "loss" and not named and loser is not None and \
                 f.places and all(p.start > f.pred.start for p, _ in f.places):  # a place of its own, not elided
             taker = self._taker(f, ch, frames, loser)
@@ -952,6 +959,20 @@ _DATELINE_OPEN = re.compile(r"^(.{1,40}?)(?:\s+[-–—]|:)\s")
 _DATELINE = re.compile(r"(?:,[^\n.:()]{0,30})?\s*(?:\([^)\n]{1,30}\))?\s*[-\u2014\u2013]+\s")
 #: actions of a blow a withdrawal may follow ("after a counter-attack by HTS")
 _BLOWS = frozenset({"attack", "clash", "strike", "shelling", "advance", "capture", "siege"})
+
+
+def _advance_taken(claims: list[Claim]) -> list[Claim]:
+    """A sentence's claims without an advance into a place the same side is said in it to take, that day or
+    later ("advanced into the X and Y neighborhoods, which were captured by 6 September": the capture is how the
+    advance ended; one claim per place, side and event)."""
+    taken: dict[tuple[str, str], str] = {}
+    for c in claims:
+        if c.action == "capture" and c.status == "asserted" and (c.place_id or c.place_text):
+            key = (c.actor, c.place_id or c.place_text.lower())
+            taken[key] = min(taken.get(key, c.date or ""), c.date or "")
+    return [c for c in claims if not (c.action == "advance" and c.status == "asserted" and
+                                      (c.actor, c.place_id or (c.place_text or "").lower()) in taken and
+                                      (c.date or "") <= taken[(c.actor, c.place_id or (c.place_text or "").lower())])]
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
