@@ -304,13 +304,27 @@ class Grammar:
                not (g.action in ("clash", "attack") and
                     any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index])) and
                not (g.action == "advance" and g.index > f.index and g.places and
-                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places))
+                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places)) and
+               not (g.action == "clash" and g.index > f.index and not g.places and
+                    self._edge_fight(ch, g.index))
                for g in frames):
-            return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
+            return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS", nor
+            # fighting on its edges ("يدخلون مدينة X ... وقواتنا تخوض اشتباكات في أطرافها", `[words] edge_of`)
         if any(c.has("support") and (a := self._actor_at(ch, k + 1)) is not None and a.side != f.agent.side
                for k, c in enumerate(ch)):
             return False  # "برای کمک به یگان‌های مدافع خلق وارد منطقه عفرین شدند": come to help the side holding it
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
+
+    @staticmethod
+    def _edge_fight(ch: list[Chunk], i: int) -> bool:
+        """Whether the fighting told at ``i`` is on the edges of the place just entered, before any punctuation
+        ("وتخوض اشتباكات مع قسد في أطرافها")."""
+        for c in ch[i + 1:i + 9]:
+            if c.kind == "punct":
+                return False
+            if c.has("edge_of"):
+                return True
+        return False
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
         """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the
