@@ -196,8 +196,11 @@ class Grammar:
                 # pronoun, takes that advance's places and side
                 before = [g for g in out if g.index < frame.index and g.places and g.agent is not None and
                           g.action in ("advance", "siege", "capture")]
-                if before and self._pronoun_object(ch, frame.index) and (ch[frame.index].text.startswith("و") or ch[frame.index - 1].text == "ثم") \
-                        and not any(c.kind == "punct" for c in ch[before[-1].index:frame.index]):
+                joined = ch[frame.index].text.startswith("و") or ch[frame.index - 1].text == "ثم" or \
+                    ch[frame.index - 1].has("joined")  # "وباتت تسيطر عليها", "قبل أن تسيطر عليها"
+                if before and self._pronoun_object(ch, frame.index) and joined and not any(
+                        c.kind == "punct" and not (c.text in _LIST_PUNCT and ch[frame.index].text.startswith("و"))
+                        for c in ch[before[-1].index:frame.index]):  # (", وتسيطر عليها" joins too)
                     g = before[-1]
                     frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
                     frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
@@ -2274,6 +2277,7 @@ class ArabicGrammar(_ScopeGrammar):
     def __init__(self, lex: Lexicon) -> None:
         super().__init__(lex)
         self._entry_nouns = tuple(fold_key(w) for w in lex.data["words"].get("entry_noun", [])) or ("\0",)
+        self._purge = tuple(fold_key(w) for w in lex.data["words"].get("purge", [])) or ("\0",)
         self._linkup = tuple(fold_key(w) for w in lex.data["words"].get("linkup", [])) or ("\0",)
         self._force = frozenset(fold_key(w) for w in lex.data["words"].get("force", []))
 
@@ -2387,6 +2391,16 @@ class ArabicGrammar(_ScopeGrammar):
                             if self._actor_at(ch, k) is not None), None)
             f.places = self._scope_places(ch, i + 1, frm, None) or \
                 self._scope_places(ch, self._clause_start(ch, i), i, None)
+            return bool(f.places)
+        if frm is None and ch[i].text.lstrip("وف").startswith(self._purge) and len(sides) <= 1 and \
+                not ch[i].text.endswith("نا"):
+            # "الجيش يطهر بلدة X", "طهرت وحدات الجيش بلدة X": a purge naming no one purged; a side right after
+            # the verb is its subject (a leader's "كما طهرنا X", as we purged X, is rhetoric)
+            after = sides[0] if sides and sides[0] == self._skip(ch, i + 1, ("adverb",)) else None
+            subject = ch[after].value if after is not None else None if sides else super()._subject(ch, i)
+            f.places = self._scope_places(ch, (after if after is not None else i) + 1, end, None)
+            if subject is not None:
+                f.agent, f.agent_how = subject, "subject"
             return bool(f.places)
         if frm is not None and frm + 1 < end and self._actor_at(ch, frm + 1) is not None:
             f.loser = ch[frm + 1].value
