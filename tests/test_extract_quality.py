@@ -1916,9 +1916,20 @@ def test_a_town_named_as_the_district_of_a_city_is_still_the_town(gz):
     ("دخلت قوات النظام بلدة بصر الحرير في ريف درعا الشرقي", "ar", "Bisr Elharir"),
     # ... and when the whole is not known, the known part stands ("the water pumping station of al-Khafsa")
     ("سيطر الجيش على محطة ضخ مياه الخفسة", "ar", "Al-Khafsa"),
+    # a prefix word the gazetteer knows alone ("عين") begins a longer name: the whole is looked up
+    ("سيطرت الفصائل على قرية عين دقنة شمال حلب", "ar", "Ayn Daqnah"),
 ])
 def test_place_phrases_pick_the_place(gz, text, lang, name):
     assert name in {c.place_name for c in _taken(text, lang, gz)}
+
+
+@pytest.mark.parametrize("text", [
+    # a prefix word before a word the gazetteer does not join to it is no village of that name ("تل", a hill)
+    "سيطرت الفصائل على تل استراتيجي قرب بلدة الحاضر",
+    "سيطرت الفصائل على عين ماء قرب بلدة الحاضر",
+])
+def test_a_name_prefix_alone_is_no_village(gz, text):
+    assert all(c.place_text not in ("تل", "عين") for c in _taken(text, "ar", gz))
 
 
 @pytest.mark.parametrize("text,lang,name", [

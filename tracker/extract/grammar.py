@@ -199,8 +199,11 @@ class Grammar:
                 # pronoun, takes that advance's places and side
                 before = [g for g in out if g.index < frame.index and g.places and g.agent is not None and
                           g.action in ("advance", "siege", "capture")]
-                if before and self._pronoun_object(ch, frame.index) and (ch[frame.index].text.startswith("و") or ch[frame.index - 1].text == "ثم") \
-                        and not any(c.kind == "punct" for c in ch[before[-1].index:frame.index]):
+                joined = ch[frame.index].text.startswith("و") or ch[frame.index - 1].text == "ثم" or \
+                    ch[frame.index - 1].has("joined")  # "وباتت تسيطر عليها", "قبل أن تسيطر عليها"
+                if before and self._pronoun_object(ch, frame.index) and joined and not any(
+                        c.kind == "punct" and not (c.text in _LIST_PUNCT and ch[frame.index].text.startswith("و"))
+                        for c in ch[before[-1].index:frame.index]):  # (", وتسيطر عليها" joins too)
                     g = before[-1]
                     frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
                     frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
@@ -334,13 +337,27 @@ class Grammar:
                not (g.action in ("clash", "attack") and
                     any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index])) and
                not (g.action == "advance" and g.index > f.index and g.places and
-                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places))
+                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places)) and
+               not (g.action == "clash" and g.index > f.index and not g.places and
+                    self._edge_fight(ch, g.index))
                for g in frames):
-            return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
+            return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS", nor
+            # fighting on its edges ("يدخلون مدينة X ... وقواتنا تخوض اشتباكات في أطرافها", `[words] edge_of`)
         if any(c.has("support") and (a := self._actor_at(ch, k + 1)) is not None and a.side != f.agent.side
                for k, c in enumerate(ch)):
             return False  # "برای کمک به یگان‌های مدافع خلق وارد منطقه عفرین شدند": come to help the side holding it
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
+
+    @staticmethod
+    def _edge_fight(ch: list[Chunk], i: int) -> bool:
+        """Whether the fighting told at ``i`` is on the edges of the place just entered, before any punctuation
+        ("وتخوض اشتباكات مع قسد في أطرافها")."""
+        for c in ch[i + 1:i + 9]:
+            if c.kind == "punct":
+                return False
+            if c.has("edge_of"):
+                return True
+        return False
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
         """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the
@@ -2386,6 +2403,7 @@ class ArabicGrammar(_ScopeGrammar):
     def __init__(self, lex: Lexicon) -> None:
         super().__init__(lex)
         self._entry_nouns = tuple(fold_key(w) for w in lex.data["words"].get("entry_noun", [])) or ("\0",)
+        self._purge = tuple(fold_key(w) for w in lex.data["words"].get("purge", [])) or ("\0",)
         self._linkup = tuple(fold_key(w) for w in lex.data["words"].get("linkup", [])) or ("\0",)
         self._force = frozenset(fold_key(w) for w in lex.data["words"].get("force", []))
 
@@ -2499,6 +2517,16 @@ class ArabicGrammar(_ScopeGrammar):
                             if self._actor_at(ch, k) is not None), None)
             f.places = self._scope_places(ch, i + 1, frm, None) or \
                 self._scope_places(ch, self._clause_start(ch, i), i, None)
+            return bool(f.places)
+        if frm is None and ch[i].text.lstrip("وف").startswith(self._purge) and len(sides) <= 1 and \
+                not ch[i].text.endswith("نا"):
+            # "الجيش يطهر بلدة X", "طهرت وحدات الجيش بلدة X": a purge naming no one purged; a side right after
+            # the verb is its subject (a leader's "كما طهرنا X", as we purged X, is rhetoric)
+            after = sides[0] if sides and sides[0] == self._skip(ch, i + 1, ("adverb",)) else None
+            subject = ch[after].value if after is not None else None if sides else super()._subject(ch, i)
+            f.places = self._scope_places(ch, (after if after is not None else i) + 1, end, None)
+            if subject is not None:
+                f.agent, f.agent_how = subject, "subject"
             return bool(f.places)
         if frm is not None and frm + 1 < end and self._actor_at(ch, frm + 1) is not None:
             f.loser = ch[frm + 1].value

@@ -295,7 +295,8 @@ class _Reader:
         for p in self.places:
             if quarters and p.resolved and p.feature != "neighbourhood" and p.lat is not None and \
                     any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters) and \
-                    not self._near_other(p, QUARTER_KM):
+                    fold_key(p.text.split()[0]) not in _CITY_HEADS and not self._near_other(p, QUARTER_KM):
+                # ("أحياء مدينة X", the quarters of the city X, names the city)
                 unresolve(p, f"a quarter named like {p.name}, which lies far from the places its paragraph names")
         targets: list[tuple[int, int, Place]] = []  # (paragraph, start, place) of the places frames took
         for sent, _ch, frames in read:
@@ -950,6 +951,8 @@ class _Reader:
 
 #: plain "in" (a place after it is where something is, not a place located relative to another)
 _PLAIN_IN = frozenset({"in", "in the", "at", "on", "inside", "في", "در", "داخل"})
+#: kind words by which a text calls a place a settlement, not a quarter ("أحياء مدينة X": the quarters of city X)
+_CITY_HEADS = frozenset({"مدينه", "بلده", "قريه", "city", "town", "village"})
 #: anaphora that may name a region or an admin unit, not only a settlement
 _REGION_ANAPHORA = ("area", "region", "province", "governorate", "منطقه", "المنطقه", "استان", "المحافظه")
 
