@@ -113,6 +113,9 @@ class Grammar:
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
         self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
         self._before_entry = frozenset(fold_key(w) for w in lex.data["words"].get("before_entry", []))
+        # units that are themselves a distance *to* a place (Persian "کیلومتری", "at ... km of")
+        self._units_to = frozenset(fold_key(w) for w in lex.data["predicates"].get("proximity", {}).get("distance", [])
+                                   ) & frozenset(fold_key(w) for w in lex.data["distance"]["units"])
         self._pred_sides = [(fold_key(w), side) for side, words in lex.data.get("predicate_sides", {}).items()
                             for w in words]
         # the words that call a named place a quarter of a city ("neighbourhood", "district")
@@ -431,7 +434,8 @@ class Grammar:
         elif m.group("unit") in self.lex.metres:
             value /= 1000
         f.distance = value
-        f.distance_to = bool(m.group("from")) or f.construction == "distance" or f.action == "proximity"
+        f.distance_to = bool(m.group("from")) or f.construction == "distance" or f.action == "proximity" or \
+            m.group("unit") in self._units_to  # "به 2کیلومتری X رسید": reached 2 km from X, not X
 
     def _clause_span(self, ch: list[Chunk], i: int) -> tuple[int, int]:
         """Folded offsets of the comma-delimited part of the sentence around chunk ``i``."""
