@@ -1958,3 +1958,12 @@ def test_a_place_history_recalled_in_order_keeps_its_last_change_recalled(gz):
     late = [c for c in _news(text, gz, published="2017-04-19") if c.actor == "government"]
     fresh = [c for c in _news(text, gz, published="2017-03-05") if c.actor == "government"]
     assert [c.status for c in late] == ["background"] and [c.status for c in fresh] == ["asserted"]
+
+
+@pytest.mark.parametrize("text", [
+    "داعش پس از تصرف شهر تدمر به پایگاه هوایی تیفور حمله کرد.",
+    "داعش پس از تصرف شهر تدمر به پایگاه هوایی تیفور رسید.",
+])
+def test_persian_a_nouns_object_ends_where_the_verbs_phrase_begins(gz, text):
+    claims = _news(text, gz, "fa", "2016-12-14")
+    assert {c.place_name for c in claims if c.action == "capture" and c.status == "asserted"} == {"Tadmor"}

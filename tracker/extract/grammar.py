@@ -2573,7 +2573,14 @@ class PersianGrammar(_ScopeGrammar):
 
     def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
         action = f.action if f is not None else "capture"
-        return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
+        end = self._clause_end(ch, j, action)
+        if f is not None and f.construction == "nominal":
+            # "پس از تصرف شهر X به پایگاه Y حمله کرد": the noun's object is the phrase after it; "به" after a
+            # place opens the verb's own phrase, which comes last
+            named = next((k for k in range(j, end) if ch[k].kind == "place"), None)
+            if named is not None:
+                end = next((k for k in range(named + 1, end) if ch[k].text == "به"), end)
+        return self._scope_places(ch, j, end, f)
 
     def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
         """Also "محله‌های شرقی شهر رقه" (the eastern quarters of Raqqa): quarters named by no name of their own,
