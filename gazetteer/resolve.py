@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import compress
 
 from .normalize import DATA, ending, features_fit, norm, norm_array, qualifier, split_feature
+from .index import persian_text
 from .phrases import REGION_NOUNS, angle_apart, bearing_between, geo_cues, offset_point, region_direction, \
     relative_phrases
 
@@ -152,16 +153,19 @@ class Resolver:
         self._near_base: list[tuple[float, float]] = []
         self._run_min: dict[tuple, list] = {}  # point -> [entries of _near_base done, minimum km]
 
-    def _prepare(self, text: str) -> dict:
-        """Per report, once: its mentions (with admin codes and anchor points) and its cue words."""
+    def _prepare(self, text: str, persian: bool | None = None) -> dict:
+        """Per report, once: its mentions (with admin codes and anchor points) and its cue words.
+        ``persian`` says the text is Persian (None: judged by its letters); a later call that does not say
+        gets what the first found."""
         key = hash(text)
         hit = self._ctx_cache.get(key)
-        if hit is not None:
+        if hit is not None and (persian is None or hit["persian"] == persian):
             return hit
         if len(self._ctx_cache) > 256:
             self._ctx_cache.clear()
         ntext, pos = norm_array(text)
-        found, parts, starts = self.gaz.index.scan(text, ntext, pos)
+        persian = persian_text(text) if persian is None else persian
+        found, parts, starts = self.gaz.index.scan(text, ntext, pos, persian)
         mentions = [(m, codes, None if codes and _bracketed(text, m.start) else self._anchor(m))
                     for m in found for codes in (self._admin_codes(m.place_ids),)]
         # words and where they start in ``text`` (the index split the text already); empty pieces
@@ -198,6 +202,7 @@ class Resolver:
         hit = self._ctx_cache[key] = {"mentions": mentions, "words": words, "cues": cues,
                                       "offsets": offsets,
                                       "found": found,
+                                      "persian": persian,
                                       "mention_starts": m_starts,
                                       "mention_ends": m_ends,
                                       "disjoint": all(a <= b for a, b in zip(m_ends, m_starts[1:]))

@@ -23,7 +23,10 @@ from tracker.extract.lexicon import Hit
 ADMIN = frozenset({"governorate", "district", "subdistrict"})
 #: what "the city" / "the town" may refer back to (feature types of the gazetteer)
 SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "town"}),
-                    "village": frozenset({"village", "town"})}
+                    "village": frozenset({"village", "town"}),
+                    # Arabic calls many towns "مدينة" and some villages "بلدة"
+                    "المدينه": frozenset({"city", "town"}), "البلده": frozenset({"city", "town", "village"}),
+                    "القريه": frozenset({"village", "town"})}
 #: the reason of a site named only by its kind and where it lies ("a prison in Hasaka city")
 UNNAMED_SITE = "a site named by its kind and where it lies"
 #: the reason of "these two garrisons" ("این دو پادگان"): the places named just before it
@@ -81,7 +84,8 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
     reach = max((e - s for s, e in masked), default=0)
     hit_spans = _covered(hits, len(folded)) if lang == "en" else None
     out: list[Place] = []
-    mentions = gz.find_mentions(text)
+    # a Persian report is read as Persian whatever its letters or length
+    mentions = gz.find_mentions(text, persian=True) if lang == "fa" else gz.find_mentions(text)
     if hit_spans is not None:
         for m in mentions:  # a name runs on into another the gazetteer knows only up to it
             hit_spans[to_folded(m.start)] = 1
