@@ -212,6 +212,26 @@ def test_a_gain_far_from_the_sides_ground_waits_for_a_second_report():
     assert set(tl.outcomes["outcome"]) == {"applied"}
 
 
+def test_a_low_confidence_claim_against_a_well_attested_holder_waits_for_another_source():
+    # IS reported holding the village by two sources; one trusted report, read with low confidence (its side from
+    # the context, its place from "the town"), says the army took it: one misread sentence must not move it
+    held = [make_claim("G32", "isis", "capture", "2017-08-01", source="Reuters"),
+            make_claim("G32", "isis", "capture", "2017-08-05", source="SOHR")]
+    misread = make_claim("G32", "government", "capture", "2017-08-20", source="AFP", confidence=0.6)
+    tl = Timeline(GRID, GRID_BASE, held + [misread])
+    assert_state(tl, "G32", "2017-08-21", "isis")
+    assert_state(tl, "G32", "2017-09-20", "isis")
+    assert "low confidence" in tl.outcomes[tl.outcomes["outcome"] == "pending"]["reason"].iat[0]
+    # the same report read with confidence is evidence enough from a trusted source
+    sure = make_claim("G32", "government", "capture", "2017-08-20", source="AFP", confidence=0.85)
+    assert_state(Timeline(GRID, GRID_BASE, held + [sure]), "G32", "2017-08-21", "government")
+    # a holder one source reported is not well attested
+    assert_state(Timeline(GRID, GRID_BASE, held[:1] + [misread]), "G32", "2017-08-21", "government")
+    # an independent report within the wait applies it
+    second = make_claim("G32", "government", "capture", "2017-08-22", source="ACLED", confidence=0.6)
+    assert_state(Timeline(GRID, GRID_BASE, held + [misread, second]), "G32", "2017-08-23", "government")
+
+
 def test_list_and_region_wide_phrases_never_move_a_major_place():
     places = GRID.copy()
     places.loc["PROV", ["name_en", "feature_type", "coord_precision", "lat", "lon"]] = \

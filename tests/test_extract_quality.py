@@ -1996,3 +1996,56 @@ def test_namesakes_elsewhere_yield_to_a_close_spelling_in_the_admin_unit_named(g
             "(Mansura, Ar-Raqqa) after IS fighters pulled back.")
     claims = _taken(text, "en", gz, date(2017, 6, 14))
     assert claims and all(c.place_name == "Resafa" for c in claims if c.place_text == "Ar-Rusafa")
+
+
+def _news(text: str, gz, lang: str = "en", published: str = "2020-02-04"):
+    report = Report(report_id="n", text=text, published=date.fromisoformat(published), lang=lang)
+    return extract_report(report, gz)
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Government forces were closing in on Saraqib on Tuesday.", "en"),
+    ("Army units edged closer to Saraqib overnight.", "en"),
+    ("ارتش سوریه به 2کیلومتری «سراقب» رسید.", "fa"),
+    ("نیروهای ارتش به سه کیلومتری شهر سراقب رسیدند.", "fa"),
+])
+def test_drawing_near_is_a_proximity_not_an_advance(gz, text, lang):
+    claims = [c for c in _news(text, gz, lang) if c.place_name == "Saraqab"]
+    assert {(c.action, c.status) for c in claims} == {("proximity", "asserted")}
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("An IS assault on the town of al-Sukhnah was repelled on Friday, the army said.", "en"),
+    ("The rebel attack on al-Sukhnah ended in failure.", "en"),
+])
+def test_an_attack_repelled_after_it_is_told_asserts_nothing(gz, text, lang):
+    assert not [c for c in _news(text, gz, lang, "2017-08-01")
+                if c.status == "asserted" and c.action in ("capture", "advance")]
+
+
+def test_a_denial_in_the_next_sentence_refutes_the_change_before_it_only(gz):
+    denied = _news("The army said it captured Khan Shaykhun. The rebels denied the claim.", gz, published="2019-08-22")
+    assert {(c.actor, c.action, c.status) for c in denied} == {("government", "capture", "refuted")}
+    other = _news("The army said it captured Khan Shaykhun. The rebels denied the claims of heavy losses.", gz,
+                  published="2019-08-22")
+    assert {(c.actor, c.action, c.status) for c in other} == {("government", "capture", "asserted")}
+    # the denier's own side's gain is not what it denies
+    own = _news("The rebels said they captured Khan Shaykhun. Rebel commanders denied the claims.", gz,
+                published="2019-08-22")
+    assert {c.status for c in own if c.action == "capture"} == {"asserted"}
+
+
+def test_a_place_history_recalled_in_order_keeps_its_last_change_recalled(gz):
+    text = "In May 2015, IS took Palmyra. On March 2, government forces regained control over Palmyra."
+    late = [c for c in _news(text, gz, published="2017-04-19") if c.actor == "government"]
+    fresh = [c for c in _news(text, gz, published="2017-03-05") if c.actor == "government"]
+    assert [c.status for c in late] == ["background"] and [c.status for c in fresh] == ["asserted"]
+
+
+@pytest.mark.parametrize("text", [
+    "داعش پس از تصرف شهر تدمر به پایگاه هوایی تیفور حمله کرد.",
+    "داعش پس از تصرف شهر تدمر به پایگاه هوایی تیفور رسید.",
+])
+def test_persian_a_nouns_object_ends_where_the_verbs_phrase_begins(gz, text):
+    claims = _news(text, gz, "fa", "2016-12-14")
+    assert {c.place_name for c in claims if c.action == "capture" and c.status == "asserted"} == {"Tadmor"}

@@ -7,7 +7,10 @@ the new state; and a gain of ground needs evidence in proportion to what it move
 
 - a major place changes only where the gaining side holds ground near it that a report spoke of within
   :data:`GROUND_FRESH_DAYS`; otherwise nothing changes until an independent report says it too (``pending``);
-- the gain is ``held`` at once when the source is trusted for the gaining side (``data/sources.toml``);
+- a claim of low confidence (:data:`LOW_CONFIDENCE`) against a holder that :data:`ATTESTED_SOURCES` independent
+  sources reported there within :data:`HOLDER_FRESH_DAYS` waits for an independent report, even from a trusted
+  source (``pending``);
+- otherwise the gain is ``held`` at once when the source is trusted for the gaining side (``data/sources.toml``);
 - otherwise, when the gaining side holds no ground near the place, nothing changes until an independent report
   says it too (``pending``);
 - otherwise, when a report spoke for the holder there within :data:`HOLDER_FRESH_DAYS` before the claim, nothing
@@ -36,7 +39,8 @@ from gazetteer.normalize import skeleton, split_feature
 from tracker import vocab
 from tracker.control.days import opt
 from tracker.control.evidence import (claim_rows, claim_weight, independent, listed_claims, major_places,
-                                      named_in_clause, province_names, sources, trusted, with_values)
+                                      named_in_clause, province_names, source_identity, sources, trusted,
+                                      with_values)
 from tracker.control.graph import NEAR_KM, Neighbours, encircled, groups, local_xy
 from tracker.control.inference import claim_scope
 from tracker.control.records import make_event
@@ -51,6 +55,11 @@ CONFIRM_DAYS: int = 7
 #: the gaining side keeps the place until an independent report says it too: a place taken with reports weeks ago
 #: is not lost on one report nobody repeats.
 HOLDER_FRESH_DAYS: int = 60
+#: A claim below this confidence (its side taken from the context, or its place from "the city") is one misread away
+#: from a wrong change: against a holder that :data:`ATTESTED_SOURCES` independent sources reported there within
+#: :data:`HOLDER_FRESH_DAYS`, it waits for an independent report even from a trusted source.
+LOW_CONFIDENCE: float = 0.75
+ATTESTED_SOURCES: int = 2
 #: A side's ground near a place counts as fresh when a report spoke of it within this many days: a siege, and
 #: the change of a major place, need the gaining side's fresh ground near it (stale ground may be long gone).
 GROUND_FRESH_DAYS: int = 120
@@ -189,6 +198,8 @@ class Fold:
         self.heard: dict[str, date] = {pid: d for pid, d in self.base_day.items() if d is not None}
         # place -> side -> the last day a report by or for that side spoke of the place (not the baseline)
         self.backed: dict[str, dict[str, date]] = {}
+        # place -> side -> source -> the last day that source spoke for the side there (a well-attested holder)
+        self.attested: dict[str, dict[str, dict[str, date]]] = {}
         # place -> side -> the last day a report put that side at the place's edge (near it, advancing, besieging)
         self.at_edge: dict[str, dict[str, date]] = {}
         self._timers: list[tuple[date, int, str]] = []
@@ -334,6 +345,9 @@ class Fold:
             for side in {c.get("side"), c.get("holder")} - {None}:
                 backed = self.backed.setdefault(pid, {})
                 backed[side] = max(day, backed.get(side, day))
+                by_source = self.attested.setdefault(pid, {}).setdefault(side, {})
+                src = source_identity(c)
+                by_source[src] = max(day, by_source.get(src, day))
         return row
 
     def _apply(self, c: dict) -> None:
@@ -449,15 +463,16 @@ class Fold:
             self._change(c, pid, state, State(side, "held", None), log, [c], "the holder's loss, said in the same words")
             return
         fresh = c["action"] == "withdraw" or not major or self._fresh_near(pid, side, c["date"])
-        if fresh and trusted(c, side):
+        prior = state if state.status != "claimed" else (log.claimed.prior if log.claimed else state)
+        doubted = self._doubted(c, pid, prior.side, side)
+        if fresh and trusted(c, side) and not doubted:
             self._change(c, pid, state, State(side, "held", None), log, [c],
                          c.get("note", "") or "source trusted for this side")
             return
         near = fresh and (c["action"] == "withdraw" or self.neighbours.side_near(pid, side, self.state))
-        prior = state if state.status != "claimed" else (log.claimed.prior if log.claimed else state)
         backed = self.backed.get(pid, {}).get(prior.side)
         holder_fresh = prior.side != side and backed is not None and (c["date"] - backed).days <= HOLDER_FRESH_DAYS
-        if not near or holder_fresh:
+        if not near or holder_fresh or doubted:
             # far from the side's ground and not from a trusted source: a second, independent report must say it
             earlier = [w for w in log.waiting if w["holder_side"] == side and (c["date"] - w["date"]).days
                        <= CONFIRM_DAYS and independent(w, c)]
@@ -470,7 +485,9 @@ class Fold:
                                          event_id=log.last["event_id"] if log.last else None)
                 return
             c["holder_side"] = side
-            why = (f"{prior.side} was reported holding the place on {backed}, and the source is not trusted for "
+            why = (f"a claim of low confidence against {prior.side}, reported holding the place by "
+                   f"{ATTESTED_SOURCES} or more sources" if doubted and near and trusted(c, side) else
+                   f"{prior.side} was reported holding the place on {backed}, and the source is not trusted for "
                    f"{side}" if near else
                    f"{side} was not reported near this major place in the last {GROUND_FRESH_DAYS} days"
                    if major else f"{side} holds no ground near the place and the source is not trusted for it")
@@ -483,6 +500,17 @@ class Fold:
                      "claimed: stands unless contradicted")
         heapq.heappush(self._timers, (c["date"] + timedelta(days=CONFIRM_DAYS), self._tokens, pid))
         self._timer_at[self._tokens] = self.position
+
+    def _doubted(self, c: Mapping[str, Any], pid: str, holder: str, side: str) -> bool:
+        """Whether a gain is a lone claim of low confidence (:data:`LOW_CONFIDENCE`) against a holder that
+        :data:`ATTESTED_SOURCES` independent sources reported there within :data:`HOLDER_FRESH_DAYS`."""
+        conf = c.get("confidence")
+        if conf is None or pd.isna(conf) or float(conf) >= LOW_CONFIDENCE or holder == side or \
+                c["action"] == "withdraw":
+            return False
+        since = c["date"] - timedelta(days=HOLDER_FRESH_DAYS)
+        sources_there = self.attested.get(pid, {}).get(holder, {})
+        return sum(1 for d in sources_there.values() if d >= since) >= ATTESTED_SOURCES
 
     def _fresh_near(self, pid: str, side: str, day: date) -> bool:
         """Whether ``side`` holds a place near ``pid`` that a report spoke of within :data:`GROUND_FRESH_DAYS`, or a

@@ -114,6 +114,9 @@ class Grammar:
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
         self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
         self._before_entry = frozenset(fold_key(w) for w in lex.data["words"].get("before_entry", []))
+        # units that are themselves a distance *to* a place (Persian "کیلومتری", "at ... km of")
+        self._units_to = frozenset(fold_key(w) for w in lex.data["predicates"].get("proximity", {}).get("distance", [])
+                                   ) & frozenset(fold_key(w) for w in lex.data["distance"]["units"])
         self._pred_sides = [(fold_key(w), side) for side, words in lex.data.get("predicate_sides", {}).items()
                             for w in words]
         # the words that call a named place a quarter of a city ("neighbourhood", "district")
@@ -513,7 +516,8 @@ class Grammar:
         elif m.group("unit") in self.lex.metres:
             value /= 1000
         f.distance = value
-        f.distance_to = bool(m.group("from")) or f.construction == "distance" or f.action == "proximity"
+        f.distance_to = bool(m.group("from")) or f.construction == "distance" or f.action == "proximity" or \
+            m.group("unit") in self._units_to  # "به 2کیلومتری X رسید": reached 2 km from X, not X
 
     def _clause_span(self, ch: list[Chunk], i: int) -> tuple[int, int]:
         """Folded offsets of the comma-delimited part of the sentence around chunk ``i``."""
@@ -2835,7 +2839,14 @@ class PersianGrammar(_ScopeGrammar):
 
     def _places_after(self, ch: list[Chunk], j: int, f: Frame | None = None) -> list[tuple[Place, str]]:
         action = f.action if f is not None else "capture"
-        return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
+        end = self._clause_end(ch, j, action)
+        if f is not None and f.construction == "nominal":
+            # "پس از تصرف شهر X به پایگاه Y حمله کرد": the noun's object is the phrase after it; "به" after a
+            # place opens the verb's own phrase, which comes last
+            named = next((k for k in range(j, end) if ch[k].kind == "place"), None)
+            if named is not None:
+                end = next((k for k in range(named + 1, end) if ch[k].text == "به"), end)
+        return self._scope_places(ch, j, end, f)
 
     def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
         """Also "محله‌های شرقی شهر رقه" (the eastern quarters of Raqqa): quarters named by no name of their own,

@@ -24,6 +24,7 @@ import gc
 import re
 from collections import Counter
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from tracker import dates as dates_mod
@@ -52,7 +53,7 @@ from tracker.extract.places import (
     unresolve,
 )
 from tracker.extract.segment import Sentence, sentences
-from tracker.extract.status import forecast, reaction, status
+from tracker.extract.status import BACKGROUND_DAYS, forecast, reaction, status
 from tracker.records import Claim, Report
 from tracker.textfold import Offsets, fold, fold_key
 from tracker import vocab
@@ -75,6 +76,8 @@ _PROCLITIC_AL = re.compile(r"^(?:وب|فب|ب|و|ف|ل)(?=ال)")
 _ANAPHORA_REACH = 600
 
 
+#: the word after a cue
+_NEXT_WORD = re.compile(r"\W*(\w+)")
 #: "the town fell to them": the side a place fell to, as a pronoun
 _TO_THEM = re.compile(r"\s+(?:to\s+)?them\b")
 _BE = frozenset({"was", "were", "is", "are", "be", "been", "being", "has been", "have been", "had been"})
@@ -161,6 +164,7 @@ class _Reader:
         self._plural_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_plural", []))
         self._dual_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("anaphora_dual", []))
         self._first_person = frozenset(fold_key(w) for w in self.lex.data["words"].get("first_person", []))
+        self._topic_words = frozenset(fold_key(w) for w in self.lex.data["words"].get("claim_topic", []))
 
     def hits_of(self, group: str) -> list[Hit]:
         """The lexicon hits of ``group``, in order."""
@@ -205,7 +209,53 @@ class _Reader:
                         self._left[sent.paragraph] = f.loser.side
                 out[told:] = _advance_taken(out[told:])
             self.dating.leave(sent)
-        return _dedupe(self._losses_denied(out))
+        return _dedupe(self._history_told(self._denied_next(self._losses_denied(out))))
+
+    def _denied_next(self, claims: list[Claim]) -> list[Claim]:
+        """A sentence that opens by denying what was just said ("The army said it took X. The rebels denied the
+        claim", "... ووصف الرواية الرسمية بأنها كاذبة") refutes the captures and advances of the sentence before
+        it, those of the denier's own side and its allies apart (docs/annotation.md: a denial may correct the
+        report of a change)."""
+        cues = self.hits_of("refuted_back")
+        if not cues or not claims:
+            return claims
+        starts = [x.start for x in self.sentences]
+        for h in cues:
+            k = bisect.bisect_right(starts, h.start) - 1
+            if k < 1:
+                continue
+            sent, before = self.sentences[k], self.sentences[k - 1]
+            lo, cue, hi = self.off.orig(sent.start), self.off.orig(h.start), self.off.orig(before.start)
+            if any(lo <= c.start < cue and c.action in TERRITORIAL for c in claims):
+                continue  # the sentence's own claim is the one denied (status.py)
+            nxt = _NEXT_WORD.match(self.folded, h.end)
+            if nxt and nxt.group(1) in self._topic_words:
+                continue  # "denied the claims of heavy losses": a denial about something else
+            denier = next((a.side for a in reversed(self.actors) if sent.start <= a.start < h.start and a.side), None)
+            for n, c in enumerate(claims):
+                if hi <= c.start < lo and c.status == "asserted" and c.action in ("capture", "advance") and \
+                        (denier is None or not vocab.allied(c.actor, denier)):
+                    claims[n] = replace(c, status="refuted")
+        return claims
+
+    def _history_told(self, claims: list[Claim]) -> list[Claim]:
+        """A report that recalls a place's earlier changes in order ("In May 2015 IS took Palmyra ... in December
+        2016 it fell again. On March 2, the army regained control over Palmyra") tells the rest of that history
+        as recalled too: a change of that place dated :data:`~tracker.extract.status.BACKGROUND_DAYS` or more
+        before publication, after a recalled change of it, is background even with its day written out."""
+        published = self.report.published
+        if self.report.kind == "chronicle" or published is None:
+            return claims
+        recalled: set[str] = set()
+        for k, c in enumerate(claims):
+            if c.place_id is None:
+                continue
+            if c.status == "background":
+                recalled.add(c.place_id)
+            elif c.status == "asserted" and c.place_id in recalled and c.date is not None and \
+                    (published - date.fromisoformat(c.date)).days >= BACKGROUND_DAYS:
+                claims[k] = replace(c, status="background")
+        return claims
 
     def _losses_denied(self, claims: list[Claim]) -> list[Claim]:
         """Captures the report's own words deny: a side that "denied losing any areas ... in X" refutes the other
@@ -835,7 +885,7 @@ class _Reader:
     def _taker(self, f: Frame, ch: list[Chunk], frames: list[Frame], loser: str) -> str | None:
         """The side that took what a withdrawal left, when the sentence ties the withdrawal to its advance
         ("rebels closed in on Homs after government troops abandoned Talbiseh", "the army withdrew from X
-        after IS fighters advanced along the highway"): that advance's named side, another than the loser's;
+        after IS fighters advanced along the highway"): that advance's (or approach's) named side, another than the loser's;
         or the side it was left to ("pulled out of X, leaving it to IS")."""
         for j in range(f.index + 1, len(ch) - 2):
             if ch[j].kind == "punct" and ch[j].text in ".;:" or ch[j].kind == "pred":
@@ -869,7 +919,7 @@ class _Reader:
             break
         for g in frames:
             if g is f or g.agent is None or g.agent_how in (None, "context") or g.agent.side in (None, loser) or \
-                    g.action not in ("capture", "advance") or g.agent.generic and not g.agent.side:
+                    g.action not in ("capture", "advance", "proximity") or g.agent.generic and not g.agent.side:
                 continue
             if any(c.has("failed", "intent") for c in ch[max(0, g.index - 3):g.index]):
                 continue  # "withdrew after the rebels failed to advance": no advance to take it

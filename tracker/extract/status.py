@@ -2,10 +2,11 @@
 
 * ``refuted``: the report denies it ("denied reports that X had fallen", "وهو الخبر الذي ثبت عدم صحته");
 * ``intent``: announced, aimed at or attempted, not done ("to retake", "preparing to storm", a question);
-* ``failed``: said not to have happened ("failed to capture", "did not enter", "repelled");
+* ``failed``: said not to have happened ("failed to capture", "did not enter", "repelled", "an assault on X
+  was repelled");
 * ``background``: an earlier change the report recalls ("IS had seized the town in 2015", "held by IS
-  since 2014", "still under IS control", a vague date three weeks or more before publication), kept with
-  its own date;
+  since 2014", "still under IS control", a vague date three weeks or more before publication, "retained
+  control of X"), kept with its own date;
 * ``asserted``: everything else.
 
 Only asserted claims change control (:mod:`tracker.control`). Cues count within the predicate's
@@ -65,12 +66,18 @@ def status(ch: list[Chunk], f: Frame, claim_date: str | None, published: date | 
         return "intent"  # "the capture of Baghouz will mark the end of ...": a change still to come
     if lang == "en" and f.action in ("attack", "advance", "capture") and _repelled_after(ch, i):
         return "failed"  # "attacked X on Monday but were repelled"
+    if f.action in ("attack", "advance", "capture") and _repelled_later(ch, i):
+        return "failed"  # "an IS assault on X was repelled"
+    if any(c.has("retained") for c in clause):
+        return "background"  # "retained control of the base": a holder keeping what it held, no change
     if lang == "fa":
         after = _clause_after(ch, i)
         if any(c.has("intent") for c in after) or _sought(ch, i, after):
             return "intent"
         if any(c.has("failed") for c in after) or _ends_negated(after):
             return "failed"
+        if any(c.has("retained") for c in after):
+            return "background"  # "کنترل X را حفظ کرد" (kept control of X)
     if not chronicle:
         if any(c.has("background") for c in clause) or _cue_after(ch, i, "background", 12):
             return "background"
@@ -134,7 +141,19 @@ def _repelled_after(ch: list[Chunk], i: int) -> bool:
             k = j + 1
             while k < len(ch) and (ch[k].has("aux", "adverb") or ch[k].text in ("they", "it", "were", "was")):
                 k += 1
-            return k < len(ch) and ch[k].has("failed") and not ch[k].text.startswith(("not", "no", "never"))
+            return k < len(ch) and ch[k].has("failed", "repelled_after") and \
+                not ch[k].text.startswith(("not", "no", "never"))
+    return False
+
+
+def _repelled_later(ch: list[Chunk], i: int) -> bool:
+    """"An IS assault on X was repelled", "هجوم التنظيم على X باء بالفشل": a cue of failure closes the
+    predicate's own clause (no break, no other predicate, no clause word between)."""
+    for c in ch[i + 1:i + 9]:
+        if c.kind == "punct" and c.text in _CLAUSE_PUNCT or c.kind == "pred" or c.has("stop", "relative"):
+            return False
+        if c.has("repelled_after"):
+            return True
     return False
 
 
