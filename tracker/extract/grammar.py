@@ -2492,10 +2492,16 @@ class PersianGrammar(_ScopeGrammar):
         if not f.places and self._skip(ch, a, ("adverb",)) == i:
             # "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت": the object before a relative clause
             f.places = self._before_relative(ch, a)
-        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i:
+        k = self._skip(ch, a, ("object_marker", "adverb"))
+        frm = k if k + 1 < i and ch[k].has("from") and ch[k + 1].kind == "actor" else None
+        if frm is not None:
+            k = self._skip(ch, frm + 2, ("adverb",))  # "میدان X، بزرگترین میدان نفتی سوریه، را از داعش پس گرفتند"
+        if not f.places and k == i:
             # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد" ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را
             # آزاد کردند": before its object marker too)
             f.places = self._apposed(ch, a, f)
+            if f.places and frm is not None and f.loser is None:
+                f.loser = ch[frm + 1].value
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
