@@ -1914,3 +1914,13 @@ def test_namesakes_elsewhere_yield_to_a_close_spelling_in_the_admin_unit_named(g
             "(Mansura, Ar-Raqqa) after IS fighters pulled back.")
     claims = _taken(text, "en", gz, date(2017, 6, 14))
     assert claims and all(c.place_name == "Resafa" for c in claims if c.place_text == "Ar-Rusafa")
+
+
+def test_persian_unnamed_industrial_zone_lies_off_its_city(gz):
+    """"منطقه صنعتی شمال شرق X" names a zone by the city it lies off: taken at that city's point, approximate, with
+    no place id (taking the zone is not taking the city)."""
+    text = "نیروهای سوریه دموکراتیک منطقه صنعتی در شمال شرق شهر دیرالزور را از داعش گرفتند."
+    claims = extract_report(Report(report_id="z", text=text, published=date(2017, 9, 11), lang="fa"), gz)
+    taken = [c for c in claims if (c.actor, c.action, c.status) == ("sdf", "capture", "asserted")]
+    assert len(taken) == 1 and taken[0].place_id is None
+    assert abs(taken[0].lat - 35.336) < 0.05 and abs(taken[0].lon - 40.141) < 0.05
