@@ -2144,6 +2144,13 @@ class _ScopeGrammar(Grammar):
                 return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True, site=True,
                              namesake=c.value), k + 1
             return None, j + 1
+        mods = []
+        if self.lex.lang == "fa" and ch[j].has("place_head_in_name"):
+            # "پایگاه هوایی X" (X air base) where X is no place the gazetteer knows: the kind's adjective is read
+            # with the head
+            while k < b and len(mods) < 2 and ch[k].has("place_mod") and not ch[k].has("not_name"):
+                mods.append(ch[k])
+                k += 1
         quoted = k < b and ch[k].text in _OPEN_QUOTES
         if quoted:
             k += 1  # "شهر «الشدادی»": the name in quotes
@@ -2166,7 +2173,7 @@ class _ScopeGrammar(Grammar):
             k += 1
         start = ch[j].start if ch[j].has("place_head_in_name") else words[0].start
         text = " ".join(w.text for w in words) if start == words[0].start else ch[j].text + " " + \
-            " ".join(w.text for w in words)
+            " ".join(w.text for w in mods + words)
         return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True,
                      site=start == ch[j].start, alias=known), k + quoted
 
