@@ -572,14 +572,15 @@ MAX_RUN_WORDS = 6       # the longest span of a run tried as one name
 # ---------------------------------------------------------------- capitalised Latin runs
 _L = "A-Za-z\u00C0-\u024F\u1E00-\u1EFF"
 _APOS = "'’ʿʾ‘`ʻʼ"
-#: a Latin word: letters (digits inside), apostrophes between letters, parts joined by hyphens
+#: a Latin word: letters (digits inside), apostrophes between letters, parts joined by hyphens (an ayn
+#: written as an apostrophe may open a part: "Al-'Atash")
 _LATIN_TOKEN = re.compile(rf"[{_L}](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
-                          rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+                          rf"(?:[-‐‑][{_APOS}]?[{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
 _HAS_CAPITAL = re.compile(r"[A-Z]")
 _ARTICLES_RX = "al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il"
 #: a capitalised word (or one capitalised after an article prefix: "al-Bab")
-_CAP_WORD = (rf"(?:(?:{_ARTICLES_RX})[-‐‑])?[A-Z\u00C0-\u00DE](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
-             rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+_CAP_WORD = (rf"(?:(?:{_ARTICLES_RX})[-‐‑][{_APOS}]?)?[A-Z\u00C0-\u00DE](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
+             rf"(?:[-‐‑][{_APOS}]?[{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
 #: capitalised words on one line, joined by spaces and lower-case articles ("Ras al Ain")
 _RUN = re.compile(rf"(?<![{_L}0-9]){_CAP_WORD}(?:[ \t]+(?:(?:{_ARTICLES_RX}|bin|ibn)[ \t]+)?{_CAP_WORD})*")
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il)[-‐‑]", re.I)
@@ -648,7 +649,8 @@ def latin_runs(text: str) -> list[list[_Token]]:
 def _capital_after_article(word: str) -> bool:
     """Whether an article-prefixed word names something: "al-Bab" yes, "al-assad" no."""
     m = _ARTICLE_PREFIX.match(word)
-    return bool(m) and m.end() < len(word) and word[m.end()].isupper()
+    rest = word[m.end():].lstrip(_APOS) if m else ""
+    return bool(rest) and rest[0].isupper()
 
 
 @lru_cache(maxsize=1)

@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker import settings  # noqa: E402
+from tracker.dates import period_year  # noqa: E402
 from tracker.extract import extract_report, load_gazetteer  # noqa: E402
 from tracker.ingest import read_reports  # noqa: E402
 from tracker.records import Report  # noqa: E402
@@ -236,6 +237,11 @@ def wiki_report(gz: Any, split: str, show: int) -> dict[str, Any]:
     for r in rows.values():
         paragraph[(r["article"], r["paragraph_index"])].append(r)
     labels = [row for row in _load(DATA / "wiki_labels.jsonl") if split == "all" or row["split"] == split]
+    # each article's period as `tracker ingest` reads it from the article's front matter ("9 May 2017 – 8 June
+    # 2017"); the corpus's date_resolved year is only a fallback, its inferred years are often wrong
+    articles = read_reports([settings.sources_dir() / "corpus" / "wikipedia" / "articles"]).reports
+    periods = {Path(a.path).name: json.loads(a.meta).get("period") for a in articles if a.kind == "chronicle"}
+    periods = {k: v for k, v in periods.items() if period_year(v)}
     t = Tally()
     caps = Tally()
     shown = 0
@@ -248,9 +254,10 @@ def wiki_report(gz: Any, split: str, show: int) -> dict[str, Any]:
         context = " ".join(r["sentence"] for r in before[max(0, k - 3):k])
         text = (context + " " if context else "") + row["sentence"]
         offset = len(text) - len(row["sentence"])
-        year = (row.get("date_resolved") or "")[:4]
+        period = periods.get(row["file"]) or (
+            "" if period_year(row["article"]) else (row.get("date_resolved") or "")[:4])  # the title's year first
         report = Report(report_id=row["id"], text=text, published=None, lang="en", kind="chronicle",
-                        title=row["article"], meta=json.dumps({"period": year} if year else {}))
+                        title=row["article"], meta=json.dumps({"period": period} if period else {}))
         predicted = [c for c in extract_report(report, gz) if c.action in TERRITORIAL and c.start >= offset - 1]
         seen, unique = set(), []
         for c in predicted:  # a claim said twice in a sentence counts once

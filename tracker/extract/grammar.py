@@ -117,6 +117,8 @@ class Grammar:
                             for w in words]
         # the words that call a named place a quarter of a city ("neighbourhood", "district")
         self._quarter_words = frozenset(fold_key(w) for w in lex.data["words"].get("quarter", [])) | {"district"}
+        # a route's head word ("road", "highway"): "the road between A and B" names a region
+        self._routes = frozenset(fold_key(w) for w in lex.data["words"].get("route_after", []) if " " not in w)
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -146,6 +148,10 @@ class Grammar:
                 frame.construction = construction = "held"
                 handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
+            self._into(ch, frame)
+            self._linked_up(ch, frame)
+            if out:
+                self._shared_subject(ch, frame, out[-1])
             if frame.agent is None and frame.action == "capture" and not frame.loss and self._raised(ch, i):
                 # "رُفع العلم العربي السوري في مدينة X": no subject raised it, the flag tells whose it is
                 side = next((s for w, s in self._pred_sides if w in c.text), None)
@@ -215,6 +221,10 @@ class Grammar:
                     frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
+                for g in out:
+                    if g.action == "withdraw" and g.index > frame.index and g.loser is not None and \
+                            g.loser.side == frame.agent.side and self._left_unnamed(ch, frame, g):
+                        g.places, g.complete = [], False  # "the convoy left": not the entering side's withdrawal
                 # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
                 frame.places = [(p, "whole" if role == "directional" else role) for p, role in frame.places]
             elif self._entry_takes(ch, frame, out):
@@ -240,6 +250,17 @@ class Grammar:
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
+
+    def _linked_up(self, ch: list[Chunk], f: Frame) -> None:
+        """Whether a link-up is told by forces (none in English, which has no link-up predicate)."""
+
+    def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """A verb joined by "and" to the one before shares its subject (none in English, whose subject is
+        read phrase by phrase)."""
+
+    def _into(self, ch: list[Chunk], f: Frame) -> None:
+        """A language's way of writing an entry *into* a place with a word that elsewhere says "towards" (none
+        in English)."""
 
     @staticmethod
     def _raised(ch: list[Chunk], i: int) -> bool:
@@ -317,6 +338,10 @@ class Grammar:
                     any(c.has("terrorists") for c in ch[max(0, g.index - 6):g.index]) and \
                     (taken & {_key(p) for p, _ in g.places} or "anaphora" in taken):
                 return True  # "تروریست‌ها شهر X را ترک کردند و ارتش وارد آن شد": "the terrorists" left it
+            if g.action == "withdraw" and g.index > f.index and self._left_unnamed(ch, f, g) and \
+                    all(_key(p) in taken for p, _ in g.places) and \
+                    not any(h.action in ("clash", "attack") and f.index < h.index < g.index for h in frames):
+                return True  # "entered X hours after the convoy left": what left is no side of the entering one
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
             left = {_key(p) for p, role in g.places if role != "directional"}
@@ -329,6 +354,18 @@ class Grammar:
                     went and not left and "anaphora" not in went and not taken & went:
                 return True
         return False
+
+    def _left_unnamed(self, ch: list[Chunk], f: Frame, g: Frame) -> bool:
+        """Whether a withdrawal after an entry is told in a clause of time whose subject names no side
+        ("entered X hours after the convoy left", "after the last buses carrying militiamen left"): the other
+        side's departure. English: the subject stands between "after" and the verb."""
+        if self.lex.lang != "en":
+            return False
+        k = next((k for k in range(g.index - 1, f.index, -1) if ch[k].text.split()[-1] in ("after", "following")),
+                 None)
+        if k is None or g.index - k < 2 or any(self._boundary(c) for c in ch[k + 1:g.index]):
+            return False
+        return not any(c.kind == "actor" and c.value.side for c in ch[k:g.index])
 
     def _elided_place(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
         """"rebels captured al-Rai, but withdrew after ...": a withdrawal naming no place leaves the one
@@ -904,6 +941,16 @@ class Grammar:
                     expecting = False
                     j += 3
                     continue
+                elif c.text.split()[-1] == "between" and c.text.split()[0] in self._routes and expecting and not out \
+                        and j + 3 < n and ch[j + 1].kind in ("place", "name") and ch[j + 2].text == "and" and \
+                        ch[j + 3].kind in ("place", "name"):
+                    # "seized the road between A and B": the road, a region named by both ends
+                    ends = [x.value.text if x.kind == "place" else _title(x.text) for x in (ch[j + 1], ch[j + 3])]
+                    out.append((Place(c.start, ch[j + 3].end, f"{c.text.split()[0]} between {ends[0]} and {ends[1]}",
+                                      precision="region", reason="region-level", done=True), "region"))
+                    expecting = False
+                    j += 4
+                    continue
                 elif c.has("inside_object") and expecting and not out:
                     # "captured three mosques in the northeast of X": buildings inside X, a part of it
                     inside = self._inside(ch, j + 1)
@@ -927,6 +974,12 @@ class Grammar:
                     # notably the village of X": the places named
                     j = self._named_next(ch, j + 3 if ch[j + 1].text != "(" else j + 2)
                     continue
+                elif c.has("plural_object") and expecting and not out and j + 4 < n and ch[j + 1].has("of") and \
+                        ch[j + 2].kind in ("place", "name") and ch[j + 3].text in ("and", ",") and \
+                        ch[j + 4].kind in ("place", "name") and \
+                        ch[self._back(ch, j - 1, ("place_mod", "number"))].text == "the":
+                    j += 2  # "the Shia villages of A and B", "the twin towns of A and B": the places named
+                    continue
                 elif c.text in _FARMS and expecting and not out and self._region_named(ch, j + 1) is not None:
                     # "10 kilometres of farmland around the town of X": the farms, a region named by X
                     region = self._region_named(ch, j + 1)
@@ -940,7 +993,17 @@ class Grammar:
                     # near a place are points of a front, not the land around it
                     region = self._region_named(ch, j + 1, land=c.text in _LAND)
                     if region is None:
-                        break
+                        nxt_item = self._item_after_unnamed(ch, j + 1, f)
+                        if nxt_item is None:
+                            break
+                        j = nxt_item  # "captured hills near the town, the X oil field and 10 villages": X
+                        continue
+                    k = next((i for i in range(j + 1, n) if ch[i].start >= region.end), n)
+                    if k + 2 < n and ch[k].text in _LIST_PUNCT and ch[k + 1].has("member") and \
+                            self._named_next(ch, k + 2) is not None:
+                        # "villages in the Hama countryside, including A and B": the places named, not the region
+                        j = self._named_next(ch, k + 2)
+                        continue
                     out.append((region, "region"))
                     expecting = False
                     break
@@ -971,6 +1034,10 @@ class Grammar:
                 elif c.text in ("and", "or") and not out and j + 1 < n and \
                         ch[j + 1].has("place_mod", "region_direction", "partial"):
                     pass  # "the largest and most strategic towns", "the western and northern parts of X"
+                elif c.text == "and" and not out and expecting and j > start and \
+                        self._item_after_unnamed(ch, j, f) is not None:
+                    j = self._item_after_unnamed(ch, j, f)  # "took over a bakery and the X prison": the prison
+                    continue
                 elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
                     # "the city's ruins", "the city's western suburbs": the place, or part of it
                     if not ch[j + 1].has("whole_part"):
@@ -1029,6 +1096,14 @@ class Grammar:
                 if c.text.split()[0] in self._person_first and j + 1 < n and ch[j + 1].kind in ("place", "name") and \
                         ch[j + 1].start - c.end <= 1:
                     break  # "captured Khaled Daham al-Bashir": a first name the gazetteer also knows as a place
+                if j + 1 < n and ch[j + 1].text in _FARMS and (c.kind == "place" or self._could_be_place(c)):
+                    # "the Bazinah farms", "the Tabqa farms": the farmland named by the place, a region
+                    out.append((Place(c.start, ch[j + 1].end, f"{c.value.text if c.kind == 'place' else _title(c.text)}"
+                                      f" {ch[j + 1].text}", precision="region", reason="region-level", done=True),
+                                "partial" if role == "partial" else "region"))
+                    expecting = False
+                    j += 2
+                    continue
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
                         ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter", "capitalised"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
@@ -1310,6 +1385,34 @@ class Grammar:
             k -= 1
         return k >= 0 and (ch[k].has("partial_rest", "held") or ch[k].kind == "word" and
                            ch[k].text in ("held", "controlled", "remaining", "last", "all"))
+
+    def _item_after_unnamed(self, ch: list[Chunk], j: int, f: Frame | None) -> int | None:
+        """After a capture's or advance's first object that names no place ("hills near the town", "a bakery"),
+        the index of the next item of its list when that item names one; None otherwise (or past a clause)."""
+        if f is None or f.action not in ("capture", "advance"):
+            return None
+        for m in range(j, min(len(ch), j + 8)):
+            c = ch[m]
+            if c.kind in ("pred", "actor", "date") or self._boundary(c) or \
+                    c.has("by", "relative", "reporting", "from", "to"):
+                return None
+            if c.kind in ("place", "name"):
+                return None  # "areas near A and B": the list after a place is the locator's
+            if c.text in _LIST_PUNCT or c.text == "and" or c.has("member"):
+                k = m + 1
+                while k < len(ch) and (ch[k].text == "and" or ch[k].has("member")):
+                    k += 1
+                # the next item: "the X gas field", "the strategic hilltop of X"
+                e = k
+                while e < len(ch) and (ch[e].has("det", "feature", "place_mod", "filler", "of") or ch[e].quote):
+                    e += 1
+                # a name the gazetteer lacks only with a kind after it or ending the list ("the Syrians started"
+                # names people)
+                if e < len(ch) and (ch[e].kind == "place" or ch[e].kind == "name" and self._could_be_place(ch[e]) and
+                                    (e + 1 == len(ch) or ch[e + 1].has("feature", "site_after") or
+                                     ch[e + 1].kind == "punct" or ch[e + 1].text == "and")):
+                    return k
+        return None
 
     def _more_places(self, ch: list[Chunk], j: int) -> bool:
         """Whether a place (or a name) comes next in a list, after determiners and kind words."""
@@ -2248,12 +2351,20 @@ class _ScopeGrammar(Grammar):
 #: a feminine object pronoun on an Arabic verb ("دخلها", "اقتحموها"; a town, a city) and after it ("سيطر عليها")
 _OBJECT_SUFFIX = ("ها",)
 _OBJECT_PP = frozenset({"عليها", "اليها"})
+#: "وطردت قوات النظام منها": an expulsion's place written as a pronoun after "from"
+_FROM_PP = frozenset({"منها", "منه"})
 #: words that may stand between a comma and the place a verb takes ("سيطر الجيش اليوم، على بلدة X")
 _BEFORE_PLACE = frozenset({"و", "علي", "في", "الي"})
 
 
 class ArabicGrammar(_ScopeGrammar):
     """Arabic: verb-subject order first ("سيطرت قوات النظام على ..."), then subject-verb."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__(lex)
+        self._entry_nouns = tuple(fold_key(w) for w in lex.data["words"].get("entry_noun", [])) or ("\0",)
+        self._linkup = tuple(fold_key(w) for w in lex.data["words"].get("linkup", [])) or ("\0",)
+        self._force = frozenset(fold_key(w) for w in lex.data["words"].get("force", []))
 
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         j = i + 1
@@ -2268,6 +2379,42 @@ class ArabicGrammar(_ScopeGrammar):
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
+    def _linked_up(self, ch: list[Chunk], f: Frame) -> None:
+        """"قوات النظام تلتقي في بلدة X": a link-up is a capture only by a force (a side's phrase holding a word of
+        `[words] force`); "التقى وزير الخارجية بنظيره في دمشق" is a meeting."""
+        if f.action != "capture" or not ch[f.index].text.lstrip("وف").startswith(self._linkup):
+            return
+        phrase = self._folded[f.agent.start:f.agent.end].split() if f.agent is not None else []
+        if not phrase or not (phrase[0] in self._force or phrase[0][1:] in self._force):
+            f.places, f.complete = [], False  # (an official heads the phrase: "التقى قائد قوات ...")
+        else:
+            f.places = f.places[:1]  # where they met; "وتقسم الغوطة" after it is no place they took
+
+    def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """"قوات سوريا الديمقراطية تطرد داعش من قرية X وتسيطر عليها": a verb joined by "و" to the predicate
+        just before it (no punctuation between) whose nearest side before it is that predicate's object, the
+        side it drove out or fought, shares that predicate's subject."""
+        if f.agent_how != "subject" or f.agent is None or before.agent is None or before.loser is None or \
+                f.agent is not before.loser or not ch[f.index].text.startswith("و") or \
+                any(c.kind == "punct" for c in ch[before.index:f.index]):
+            return
+        f.agent = before.agent
+
+    def _into(self, ch: list[Chunk], f: Frame) -> None:
+        """"دخلت الفصائل إلى مدينة X", "دخول الجيش إلى مدينة X": "إلى" after an entry is into the place, no
+        direction; the noun of entry ("دخول", `[words] entry_noun`) is read as the verb is (an entry into a
+        whole place with no fighting takes it)."""
+        if f.action != "advance" or f.construction not in ("entry", "nominal"):
+            return
+        if f.construction == "nominal":
+            if not ch[f.index].text.split()[0].startswith(self._entry_nouns):
+                return
+            f.construction = "entry"
+        into = [k for k in range(f.index + 1, min(len(ch), f.index + 6)) if ch[k].has("into")]
+        if into and not any(ch[k].has("directional") and not ch[k].has("into")
+                            for k in range(f.index + 1, into[0])):
+            f.places = [(p, "whole" if role == "directional" else role) for p, role in f.places]
+
     def _pronoun_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """A pronoun object written onto the verb or after it ("ودخلها المقاتلون", "ثم سيطر عليها التنظيم"):
         the place the paragraph tells of."""
@@ -2277,7 +2424,8 @@ class ArabicGrammar(_ScopeGrammar):
         nxt = ch[i + 1] if i + 1 < len(ch) else None
         if nxt is not None and nxt.kind == "actor" and i + 2 < len(ch):
             nxt = ch[i + 2]  # "وسيطرة الثوار عليها": the subject between the noun and its pronoun
-        if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in _OBJECT_PP:
+        pps = _OBJECT_PP | _FROM_PP if c.kind == "pred" and c.value[1] == "expel" else _OBJECT_PP
+        if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in pps:
             return [(Place(c.start, c.end, c.text, reason="anaphora"), "whole")]
         return []
 

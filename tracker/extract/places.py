@@ -23,7 +23,10 @@ from tracker.extract.lexicon import Hit
 ADMIN = frozenset({"governorate", "district", "subdistrict"})
 #: what "the city" / "the town" may refer back to (feature types of the gazetteer)
 SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "town"}),
-                    "village": frozenset({"village", "town"})}
+                    "village": frozenset({"village", "town"}),
+                    # Arabic calls many towns "مدينة" and some villages "بلدة"
+                    "المدينه": frozenset({"city", "town"}), "البلده": frozenset({"city", "town", "village"}),
+                    "القريه": frozenset({"village", "town"})}
 #: the reason of a site named only by its kind and where it lies ("a prison in Hasaka city")
 UNNAMED_SITE = "a site named by its kind and where it lies"
 #: the reason of "these two garrisons" ("این دو پادگان"): the places named just before it

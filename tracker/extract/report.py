@@ -361,9 +361,9 @@ class _Reader:
 
     def _called_quarter(self, p: Place, quarters: list[tuple[int, int]]) -> bool:
         """Whether a quarter word stands right before or after the place ("the X neighbourhood", "حي X";
-        in English "district" too, which the lexicon leaves out as an admin word)."""
-        if any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters):
-            return True
+        in English "district" too, which the lexicon leaves out as an admin word), or heads its name ("حي X")."""
+        if any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 or p.start <= s and e <= p.end for s, e in quarters):
+            return True  # (the quarter word may head the name itself: "حي المشلب")
         return self.lang == "en" and re.match(r"\s+districts?\b", self.folded[p.end:p.end + 12]) is not None
 
     def _one_city(self, p: Place) -> Place | None:
@@ -456,6 +456,12 @@ class _Reader:
         for para, start, place in reversed(targets):
             if para == sent.paragraph and start < word.start and (kinds is None or place.feature in kinds or
                                                                    place.feature is None):
+                if kinds is not None and place.feature is None:
+                    # "سيطرت على الملعب البلدي ... في الرقة، لتصبح المدينة ...": a settlement the gazetteer knows,
+                    # named after a taken place it does not, is what "the city" names
+                    later = [q for q in self.places if start < q.start < word.start and q.resolved and
+                             q.feature in kinds and self._paragraph(q.start) == para and not self._dateline(q)]
+                    place = later[-1] if later else place
                 return place.referring(word.start, word.end, "refers back to " + place.text)
         # a paragraph of its own ("وكان المرصد قال ... عن القاعدة العسكرية"): the place taken just before
         for para, start, place in reversed(targets):
