@@ -2049,3 +2049,13 @@ def test_a_place_history_recalled_in_order_keeps_its_last_change_recalled(gz):
 def test_persian_a_nouns_object_ends_where_the_verbs_phrase_begins(gz, text):
     claims = _news(text, gz, "fa", "2016-12-14")
     assert {c.place_name for c in claims if c.action == "capture" and c.status == "asserted"} == {"Tadmor"}
+
+
+def test_persian_unnamed_industrial_zone_lies_off_its_city(gz):
+    """"منطقه صنعتی شمال شرق X" names a zone by the city it lies off: taken at that city's point, approximate, with
+    no place id (taking the zone is not taking the city)."""
+    text = "نیروهای سوریه دموکراتیک منطقه صنعتی در شمال شرق شهر دیرالزور را از داعش گرفتند."
+    claims = extract_report(Report(report_id="z", text=text, published=date(2017, 9, 11), lang="fa"), gz)
+    taken = [c for c in claims if (c.actor, c.action, c.status) == ("sdf", "capture", "asserted")]
+    assert len(taken) == 1 and taken[0].place_id is None
+    assert abs(taken[0].lat - 35.336) < 0.05 and abs(taken[0].lon - 40.141) < 0.05

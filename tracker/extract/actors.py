@@ -336,7 +336,8 @@ def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None)
         return []
     actor = compose(run, folded, lex, when)
     if actor is None and (_CONTROL_NEXT.match(folded, run[-1].end) or _TAKING_NEXT.match(folded, run[-1].end) and
-                          not folded[run[-1].start:run[-1].end].endswith("held")):
+                          not folded[run[-1].start:run[-1].end].endswith("held") or
+                          lex.lang == "fa" and _FA_CONTROL_BEFORE.search(folded, max(0, run[0].start - 30), run[0].start)):
         side = _pick([h.value for h in run if h.group in ("modifier", "weak")], lex) or \
             next((h.value for h in run if h.group == "modifier" and h.value in _UNRESOLVED), "")
         if side:
@@ -344,6 +345,8 @@ def _split_compose(run: list[Hit], folded: str, lex: Lexicon, when: date | None)
     return [actor] if actor is not None else []
 
 
+#: Persian puts the holder after the noun of control ("تحت کنترل دولت", "به دست دولت", "در اختیار ارتش")
+_FA_CONTROL_BEFORE = re.compile(r"(?:تحت|در|به)\s+(?:كنترل|اختيار|دست|تصرف|تسلط|سيطره)(?:\s+كامل)?\s+$")
 _CONTROL_NEXT = re.compile(r"(?:'s|’s)?\s+(?:full\s+|complete\s+|total\s+)?(?:control|hands|rule)\b")
 #: English nouns of taking a place that a bare modifier may own ("the rebel capture of X")
 _TAKING_NEXT = re.compile(r"\s+(?:capture|recapture|seizure|takeover|take-over|conquest|overrunning)\s+of\b")

@@ -2298,6 +2298,13 @@ class _ScopeGrammar(Grammar):
                 return Place(ch[j].start, c.end, "", reason="not in the gazetteer", done=True, site=True,
                              namesake=c.value), k + 1
             return None, j + 1
+        mods = []
+        if self.lex.lang == "fa" and ch[j].has("place_head_in_name"):
+            # "پایگاه هوایی X" (X air base) where X is no place the gazetteer knows: the kind's adjective is read
+            # with the head
+            while k < b and len(mods) < 2 and ch[k].has("place_mod") and not ch[k].has("not_name"):
+                mods.append(ch[k])
+                k += 1
         quoted = k < b and ch[k].text in _OPEN_QUOTES
         if quoted:
             k += 1  # "شهر «الشدادی»": the name in quotes
@@ -2320,7 +2327,7 @@ class _ScopeGrammar(Grammar):
             k += 1
         start = ch[j].start if ch[j].has("place_head_in_name") else words[0].start
         text = " ".join(w.text for w in words) if start == words[0].start else ch[j].text + " " + \
-            " ".join(w.text for w in words)
+            " ".join(w.text for w in mods + words)
         return Place(start, words[-1].end, text, reason="not in the gazetteer", done=True,
                      site=start == ch[j].start, alias=known), k + quoted
 
@@ -2702,10 +2709,16 @@ class PersianGrammar(_ScopeGrammar):
         if not f.places and self._skip(ch, a, ("adverb",)) == i:
             # "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت": the object before a relative clause
             f.places = self._before_relative(ch, a)
-        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i:
+        k = self._skip(ch, a, ("object_marker", "adverb"))
+        frm = k if k + 1 < i and ch[k].has("from") and ch[k + 1].kind == "actor" else None
+        if frm is not None:
+            k = self._skip(ch, frm + 2, ("adverb",))  # "میدان X، بزرگترین میدان نفتی سوریه، را از داعش پس گرفتند"
+        if not f.places and k == i:
             # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد" ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را
             # آزاد کردند": before its object marker too)
             f.places = self._apposed(ch, a, f)
+            if f.places and frm is not None and f.loser is None:
+                f.loser = ch[frm + 1].value
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
@@ -2850,7 +2863,22 @@ class PersianGrammar(_ScopeGrammar):
 
     def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
         """Also "محله‌های شرقی شهر رقه" (the eastern quarters of Raqqa): quarters named by no name of their own,
-        a direction word and the city's kind between, are a part of the city."""
+        a direction word and the city's kind between, are a part of the city; "منطقه صنعتی شمال شرق X" (the
+        industrial zone north-east of X, `[words] unnamed_site`): a site of no name of its own by the place it
+        lies off, at that place's point, approximate (taking it is not taking X)."""
+        for j in range(a, b - 2):
+            if not (ch[j].has("area_head", "feature") and ch[j + 1].has("unnamed_site")):
+                continue
+            k = j + 2
+            while k < b and k - j <= 6 and ch[k].kind == "word" and (ch[k].text == "در" or ch[k].has("locator")
+                                                                     and not ch[k].has("area_head")):
+                k += 1
+            if k > j + 2 and k + 1 < b and ch[k].has("feature") and ch[k + 1].kind == "place":
+                k += 1  # "... در شمال شرق شهر X"
+            if k > j + 2 and k < b and ch[k].kind == "place":
+                site = Place(ch[j].start, ch[k].end, f"{ch[j].text} {ch[j + 1].text}", reason=UNNAMED_SITE,
+                             done=True, site=True, within=ch[k].value)
+                return self._scope_places(ch, a, j, f) + [(site, "whole")] + self._scope_places(ch, k + 1, b, f)
         for j in range(a, b):
             if not (ch[j].has("quarter") and ch[j].text.startswith(("محله ها", "محلات", "محلههاي"))):
                 continue
@@ -2875,6 +2903,16 @@ class PersianGrammar(_ScopeGrammar):
         if not found and self._skip(ch, a, ("adverb",)) == i:
             # "شهر X، سومین شهر بزرگ سوریه، به دست شورشیان افتاد": an apposition between commas before the verb
             found = self._apposed(ch, a, None)
+        if not found and self._skip(ch, a, ("adverb",)) == i:
+            # "شهر X پس از مذاکره میان بزرگان محلی و Y، به کنترل این گروه درآمد", "شهرهای X و Y پس از سه سال
+            # محاصره به دست ارتش افتاد": a clause of time between the place and the verb, perhaps ending in a
+            # comma; the fighting or siege it tells of is no predicate
+            e = a - 2 if a >= 2 and ch[a - 1].text in _LIST_PUNCT else i - 1
+            t = next((k for k in range(e, max(-1, e - 15), -1) if ch[k].has("before_entry") or
+                      ch[k].kind == "pred" and not (ch[k].value[0] == "clash" or ch[k].value == ("siege", "nominal"))
+                      or self._boundary(ch[k]) or ch[k].text in _LIST_PUNCT), None)
+            if t is not None and t > 0 and ch[t].has("before_entry"):
+                found = self._scope_places(ch, self._clause_start(ch, t), t, None)
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows
