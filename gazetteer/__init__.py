@@ -263,9 +263,11 @@ class Gazetteer:
                     self._site_core[self._core_key(core)].add(pid)
         self._resolver = Resolver(self)
 
-    def find_mentions(self, text: str) -> list[Mention]:
-        """Every gazetteer name in ``text`` (spans are offsets into ``text``)."""
-        return list(self._resolver._prepare(text)["found"])
+    def find_mentions(self, text: str, persian: bool | None = None) -> list[Mention]:
+        """Every gazetteer name in ``text`` (spans are offsets into ``text``). ``persian=True`` reads the
+        text as Persian whatever its letters (a one-line report, Persian typed with Arabic yeh and kaf):
+        names written without their Arabic article ("بوکمال") are found; None judges by the letters."""
+        return list(self._resolver._prepare(text, persian)["found"])
 
     def resolve(self, mention: Mention | str, context: Context | str | None = None) -> Resolution:
         """Rank the places ``mention`` may mean in ``context`` (a report text or a :class:`Context`)."""

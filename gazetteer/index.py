@@ -96,6 +96,12 @@ def stop_names() -> frozenset[str]:
         return frozenset(norm(r["name"]) for r in csv.DictReader(fh))
 
 
+def persian_text(text: str) -> bool:
+    """Whether a text of unknown language is Persian: it has :data:`PERSIAN_LETTERS` Persian yeh and keheh
+    (a short line, or Persian typed with the Arabic letters, needs the caller to say so)."""
+    return text.count("ی") + text.count("ک") >= PERSIAN_LETTERS
+
+
 def _indexable(key: str) -> bool:
     if not key or key in stop_names():
         return False
@@ -118,6 +124,7 @@ class MentionIndex:
     def __init__(self, places: pd.DataFrame) -> None:
         self.keys: dict[str, dict[str, str]] = defaultdict(dict)   # key -> place_id -> "name" | "base"
         self.lam_variant: dict[str, str] = {}                     # "لميادين" -> "الميادين"
+        self._persian_joined: dict[str, dict[str, str]] = defaultdict(dict)  # "تلابيض" -> places "تل ابيض"
         self.skel: dict[str, set[str]] = defaultdict(set)          # skeleton -> ids known only in Latin
         # transliteration key -> place_id -> "name" | "base" (its name without a qualifier) | "variant"
         self.latin: dict[str, dict[str, str]] = defaultdict(dict)
@@ -134,6 +141,10 @@ class MentionIndex:
         # Persian texts drop the Arabic article ("باغوز", "میادین"): those forms are names in Persian
         # text only (in Arabic many are common words: "مزرعة", "حرية")
         self.persian_only: set[str] = set()
+        for key, kinds in self._persian_joined.items():
+            if key not in self.keys and _indexable(key):
+                self.keys[key] = kinds
+                self.persian_only.add(key)
         for key, kinds in list(self.keys.items()):
             bare = key[2:] if key.startswith("ال") else ""
             if len(bare.replace(" ", "")) >= MIN_PERSIAN_BARE and _indexable(bare) and bare not in self.keys:
@@ -176,6 +187,13 @@ class MentionIndex:
             # "كفر" and "دير" are often written onto the next word: "كفر نبودة" / "كفرنبودة", "دیرحافر"
             if len(words) >= 2 and words[0] in _JOINED_HEADS and not words[1].startswith("ال"):
                 self.keys[words[0] + " ".join(words[1:])].setdefault(pid, "name")
+            # Persian joins a head to the next word with a ZWNJ, which the key drops: "تل‌ابیض", "عین‌عیسی"
+            # (Persian text only, as the article-less forms)
+            if len(words) == 2 and words[0] in _ZWNJ_HEADS and not words[1].startswith("ال"):
+                self._persian_joined[words[0] + words[1]].setdefault(pid, "name")
+            # a ta marbuta before another word is read, and Persian writes it, as "ت": "معرت النعمان"
+            if len(words) >= 2 and words[0].endswith("ه") and len(words[0]) > 2:
+                self._persian_joined[words[0][:-1] + "ت " + " ".join(words[1:])].setdefault(pid, "name")
             # final ta marbuta and alef alternate in village names: "أبو حكفة" / "أبو حكفا"
             if key.endswith("ه") and len(words[-1]) > 3:
                 self.keys[key[:-1] + "ا"].setdefault(pid, "name")
@@ -212,16 +230,17 @@ class MentionIndex:
         ntext, pos = normed or norm_map(text)
         return self.scan(text, ntext, pos)[0]
 
-    def scan(self, text: str, ntext: str, pos) -> tuple[list[Mention], list[str], np.ndarray]:
+    def scan(self, text: str, ntext: str, pos, persian: bool | None = None) -> tuple[list[Mention], list[str], np.ndarray]:
         """:meth:`find` on ``(ntext, pos) = norm_map(text)``, also returning what it worked out on the
-        way: the pieces of ``ntext.split(" ")`` and where each starts in ``ntext`` (an int64 array)."""
+        way: the pieces of ``ntext.split(" ")`` and where each starts in ``ntext`` (an int64 array).
+        ``persian``: whether the text is Persian (None: :func:`persian_text` judges by its letters)."""
         n = len(ntext)
         padded = " " + ntext + " "  # padded[i + 1] is ntext[i]: the text's ends count as spaces
         big = n + 2
         # (longest first, then leftmost as one int, start, stop, key): a match is (start, stop) alone
         found: list[tuple[int, int, int, str]] = []
         add = found.append
-        persian = text.count("ی") + text.count("ک") >= PERSIAN_LETTERS
+        persian = persian_text(text) if persian is None else persian
         skip = self.persian_only if not persian else ()
         # Persian writes prepositions apart: "باستانی" (ancient) is no "ب" + "استانی"
         clitics = PERSIAN_CLITICS if persian else None
@@ -546,19 +565,22 @@ PERSIAN_LETTERS = 5     # a text with this many Persian yeh and keheh is Persian
 MIN_LATIN_KEY = 3       # shorter transliteration keys ("bab", "tal" pass; "al" does not) are not indexed
 #: Arabic name heads written onto the word after them ("كفرنبل", "ديرحافر")
 _JOINED_HEADS = frozenset({"كفر", "دير"})
+#: heads Persian joins to the next word with a ZWNJ ("تل‌ابیض", "عین‌عیسی", "خان‌شیخون")
+_ZWNJ_HEADS = frozenset({"تل", "عين", "خان", "بيت", "راس", "جبل", "قصر", "بئر", "بير"})
 MAX_RUN_WORDS = 6       # the longest span of a run tried as one name
 
 # ---------------------------------------------------------------- capitalised Latin runs
 _L = "A-Za-z\u00C0-\u024F\u1E00-\u1EFF"
 _APOS = "'’ʿʾ‘`ʻʼ"
-#: a Latin word: letters (digits inside), apostrophes between letters, parts joined by hyphens
+#: a Latin word: letters (digits inside), apostrophes between letters, parts joined by hyphens (an ayn
+#: written as an apostrophe may open a part: "Al-'Atash")
 _LATIN_TOKEN = re.compile(rf"[{_L}](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
-                          rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+                          rf"(?:[-‐‑][{_APOS}]?[{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
 _HAS_CAPITAL = re.compile(r"[A-Z]")
 _ARTICLES_RX = "al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il"
 #: a capitalised word (or one capitalised after an article prefix: "al-Bab")
-_CAP_WORD = (rf"(?:(?:{_ARTICLES_RX})[-‐‑])?[A-Z\u00C0-\u00DE](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
-             rf"(?:[-‐‑][{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
+_CAP_WORD = (rf"(?:(?:{_ARTICLES_RX})[-‐‑][{_APOS}]?)?[A-Z\u00C0-\u00DE](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*"
+             rf"(?:[-‐‑][{_APOS}]?[{_L}0-9](?:[{_L}0-9]|[{_APOS}](?=[{_L}]))*)*")
 #: capitalised words on one line, joined by spaces and lower-case articles ("Ras al Ain")
 _RUN = re.compile(rf"(?<![{_L}0-9]){_CAP_WORD}(?:[ \t]+(?:(?:{_ARTICLES_RX}|bin|ibn)[ \t]+)?{_CAP_WORD})*")
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|ed|an|en|ar|er|as|es|ash|esh|at|et|az|ez|ath|adh|ul|il)[-‐‑]", re.I)
@@ -627,7 +649,8 @@ def latin_runs(text: str) -> list[list[_Token]]:
 def _capital_after_article(word: str) -> bool:
     """Whether an article-prefixed word names something: "al-Bab" yes, "al-assad" no."""
     m = _ARTICLE_PREFIX.match(word)
-    return bool(m) and m.end() < len(word) and word[m.end()].isupper()
+    rest = word[m.end():].lstrip(_APOS) if m else ""
+    return bool(rest) and rest[0].isupper()
 
 
 @lru_cache(maxsize=1)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import bisect
 import csv
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 
 from .normalize import DATA, ending, features_fit, norm, norm_array, qualifier, split_feature
+from .index import persian_text
 from .phrases import REGION_NOUNS, angle_apart, bearing_between, geo_cues, offset_point, region_direction, \
     relative_phrases
 
@@ -25,6 +27,8 @@ SETTLEMENT_TYPES = ("city", "town", "village", "neighbourhood")
 MARGIN = 0.12          # a best must lead the runner-up by this much
 ABROAD_UNNAMED = 0.1   # what a place abroad loses when the passage does not name its country
 SEAT_BONUS = 0.1       # a settlement that is the seat of an admin unit sharing its name (Kasab of Kasab)
+ARTICLE_BONUS = 0.06   # a Latin name with its article ("al-Hameh") fits a place named with one (الهامة), when a
+                       # unit is named so without it (Hama)
 REGION_PART = 0.2      # a place in the part of an admin unit the passage names ("southern Idlib"); minus outside
 CITY_PART_KM = 10.0    # ... within this of the unit's city, the part is the city's ("eastern Aleppo")
 PART_MARGIN_KM = 3.0   # ... this close to the line between the parts, neither
@@ -152,18 +156,22 @@ class Resolver:
         self._near_base: list[tuple[float, float]] = []
         self._run_min: dict[tuple, list] = {}  # point -> [entries of _near_base done, minimum km]
 
-    def _prepare(self, text: str) -> dict:
-        """Per report, once: its mentions (with admin codes and anchor points) and its cue words."""
+    def _prepare(self, text: str, persian: bool | None = None) -> dict:
+        """Per report, once: its mentions (with admin codes and anchor points) and its cue words.
+        ``persian`` says the text is Persian (None: judged by its letters); a later call that does not say
+        gets what the first found."""
         key = hash(text)
         hit = self._ctx_cache.get(key)
-        if hit is not None:
+        if hit is not None and (persian is None or hit["persian"] == persian):
             return hit
         if len(self._ctx_cache) > 256:
             self._ctx_cache.clear()
         ntext, pos = norm_array(text)
-        found, parts, starts = self.gaz.index.scan(text, ntext, pos)
+        persian = persian_text(text) if persian is None else persian
+        found, parts, starts = self.gaz.index.scan(text, ntext, pos, persian)
         mentions = [(m, codes, None if codes and _bracketed(text, m.start) else self._anchor(m))
-                    for m in found for codes in (self._admin_codes(m.place_ids),)]
+                    for m in found for codes in (self._countryside_codes(text, m) or
+                                                 self._admin_codes(m.place_ids),)]
         # words and where they start in ``text`` (the index split the text already); empty pieces
         # are not words, and come only from a space at either end or two in a row
         if not ntext or ntext[0] == " " or ntext[-1] == " " or "  " in ntext:
@@ -198,6 +206,7 @@ class Resolver:
         hit = self._ctx_cache[key] = {"mentions": mentions, "words": words, "cues": cues,
                                       "offsets": offsets,
                                       "found": found,
+                                      "persian": persian,
                                       "mention_starts": m_starts,
                                       "mention_ends": m_ends,
                                       "disjoint": all(a <= b for a, b in zip(m_ends, m_starts[1:]))
@@ -230,6 +239,15 @@ class Resolver:
                     found.add(st.names_code)
             codes = self._codes_of[ids] = frozenset(found)
         return codes
+
+    def _countryside_codes(self, text: str, m) -> frozenset[str]:
+        """The unit an English countryside phrase names, when it is not the unit of the name alone:
+        "al-Hameh in Damascus countryside" lies in Rural Damascus, not in the city's governorate."""
+        if not _COUNTRYSIDE.match(text, m.end) or not m.text[:1].isupper():
+            return _EMPTY
+        best = self.gaz.region(f"{m.text} countryside").best
+        return frozenset({best.place_id.split(":", 1)[1]}) if best is not None and \
+            best.place_id.startswith("adm:") else _EMPTY
 
     def _static(self, pid: str) -> "_PlaceStatic | None":
         """What the score of place ``pid`` takes from its row, computed once per place."""
@@ -555,13 +573,21 @@ class Resolver:
         in every report)."""
         qwords, direction, is_region_phrase, q_ending = _query_facts(query, qual)
         units = {st.names_code for st in statics if st.is_admin}  # admin units of this name
+        # "al-Hameh" is not Hama: a Latin name with an article is no seat of a unit named without one
+        article = _LATIN_ARTICLE.match(query) is not None
+        bare_units = {st.names_code for st in statics if st.is_admin and not _named_with_article(st)} \
+            if article else _EMPTY
         out = []
         for st in statics:
             sc, why = 0.3, []
             ftype = st.feature_type
-            if not st.is_admin and st.names_code in units and st.pid in exact and via not in ("fuzzy", "skeleton"):
+            if not st.is_admin and st.names_code in units and st.pid in exact and via not in ("fuzzy", "skeleton") \
+                    and st.names_code not in bare_units:
                 sc += SEAT_BONUS
                 why.append("the seat of the admin unit of that name")
+            if bare_units and not st.is_admin and _named_with_article(st):
+                sc += ARTICLE_BONUS
+                why.append("named with its article")
             if st.pid in loose or via == "fuzzy":
                 # a fuzzy mention names its closest spellings in ``exact``; the rest share consonants
                 kind = "fuzzy" if via == "fuzzy" and (st.pid in exact or not exact) else "skeleton"
@@ -790,6 +816,18 @@ def _own_feature(query: str) -> str | None:
 @lru_cache(maxsize=65536)
 def _ending(name: str) -> str:
     return ending(name)
+
+
+_COUNTRYSIDE = re.compile(r"['’]?s? countryside\b", re.I)
+_LATIN_ARTICLE = re.compile(r"(?i)(?:al|el|an|ar|as|ash|at|az|ad|adh|ath|ed|en|er|es|et|ez)[-‐‑ ]['’]?[a-z]")
+
+
+def _named_with_article(st: "_PlaceStatic") -> bool:
+    """Whether a place's name carries the Arabic article (its Arabic name, else its English one)."""
+    ar = st.fields[2]
+    if ar:
+        return ar.startswith("ال")
+    return bool(st.name_en) and _LATIN_ARTICLE.match(st.name_en) is not None
 
 
 @lru_cache(maxsize=65536)

@@ -7,7 +7,7 @@ import dateparser
 import pytest
 
 from tracker import dates
-from tracker.dates import LANGS, find_dates, period_year, resolve, solar_to_gregorian
+from tracker.dates import LANGS, find_dates, period_year, period_year_for, resolve, solar_to_gregorian
 from tracker.extract import fold
 
 PUB = date(2017, 10, 15)  # a Sunday
@@ -63,6 +63,29 @@ def test_chronicle_year_from_hint_and_next_day():
 def test_period_year_and_solar():
     assert period_year("4–17 October 2017") == 2017
     assert solar_to_gregorian(1399, 1, 1) == date(2020, 3, 20)
+
+
+@pytest.mark.parametrize("words,period,want", [
+    ("2 May", "1 December 2015 – 30 June 2016", 2016),  # a period over a new year: the year that puts the day in it
+    ("28 December", "1 December 2015 – 30 June 2016", 2015),
+    ("August", "3 March – 9 April 2014", 2014),  # nearest the period
+    ("November", "3 February – 9 April 2014", 2013),  # a background month told before the period
+    ("1 July", "10 March 2013 – 20 September 2015", None),  # two years fit: none chosen
+    ("1 July", "10 March 2013 – present", None),
+])
+def test_year_inside_a_chronicle_period(words, period, want):
+    assert period_year_for(words, period) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("between 4 and 8 November the rebels took", "6 November"),  # the middle of a range joined by "and"
+    ("on 12 and 13 August, the army", "12 August"),
+    ("weekly update, 12-18 August: the army", "18 August"),  # a week's heading: its last day
+    ("from 2 to 9 May 2015 they", "9 May"),  # a span told by its end
+])
+def test_a_range_of_days(text, want):
+    found = find_dates(fold(text)[0], "en")
+    assert [d.english for d in found] == [want]
 
 
 def test_weekday_not_read_inside_words():

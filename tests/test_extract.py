@@ -60,7 +60,7 @@ class FakeGazetteer:
         "العريمة": ("P10", "Arima", 36.55, 37.80, "SY"), "القاهرة": ("P11", "Cairo", 30.04, 31.24, "EG"),
     }
 
-    def find_mentions(self, text):
+    def find_mentions(self, text, persian=None):
         out = []
         for name, (pid, *_rest) in self.PLACES.items():
             i = text.find(name)

@@ -24,7 +24,7 @@ def _rows(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["fresh", "fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("name", ["fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
 def test_a_fresh_set_is_consistent(name):
     reports = _rows(DATA / f"{name}_reports.jsonl")
     labels = _rows(DATA / f"{name}_labels.jsonl")

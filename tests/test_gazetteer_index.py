@@ -66,6 +66,13 @@ def test_english_names_are_read_whole():
     assert [t for t, _ in found("Syrian Army Recaptures Palmyra From Islamic State")] == ["Palmyra"]
 
 
+def test_an_ayn_written_as_an_apostrophe_opens_a_name_part():
+    gaz = built_gazetteer()
+    for text in ("The army took Mleihat Al-'Atash on Monday.", "The army took Mleihat al-’Atash on Monday."):
+        ms = gaz.find_mentions(text)
+        assert [m.text for m in ms] == [text[14:31]] and "C6108" in ms[0].place_ids
+
+
 def test_persian_article_less_names_and_fuzzy_english_slots():
     gaz = built_gazetteer()
     fa = "آخرین گروه تروریستی داعش در روستای مرزی باغوز در استان دیرالزور سوریه شکست خورد"

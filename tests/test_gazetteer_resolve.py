@@ -244,3 +244,15 @@ def test_a_site_named_with_its_kind_after_the_name_is_found_by_the_name(gaz):
     # the map's "Barsaya mountain": "mountain" after a name is its kind ("Mount Bursaya", north of Azaz)
     res = gaz.lookup("Mount Bursaya", context="They took Mount Bursaya, located north of Azaz.")
     assert res.best is not None and res.best.feature_type in ("hill", "mountain")
+
+
+def test_a_name_with_its_article_is_no_seat_of_a_unit_named_without_it(gaz):
+    # "al-Hameh" (الهامة) is not Hama (حماة): with Rural Damascus named by its countryside phrase it is Al-Hama
+    text = "Army units entered al-Hameh town in Damascus countryside on Friday."
+    m = gaz.find_mentions(text)[0]
+    assert gaz.resolve_at(m, text, []).best.place_id == "C2323"
+    text = "Army units entered al-Hameh northwest of Damascus on Friday."
+    m = gaz.find_mentions(text)[0]
+    assert gaz.resolve_at(m, text, []).best.place_id == "C2323"
+    text = "Army units entered Hama on Friday."
+    assert gaz.resolve_at(gaz.find_mentions(text)[0], text, []).best.place_id == "C2987"

@@ -107,6 +107,12 @@ def _patterns(lang: str) -> tuple[re.Pattern, dict[str, Any]]:
         parts.append(rf"(?P<sday>\d{{1,2}})\s+(?P<smonth>{_alt(maps['solar'])})\s+(?P<syear>1[34]\d\d)")
         # "آذر ۱۳۹۲": a Solar Hijri month
         parts.append(rf"(?P<smonth2>{_alt(maps['solar'])})\s+(?P<syear2>1[34]\d\d)")
+    if lang == "en":
+        # "between 10 and 14 March", "on 21 and 22 April": a range of days is dated to its middle, the event lies
+        # somewhere in it ("20-26 December", a week's heading, and "from 8 to 11 December", a span, are read by
+        # their last day)
+        parts.append(rf"(?P<rday>\d{{1,2}})(?:st|nd|rd|th)?\s+and\s+(?P<rday2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                     rf"(?P<rmonth>{month})(?:,?\s+(?P<ryear>(?:19|20)\d\d))?")
     # "14 October 2017", "14 تشرين الاول", "2 تموز/يوليو 2017"
     parts.append(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{month})(?:\s*/\s*(?:{month}))?"
                  rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?")
@@ -162,8 +168,11 @@ def find_dates(folded: str, lang: str) -> list[DateMention]:
                                      int(g["syear"])))
         elif g.get("smonth2"):
             found.append(DateMention(*span, "solarmonth", f"1/{maps['solar'][_norm(g['smonth2'])]}", int(g["syear2"])))
-        elif g.get("day") or g.get("day2"):
-            day, month, year = (g["day"], g["month"], g["year"]) if g.get("day") else (g["day2"], g["month2"], g["year2"])
+        elif g.get("day") or g.get("day2") or g.get("rday"):
+            day, month, year = (g["day"], g["month"], g["year"]) if g.get("day") else \
+                (g["day2"], g["month2"], g["year2"]) if g.get("day2") else \
+                (str((int(g["rday"]) + int(g["rday2"])) // 2 if int(g["rday"]) < int(g["rday2"]) else g["rday"]),
+                 g["rmonth"], g["ryear"])
             if int(day) == 0 or int(day) > 31:
                 continue
             found.append(DateMention(*span, "daymonth", f"{int(day)} {maps['months'][_norm(month)]}",
@@ -433,6 +442,43 @@ def period_year(period: str | None) -> int | None:
         return None
     m = re.search(r"(?:19|20)\d\d", period)
     return int(m.group(0)) if m else None
+
+
+def period_end(period: str | None) -> date | None:
+    """The last day of a chronicle's period ("6 November 2016 – 20 October 2017" -> 20 October 2017), when its
+    last part names a year dateparser can read; None for an open period ("– present")."""
+    if not period:
+        return None
+    last = re.split(r"\s*[–—-]\s*", period.strip())[-1]
+    m = re.search(r"(?:19|20)\d\d", last)
+    if not m:
+        return None
+    year = int(m.group(0))
+    return _dateparser(last[:m.end()], date(year, 12, 31))
+
+
+def period_year_for(english: str, period: str | None) -> int | None:
+    """The year that puts a day or month written without one ("3 June", "June") inside a chronicle's period, or
+    nearest to it: in "6 November 2016 – 20 October 2017" "17 April" is 2017 and "20 November" 2016; in "13 January
+    – 2 March 2017" a background "December" is 2016. None when the period cannot be read or two years fit as well."""
+    if not period or not period_year(period):
+        return None
+    parts = re.split(r"\s*[–—-]\s*", period.strip())
+    if not period_year(parts[-1]):
+        return None  # an open period ("– present")
+    years = [int(y) for y in re.findall(r"(?:19|20)\d\d", period)]
+    # a part with no day ("2016–2017", "March 2016") bounds by its whole years
+    start = period_start(period) if re.match(r"\d{1,2}\b", parts[0]) else date(years[0], 1, 1)
+    end = period_end(period) if re.match(r"\d{1,2}\b", parts[-1]) else date(years[-1], 12, 31)
+    if start is None or end is None or end < start:
+        return None
+    gaps: dict[int, int] = {}
+    for year in range(start.year - 1, end.year + 2):
+        day = _dateparser(f"{english} {year}" if english[:1].isdigit() else f"1 {english} {year}", date(year, 12, 31))
+        if day is not None:
+            gaps[year] = max((start.replace(day=1) - day).days, (day - end).days, 0)
+    best = sorted(gaps.items(), key=lambda kv: kv[1])
+    return best[0][0] if best and (len(best) == 1 or best[1][1] > best[0][1]) else None
 
 
 def period_start(period: str | None) -> date | None:

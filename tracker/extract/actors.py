@@ -29,6 +29,10 @@ _CONNECTORS = frozenset({"and", "&", "the", "its", "their", "his", "of", "allied
                          "و", "its", "arab", "assyrian", "turkmen", "tribal", "christian", "local", "syriac"})
 #: an English side governed by "from" or "against" right before it (the loser or the target)
 _TAKEN_FROM = re.compile(r"\b(?:from|against)(?: the| rival| other| local)* $")
+#: an English side that is the object of a verb of fighting or driving back ("pushing back rival rebels",
+#: "after battling the Kurds"): the target, no antecedent of a generic word after it
+_TARGET = re.compile(r"\b(?:from|against|back|out|fighting|battling|expelling|ousting|routing|clashes with|"
+                     r"battles with|fighting with|ambushing|attacking)(?: the| rival| other| local)* $")
 _GAP_PUNCT = re.compile(r"[\s()\-:/\"“”«»'‘’]+")
 
 
@@ -162,7 +166,9 @@ def compose(pieces: list[Hit], folded: str, lex: Lexicon, when: date | None = No
     if not side:
         side = next((h.value for h in core if h.group == "head" and h.value in _UNRESOLVED), side)
     core_side = side  # "" when only a weak modifier names it
-    backer_sides = sorted({h.value for h in backers if h.group in ("actor", "modifier", "weak") and h.value},
+    # a backer's name on the day too ("نیروهای وابسته به دولت موقت سوریه" in December 2024: the caretaker's)
+    backer_sides = sorted({_period_side(h, folded[h.start:h.end], lex, when) if h.group == "actor" else h.value
+                           for h in backers if h.group in ("actor", "modifier", "weak") and h.value} - {""},
                           key=lambda s: lex.joint_order.get(s, 99))
     for backer in backer_sides:
         rule = lex.backing_rules.get(backer)
@@ -247,8 +253,8 @@ def phrases(hits: list[Hit], folded: str, lex: Lexicon, when: date | None = None
             if last is None or a.start - last.end > GENERIC_REACH:
                 continue
             a.side, a.generic = last.side, True
-        elif a.side in NON_STATE and not (lex.lang == "en" and _TAKEN_FROM.search(folded, max(0, a.start - 40), a.start)):
-            last = a  # not "seized villages from rival rebels": the side a place is taken from is no antecedent
+        elif a.side in NON_STATE and not (lex.lang == "en" and _TARGET.search(folded, max(0, a.start - 40), a.start)):
+            last = a  # not "seized villages from (pushing back) rival rebels": the side a place is taken from
         out.append(a)
     return out
 

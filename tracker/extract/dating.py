@@ -29,6 +29,8 @@ from tracker.records import Report
 _SPEAKER_BOUND = frozenset({"relative", "weekday", "ago"})
 #: how many words may come before a month or year that sets a chronicle's year ("In late October 2017")
 _OPENER_WORDS = 3
+#: how many days after the running date a pluperfect's day may be and still be that year's (a deadline, "by 3 October")
+_PLUPERFECT_AHEAD = 31
 _BREAK = re.compile("[،,;؛:]")
 _WORDS = re.compile(r"\w+")
 
@@ -51,6 +53,7 @@ class Dating:
         self.reporting = reporting
         meta = json.loads(report.meta) if report.meta else {}
         period = meta.get("period") if isinstance(meta, dict) else None
+        self.period = period if isinstance(period, str) else None
         self.year_hint = dates_mod.period_year(period) or (
             dates_mod.period_year(report.title) if self.chronicle else None)
         basis = meta.get("published_basis") if isinstance(meta, dict) else None
@@ -92,8 +95,11 @@ class Dating:
             value, precision = self._resolve(chosen)
             running = self.state.get("prev_date") or self.state.get("seen")
             # (not a date opening the sentence: "On 4 January, it was reported that they had captured X" is the 4th)
+            # (nor a day within a month after the running date: "the farmland had been secured by 3 October" after
+            # "launched on 1 October 2016" is that October's)
             if earlier and self.chronicle and value is not None and running is not None and chosen.year is None and \
-                    chosen.kind == "daymonth" and value > running and not self._opens(sent, chosen.start):
+                    chosen.kind == "daymonth" and (value - running).days > _PLUPERFECT_AHEAD and \
+                    not self._opens(sent, chosen.start):
                 value = value.replace(year=value.year - 1) if not (value.month == 2 and value.day == 29) else value
             if value is not None:
                 return value.isoformat(), precision, self.report.text[self.orig(chosen.start):self.orig(chosen.end)].strip()
@@ -132,8 +138,10 @@ class Dating:
     # ------------------------------------------------------------------
     def _resolve(self, d: dates_mod.DateMention) -> tuple[date | None, str]:
         base = self.report.published if not self.chronicle else None
-        return dates_mod.resolve(d, base, self.state.get("year") or self.year_hint, self.state.get("prev_date"),
-                                 self.base_estimated)
+        year = self.state.get("year")
+        if year is None and self.chronicle and d.year is None and d.kind in ("daymonth", "month"):
+            year = dates_mod.period_year_for(d.english, self.period)  # the year inside a period of several
+        return dates_mod.resolve(d, base, year or self.year_hint, self.state.get("prev_date"), self.base_estimated)
 
     def _speaker_between(self, a: int, b: int) -> bool:
         k = bisect.bisect_left(self.reporting, (a, a))

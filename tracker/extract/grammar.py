@@ -109,6 +109,7 @@ class Grammar:
         self._person_first = frozenset(fold_key(w) for w in filters.get("person_first", []))
         self._past_only = frozenset(fold_key(w) for w in filters.get("past_only", []))
         self._made_to = frozenset(fold_key(w) for w in filters.get("made_to", []))
+        self._overrun = frozenset(fold_key(w) for w in filters.get("overrun", []))
         self._person_nouns = frozenset(fold_key(w) for w in lex.data["words"].get("person_noun", []))
         self._plural_kinds = frozenset(fold_key(w) for w in lex.data["words"].get("plural_object", []))
         self._operations = frozenset(fold_key(w) for w in lex.data["words"].get("operation", []))
@@ -117,6 +118,8 @@ class Grammar:
                             for w in words]
         # the words that call a named place a quarter of a city ("neighbourhood", "district")
         self._quarter_words = frozenset(fold_key(w) for w in lex.data["words"].get("quarter", [])) | {"district"}
+        # a route's head word ("road", "highway"): "the road between A and B" names a region
+        self._routes = frozenset(fold_key(w) for w in lex.data["words"].get("route_after", []) if " " not in w)
 
     # ------------------------------------------------------------------ frames
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
@@ -146,6 +149,10 @@ class Grammar:
                 frame.construction = construction = "held"
                 handler = self._verb
             frame.complete = handler(ch, i, frame) is not False
+            self._into(ch, frame)
+            self._linked_up(ch, frame)
+            if out:
+                self._shared_subject(ch, frame, out[-1])
             if frame.agent is None and frame.action == "capture" and not frame.loss and self._raised(ch, i):
                 # "رُفع العلم العربي السوري في مدينة X": no subject raised it, the flag tells whose it is
                 side = next((s for w, s in self._pred_sides if w in c.text), None)
@@ -163,7 +170,7 @@ class Grammar:
                 self._advanced_there(ch, frame, out[-1])
             self._finish(ch, frame)
             out.append(frame)
-        topic = self._line_topic(ch)
+        topic = self._line_topic(ch) or (self._fronted_place(ch) if self.lex.lang == "en" else None)
         for frame in out:
             if topic is not None and not frame.complete and not frame.places and frame.action in TERRITORIAL and \
                     frame.construction in ("verb", "entry", "fall", "held") and not frame.passive and \
@@ -192,8 +199,11 @@ class Grammar:
                 # pronoun, takes that advance's places and side
                 before = [g for g in out if g.index < frame.index and g.places and g.agent is not None and
                           g.action in ("advance", "siege", "capture")]
-                if before and self._pronoun_object(ch, frame.index) and (ch[frame.index].text.startswith("و") or ch[frame.index - 1].text == "ثم") \
-                        and not any(c.kind == "punct" for c in ch[before[-1].index:frame.index]):
+                joined = ch[frame.index].text.startswith("و") or ch[frame.index - 1].text == "ثم" or \
+                    ch[frame.index - 1].has("joined")  # "وباتت تسيطر عليها", "قبل أن تسيطر عليها"
+                if before and self._pronoun_object(ch, frame.index) and joined and not any(
+                        c.kind == "punct" and not (c.text in _LIST_PUNCT and ch[frame.index].text.startswith("و"))
+                        for c in ch[before[-1].index:frame.index]):  # (", وتسيطر عليها" joins too)
                     g = before[-1]
                     frame.places = [(p, "whole") for p, role in g.places if role in ("whole", "partial")]
                     frame.agent, frame.agent_how = frame.agent or g.agent, frame.agent_how or g.agent_how
@@ -215,6 +225,10 @@ class Grammar:
                     frame.complete = bool(frame.places)
             if self._handover(ch, frame, out):
                 frame.action = "capture"
+                for g in out:
+                    if g.action == "withdraw" and g.index > frame.index and g.loser is not None and \
+                            g.loser.side == frame.agent.side and self._left_unnamed(ch, frame, g):
+                        g.places, g.complete = [], False  # "the convoy left": not the entering side's withdrawal
                 # "وصلت الفصائل إلى مدينة X بعد انسحاب ... منها": reaching a place the other side has left takes it
                 frame.places = [(p, "whole" if role == "directional" else role) for p, role in frame.places]
             elif self._entry_takes(ch, frame, out):
@@ -240,6 +254,17 @@ class Grammar:
 
     def _entry(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         return self._verb(ch, i, f)
+
+    def _linked_up(self, ch: list[Chunk], f: Frame) -> None:
+        """Whether a link-up is told by forces (none in English, which has no link-up predicate)."""
+
+    def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """A verb joined by "and" to the one before shares its subject (none in English, whose subject is
+        read phrase by phrase)."""
+
+    def _into(self, ch: list[Chunk], f: Frame) -> None:
+        """A language's way of writing an entry *into* a place with a word that elsewhere says "towards" (none
+        in English)."""
 
     @staticmethod
     def _raised(ch: list[Chunk], i: int) -> bool:
@@ -269,10 +294,33 @@ class Grammar:
             return place, k
         return None
 
+    def _fronted_place(self, ch: list[Chunk]) -> tuple[Place, int] | None:
+        """The place a sentence opens with before a comma, "In X," ("In the southern district of X, where
+        rebels had fought for a week, troops regained control"): what a bare predicate after it tells of,
+        as a note's topic is; and the comma's index."""
+        if not ch or ch[0].text not in ("in", "in the", "inside"):
+            return None
+        k = 1
+        while k < len(ch) and (ch[k].has("det", "place_mod", "feature", "anaphora_singular", "of", "region_direction")
+                               or ch[k].has("locator") and ch[k].text.endswith(" of") and
+                               ch[k].text.split()[0] not in _COMPASS):
+            k += 1  # "In the southern district of X,"
+        if k >= len(ch) or ch[k].kind != "place" or k + 1 >= len(ch):
+            return None
+        place, k = ch[k].value, k + 1
+        if ch[k].kind == "punct" and ch[k].text == "(":
+            k = next((m + 1 for m in range(k, len(ch)) if ch[m].kind == "punct" and ch[m].text == ")"), len(ch))
+        if k < len(ch) and ch[k].kind == "punct" and ch[k].text == ",":
+            return place, k
+        return None
+
     def _bare_predicate(self, ch: list[Chunk], i: int) -> bool:
         """Whether nothing that could be the predicate's object follows it ("SAA entered, ...", "fell to
         regime forces", "in full control after ..."): only then is the line's topic its place."""
         k = self._skip(ch, i + 1, ("adverb",))
+        if k < len(ch) and self.lex.lang == "en" and (ch[k].has("control") or ch[k].kind == "pred" and
+                                                      ch[k].text == "control"):
+            k = self._skip(ch, k + 1, ("adverb",))  # "regained control on Friday", "took full control after"
         while k < len(ch) and ch[k].kind == "date":
             k += 1
         return k >= len(ch) or ch[k].kind in ("punct", "actor") or ch[k].text in _BARE_AFTER
@@ -289,13 +337,27 @@ class Grammar:
                not (g.action in ("clash", "attack") and
                     any(c.has("before_entry") for c in ch[max(0, g.index - 3):g.index])) and
                not (g.action == "advance" and g.index > f.index and g.places and
-                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places))
+                    all(p.reason == "anaphora" or _key(p) in taken for p, _ in g.places)) and
+               not (g.action == "clash" and g.index > f.index and not g.places and
+                    self._edge_fight(ch, g.index))
                for g in frames):
-            return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS"
+            return False  # "entered X and clashed with IS"; not "entered X after fierce clashes with IS", nor
+            # fighting on its edges ("يدخلون مدينة X ... وقواتنا تخوض اشتباكات في أطرافها", `[words] edge_of`)
         if any(c.has("support") and (a := self._actor_at(ch, k + 1)) is not None and a.side != f.agent.side
                for k, c in enumerate(ch)):
             return False  # "برای کمک به یگان‌های مدافع خلق وارد منطقه عفرین شدند": come to help the side holding it
         return not any(c.has("partial", "partial_adverb", "edge", "ongoing") for c in ch[f.index:])
+
+    @staticmethod
+    def _edge_fight(ch: list[Chunk], i: int) -> bool:
+        """Whether the fighting told at ``i`` is on the edges of the place just entered, before any punctuation
+        ("وتخوض اشتباكات مع قسد في أطرافها")."""
+        for c in ch[i + 1:i + 9]:
+            if c.kind == "punct":
+                return False
+            if c.has("edge_of"):
+                return True
+        return False
 
     def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
         """An entry that takes a place over: by agreement ("entered Manbij following an agreement with the
@@ -313,6 +375,14 @@ class Grammar:
             if g.action == "withdraw" and g.loser is None and g.index > f.index and \
                     (ch[g.index - 1].has("before_entry") or g.pred.text.split()[0] in self._before_entry):
                 return True  # "دخلت الفصائل مدينة X، بعد انسحاب حراس السجن": those who left are named by no side
+            if g.action == "withdraw" and g.loser is None and g.index < f.index and \
+                    any(c.has("terrorists") for c in ch[max(0, g.index - 6):g.index]) and \
+                    (taken & {_key(p) for p, _ in g.places} or "anaphora" in taken):
+                return True  # "تروریست‌ها شهر X را ترک کردند و ارتش وارد آن شد": "the terrorists" left it
+            if g.action == "withdraw" and g.index > f.index and self._left_unnamed(ch, f, g) and \
+                    all(_key(p) in taken for p, _ in g.places) and \
+                    not any(h.action in ("clash", "attack") and f.index < h.index < g.index for h in frames):
+                return True  # "entered X hours after the convoy left": what left is no side of the entering one
             if g.action != "withdraw" or g.loser is None or g.loser.side == f.agent.side:
                 continue
             left = {_key(p) for p, role in g.places if role != "directional"}
@@ -325,6 +395,18 @@ class Grammar:
                     went and not left and "anaphora" not in went and not taken & went:
                 return True
         return False
+
+    def _left_unnamed(self, ch: list[Chunk], f: Frame, g: Frame) -> bool:
+        """Whether a withdrawal after an entry is told in a clause of time whose subject names no side
+        ("entered X hours after the convoy left", "after the last buses carrying militiamen left"): the other
+        side's departure. English: the subject stands between "after" and the verb."""
+        if self.lex.lang != "en":
+            return False
+        k = next((k for k in range(g.index - 1, f.index, -1) if ch[k].text.split()[-1] in ("after", "following")),
+                 None)
+        if k is None or g.index - k < 2 or any(self._boundary(c) for c in ch[k + 1:g.index]):
+            return False
+        return not any(c.kind == "actor" and c.value.side for c in ch[k:g.index])
 
     def _elided_place(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
         """"rebels captured al-Rai, but withdrew after ...": a withdrawal naming no place leaves the one
@@ -900,6 +982,16 @@ class Grammar:
                     expecting = False
                     j += 3
                     continue
+                elif c.text.split()[-1] == "between" and c.text.split()[0] in self._routes and expecting and not out \
+                        and j + 3 < n and ch[j + 1].kind in ("place", "name") and ch[j + 2].text == "and" and \
+                        ch[j + 3].kind in ("place", "name"):
+                    # "seized the road between A and B": the road, a region named by both ends
+                    ends = [x.value.text if x.kind == "place" else _title(x.text) for x in (ch[j + 1], ch[j + 3])]
+                    out.append((Place(c.start, ch[j + 3].end, f"{c.text.split()[0]} between {ends[0]} and {ends[1]}",
+                                      precision="region", reason="region-level", done=True), "region"))
+                    expecting = False
+                    j += 4
+                    continue
                 elif c.has("inside_object") and expecting and not out:
                     # "captured three mosques in the northeast of X": buildings inside X, a part of it
                     inside = self._inside(ch, j + 1)
@@ -923,6 +1015,12 @@ class Grammar:
                     # notably the village of X": the places named
                     j = self._named_next(ch, j + 3 if ch[j + 1].text != "(" else j + 2)
                     continue
+                elif c.has("plural_object") and expecting and not out and j + 4 < n and ch[j + 1].has("of") and \
+                        ch[j + 2].kind in ("place", "name") and ch[j + 3].text in ("and", ",") and \
+                        ch[j + 4].kind in ("place", "name") and \
+                        ch[self._back(ch, j - 1, ("place_mod", "number"))].text == "the":
+                    j += 2  # "the Shia villages of A and B", "the twin towns of A and B": the places named
+                    continue
                 elif c.text in _FARMS and expecting and not out and self._region_named(ch, j + 1) is not None:
                     # "10 kilometres of farmland around the town of X": the farms, a region named by X
                     region = self._region_named(ch, j + 1)
@@ -936,7 +1034,17 @@ class Grammar:
                     # near a place are points of a front, not the land around it
                     region = self._region_named(ch, j + 1, land=c.text in _LAND)
                     if region is None:
-                        break
+                        nxt_item = self._item_after_unnamed(ch, j + 1, f)
+                        if nxt_item is None:
+                            break
+                        j = nxt_item  # "captured hills near the town, the X oil field and 10 villages": X
+                        continue
+                    k = next((i for i in range(j + 1, n) if ch[i].start >= region.end), n)
+                    if k + 2 < n and ch[k].text in _LIST_PUNCT and ch[k + 1].has("member") and \
+                            self._named_next(ch, k + 2) is not None:
+                        # "villages in the Hama countryside, including A and B": the places named, not the region
+                        j = self._named_next(ch, k + 2)
+                        continue
                     out.append((region, "region"))
                     expecting = False
                     break
@@ -967,6 +1075,10 @@ class Grammar:
                 elif c.text in ("and", "or") and not out and j + 1 < n and \
                         ch[j + 1].has("place_mod", "region_direction", "partial"):
                     pass  # "the largest and most strategic towns", "the western and northern parts of X"
+                elif c.text == "and" and not out and expecting and j > start and \
+                        self._item_after_unnamed(ch, j, f) is not None:
+                    j = self._item_after_unnamed(ch, j, f)  # "took over a bakery and the X prison": the prison
+                    continue
                 elif c.text == "'s" and out and j + 1 < n and ch[j + 1].has("whole_part", "part_noun", "edge"):
                     # "the city's ruins", "the city's western suburbs": the place, or part of it
                     if not ch[j + 1].has("whole_part"):
@@ -1010,6 +1122,12 @@ class Grammar:
                         f.loser = c.value
                     j += 1
                     continue
+                if f is not None and f.action == "capture" and f.pred.text in self._overrun and not out and \
+                        j == start and nxt is not None and nxt.text in ("in", "at", "in the"):
+                    # "ISIL overran pro-government forces in nearby Palmyra": the side overrun held the place taken
+                    f.loser = f.loser or c.value
+                    j += 2
+                    continue
                 if j > 0 and ch[j - 1].has("from") and not out:
                     # "recaptured from IS the town of X"
                     if f is not None and f.loser is None:
@@ -1025,6 +1143,14 @@ class Grammar:
                 if c.text.split()[0] in self._person_first and j + 1 < n and ch[j + 1].kind in ("place", "name") and \
                         ch[j + 1].start - c.end <= 1:
                     break  # "captured Khaled Daham al-Bashir": a first name the gazetteer also knows as a place
+                if j + 1 < n and ch[j + 1].text in _FARMS and (c.kind == "place" or self._could_be_place(c)):
+                    # "the Bazinah farms", "the Tabqa farms": the farmland named by the place, a region
+                    out.append((Place(c.start, ch[j + 1].end, f"{c.value.text if c.kind == 'place' else _title(c.text)}"
+                                      f" {ch[j + 1].text}", precision="region", reason="region-level", done=True),
+                                "partial" if role == "partial" else "region"))
+                    expecting = False
+                    j += 2
+                    continue
                 if c.kind == "name" and " " not in c.text and j > start and ch[j - 1].has("det") and j + 1 < n and \
                         ch[j + 1].has("feature") and not ch[j + 1].has("site_after", "quarter", "capitalised"):
                     j += 1  # "the Roman city", "the Christian town": an adjective, the place is named elsewhere
@@ -1174,13 +1300,13 @@ class Grammar:
         c, n = ch[j], len(ch)
         k = j + 2
         more = False
-        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind == "place" and ch[k + 2].text == "'s":
+        while k + 2 < n and ch[k].text == "and" and ch[k + 1].kind in ("place", "name") and ch[k + 2].text == "'s":
             k, more = k + 3, True  # "A's and B's farms": the noun after the last owner
         if k >= n:
             return None
         noun = ch[k]
         if noun.text in _FARMS:
-            place = Place(c.start, noun.end if not more else ch[j + 1].end,
+            place = Place(c.start, noun.end if not more else c.end,
                           f"{c.value.text if c.kind == 'place' else _title(c.text)} {noun.text}",
                           precision="region", reason="region-level", done=True)
             return place, (j + 2 if more else k + 1), more
@@ -1306,6 +1432,34 @@ class Grammar:
             k -= 1
         return k >= 0 and (ch[k].has("partial_rest", "held") or ch[k].kind == "word" and
                            ch[k].text in ("held", "controlled", "remaining", "last", "all"))
+
+    def _item_after_unnamed(self, ch: list[Chunk], j: int, f: Frame | None) -> int | None:
+        """After a capture's or advance's first object that names no place ("hills near the town", "a bakery"),
+        the index of the next item of its list when that item names one; None otherwise (or past a clause)."""
+        if f is None or f.action not in ("capture", "advance"):
+            return None
+        for m in range(j, min(len(ch), j + 8)):
+            c = ch[m]
+            if c.kind in ("pred", "actor", "date") or self._boundary(c) or \
+                    c.has("by", "relative", "reporting", "from", "to"):
+                return None
+            if c.kind in ("place", "name"):
+                return None  # "areas near A and B": the list after a place is the locator's
+            if c.text in _LIST_PUNCT or c.text == "and" or c.has("member"):
+                k = m + 1
+                while k < len(ch) and (ch[k].text == "and" or ch[k].has("member")):
+                    k += 1
+                # the next item: "the X gas field", "the strategic hilltop of X"
+                e = k
+                while e < len(ch) and (ch[e].has("det", "feature", "place_mod", "filler", "of") or ch[e].quote):
+                    e += 1
+                # a name the gazetteer lacks only with a kind after it or ending the list ("the Syrians started"
+                # names people)
+                if e < len(ch) and (ch[e].kind == "place" or ch[e].kind == "name" and self._could_be_place(ch[e]) and
+                                    (e + 1 == len(ch) or ch[e + 1].has("feature", "site_after") or
+                                     ch[e + 1].kind == "punct" or ch[e + 1].text == "and")):
+                    return k
+        return None
 
     def _more_places(self, ch: list[Chunk], j: int) -> bool:
         """Whether a place (or a name) comes next in a list, after determiners and kind words."""
@@ -1847,6 +2001,8 @@ class _ScopeGrammar(Grammar):
     def _scope_places(self, ch: list[Chunk], a: int, b: int, f: Frame | None) -> list[tuple[Place, str]]:
         out: list[tuple[Place, str]] = []
         role = "whole"
+        # a deployment's place follows "در", which may stand before an area word too ("در منطقه X مستقر شدند")
+        deployed = f is not None and self._deployed(f)
         j = a
         while j < b:
             c = ch[j]
@@ -1862,8 +2018,8 @@ class _ScopeGrammar(Grammar):
                     not ch[j + 1].value:
                 pass  # "مدرسه پیاده نظام" (the infantry school): a site named by kind words, not a village "مدرسه"
             elif c.kind == "place":
-                if not self._located(ch, j) and \
-                        not (c.text.startswith(self._locator_heads) and not self._heads_place(ch, j)) and \
+                if not self._located(ch, j, deployed) and \
+                        not (c.text.startswith(self._locator_heads) and not self._heads_place(ch, j, deployed)) and \
                         not ((out or f is not None and f.action == "advance" and not self._deployed(f)) and
                              self._after_in(ch, j, a)) and \
                         not self._in_prefixed(c):
@@ -2077,11 +2233,11 @@ class _ScopeGrammar(Grammar):
             k -= 1
         return k >= a and ch[k].kind == "word" and ch[k].text in ("في", "در")
 
-    def _located(self, ch: list[Chunk], j: int) -> bool:
+    def _located(self, ch: list[Chunk], j: int, deployed: bool = False) -> bool:
         """A place right after a locator word (at most one word between), or inside one, only locates."""
         for k in range(j - 1, max(-1, j - 3), -1):
             c = ch[k]
-            if c.has("area_head") and k == j - 1 and self._heads_place(ch, k):
+            if c.has("area_head") and k == j - 1 and self._heads_place(ch, k, deployed):
                 return False  # "سقطت منطقة حندرات": the area is the place
             if c.has("locator") or self._in_feature(c):
                 return True
@@ -2090,16 +2246,18 @@ class _ScopeGrammar(Grammar):
         return False
 
     @staticmethod
-    def _heads_place(ch: list[Chunk], k: int) -> bool:
+    def _heads_place(ch: list[Chunk], k: int, deployed: bool = False) -> bool:
         """Whether the area word at ``k`` ("منطقة") opens a place phrase rather than locating one: it has no
         "in" written onto it and follows no place and no "في" or "در" ("قرية X في منطقة Y" locates X; "از منطقه
-        بیت جن خارج شدند" left the Beit Jinn area)."""
+        بیت جن خارج شدند" left the Beit Jinn area); after "در" for a deployment (``deployed``: "در منطقه X
+        مستقر شدند", deployed in the X area)."""
         if not ch[k].text.startswith(("منطقه", "ومنطقه")):
             return False
         m = k - 1
         while m >= 0 and ch[m].kind == "word" and ch[m].has("det", "adverb"):
             m -= 1
-        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ("في", "و", "در"))
+        ins = ("في", "و") if deployed else ("في", "و", "در")
+        return m < 0 or not (ch[m].kind in ("place", "name") or ch[m].kind == "word" and ch[m].text in ins)
 
     def _headed(self, ch: list[Chunk], j: int, b: int) -> tuple[Place | None, int]:
         """A name the gazetteer lacks after a place head ("قرية الطيبة", "حقل العمر"): up to three plain
@@ -2233,12 +2391,21 @@ class _ScopeGrammar(Grammar):
 #: a feminine object pronoun on an Arabic verb ("دخلها", "اقتحموها"; a town, a city) and after it ("سيطر عليها")
 _OBJECT_SUFFIX = ("ها",)
 _OBJECT_PP = frozenset({"عليها", "اليها"})
+#: "وطردت قوات النظام منها": an expulsion's place written as a pronoun after "from"
+_FROM_PP = frozenset({"منها", "منه"})
 #: words that may stand between a comma and the place a verb takes ("سيطر الجيش اليوم، على بلدة X")
 _BEFORE_PLACE = frozenset({"و", "علي", "في", "الي"})
 
 
 class ArabicGrammar(_ScopeGrammar):
     """Arabic: verb-subject order first ("سيطرت قوات النظام على ..."), then subject-verb."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__(lex)
+        self._entry_nouns = tuple(fold_key(w) for w in lex.data["words"].get("entry_noun", [])) or ("\0",)
+        self._purge = tuple(fold_key(w) for w in lex.data["words"].get("purge", [])) or ("\0",)
+        self._linkup = tuple(fold_key(w) for w in lex.data["words"].get("linkup", [])) or ("\0",)
+        self._force = frozenset(fold_key(w) for w in lex.data["words"].get("force", []))
 
     def _subject(self, ch: list[Chunk], i: int) -> Actor | None:
         j = i + 1
@@ -2253,6 +2420,42 @@ class ArabicGrammar(_ScopeGrammar):
         action = f.action if f is not None else "capture"
         return self._scope_places(ch, j, self._clause_end(ch, j, action), f)
 
+    def _linked_up(self, ch: list[Chunk], f: Frame) -> None:
+        """"قوات النظام تلتقي في بلدة X": a link-up is a capture only by a force (a side's phrase holding a word of
+        `[words] force`); "التقى وزير الخارجية بنظيره في دمشق" is a meeting."""
+        if f.action != "capture" or not ch[f.index].text.lstrip("وف").startswith(self._linkup):
+            return
+        phrase = self._folded[f.agent.start:f.agent.end].split() if f.agent is not None else []
+        if not phrase or not (phrase[0] in self._force or phrase[0][1:] in self._force):
+            f.places, f.complete = [], False  # (an official heads the phrase: "التقى قائد قوات ...")
+        else:
+            f.places = f.places[:1]  # where they met; "وتقسم الغوطة" after it is no place they took
+
+    def _shared_subject(self, ch: list[Chunk], f: Frame, before: Frame) -> None:
+        """"قوات سوريا الديمقراطية تطرد داعش من قرية X وتسيطر عليها": a verb joined by "و" to the predicate
+        just before it (no punctuation between) whose nearest side before it is that predicate's object, the
+        side it drove out or fought, shares that predicate's subject."""
+        if f.agent_how != "subject" or f.agent is None or before.agent is None or before.loser is None or \
+                f.agent is not before.loser or not ch[f.index].text.startswith("و") or \
+                any(c.kind == "punct" for c in ch[before.index:f.index]):
+            return
+        f.agent = before.agent
+
+    def _into(self, ch: list[Chunk], f: Frame) -> None:
+        """"دخلت الفصائل إلى مدينة X", "دخول الجيش إلى مدينة X": "إلى" after an entry is into the place, no
+        direction; the noun of entry ("دخول", `[words] entry_noun`) is read as the verb is (an entry into a
+        whole place with no fighting takes it)."""
+        if f.action != "advance" or f.construction not in ("entry", "nominal"):
+            return
+        if f.construction == "nominal":
+            if not ch[f.index].text.split()[0].startswith(self._entry_nouns):
+                return
+            f.construction = "entry"
+        into = [k for k in range(f.index + 1, min(len(ch), f.index + 6)) if ch[k].has("into")]
+        if into and not any(ch[k].has("directional") and not ch[k].has("into")
+                            for k in range(f.index + 1, into[0])):
+            f.places = [(p, "whole" if role == "directional" else role) for p, role in f.places]
+
     def _pronoun_object(self, ch: list[Chunk], i: int) -> list[tuple[Place, str]]:
         """A pronoun object written onto the verb or after it ("ودخلها المقاتلون", "ثم سيطر عليها التنظيم"):
         the place the paragraph tells of."""
@@ -2262,7 +2465,8 @@ class ArabicGrammar(_ScopeGrammar):
         nxt = ch[i + 1] if i + 1 < len(ch) else None
         if nxt is not None and nxt.kind == "actor" and i + 2 < len(ch):
             nxt = ch[i + 2]  # "وسيطرة الثوار عليها": the subject between the noun and its pronoun
-        if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in _OBJECT_PP:
+        pps = _OBJECT_PP | _FROM_PP if c.kind == "pred" and c.value[1] == "expel" else _OBJECT_PP
+        if c.text.endswith(_OBJECT_SUFFIX) or nxt is not None and nxt.kind == "word" and nxt.text in pps:
             return [(Place(c.start, c.end, c.text, reason="anaphora"), "whole")]
         return []
 
@@ -2313,6 +2517,16 @@ class ArabicGrammar(_ScopeGrammar):
                             if self._actor_at(ch, k) is not None), None)
             f.places = self._scope_places(ch, i + 1, frm, None) or \
                 self._scope_places(ch, self._clause_start(ch, i), i, None)
+            return bool(f.places)
+        if frm is None and ch[i].text.lstrip("وف").startswith(self._purge) and len(sides) <= 1 and \
+                not ch[i].text.endswith("نا"):
+            # "الجيش يطهر بلدة X", "طهرت وحدات الجيش بلدة X": a purge naming no one purged; a side right after
+            # the verb is its subject (a leader's "كما طهرنا X", as we purged X, is rhetoric)
+            after = sides[0] if sides and sides[0] == self._skip(ch, i + 1, ("adverb",)) else None
+            subject = ch[after].value if after is not None else None if sides else super()._subject(ch, i)
+            f.places = self._scope_places(ch, (after if after is not None else i) + 1, end, None)
+            if subject is not None:
+                f.agent, f.agent_how = subject, "subject"
             return bool(f.places)
         if frm is not None and frm + 1 < end and self._actor_at(ch, frm + 1) is not None:
             f.loser = ch[frm + 1].value
@@ -2369,7 +2583,43 @@ class PersianGrammar(_ScopeGrammar):
 
     def frames(self, ch: list[Chunk], sent: Sentence, folded: str) -> list[Frame]:
         self._held_from(ch)
-        return super().frames(ch, sent, folded)
+        out = super().frames(ch, sent, folded)
+        for f in out:
+            if f.action == "capture" and not f.complete and not f.places:
+                self._took_over_there(ch, f, out)
+        return out
+
+    def _handover(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> bool:
+        """Also an entry or deployment after a time clause of the other side's departure before it ("با خروج
+        آخرین گروه از افراد مسلح از X، نیروهای دولتی در X مستقر شدند", "پس از خروج شورشیان ..."): those who left
+        under a deal, named by no side or another side than the one coming in."""
+        if super()._handover(ch, f, frames):
+            return True
+        if f.action != "advance" or not f.places or f.agent is None or \
+                not (f.construction == "entry" or self._deployed(f)):
+            return False  # (not "با خروج ...، ارتش به سمت X پیشروی کرد": an advance towards another place)
+        return any(g.action == "withdraw" and g.construction == "nominal" and g.index < f.index and
+                   (ch[g.index - 1].text == "با" or ch[g.index - 1].has("before_entry")) and
+                   not (g.loser is not None and g.loser.side == f.agent.side) and
+                   not any(c.kind == "pred" and c.value[0] in TERRITORIAL for c in ch[g.index + 1:f.index])
+                   for g in frames if g.index > 0)
+
+    def _took_over_there(self, ch: list[Chunk], f: Frame, frames: list[Frame]) -> None:
+        """"در شهر X مستقر شدند و ساختمان‌های دولتی را تحویل گرفتند" (deployed in X and took over the state
+        buildings): a takeover of the seats of power (``[words] institution``) naming no place, joined by "و" to
+        its side's deployment in or entry into a place, takes that place."""
+        g = next((g for g in reversed(frames) if g.index < f.index), None)
+        if g is None or g.action not in ("advance", "capture") or not g.places or g.agent is None or \
+                not (g.construction == "entry" or self._deployed(g)) or \
+                any(r not in ("whole", "partial") for _, r in g.places):
+            return
+        between = ch[g.index + 1:f.index]
+        if not any(c.text == "و" for c in between) or not any(c.has("institution") for c in between) or \
+                any(c.kind in ("punct", "place") or c.kind == "actor" and c.value.side != g.agent.side for c in between):
+            return
+        f.places = [(p, "whole") for p, _ in g.places]
+        f.agent, f.agent_how, f.complete = g.agent, g.agent_how, True
+        self._finish(ch, f)
 
     @staticmethod
     def _held_from(ch: list[Chunk]) -> None:
@@ -2396,7 +2646,7 @@ class PersianGrammar(_ScopeGrammar):
                 if ch[j].has("object_marker"):
                     break  # the subject comes before the object: "... را از لوث تروریست‌های X پاکسازی کرد"
                 if ch[j].kind == "actor" and ch[j].value.side and not self.dependent(ch, j) and \
-                        not (j > 0 and ch[j - 1].kind == "pred"):  # "پس از عقب نشستن داعش": a verbal noun's
+                        not self._noun_owner(ch, j):  # "پس از عقب نشستن داعش": a verbal noun's
                     if speaker is None and any(c.has("reporting") for c in ch[j + 1:j + 3]):
                         # the speaker: "فعالان مخالف دولت می گویند شورشیان ... را تصرف کرده اند"
                         speaker = ch[j].value
@@ -2408,6 +2658,15 @@ class PersianGrammar(_ScopeGrammar):
             if speaker is not None:
                 return speaker
         return None
+
+    @staticmethod
+    def _noun_owner(ch: list[Chunk], j: int) -> bool:
+        """Whether the side at ``j`` owns a verbal noun before it, perhaps through a few words ("پس از عقب نشستن
+        داعش", "با خروج آخرین کاروان شورشیان": the last convoy of the rebels left)."""
+        k = j - 1
+        while k >= 0 and j - k <= 3 and ch[k].kind == "word" and (not ch[k].value or ch[k].has("superlative", "partitive")):
+            k -= 1
+        return k >= 0 and ch[k].kind == "pred" and (k == j - 1 or ch[k].value[1] == "nominal")
 
     def dependent(self, ch: list[Chunk], j: int) -> bool:
         """Also a side owning a noun after "با" ("با پاتک ارتش مجبور به عقب‌نشینی شدند", with the army's
@@ -2439,14 +2698,10 @@ class PersianGrammar(_ScopeGrammar):
         if not f.places and self._skip(ch, a, ("adverb",)) == i:
             # "شهر X را که از سال ۲۰۱۲ در دست مخالفان بود، پس گرفت": the object before a relative clause
             f.places = self._before_relative(ch, a)
-        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i and a > 0 and \
-                ch[a - 1].text in _LIST_PUNCT:
-            # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد": an apposition between commas before the verb
-            # ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را آزاد کردند": before its object marker too)
-            p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
-                      or ch[k].kind == "pred" and ch[k].value[1] != "under" or ch[k].text in _BOUNDARY_PUNCT), None)
-            if p is not None and ch[p].text in _LIST_PUNCT and p > 0 and ch[p - 1].kind == "place":
-                f.places = self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
+        if not f.places and self._skip(ch, a, ("object_marker", "adverb")) == i:
+            # "در شهر X، آخرین پایگاه تروریست‌ها در Y، برافراشته شد" ("شهر X، مهم‌ترین شهر تحت کنترل داعش، را
+            # آزاد کردند": before its object marker too)
+            f.places = self._apposed(ch, a, f)
         if not f.places:
             f.places = self._scope_places(ch, i + 1, self._clause_end(ch, i + 1, f.action), f)
         subject = self._subject(ch, i)
@@ -2475,6 +2730,17 @@ class PersianGrammar(_ScopeGrammar):
         if f.agent is not None and f.loser is not None and f.agent.side == f.loser.side:
             f.agent, f.agent_how = None, None
         return bool(f.places)
+
+    def _apposed(self, ch: list[Chunk], a: int, f: Frame | None) -> list[tuple[Place, str]]:
+        """The place before an apposition between commas that ends right before ``a``, the start of the
+        predicate's clause ("شهر X، آخرین دژ داعش در سوریه، به تصرف ارتش درآمد")."""
+        if a < 2 or ch[a - 1].text not in _LIST_PUNCT:
+            return []
+        p = next((k for k in range(a - 2, max(-1, a - 14), -1) if ch[k].text in _LIST_PUNCT
+                  or ch[k].kind == "pred" and ch[k].value[1] != "under" or ch[k].text in _BOUNDARY_PUNCT), None)
+        if p is None or ch[p].text not in _LIST_PUNCT or p == 0 or ch[p - 1].kind != "place":
+            return []
+        return self._scope_places(ch, self._clause_start(ch, p), p, f)[-1:]
 
     def _fall_after(self, ch: list[Chunk], i: int) -> bool:
         """Whether the predicate after ``i`` in its clause is a fall ("به دست Y افتاد", "به کنترل Y درآمد")."""
@@ -2595,6 +2861,9 @@ class PersianGrammar(_ScopeGrammar):
         if not found and self._skip(ch, a, ("adverb",)) == i:
             # "این منطقه که در دامنه کوه الشیخ قرار دارد، به طور کامل تحت کنترل ارتش قرار گرفت"
             found = self._before_relative(ch, a)
+        if not found and self._skip(ch, a, ("adverb",)) == i:
+            # "شهر X، سومین شهر بزرگ سوریه، به دست شورشیان افتاد": an apposition between commas before the verb
+            found = self._apposed(ch, a, None)
         if not found and not any(c.kind in ("pred", "actor") for c in ch[:i]):
             # "اردوگاه یرموک، بزرگترین اردوگاه ... در سوریه، ... به دست شورشیان افتاده است": the sentence
             # opens with the place, an apposition between commas follows

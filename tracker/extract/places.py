@@ -18,12 +18,17 @@ from typing import Any
 
 from gazetteer.normalize import split_feature
 from tracker.extract.lexicon import Hit
+from tracker.textfold import fold_key
 
 #: feature types whose point is only an administrative centre
 ADMIN = frozenset({"governorate", "district", "subdistrict"})
 #: what "the city" / "the town" may refer back to (feature types of the gazetteer)
 SETTLEMENT_WORDS = {"city": frozenset({"city"}), "town": frozenset({"city", "town"}),
-                    "village": frozenset({"village", "town"})}
+                    "village": frozenset({"village", "town"}),
+                    # Arabic calls towns and villages "مدينة" or "بلدة" freely, and admin seats are settlements too:
+                    # these words name no site ("الملعب البلدي") nor quarter
+                    **dict.fromkeys(("المدينه", "البلده", "القريه"),
+                                    frozenset({"city", "town", "village", "subdistrict", "district"}))}
 #: the reason of a site named only by its kind and where it lies ("a prison in Hasaka city")
 UNNAMED_SITE = "a site named by its kind and where it lies"
 #: the reason of "these two garrisons" ("این دو پادگان"): the places named just before it
@@ -80,8 +85,10 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
     masked_starts = [m[0] for m in masked]
     reach = max((e - s for s, e in masked), default=0)
     hit_spans = _covered(hits, len(folded)) if lang == "en" else None
+    ar_spans = _covered(hits, len(folded)) if lang == "ar" else None
     out: list[Place] = []
-    mentions = gz.find_mentions(text)
+    # a Persian report is read as Persian whatever its letters or length
+    mentions = gz.find_mentions(text, persian=True) if lang == "fa" else gz.find_mentions(text)
     if hit_spans is not None:
         for m in mentions:  # a name runs on into another the gazetteer knows only up to it
             hit_spans[to_folded(m.start)] = 1
@@ -103,8 +110,32 @@ def find_places(gz: Any, text: str, folded: str, to_folded: Any, to_orig: Any, h
             e0 = m.end  # and the hamza and marks its word ends with ("الزهراء" found as "الزهرا")
             while e0 < len(text) and (text[e0] == "\u0621" or "\u064b" <= text[e0] <= "\u065f"):
                 e0 += 1
+            if out and out[-1].reason == LONGER_NAME and out[-1].end > to_folded(s0):
+                continue  # the second word of a name begun by a prefix word (below)
+            longer = _prefixed_name(text, m, e0, to_folded, ar_spans) if lang == "ar" else None
+            if longer is not None:
+                out.append(Place(to_folded(s0), to_folded(longer), text[s0:longer], reason=LONGER_NAME, done=True))
+                continue
             out.append(Place(to_folded(s0), to_folded(e0), text[s0:e0], mention=m))
     return out
+
+
+#: Arabic words that begin village names ("عين دقنة", "تل شعير", "كفر كرمين"): found alone, before a word the
+#: gazetteer does not join to them, they are the start of a name it lacks, not a village called "عين" or "تل"
+#: (nor is "تل" a village in "سيطروا على تل استراتيجي", a hill)
+_NAME_PREFIXES = frozenset({"عين", "تل", "كفر", "دير", "ام", "ابو", "بير", "بئر", "خربه", "خربة", "جب", "راس", "بيت",
+                            "مزرعه", "مزرعة", "قصر", "حوش"})
+
+
+def _prefixed_name(text: str, m: Any, e0: int, to_folded: Any, covered: bytearray | None) -> int | None:
+    """The end of a name a prefix word begins ("عين" + "دقنة"), or None when the mention is no bare prefix
+    word or a grammar word, a number or punctuation follows it."""
+    if fold_key(m.text) not in _NAME_PREFIXES or covered is None:
+        return None
+    nxt = re.match(r"[ \u00a0]+([\u0621-\u064a\u064b-\u065f]{2,})", text[e0:e0 + 40])
+    if not nxt or covered[to_folded(e0 + nxt.start(1))]:
+        return None
+    return e0 + nxt.end(1)
 
 
 #: Arabic direction words that, bare after a name and before another, say where the first lies

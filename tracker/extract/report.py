@@ -63,6 +63,9 @@ LANGS = ("ar", "fa", "en")
 _OPENING = re.compile(r"^\W*(?:the\s+)?(?:[a-z-]+\s+){0,3}?(?:town|city|village|stronghold)?\s*(?:of\s+)?$|^\W*$")
 #: kinds of settlement by which a place taken but not named is named later ("the town of X")
 _KINDS = frozenset({"town", "city", "village"})
+#: kinds of sites an unnamed object may be, named by the next sentence ("captured a strategic hilltop ... Tallet
+#: X, which rises ...")
+_SITE_KINDS = frozenset({"hill", "hilltop", "summit", "peak", "mountain", "airbase", "airport"})
 #: characters between "under"/"in" and the "control"/"hands" of a state phrase ("under the full control of the SDF")
 _UNDER_REACH = 40
 #: how far from the place a side denies losing the other sides' captures are refuted
@@ -191,6 +194,7 @@ class _Reader:
             got = by_sentence.get(id(sent))
             if got is not None:
                 ch, frames = got
+                told = len(out)
                 for f in frames:
                     if f.complete and not forecast(ch, f) and not reaction(ch, f):
                         out.extend(self._claims(f, ch, sent, previous.get(sent.paragraph), topic, frames))
@@ -199,6 +203,7 @@ class _Reader:
                     if f.complete and f.action == "withdraw" and f.loser is not None and f.loser.side and \
                             not f.loser.generic:
                         self._left[sent.paragraph] = f.loser.side
+                out[told:] = _advance_taken(out[told:])
             self.dating.leave(sent)
         return _dedupe(self._losses_denied(out))
 
@@ -290,7 +295,8 @@ class _Reader:
         for p in self.places:
             if quarters and p.resolved and p.feature != "neighbourhood" and p.lat is not None and \
                     any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters) and \
-                    not self._near_other(p, QUARTER_KM):
+                    fold_key(p.text.split()[0]) not in _CITY_HEADS and not self._near_other(p, QUARTER_KM):
+                # ("أحياء مدينة X", the quarters of the city X, names the city)
                 unresolve(p, f"a quarter named like {p.name}, which lies far from the places its paragraph names")
         targets: list[tuple[int, int, Place]] = []  # (paragraph, start, place) of the places frames took
         for sent, _ch, frames in read:
@@ -320,7 +326,7 @@ class _Reader:
                         place = found
                     elif place.reason == "unnamed":
                         kind = place.text.split()[-1].rstrip("s") if place.text else ""
-                        if kind not in _KINDS and kind.isascii() and kind:
+                        if kind not in _KINDS and kind not in _SITE_KINDS and kind.isascii() and kind:
                             continue  # "captured a textile factory": no town named next is the factory
                         found = self._next_named(place, sent)
                         if found is None:
@@ -361,9 +367,9 @@ class _Reader:
 
     def _called_quarter(self, p: Place, quarters: list[tuple[int, int]]) -> bool:
         """Whether a quarter word stands right before or after the place ("the X neighbourhood", "حي X";
-        in English "district" too, which the lexicon leaves out as an admin word)."""
-        if any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 for s, e in quarters):
-            return True
+        in English "district" too, which the lexicon leaves out as an admin word), or heads its name ("حي X")."""
+        if any(0 <= s - p.end <= 2 or 0 <= p.start - e <= 2 or p.start <= s and e <= p.end for s, e in quarters):
+            return True  # (the quarter word may head the name itself: "حي المشلب")
         return self.lang == "en" and re.match(r"\s+districts?\b", self.folded[p.end:p.end + 12]) is not None
 
     def _one_city(self, p: Place) -> Place | None:
@@ -426,8 +432,19 @@ class _Reader:
         named = [p for p in self.places if sent.start <= p.start < word.start and (p.resolved or p.mention is not None)
                  and not self._located(p) and not self._located(p, self.directional_ends)]
         if not named:
-            return self._previous_sentence_places(word, sent)
+            pair = self._named_pair(word) if word.count == 2 and self.lang == "en" else []
+            return pair or self._previous_sentence_places(word, sent)
         return [p.referring(word.start, word.end, "refers back to " + p.text) for p in named[-(word.count or 1):]]
+
+    def _named_pair(self, word: Place) -> list[Place]:
+        """What "both towns" refers back to: the last two places named together ("A and B") before it,
+        within reach, past places named after them in passing ("through the X crossing")."""
+        named = [p for p in self.places if word.start - _ANAPHORA_REACH <= p.start and p.end <= word.start and
+                 (p.resolved or p.mention is not None)]
+        for a, b in zip(named[-2::-1], named[::-1]):
+            if self.folded[a.end:b.start].strip(" ,") == "and" and not self._located(a) and not self._located(b):
+                return [p.referring(word.start, word.end, "refers back to " + p.text) for p in (a, b)]
+        return []
 
     def _dateline(self, p: Place) -> bool:
         """Whether a place opens a line as a wire story's dateline ("BEIRUT (Reuters) -", "KILIS, Turkey (AFP) -",
@@ -456,38 +473,58 @@ class _Reader:
         for para, start, place in reversed(targets):
             if para == sent.paragraph and start < word.start and (kinds is None or place.feature in kinds or
                                                                    place.feature is None):
+                if kinds is not None and place.feature is None:
+                    # "سيطرت على الملعب البلدي ... في الرقة، لتصبح المدينة ...": a settlement the gazetteer knows,
+                    # named after a taken place it does not, is what "the city" names
+                    later = [q for q in self.places if start < q.start < word.start and q.resolved and
+                             q.feature in kinds and self._paragraph(q.start) == para and not self._dateline(q)]
+                    place = later[-1] if later else place
                 return place.referring(word.start, word.end, "refers back to " + place.text)
         # a paragraph of its own ("وكان المرصد قال ... عن القاعدة العسكرية"): the place taken just before
         for para, start, place in reversed(targets):
             if para == sent.paragraph - 1 and start < word.start and word.start - start < _ANAPHORA_REACH and \
                     (kinds is None or place.feature in kinds or place.feature is None):
                 return place.referring(word.start, word.end, "refers back to " + place.text)
-        best = fitting = free = None
-        region_word = word.text.endswith(_REGION_ANAPHORA)
-        for p in self.places:
-            if p.end > word.start:
-                break
-            if self._paragraph(p.start) == sent.paragraph and (p.resolved or p.mention is not None):
-                if p.feature in ADMIN and not region_word or self._admin_path(p):
-                    continue  # "this city" is no governorate, nor the district of "X (District, Governorate)"
-                if self._located(p, self.directional_ends) or self._dateline(p):
-                    continue  # "militants left for Idlib": a destination is never what "the city" names, nor
-                    # the city a wire story is filed from ("BEIRUT (Reuters) -")
-                best = p
-                if kinds and p.feature in kinds:
-                    fitting = p
-                if (kinds is None or p.feature in kinds or p.feature is None) and \
-                        not self._located(p, self.relative_ends):
-                    free = p  # "X west of Damascus": X before Damascus
         taken = next((place for para, start, place in reversed(targets)
                       if para == sent.paragraph and start < word.start), None)
-        found = free or fitting or taken or best
+        found = self._named_in(word, sent.paragraph, kinds, taken)
+        if found is None and self.lang == "en":
+            # a wire story's paragraph of one sentence: the one place the paragraph before names
+            found = self._named_in(word, sent.paragraph - 1, kinds, None, word.start - _ANAPHORA_REACH, True)
         if found is None and self.report.kind == "chronicle":
             # a chronicle's paragraph opening with "the city": the place its title names ("Siege of X")
             found = self._title_place()
             if found is not None and kinds is not None and found.feature not in kinds:
                 found = None
         return found.referring(word.start, word.end, "refers back to " + found.text) if found else None
+
+    def _named_in(self, word: Place, para: int, kinds: frozenset[str] | None, taken: Place | None,
+                  since: int = 0, only: bool = False) -> Place | None:
+        """The place named last in paragraph ``para`` before ``word`` that it may refer to (after ``since``):
+        one of its kinds not placed relative to another, else one of its kinds, else ``taken``, else any;
+        with ``only``, None unless the paragraph names one such place."""
+        best = fitting = free = None
+        seen: set[str] = set()
+        region_word = word.text.endswith(_REGION_ANAPHORA)
+        for p in self.places:
+            if p.end > word.start:
+                break
+            if p.start >= since and self._paragraph(p.start) == para and (p.resolved or p.mention is not None):
+                if p.feature in ADMIN and not region_word or self._admin_path(p):
+                    continue  # "this city" is no governorate, nor the district of "X (District, Governorate)"
+                if self._located(p, self.directional_ends) or self._dateline(p):
+                    continue  # "militants left for Idlib": a destination is never what "the city" names, nor
+                    # the city a wire story is filed from ("BEIRUT (Reuters) -")
+                best = p
+                seen.add(p.place_id or p.text)
+                if kinds and p.feature in kinds:
+                    fitting = p
+                if (kinds is None or p.feature in kinds or p.feature is None) and \
+                        not self._located(p, self.relative_ends):
+                    free = p  # "X west of Damascus": X before Damascus
+        if only and len(seen) != 1:
+            return None
+        return free or fitting or taken or best
 
     def _title_place(self) -> Place | None:
         """The first settlement the report's title names, resolved (None when it names none)."""
@@ -608,7 +645,10 @@ class _Reader:
     def _outlet_side(self) -> str | None:
         """The side of the outlet that writes in the first person ("قامشلو - ANHA ... قواتنا تحرر X"): named by the
         report's source or a dateline among its first lines, as a partisan source of ``data/sources.toml``."""
-        where = [self.report.source or ""] + [line for line in self.text.splitlines()[:3] if len(line) <= 40]
+        lines = self.text.splitlines()[:3]
+        # and a wire dateline opening a long line ("Homs, SANA – X was ...")
+        where = [self.report.source or ""] + [line for line in lines if len(line) <= 40] + \
+            [m.group(1) for m in (_DATELINE_OPEN.match(lines[0]) if lines else None,) if m is not None]
         words = " " + " ".join(_NOT_WORD.sub(" ", fold_key(w)) for w in where) + " "
         for profile in vocab.data_file("sources.toml").get("sources", {}).values():
             if profile.get("side") and any(f" {_NOT_WORD.sub(' ', fold_key(a)).strip()} " in words
@@ -675,6 +715,9 @@ class _Reader:
         if side is None and f.action == "capture" and self.lex.terrorists_fought_by and \
                 any(c.has("terrorists") and k > 0 and ch[k - 1].has("from") for k, c in enumerate(ch)):
             side = self.lex.terrorists_fought_by  # "X از لوث تروریست‌ها پاکسازی شد", no side named in the report
+        if side is None and self.lang == "en" and f.action == "capture" and not f.loss and \
+                f.construction in ("verb", "nominal", "expel") and (outlet := self._outlet_side()) not in (None, loser):
+            side = outlet  # "Homs, SANA – X was liberated from terrorism": a partisan outlet tells its own side's gain
         out: list[Claim] = []
         if f.loss and loser is not None:
             for place, role in f.places:
@@ -683,7 +726,12 @@ class _Reader:
                 if role not in ("directional", "partial", "edge"):
                     out.append(self._claim(f, ch, sent, "withdraw", loser, place, True, role))
         if f.action == "withdraw" and not named and f.construction == "loss" and self.report.kind == "chronicle":
-            side = self._sentence_side(f, ch)  # a chronicle is about no one side: only its sentence tells
+            # a chronicle is about no one side: only its sentence tells, or the side the paragraph's frame before
+            # names as fighting the loser ("the army attacked X. ISIL lost the town")
+            side = self._sentence_side(f, ch) or (
+                previous.agent.side if previous is not None and previous.agent is not None and not previous.loss
+                and not previous.agent.foes and previous.agent.side and loser is not None and
+                previous.agent.side != loser and not vocab.allied(previous.agent.side, loser) else None)
         if f.action == "withdraw" and f.construction != "loss" and not named and loser is not None and \
                 f.places and all(p.start > f.pred.start for p, _ in f.places):  # a place of its own, not elided
             taker = self._taker(f, ch, frames, loser)
@@ -903,14 +951,31 @@ class _Reader:
 
 #: plain "in" (a place after it is where something is, not a place located relative to another)
 _PLAIN_IN = frozenset({"in", "in the", "at", "on", "inside", "في", "در", "داخل"})
+#: kind words by which a text calls a place a settlement, not a quarter ("أحياء مدينة X": the quarters of city X)
+_CITY_HEADS = frozenset({"مدينه", "بلده", "قريه", "city", "town", "village"})
 #: anaphora that may name a region or an admin unit, not only a settlement
 _REGION_ANAPHORA = ("area", "region", "province", "governorate", "منطقه", "المنطقه", "استان", "المحافظه")
 
 
 #: what follows a dateline's place: an optional country or date after a comma, an optional agency in brackets, a dash
+_DATELINE_OPEN = re.compile(r"^(.{1,40}?)(?:\s+[-–—]|:)\s")
 _DATELINE = re.compile(r"(?:,[^\n.:()]{0,30})?\s*(?:\([^)\n]{1,30}\))?\s*[-\u2014\u2013]+\s")
 #: actions of a blow a withdrawal may follow ("after a counter-attack by HTS")
 _BLOWS = frozenset({"attack", "clash", "strike", "shelling", "advance", "capture", "siege"})
+
+
+def _advance_taken(claims: list[Claim]) -> list[Claim]:
+    """A sentence's claims without an advance into a place the same side is said in it to take, that day or
+    later ("advanced into the X and Y neighborhoods, which were captured by 6 September": the capture is how the
+    advance ended; one claim per place, side and event)."""
+    taken: dict[tuple[str, str], str] = {}
+    for c in claims:
+        if c.action == "capture" and c.status == "asserted" and (c.place_id or c.place_text):
+            key = (c.actor, c.place_id or c.place_text.lower())
+            taken[key] = min(taken.get(key, c.date or ""), c.date or "")
+    return [c for c in claims if not (c.action == "advance" and c.status == "asserted" and
+                                      (c.actor, c.place_id or (c.place_text or "").lower()) in taken and
+                                      (c.date or "") <= taken[(c.actor, c.place_id or (c.place_text or "").lower())])]
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
