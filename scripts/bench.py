@@ -137,6 +137,13 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def cpu_seconds() -> float:
+    """Processor time (user + system, s) of this process and of its children that have ended (the extraction and
+    drawing workers, and a stage's own process, end with their stage)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def tree_memory_mb(root: int) -> tuple[float, float]:
     """Memory (MB) of process ``root`` and all its descendants now: the sum of their resident sets (pages a forked
     worker shares with its parent counted in each: an upper bound) and of their proportional sets (a shared page
@@ -207,19 +214,22 @@ def scale_run(n: int, workers: int | None = None) -> dict:
     settings.configure(outputs=out)
     if workers is not None:
         os.environ["TRACKER_WORKERS"] = str(workers)
-    marks: list[tuple[str, float]] = []
+    marks: list[tuple[str, float, float]] = []
     memory = PeakMemory()
     memory.start()
     t0 = time.perf_counter()
     with store.writing(db) as con:
-        ctx = pipeline.run(con, [data], out, progress=lambda name: (marks.append((name, time.perf_counter())),
+        ctx = pipeline.run(con, [data], out, progress=lambda name: (marks.append((name, time.perf_counter(),
+                                                                                  cpu_seconds())),
                                                                     memory.mark(name)))
-    end = time.perf_counter()
+    end, end_cpu = time.perf_counter(), cpu_seconds()
     figures_memory = memory.stop()
     seconds = {name: round((marks[i + 1][1] if i + 1 < len(marks) else end) - t, 2)
-               for i, (name, t) in enumerate(marks)}
+               for i, (name, t, _) in enumerate(marks)}
+    cpu = {name: round((marks[i + 1][2] if i + 1 < len(marks) else end_cpu) - c, 1)
+           for i, (name, _, c) in enumerate(marks)}
     used = settings.workers()
-    figures = {"reports": n, "workers": used, "seconds": seconds, "whole_run_s": round(end - t0, 1),
+    figures = {"reports": n, "workers": used, "seconds": seconds, "cpu_seconds": cpu, "whole_run_s": round(end - t0, 1),
                "claims": ctx.results.get("extract", {}).get("claims"),
                "events": ctx.results.get("control", {}).get("events"),
                "extract_reports_per_s_per_worker": round(n / seconds["extract"] / used, 1)}

@@ -132,6 +132,7 @@ class ControlFrames:
         self.cells = polygons.load_cells(timeline.places, timeline.baseline)
         self.daily = polygons.DailyPolygons(timeline, self.cells, include_inferred)
         self.thin = polygons.thin_layer(self.cells)
+        self._fronts: dict = {}  # merged front lines by pair of sides and edges: a frame merges only the new ones
         claims = getattr(timeline, "claims", None)
         self._source_of: dict[str, str] = {}
         if claims is not None and len(claims):
@@ -144,7 +145,7 @@ class ControlFrames:
         previous_day = previous_day or day - dt.timedelta(days=1)
         layers = self.daily.layers_on(day)
         state = self.timeline.state_on(day)
-        fronts = self.polygons.front_lines(state, self.cells)
+        fronts = self.polygons.front_lines(state, self.cells, self._fronts)
         changes = self.changes_since(day, previous_day)
         ringed = state[state["status"] == "besieged"]
         places = self.timeline.places.reindex(ringed.index)

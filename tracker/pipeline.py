@@ -89,6 +89,25 @@ def stage_control(ctx: RunContext) -> dict:
     return figures
 
 
+def release_memory() -> None:
+    """Give back what the stages before drawing held: the gazetteer (cached for the process; the stages after the
+    control stage never read it: a later run loads it again), the objects freed, and the allocator's free pages
+    (glibc keeps them otherwise, and the drawing stages' processes would add to them)."""
+    import ctypes  # noqa: PLC0415
+    import gc  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    gz = sys.modules.get("gazetteer")
+    if gz is not None and getattr(gz, "_CACHE", None):
+        gz._CACHE.clear()
+        gc.unfreeze()  # gazetteer.load froze its objects out of the collector's sight
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
 def stage_polygons(ctx: RunContext) -> dict:
     """Cells, daily areas and front lines (see :func:`tracker.polygons.stage_polygons`)."""
     from tracker.polygons import stage_polygons as polygons
@@ -135,6 +154,9 @@ STAGES: list[tuple[str, Stage]] = [
     ("sitreps", stage_sitreps),  # last: reads everything the stages before it stored
 ]
 
+#: The stages after which the run's process gives memory back (:func:`release_memory`): the last that reads the
+#: gazetteer, and the fold, the largest.
+RELEASE_AFTER: frozenset[str] = frozenset({"control"})
 
 # --- keys: what each stage reads and writes, hashed ------------------------------------------------------------
 
@@ -265,6 +287,8 @@ def run(
         if progress:
             progress(name)
         ctx.results[name] = stage(ctx)
+        if name in RELEASE_AFTER:
+            release_memory()
         if key_of is not None:
             rejected = bool(ctx.results[name].get("rejected")) if name == "ingest" else False
             done[name] = {"key": key_of(ctx), "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

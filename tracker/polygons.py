@@ -354,10 +354,11 @@ def front_edges(state: pd.DataFrame, cells: Cells) -> np.ndarray:
     where the two neighbours are held (held, contested, besieged or claimed) by different known sides."""
     st = state.reindex(cells.place_id)
     side = st["side"].fillna("unknown").to_numpy(str)
-    return _front_mask(side, st["status"].isin(list(FRONT_STATUSES)).to_numpy(), cells)
+    return front_mask(side, st["status"].isin(list(FRONT_STATUSES)).to_numpy(), cells)
 
 
-def _front_mask(side: np.ndarray, drawn: np.ndarray, cells: Cells) -> np.ndarray:
+def front_mask(side: np.ndarray, drawn: np.ndarray, cells: Cells) -> np.ndarray:
+    """:func:`front_edges` from each cell's side (``unknown`` where none) and whether its status is drawn."""
     si, sj = side[cells.edge_i], side[cells.edge_j]
     return (si != sj) & drawn[cells.edge_i] & drawn[cells.edge_j] & (si != "unknown") & (sj != "unknown")
 
@@ -366,7 +367,7 @@ def _pair_lines(side: np.ndarray, drawn: np.ndarray, cells: Cells,
                 cache: dict | None = None) -> list[tuple[str, str, float, shapely.Geometry]]:
     """``(side_a, side_b, length_km, line)`` of each pair of sides facing each other across the front (projected).
     ``cache`` keeps each pair's merged line by its edges: a pair whose edges did not change is not merged again."""
-    m = _front_mask(side, drawn, cells)
+    m = front_mask(side, drawn, cells)
     si, sj = side[cells.edge_i], side[cells.edge_j]
     a = np.where(si < sj, si, sj)[m]
     b = np.where(si < sj, sj, si)[m]
@@ -386,11 +387,12 @@ def _pair_lines(side: np.ndarray, drawn: np.ndarray, cells: Cells,
     return rows
 
 
-def front_lines(state: pd.DataFrame, cells: Cells) -> gpd.GeoDataFrame:
-    """Shared edges of neighbouring cells whose holders differ, merged per pair of sides (EPSG:4326)."""
+def front_lines(state: pd.DataFrame, cells: Cells, cache: dict | None = None) -> gpd.GeoDataFrame:
+    """Shared edges of neighbouring cells whose holders differ, merged per pair of sides (EPSG:4326); ``cache``
+    (a dict kept between calls) keeps each pair's merged line by its edges (see :func:`_pair_lines`)."""
     st = state.reindex(cells.place_id)
     side = st["side"].fillna("unknown").to_numpy(str)
-    rows = _pair_lines(side, st["status"].isin(list(FRONT_STATUSES)).to_numpy(), cells)
+    rows = _pair_lines(side, st["status"].isin(list(FRONT_STATUSES)).to_numpy(), cells, cache)
     df = pd.DataFrame(rows, columns=["side_a", "side_b", "length_km", "geometry"])
     return gpd.GeoDataFrame(df.drop(columns="geometry"),
                             geometry=to_wgs84(df["geometry"].to_numpy()) if len(df) else [], crs="EPSG:4326")

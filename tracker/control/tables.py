@@ -286,7 +286,7 @@ def stage_control(ctx) -> dict:
         write_fold_cache(path, cache)
     del cache
     counts = write_timeline(ctx.con, tl, version)
-    ctx.timeline = tl  # the stages after this one draw this timeline
+    ctx.timeline = tl.shed()  # the stages after this one draw this timeline, as stored
     applied = tl.events[tl.events["applied"]]
     return {"places": counts["places"], "events": int((~applied["inferred"]).sum()),
             "inferred": int(applied["inferred"].sum()), "claimed": int((applied["to_status"] == "claimed").sum()),

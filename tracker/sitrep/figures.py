@@ -25,8 +25,10 @@ def area_chart(history: pd.DataFrame, start: dt.date, end: dt.date, title: str =
     if history is None or history.empty:
         return None
     from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.layout_engine import TightLayoutEngine  # noqa: PLC0415
 
     fig = Figure(figsize=(8.6, 5.4), dpi=dpi)
+    _chart_canvas(fig)
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     order = {s: i for i, s in enumerate(vocab.sides())}
     hist = history.assign(week_end=pd.to_datetime(history["week_end"]).dt.date).sort_values("week_end")
@@ -52,10 +54,31 @@ def area_chart(history: pd.DataFrame, start: dt.date, end: dt.date, title: str =
     bottom.set_xticklabels([f"{d.day} {d:%b}" for d in days], fontsize=8)
     top.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     top.set_title(title or "Ground held at the end of each week", fontsize=10, loc="left")
-    fig.tight_layout()
+    # fig.tight_layout()'s layout, without the engine it leaves on the figure (which makes savefig lay the texts
+    # out once more before it draws them)
+    TightLayoutEngine().execute(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "svg" else None)
     return buf.getvalue()
+
+
+#: The Agg canvas the charts are drawn on, kept from one chart to the next (see :func:`_chart_canvas`).
+_CANVAS: list = []
+
+
+def _chart_canvas(fig: Any) -> None:
+    """Put ``fig`` on this process's kept Agg canvas. Its renderer, kept while the size stays the same, is the
+    one the layout measures the texts with and the one that draws: the texts' sizes are measured once per process
+    (matplotlib caches them per renderer) rather than twice per chart, and the layout no longer draws the figure
+    once to get a renderer. The pixels are the same."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+
+    if not _CANVAS:
+        _CANVAS.append(FigureCanvasAgg(fig))
+        return
+    canvas = _CANVAS[0]
+    canvas.figure = fig
+    fig.set_canvas(canvas)
 
 
 def _frame(rep: Sitrep, geo: Geo) -> Any:

@@ -371,7 +371,7 @@ def _disputed(con: duckdb.DuckDBPyConnection, claims: pd.DataFrame, start: dt.da
               area: Area) -> list[Disputed]:
     out: list[Disputed] = []
     if not claims.empty:
-        inside = claims[[area.covers(r.lat, r.lon) or area.bbox is None for r in claims.itertuples()]]
+        inside = claims if area.bbox is None else claims[[area.covers(r.lat, r.lon) for r in claims.itertuples()]]
         for row in inside[inside["status"] == "refuted"].itertuples(index=False):
             out.append(Disputed(
                 kind="refuted", day=_as_date(row.date) or _as_date(row.published),
@@ -414,13 +414,16 @@ def _disputed(con: duckdb.DuckDBPyConnection, claims: pd.DataFrame, start: dt.da
 def _reports(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, claims: pd.DataFrame,
              supporting: set[str]) -> list[ReportUsed]:
     ids = sorted(set(claims["report_id"]) if not claims.empty else set())
+    # the week's claims' reports by a join (DuckDB does not hash `IN (SELECT unnest(?))`: it compared every
+    # report with every id, each week)
     rows = _df(con, """
-        WITH newest AS (SELECT report_id, max(version) AS version FROM reports GROUP BY report_id)
+        WITH newest AS (SELECT report_id, max(version) AS version FROM reports GROUP BY report_id),
+             wanted AS (SELECT DISTINCT unnest(?::VARCHAR[]) AS report_id)
         SELECT r.report_id, r.version, r.published, r.published_precision, r.kind, r.source, r.lang, r.title,
                json_extract_string(r.meta, '$.published_basis') AS published_basis
-        FROM reports r JOIN newest USING (report_id, version)
-        WHERE r.published BETWEEN ? AND ? OR r.report_id IN (SELECT unnest(?::VARCHAR[]))
-        ORDER BY r.published NULLS LAST, r.report_id""", [start, end, ids])
+        FROM reports r JOIN newest USING (report_id, version) LEFT JOIN wanted w ON w.report_id = r.report_id
+        WHERE r.published BETWEEN ? AND ? OR w.report_id IS NOT NULL
+        ORDER BY r.published NULLS LAST, r.report_id""", [ids, start, end])
     counts = claims.groupby("report_id").size().to_dict() if not claims.empty else {}
     return [ReportUsed(
         report_id=row.report_id, version=int(row.version), published=_as_date(row.published),

@@ -88,11 +88,18 @@ def _points_by_day(timeline, ids: list[str], days: list[date]) -> dict[date, pd.
     """The points with a known state (inferred included, as on the maps) on each of ``days``: ``place_id, side,
     status``."""
     out = {}
+    iv = timeline.intervals
+    order = {pid: k for k, pid in enumerate(ids)}
+    # the intervals of these places, found once: a day's state of every place (a frame of thousands of rows, for
+    # a handful of points) is not built for each day
+    ours = iv["place_id"].map(order).to_numpy(float)
+    pid, side, status = iv["place_id"].to_numpy(object), iv["side"].to_numpy(object), iv["status"].to_numpy(object)
     for day in days:
-        state = timeline.state_on(day, include_inferred=True).reindex(ids)
-        known = state[state["side"].notna() & (state["side"] != "unknown")]
-        out[day] = pd.DataFrame({"place_id": known.index, "side": known["side"].to_numpy(),
-                                 "status": known["status"].to_numpy()})
+        rows = timeline.rows_on(day, include_inferred=True)
+        rows = rows[~np.isnan(ours[rows])]
+        rows = rows[np.argsort(ours[rows], kind="stable")]  # in the order of ``ids``
+        known = rows[pd.notna(side[rows]) & (side[rows] != "unknown")]
+        out[day] = pd.DataFrame({"place_id": pid[known], "side": side[known], "status": status[known]})
     return out
 
 
@@ -176,7 +183,10 @@ def _states(timeline, cells, rows: np.ndarray, ids: list[str], days: list[date],
     points = np.zeros(len(ids) - len(rows), dtype=np.int64)
     for day in days:
         new = np.zeros(len(ids), dtype=np.int64)
-        new[:len(rows)] = [keys.setdefault(k, len(keys)) for k in daily.keys_on(day)[rows]]
+        cell_keys = daily.keys_on(day)[rows]
+        for k in pd.unique(cell_keys):  # new classes numbered in the order the cells first show them
+            keys.setdefault(k, len(keys))
+        new[:len(rows)] = pd.Index(list(keys)).get_indexer(cell_keys)
         if day in points_by_day:  # points change only on event days
             pts = points_by_day[day]
             points[:] = 0
@@ -199,7 +209,12 @@ def _fronts(timeline, cells, rows: np.ndarray, days: list[date], start: date,
     shown = np.zeros(len(cells), bool)
     shown[rows] = True
     candidate = shown[cells.edge_i] & shown[cells.edge_j]
-    masks = [polygons.front_edges(timeline.state_on(day), cells) & candidate for day in days]
+    daily = polygons.DailyPolygons(timeline, cells)
+    masks = []
+    for day in days:  # each cell's reported side and status, without a frame of every place's state a day
+        side, status = daily.sides_on(day)
+        side = np.where(pd.isna(side), "unknown", side).astype(str)
+        masks.append(polygons.front_mask(side, np.isin(status, list(polygons.FRONT_STATUSES)), cells) & candidate)
     ever = np.flatnonzero(np.any(np.vstack(masks), axis=0))
     renumber = np.full(len(candidate), -1)
     renumber[ever] = np.arange(len(ever))
