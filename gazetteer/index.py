@@ -145,11 +145,17 @@ class MentionIndex:
             if key not in self.keys and _indexable(key):
                 self.keys[key] = kinds
                 self.persian_only.add(key)
+        # a shorter one-word form ("سخنه", "قصیر") only after a word of settlement kind ("شهر قصیر"): alone it
+        # is too often a common word
+        self.persian_headed: set[str] = set()
         for key, kinds in list(self.keys.items()):
             bare = key[2:] if key.startswith("ال") else ""
-            if len(bare.replace(" ", "")) >= MIN_PERSIAN_BARE and _indexable(bare) and bare not in self.keys:
+            size = len(bare.replace(" ", ""))
+            if size >= MIN_PERSIAN_BARE - 1 and _indexable(bare) and bare not in self.keys:
                 self.keys[bare] = dict(kinds)
                 self.persian_only.add(bare)
+                if size < MIN_PERSIAN_BARE:
+                    self.persian_headed.add(bare)
         # each automaton word carries what a match of it needs, so ``find`` tests no set per match:
         # (key it stands for, its length, whether it may stand alone, the prefixes it may carry)
         self.auto = ahocorasick.Automaton()
@@ -248,6 +254,9 @@ class MentionIndex:
             if padded[end + 2] != " " or key in skip:
                 continue  # not at the end of a word, or a Persian form in other text
             start = end + 1 - klen
+            if key in self.persian_headed and ntext[max(0, ntext.rfind(" ", 0, start - 1) + 1):start - 1] \
+                    not in _PERSIAN_HEADS:
+                continue
             if padded[start] == " ":  # at the start of a word
                 if bare:
                     add((start - klen * big, start, end + 1, key))
@@ -561,6 +570,8 @@ def _stronger(kinds: dict[str, str], pid: str, kind: str) -> None:
 
 _KIND_RANK = {"variant": 0, "base": 1, "name": 2}
 MIN_PERSIAN_BARE = 5    # letters of an article-less form indexed for Persian text ("باغوز")
+#: settlement words before which a four-letter article-less form is a name in Persian text ("شهر سخنه")
+_PERSIAN_HEADS = frozenset(norm_map(w)[0] for w in ("شهر", "شهرک", "روستای", "روستا", "منطقه", "بخش", "دهکده"))
 PERSIAN_LETTERS = 5     # a text with this many Persian yeh and keheh is Persian
 MIN_LATIN_KEY = 3       # shorter transliteration keys ("bab", "tal" pass; "al" does not) are not indexed
 #: Arabic name heads written onto the word after them ("كفرنبل", "ديرحافر")

@@ -77,7 +77,8 @@ def test_a_probe_set_is_well_formed(lang):
     assert set(KNOWN_FAILURES) & set(ids) == {k for k in KNOWN_FAILURES if k.startswith(lang + "-")}
     assert sum(1 for p in probes if not p["expect"]) >= 0.25 * len(probes)
     for p in probes:
-        assert set(p) == {"id", "lang", "published", "text", "expect"} and p["lang"] == lang, p["id"]
+        # "source": the outlet, for a report that names no side but its partisan outlet's
+        assert set(p) - {"source"} == {"id", "lang", "published", "text", "expect"} and p["lang"] == lang, p["id"]
         date.fromisoformat(p["published"])
         for e in p["expect"]:
             assert e["actor"] in sides() and e["action"] in ACTIONS and e["status"] in CLAIM_STATUSES, p["id"]
@@ -87,7 +88,7 @@ def test_a_probe_set_is_well_formed(lang):
 @pytest.mark.parametrize("probe", _params())
 def test_a_probe(probe, gz):
     report = Report(report_id=probe["id"], text=probe["text"], lang=probe["lang"],
-                    published=date.fromisoformat(probe["published"]))
+                    published=date.fromisoformat(probe["published"]), source=probe.get("source"))
     claims = extract_report(report, gz)
     got = {(c.actor, c.action, c.status, c.place_id) for c in claims}
     if not probe["expect"]:

@@ -2665,6 +2665,12 @@ class PersianGrammar(_ScopeGrammar):
                     m = next((k for k in range(j + 1, min(i, j + 9)) if ch[k].has("object_marker")), None)
                     if speaker is not None and m is not None and not any(c.kind == "pred" for c in ch[j:m]):
                         break  # the object: "شورشیان می‌گویند گروه «دولت اسلامی» (داعش) را از شهر بیرون رانده‌اند"
+                    if a == 0 and ch[i].kind == "pred" and ch[i].value[0] == "capture" and \
+                            any(c.kind == "pred" and c.value == ("withdraw", "verb") for c in ch[j + 1:i]):
+                        # "ارتش از X عقب‌نشینی کرد و گروه‌های محلی کنترل آن را در دست گرفتند": a later clause
+                        # naming no side of its own does not take back what the side before it left (the verb
+                        # of leaving, not its noun: "X می‌گویند پس از عقب‌نشینی ارتش کنترل Y را ..." is X's)
+                        return None
                     return ch[j].value
             if speaker is not None:
                 return speaker

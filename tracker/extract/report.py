@@ -698,7 +698,8 @@ class _Reader:
         lines = self.text.splitlines()[:3]
         # and a wire dateline opening a long line ("Homs, SANA – X was ...")
         where = [self.report.source or ""] + [line for line in lines if len(line) <= 40] + \
-            [m.group(1) for m in (_DATELINE_OPEN.match(lines[0]) if lines else None,) if m is not None]
+            [m.group(1) for m in (_DATELINE_OPEN.match(lines[0]) if lines else None,) if m is not None] + \
+            [m.group(1) for m in (_LEAD_SOURCE.match(line) for line in lines) if m is not None]
         words = " " + " ".join(_NOT_WORD.sub(" ", fold_key(w)) for w in where) + " "
         for profile in vocab.data_file("sources.toml").get("sources", {}).values():
             if profile.get("side") and any(f" {_NOT_WORD.sub(' ', fold_key(a)).strip()} " in words
@@ -765,7 +766,7 @@ class _Reader:
         if side is None and f.action == "capture" and self.lex.terrorists_fought_by and \
                 any(c.has("terrorists") and k > 0 and ch[k - 1].has("from") for k, c in enumerate(ch)):
             side = self.lex.terrorists_fought_by  # "X از لوث تروریست‌ها پاکسازی شد", no side named in the report
-        if side is None and self.lang == "en" and f.action == "capture" and not f.loss and \
+        if side is None and self.lang in ("en", "fa") and f.action == "capture" and not f.loss and \
                 f.construction in ("verb", "nominal", "expel") and (outlet := self._outlet_side()) not in (None, loser):
             side = outlet  # "Homs, SANA – X was liberated from terrorism": a partisan outlet tells its own side's gain
         out: list[Claim] = []
@@ -1009,6 +1010,8 @@ _REGION_ANAPHORA = ("area", "region", "province", "governorate", "منطقه", "
 
 #: what follows a dateline's place: an optional country or date after a comma, an optional agency in brackets, a dash
 _DATELINE_OPEN = re.compile(r"^(.{1,40}?)(?:\s+[-–—]|:)\s")
+#: the Persian agency lead naming its outlet ("به گزارش خبرگزاری تسنیم، ..."), at the start of a line
+_LEAD_SOURCE = re.compile(r"^\s*(?:به گزارش|بنابر گزارش|بنا بر گزارش)\s+([^،,:\n]{1,40})[،,:]")
 _DATELINE = re.compile(r"(?:,[^\n.:()]{0,30})?\s*(?:\([^)\n]{1,30}\))?\s*[-\u2014\u2013]+\s")
 #: actions of a blow a withdrawal may follow ("after a counter-attack by HTS")
 _BLOWS = frozenset({"attack", "clash", "strike", "shelling", "advance", "capture", "siege"})
