@@ -49,6 +49,7 @@ KNOWN_FAILURES_FA: dict[str, str] = {
     "fa-062": "verbal noun announced by an outlet, no side",
     "fa-083": "quote 'we are inside X'",
     "fa-086": "quote 'under our control'",
+    "fa-328": "'N روستا در اطراف X' (villages around X) is read as X itself",
 }
 KNOWN_FAILURES = {**KNOWN_FAILURES_EN, **KNOWN_FAILURES_AR, **KNOWN_FAILURES_FA}
 

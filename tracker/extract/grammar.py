@@ -625,9 +625,10 @@ class Grammar:
             f.loss = True
         start = self._besieger(ch, i + 1, f) if f.action == "siege" else i + 1
         owner = self._possessor(ch, i)
-        if owner is None and start + 1 < len(ch) and self._actor_at(ch, start) is not None and \
-                ch[start + 1].text in ("over", "on"):
-            owner, start = ch[start].value, start + 2  # "the control of regime forces over X"
+        s = start + 1 if start < len(ch) and ch[start].text in self._full_words else start
+        if owner is None and s + 1 < len(ch) and self._actor_at(ch, s) is not None and \
+                ch[s + 1].text in self._over_words:
+            owner, start = ch[s].value, s + 2  # "the control of regime forces over X", "تسلط کامل ارتش بر X"
         f.places = self._places_after(ch, start, f)
         if not f.places:
             f.places = self._possessive_place(ch, i)
@@ -687,6 +688,16 @@ class Grammar:
             if announcer is not None:
                 f.agent, f.agent_how = announcer, "announcer"
         return bool(f.places)
+
+    @functools.cached_property
+    def _over_words(self) -> frozenset[str]:
+        """"over" between a noun of control's side and its place (`[plain_words] over`)."""
+        return frozenset({"over", "on"} | {fold_key(w) for w in self.lex.data.get("plain_words", {}).get("over", [])})
+
+    @functools.cached_property
+    def _full_words(self) -> frozenset[str]:
+        """"full" between a noun of control and its side (`[plain_words] full`)."""
+        return _FULL | {fold_key(w) for w in self.lex.data.get("plain_words", {}).get("full", [])}
 
     def _fall(self, ch: list[Chunk], i: int, f: Frame) -> bool:
         f.places = self._places_before(ch, i)
@@ -2706,6 +2717,8 @@ class PersianGrammar(_ScopeGrammar):
             return done
         if f.pred.text.startswith("كنترل") and self._fall_after(ch, i):
             return False  # "کنترل آن به دست گروه‌های محلی افتاد": the noun the fall tells of, no verb
+        if f.pred.text.startswith("كنترل") and self._control_passed(ch, i, f):
+            return True
         a = self._clause_start(ch, i)
         f.places = self._scope_places(ch, a, i, f)
         if not f.places:
@@ -2773,6 +2786,25 @@ class PersianGrammar(_ScopeGrammar):
             if c.kind == "pred":
                 return c.value[1] == "fall"
         return False
+
+    def _control_passed(self, ch: list[Chunk], i: int, f: Frame) -> bool:
+        """"کنترل شهر X به ارتش رسید" (control of X passed to the army): the side after "به" right before a verb
+        of passing (`control_passed`) that ends the clause takes the places between."""
+        def passing(k: int) -> bool:  # "منتقل" "شد" may be two chunks
+            return ch[k].text in self._passed or k + 1 < len(ch) and f"{ch[k].text} {ch[k + 1].text}" in self._passed
+
+        k = next((k for k in range(i + 1, min(len(ch), i + 12)) if ch[k].kind == "pred" or self._boundary(ch[k])
+                  or passing(k)), None)
+        if k is None or not passing(k) or k < i + 3 or not ch[k - 2].has("to") or \
+                ch[k - 1].kind != "actor" or not ch[k - 1].value.side:
+            return False
+        f.places = self._scope_places(ch, i + 1, k - 2, f)
+        f.agent, f.agent_how = ch[k - 1].value, "after"
+        return bool(f.places)
+
+    @functools.cached_property
+    def _passed(self) -> frozenset[str]:
+        return frozenset(fold_key(w) for w in self.lex.data.get("plain_words", {}).get("control_passed", []))
 
     def _before_relative(self, ch: list[Chunk], a: int) -> list[tuple[Place, str]]:
         """The place before a relative clause that ends with the comma before ``a`` ("این منطقه که در دامنه

@@ -635,7 +635,10 @@ class _Reader:
         while k >= 0 and ch[k].has("aux", "perfect", "adverb"):
             k -= 1
         passive = any(c.text in _BE for c in ch[k + 1:f.index])  # "it was taken": "it" is the place
-        if not (k >= 0 and ch[k].text in ("they", "it") and not passive or
+        # a Persian subject pronoun opens its clause, the object between it and the verb ("این نیروها X را ...")
+        fronted = any(c.has("pronoun_subject") for c in ch[:f.index]) and \
+            any(c.has("pronoun_subject") for c in ch[self.grammar._clause_start(ch, f.index):f.index])
+        if not (k >= 0 and ch[k].text in ("they", "it") and not passive or fronted or
                 f.action == "capture" and _TO_THEM.match(self.folded, ch[f.index].end)):
             return None
         sent = f.sentence
