@@ -20,6 +20,7 @@ Reading a report:
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import re
 from collections import Counter
@@ -636,8 +637,7 @@ class _Reader:
             k -= 1
         passive = any(c.text in _BE for c in ch[k + 1:f.index])  # "it was taken": "it" is the place
         # a Persian subject pronoun opens its clause, the object between it and the verb ("این نیروها X را ...")
-        fronted = any(c.has("pronoun_subject") for c in ch[:f.index]) and \
-            any(c.has("pronoun_subject") for c in ch[self.grammar._clause_start(ch, f.index):f.index])
+        fronted = bool(self._pronouns) and self._pronoun_opens(ch, self.grammar._clause_start(ch, f.index), f.index)
         if not (k >= 0 and ch[k].text in ("they", "it") and not passive or fronted or
                 f.action == "capture" and _TO_THEM.match(self.folded, ch[f.index].end)):
             return None
@@ -650,6 +650,17 @@ class _Reader:
         if len(sides) != 1 or loser in sides or any(a.foes for a in self.actors if before.start <= a.start < before.end):
             return None
         return sides.pop()
+
+    @functools.cached_property
+    def _pronouns(self) -> frozenset[str]:
+        return frozenset(fold_key(w) for w in self.lex.data.get("plain_words", {}).get("pronoun_subject", []))
+
+    def _pronoun_opens(self, ch: list[Chunk], a: int, i: int) -> bool:
+        """Whether the clause from ``a`` to the predicate at ``i`` opens with a subject pronoun (`[plain_words]
+        pronoun_subject`), in one chunk or two ("این" "نیروها"), an adverb perhaps before it."""
+        while a < i and ch[a].has("adverb", "sequence"):
+            a += 1
+        return a < i and (ch[a].text in self._pronouns or a + 1 < i and f"{ch[a].text} {ch[a + 1].text}" in self._pronouns)
 
     def _sentence_side(self, f: Frame, ch: list[Chunk], loser: str | None = None) -> str | None:
         """A side the sentence names that is not the loser: before the frame, or after a loss, or speaking
