@@ -301,7 +301,7 @@ def _made_up_names(gaz, n: int, rng) -> list[str]:
         made = (" ".join(wa[:1] + wb[1:]) if len(wa) > 1 and len(wb) > 1
                 else a[:max(2, len(a) // 2)] + b[len(b) // 2:].lower())
         key = latin_key(made)
-        if len(key) < 5 or any(levenshtein(key, k, 2) <= 2 for k in keys if abs(len(k) - len(key)) <= 2):
+        if len(key) < 5 or gaz.find_mentions(made) or any(levenshtein(key, k, 2) <= 2 for k in keys if abs(len(k) - len(key)) <= 2):
             continue
         out.append(made)
     return out
