@@ -419,12 +419,7 @@ class Gazetteer:
             # beside a named place, only a spelling close to the name is worth listing
             loose = {p for p in skel_ids - exact - base_ids if self._close_spelling(p, core, 1)} if latin else set()
         elif latin:
-            # the consonants alone only for a spelling as close as a fuzzy key ("Unity" is not Ainata,
-            # "Peace" not Baka), the place's feature word set apart ("Bachar" is Bachar mountain)
-            key = latin_key(core)
-            limit = 2 if len(key) >= 9 else 1
-            loose = {p for p in skel_ids if len(key) >= 5 and self._close_spelling(p, core, limit, True)} | \
-                set(self.index.fuzzy_ids(latin_key(core)))
+            loose = skel_ids | set(self.index.fuzzy_ids(latin_key(core)))
             via = "skeleton" if skel_ids else "fuzzy"
         else:
             via, exact, loose = "skeleton", skel_ids, set()
@@ -435,14 +430,10 @@ class Gazetteer:
     def _core_key(core: str) -> str:
         return name_key(core) if is_arabic(core) else latin_key(core)
 
-    def _close_spelling(self, place_id: str, name: str, limit: int = 2, cores: bool = False) -> bool:
-        """Whether one of the place's transliteration keys is at most ``limit`` edits from ``name``'s
-        (with ``cores``, also the key of its English name without its feature word)."""
+    def _close_spelling(self, place_id: str, name: str, limit: int = 2) -> bool:
+        """Whether one of the place's transliteration keys is at most ``limit`` edits from ``name``'s."""
         key = latin_key(name)
-        keys = self.index.latin_of.get(place_id, ())
-        if cores and isinstance(self._records[place_id]["name_en"], str):
-            keys = (*keys, latin_key(split_feature(self._records[place_id]["name_en"])[0]))
-        return any(levenshtein(key, k, limit) <= limit for k in keys)
+        return any(levenshtein(key, k, limit) <= limit for k in self.index.latin_of.get(place_id, ()))
 
     def _abroad(self, place_id: str) -> bool:
         country = self._records[place_id]["country"]
