@@ -1,6 +1,6 @@
 """Geocoding figures: how well the gazetteer names and places what reports call a place.
 
-usage: python scripts/evaluate_places.py [--spellings FILE] [--show N] [--claims]
+usage: python scripts/evaluate_places.py [--spellings FILE] [--show N] [--claims] [--variants]
 
 1. **Spelling list** (``tests/data/place_spellings.csv``): names as English, Arabic and Persian
    reports spell them, each with its true place. A bare name is looked up with no context; it is
@@ -18,6 +18,12 @@ usage: python scripts/evaluate_places.py [--spellings FILE] [--show N] [--claims
 4. With ``--claims``: the claims of the current extractor on the news corpus, the asserted captures
    and advances of the gaining side about the event (place words a spelling of the event place, or
    a point within 10 km): share within 10 km, elsewhere, without a point.
+
+5. With ``--variants``: spelling variants (``scripts/place_variants.py``, no name known to it) of a fixed
+   random sample of places with an English name and a point, looked up bare and read by the extractor in
+   "Government forces captured the village of X in D district, G governorate.": right (within
+   :data:`SAME_KM`), wrong, none. False matches: English words in that sentence, and variants of made-up
+   names no gazetteer key is within two letters of (a head or half of one name with the rest of another).
 
 :func:`geocoding_summary` returns all figures as a dict (for ``scripts/evaluate.py``);
 :func:`print_summary` prints them.
@@ -256,12 +262,143 @@ def print_summary(summary: dict, show: int = 0, say: Callable[[str], None] = pri
             f"{_pct(cl['near'], cl['claims'])}, elsewhere {cl['elsewhere']}, no point {cl['no_point']}")
 
 
+VARIANT_SEED = 20261208
+VARIANT_TYPES = ("village", "town", "city", "hill", "military_base")
+#: English words written where a place is expected; none may become a place
+NON_PLACES = ("Freedom Square", "Victory", "Hope", "Tomorrow", "Justice", "Unity", "Glory", "Dawn", "Thunder",
+              "Liberation", "Resolve", "Spring", "Harvest", "Morning", "Shield", "Olive", "Peace", "Rebels",
+              "Patience", "Honour", "Storm", "Eagle", "Lion", "Falcon", "Horizon", "Phoenix", "Heritage",
+              "Coalition", "Operation", "Brotherhood", "Progress", "Ambush", "Capital", "Mountain", "River",
+              "Station", "Factory", "Market", "Bridge", "Square", "Highway", "Railway", "Stadium", "Hospital",
+              "University", "Airport", "Prison", "Cemetery", "Mosque", "Church", "Bakery", "Warehouse",
+              "Governor", "Minister", "Commander", "Militia", "Battalion", "Regiment", "Division", "Army",
+              "Sultan", "Caliph", "Emir", "Prophet", "Martyr", "Hero", "Ranger", "Falcons", "Tigers",
+              "Golden", "Silver", "Northern", "Western", "Upper", "Lower", "Greater", "Little", "Old", "New")
+SENTENCE = "Government forces captured the village of {name} in {district} district, {gov} governorate."
+
+
+def _sample_places(gaz, n: int, rng) -> list:
+    """``n`` places with an English name and a point, drawn with ``rng`` (ids sorted first: reproducible)."""
+    p = gaz.places
+    p = p[p.feature_type.isin(VARIANT_TYPES) & (p.coord_precision == "point") & p.name_en.notna()
+          & p.adm2_en.notna()].sort_index()
+    p = p[p.name_en.str.contains(r"^[A-Za-z' -]+$", regex=True)]
+    return [r for _, r in p.iloc[sorted(rng.sample(range(len(p)), n))].iterrows()]
+
+
+def _made_up_names(gaz, n: int, rng) -> list[str]:
+    """``n`` names no place has: a head word or first half of one name with the rest of another, kept only
+    when no Latin key of the gazetteer is within two letters of the result's."""
+    from gazetteer.normalize import latin_key, levenshtein
+
+    keys = {k.split("~")[0] for k in gaz.index.latin}
+    names = [x for x in gaz.places.name_en.dropna().unique() if x.replace(" ", "").replace("-", "").isalpha()]
+    names.sort()
+    out: list[str] = []
+    while len(out) < n:
+        a, b = rng.choice(names), rng.choice(names)
+        wa, wb = a.split(), b.split()
+        made = (" ".join(wa[:1] + wb[1:]) if len(wa) > 1 and len(wb) > 1
+                else a[:max(2, len(a) // 2)] + b[len(b) // 2:].lower())
+        key = latin_key(made)
+        if len(key) < 5 or gaz.find_mentions(made) or any(levenshtein(key, k, 2) <= 2 for k in keys if abs(len(k) - len(key)) <= 2):
+            continue
+        out.append(made)
+    return out
+
+
+def _extracted_point(gz, text: str, name: str | None = None):
+    """(lat, lon) of the first claim the extractor reads in ``text`` at a place point, None without one
+    (a claim left at its district's centroid names no place); with ``name``, only a claim whose place
+    words hold it (not the district's town the sentence also names)."""
+    from datetime import date
+
+    from tracker.extract import extract_report
+    from tracker.records import Report
+
+    for c in extract_report(Report(report_id="v", text=text, published=date(2018, 1, 1), lang="en"), gz):
+        if c.lat is not None and c.lat == c.lat and c.place_precision not in ADMIN and \
+                (name is None or norm(name) in norm(c.place_text or "")):
+            return c.lat, c.lon
+    return None
+
+
+def variant_resolution(gaz=None, n_places: int = 300, per_place: int = 4, seed: int = VARIANT_SEED,
+                       extractor: bool = True) -> dict:
+    """Right / wrong / none for spelling variants of sampled places (bare lookup and, with ``extractor``,
+    in a sentence), and false matches on English words and on variants of made-up names."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from place_variants import variants
+
+    from tracker import settings
+
+    gaz = gaz or gazetteer.load(settings.gazetteer_dir())
+    rng = random.Random(seed)
+    out = {"lookup": {"right": 0, "wrong": 0, "none": 0}, "sentence": {"right": 0, "wrong": 0, "none": 0},
+           "misses": []}
+    for r in _sample_places(gaz, n_places, rng):
+        for v, how in variants(r["name_en"], rng, per_place):
+            res = gaz.lookup(v)
+            got = "none" if res.best is None else \
+                "right" if _is_place(res.best, r["place_id"], r["lat"], r["lon"]) else "wrong"
+            out["lookup"][got] += 1
+            if got != "right":
+                out["misses"].append(f"{v!r} ({how}) of {r['name_en']!r} {r['place_id']}: lookup {got}"
+                                     + (f" {res.best.place_id} {res.best.name_en}" if res.best else ""))
+            if extractor:
+                pt = _extracted_point(gaz, SENTENCE.format(name=v, district=r["adm2_en"], gov=r["adm1_en"]))
+                got = "none" if pt is None else "right" if km(*pt, r["lat"], r["lon"]) <= SAME_KM else "wrong"
+                out["sentence"][got] += 1
+                if got != "right":
+                    out["misses"].append(f"{v!r} ({how}) of {r['name_en']!r} {r['place_id']}: sentence {got}")
+    # a false match is a claim placed at the made-up name or word itself
+    false = {"words": 0, "words_n": 0, "made_up": 0, "made_up_n": 0, "made_up_sentence": 0, "examples": []}
+    for w in NON_PLACES:
+        false["words_n"] += 1
+        if extractor and _extracted_point(gaz, SENTENCE.format(name=w, district="Jisr al-Shughur", gov="Idlib"), w):
+            false["words"] += 1
+            false["examples"].append(f"word {w!r} placed")
+    for made in _made_up_names(gaz, 100, rng):
+        for v, _ in variants(made, rng, 2) + [(made, "")]:
+            false["made_up_n"] += 1
+            res = gaz.lookup(v)
+            if res.best is not None:
+                false["made_up"] += 1
+                false["examples"].append(f"made-up {v!r} -> {res.best.place_id} {res.best.name_en}")
+            if extractor and _extracted_point(gaz, SENTENCE.format(name=v, district="Maarrat al-Nu'man",
+                                                                   gov="Idlib"), v):
+                false["made_up_sentence"] += 1
+                false["examples"].append(f"made-up {v!r} placed in a sentence")
+    out["false"] = false
+    return out
+
+
+def print_variants(v: dict, show: int = 0, say: Callable[[str], None] = print) -> None:
+    """Print the figures of :func:`variant_resolution`."""
+    for part in ("lookup", "sentence"):
+        f = v[part]
+        n = sum(f.values())
+        say(f"variants {part:<8} right {_pct(f['right'], n)}; wrong {f['wrong']}; none {f['none']}")
+    f = v["false"]
+    say(f"false matches: English words placed {f['words']}/{f['words_n']}; made-up name variants resolved "
+        f"{f['made_up']}/{f['made_up_n']} (in a sentence {f['made_up_sentence']})")
+    for line in (v["misses"][:show] + f["examples"][:show]):
+        say("  " + line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spellings", type=Path, default=SPELLINGS)
     parser.add_argument("--show", type=int, default=0, help="print this many misses of each part")
     parser.add_argument("--claims", action="store_true", help="also score the extractor's claims")
+    parser.add_argument("--variants", action="store_true", help="only the spelling-variant figures")
     args = parser.parse_args()
+    if args.variants:
+        print_variants(variant_resolution(), args.show)
+        return
     from tracker import settings
 
     claims = extractor_claims(settings.sources_dir() / "corpus" / "news") if args.claims else None
